@@ -1,0 +1,92 @@
+"""Router only: page config, language, the login gate and st.navigation with the pages a role may open."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import streamlit as st
+import streamlit_authenticator as stauth
+
+from lib import access, auth
+from lib.db import ConfigError, write
+from lib.i18n import t
+from lib.ui import current_user, demo_banner, engine, language_switch
+
+st.set_page_config(page_title="LiveOps Dashboard", page_icon=":material/live_tv:", layout="wide")
+language_switch()
+
+try:
+    eng = engine()
+    cookie_key = auth.cookie_key(eng)
+except ConfigError as exc:
+    st.error(t("app.config_error"))
+    st.code(str(exc), language=None)
+    st.stop()
+
+user = current_user()
+
+
+def login_view() -> None:
+    from lib.login import render_login
+
+    render_login(authenticator)
+
+
+# Navigation first, before any widget can trigger a rerun, so a deep link resolves to its page.
+pages_by_key: dict[str, st.Page] = {}
+if user is None:
+    # Remember a deep link (page + filters) so the user lands there after logging in.
+    if "next_page" not in st.session_state:
+        params = dict(st.query_params)
+        wanted = access.PAGE_BY_KEY.get(params.pop("next", ""))  # from a page's own login wall
+        if wanted is None and st.context.url:
+            wanted = access.page_for_path(urlparse(st.context.url).path)
+        if wanted is not None:
+            st.session_state["next_page"] = (wanted.key, params)
+    # Every page URL answers with the login form (no "page not found" over a deep link).
+    login_pages = [st.Page(login_view, title=t("auth.login"), icon=":material/login:", default=True)]
+    login_pages += [st.Page(login_view, title=t("auth.login"), url_path=spec.key) for spec in access.PAGES]
+    nav = st.navigation(login_pages, position="hidden")
+else:
+    sections: dict[str, list[st.Page]] = {}
+    for spec in access.pages_for(user.role):
+        page = st.Page(spec.path, title=t(spec.title_key), icon=spec.icon, default=spec.key == "overview")
+        sections.setdefault(t(spec.section), []).append(page)
+        pages_by_key[spec.key] = page
+    nav = st.navigation(sections)
+
+with eng.connect() as _conn:
+    _credentials = auth.credentials(_conn)
+# Exactly one Authenticate per run (its cookie manager is a widget), users from the database.
+authenticator = stauth.Authenticate(
+    _credentials, auth.COOKIE_NAME, cookie_key, auth.COOKIE_EXPIRY_DAYS, auto_hash=False
+)
+
+if user is None and not st.session_state.get("logged_out"):
+    token = authenticator.cookie_controller.get_cookie()
+    if token and token.get("username"):
+        with eng.connect() as _conn:
+            still_valid = auth.cookie_still_valid(_conn, token["username"], float(token.get("exp_date", 0)))
+        if still_valid:
+            try:
+                authenticator.authentication_controller.login(token=token)
+            except Exception:  # noqa: BLE001 - a stale cookie of a removed user is just "not logged in"
+                st.session_state["authentication_status"] = None
+            if current_user() is not None:
+                st.rerun()
+
+if user is not None:
+    demo_banner()
+    with st.sidebar:
+        st.caption(t("app.signed_in_as", name=user.display_name, role=t(f"role.{user.role}")))
+        if st.button(t("auth.logout"), key="logout_button", icon=":material/logout:"):
+            with write(eng) as conn:
+                auth.revoke_sessions(conn, user.username)
+            authenticator.logout(location="unrendered")
+            st.session_state["logged_out"] = True
+            st.rerun()
+    pending = st.session_state.pop("next_page", None)
+    if pending is not None and pending[0] in pages_by_key and pending[0] != "overview":
+        st.switch_page(pages_by_key[pending[0]], query_params=pending[1] or None)
+
+nav.run()

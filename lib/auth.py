@@ -1,0 +1,311 @@
+"""Users, passwords, login throttling and access rules (no Streamlit here; lib/ui.py wires the widgets).
+
+Access roles (admin / manager / staff) decide what a user may see and do; they are not positions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from dataclasses import dataclass
+
+import bcrypt
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from lib.db import SECRETS_FILE, audit, get_engine, get_setting, now
+from lib.models import Person, User
+
+ROLES = ("admin", "manager", "staff")
+MIN_PASSWORD_CHARS = 12
+MAX_PASSWORD_BYTES = 72  # bcrypt's limit; bcrypt 5 raises beyond it
+MAX_FAILED_LOGINS = 5
+LOCKOUT = dt.timedelta(minutes=15)
+COOKIE_NAME = "liveops_auth"
+COOKIE_EXPIRY_DAYS = 0.5  # 12 hours: the JWT cookie cannot be HttpOnly, so keep it short
+MIN_COOKIE_KEY_CHARS = 32
+EXAMPLE_COOKIE_KEYS = {"", "change-me", "change-me-to-a-long-random-string-of-32-or-more-characters"}
+DEMO_PASSWORD = "liveops-demo-2026"
+BCRYPT_ROUNDS = int(os.environ.get("LIVEOPS_BCRYPT_ROUNDS", "12"))
+_DUMMY_HASH = bcrypt.hashpw(b"timing-equaliser", bcrypt.gensalt(4)).decode()
+
+
+class AuthError(ValueError):
+    """A user-facing refusal; `code` is an i18n key under auth.error, `params` fill it."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    id: int
+    username: str
+    display_name: str
+    role: str
+    person_id: int | None
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    ok: bool
+    reason: str  # ok / bad_credentials / locked / disabled
+    user: CurrentUser | None = None
+    locked_until: dt.datetime | None = None
+
+
+def validate_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise AuthError("password_too_short", min=MIN_PASSWORD_CHARS)
+    if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
+        raise AuthError("password_too_long", max=MAX_PASSWORD_BYTES)
+
+
+def validate_username(username: str) -> None:
+    if not (3 <= len(username) <= 64) or not all(c.isalnum() or c in "._-" for c in username):
+        raise AuthError("bad_username", value=username)
+
+
+def hash_password(password: str) -> str:
+    validate_password(password)
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(BCRYPT_ROUNDS)).decode()
+
+
+def _check(password: str, hashed: str) -> bool:
+    raw = password.encode("utf-8")
+    if len(raw) > MAX_PASSWORD_BYTES:
+        return False
+    try:
+        return bcrypt.checkpw(raw, hashed.encode())
+    except ValueError:
+        return False
+
+
+def _current(row) -> CurrentUser:
+    return CurrentUser(row.id, row.username, row.display_name, row.role, row.person_id)
+
+
+def _user_row(conn: Connection, username: str):
+    return conn.execute(select(User.__table__).where(User.username == username)).first()
+
+
+def add_user(
+    conn: Connection,
+    username: str,
+    password: str,
+    role: str,
+    display_name: str | None = None,
+    person_id: int | None = None,
+    actor: str | None = None,
+) -> int:
+    validate_username(username)
+    if role not in ROLES:
+        raise AuthError("bad_role", value=role)
+    if _user_row(conn, username) is not None:
+        raise AuthError("user_exists", value=username)
+    user_id = conn.execute(
+        insert(User).values(
+            username=username,
+            display_name=display_name or username,
+            role=role,
+            password_hash=hash_password(password),
+            active=True,
+            person_id=person_id,
+            failed_logins=0,
+            created_at=now(),
+        )
+    ).inserted_primary_key[0]
+    audit(conn, actor, "user_add", user=username, role=role)
+    return int(user_id)
+
+
+def update_user(
+    conn: Connection,
+    username: str,
+    actor: str | None,
+    *,
+    role: str | None = None,
+    active: bool | None = None,
+    password: str | None = None,
+    person_id: int | None | str = "keep",
+    display_name: str | None = None,
+) -> None:
+    """Change role, enable/disable, reset password or link a roster person; audited."""
+    row = _user_row(conn, username)
+    if row is None:
+        raise AuthError("no_such_user", value=username)
+    values: dict[str, object] = {}
+    if role is not None:
+        if role not in ROLES:
+            raise AuthError("bad_role", value=role)
+        values["role"] = role
+    if active is not None:
+        values["active"] = active
+        if not active:
+            values["sessions_valid_after"] = now() + dt.timedelta(seconds=1)
+    if password is not None:
+        values.update(
+            password_hash=hash_password(password),
+            failed_logins=0,
+            locked_until=None,
+            sessions_valid_after=now() + dt.timedelta(seconds=1),
+        )
+    if person_id != "keep":
+        if (
+            person_id is not None
+            and conn.execute(select(Person.id).where(Person.id == person_id)).first() is None
+        ):
+            raise AuthError("no_such_person", value=person_id)
+        values["person_id"] = person_id
+    if display_name:
+        values["display_name"] = display_name
+    if values:
+        conn.execute(update(User).where(User.id == row.id).values(**values))
+        shown = {k: ("***" if k == "password_hash" else v) for k, v in values.items()}
+        audit(conn, actor, "user_update", user=username, **shown)
+
+
+def attempt_login(
+    conn: Connection, username: str, password: str, at: dt.datetime | None = None
+) -> LoginResult:
+    """Check a password with throttling: 5 failures within 15 minutes lock the name for 15 minutes."""
+    at = at or now()
+    row = _user_row(conn, username)
+    if row is None:
+        _check(password, _DUMMY_HASH)  # same cost as a real check: no user enumeration by timing
+        audit(conn, username, "login_failed", reason="unknown_user")
+        return LoginResult(False, "bad_credentials")
+    user = row
+    if user.locked_until is not None and user.locked_until > at:
+        audit(conn, username, "login_refused_locked", until=user.locked_until)
+        return LoginResult(False, "locked", locked_until=user.locked_until)
+    if not user.active:
+        audit(conn, username, "login_refused_disabled")
+        return LoginResult(False, "disabled")
+    if _check(password, user.password_hash):
+        conn.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(failed_logins=0, first_failed_at=None, locked_until=None)
+        )
+        audit(conn, username, "login")
+        return LoginResult(True, "ok", _current(user))
+    window_open = user.first_failed_at is not None and at - user.first_failed_at < LOCKOUT
+    failures = (user.failed_logins if window_open else 0) + 1
+    values: dict[str, object] = {
+        "failed_logins": failures,
+        "first_failed_at": user.first_failed_at if window_open else at,
+        "locked_until": None,
+    }
+    audit(conn, username, "login_failed", reason="bad_password", failures=failures)
+    if failures >= MAX_FAILED_LOGINS:
+        values.update(locked_until=at + LOCKOUT, failed_logins=0, first_failed_at=None)
+        audit(conn, username, "lockout", until=at + LOCKOUT)
+    conn.execute(update(User).where(User.id == user.id).values(**values))
+    if failures >= MAX_FAILED_LOGINS:
+        return LoginResult(False, "locked", locked_until=at + LOCKOUT)
+    return LoginResult(False, "bad_credentials")
+
+
+def load_user(conn: Connection, username: str | None) -> CurrentUser | None:
+    """The active user with this name, or None (disabled users count as logged out)."""
+    if not username:
+        return None
+    row = _user_row(conn, username)
+    if row is None or not row.active:
+        return None
+    return _current(row)
+
+
+def cookie_still_valid(conn: Connection, username: str, exp_timestamp: float) -> bool:
+    """A login cookie is refused when issued before the user's last logout, reset or disable."""
+    row = _user_row(conn, username)
+    if row is None or not row.active:
+        return False
+    issued = dt.datetime.fromtimestamp(exp_timestamp) - dt.timedelta(days=COOKIE_EXPIRY_DAYS)
+    valid_after = row.sessions_valid_after
+    return valid_after is None or issued >= valid_after
+
+
+def revoke_sessions(conn: Connection, username: str) -> None:
+    """Logout: every cookie issued so far for this user stops working, in every process."""
+    # +1 s: cookie times have sub-second precision, stored times do not.
+    conn.execute(
+        update(User)
+        .where(User.username == username)
+        .values(sessions_valid_after=now() + dt.timedelta(seconds=1))
+    )
+    audit(conn, username, "logout")
+
+
+def credentials(conn: Connection) -> dict:
+    """The credentials dict streamlit-authenticator expects, built from the database (hashed)."""
+    rows = conn.execute(select(User.__table__).where(User.active.is_(True)))
+    return {
+        "usernames": {
+            u.username: {
+                "name": u.display_name,
+                "password": u.password_hash,
+                "roles": [u.role],
+                "email": None,
+            }
+            for u in rows
+        }
+    }
+
+
+def cookie_key(engine: Engine | None = None) -> str:
+    """The login-cookie signing key: env LIVEOPS_COOKIE_KEY, else secrets [auth] cookie_key.
+
+    Outside demo mode a missing, short or example key is refused (ConfigError with the setting's name);
+    a demo database uses the random key stored in it when it was filled.
+    """
+    from lib.db import ConfigError
+
+    key = os.environ.get("LIVEOPS_COOKIE_KEY", "").strip()
+    if not key and SECRETS_FILE.exists():
+        with SECRETS_FILE.open("rb") as fh:
+            key = str(tomllib.load(fh).get("auth", {}).get("cookie_key", "")).strip()
+    if key and key not in EXAMPLE_COOKIE_KEYS and len(key) >= MIN_COOKIE_KEY_CHARS:
+        return key
+    engine = engine or get_engine()
+    with engine.connect() as conn:
+        demo = get_setting(conn, "demo_mode", "0") == "1"
+        demo_key = get_setting(conn, "demo_cookie_key")
+    if demo and demo_key:
+        return demo_key
+    reason = "an example value" if key in EXAMPLE_COOKIE_KEYS and key else "missing"
+    if key and key not in EXAMPLE_COOKIE_KEYS:
+        reason = f"shorter than {MIN_COOKIE_KEY_CHARS} characters"
+    raise ConfigError(
+        f"Login cookie key is {reason}: set LIVEOPS_COOKIE_KEY or [auth] cookie_key in "
+        f".streamlit/secrets.toml to a random string of {MIN_COOKIE_KEY_CHARS}+ characters "
+        "(python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+    )
+
+
+def list_users(engine: Engine) -> list[dict]:
+    """Every user with role, state and linked roster person (no password hashes)."""
+    stmt = (
+        select(
+            User.username, User.display_name, User.role, User.active, User.locked_until,
+            User.person_id, Person.name.label("person"), User.created_at,
+        )
+        .outerjoin(Person, Person.id == User.person_id)
+        .order_by(User.username)
+    )  # fmt: skip
+    with engine.connect() as conn:
+        return [row._asdict() for row in conn.execute(stmt)]
+
+
+def roster_choices(engine: Engine) -> list[tuple[int, str]]:
+    """(person id, name) of active roster people, for linking a user to a person."""
+    with engine.connect() as conn:
+        return [
+            tuple(r)
+            for r in conn.execute(
+                select(Person.id, Person.name).where(Person.active.is_(True)).order_by(Person.name)
+            )
+        ]

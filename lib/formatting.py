@@ -1,0 +1,42 @@
+"""Display formats for numbers by metric unit (pages and exports show the same text)."""
+
+from __future__ import annotations
+
+from lib.i18n import t
+from lib.metrics import metric
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """`value` as the unit shows it; None is "no data", never 0."""
+    if value is None:
+        return t("common.no_data")
+    if unit == "cny":
+        return f"¥{value:,.2f}" if abs(value) < 1000 else f"¥{value:,.0f}"
+    if unit == "pct":
+        return f"{value * 100:.1f}%"
+    if unit == "s":
+        return f"{value:.0f} s"
+    if unit == "h":
+        return f"{value:.1f} h"
+    if unit == "min":
+        return f"{value:.1f} min"
+    if unit == "score":
+        return f"{value:.2f}"
+    return f"{value:,.0f}"
+
+
+def format_metric(key: str, value: float | None) -> str:
+    return format_value(value, metric(key).unit)
+
+
+def format_change(change: float | None) -> str | None:
+    """Relative change as st.metric's delta text (None hides the delta)."""
+    return None if change is None else f"{change * 100:+.1f}%"
+
+
+_MD_SPECIAL = "\\`*_{}[]<>()#+-.!|~$"
+
+
+def md_escape(text: object) -> str:
+    """User text made inert inside st.markdown: every Markdown/HTML special character is escaped."""
+    return "".join("\\" + c if c in _MD_SPECIAL else c for c in str(text))

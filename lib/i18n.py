@@ -1,0 +1,68 @@
+"""The one UI string catalogue: every user-facing string is looked up here by key.
+
+The catalogue is split into one TOML file per domain under lib/locales/ (so domains can grow apart),
+merged at load; a key may appear in only one file, and every key has both `zh` and `en`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+LANGUAGES = ("zh", "en")
+DEFAULT_LANGUAGE = "zh"
+LOCALES_DIR = Path(__file__).parent / "locales"
+
+
+def _flatten(prefix: str, node: dict[str, Any], out: dict[str, dict[str, str]], source: str) -> None:
+    if "zh" in node or "en" in node:
+        if prefix in out:
+            raise ValueError(f"duplicate i18n key {prefix!r} in {source}")
+        out[prefix] = {lang: node.get(lang, "") for lang in LANGUAGES}
+        return
+    for key, child in node.items():
+        if not isinstance(child, dict):
+            raise ValueError(f"i18n entry {prefix}.{key} in {source} must be a table with zh/en")
+        _flatten(f"{prefix}.{key}" if prefix else key, child, out, source)
+
+
+@cache
+def catalogue() -> dict[str, dict[str, str]]:
+    """All keys of all locale files: {key: {"zh": ..., "en": ...}}."""
+    out: dict[str, dict[str, str]] = {}
+    for path in sorted(LOCALES_DIR.glob("*.toml")):
+        with path.open("rb") as fh:
+            _flatten("", tomllib.load(fh), out, path.name)
+    return out
+
+
+def translate(key: str, lang: str = DEFAULT_LANGUAGE, **params: Any) -> str:
+    """The string for `key` in `lang`, formatted with `params`; an unknown key shows itself."""
+    entry = catalogue().get(key)
+    if entry is None:
+        return key
+    text = entry.get(lang) or entry.get(DEFAULT_LANGUAGE) or key
+    if params:
+        try:
+            return text.format(**params)
+        except (KeyError, IndexError, ValueError):
+            return text
+    return text
+
+
+def current_language() -> str:
+    """The language chosen in this Streamlit session (zh when none or outside Streamlit)."""
+    try:
+        import streamlit as st
+
+        lang = st.session_state.get("lang", DEFAULT_LANGUAGE)
+    except Exception:  # noqa: BLE001 - outside a Streamlit run there is no session
+        lang = DEFAULT_LANGUAGE
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def t(key: str, **params: Any) -> str:
+    """Translate `key` into the current session's language."""
+    return translate(key, current_language(), **params)

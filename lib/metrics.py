@@ -1,0 +1,530 @@
+"""The metric catalogue: one definition per metric, used by every page, the CLI and the exports.
+
+Session metrics are computed from *sums* of a group (ratios re-divided from sums, watch time weighted by
+viewers), so one function serves a single session and any group. A metric whose inputs are missing is
+None ("no data"), never zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+# Columns of live_sessions that are summed per group; `*_n` companions count the rows that had a value,
+# so a metric can tell "no data" from zero.
+SUM_COLUMNS = (
+    "gmv",
+    "viewers",
+    "views",
+    "exposure",
+    "orders",
+    "buyers",
+    "new_followers",
+    "comments",
+    "likes",
+    "shares",
+    "questions",
+    "questions_replied",
+    "product_clicks",
+    "duration_minutes",
+    "refund_amount",
+)
+# Summed per group with MAX instead of SUM (a group's peak is its highest session peak).
+MAX_COLUMNS = ("peak_online",)
+# Weighted sums: avg_watch_seconds × viewers and retention_rate × viewers, each with the viewers it covers.
+WEIGHTED_COLUMNS = {
+    "avg_watch_seconds": "viewers",
+    "retention_rate": "viewers",
+}
+
+Sums = Mapping[str, float | None]
+
+
+def _div(num: float | None, den: float | None, scale: float = 1.0) -> float | None:
+    if num is None or den is None or den == 0:
+        return None
+    return num / den * scale
+
+
+def _interaction(s: Sums) -> float | None:
+    parts = [s.get(k) for k in ("comments", "likes", "shares", "questions")]
+    present = [p for p in parts if p is not None]
+    # Compass exports no likes/shares: an interaction rate from comments alone would mislead.
+    if s.get("likes") is None or s.get("shares") is None or s.get("comments") is None:
+        return None
+    return _div(sum(present), s.get("viewers"))
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    zh: str
+    en: str
+    unit: str  # cny / people / count / pct / s / h / min / score
+    better: str  # higher / lower / range
+    formula_zh: str
+    formula_en: str
+    source: str  # session / manual / incident / survey
+    default_target: tuple[str, float, float | None] | None = None  # (kind, value, value_high)
+    target_period: str = "session"  # session (per session) / month (per month total)
+    help_zh: str = ""
+    help_en: str = ""
+    from_sums: Callable[[Sums], float | None] | None = field(default=None, compare=False, repr=False)
+    # Columns that must all be present on a session for it to count towards this metric (a group's ratio
+    # is re-divided from sums over exactly those sessions); `optional` columns are summed where present.
+    inputs: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
+
+    @property
+    def additive(self) -> bool:
+        """A plain sum (GMV, viewers, ...): a per-session or per-month target scales with the group."""
+        return len(self.inputs) == 1 and self.key == self.inputs[0] and self.key in SUM_COLUMNS
+
+    def name(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def help(self, lang: str) -> str:
+        formula = self.formula_zh if lang == "zh" else self.formula_en
+        extra = self.help_zh if lang == "zh" else self.help_en
+        return f"{formula}. {extra}".strip() if extra else formula
+
+
+def _m(*args, **kwargs) -> Metric:
+    return Metric(*args, **kwargs)
+
+
+CATALOGUE: tuple[Metric, ...] = (
+    _m(
+        "gmv",
+        "成交金额",
+        "GMV",
+        "cny",
+        "higher",
+        "已支付订单金额之和",
+        "sum of paid order amount",
+        "session",
+        ("at_least", 100_000, None),
+        from_sums=lambda s: s.get("gmv"),
+        inputs=("gmv",),
+    ),
+    _m(
+        "gmv_mom",
+        "GMV 环比增长",
+        "GMV month-on-month",
+        "pct",
+        "higher",
+        "(本月 GMV − 上月 GMV) / 上月 GMV",
+        "(GMV this month − last month) / last month",
+        "session",
+        ("at_least", 0.15, None),
+        target_period="month",
+    ),
+    _m(
+        "sessions",
+        "直播场次",
+        "Sessions",
+        "count",
+        "higher",
+        "场次数",
+        "number of sessions",
+        "session",
+        from_sums=lambda s: s.get("sessions"),
+    ),
+    _m(
+        "viewers",
+        "场观",
+        "Viewers (UV)",
+        "people",
+        "higher",
+        "单场累计观看人数 (UV)",
+        "unique viewers of a session (UV)",
+        "session",
+        ("at_least", 5_000, None),
+        from_sums=lambda s: s.get("viewers"),
+        inputs=("viewers",),
+    ),
+    _m(
+        "views",
+        "观看次数",
+        "Views (PV)",
+        "count",
+        "higher",
+        "观看次数 (PV)",
+        "views (PV)",
+        "session",
+        from_sums=lambda s: s.get("views"),
+        inputs=("views",),
+    ),
+    _m(
+        "peak_online",
+        "最高在线人数",
+        "Peak online",
+        "people",
+        "higher",
+        "最高同时在线人数",
+        "peak concurrent viewers",
+        "session",
+        from_sums=lambda s: s.get("peak_online"),
+        inputs=("peak_online",),
+    ),
+    _m(
+        "avg_watch_seconds",
+        "人均观看时长",
+        "Avg watch time",
+        "s",
+        "higher",
+        "按观看人数加权的人均观看时长",
+        "average watch time per viewer, weighted by viewers",
+        "session",
+        ("at_least", 90, None),
+        from_sums=lambda s: _div(s.get("avg_watch_seconds_w"), s.get("avg_watch_seconds_v")),
+        inputs=("avg_watch_seconds", "viewers"),
+    ),
+    _m(
+        "interaction_rate",
+        "互动率",
+        "Interaction rate",
+        "pct",
+        "higher",
+        "(评论 + 点赞 + 分享 + 提问) / 观看人数",
+        "(comments + likes + shares + questions) / viewers",
+        "session",
+        ("at_least", 0.70, None),
+        help_zh="种子文档 002 以更窄的口径定为 5%",
+        help_en="seed 002 says 5 % under a narrower definition",
+        from_sums=_interaction,
+        inputs=("comments", "likes", "shares", "viewers"),
+        optional=("questions",),
+    ),
+    _m(
+        "conversion_rate",
+        "转化率",
+        "Conversion rate",
+        "pct",
+        "higher",
+        "成交人数 / 观看人数",
+        "buyers / viewers",
+        "session",
+        ("at_least", 0.03, None),
+        help_zh="运营岗位考核要求 ≥ 5%",
+        help_en="operations scorecard asks ≥ 5 %",
+        from_sums=lambda s: _div(s.get("buyers"), s.get("viewers")),
+        inputs=("buyers", "viewers"),
+    ),
+    _m(
+        "uv_value",
+        "UV 价值",
+        "UV value",
+        "cny",
+        "higher",
+        "GMV / 观看人数",
+        "GMV / viewers",
+        "session",
+        from_sums=lambda s: _div(s.get("gmv"), s.get("viewers")),
+        inputs=("gmv", "viewers"),
+    ),
+    _m(
+        "gpm",
+        "GPM 千次观看成交金额",
+        "GPM",
+        "cny",
+        "higher",
+        "GMV / 观看次数 × 1000",
+        "GMV / views × 1000 (Douyin Compass)",
+        "session",
+        from_sums=lambda s: _div(s.get("gmv"), s.get("views"), 1000),
+        inputs=("gmv", "views"),
+    ),
+    _m(
+        "avg_order_value",
+        "客单价",
+        "Avg order value",
+        "cny",
+        "higher",
+        "GMV / 成交人数",
+        "GMV / buyers",
+        "session",
+        help_zh="笔单价 = GMV / 订单数",
+        help_en="per order: GMV / orders",
+        from_sums=lambda s: _div(s.get("gmv"), s.get("buyers")),
+        inputs=("gmv", "buyers"),
+    ),
+    _m(
+        "orders",
+        "成交订单数",
+        "Orders",
+        "count",
+        "higher",
+        "成交订单数",
+        "paid orders",
+        "session",
+        from_sums=lambda s: s.get("orders"),
+        inputs=("orders",),
+    ),
+    _m(
+        "buyers",
+        "成交人数",
+        "Buyers",
+        "people",
+        "higher",
+        "成交人数",
+        "paying buyers",
+        "session",
+        from_sums=lambda s: s.get("buyers"),
+        inputs=("buyers",),
+    ),
+    _m(
+        "duration_hours",
+        "直播时长",
+        "Duration",
+        "h",
+        "range",
+        "直播结束 − 开始",
+        "session length",
+        "session",
+        ("between", 2, 4),
+        from_sums=lambda s: _div(s.get("duration_minutes"), s.get("sessions"), 1 / 60),
+        inputs=("duration_minutes",),
+    ),
+    _m(
+        "new_followers",
+        "新增粉丝",
+        "New followers",
+        "people",
+        "higher",
+        "新增关注人数",
+        "followers gained",
+        "session",
+        ("at_least", 5_000, None),
+        target_period="month",
+        from_sums=lambda s: s.get("new_followers"),
+        inputs=("new_followers",),
+    ),
+    _m(
+        "retention_rate",
+        "观众留存率",
+        "Retention rate",
+        "pct",
+        "higher",
+        "平台导出口径",
+        "as exported by the platform",
+        "session",
+        ("at_least", 0.60, None),
+        from_sums=lambda s: _div(s.get("retention_rate_w"), s.get("retention_rate_v")),
+        inputs=("retention_rate", "viewers"),
+    ),
+    _m(
+        "comment_reply_rate",
+        "评论回复率",
+        "Comment reply rate",
+        "pct",
+        "higher",
+        "已回复 / 提问数",
+        "replied / questions",
+        "session",
+        ("at_least", 0.80, None),
+        from_sums=lambda s: _div(s.get("questions_replied"), s.get("questions")),
+        inputs=("questions_replied", "questions"),
+    ),
+    _m(
+        "share_rate",
+        "分享率",
+        "Share rate",
+        "pct",
+        "higher",
+        "分享次数 / 观看人数",
+        "shares / viewers",
+        "session",
+        ("at_least", 0.60, None),
+        from_sums=lambda s: _div(s.get("shares"), s.get("viewers")),
+        inputs=("shares", "viewers"),
+    ),
+    _m(
+        "gmv_achievement",
+        "单场 GMV 达成率",
+        "GMV achievement",
+        "pct",
+        "higher",
+        "GMV / GMV 目标",
+        "GMV / GMV target",
+        "session",
+        ("at_least", 1.0, None),
+    ),
+    _m(
+        "schedule_accuracy",
+        "排期准确率",
+        "Schedule accuracy",
+        "pct",
+        "higher",
+        "每月记录",
+        "recorded monthly",
+        "manual",
+        ("at_least", 0.95, None),
+        target_period="month",
+    ),
+    _m(
+        "script_on_time",
+        "脚本审核及时率",
+        "Script on time",
+        "pct",
+        "higher",
+        "每月记录（提前一周提交）",
+        "recorded monthly (submitted ≥ 1 week ahead)",
+        "manual",
+        ("at_least", 1.0, None),
+        target_period="month",
+    ),
+    _m(
+        "training_pass_rate",
+        "话术考核通过率",
+        "Training pass rate",
+        "pct",
+        "higher",
+        "每月记录",
+        "recorded",
+        "manual",
+        ("at_least", 0.90, None),
+        target_period="month",
+    ),
+    _m(
+        "content_quality",
+        "内容质量评分",
+        "Content quality",
+        "score",
+        "higher",
+        "内部评分 1–5",
+        "internal rating, 1–5",
+        "manual",
+        ("at_least", 4, None),
+        target_period="month",
+    ),
+    _m(
+        "cs_response_seconds",
+        "客服响应时长",
+        "CS response time",
+        "s",
+        "lower",
+        "每月记录",
+        "recorded",
+        "manual",
+        ("at_most", 30, None),
+        target_period="month",
+    ),
+    _m(
+        "cs_resolution_rate",
+        "问题解决率",
+        "CS resolution rate",
+        "pct",
+        "higher",
+        "每月记录",
+        "recorded",
+        "manual",
+        ("at_least", 0.90, None),
+        target_period="month",
+    ),
+    _m(
+        "customer_satisfaction",
+        "客户满意度",
+        "Customer satisfaction",
+        "score",
+        "higher",
+        "每月记录 1–5",
+        "recorded, 1–5",
+        "manual",
+        ("at_least", 4.5, None),
+        target_period="month",
+    ),
+    _m(
+        "incident_resolve_minutes",
+        "问题解决时长",
+        "Incident resolve time",
+        "min",
+        "lower",
+        "解决 − 发现",
+        "resolved − detected",
+        "incident",
+        ("at_most", 10, None),
+        target_period="month",
+        help_zh="简单问题 ≤ 5 分钟，复杂问题 ≤ 10 分钟",
+        help_en="≤ 5 min simple, ≤ 10 min complex",
+    ),
+    _m(
+        "incident_response_minutes",
+        "故障响应时长",
+        "Incident response time",
+        "min",
+        "lower",
+        "响应 − 发现",
+        "responded − detected",
+        "incident",
+        ("at_most", 10, None),
+        target_period="month",
+    ),
+    _m(
+        "collab_satisfaction",
+        "跨部门协作满意度",
+        "Collaboration satisfaction",
+        "score",
+        "higher",
+        "匿名问卷均分 1–5",
+        "survey mean, 1–5",
+        "survey",
+        ("at_least", 4.5, None),
+        target_period="month",
+    ),
+)
+
+METRICS: dict[str, Metric] = {m.key: m for m in CATALOGUE}
+
+# Names a manual-metrics file may use for a catalogue key (the team's own spellings).
+MANUAL_ALIASES: dict[str, str] = {
+    "排期准确率": "schedule_accuracy",
+    "脚本审核及时率": "script_on_time",
+    "脚本提前提交率": "script_on_time",
+    "话术考核通过率": "training_pass_rate",
+    "内容质量评分": "content_quality",
+    "平均响应时长(秒)": "cs_response_seconds",
+    "客服响应时长": "cs_response_seconds",
+    "问题解决率": "cs_resolution_rate",
+    "客户满意度": "customer_satisfaction",
+}
+
+
+def metric(key: str) -> Metric:
+    """The catalogue entry for `key`; KeyError names the unknown key."""
+    try:
+        return METRICS[key]
+    except KeyError:
+        raise KeyError(f"unknown metric {key!r}") from None
+
+
+def session_metrics(sums: Sums) -> dict[str, float | None]:
+    """Every catalogue metric computable from a group's sums, by key (None where inputs are missing)."""
+    return {m.key: m.from_sums(sums) for m in CATALOGUE if m.from_sums is not None}
+
+
+SESSION_METRICS: tuple[Metric, ...] = tuple(m for m in CATALOGUE if m.from_sums is not None)
+
+
+def covered_sums(rows: list[Mapping[str, float | None]], m: Metric) -> dict[str, float | None]:
+    """The sums metric `m` needs over the sessions that have all its inputs (reference for the SQL)."""
+    covered = [r for r in rows if all(r.get(c) is not None for c in m.inputs)]
+    out: dict[str, float | None] = {"sessions": len(covered) if m.inputs else len(rows)}
+    for col in m.inputs + m.optional:
+        values = [r[col] for r in covered if r.get(col) is not None]
+        agg = max if col in MAX_COLUMNS else sum
+        out[col] = agg(values) if values else None
+        if col in WEIGHTED_COLUMNS and col in m.inputs:
+            weight = WEIGHTED_COLUMNS[col]
+            out[f"{col}_w"] = sum(r[col] * r[weight] for r in covered) if covered else None
+            out[f"{col}_v"] = sum(r[weight] for r in covered) if covered else None
+    return out
+
+
+def metrics_from_rows(rows: list[Mapping[str, float | None]]) -> dict[str, float | None]:
+    """Every session metric of a group of sessions given as dicts of stored columns (None = not exported).
+
+    Each metric only counts the sessions that have all its inputs, so a platform that exports no likes
+    does not dilute the interaction rate of one that does; ratios come from sums, never from averages.
+    """
+    return {m.key: m.from_sums(covered_sums(rows, m)) for m in SESSION_METRICS}

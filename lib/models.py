@@ -1,0 +1,441 @@
+"""SQLAlchemy 2 typed tables for everything SPEC names.
+
+Portable across SQLite, PostgreSQL and MariaDB: every String has a length (MySQL needs one), long text is
+Text (never indexed), times are naive local times (the team works in one time zone, Asia/Shanghai).
+Schema changes go through Alembic (alembic/versions); a test checks models and migrations agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Stable constraint names so migrations are the same on every database.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Money = Numeric(14, 2, asdecimal=False)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+# --- meta -------------------------------------------------------------------------------------------
+
+
+class DataVersion(Base):
+    """One row; every write bumps `version` in its own transaction so caches in every process expire."""
+
+    __tablename__ = "data_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class AppSetting(Base):
+    """Key/value settings shared by all processes (demo mode, survey thresholds, promotion bar...)."""
+
+    __tablename__ = "app_settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class AuditLog(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    username: Mapped[str | None] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    detail: Mapped[str | None] = mapped_column(Text)  # JSON
+
+
+# --- organisation -----------------------------------------------------------------------------------
+
+
+class Department(Base):
+    __tablename__ = "departments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Team(Base):
+    __tablename__ = "teams"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Position(Base):
+    """A job position (岗位): what a scorecard measures. Not an access role."""
+
+    __tablename__ = "positions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(64), unique=True)
+    name_en: Mapped[str] = mapped_column(String(64))
+
+
+class Person(Base):
+    __tablename__ = "people"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    position_id: Mapped[int | None] = mapped_column(ForeignKey("positions.id"), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    hired_on: Mapped[dt.date | None] = mapped_column(Date)
+    phone: Mapped[str | None] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class HostAccount(Base):
+    """Links a person to the nickname or account id under which a platform exports their sessions."""
+
+    __tablename__ = "host_accounts"
+    __table_args__ = (UniqueConstraint("platform", "alias"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    alias: Mapped[str] = mapped_column(String(128))
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(16))  # access role: admin / manager / staff
+    password_hash: Mapped[str] = mapped_column(String(128))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    first_failed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Login cookies issued before this instant are refused (logout, password reset, disable).
+    sessions_valid_after: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+# --- live sessions and imports ------------------------------------------------------------------------
+
+
+class ImportBatch(Base):
+    __tablename__ = "import_batches"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    username: Mapped[str | None] = mapped_column(String(64))
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    profile: Mapped[str | None] = mapped_column(String(64))
+    inserted: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="committed")  # committed / undone
+    undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    undone_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class ImportChange(Base):
+    """What one batch did to one row, so the batch can be undone exactly."""
+
+    __tablename__ = "import_changes"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id", ondelete="CASCADE"), index=True)
+    table_name: Mapped[str] = mapped_column(String(64))
+    row_id: Mapped[int] = mapped_column(BigInteger)
+    action: Mapped[str] = mapped_column(String(8))  # insert / update
+    before: Mapped[str | None] = mapped_column(Text)  # JSON of the row before an update
+
+
+class ExportProfile(Base):
+    """A saved header mapping for an export layout (admin-made; platform presets live in code)."""
+
+    __tablename__ = "export_profiles"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    platform: Mapped[str | None] = mapped_column(String(16))
+    mapping: Mapped[str] = mapped_column(Text)  # JSON {source header: canonical field}
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class LiveSession(Base):
+    """One live-stream session as a platform exported it. Count columns are NULL when not exported."""
+
+    __tablename__ = "live_sessions"
+    __table_args__ = (
+        # A room (account) can be shared by two hosts at once (the Douyin sample does): host is in the key.
+        UniqueConstraint("platform", "account", "host_name", "started_at"),
+        UniqueConstraint("platform", "external_id"),
+        Index("ix_live_sessions_day_platform", "started_on", "platform"),
+        Index("ix_live_sessions_host_day", "host_person_id", "started_on"),
+        Index("ix_live_sessions_room_day", "room", "started_on"),
+    )
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))  # douyin / kuaishou / taobao / jd
+    external_id: Mapped[str | None] = mapped_column(String(128))
+    account: Mapped[str] = mapped_column(String(128))
+    room: Mapped[str | None] = mapped_column(String(128))
+    host_name: Mapped[str | None] = mapped_column(String(128))
+    host_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    title: Mapped[str | None] = mapped_column(String(255))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    started_on: Mapped[dt.date] = mapped_column(Date)  # the day a session belongs to
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    duration_minutes: Mapped[float | None] = mapped_column(Float)
+    exposure: Mapped[int | None] = mapped_column(BigInteger)  # 曝光人数
+    viewers: Mapped[int | None] = mapped_column(BigInteger)  # UV
+    views: Mapped[int | None] = mapped_column(BigInteger)  # PV
+    peak_online: Mapped[int | None] = mapped_column(Integer)
+    avg_online: Mapped[int | None] = mapped_column(Integer)
+    avg_watch_seconds: Mapped[float | None] = mapped_column(Float)
+    new_followers: Mapped[int | None] = mapped_column(Integer)
+    comments: Mapped[int | None] = mapped_column(Integer)
+    likes: Mapped[int | None] = mapped_column(BigInteger)
+    shares: Mapped[int | None] = mapped_column(Integer)
+    questions: Mapped[int | None] = mapped_column(Integer)
+    questions_replied: Mapped[int | None] = mapped_column(Integer)
+    product_exposure: Mapped[int | None] = mapped_column(BigInteger)
+    product_clicks: Mapped[int | None] = mapped_column(BigInteger)
+    orders: Mapped[int | None] = mapped_column(Integer)
+    buyers: Mapped[int | None] = mapped_column(Integer)
+    gmv: Mapped[float | None] = mapped_column(Money)
+    refund_amount: Mapped[float | None] = mapped_column(Money)
+    retention_rate: Mapped[float | None] = mapped_column(Float)  # 0..1 as exported
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id", ondelete="SET NULL"))
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+# --- targets ------------------------------------------------------------------------------------------
+
+
+class Target(Base):
+    """A target from `month_from` on; a change is a new row, so earlier months keep the old value."""
+
+    __tablename__ = "targets"
+    __table_args__ = (Index("ix_targets_lookup", "metric", "scope_kind", "scope_value", "month_from"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    metric: Mapped[str] = mapped_column(String(48))
+    scope_kind: Mapped[str] = mapped_column(String(16))  # all / platform / room / team / person
+    scope_value: Mapped[str] = mapped_column(String(128), default="")
+    month_from: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    kind: Mapped[str] = mapped_column(String(16))  # at_least / at_most / between
+    value: Mapped[float] = mapped_column(Float)
+    value_high: Mapped[float | None] = mapped_column(Float)
+    period: Mapped[str] = mapped_column(String(16), default="session")  # session / month
+    set_by: Mapped[str | None] = mapped_column(String(64))
+    set_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+# --- manual metrics -----------------------------------------------------------------------------------
+
+
+class ManualMetric(Base):
+    __tablename__ = "manual_metrics"
+    __table_args__ = (UniqueConstraint("month", "person_id", "metric"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    metric: Mapped[str] = mapped_column(String(48))
+    value: Mapped[float] = mapped_column(Float)
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id", ondelete="SET NULL"))
+    entered_by: Mapped[str | None] = mapped_column(String(64))
+
+
+# --- incidents ----------------------------------------------------------------------------------------
+
+
+class IncidentCategory(Base):
+    __tablename__ = "incident_categories"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class IncidentSla(Base):
+    """SLA minutes by severity, optionally for one category (a category row beats the generic one)."""
+
+    __tablename__ = "incident_slas"
+    __table_args__ = (UniqueConstraint("category_id", "severity"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("incident_categories.id", ondelete="CASCADE"))
+    severity: Mapped[str] = mapped_column(String(16))  # simple / complex / major
+    respond_minutes: Mapped[float | None] = mapped_column(Float)
+    resolve_minutes: Mapped[float | None] = mapped_column(Float)
+    meeting_minutes: Mapped[float | None] = mapped_column(Float)
+
+
+class Incident(Base):
+    __tablename__ = "incidents"
+    __table_args__ = (Index("ix_incidents_detected", "detected_at"),)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    natural_key: Mapped[str | None] = mapped_column(String(64), unique=True)  # imports: hash of source fields
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("live_sessions.id", ondelete="SET NULL"), index=True
+    )
+    platform: Mapped[str | None] = mapped_column(String(16))
+    room: Mapped[str | None] = mapped_column(String(128))
+    host_name: Mapped[str | None] = mapped_column(String(128))
+    category: Mapped[str] = mapped_column(String(64), index=True)
+    severity: Mapped[str] = mapped_column(String(16))
+    detected_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    responded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    meeting_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    owner_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    handler_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    handler_name: Mapped[str | None] = mapped_column(String(64))
+    escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+    overtime_reason: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id", ondelete="SET NULL"))
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+# --- surveys (anonymity: answers carry no user, no time, random ids; participation kept apart) --------
+# Answers (survey_submissions, survey_ratings) and participation share no column but the round. Their
+# keys are random (uuid4) or (round, user): nothing sequential, no timestamps. `sqlite_with_rowid=False`
+# stores them as WITHOUT ROWID tables on SQLite, so physical (dump) order is key order, not insertion
+# order; InnoDB clusters by primary key anyway. PostgreSQL heap order and xmin follow the inserting
+# transaction: lib.surveys rewrites a round's answers in random order on every submission there.
+
+
+class SurveyRound(Base):
+    __tablename__ = "survey_rounds"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    period: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft / open / closed
+    questions: Mapped[str] = mapped_column(Text)  # JSON list of {key, zh, en}
+    eligible: Mapped[str | None] = mapped_column(Text)  # JSON {department_id: users} frozen at opening
+    created_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class SurveySubmission(Base):
+    """One anonymous submission: only its random id, round, the respondent's department and comment."""
+
+    __tablename__ = "survey_submissions"
+    __table_args__ = {"sqlite_with_rowid": False}
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # uuid4
+    round_id: Mapped[int] = mapped_column(ForeignKey("survey_rounds.id", ondelete="CASCADE"), index=True)
+    from_department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class SurveyRating(Base):
+    """One score of a submission: keyed by the submission's random id, the rated department, question."""
+
+    __tablename__ = "survey_ratings"
+    __table_args__ = {"sqlite_with_rowid": False}
+    submission_id: Mapped[str] = mapped_column(
+        ForeignKey("survey_submissions.id", ondelete="CASCADE"), primary_key=True
+    )
+    to_department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), primary_key=True)
+    question: Mapped[str] = mapped_column(String(32), primary_key=True)
+    score: Mapped[int] = mapped_column(Integer)
+
+
+class SurveyParticipation(Base):
+    """Who has answered a round; no time, no key shared with answers, stored in (round, user) order."""
+
+    __tablename__ = "survey_participation"
+    __table_args__ = {"sqlite_with_rowid": False}
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_rounds.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+
+
+# --- case library -------------------------------------------------------------------------------------
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(255))
+    case_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    platform: Mapped[str | None] = mapped_column(String(16))
+    category: Mapped[str | None] = mapped_column(String(64), index=True)
+    background: Mapped[str | None] = mapped_column(Text)
+    highlights: Mapped[str | None] = mapped_column(Text)
+    shortcomings: Mapped[str | None] = mapped_column(Text)
+    improvements: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft/submitted/published/archived
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    search_text: Mapped[str | None] = mapped_column(Text)  # lower-cased title+body for word search
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class CaseSession(Base):
+    __tablename__ = "case_sessions"
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("live_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class CaseTag(Base):
+    __tablename__ = "case_tags"
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class ActionItem(Base):
+    __tablename__ = "action_items"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    owner_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    due_on: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open / done
+
+
+class CaseRevision(Base):
+    __tablename__ = "case_revisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    username: Mapped[str] = mapped_column(String(64))
+    changes: Mapped[str] = mapped_column(Text)  # JSON {field: [old, new]}
+
+
+# --- scorecards ---------------------------------------------------------------------------------------
+
+
+class ScorecardDefinition(Base):
+    """A position's scorecard from `month_from` on (versioned like targets)."""
+
+    __tablename__ = "scorecard_definitions"
+    __table_args__ = (UniqueConstraint("position_key", "month_from"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    position_key: Mapped[str] = mapped_column(String(32))
+    month_from: Mapped[str] = mapped_column(String(7))
+    definition: Mapped[str] = mapped_column(Text)  # JSON: kpis [{metric, weight}], cap, grade bands
+    set_by: Mapped[str | None] = mapped_column(String(64))
+    set_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -1,0 +1,112 @@
+"""Migrations (Alembic, applied at start-up and by `lib.cli init-db`) and the reference data every
+database starts with: departments, positions, incident categories and SLAs, SPEC's default targets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, insert, inspect, select
+
+from lib.db import ROOT, get_engine, get_setting, set_setting
+from lib.metrics import CATALOGUE
+from lib.models import DataVersion, Department, IncidentCategory, IncidentSla, Position, Target
+
+ALEMBIC_INI = ROOT / "alembic.ini"
+
+DEPARTMENTS = ("主播部", "运营部", "技术部", "内容部", "客服部")
+# key, 中文, English: positions (岗位) that a scorecard can measure.
+POSITIONS = (
+    ("host", "主播", "Host"),
+    ("operations", "运营", "Operations"),
+    ("field_control", "场控", "Field control"),
+    ("tech_support", "技术支持", "Tech support"),
+    ("content_planner", "内容策划", "Content planner"),
+    ("customer_service", "客服", "Customer service"),
+    ("data_analyst", "数据分析", "Data analyst"),
+)
+INCIDENT_CATEGORIES = (
+    "网络中断", "推流/画面卡顿", "设备故障", "商品信息错误", "库存/补货",
+    "价格异常", "主播突发状况", "违规预警", "负面评论/舆情", "其他",
+)  # fmt: skip
+# severity -> (respond, resolve, meeting) minutes; per-category overrides below (SPEC, Incidents).
+DEFAULT_SLAS = {"simple": (10, 5, None), "complex": (10, 10, None), "major": (10, 10, 30)}
+CATEGORY_SLAS = {"负面评论/舆情": 3, "价格异常": 30}  # resolve minutes for every severity
+DEFAULT_TARGETS_FROM = "2020-01"
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    cfg = Config(str(ALEMBIC_INI))
+    cfg.set_main_option("script_location", str(Path(ROOT) / "alembic"))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def upgrade(engine: Engine | None = None) -> None:
+    """Migrate to head and make sure the reference data exists (idempotent, safe on every start)."""
+    engine = engine or get_engine()
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "head")
+    with engine.begin() as conn:
+        seed_reference(conn)
+
+
+def is_empty(engine: Engine | None = None) -> bool:
+    """True when the database has no live sessions and no people (a fresh install)."""
+    from lib.models import LiveSession, Person
+
+    engine = engine or get_engine()
+    if not inspect(engine).has_table("people"):
+        return True
+    with engine.connect() as conn:
+        return (
+            conn.execute(select(Person.id).limit(1)).first() is None
+            and conn.execute(select(LiveSession.id).limit(1)).first() is None
+        )
+
+
+def seed_reference(conn: Connection) -> None:
+    if conn.execute(select(DataVersion.id).where(DataVersion.id == 1)).first() is None:
+        conn.execute(insert(DataVersion).values(id=1, version=1))
+    if get_setting(conn, "reference_seeded") == "1":
+        return
+    for name in DEPARTMENTS:
+        conn.execute(insert(Department).values(name=name))
+    for key, zh, en in POSITIONS:
+        conn.execute(insert(Position).values(key=key, name_zh=zh, name_en=en))
+    category_ids = {}
+    for order, name in enumerate(INCIDENT_CATEGORIES):
+        category_ids[name] = conn.execute(
+            insert(IncidentCategory).values(name=name, sort_order=order, active=True)
+        ).inserted_primary_key[0]
+    for severity, (respond, resolve, meeting) in DEFAULT_SLAS.items():
+        conn.execute(
+            insert(IncidentSla).values(
+                category_id=None, severity=severity, respond_minutes=respond,
+                resolve_minutes=resolve, meeting_minutes=meeting,
+            )
+        )  # fmt: skip
+    for name, resolve in CATEGORY_SLAS.items():
+        for severity, (respond, _default_resolve, meeting) in DEFAULT_SLAS.items():
+            conn.execute(
+                insert(IncidentSla).values(
+                    category_id=category_ids[name], severity=severity, respond_minutes=respond,
+                    resolve_minutes=resolve, meeting_minutes=meeting,
+                )
+            )  # fmt: skip
+    stamp = dt.datetime(2020, 1, 1)
+    for m in CATALOGUE:
+        if m.default_target is None:
+            continue
+        kind, value, high = m.default_target
+        conn.execute(
+            insert(Target).values(
+                metric=m.key, scope_kind="all", scope_value="", month_from=DEFAULT_TARGETS_FROM,
+                kind=kind, value=value, value_high=high, period=m.target_period,
+                set_by="system", set_at=stamp,
+            )
+        )  # fmt: skip
+    set_setting(conn, "reference_seeded", "1")

@@ -1,0 +1,62 @@
+"""Home page: this month so far against last month and target; open survey and own action items."""
+
+import datetime as dt
+
+import altair as alt
+import streamlit as st
+
+from lib import overview, surveys
+from lib.formatting import format_change, format_metric, md_escape
+from lib.i18n import current_language, t
+from lib.metrics import metric
+from lib.ui import cached, guard, link_to
+
+user = guard("overview")
+lang = current_language()
+today = dt.date.today()
+
+st.title(t("overview.title"))
+st.caption(t("overview.caption", month=today.strftime("%Y-%m"), day=today.day))
+
+survey = cached(surveys.open_round_for, user.id)
+if survey is not None:
+    with st.container(border=True):
+        st.markdown(t("overview.survey_invite", name=md_escape(survey[1])))
+        link_to("survey", "overview.survey_go", user.role)
+
+tiles = cached(overview.overview_tiles, today)
+columns = st.columns(len(tiles))
+for col, tile in zip(columns, tiles, strict=True):
+    with col, st.container(border=True):
+        st.metric(
+            metric(tile.metric).name(lang),
+            format_metric(tile.metric, tile.actual),
+            delta=format_change(tile.change),
+            help=t("overview.delta_help"),
+        )
+        if tile.target is not None:
+            st.caption(
+                t(
+                    "overview.against_target",
+                    target=format_metric(tile.metric, tile.target),
+                    achievement=format_metric("gmv_achievement", tile.achievement),
+                )
+            )
+        link_to("kpis", "overview.details", user.role)
+
+daily = cached(overview.daily_gmv, today)
+st.subheader(t("overview.trend_title"))
+if daily.empty:
+    st.info(t("common.no_data"))
+else:
+    chart = (
+        alt.Chart(daily)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("day:Q", title=t("overview.day_of_month"), scale=alt.Scale(domain=[1, 31])),
+            y=alt.Y("gmv:Q", title=metric("gmv").name(lang)),
+            color=alt.Color("month:N", title=t("overview.month")),
+            tooltip=[alt.Tooltip("date:T"), alt.Tooltip("gmv:Q", format=",.2f"), alt.Tooltip("sessions:Q")],
+        )
+    )
+    st.altair_chart(chart, width="stretch")

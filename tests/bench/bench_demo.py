@@ -1,0 +1,41 @@
+"""Demo load of N sessions (time, rows/s, peak memory) and the overview page's render time at 10k and N.
+
+python -m tests.bench.bench_demo [--sessions 1000000] [--backends sqlite,postgresql]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import tempfile
+from pathlib import Path
+
+from lib.db import dispose_engines
+from tests.bench.common import env, fresh_database, machine, run_cli, time_page
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sessions", type=int, default=1_000_000)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="liveops-bench-"))
+    print(f"# Demo load and overview render — {machine()}, {dt.date.today()}\n")
+    print("| backend | sessions | load s | rows/s | load peak MB | overview cold s | overview warm s |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for backend in args.backends.split(","):
+        for n in sorted({10_000, args.sessions}):
+            url = fresh_database(backend, f"liveops_bench_demo_{n}", tmp)
+            seconds, peak, out = run_cli(url, "demo", "--sessions", str(n))
+            loaded = json.loads(out.strip().splitlines()[-1])["sessions"]
+            with env(DATABASE_URL=url):
+                cold, warm = time_page("pages/overview.py", "manager")
+            dispose_engines()
+            print(
+                f"| {backend} | {loaded:,} | {seconds:.1f} | {loaded / seconds:,.0f} | {peak} | {cold:.2f} | {warm:.3f} |"
+            )
+
+
+if __name__ == "__main__":
+    main()

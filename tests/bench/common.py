@@ -1,0 +1,99 @@
+"""Helpers shared by the benchmark scripts: fresh databases, AppTest page timings, memory readings."""
+
+from __future__ import annotations
+
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[2]
+PG_ADMIN_URL = os.environ.get("LIVEOPS_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def machine() -> str:
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def fresh_database(backend: str, name: str, tmp: Path) -> str:
+    """An empty database URL: a SQLite file under tmp, or a PostgreSQL database created anew."""
+    if backend == "sqlite":
+        path = tmp / f"{name}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def run_cli(url: str, *args: str) -> tuple[float, int, str]:
+    """Run `python -m lib.cli ARGS` on `url`: (seconds, peak RSS MB of the child, stdout)."""
+    start = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, *args], cwd=ROOT, env={**os.environ, "DATABASE_URL": url},
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    seconds = time.perf_counter() - start
+    stdout, _, peak = out.stdout.rpartition("PEAK_RSS_KB=")
+    return seconds, int(peak) // 1024, stdout
+
+
+# Runs the CLI in a child and reports that child's own peak RSS.
+_CHILD = (
+    "import resource, sys\n"
+    "from lib.cli import main\n"
+    "code = main(sys.argv[1:])\n"
+    "print('PEAK_RSS_KB=%d' % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    "sys.exit(code)\n"
+)
+
+
+def peak_rss_mb() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
+@contextmanager
+def env(**values: str):
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def time_page(
+    page: str, username: str, query: dict[str, str] | None = None, runs: int = 3
+) -> tuple[float, float]:
+    """(cold, warm) seconds to render `page` under AppTest as `username` (cold: caches cleared)."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    st.cache_data.clear()
+    timings = []
+    at = AppTest.from_file(str(ROOT / page), default_timeout=300)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = username
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    for _ in range(runs):
+        start = time.perf_counter()
+        at.run()
+        timings.append(time.perf_counter() - start)
+        if at.exception:
+            raise RuntimeError(f"{page} raised: {at.exception}")
+    return timings[0], min(timings[1:])

@@ -1,0 +1,147 @@
+"""Shared fixtures: real databases (SQLite always; PostgreSQL and MariaDB when LIVEOPS_TEST_DATABASES lists
+them), the shared sample files, users, and AppTest runs as a logged-in user."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("LIVEOPS_BCRYPT_ROUNDS", "4")  # fast hashes in tests; production uses 12
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from lib import db
+from lib.models import Base
+from lib.schema import seed_reference, upgrade
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT.parent / "shared" / "samples"
+SERVER_URLS = {
+    "postgresql": os.environ.get("LIVEOPS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
+    "mariadb": os.environ.get("LIVEOPS_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test"),
+}
+BACKENDS = [b.strip() for b in os.environ.get("LIVEOPS_TEST_DATABASES", "sqlite").split(",") if b.strip()]
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _server_database(backend: str) -> str:
+    """A database of this worker's own on the server (created fresh), so parallel workers never clash."""
+    admin_url = make_url(db.normalise_url(SERVER_URLS[backend]))
+    name = f"liveops_test_{_worker()}_{os.getpid()}"  # unique per process: parallel runs never clash
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if backend == "postgresql":
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        else:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
+            conn.execute(
+                sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+            )
+    admin.dispose()
+    return admin_url.set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_server_database(backend: str, url: str) -> None:
+    db.dispose_engines()
+    name = make_url(url).database
+    admin = sa.create_engine(make_url(db.normalise_url(SERVER_URLS[backend])), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        quoted = f'"{name}" WITH (FORCE)' if backend == "postgresql" else f"`{name}`"
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {quoted}"))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory):
+    """A migrated database per backend and worker, reused by its tests (wiped between them)."""
+    backend = request.param
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'liveops.db'}"
+    elif backend in SERVER_URLS:
+        url = _server_database(backend)
+    else:
+        raise pytest.UsageError(f"unknown backend {backend!r} in LIVEOPS_TEST_DATABASES")
+    upgrade(db.get_engine(url))
+    yield url
+    if backend in SERVER_URLS:
+        _drop_server_database(backend, url)
+
+
+def wipe(engine: sa.Engine) -> None:
+    """Empty every table (children first) and restore the reference data."""
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+        seed_reference(conn)
+
+
+@pytest.fixture
+def engine(database_url, monkeypatch) -> sa.Engine:
+    """A clean migrated database with reference data; DATABASE_URL points at it (for AppTest and the CLI)."""
+    eng = db.get_engine(database_url)
+    wipe(eng)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.delenv("LIVEOPS_COOKIE_KEY", raising=False)
+    _clear_streamlit_caches()
+    return eng
+
+
+def _clear_streamlit_caches() -> None:
+    import streamlit as st
+
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def samples() -> Path:
+    if not SAMPLES.exists():
+        raise FileNotFoundError(f"shared samples not found at {SAMPLES}")
+    return SAMPLES
+
+
+@pytest.fixture
+def users(engine) -> dict[str, str]:
+    """One user per access role: {role: username}; password TEST_PASSWORD."""
+    from lib.auth import add_user
+
+    names = {"admin": "t_admin", "manager": "t_manager", "staff": "t_staff"}
+    with db.write(engine) as conn:
+        for role, name in names.items():
+            add_user(conn, name, TEST_PASSWORD, role, display_name=f"Test {role}")
+    return names
+
+
+TEST_PASSWORD = "correct-horse-battery"
+
+
+def app_test(path: str, username: str | None = None, timeout: float = 30):
+    """An AppTest of `path` (relative to the project root), logged in as `username` when given."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / path), default_timeout=timeout)
+    if username:
+        at.session_state["authentication_status"] = True
+        at.session_state["username"] = username
+    return at
+
+
+@pytest.fixture
+def run_page(engine, users):
+    """run_page(page_key_or_path, role=None, query=None) -> finished AppTest of that page script."""
+
+    def _run(page: str, role: str | None = None, query: dict | None = None, lang: str | None = None):
+        path = page if page.endswith(".py") else f"pages/{page}.py"
+        at = app_test(path, users[role] if role else None)
+        if lang:
+            at.session_state["lang"] = lang
+        for key, value in (query or {}).items():
+            at.query_params[key] = value
+        return at.run()
+
+    return _run

@@ -1,0 +1,107 @@
+"""Browser: login, overview figures, English switch, logout, wrong password, the fresh-server page bypass
+(TRAPS.md) and deep links that survive the login."""
+
+import datetime as dt
+
+import pytest
+from playwright.sync_api import expect
+
+from lib.access import MANAGERS, PAGES
+from lib.auth import DEMO_PASSWORD
+from lib.demo import load_demo
+from lib.formatting import format_metric
+from lib.overview import overview_tiles
+from tests.e2e.conftest import ARTIFACTS, login, no_exception
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def demo_server(engine, database_url, start_server):
+    load_demo(engine, months=2, seed=11)
+    return start_server(database_url)
+
+
+def test_login_overview_english_logout(demo_server, engine, page):
+    login(page, demo_server, "manager", DEMO_PASSWORD)
+    page.wait_for_selector('[data-testid="stMetric"]')
+    no_exception(page)
+    assert "演示数据" in page.inner_text("body")  # demo banner
+    gmv = next(t for t in overview_tiles(engine, dt.date.today()) if t.metric == "gmv")
+    values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    assert format_metric("gmv", gmv.actual) in values
+    page.screenshot(path=str(ARTIFACTS / "overview_zh.png"), full_page=True)
+
+    page.get_by_text("English", exact=True).click()
+    page.wait_for_selector("h1:has-text('Overview')")
+    assert page.get_by_role("button", name="Log out").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "overview_en.png"), full_page=True)
+
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_selector('[data-testid="stForm"]')
+    expect(page.locator('[data-testid="stMetric"]')).to_have_count(0)
+    # The cookie is revoked server-side: a reload does not log back in.
+    page.reload()
+    page.wait_for_selector('[data-testid="stForm"]')
+    page.wait_for_timeout(1500)
+    expect(page.locator('[data-testid="stMetric"]')).to_have_count(0)
+
+
+def test_wrong_password_shows_an_error(demo_server, page):
+    page.goto(demo_server.url)
+    page.get_by_role("textbox", name="用户名").fill("manager")
+    page.get_by_role("textbox", name="密码").fill("not-the-password")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_selector('[data-testid="stAlertContentError"]')
+    assert "用户名或密码错误" in page.inner_text("body")
+    assert page.locator(".st-key-logout_button").count() == 0
+
+
+def _manager_only_page() -> str:
+    spec = next((p for p in PAGES if p.roles == MANAGERS and p.exists()), None)
+    return spec.key if spec else "users"
+
+
+def test_fresh_server_page_url_shows_the_login_wall_and_no_data(demo_server, page):
+    # No session has loaded app.py in this server process yet: the request runs the page script itself.
+    page.goto(f"{demo_server.url}/{_manager_only_page()}")
+    page.get_by_text("请先登录后再查看此页面。").or_(page.locator('[data-testid="stForm"]')).first.wait_for()
+    page.wait_for_timeout(1500)
+    body = page.inner_text("body")
+    assert "请先登录" in body or "登录" in body
+    for selector in (
+        '[data-testid="stDataFrame"]',
+        '[data-testid="stMetric"]',
+        '[data-testid="stVegaLiteChart"]',
+    ):
+        assert page.locator(selector).count() == 0
+    page.screenshot(path=str(ARTIFACTS / "bypass_wall.png"), full_page=True)
+
+
+def _login_form(page, username: str) -> None:
+    page.get_by_role("textbox", name="用户名").fill(username)
+    page.get_by_role("textbox", name="密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+
+
+def test_deep_link_survives_login_on_a_fresh_and_a_warm_server(demo_server, browser):
+    # Fresh server: the page script itself answers with the login wall; its link carries the page and filters.
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(f"{demo_server.url}/users?tab=edit")
+    page.get_by_text("前往登录").click()
+    page.wait_for_selector('[data-testid="stForm"]')
+    _login_form(page, "admin")
+    page.wait_for_selector("h1:has-text('用户管理')")
+    assert "/users" in page.url and "tab=edit" in page.url
+    no_exception(page)
+    context.close()
+    # Warm server (app.py has run): the request itself is remembered across the login.
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(f"{demo_server.url}/users?tab=edit")
+    page.wait_for_selector('[data-testid="stForm"]')
+    _login_form(page, "admin")
+    page.wait_for_selector("h1:has-text('用户管理')")
+    assert "/users" in page.url and "tab=edit" in page.url
+    context.close()

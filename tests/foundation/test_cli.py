@@ -1,0 +1,84 @@
+"""The command line: init-db, user add (password from stdin), demo, and its error messages."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from lib.models import LiveSession, User
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def cli(*args, stdin="", env=None):
+    return subprocess.run(
+        [sys.executable, "-m", "lib.cli", *args], cwd=ROOT, input=stdin, capture_output=True, text=True,
+        env={**os.environ, **(env or {})}, timeout=300,
+    )  # fmt: skip
+
+
+def test_user_add_reads_password_from_stdin(engine, database_url):
+    result = cli("user", "add", "first_admin", "--role", "admin", stdin="a-very-good-password\n")
+    assert result.returncode == 0, result.stderr
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(User.role).where(User.username == "first_admin")).scalar() == "admin"
+    short = cli("user", "add", "second", "--role", "staff", stdin="short\n")
+    assert short.returncode == 2 and "at least 12 characters" in short.stderr
+    dup = cli("user", "add", "first_admin", "--role", "staff", stdin="a-very-good-password\n")
+    assert dup.returncode == 2 and "already exists" in dup.stderr
+
+
+def test_bad_role_is_refused_by_the_parser(engine):
+    result = cli("user", "add", "x_user", "--role", "root", stdin="a-very-good-password\n")
+    assert result.returncode == 2 and "invalid choice" in result.stderr
+
+
+def test_demo_fills_every_area_deterministically(engine, database_url):
+    result = cli("demo", "--months", "2", "--seed", "7")
+    assert result.returncode == 0, result.stderr
+    stats = json.loads(result.stdout)
+    assert stats["people"] == 20 and stats["users"] == 3
+    assert (
+        stats["sessions"] > 100
+        and stats["incidents"] > 10
+        and stats["manual_metrics"] > 10
+        and stats["cases"] == 3
+    )
+    with engine.connect() as conn:
+        gmv = conn.execute(sa.select(sa.func.sum(LiveSession.gmv))).scalar()
+        platforms = set(conn.execute(sa.select(LiveSession.platform).distinct()).scalars())
+    assert platforms == {"douyin", "kuaishou", "taobao"}
+    again = cli("demo")
+    assert again.returncode == 2 and "already has data" in again.stderr
+    assert gmv > 0
+
+
+def test_demo_is_deterministic():
+    import datetime as dt
+
+    from lib.db import get_engine
+    from lib.demo import load_demo
+    from lib.schema import upgrade
+
+    totals = []
+    for i in range(2):
+        eng = get_engine(f"sqlite:///{ROOT}/.pytest_cache/demo-det-{os.getpid()}-{i}.db")
+        upgrade(eng)
+        load_demo(eng, months=1, seed=3, today=dt.date(2026, 11, 24))
+        with eng.connect() as conn:
+            totals.append(conn.execute(sa.select(sa.func.count(), sa.func.sum(LiveSession.gmv))).one())
+        eng.dispose()
+        Path(eng.url.database).unlink()
+    assert totals[0] == totals[1]
+
+
+def test_init_db_creates_and_fills_an_empty_database(tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    result = cli("init-db", "--demo-if-empty", env={"DATABASE_URL": url})
+    assert result.returncode == 0, result.stderr
+    assert "demo data loaded" in result.stderr
+    second = cli("init-db", "--demo-if-empty", env={"DATABASE_URL": url})
+    assert second.returncode == 0 and "demo data loaded" not in second.stderr
