@@ -1,0 +1,1 @@
+"""Imports of the platforms' weekly exports, the roster, incident logs and manual metrics."""

@@ -1,0 +1,94 @@
+"""The roster as the people page shows it (phones masked for everyone but admins), and the host accounts
+(platform + nickname or account id) that link a person to the names under which exports show them."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Engine, delete, func, insert, select
+
+from lib.db import audit, write
+from lib.importing.profiles import PLATFORMS, ProfileError
+from lib.models import Department, HostAccount, Person, Position, Team
+
+PHONE_VISIBLE_ROLES = ("admin",)
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """`13812345678` -> `138****5678`; short numbers keep only their last two digits."""
+    if not phone:
+        return phone
+    digits = phone.strip()
+    if len(digits) >= 11:
+        return digits[:-8] + "****" + digits[-4:]
+    if len(digits) > 4:
+        return "*" * (len(digits) - 2) + digits[-2:]
+    return "****"
+
+
+def people_frame(engine: Engine, role: str, lang: str = "zh") -> pd.DataFrame:
+    """One row per person; `phone` is masked unless `role` may see it."""
+    accounts = (
+        select(HostAccount.person_id, func.count(HostAccount.id).label("accounts"))
+        .group_by(HostAccount.person_id)
+        .subquery()
+    )
+    position_name = Position.name_zh if lang == "zh" else Position.name_en
+    q = (
+        select(
+            Person.id, Person.name, position_name.label("position"), Department.name.label("department"),
+            Team.name.label("team"), Person.hired_on, Person.phone, func.coalesce(accounts.c.accounts, 0).label("accounts"),
+        )
+        .outerjoin(Position, Position.id == Person.position_id)
+        .outerjoin(Department, Department.id == Person.department_id)
+        .outerjoin(Team, Team.id == Person.team_id)
+        .outerjoin(accounts, accounts.c.person_id == Person.id)
+        .order_by(Department.name, Team.name, Person.name)
+    )  # fmt: skip
+    with engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(q).mappings().all(),
+                             columns=["id", "name", "position", "department", "team", "hired_on", "phone", "accounts"])  # fmt: skip
+    if role not in PHONE_VISIBLE_ROLES:
+        frame["phone"] = frame["phone"].map(mask_phone)
+    return frame
+
+
+def host_accounts_frame(engine: Engine) -> pd.DataFrame:
+    q = (
+        select(HostAccount.id, Person.name, HostAccount.platform, HostAccount.alias)
+        .join(Person, Person.id == HostAccount.person_id)
+        .order_by(Person.name, HostAccount.platform, HostAccount.alias)
+    )
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(q).mappings().all(), columns=["id", "name", "platform", "alias"])
+
+
+def person_choices(engine: Engine) -> list[tuple[int, str]]:
+    with engine.connect() as conn:
+        return [(r.id, r.name) for r in conn.execute(select(Person.id, Person.name).order_by(Person.name))]
+
+
+def add_host_account(engine: Engine, person_id: int, platform: str, alias: str, username: str) -> int:
+    alias = (alias or "").strip()
+    if platform not in PLATFORMS:
+        raise ProfileError("profile_bad_platform", value=platform)
+    if not alias or len(alias) > 128:
+        raise ProfileError("alias_bad", value=alias)
+    with write(engine) as conn:
+        taken = conn.execute(
+            select(HostAccount.id).where(HostAccount.platform == platform, HostAccount.alias == alias)
+        ).first()
+        if taken:
+            raise ProfileError("alias_taken", value=alias)
+        new_id = conn.execute(
+            insert(HostAccount).values(person_id=person_id, platform=platform, alias=alias)
+        ).inserted_primary_key[0]
+        audit(
+            conn, username, "people.host_account_added", person_id=person_id, platform=platform, alias=alias
+        )
+    return int(new_id)
+
+
+def remove_host_account(engine: Engine, account_id: int, username: str) -> None:
+    with write(engine) as conn:
+        conn.execute(delete(HostAccount).where(HostAccount.id == account_id))
+        audit(conn, username, "people.host_account_removed", id=account_id)

@@ -1,0 +1,226 @@
+"""Bytes of an uploaded file -> a raw grid of cells, safely.
+
+CSV: UTF-8 (with or without BOM), then GB18030 (a superset of GBK); binary data is refused. XLSX: the zip's
+entry count and unpacked size are checked before any XML is parsed, openpyxl parses with defusedxml
+installed (XML bombs), read-only. Old binary .xls and files that only claim to be XLSX are refused.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+MAX_XLSX_ENTRIES = 500
+MAX_XLSX_UNPACKED_BYTES = 300 * 1024 * 1024
+MAX_XLSX_RATIO = 200  # unpacked / packed size of one entry beyond which it is a zip bomb
+HEAD_ROWS = 30
+EXTRA_CSV_FIELDS = 8  # rows searched for the header line (title rows come above it)
+ENCODINGS = ("utf-8-sig", "gb18030")
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class ReadError(ValueError):
+    """The file as a whole cannot be read; `code` is an i18n key under importing.error."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+@dataclass
+class RawTable:
+    """The cells of a file before any header is known. `head` holds the first rows (for header detection);
+    `frame(header_index)` gives the rows below that header with their file row numbers (1-based)."""
+
+    file_format: str  # csv / xlsx
+    encoding: str | None
+    head: list[list[Any]]
+    _text: str | None = None
+    _rows: list[tuple] | None = field(default=None, repr=False)
+    _sep: str = ","
+
+    def frame(
+        self, header_index: int, numeric_columns: frozenset[int] = frozenset()
+    ) -> tuple[list[str], pd.DataFrame, np.ndarray]:
+        """(header cells, DataFrame with positional columns 0..n-1, file row numbers) below the header;
+        completely empty rows are dropped. CSV columns in `numeric_columns` are left to the C parser's
+        number inference (a column it cannot read as numbers stays text); all others are read as text."""
+        header = [_header_text(c) for c in self.head[header_index]]
+        width = len(header)
+        if self.file_format == "csv":
+            spare = EXTRA_CSV_FIELDS  # room for trailing commas / stray cells right of the header
+            try:
+                frame = pd.read_csv(
+                    io.StringIO(self._text or ""),
+                    sep=self._sep,
+                    header=None,
+                    skiprows=header_index + 1,
+                    dtype={i: str for i in range(width + spare) if i not in numeric_columns},
+                    keep_default_na=False,
+                    na_values={i: ["", "-", "--"] for i in numeric_columns},
+                    skip_blank_lines=False,
+                    names=list(range(width + spare)),
+                    engine="c",
+                    on_bad_lines="error",
+                    index_col=False,
+                )
+            except (pd.errors.ParserError, ValueError) as exc:
+                raise ReadError("bad_csv", detail=str(exc).strip()[:200]) from None
+            stray = np.zeros(len(frame), dtype=bool)
+            for col in range(width, width + spare):
+                cells = frame[col]
+                stray |= (cells.notna() & (cells != "")).to_numpy()
+            if stray.any():
+                row = int(np.flatnonzero(stray)[0]) + header_index + 2
+                raise ReadError("extra_fields", row=row, width=width)
+            frame = frame[list(range(width))]
+        else:
+            rows = (self._rows or [])[header_index + 1 :]
+            frame = pd.DataFrame.from_records(
+                [tuple(r[:width]) + (None,) * (width - len(r)) for r in rows],
+                columns=list(range(width)),
+                coerce_float=False,
+            )
+        numbers = np.arange(len(frame), dtype="int64") + header_index + 2
+        if len(frame):
+            empty = np.ones(len(frame), dtype=bool)
+            for col in frame.columns:
+                s = frame[col]
+                if pd.api.types.is_string_dtype(s) and self.file_format == "csv":
+                    empty &= (s.isna() | (s == "")).to_numpy()
+                else:
+                    empty &= (
+                        s.map(_blank).to_numpy(dtype=bool) if s.dtype == "object" else s.isna().to_numpy()
+                    )
+                if not empty.any():
+                    break
+            if empty.any():
+                frame = frame.loc[~empty].reset_index(drop=True)
+                numbers = numbers[~empty]
+        return header, frame, numbers
+
+
+def _blank(cell: Any) -> bool:
+    return (
+        cell is None
+        or (isinstance(cell, str) and not cell.strip())
+        or (isinstance(cell, float) and np.isnan(cell))
+    )
+
+
+def _header_text(cell: Any) -> str:
+    if cell is None or (isinstance(cell, float) and np.isnan(cell)):
+        return ""
+    return str(cell).strip().lstrip("\ufeff")
+
+
+def read_bytes(data: bytes, file_name: str) -> RawTable:
+    """Detect the format from the content (and refuse a name that lies about it), then read."""
+    if not data or not data.strip():
+        raise ReadError("empty_file")
+    name = file_name.lower()
+    if data.startswith(OLE_MAGIC):
+        raise ReadError("xls_not_supported")
+    if name.endswith((".xlsx", ".xlsm")) or data.startswith(ZIP_MAGIC):
+        if not data.startswith(ZIP_MAGIC):
+            raise ReadError("not_xlsx")
+        return read_xlsx(data)
+    return read_csv(data)
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """(text, encoding): UTF-8 (BOM or not) first, then GB18030; refuse binary content."""
+    sample = data[:65536]
+    if b"\x00" in sample:
+        raise ReadError("binary_file")
+    for encoding in ENCODINGS:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        controls = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\r\n\t")
+        if controls > max(2, len(text[:20000]) // 200):
+            raise ReadError("binary_file")
+        return text, encoding
+    raise ReadError("bad_encoding")
+
+
+def read_csv(data: bytes) -> RawTable:
+    text, encoding = decode_text(data)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    sample = text[:8192]
+    delimiter = ","
+    first_lines = [line for line in sample.splitlines()[:5] if line.strip()]
+    if first_lines and all("\t" in line for line in first_lines) and not any("," in x for x in first_lines):
+        delimiter = "\t"
+    head: list[list[Any]] = []
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        for row in reader:
+            head.append(row)
+            if len(head) >= HEAD_ROWS:
+                break
+    except csv.Error as exc:
+        raise ReadError("bad_csv", detail=str(exc)) from None
+    return RawTable("csv", encoding, head, _text=text, _sep=delimiter)
+
+
+def check_zip(data: bytes) -> zipfile.ZipFile:
+    """Open the zip and check entry count and unpacked size from its directory, before any parsing."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise ReadError("not_xlsx") from None
+    infos = archive.infolist()
+    if len(infos) > MAX_XLSX_ENTRIES:
+        raise ReadError("xlsx_too_many_entries", count=len(infos), limit=MAX_XLSX_ENTRIES)
+    total = sum(i.file_size for i in infos)
+    if total > MAX_XLSX_UNPACKED_BYTES:
+        raise ReadError(
+            "xlsx_too_large", size_mb=total // (1024 * 1024), limit_mb=MAX_XLSX_UNPACKED_BYTES >> 20
+        )
+    for info in infos:
+        if info.file_size > 10 * 1024 * 1024 and info.file_size > MAX_XLSX_RATIO * max(info.compress_size, 1):
+            raise ReadError(
+                "xlsx_too_large", size_mb=total // (1024 * 1024), limit_mb=MAX_XLSX_UNPACKED_BYTES >> 20
+            )
+    names = {i.filename for i in infos}
+    if "xl/workbook.xml" not in names and "[Content_Types].xml" not in names:
+        raise ReadError("not_xlsx")
+    return archive
+
+
+def read_xlsx(data: bytes) -> RawTable:
+    import openpyxl  # defusedxml is installed: openpyxl then parses through it
+
+    check_zip(data)
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - any parser failure means "not a readable XLSX"
+        raise ReadError("not_xlsx") from None
+    try:
+        if not workbook.worksheets:
+            raise ReadError("empty_file")
+        sheet = workbook.worksheets[0]
+        rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
+    except ReadError:
+        raise
+    except Exception:  # noqa: BLE001
+        raise ReadError("not_xlsx") from None
+    finally:
+        workbook.close()
+    while rows and all(c is None or (isinstance(c, str) and not c.strip()) for c in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise ReadError("empty_file")
+    head = [list(r) for r in rows[:HEAD_ROWS]]
+    return RawTable("xlsx", None, head, _rows=rows)

@@ -1,0 +1,391 @@
+"""Parsing of values as the platforms export them: `1.2万`, `3.5w`, `12.34%`, `¥3,456.00`, `2小时13分`,
+`01:45:12`, `2026/11/02 20:00:00`, Excel serial dates, and `-` / `--` / empty for "none".
+
+Scalar parsers raise `ValueParseError(code)` on a value that does not parse. Column parsers (`parse_column`)
+work on a whole pandas Series: a vectorised fast path for clean columns, the scalar parser for the rest,
+and return (values, {position: error code}).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+NONE_TOKENS = frozenset({"", "-", "--", "---", "—", "——", "－", "n/a", "na", "null", "none", "nan", "/"})
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+# Excel serial numbers in this range are 1954..2173: anything else in a date column is not a date.
+EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX = 20_000, 100_000
+
+_MULTIPLIERS = {
+    "万": 10_000,
+    "w": 10_000,
+    "W": 10_000,
+    "亿": 100_000_000,
+    "千": 1_000,
+    "k": 1_000,
+    "K": 1_000,
+}
+_CURRENCY = re.compile(r"^[¥￥$]|元$|^RMB|^CNY", re.IGNORECASE)
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_DURATION_PART = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(小时|小時|时|時|h|hr|hrs|hour|hours|分钟|分鐘|分|min|mins|m|秒钟|秒|s|sec|secs)",
+    re.IGNORECASE,
+)
+_UNIT_SECONDS = {
+    "小时": 3600, "小時": 3600, "时": 3600, "時": 3600, "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600,
+    "hours": 3600, "分钟": 60, "分鐘": 60, "分": 60, "min": 60, "mins": 60, "m": 60, "秒钟": 1, "秒": 1,
+    "s": 1, "sec": 1, "secs": 1,
+}  # fmt: skip
+_DATETIME_FORMATS = (
+    "%Y/%m/%d %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y年%m月%d日 %H:%M:%S",
+    "%Y年%m月%d日 %H:%M",
+    "%Y年%m月%d日%H:%M:%S",
+    "%Y年%m月%d日%H:%M",
+    "%Y%m%d %H:%M:%S",
+    "%Y.%m.%d %H:%M:%S",
+    "%Y.%m.%d %H:%M",
+    "%Y/%m/%d",
+    "%Y-%m-%d",
+    "%Y年%m月%d日",
+    "%Y.%m.%d",
+)
+
+
+class ValueParseError(ValueError):
+    """A value that does not parse; `code` is the i18n key under importing.error."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def is_none(value: Any) -> bool:
+    """True for the ways exports say "no value": None, NaN, empty, `-`, `--`, `N/A`..."""
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if value is pd.NaT:
+        return True
+    if isinstance(value, str):
+        return value.strip().lower() in NONE_TOKENS
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _clean_text(value: str) -> str:
+    text = value.strip().replace("\u00a0", "").replace(" ", "").replace("\u3000", "")
+    return text.replace("，", ",").replace("．", ".").replace("＋", "+").replace("－", "-")
+
+
+def parse_number(value: Any) -> float | None:
+    """`1.2万` -> 12000, `3.5w` -> 35000, `84,600.73` -> 84600.73, `¥3,456.00` -> 3456.0; None for none."""
+    if is_none(value):
+        return None
+    if isinstance(value, bool):
+        raise ValueParseError("bad_number")
+    if isinstance(value, int | float | np.integer | np.floating):
+        number = float(value)
+        if math.isinf(number):
+            raise ValueParseError("bad_number")
+        return number
+    if not isinstance(value, str):
+        raise ValueParseError("bad_number")
+    text = _CURRENCY.sub("", _clean_text(value)).replace(",", "")
+    text = _CURRENCY.sub("", text)
+    multiplier = 1.0
+    if text and text[-1] in _MULTIPLIERS:
+        multiplier = _MULTIPLIERS[text[-1]]
+        text = text[:-1]
+        if text.endswith("元"):
+            text = text[:-1]
+    if not _NUMBER.match(text):
+        raise ValueParseError("bad_number")
+    return float(text) * multiplier
+
+
+def parse_count(value: Any) -> int | None:
+    """A count of people/events: a whole, non-negative number (`1.2万` -> 12000)."""
+    number = parse_number(value)
+    if number is None:
+        return None
+    if number < 0:
+        raise ValueParseError("negative")
+    rounded = round(number)
+    if abs(number - rounded) > 1e-6 and number < 10_000:
+        raise ValueParseError("not_whole")
+    return int(rounded)
+
+
+def parse_money(value: Any) -> float | None:
+    """Yuan, to the cent: `¥3,456.00`, `84,600.73`, `1.2万`."""
+    number = parse_number(value)
+    if number is None:
+        return None
+    if number < 0:
+        raise ValueParseError("negative")
+    return round(number, 2)
+
+
+def parse_ratio(value: Any, percent_unit: bool = False) -> float | None:
+    """A rate as a fraction: `12.34%` -> 0.1234, `0.0344` stays; with `percent_unit` (header says %)
+    a bare `12.34` is read as percent too."""
+    if is_none(value):
+        return None
+    if isinstance(value, str):
+        text = _clean_text(value)
+        if text.endswith(("%", "％")):
+            try:
+                number = parse_number(text[:-1])
+            except ValueParseError:
+                raise ValueParseError("bad_percent") from None
+            if number is None:
+                raise ValueParseError("bad_percent")
+            return _non_negative(number / 100.0)
+        try:
+            number = parse_number(text)
+        except ValueParseError:
+            raise ValueParseError("bad_percent") from None
+    else:
+        try:
+            number = parse_number(value)
+        except ValueParseError:
+            raise ValueParseError("bad_percent") from None
+    if number is None:
+        return None
+    return _non_negative(number / 100.0 if percent_unit else number)
+
+
+def _non_negative(number: float) -> float:
+    if number < 0:
+        raise ValueParseError("negative")
+    return number
+
+
+def parse_duration_seconds(value: Any, default_unit: str = "s") -> float | None:
+    """Seconds from `2小时13分`, `1分35秒`, `01:45:12`, `1:35`, `3.5h`, or a bare number in `default_unit`
+    (s / min / h). `hh:mm:ss`; two parts are `mm:ss` for seconds-scale fields, `hh:mm` otherwise."""
+    if is_none(value):
+        return None
+    unit_seconds = {"s": 1, "min": 60, "h": 3600}[default_unit]
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, dt.time):
+        return value.hour * 3600 + value.minute * 60 + value.second
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
+        return _non_negative(float(value) * unit_seconds)
+    if not isinstance(value, str):
+        raise ValueParseError("bad_duration")
+    text = _clean_text(value).lower()
+    if ":" in text or "：" in text:
+        parts = text.replace("：", ":").split(":")
+        if not all(re.fullmatch(r"\d+(\.\d+)?", p) for p in parts) or len(parts) not in (2, 3):
+            raise ValueParseError("bad_duration")
+        nums = [float(p) for p in parts]
+        if len(parts) == 3:
+            h, m, s = nums
+        elif default_unit == "s":
+            h, m, s = 0.0, nums[0], nums[1]
+        else:
+            h, m, s = nums[0], nums[1], 0.0
+        if m >= 60 or s >= 60:
+            raise ValueParseError("bad_duration")
+        return h * 3600 + m * 60 + s
+    if _NUMBER.match(text):
+        return _non_negative(float(text) * unit_seconds)
+    pos, total, found = 0, 0.0, False
+    for match in _DURATION_PART.finditer(text):
+        if match.start() != pos:
+            raise ValueParseError("bad_duration")
+        total += float(match.group(1)) * _UNIT_SECONDS[match.group(2).lower()]
+        pos, found = match.end(), True
+    if not found or pos != len(text):
+        raise ValueParseError("bad_duration")
+    return total
+
+
+def parse_datetime(value: Any) -> dt.datetime | None:
+    """A naive datetime to the second from text, a datetime, or an Excel serial number."""
+    if is_none(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime().replace(microsecond=0, tzinfo=None)
+    if isinstance(value, dt.datetime):
+        return _round_second(value.replace(tzinfo=None))
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
+        return excel_serial(float(value))
+    if not isinstance(value, str):
+        raise ValueParseError("bad_datetime")
+    text = re.sub(r"\s+", " ", value.strip())
+    for fmt in _DATETIME_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    if _NUMBER.match(text):
+        return excel_serial(float(text))
+    raise ValueParseError("bad_datetime")
+
+
+def _round_second(value: dt.datetime) -> dt.datetime:
+    if value.microsecond >= 500_000:
+        value += dt.timedelta(seconds=1)
+    return value.replace(microsecond=0)
+
+
+def excel_serial(number: float) -> dt.datetime:
+    """Excel's day number (1900 system, as every modern export writes) to a datetime, to the second."""
+    if not EXCEL_SERIAL_MIN <= number <= EXCEL_SERIAL_MAX:
+        raise ValueParseError("bad_datetime")
+    return _round_second(EXCEL_EPOCH + dt.timedelta(days=number))
+
+
+def parse_date(value: Any) -> dt.date | None:
+    parsed = parse_datetime(value)
+    return None if parsed is None else parsed.date()
+
+
+def parse_month(value: Any) -> str | None:
+    """`2026-10`, `2026/10`, `2026年10月`, `202610`, or a date -> 'YYYY-MM'."""
+    if is_none(value):
+        return None
+    if isinstance(value, dt.date | pd.Timestamp):
+        return f"{value.year:04d}-{value.month:02d}"
+    text = _clean_text(str(value))
+    match = re.fullmatch(r"(\d{4})[-/.年]?(\d{1,2})月?(?:[-/.]\d{1,2}日?)?", text)
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise ValueParseError("bad_month")
+    return f"{int(match.group(1)):04d}-{int(match.group(2)):02d}"
+
+
+def parse_text(value: Any) -> str | None:
+    if is_none(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+# --- whole columns ------------------------------------------------------------------------------------
+
+ColumnResult = tuple[list[Any], dict[int, str]]
+
+
+def _scalar_loop(
+    values: list[Any],
+    parser: Callable[[Any], Any],
+    out: list[Any],
+    errors: dict[int, str],
+    idx: Iterable[int],
+) -> None:
+    for i in idx:
+        try:
+            out[i] = parser(values[i])
+        except ValueParseError as exc:
+            errors[i] = exc.code
+
+
+def _none_mask(series: pd.Series) -> np.ndarray:
+    if series.dtype == "object" or pd.api.types.is_string_dtype(series):
+        as_text = series.astype("str").str.strip().str.lower()
+        return (series.isna() | as_text.isin(NONE_TOKENS)).to_numpy()
+    return series.isna().to_numpy()
+
+
+def parse_numeric_column(series: pd.Series, scalar: Callable[[Any], Any], kind: str) -> ColumnResult:
+    """Vectorised numbers: plain digits (with thousands separators) at C speed, the rest through `scalar`.
+    `kind` is count / money / float; counts must be whole and non-negative, money non-negative."""
+    n = len(series)
+    values = series.tolist()
+    none = _none_mask(series)
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        numeric = series.astype("float64")
+    else:
+        cleaned = series.astype("str").str.replace(",", "", regex=False).str.strip()
+        numeric = pd.to_numeric(cleaned.where(~none, None), errors="coerce")
+    num = numeric.to_numpy(dtype="float64", na_value=np.nan)
+    ok = ~np.isnan(num) & ~none
+    out: list[Any] = [None] * n
+    errors: dict[int, str] = {}
+    if kind == "count":
+        bad_neg = ok & (num < 0)
+        rounded = np.round(num)
+        bad_whole = ok & (np.abs(num - rounded) > 1e-6)
+        good = ok & ~bad_neg & ~bad_whole
+        for i in np.flatnonzero(bad_neg):
+            errors[int(i)] = "negative"
+        for i in np.flatnonzero(bad_whole & ~bad_neg):
+            errors[int(i)] = "not_whole"
+        out = np.where(good, rounded, 0).astype("int64").tolist()
+        for i in np.flatnonzero(~good):
+            out[i] = None
+    else:
+        bad_neg = ok & (num < 0)
+        good = ok & ~bad_neg
+        for i in np.flatnonzero(bad_neg):
+            errors[int(i)] = "negative"
+        vals = np.round(num, 2) if kind == "money" else num
+        out = vals.tolist()
+        for i in np.flatnonzero(~good):
+            out[i] = None
+    rest = np.flatnonzero(~ok & ~none)
+    _scalar_loop(values, scalar, out, errors, rest)
+    return out, errors
+
+
+def parse_datetime_column(series: pd.Series) -> ColumnResult:
+    """Datetimes: one vectorised format guess for the column, per-value parsing for what it misses."""
+    n = len(series)
+    values = series.tolist()
+    none = _none_mask(series)
+    out: list[Any] = [None] * n
+    errors: dict[int, str] = {}
+    remaining = np.flatnonzero(~none)
+    if pd.api.types.is_datetime64_any_dtype(series):
+        for i in remaining:
+            out[i] = _round_second(series.iloc[i].to_pydatetime())
+        return out, errors
+    if remaining.size and (pd.api.types.is_string_dtype(series) or series.dtype == "object"):
+        first = values[remaining[0]]
+        if isinstance(first, str):
+            text = series.astype("str").str.strip()
+            for fmt in _DATETIME_FORMATS:
+                try:
+                    dt.datetime.strptime(first.strip(), fmt)
+                except ValueError:
+                    continue
+                parsed = pd.to_datetime(text.where(~none, None), format=fmt, errors="coerce")
+                hit = parsed.notna().to_numpy() & ~none
+                py = parsed.dt.to_pydatetime() if hasattr(parsed.dt, "to_pydatetime") else parsed
+                arr = np.asarray(py, dtype=object)
+                for i in np.flatnonzero(hit):
+                    out[i] = arr[i]
+                remaining = np.flatnonzero(~hit & ~none)
+                break
+    _scalar_loop(values, parse_datetime, out, errors, remaining)
+    return out, errors
+
+
+def parse_generic_column(series: pd.Series, scalar: Callable[[Any], Any]) -> ColumnResult:
+    values = series.tolist()
+    none = _none_mask(series)
+    out: list[Any] = [None] * len(values)
+    errors: dict[int, str] = {}
+    _scalar_loop(values, scalar, out, errors, np.flatnonzero(~none))
+    return out, errors

@@ -1,0 +1,71 @@
+"""`python -m lib.cli import FILE...`: one JSON object per file, exit 0 when all committed, 1 when any refused."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import sqlalchemy as sa
+from import_helpers import DOUYIN, KUAISHOU, ROOT_DIR, SAMPLES, snapshot
+
+from lib.cli import main
+from lib.models import ImportBatch, LiveSession
+
+
+def _run(capsys, *args: str) -> tuple[int, list[dict]]:
+    code = main(["import", *args])
+    out = capsys.readouterr().out
+    return code, [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def test_cli_commits_and_reports(engine, capsys):
+    code, reports = _run(
+        capsys, str(SAMPLES / DOUYIN), str(SAMPLES / KUAISHOU), "--user", "weekly-bot", "--lang", "en"
+    )
+    assert code == 0
+    assert [(r["kind"], r["profile"], r["inserted"], r["updated"], r["unchanged"], r["rejected"], r["errors"])
+            for r in reports] == [("sessions", "douyin_compass", 14, 0, 0, 0, []),
+                                  ("sessions", "kuaishou_shop", 9, 0, 0, 0, [])]  # fmt: skip
+    assert reports[0]["file"].endswith(DOUYIN)
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(LiveSession)).scalar() == 23
+        assert set(conn.execute(sa.select(ImportBatch.username)).scalars()) == {"weekly-bot"}
+    code, reports = _run(capsys, str(SAMPLES / DOUYIN))
+    assert code == 0 and (reports[0]["inserted"], reports[0]["unchanged"]) == (0, 14)
+
+
+def test_cli_dry_run_and_refusal(engine, capsys, tmp_path):
+    bad = tmp_path / "bad.csv"
+    lines = (SAMPLES / DOUYIN).read_text(encoding="utf-8-sig").splitlines()
+    lines[1] = lines[1].replace(",3314,", ",-3314,")
+    bad.write_text("\n".join(lines), encoding="utf-8")
+    before = snapshot(engine)
+    code, reports = _run(capsys, str(SAMPLES / DOUYIN), "--dry-run")
+    assert code == 0 and reports[0]["inserted"] == 14 and reports[0]["dry_run"] is True
+    code, reports = _run(capsys, str(SAMPLES / KUAISHOU), str(bad), "--dry-run", "--lang", "en")
+    assert code == 1
+    assert reports[0]["errors"] == [] and reports[0]["inserted"] == 9
+    err = reports[1]["errors"]
+    assert [(e["row"], e["column"], e["value"]) for e in err] == [(2, "直播间观看人数", "-3314")]
+    assert err[0]["reason"] == "row 2 · column “直播间观看人数” · value “-3314”: Must not be negative."
+    assert snapshot(engine) == before
+    code, reports = _run(capsys, str(bad), str(SAMPLES / KUAISHOU))  # one refused, the other committed
+    assert code == 1 and reports[1]["inserted"] == 9 and reports[0]["rejected"] == 14
+    code, reports = _run(capsys, str(tmp_path / "missing.csv"))
+    assert code == 1 and "error" in reports[0]
+
+
+def test_cli_kind_option(engine, capsys):
+    code, reports = _run(capsys, str(SAMPLES / DOUYIN), "--kind", "roster", "--dry-run")
+    assert code == 1 and reports[0]["errors"][0]["code"] == "unknown_layout"
+
+
+def test_cli_as_a_process(engine):
+    proc = subprocess.run(
+        [sys.executable, "-m", "lib.cli", "import", str(SAMPLES / DOUYIN), "--dry-run"],
+        cwd=ROOT_DIR, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert report["profile"] == "douyin_compass" and report["inserted"] == 14
