@@ -1,0 +1,137 @@
+"""Altair chart builders shared by pages (every chart has tooltips; titles come from the i18n catalogue)."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from lib.i18n import current_language, t
+from lib.metrics import metric
+
+STATUS_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828", "no_data": "#9e9e9e"}
+UNIT_FORMATS = {"cny": ",.2f", "pct": ".2%", "s": ",.0f", "h": ".2f", "people": ",.0f", "count": ",.0f"}
+
+
+def _fmt(metric_key: str) -> str:
+    return UNIT_FORMATS.get(metric(metric_key).unit, ",.2f")
+
+
+def trend(frame: pd.DataFrame, metric_key: str, x_field: str = "group", x_type: str = "T",
+          date_format: str = "%m-%d") -> alt.LayerChart:  # fmt: skip
+    """The metric over time (or per session) with its target as a dashed line, or a band for between."""
+    m = metric(metric_key)
+    name = m.name(current_language())
+    data = frame[[x_field, metric_key, f"{metric_key}__target", f"{metric_key}__target_high"]].copy()
+    data.columns = ["x", "value", "target", "target_high"]
+    if x_type == "T":
+        data["x"] = pd.to_datetime(data["x"])
+    data["value"] = pd.to_numeric(data["value"], errors="coerce")
+    data["target"] = pd.to_numeric(data["target"], errors="coerce")
+    data["target_high"] = pd.to_numeric(data["target_high"], errors="coerce")
+    axis = alt.Axis(format=date_format, labelAngle=0) if x_type == "T" else alt.Axis(labelAngle=-45)
+    x = alt.X(f"x:{x_type}", title=None, sort=None, axis=axis)
+    tooltip = [
+        alt.Tooltip(
+            f"x:{x_type}", title=t("kpis.group"), **({"format": date_format} if x_type == "T" else {})
+        ),
+        alt.Tooltip("value:Q", title=name, format=_fmt(metric_key)),
+        alt.Tooltip("target:Q", title=t("kpis.target"), format=_fmt(metric_key)),
+    ]
+    base = alt.Chart(data)
+    line = base.mark_line(point=True).encode(x=x, y=alt.Y("value:Q", title=name), tooltip=tooltip)
+    if data["target_high"].notna().any():
+        target = base.mark_area(opacity=0.18, color=STATUS_COLOURS["green"]).encode(
+            x=x, y="target:Q", y2="target_high:Q", tooltip=tooltip
+        )
+    else:
+        target = base.mark_line(strokeDash=[6, 4], color=STATUS_COLOURS["red"]).encode(
+            x=x, y="target:Q", tooltip=tooltip
+        )
+    return alt.layer(target, line)
+
+
+BULLET_ROWS = 30  # the ranking is sorted by GMV: the chart shows the top of it, the table shows all
+
+
+def bullet(ranking: pd.DataFrame, title: str) -> alt.LayerChart:
+    """GMV achievement per group (the BULLET_ROWS highest GMV) as bars coloured by status, with 100 %."""
+    data = ranking[["group", "gmv", "gmv_achievement", "status"]].dropna(subset=["gmv_achievement"])
+    data = data.head(BULLET_ROWS).copy()
+    data["group"] = data["group"].astype(str)
+    data["status_text"] = data["status"].map(lambda s: t(f"kpis.status.{s}"))
+    colour = alt.Color(
+        "status:N",
+        scale=alt.Scale(domain=list(STATUS_COLOURS), range=list(STATUS_COLOURS.values())),
+        legend=None,
+    )
+    bars = (
+        alt.Chart(data, title=title)
+        .mark_bar()
+        .encode(
+            y=alt.Y("group:N", sort="-x", title=None),
+            x=alt.X("gmv_achievement:Q", title=t("kpis.achievement"), axis=alt.Axis(format="%")),
+            color=colour,
+            tooltip=[
+                alt.Tooltip("group:N", title=t("kpis.group")),
+                alt.Tooltip("gmv:Q", title=metric("gmv").name(current_language()), format=",.2f"),
+                alt.Tooltip("gmv_achievement:Q", title=t("kpis.achievement"), format=".1%"),
+                alt.Tooltip("status_text:N", title=t("kpis.status_col")),
+            ],
+        )
+    )
+    rule = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(strokeDash=[4, 3], color="black").encode(x="x:Q")
+    return alt.layer(bars, rule)
+
+
+def funnel(steps: list[tuple[str, float]], title: str) -> alt.Chart:
+    """Exposure -> viewers -> product clicks -> buyers as horizontal bars with the step-to-step rate."""
+    rows, previous = [], None
+    for order, (step, value) in enumerate(steps):
+        rate = None if not previous else value / previous
+        rows.append({"order": order, "step": t(f"kpis.step.{step}"), "value": value, "rate": rate})
+        previous = value
+    data = pd.DataFrame(rows)
+    return (
+        alt.Chart(data, title=title)
+        .mark_bar()
+        .encode(
+            y=alt.Y("step:N", sort=alt.EncodingSortField("order"), title=None),
+            x=alt.X("value:Q", title=None),
+            tooltip=[
+                alt.Tooltip("step:N", title=t("kpis.group")),
+                alt.Tooltip("value:Q", title=t("kpis.session.value"), format=",.0f"),
+                alt.Tooltip("rate:Q", title=t("kpis.step_rate"), format=".1%"),
+            ],
+        )
+    )
+
+
+def durations(frame: pd.DataFrame, low: float | None, high: float | None, title: str) -> alt.LayerChart:
+    """Sessions per half-hour of duration, with the target band (2–4 h by default) shaded."""
+    data = frame.copy()
+    data["hours_to"] = data["hours_from"] + 0.5
+    bars = (
+        alt.Chart(data, title=title)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "hours_from:Q",
+                bin="binned",
+                title=t("kpis.hours_from"),
+                axis=alt.Axis(values=list(range(0, 8))),
+            ),  # fmt: skip
+            x2="hours_to:Q",
+            y=alt.Y("sessions:Q", title=t("kpis.sessions")),
+            tooltip=[
+                alt.Tooltip("hours_from:Q", title=t("kpis.hours_from"), format=".1f"),
+                alt.Tooltip("sessions:Q", title=t("kpis.sessions")),
+            ],
+        )
+    )
+    if low is None:
+        return alt.layer(bars)
+    band = pd.DataFrame({"low": [low], "high": [high if high is not None else low]})
+    shade = (
+        alt.Chart(band).mark_rect(opacity=0.15, color=STATUS_COLOURS["green"]).encode(x="low:Q", x2="high:Q")
+    )
+    return alt.layer(shade, bars)

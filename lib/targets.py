@@ -1,0 +1,269 @@
+"""Targets: which one applies (most specific scope, latest month), achievement and status, and setting one.
+
+A target row holds from its `month_from` on; a change is a new row, so earlier months keep the old value.
+Scopes, most specific first: person (a host, by people.id) > team (by teams.id) > room (name) >
+platform (key) > all. Achievement is 1.0 when the target is exactly met.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Engine, insert, select
+
+from lib.db import audit, now, write
+from lib.metrics import METRICS
+from lib.models import Target
+
+SCOPE_ORDER = ("person", "team", "room", "platform", "all")  # most specific first
+KINDS = ("at_least", "at_most", "between")
+AMBER_FROM = 0.9  # achievement from 90 % up to 100 % is amber, below is red
+MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class TargetError(ValueError):
+    """Bad target input; `code` is an i18n key under kpis.target_error, `params` fill it."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(f"{code} {params}")
+        self.code = code
+        self.params = params
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    id: int
+    metric: str
+    scope_kind: str
+    scope_value: str
+    month_from: str
+    kind: str
+    value: float
+    value_high: float | None
+    period: str
+    set_by: str | None
+    set_at: dt.datetime
+
+
+def load_targets(engine: Engine) -> tuple[TargetRow, ...]:
+    """Every target row (the table is small: a few per metric, scope and month), oldest first."""
+    t = Target.__table__
+    with engine.connect() as conn:
+        rows = conn.execute(select(t).order_by(t.c.month_from, t.c.set_at, t.c.id)).mappings().all()
+    return tuple(TargetRow(**dict(r)) for r in rows)
+
+
+def month_of(day: dt.date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def resolve(
+    targets: Iterable[TargetRow], metric: str, month: str, scope: Mapping[str, str | None]
+) -> TargetRow | None:
+    """The target for `metric` in `month` (YYYY-MM) for a group described by `scope`
+    ({"person": id, "team": id, "room": name, "platform": key}; missing or None = not known).
+
+    The most specific scope with a row wins; within it the latest `month_from` <= month, then the latest
+    set. A person's target beats a team's even when the team's is newer."""
+    candidates = [t for t in targets if t.metric == metric and t.month_from <= month]
+    for kind in SCOPE_ORDER:
+        wanted = "" if kind == "all" else scope.get(kind)
+        if kind != "all" and wanted in (None, ""):
+            continue
+        rows = [t for t in candidates if t.scope_kind == kind and t.scope_value == str(wanted)]
+        if rows:
+            return max(rows, key=lambda t: (t.month_from, t.set_at, t.id))
+    return None
+
+
+def achievement(kind: str, value: float, value_high: float | None, actual: float | None) -> float | None:
+    """Share of the target reached: 1.0 = met. at_least: actual/target; at_most: target/actual (an actual
+    of 0 meets it: 1.0); between: 1.0 inside the band, else the side's ratio. None when no data."""
+    if actual is None:
+        return None
+    if kind == "at_least":
+        return None if value == 0 else actual / value
+    if kind == "at_most":
+        return 1.0 if actual <= 0 else value / actual
+    if kind == "between":
+        high = value if value_high is None else value_high
+        if actual < value:
+            return None if value == 0 else actual / value
+        if actual > high:
+            return high / actual
+        return 1.0
+    raise ValueError(f"unknown target kind {kind!r}")
+
+
+def status(ach: float | None) -> str:
+    """green (met), amber (within 10 % of it), red, or no_data."""
+    if ach is None:
+        return "no_data"
+    if ach >= 1.0 - 1e-9:
+        return "green"
+    return "amber" if ach >= AMBER_FROM else "red"
+
+
+def months_span(date_from: dt.date, date_to: dt.date) -> float:
+    """How many months a date range covers, counting part months by their days (a full month = 1)."""
+    total, day = 0.0, date_from
+    while day <= date_to:
+        days_in = calendar.monthrange(day.year, day.month)[1]
+        month_end = dt.date(day.year, day.month, days_in)
+        last = min(month_end, date_to)
+        total += ((last - day).days + 1) / days_in
+        day = last + dt.timedelta(days=1)
+    return total
+
+
+def scaled(target: TargetRow, sessions: int, months: float) -> tuple[float, float | None]:
+    """A target for a whole group: an additive metric's per-session target times its sessions, a
+    per-month target times the months the range covers; ratios and averages stay as they are."""
+    m = METRICS.get(target.metric)
+    if m is None or not m.additive:
+        return target.value, target.value_high
+    factor = sessions if target.period == "session" else months
+    high = None if target.value_high is None else target.value_high * factor
+    return target.value * factor, high
+
+
+def evaluate(target: TargetRow, actual: float | None, sessions: int, months: float) -> dict[str, object]:
+    """The JSON-friendly view of a target against an actual value of a group."""
+    value, high = scaled(target, sessions, months)
+    ach = achievement(target.kind, value, high, actual)
+    return {
+        "kind": target.kind,
+        "value": value,
+        "value_high": high,
+        "scope": target.scope_kind,
+        "achievement": ach,
+        "status": status(ach),
+    }
+
+
+def validate(metric: str, scope_kind: str, scope_value: str, month_from: str, kind: str,
+             value: float | None, value_high: float | None) -> None:  # fmt: skip
+    """Raise TargetError naming the bad field and value."""
+    if metric not in METRICS:
+        raise TargetError("metric", value=metric)
+    if scope_kind not in SCOPE_ORDER:
+        raise TargetError("scope", value=scope_kind)
+    if scope_kind != "all" and not str(scope_value).strip():
+        raise TargetError("scope_value", value=scope_kind)
+    if not MONTH_RE.match(month_from or ""):
+        raise TargetError("month", value=month_from)
+    if kind not in KINDS:
+        raise TargetError("kind", value=kind)
+    if value is None:
+        raise TargetError("value", value="")
+    if kind == "between" and (value_high is None or value_high < value):
+        raise TargetError("between", low=value, high=value_high)
+
+
+def set_target(engine: Engine, username: str, metric: str, scope_kind: str, scope_value: str,
+               month_from: str, kind: str, value: float, value_high: float | None = None) -> int:  # fmt: skip
+    """Add a target row (history kept: earlier months keep the value they had) and audit it."""
+    scope_value = "" if scope_kind == "all" else str(scope_value).strip()
+    validate(metric, scope_kind, scope_value, month_from, kind, value, value_high)
+    if kind != "between":
+        value_high = None
+    with write(engine) as conn:
+        new_id = conn.execute(
+            insert(Target).values(
+                metric=metric, scope_kind=scope_kind, scope_value=scope_value, month_from=month_from,
+                kind=kind, value=float(value), value_high=value_high, period=METRICS[metric].target_period,
+                set_by=username, set_at=now(),
+            )
+        ).inserted_primary_key[0]  # fmt: skip
+        audit(conn, username, "target.set", id=new_id, metric=metric, scope_kind=scope_kind,
+              scope_value=scope_value, month_from=month_from, kind=kind, value=value,
+              value_high=value_high)  # fmt: skip
+    return int(new_id)
+
+
+# --- the targets page -----------------------------------------------------------------------------
+
+
+def scope_choices(engine: Engine) -> dict[str, list[tuple[str, str]]]:
+    """(stored value, label) per scope kind: platforms, rooms with sessions, teams, people."""
+    from lib.kpis import PLATFORMS
+    from lib.models import LiveSession, Person, Team
+
+    with engine.connect() as conn:
+        rooms = conn.execute(
+            select(LiveSession.room).where(LiveSession.room.isnot(None)).group_by(LiveSession.room)
+        ).scalars()  # fmt: skip
+        rooms = sorted(rooms)
+        teams = conn.execute(select(Team.id, Team.name).order_by(Team.name)).all()
+        people = conn.execute(select(Person.id, Person.name).order_by(Person.name)).all()
+    return {
+        "all": [("", "")],
+        "platform": [(p, p) for p in PLATFORMS],
+        "room": [(r, r) for r in rooms],
+        "team": [(str(t.id), t.name) for t in teams],
+        "person": [(str(p.id), p.name) for p in people],
+    }
+
+
+def _scope_label(choices: dict[str, list[tuple[str, str]]], kind: str, value: str) -> str:
+    return dict(choices.get(kind, [])).get(value, value)
+
+
+def targets_frame(engine: Engine, month: str | None = None) -> pd.DataFrame:
+    """Target rows with readable scopes: all of them (history, newest first), or only those in effect
+    in `month` (per metric and scope the latest month_from <= month)."""
+    rows = load_targets(engine)
+    if month is not None:
+        latest: dict[tuple[str, str, str], TargetRow] = {}
+        for row in rows:  # oldest first, so later rows replace earlier ones
+            if row.month_from <= month:
+                latest[(row.metric, row.scope_kind, row.scope_value)] = row
+        rows = tuple(sorted(latest.values(), key=lambda r: (r.metric, SCOPE_ORDER.index(r.scope_kind))))
+    else:
+        rows = tuple(sorted(rows, key=lambda r: (r.set_at, r.id), reverse=True))
+    choices = scope_choices(engine)
+    records = [
+        {
+            "metric": r.metric, "scope_kind": r.scope_kind,
+            "scope": _scope_label(choices, r.scope_kind, r.scope_value), "month_from": r.month_from,
+            "kind": r.kind, "value": r.value, "value_high": r.value_high, "period": r.period,
+            "set_by": r.set_by, "set_at": r.set_at,
+        }
+        for r in rows
+    ]  # fmt: skip
+    columns = ["metric", "scope_kind", "scope", "month_from", "kind", "value", "value_high", "period",
+               "set_by", "set_at"]  # fmt: skip
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def display_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Targets with names in `lang`; percentages shown as percent text, the other values as numbers."""
+    from lib.formatting import format_value
+    from lib.i18n import translate
+
+    out = pd.DataFrame(
+        {
+            translate("kpis.targets.metric", lang): frame["metric"].map(lambda k: METRICS[k].name(lang)),
+            translate("kpis.targets.scope_kind", lang): frame["scope_kind"].map(
+                lambda k: translate(f"kpis.scope.{k}", lang)
+            ),
+            translate("kpis.targets.scope_value", lang): frame["scope"],
+            translate("kpis.targets.month_from", lang): frame["month_from"],
+            translate("kpis.targets.kind", lang): frame["kind"].map(lambda k: translate(f"kpis.kind.{k}", lang)),
+            translate("kpis.targets.value", lang): [
+                format_value(v, METRICS[m].unit) + ("" if h is None or pd.isna(h) else " – " + format_value(h, METRICS[m].unit))
+                for m, v, h in zip(frame["metric"], frame["value"], frame["value_high"], strict=True)
+            ],
+            translate("kpis.targets.period", lang): frame["period"].map(
+                lambda p: translate(f"kpis.targets.period_{p}", lang)
+            ),
+            translate("kpis.targets.set_by", lang): frame["set_by"],
+            translate("kpis.targets.set_at", lang): frame["set_at"],
+        }
+    )  # fmt: skip
+    return out

@@ -1,0 +1,64 @@
+"""单场详情: one session (?session=<id> or the picker) with every stored field, metrics against target,
+the incidents during it and the cases that link to it."""
+
+import streamlit as st
+
+from lib import kpis
+from lib.formatting import md_escape
+from lib.i18n import current_language, t
+from lib.ui import cached, guard, no_data
+
+user = guard("session_detail")
+lang = current_language()
+
+st.title(t("kpis.session.title"))
+recent = cached(kpis.recent_sessions)
+raw = st.query_params.get("session")
+session_id = None
+if raw:
+    try:
+        session_id = int(raw)
+    except ValueError:
+        st.error(t("kpis.session.bad_id", value=md_escape(raw[:40])))
+if not recent and session_id is None:
+    no_data("kpis.session.none")
+    st.stop()
+labels = dict(recent)
+options = list(labels)
+if session_id is not None and session_id not in labels:
+    options.insert(0, session_id)
+if "session_pick" not in st.session_state:  # first run: the session comes from the link
+    st.session_state["session_pick"] = session_id if session_id is not None else options[0]
+picked = st.selectbox(t("kpis.session.pick"), options, key="session_pick",
+                      format_func=lambda i: labels.get(i, f"#{i}"))  # fmt: skip
+if str(picked) != raw:
+    st.query_params["session"] = str(picked)
+
+detail = cached(kpis.session_detail, picked)
+if detail is None:
+    st.warning(t("kpis.session.not_found", id=picked))
+    st.stop()
+
+stored = detail["stored"]
+st.subheader(f"{stored['started_at']:%Y-%m-%d %H:%M} · {kpis.choice_label('platform', stored['platform'])}")
+st.caption(
+    md_escape(f"{stored.get('room') or ''} · {detail['host'] or ''} · {detail['team'] or t('kpis.no_team')}")
+)
+
+st.subheader(t("kpis.session.metrics"))
+st.dataframe(kpis.session_metrics_frame(detail, lang), hide_index=True, key="session_metrics")
+
+st.subheader(t("kpis.session.incidents"))
+if detail["incidents"].empty:
+    no_data("kpis.session.no_incidents")
+else:
+    st.dataframe(detail["incidents"], hide_index=True, key="session_incidents")
+
+st.subheader(t("kpis.session.cases"))
+if detail["cases"].empty:
+    no_data("kpis.session.no_cases")
+else:
+    st.dataframe(detail["cases"], hide_index=True, key="session_cases")
+
+with st.expander(t("kpis.session.fields"), expanded=True):
+    st.dataframe(kpis.stored_fields_frame(detail, lang), hide_index=True, key="session_fields")

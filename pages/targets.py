@@ -1,0 +1,67 @@
+"""目标管理: targets in effect for a month, their history, and setting a new one (managers and admins)."""
+
+import datetime as dt
+
+import streamlit as st
+
+from lib import targets
+from lib.formatting import md_escape
+from lib.i18n import current_language, t
+from lib.metrics import CATALOGUE, metric
+from lib.ui import cached, engine, guard
+
+user = guard("targets")
+lang = current_language()
+this_month = dt.date.today().strftime("%Y-%m")
+
+st.title(t("kpis.targets.title"))
+st.caption(t("kpis.targets.caption"))
+if flash := st.session_state.pop("targets_flash", None):
+    st.success(flash)
+
+month = st.text_input(t("kpis.targets.month"), this_month, key="targets_month", max_chars=7)
+if not targets.MONTH_RE.match(month):
+    st.error(t("kpis.target_error.month", value=md_escape(month)))
+    st.stop()
+st.subheader(t("kpis.targets.current", month=month))
+current = cached(targets.targets_frame, month)
+st.dataframe(targets.display_frame(current, lang), hide_index=True, key="targets_current")
+
+st.subheader(t("kpis.targets.new"))
+choices = cached(targets.scope_choices)
+c = st.columns(3)
+key = c[0].selectbox(t("kpis.targets.metric"), [m.key for m in CATALOGUE], key="targets_metric",
+                     format_func=lambda k: metric(k).name(lang))  # fmt: skip
+scope_kind = c[1].selectbox(t("kpis.targets.scope_kind"), targets.SCOPE_ORDER[::-1], key="targets_scope_kind",
+                            format_func=lambda k: t(f"kpis.scope.{k}"))  # fmt: skip
+labels = dict(choices[scope_kind])
+scope_value = c[2].selectbox(t("kpis.targets.scope_value"), list(labels), key="targets_scope_value",
+                             format_func=lambda v: labels.get(v, v) or t(f"kpis.scope.{scope_kind}"),
+                             disabled=scope_kind == "all")  # fmt: skip
+d = st.columns(4)
+month_from = d[0].text_input(t("kpis.targets.month_from"), this_month, key="targets_month_from", max_chars=7)
+kind = d[1].selectbox(t("kpis.targets.kind"), targets.KINDS, key="targets_kind",
+                      format_func=lambda k: t(f"kpis.kind.{k}"))  # fmt: skip
+pct = metric(key).unit == "pct"
+value = d[2].number_input(t("kpis.targets.value"), value=None, key="targets_value", format="%.4f")
+high = d[3].number_input(t("kpis.targets.value_high"), value=None, key="targets_value_high", format="%.4f",
+                         disabled=kind != "between")  # fmt: skip
+if pct:
+    st.caption(t("kpis.targets.pct_hint"))
+if st.button(t("kpis.targets.submit"), type="primary", key="targets_submit"):
+    scale = 0.01 if pct else 1.0
+    try:
+        targets.set_target(engine(), user.username, key, scope_kind, scope_value or "", month_from, kind,
+                           None if value is None else value * scale,
+                           None if high is None or kind != "between" else high * scale)  # fmt: skip
+    except targets.TargetError as exc:
+        st.error(t(f"kpis.target_error.{exc.code}", **{k: md_escape(v) for k, v in exc.params.items()}))
+    else:
+        st.session_state["targets_flash"] = t(
+            "kpis.targets.saved", metric=metric(key).name(lang), month=month_from
+        )
+        st.rerun()
+
+st.subheader(t("kpis.targets.history"))
+history = cached(targets.targets_frame)
+st.dataframe(targets.display_frame(history, lang), hide_index=True, key="targets_history")

@@ -1,0 +1,210 @@
+"""AppTest of the KPI, targets and session-detail pages: numbers, filters, shared links, access."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pandas as pd
+from sqlalchemy import insert, select
+
+from lib.db import write
+from lib.models import AuditLog, Case, CaseSession, Incident, Target
+from lib.targets import load_targets, resolve
+
+WEEK = {"preset": "custom", "from": "2026-11-02", "to": "2026-11-08"}
+
+
+def tiles(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def money(value: float) -> str:
+    return f"¥{value:,.0f}"
+
+
+def test_kpi_page_shows_truth_totals(run_page, truth):
+    at = run_page("kpis", "manager", query=WEEK)
+    assert not at.exception
+    total = sum(s["gmv"] for s in truth["truth"])
+    viewers = sum(s["viewers"] for s in truth["truth"])
+    buyers = sum(s["buyers"] for s in truth["truth"])
+    got = tiles(at)
+    assert got["成交金额"] == money(total)
+    assert got["场观"] == f"{viewers:,}"
+    assert got["转化率"] == f"{buyers / viewers * 100:.1f}%"
+    assert got["GMV 环比增长"] == "暂无数据"  # no October sessions: no data, not 0 %
+    captions = [c.value for c in at.caption]
+    assert f"目标 ¥3,000,000 · 达成 {total / 3_000_000 * 100:.1f}%" in captions
+    assert any("2026-11-02 至 2026-11-08" in c and "30 场" in c for c in captions)
+    table = at.dataframe[0].value
+    assert list(table["主播"])[:2] == ["陈子墨", "周俊杰"] and len(table) == 6
+    flags = at.dataframe[1].value
+    assert flags.to_dict("records") == [
+        {"主播": "赵一鸣", "原因": "单场 GMV ¥51,748，低于目标 ¥100,000 的 70%"}
+    ]
+
+
+def test_filters_change_the_numbers_and_the_url(run_page, truth):
+    at = run_page("kpis", "manager", query=WEEK)
+    at.selectbox(key="kpis_platform").set_value("kuaishou").run()
+    assert not at.exception
+    ks = [s for s in truth["truth"] if s["platform"] == "快手"]
+    assert tiles(at)["成交金额"] == money(sum(s["gmv"] for s in ks))
+    assert at.query_params["platform"] == "kuaishou"
+    at.selectbox(key="kpis_host").set_value("王欣然").run()
+    wang = [s for s in ks if s["host"] == "王欣然"]
+    assert tiles(at)["成交金额"] == money(sum(s["gmv"] for s in wang))
+    assert at.query_params["host"] == "王欣然"
+    at.button_group(key="kpis_by").set_value("room").run()
+    assert list(at.dataframe[0].value["直播间"]) == ["欣然厨房电器"]
+    assert at.query_params["by"] == "room"
+
+
+def test_shared_link_restores_the_view(run_page, truth):
+    query = {**WEEK, "team": "A组", "gran": "week", "by": "platform", "metric": "conversion_rate"}
+    at = run_page("kpis", "manager", query=query)
+    assert not at.exception
+    assert at.selectbox(key="kpis_preset").value == "custom"
+    assert at.date_input(key="kpis_from").value == dt.date(2026, 11, 2)
+    assert at.selectbox(key="kpis_team").value == "A组"
+    assert at.button_group(key="kpis_gran").value == "week"
+    assert at.button_group(key="kpis_by").value == "platform"
+    assert at.selectbox(key="kpis_metric").value == "conversion_rate"
+    team_a = [s for s in truth["truth"] if s["host"] in ("林晓雨", "陈子墨")]
+    assert tiles(at)["成交金额"] == money(sum(s["gmv"] for s in team_a))
+    assert dict(at.query_params) == query  # the URL keeps the view
+
+
+def test_presets_and_bad_links(run_page, truth):
+    at = run_page("kpis", "manager", query={"preset": "last_week", "platform": "weibo", "gran": "year"})
+    assert not at.exception
+    assert at.selectbox(key="kpis_platform").value == ""  # unknown platform ignored
+    assert at.button_group(key="kpis_gran").value == "day"
+    at = run_page("kpis", "manager", query={"preset": "custom", "from": "2026-11-08", "to": "2026-11-02"})
+    assert at.error and "早于" in at.error[0].value
+    at = run_page("kpis", "manager", query={"preset": "custom", "from": "2020-01-01", "to": "2020-01-31"})
+    assert not at.exception and at.info and "没有直播场次" in at.info[0].value
+
+
+def test_session_granularity_and_english(run_page, truth):
+    at = run_page("kpis", "admin", query={**WEEK, "gran": "session"}, lang="en")
+    assert not at.exception
+    assert tiles(at)["GMV"] == money(sum(s["gmv"] for s in truth["truth"]))
+    assert "Ranking" in [s.value for s in at.subheader]
+    links = at.dataframe[0].value
+    sid = truth["sessions"]["xyjd2021-000001"]
+    assert f"session_detail?session={sid}" in set(links["Session detail"]) and len(links) == 30
+
+
+def test_export_of_the_ranked_table_reads_back(engine, truth):
+    from lib import exports, kpis
+
+    view = kpis.kpi_view(engine, kpis.Filters(dt.date(2026, 11, 2), dt.date(2026, 11, 8)), "day", "platform")
+    frame = kpis.ranking_for_export(view.ranking, "platform", "zh")
+    back = pd.read_excel(io.BytesIO(exports.to_xlsx_bytes({"排行": frame})), engine="openpyxl")
+    assert list(back["平台"]) == ["抖音", "淘宝直播", "快手"]
+    assert back["成交金额"].sum() == sum(s["gmv"] for s in truth["truth"])
+    assert list(back["直播场次"]) == [14, 7, 9]
+    csv = pd.read_csv(io.BytesIO(exports.to_csv_bytes(frame)), encoding="utf-8-sig")
+    assert list(csv.columns) == list(frame.columns)
+
+
+def test_access(run_page, truth):
+    for page in ("targets", "kpis", "session_detail"):
+        at = run_page(page, "staff", query=WEEK)
+        assert at.error and at.error[0].value == "无权访问：您的账号角色不能查看此页面。"
+        assert not at.metric and not at.dataframe
+        at = run_page(page, None, query=WEEK)
+        assert at.warning and not at.metric and not at.dataframe
+
+
+def test_targets_page_sets_a_target_with_history(run_page, truth, engine):
+    at = run_page("targets", "manager")
+    assert not at.exception
+    current = at.dataframe[0].value
+    assert "2 h – 4 h" in " ".join(current["目标值"].astype(str)) or "2.0 h – 4.0 h" in " ".join(
+        current["目标值"]
+    )
+    at.selectbox(key="targets_metric").set_value("conversion_rate")
+    at.selectbox(key="targets_scope_kind").set_value("platform").run()
+    at.selectbox(key="targets_scope_value").set_value("douyin")
+    at.text_input(key="targets_month_from").input("2026-12")
+    at.number_input(key="targets_value").set_value(5.0)
+    at.button(key="targets_submit").click().run()
+    assert not at.exception and at.success
+    rows = load_targets(engine)
+    new = resolve(rows, "conversion_rate", "2026-12", {"platform": "douyin"})
+    assert (new.scope_kind, new.value, new.set_by) == ("platform", 0.05, "t_manager")
+    assert resolve(rows, "conversion_rate", "2026-11", {"platform": "douyin"}).value == 0.03
+    with engine.connect() as conn:
+        assert conn.execute(
+            select(AuditLog.username).where(AuditLog.action == "target.set")
+        ).scalars().all() == ["t_manager"]
+
+
+def test_targets_page_refuses_bad_between(run_page, truth, engine):
+    at = run_page("targets", "admin")
+    at.selectbox(key="targets_metric").set_value("duration_hours")
+    at.selectbox(key="targets_kind").set_value("between").run()
+    at.number_input(key="targets_value").set_value(4.0)
+    at.number_input(key="targets_value_high").set_value(2.0)
+    at.button(key="targets_submit").click().run()
+    assert at.error and "上限" in at.error[0].value
+    with engine.connect() as conn:
+        assert len(conn.execute(select(Target.id).where(Target.metric == "duration_hours")).all()) == 1
+
+
+def test_session_detail_fields_incidents_and_cases(run_page, truth, engine):
+    sid = truth["sessions"]["jjhw888-000005"]
+    with write(engine) as conn:
+        conn.execute(insert(Incident).values(
+            session_id=sid, category="网络中断", severity="complex", detected_at=dt.datetime(2026, 11, 2, 22, 3, 6),
+            resolved_at=dt.datetime(2026, 11, 2, 22, 16, 8), handler_name="邓浩然", escalated=False,
+        ))  # fmt: skip
+        case_id = conn.execute(insert(Case).values(
+            title="会员日复盘", case_date=dt.date(2026, 11, 3), author="t_manager", status="published",
+            created_at=dt.datetime(2026, 11, 3), updated_at=dt.datetime(2026, 11, 3),
+        )).inserted_primary_key[0]  # fmt: skip
+        conn.execute(insert(CaseSession).values(case_id=case_id, session_id=sid))
+    at = run_page("session_detail", "manager", query={"session": str(sid)})
+    assert not at.exception
+    metrics, incidents, cases, fields = (d.value for d in at.dataframe)
+    stored = dict(zip(fields["字段"], fields["值"], strict=True))
+    assert (
+        float(stored["gmv"]) == 32477.0 and stored["room"] == "居家好物严选" and stored["title"] == "会员日"
+    )
+    row = metrics[metrics["指标"] == "成交金额"].iloc[0]
+    assert (row["实际"], row["状态"]) == ("¥32,477", "未达标")
+    assert list(incidents["category"]) == ["网络中断"]
+    assert list(cases["title"]) == ["会员日复盘"]
+
+
+def test_session_detail_no_data_sections_and_bad_id(run_page, truth):
+    sid = truth["sessions"]["xyjd2021-000001"]
+    at = run_page("session_detail", "manager", query={"session": str(sid)})
+    infos = [i.value for i in at.info]
+    assert "没有关联到本场的问题记录。" in infos and "没有案例引用本场。" in infos
+    at = run_page("session_detail", "manager", query={"session": "abc"})
+    assert at.error and "abc" in at.error[0].value
+    at = run_page("session_detail", "manager", query={"session": "999999"})
+    assert at.warning and "999999" in at.warning[0].value
+
+
+def test_link_text_is_not_rendered_as_markdown(run_page, truth):
+    at = run_page("session_detail", "manager", query={"session": "[x](http://evil.example)"})
+    assert at.error and "\\[x\\]\\(http://evil\\.example\\)" in at.error[0].value
+
+
+def test_rank_by_team_names_hosts_without_team(run_page, truth, engine):
+    from lib.models import LiveSession
+
+    with write(engine) as conn:
+        conn.execute(insert(LiveSession).values(
+            platform="jd", account="jd_new", room="京东新店", host_name="新主播", started_at=dt.datetime(2026, 11, 4, 20),
+            started_on=dt.date(2026, 11, 4), gmv=10.0,
+        ))  # fmt: skip
+    at = run_page("kpis", "manager", query={**WEEK, "by": "team"})
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert set(table["小组"]) == {"A组", "B组", "C组", "（未分组）"}
