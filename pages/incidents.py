@@ -1,0 +1,143 @@
+import streamlit as st
+
+from lib.ui import guard
+
+user = guard("incidents")
+
+import datetime as dt  # noqa: E402
+
+import pandas as pd  # noqa: E402
+
+from lib import incidents as inc  # noqa: E402
+from lib.db import now  # noqa: E402
+from lib.i18n import t  # noqa: E402
+from lib.ui import engine, flash, show_flash  # noqa: E402
+
+st.title(t("nav.incidents"))
+show_flash()
+# Defaults are "now" to the minute, frozen for each form so edits survive reruns; reset after a save.
+form_now = st.session_state.setdefault("inc_form_now", now().replace(second=0))
+upd_now = st.session_state.setdefault("upd_now", now().replace(second=0))
+choices = inc.form_choices(engine(), user.person_id, now())
+
+
+def optional_select(label_key: str, options: dict, default: object, key: str) -> object:
+    """A selectbox over `options` ({value: label}) with a leading "none" choice."""
+    values = [None, *options]
+    return st.selectbox(
+        t(label_key), values, index=values.index(default) if default in values else 0, key=key,
+        format_func=lambda v: t("incidents.none") if v is None else options[v],
+    )  # fmt: skip
+
+
+def time_input(label_key: str, key: str, default: dt.datetime) -> dt.datetime | None:
+    return st.datetime_input(t(label_key), value=default, key=key, step=60, format="YYYY-MM-DD")
+
+
+def show_error(exc: inc.IncidentError) -> None:
+    names = {"field": lambda v: t(f"incidents.form.{v.split('_')[0]}"), "column": lambda v: t(f"incidents.admin.col.{v}")}  # fmt: skip
+    params = {k: names[k](v) if k in names else v for k, v in exc.params.items()}
+    st.error(t(f"incidents.error.{exc.code}", **params), icon=":material/error:")
+
+
+def save(action, message_key: str, reset: tuple[str, ...] = ()) -> None:
+    """Run a lib write; show its refusal, or clear the given form keys and flash `message_key`."""
+    try:
+        result = action()
+    except inc.IncidentError as exc:
+        show_error(exc)
+        return
+    for key in reset:
+        st.session_state.pop(key, None)
+    flash(message_key, id=result)
+
+
+tab_new, tab_update = st.tabs([t("incidents.form.new"), t("incidents.form.update")])
+with tab_new:
+    category = st.selectbox(t("incidents.form.category"), choices["categories"], key="inc_category")
+    severity = st.radio(
+        t("incidents.form.severity"), inc.SEVERITIES, format_func=lambda s: t(f"incidents.severity.{s}"), horizontal=True, key="inc_severity"
+    )  # fmt: skip
+    sla = inc.sla_lookup(engine(), category, severity)
+    st.caption(
+        t(
+            "incidents.form.sla_hint",
+            respond=f"{sla.respond_minutes or 0:g}",
+            resolve=f"{sla.resolve_minutes or 0:g}",
+        )
+    )
+    if sla.meeting_minutes:
+        st.caption(t("incidents.form.meeting_hint", meeting=f"{sla.meeting_minutes:g}"))
+    session_id = optional_select("incidents.form.session", choices["sessions"], choices["default_session"], "inc_session")  # fmt: skip
+    detected = time_input("incidents.form.detected", "inc_detected", form_now)
+    responded = resolved = None
+    if st.toggle(t("incidents.form.has_responded"), value=True, key="inc_has_responded"):
+        responded = time_input("incidents.form.responded", "inc_responded", form_now)
+    if st.toggle(t("incidents.form.has_resolved"), value=False, key="inc_has_resolved"):
+        resolved = time_input("incidents.form.resolved", "inc_resolved", form_now)
+    department = optional_select("incidents.form.department", choices["departments"], choices["default_department"], "inc_department")  # fmt: skip
+    handler = optional_select("incidents.form.handler", choices["people"], choices["default_handler"], "inc_handler")  # fmt: skip
+    description = st.text_area(t("incidents.form.description"), key="inc_description", height=80)
+    reason = st.text_input(t("incidents.form.reason"), key="inc_reason")
+    escalated = st.checkbox(t("incidents.form.escalated"), key="inc_escalated")
+    meeting = None
+    if severity == "major" and st.toggle(t("incidents.form.has_meeting"), key="inc_has_meeting"):
+        meeting = time_input("incidents.form.meeting", "inc_meeting", form_now)
+    if st.button(t("incidents.form.save"), type="primary", width="stretch", key="inc_save"):
+        data = inc.IncidentInput(
+            category=category, severity=severity, detected_at=detected, responded_at=responded,
+            resolved_at=resolved, session_id=session_id, owner_department_id=department,
+            handler_person_id=handler, description=description, overtime_reason=reason, escalated=escalated,
+            meeting_at=meeting,
+        )  # fmt: skip
+        form_keys = tuple(k for k in st.session_state if k.startswith(("inc_", "upd_")))
+        save(lambda: inc.create_incident(engine(), data, user.username), "incidents.form.saved", form_keys)
+
+with tab_update:
+    opened = inc.incidents_to_update(engine())  # open ones, then resolved over SLA without a reason
+    if not opened:
+        st.info(t("incidents.form.no_open"), icon=":material/info:")
+    else:
+        by_id = {o["id"]: o for o in opened}
+        pick = st.selectbox(t("incidents.form.pick_open"), list(by_id), format_func=lambda i: by_id[i]["label"], key="upd_pick")  # fmt: skip
+        cur = by_id[pick]
+        st.caption(" · ".join(f"{t(f'incidents.form.{k}')}: {cur[k + '_at']:%Y-%m-%d %H:%M:%S}" for k in ("detected", "responded", "resolved") if cur[k + "_at"]))  # fmt: skip
+        upd_responded = cur["responded_at"] or time_input(
+            "incidents.form.responded", f"upd_responded_{pick}", upd_now
+        )
+        upd_resolved = cur["resolved_at"]
+        if upd_resolved is None and st.toggle(t("incidents.form.has_resolved"), value=True, key=f"upd_has_resolved_{pick}"):  # fmt: skip
+            upd_resolved = time_input("incidents.form.resolved", f"upd_resolved_{pick}", upd_now)
+        upd_reason = st.text_input(t("incidents.form.reason"), key=f"upd_reason_{pick}")
+        if st.button(t("incidents.form.update_button"), type="primary", width="stretch", key="upd_save"):
+            save(
+                lambda: inc.update_incident(engine(), pick, user.username, responded_at=upd_responded,
+                                            resolved_at=upd_resolved, overtime_reason=upd_reason or None) or pick,
+                "incidents.form.updated", ("inc_form_now", "upd_now"),
+            )  # fmt: skip
+
+if user.role == "admin":
+    with st.expander(t("incidents.admin.title"), icon=":material/settings:"):
+        cols = {c: t(f"incidents.admin.col.{c}") for c in ("name", "sort_order", "active")}
+        cats = pd.DataFrame(inc.categories(engine(), active_only=False), columns=["id", *cols])
+        st.caption(t("incidents.admin.categories"))
+        edited = st.data_editor(cats, num_rows="dynamic", key="adm_categories", disabled=["id"], hide_index=True,
+                                column_config={c: label for c, label in cols.items()})  # fmt: skip
+        if st.button(t("incidents.admin.save_categories"), key="adm_save_categories"):
+            save(lambda: inc.save_categories(engine(), edited.to_dict("records"), user.username), "incidents.admin.saved")  # fmt: skip
+        st.caption(t("incidents.admin.slas"))
+        minutes = {c: st.column_config.NumberColumn(t(f"incidents.admin.col.{c}"), min_value=0.1)
+                   for c in ("respond_minutes", "resolve_minutes", "meeting_minutes")}  # fmt: skip
+        slas = st.data_editor(
+            inc.sla_table(engine()), num_rows="dynamic", key="adm_slas", hide_index=True,
+            column_config={
+                "category": st.column_config.SelectboxColumn(t("incidents.form.category"), options=cats["name"].tolist()),
+                "severity": st.column_config.SelectboxColumn(t("incidents.form.severity"), options=list(inc.SEVERITIES)),
+                **minutes,
+            },
+        )  # fmt: skip
+        if st.button(t("incidents.admin.save_slas"), key="adm_save_slas"):
+            save(
+                lambda: inc.save_slas(engine(), slas.to_dict("records"), user.username),
+                "incidents.admin.saved",
+            )

@@ -1,0 +1,173 @@
+"""Benchmark of the incident-duration report with 100,000 incidents.
+
+    .venv/bin/python -m tests.bench.bench_incidents [--rows 100000] [--backends sqlite,postgresql]
+
+Bulk-inserts deterministic incidents (random.Random(42)) over ~6 months, in detection order as they are
+logged and imported in real use, into a fresh database per backend
+(SQLite: a temp file; PostgreSQL: its own database liveops_bench_incidents), then times the bare lib queries
+(median of 3 runs) and the report page under AppTest (first render with a cold cache, then a rerun with the
+data-version cache warm). Prints a markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from lib import db
+from lib import incidents as inc
+from lib.models import Department, Incident
+from lib.schema import INCIDENT_CATEGORIES, upgrade
+
+ROOT = Path(__file__).resolve().parents[2]
+PG_ADMIN_URL = os.environ.get("LIVEOPS_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_DATABASE = "liveops_bench_incidents"
+START = dt.datetime(2026, 5, 26)
+DAYS = 180
+HANDLERS = [f"处理人{i:02d}" for i in range(40)]
+ROOMS = [f"直播间{i:02d}" for i in range(24)]
+PASSWORD = "bench-password-123"
+
+
+def make_rows(n: int, departments: list[int]) -> list[dict]:
+    rnd = random.Random(42)
+    rows = []
+    for k in range(n):
+        detected = START + dt.timedelta(seconds=rnd.randrange(DAYS * 86400))
+        respond = rnd.lognormvariate(0.8, 0.9)  # minutes, median ~2.2
+        resolve = respond + rnd.lognormvariate(1.3, 0.8)  # median ~5.9 after response
+        is_open = rnd.random() < 0.03
+        late = resolve > 5
+        rows.append({
+            "natural_key": f"bench-{k}", "category": rnd.choice(INCIDENT_CATEGORIES),
+            "severity": rnd.choices(("simple", "complex", "major"), (70, 25, 5))[0],
+            "detected_at": detected,
+            "responded_at": detected + dt.timedelta(seconds=round(respond * 60)),
+            "resolved_at": None if is_open else detected + dt.timedelta(seconds=round(resolve * 60)),
+            "owner_department_id": rnd.choice(departments), "handler_name": rnd.choice(HANDLERS),
+            "room": rnd.choice(ROOMS), "platform": rnd.choice(("抖音", "快手", "淘宝")),
+            "host_name": f"主播{rnd.randrange(30):02d}",
+            "overtime_reason": "设备问题" if late and rnd.random() < 0.6 else None, "escalated": False,
+        })  # fmt: skip
+    rows.sort(key=lambda r: r["detected_at"])  # logged and imported in time order, as in real use
+    return rows
+
+
+def prepare(backend: str, n: int) -> str:
+    if backend == "sqlite":
+        url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='bench_incidents_')) / 'bench.db'}"
+    else:
+        admin_url = make_url(db.normalise_url(PG_ADMIN_URL))
+        admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{PG_DATABASE}"'))
+        admin.dispose()
+        url = admin_url.set(database=PG_DATABASE).render_as_string(hide_password=False)
+    engine = db.get_engine(url)
+    upgrade(engine)
+    with engine.connect() as conn:
+        departments = list(conn.execute(sa.select(Department.id)).scalars())
+    rows = make_rows(n, departments)
+    started = time.perf_counter()
+    with db.write(engine) as conn:
+        for i in range(0, len(rows), 5000):
+            conn.execute(sa.insert(Incident), rows[i : i + 5000])
+        from lib.auth import add_user
+
+        add_user(conn, "bench_manager", PASSWORD, "manager", display_name="Bench")
+    print(f"{backend}: inserted {n:,} incidents in {time.perf_counter() - started:.1f} s")
+    return url
+
+
+def timed(func: Callable[[], object], repeat: int = 3) -> float:
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        func()
+        runs.append(time.perf_counter() - started)
+    return statistics.median(runs)
+
+
+def bench_queries(url: str) -> list[tuple[str, float]]:
+    engine = db.get_engine(url)
+    flt = inc.ReportFilter(START.date(), (START + dt.timedelta(days=DAYS)).date())
+    month = inc.ReportFilter(dt.date(2026, 10, 25), dt.date(2026, 11, 23))
+    return [
+        ("report, no grouping (180 days)", timed(lambda: inc.report(engine, flt))),
+        ("report by category (180 days)", timed(lambda: inc.report(engine, flt, "category"))),
+        ("report by week (180 days)", timed(lambda: inc.report(engine, flt, "week"))),
+        ("report by handler (last 30 days)", timed(lambda: inc.report(engine, month, "handler"))),
+        ("breach list (≤ 5,000 rows, 180 days)", timed(lambda: inc.breaches(engine, flt))),
+        ("resolve-time distribution (180 days)", timed(lambda: inc.resolve_distribution(engine, flt))),
+        (
+            "handler × month feed (180 days)",
+            timed(lambda: inc.handler_monthly(engine, flt.date_from, flt.date_to)),
+        ),
+    ]
+
+
+def bench_page(url: str) -> list[tuple[str, float]]:
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["DATABASE_URL"] = url
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "pages" / "incident_report.py"), default_timeout=600)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = "bench_manager"
+    at.run()
+    out = []
+    for label, period in (
+        ("last 30 days", (dt.date(2026, 10, 25), dt.date(2026, 11, 23))),
+        ("180 days", (START.date(), (START + dt.timedelta(days=DAYS)).date())),
+    ):
+        st.cache_data.clear()
+        at.date_input(key="rep_period").set_value(period)
+        started = time.perf_counter()
+        at.run()
+        cold = time.perf_counter() - started
+        assert not at.exception, at.exception
+        started = time.perf_counter()
+        at.run()
+        warm = time.perf_counter() - started
+        out += [(f"report page render, {label}, cold cache (AppTest)", cold),
+                (f"report page rerun, {label}, warm cache (AppTest)", warm)]  # fmt: skip
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    args = parser.parse_args()
+    os.environ.setdefault("LIVEOPS_BCRYPT_ROUNDS", "4")
+    results: dict[str, list[tuple[str, float]]] = {}
+    for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
+        try:
+            url = prepare(backend, args.rows)
+        except sa.exc.OperationalError as exc:
+            print(f"{backend}: skipped, server not reachable ({exc.__class__.__name__})")
+            continue
+        results[backend] = bench_queries(url) + bench_page(url)
+        db.dispose_engines()
+    backends = list(results)
+    print(f"\n### Incident report, {args.rows:,} incidents (seconds, median of 3 for queries)\n")
+    print("| measure | " + " | ".join(backends) + " |")
+    print("|---|" + "---:|" * len(backends))
+    for i, (label, _) in enumerate(next(iter(results.values()), [])):
+        print(f"| {label} | " + " | ".join(f"{results[b][i][1]:.3f}" for b in backends) + " |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""Browser, desktop: the report's charts render (distribution, trend, departments, one session's timeline)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import insert, update
+
+from lib.db import now, write
+from lib.models import Incident, LiveSession
+from tests.conftest import TEST_PASSWORD
+from tests.e2e.conftest import ARTIFACTS, no_exception
+from tests.incidents.incidents_testdata import add, known_rows
+
+pytestmark = pytest.mark.e2e
+
+
+def test_report_charts_render(engine, database_url, users, start_server, page):
+    rows = known_rows(engine)
+    shift = now().replace(hour=20, minute=0, second=0) - dt.timedelta(days=3) - rows[0]["detected_at"]
+    for row in rows:  # move the fixture into the page's default period (the last 30 days)
+        for key in ("detected_at", "responded_at", "resolved_at"):
+            row[key] = row[key] + shift if row[key] else None
+    add(engine, rows)
+    with write(engine) as conn:
+        sid = conn.execute(
+            insert(LiveSession).values(
+                platform="抖音", account="ym", room="一鸣数码", host_name="赵一鸣",
+                started_at=rows[0]["detected_at"], started_on=rows[0]["detected_at"].date(),
+            )
+        ).inserted_primary_key[0]  # fmt: skip
+        conn.execute(update(Incident).where(Incident.room == "一鸣数码").values(session_id=sid))
+    server = start_server(
+        database_url, env={"LIVEOPS_COOKIE_KEY": "incidents-e2e-cookie-key-0123456789abcdef"}
+    )
+    page.goto(server.url)
+    page.get_by_role("textbox", name="用户名").fill(users["manager"])
+    page.get_by_role("textbox", name="密码").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.locator(".st-key-logout_button").wait_for()
+    page.get_by_role("link", name="问题处理时长").click()
+    page.locator('[data-testid="stMetric"]:has-text("SLA 达标率")').wait_for()
+    no_exception(page)
+    assert page.locator('[data-testid="stMetricValue"]').all_inner_texts() == ["8", "1", "4.0", "71.43%"]
+    page.screenshot(path=str(ARTIFACTS / "incidents_report_desktop.png"), full_page=True)
+    for tab, name in (("解决时长分布", "distribution"), ("每周趋势", "trend"), ("部门达标率", "departments"),
+                      ("场次时间线", "timeline")):  # fmt: skip
+        page.get_by_text(tab, exact=True).click()
+        chart = page.locator('[data-testid="stVegaLiteChart"]')
+        chart.first.wait_for()
+        page.wait_for_timeout(800)
+        no_exception(page)
+        assert chart.count() == 1  # one view at a time
+        chart.first.screenshot(path=str(ARTIFACTS / f"incidents_chart_{name}.png"))
