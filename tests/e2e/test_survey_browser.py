@@ -1,0 +1,97 @@
+"""Browser: a staff user answers the open round; a manager sees results only when enough answers exist."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "surveys"))
+
+from conftest import ARTIFACTS, login, no_exception  # noqa: E402
+from survey_data import answer, link_user, make_respondents, open_round  # noqa: E402
+
+from lib import surveys  # noqa: E402
+from tests.conftest import TEST_PASSWORD  # noqa: E402
+
+
+def open_page(page, label: str, marker: str) -> None:
+    """Click a sidebar link until the page's marker text shows (a click during the post-login rerun can
+    be lost on a busy machine)."""
+    for _attempt in range(3):
+        page.locator('[data-testid="stSidebarNav"] a', has_text=label).click()
+        try:
+            page.get_by_text(marker, exact=False).first.wait_for(timeout=15_000)
+            return
+        except Exception:  # noqa: BLE001 - retried, and the last wait below reports the failure
+            continue
+    page.get_by_text(marker, exact=False).first.wait_for()
+
+
+def test_staff_answers_and_manager_sees_results_only_with_enough(
+    engine, users, database_url, start_server, page, browser
+):
+    link_user(engine, users["staff"], "运营部")
+    november = open_round(engine, period="2026-11", name="十一月协作调查")
+    page.set_default_timeout(40_000)  # the machine is shared: allow slow reruns
+    server = start_server(database_url, env={"LIVEOPS_COOKIE_KEY": "survey-e2e-cookie-key-" + "x" * 32})
+
+    login(page, server, users["staff"], TEST_PASSWORD)
+    open_page(page, "协作满意度问卷", "本问卷为保密问卷")
+    page.get_by_role("button", name="提交问卷").wait_for()
+    radios = page.locator('[data-testid="stMain"] [data-testid="stRadio"]')
+    assert radios.count() == 16  # 4 other departments x 4 questions
+    for i in range(12):  # the last department (客服部) left blank: no contact
+        radios.nth(i).get_by_text("4", exact=True).click()
+    page.locator("textarea").fill("直播前一天把商品信息表定稿")
+    page.screenshot(path=str(ARTIFACTS / "survey_form.png"), full_page=True)
+    page.get_by_role("button", name="提交问卷").click()
+    success = page.locator('[data-testid="stAlertContentSuccess"]')
+    success.wait_for()
+    assert "感谢您的回答！本轮已回答人数：1" in success.inner_text()
+    assert page.locator('[data-testid="stMain"] [data-testid="stRadio"]').count() == 0
+    no_exception(page)
+    page.screenshot(path=str(ARTIFACTS / "survey_thanks.png"), full_page=True)
+
+    # Three more answers (4 in all), then a second round with 6; both closed.
+    others = make_respondents(engine, {"技术部": 3, "内容部": 6})
+    for user_id in others["技术部"]:
+        answer(engine, november, user_id, 5)
+    surveys.close_round(engine, november, "t_manager")
+    october = open_round(engine, period="2026-10", name="十月协作调查")
+    for user_id in others["内容部"]:
+        answer(engine, october, user_id, 5, comment="交接清晰")
+    surveys.close_round(engine, october, "t_manager")
+
+    context = browser.new_context(viewport={"width": 1400, "height": 3400}, locale="zh-CN")
+    manager = context.new_page()
+    manager.set_default_timeout(40_000)
+    try:
+        login(manager, server, users["manager"], TEST_PASSWORD)
+        open_page(manager, "协作满意度结果", "本轮回答不足 5 份")
+        assert manager.locator('[data-testid="stMetric"]').count() == 0
+        no_exception(manager)
+        manager.screenshot(path=str(ARTIFACTS / "survey_results_too_few.png"), full_page=True)
+
+        manager.locator('[data-testid="stSelectbox"]').first.click()
+        manager.get_by_role("option", name="十月协作调查").click()
+        metric = manager.locator('[data-testid="stMetric"]').first
+        metric.wait_for()
+        assert "6" in metric.inner_text()
+        manager.locator('[data-testid="stVegaLiteChart"]').first.wait_for()
+        assert manager.get_by_text("本轮回答不足 5 份", exact=False).count() == 0
+        no_exception(manager)
+        manager.screenshot(path=str(ARTIFACTS / "survey_results.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_fresh_server_deep_link_to_results_shows_no_data(engine, database_url, start_server, page):
+    from survey_data import closed_round_with
+
+    closed_round_with(engine, {"运营部": 6})
+    server = start_server(database_url, env={"LIVEOPS_COOKIE_KEY": "survey-e2e-cookie-key-" + "x" * 32})
+    page.goto(f"{server.url}/survey_results")  # the very first request of this process
+    page.get_by_text("请先登录", exact=False).first.wait_for()
+    assert page.locator('[data-testid="stMetric"]').count() == 0
+    assert page.get_by_text("跨部门协作满意度结果").count() == 0
+    no_exception(page)
