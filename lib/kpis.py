@@ -13,6 +13,7 @@ import calendar
 import datetime as dt
 import functools
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -32,6 +33,7 @@ FUNNEL_STEPS = ("exposure", "viewers", "product_clicks", "buyers")
 # Session durations counted in 30-minute buckets up to 6 h, then one open bucket (6 h +).
 DURATION_BUCKET_MINUTES = 30
 DURATION_BUCKETS = 12
+PARALLEL_QUERIES = 4  # the page's independent scans at once (one pooled connection each)
 SESSION_ROWS_LIMIT = 500  # the page's per-session view shows the latest sessions only
 TREND_METRICS = ("gmv", "viewers", "conversion_rate", "avg_watch_seconds", "uv_value", "interaction_rate",
                 "duration_hours", "new_followers")  # fmt: skip
@@ -373,16 +375,16 @@ def _frame_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def group_rows(engine: Engine, filters: Filters, by: str, roster: Roster | None = None,
                targets: tuple[tg.TargetRow, ...] | None = None,
                metric_keys: tuple[str, ...] | None = None,
-               previous: pd.DataFrame | None = None) -> list[dict[str, Any]]:  # fmt: skip
+               previous: pd.DataFrame | None = None, sums: pd.DataFrame | None = None) -> list[dict[str, Any]]:  # fmt: skip
     """One dict per group: `group`, `sessions`, every session metric, `gmv_mom` and scope columns, with
     `targets`. Sorted by group key (sessions: by start time). `previous`: the groups' labelled sums one
-    month earlier when the caller has them already."""
+    month earlier when the caller has them already; `sums`: this range's sums_by frame, likewise."""
     roster = roster or load_roster(engine)
     targets = tg.load_targets(engine) if targets is None else targets
     if by == "session":
         rows = session_rows(engine, filters, roster)
     else:
-        frame = sums_by(engine, filters, by, roster, metric_keys=metric_keys)
+        frame = sums_by(engine, filters, by, roster, metric_keys=metric_keys) if sums is None else sums
         rows = _frame_rows(_label_groups(frame, by, roster))
         _add_mom(engine, filters, by, roster, rows, previous)
     return with_targets(by, rows, filters, roster, targets, metric_keys)
@@ -480,21 +482,36 @@ class KpiView:
 
 
 def kpi_view(engine: Engine, filters: Filters, granularity: str = "day", rank_by: str = "host") -> KpiView:
-    """The KPI page's data: tiles (with 环比), trend, ranked table, funnel, durations and red flags."""
+    """The KPI page's data: tiles (with 环比), trend, ranked table, funnel, durations and red flags.
+
+    Its independent scans run side by side on their own connections (the drivers release the GIL while
+    the database works), so a cold page costs about its slowest query rather than the sum of them."""
     roster = load_roster(engine)
     targets = tg.load_targets(engine)
-    in_range = sums_by(engine, filters, "day", roster, metric_keys=TILE_SUMS, extras=True)
-    # One query for last month: per host, for the 环比 of tiles and ranking and for each host's normal
-    # (only the sums those need: GMV, viewers, conversion; other tiles show no 环比).
-    before = sums_by(engine, filters, "host", roster, *previous_range(filters.date_from, filters.date_to),
-                     metric_keys=FLAG_SUMS)  # fmt: skip
+    with ThreadPoolExecutor(max_workers=PARALLEL_QUERIES) as pool:
+        in_range_f = pool.submit(sums_by, engine, filters, "day", roster, metric_keys=TILE_SUMS, extras=True)
+        # Last month per host, for the 环比 of tiles and ranking and for each host's normal (only the sums
+        # those need: GMV, viewers, conversion; other tiles show no 环比).
+        before_f = pool.submit(sums_by, engine, filters, "host", roster,
+                               *previous_range(filters.date_from, filters.date_to), metric_keys=FLAG_SUMS)  # fmt: skip
+        rank_f = None if rank_by == "session" else pool.submit(
+            sums_by, engine, filters, rank_by, roster, metric_keys=RANK_SUMS
+        )  # fmt: skip
+        hosts_f = None if rank_by == "host" else pool.submit(
+            sums_by, engine, filters, "host", roster, metric_keys=FLAG_SUMS
+        )  # fmt: skip
+        durations_f = pool.submit(durations, engine, filters, roster)
+        sessions_f = None if granularity != "session" else pool.submit(
+            session_rows, engine, filters, roster, limit=SESSION_ROWS_LIMIT
+        )  # fmt: skip
+    in_range, before = in_range_f.result(), before_f.result()
     before_hosts = _label_groups(before, "host", roster)
     total = _total(in_range)
     tiles = _tiles(total, _total(before), filters, roster, targets)
 
     truncated = False
-    if granularity == "session":
-        trend_rows = session_rows(engine, filters, roster, limit=SESSION_ROWS_LIMIT)
+    if sessions_f is not None:
+        trend_rows = sessions_f.result()
         truncated = len(trend_rows) >= SESSION_ROWS_LIMIT
     else:
         trend_rows = _frame_rows(_label_groups(in_range, granularity, roster))
@@ -502,16 +519,18 @@ def kpi_view(engine: Engine, filters: Filters, granularity: str = "day", rank_by
     trend = _trend_frame(trend_rows, granularity)
 
     prev = before_hosts if rank_by == "host" else None
-    rank_rows = group_rows(engine, filters, rank_by, roster, targets, RANK_SUMS, prev)
+    rank_sums = None if rank_f is None else rank_f.result()
+    rank_rows = group_rows(engine, filters, rank_by, roster, targets, RANK_SUMS, prev, rank_sums)
     ranking = ranking_frame(rank_rows)
     if rank_by == "host":
         hosts = rank_rows
     else:
-        hosts = group_rows(engine, filters, "host", roster, targets, FLAG_SUMS, before_hosts)
+        hosts = group_rows(
+            engine, filters, "host", roster, targets, FLAG_SUMS, before_hosts, hosts_f.result()
+        )
     flags = red_flags(hosts, before_hosts)
     return KpiView(
-        tiles=tiles, trend=trend, ranking=ranking, funnel=_funnel(total),
-        durations=durations(engine, filters, roster),
+        tiles=tiles, trend=trend, ranking=ranking, funnel=_funnel(total), durations=durations_f.result(),
         flags=flags, sessions=int(total.get("sessions") or 0), truncated=truncated,
     )  # fmt: skip
 
