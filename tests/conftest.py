@@ -17,7 +17,8 @@ from lib.models import Base
 from lib.schema import seed_reference, upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT.parent / "shared" / "samples"
+# A copy of ../shared/samples (the platforms' export files and their truth), so a clone tests on its own.
+SAMPLES = ROOT / "tests" / "samples"
 SERVER_URLS = {
     "postgresql": os.environ.get("LIVEOPS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
     "mariadb": os.environ.get("LIVEOPS_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test"),
@@ -101,7 +102,7 @@ def _clear_streamlit_caches() -> None:
 @pytest.fixture
 def samples() -> Path:
     if not SAMPLES.exists():
-        raise FileNotFoundError(f"shared samples not found at {SAMPLES}")
+        raise FileNotFoundError(f"sample files not found at {SAMPLES}")
     return SAMPLES
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from lib.models import Base
 
 ROOT_DIR = Path(__file__).resolve().parents[2]
-SAMPLES = ROOT_DIR.parent / "shared" / "samples"
+SAMPLES = ROOT_DIR / "tests" / "samples"
 DOUYIN = "douyin_2026-11-02_2026-11-08.csv"
 KUAISHOU = "kuaishou_2026-11-02_2026-11-08.xlsx"
 TAOBAO = "taobao_2026-11-02_2026-11-08.csv"
