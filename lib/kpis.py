@@ -23,9 +23,8 @@ from sqlalchemy import Engine, and_, case, func, literal, or_, select
 from lib import targets as tg
 from lib.metrics import MAX_COLUMNS, METRICS, SESSION_METRICS, WEIGHTED_COLUMNS, Metric
 from lib.models import Incident, LiveSession, Person, Team
+from lib.platforms import PLATFORM_NAMES, PLATFORMS  # noqa: F401 (re-exported for pages and the CLI)
 
-PLATFORMS = ("douyin", "kuaishou", "taobao", "jd")
-PLATFORM_NAMES = {"抖音": "douyin", "快手": "kuaishou", "淘宝": "taobao", "淘宝直播": "taobao", "京东": "jd"}
 GROUPS = ("session", "day", "week", "month", "host", "room", "platform", "team")
 TIME_GROUPS = ("day", "week", "month")
 RANK_GROUPS = ("host", "room", "platform", "team")

@@ -23,7 +23,9 @@ def cmd_kpi(args: argparse.Namespace) -> int:
     if args.date_to < args.date_from:
         print(f"error: --to {args.date_to} is before --from {args.date_from}", file=sys.stderr)
         return 2
-    platform = kpis.PLATFORM_NAMES.get(args.platform, args.platform) if args.platform else None
+    platform = (
+        kpis.PLATFORM_NAMES.get(args.platform.strip().lower(), args.platform) if args.platform else None
+    )
     if platform is not None and platform not in kpis.PLATFORMS:
         print(
             f"error: unknown --platform {args.platform!r}; one of {', '.join(kpis.PLATFORMS)}",

@@ -17,15 +17,9 @@ from sqlalchemy import Engine, insert, select
 
 from lib.db import audit, now, write
 from lib.models import ExportProfile
+from lib.platforms import PLATFORM_NAMES, PLATFORMS  # noqa: F401 (re-exported to the importer)
 
 KINDS = ("sessions", "roster", "incidents", "manual_metrics")
-PLATFORMS = ("douyin", "kuaishou", "taobao", "jd")
-PLATFORM_NAMES = {
-    "douyin": "douyin", "抖音": "douyin", "抖音电商": "douyin", "抖店": "douyin",
-    "kuaishou": "kuaishou", "快手": "kuaishou", "快手小店": "kuaishou",
-    "taobao": "taobao", "淘宝": "taobao", "淘宝直播": "taobao", "点淘": "taobao", "天猫": "taobao",
-    "jd": "jd", "京东": "jd", "京东直播": "jd",
-}  # fmt: skip
 
 # field -> value type (see validate.PARSERS)
 FIELDS: dict[str, dict[str, str]] = {
