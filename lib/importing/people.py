@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, update
 
 from lib.db import audit, write
 from lib.importing.profiles import PLATFORMS, ProfileError
-from lib.models import Department, HostAccount, Person, Position, Team
+from lib.models import Department, HostAccount, LiveSession, Person, Position, Team
 
 PHONE_VISIBLE_ROLES = ("admin",)
 
@@ -82,13 +82,46 @@ def add_host_account(engine: Engine, person_id: int, platform: str, alias: str, 
         new_id = conn.execute(
             insert(HostAccount).values(person_id=person_id, platform=platform, alias=alias)
         ).inserted_primary_key[0]
-        audit(
-            conn, username, "people.host_account_added", person_id=person_id, platform=platform, alias=alias
-        )
+        relinked = relink_sessions(conn, platform, alias)
+        audit(conn, username, "people.host_account_added", person_id=person_id, platform=platform,
+              alias=alias, sessions_relinked=relinked)  # fmt: skip
     return int(new_id)
 
 
 def remove_host_account(engine: Engine, account_id: int, username: str) -> None:
     with write(engine) as conn:
+        row = conn.execute(
+            select(HostAccount.platform, HostAccount.alias).where(HostAccount.id == account_id)
+        ).first()
         conn.execute(delete(HostAccount).where(HostAccount.id == account_id))
-        audit(conn, username, "people.host_account_removed", id=account_id)
+        relinked = relink_sessions(conn, row.platform, row.alias) if row else 0
+        audit(conn, username, "people.host_account_removed", id=account_id, sessions_relinked=relinked)
+
+
+def relink_sessions(conn: Connection, platform: str, alias: str) -> int:
+    """Re-resolve the host of the stored sessions this alias can name, by the importer's rule (host name as
+    an alias, else a roster name, else the account as an alias), so sessions imported before an alias was
+    added or removed count for the right person. Returns how many sessions changed."""
+    s = LiveSession.__table__
+    aliases = {(a.platform, a.alias): a.person_id for a in conn.execute(select(HostAccount))}
+    people = {p.name: p.id for p in conn.execute(select(Person.id, Person.name))}
+    pairs = conn.execute(
+        select(s.c.host_name, s.c.account, s.c.host_person_id, func.count())
+        .where(s.c.platform == platform, or_(s.c.host_name == alias, s.c.account == alias))
+        .group_by(s.c.host_name, s.c.account, s.c.host_person_id)
+    ).all()
+    changed = 0
+    for host, account, current, count in pairs:
+        pid = (aliases.get((platform, host)) or people.get(host)) if host else None
+        if pid is None and account:
+            pid = aliases.get((platform, account))
+        if pid == current:
+            continue
+        same_host = s.c.host_name.is_(None) if host is None else s.c.host_name == host
+        same_pid = s.c.host_person_id.is_(None) if current is None else s.c.host_person_id == current
+        conn.execute(
+            update(s).where(s.c.platform == platform, same_host, s.c.account == account, same_pid)
+            .values(host_person_id=pid)
+        )  # fmt: skip
+        changed += int(count)
+    return changed

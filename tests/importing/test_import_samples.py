@@ -341,3 +341,28 @@ def test_progress_is_reported_per_chunk(engine, monkeypatch):
     report = pipeline.import_bytes(engine, sample_bytes(DOUYIN), DOUYIN, username="t", progress=seen.append)
     assert report.ok
     assert seen == [4 / 14, 8 / 14, 12 / 14, 1.0, 1.0]
+
+
+def test_host_alias_added_or_removed_later_relinks_stored_sessions(engine, roster_loaded):
+    from lib.importing.people import add_host_account, remove_host_account
+
+    pipeline.import_bytes(engine, sample_bytes(DOUYIN), DOUYIN, username="t")
+    with engine.begin() as conn:
+        host, pid = conn.execute(
+            sa.select(LiveSession.host_name, LiveSession.host_person_id).where(LiveSession.host_person_id.isnot(None))
+        ).first()  # fmt: skip
+        other = conn.execute(sa.select(Person.id).where(Person.id != pid)).scalar()
+
+    def owners() -> set:
+        with engine.connect() as conn:
+            return set(
+                conn.execute(
+                    sa.select(LiveSession.host_person_id).where(LiveSession.host_name == host)
+                ).scalars()
+            )
+
+    assert owners() == {pid}
+    account_id = add_host_account(engine, other, "douyin", host, "t")  # an alias outranks a roster name
+    assert owners() == {other}
+    remove_host_account(engine, account_id, "t")
+    assert owners() == {pid}
