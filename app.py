@@ -10,6 +10,7 @@ import streamlit_authenticator as stauth
 from lib import access, auth
 from lib.db import ConfigError, write
 from lib.i18n import t
+from lib.login import PENDING_COOKIE, write_pending_cookie
 from lib.ui import current_user, demo_banner, engine, language_switch
 
 st.set_page_config(page_title="LiveOps Dashboard", page_icon=":material/live_tv:", layout="wide")
@@ -53,7 +54,7 @@ else:
         page = st.Page(spec.path, title=t(spec.title_key), icon=spec.icon, default=spec.key == "overview")
         sections.setdefault(t(spec.section), []).append(page)
         pages_by_key[spec.key] = page
-    nav = st.navigation(sections)
+    nav = st.navigation(sections, expanded=True)  # every page a role may open stays in view
 
 with eng.connect() as _conn:
     _credentials = auth.credentials(_conn)
@@ -82,9 +83,11 @@ if user is not None:
         if st.button(t("auth.logout"), key="logout_button", icon=":material/logout:"):
             with write(eng) as conn:
                 auth.revoke_sessions(conn, user.username)
+            st.session_state.pop(PENDING_COOKIE, None)
             authenticator.logout(location="unrendered")
             st.session_state["logged_out"] = True
             st.rerun()
+        write_pending_cookie(authenticator)
     pending = st.session_state.pop("next_page", None)
     if pending is not None and pending[0] in pages_by_key and pending[0] != "overview":
         st.switch_page(pages_by_key[pending[0]], query_params=pending[1] or None)

@@ -3,6 +3,8 @@ check); on success it hands the session to streamlit-authenticator, which sets t
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
 from lib import auth
@@ -40,5 +42,27 @@ def render_login(authenticator) -> None:
         authentication_status=True, username=user.username, name=user.display_name,
         roles=[user.role], logout=None, logged_out=False,
     )  # fmt: skip
-    authenticator.cookie_controller.set_cookie()
+    model = authenticator.cookie_controller.cookie_model
+    model.exp_date = model._set_exp_date()
+    st.session_state[PENDING_COOKIE] = (model._token_encode(), model.exp_date)
     st.rerun()
+
+
+PENDING_COOKIE = "_pending_login_cookie"
+
+
+def write_pending_cookie(authenticator) -> None:
+    """Write the login cookie through the cookie component and keep that component on the page, run after
+    run, until the browser reports the cookie written. (Setting it in the run that reruns straight after
+    lets the next run unmount the component before its frame has run: then no cookie is written at all.)"""
+    pending = st.session_state.get(PENDING_COOKIE)
+    if not pending:
+        return
+    token, exp_date = pending
+    model = authenticator.cookie_controller.cookie_model
+    written = model.cookie_manager.cookie_manager(
+        method="set", cookie=model.cookie_name, value=token, key="set_login_cookie", default=False,
+        options={"path": "/", "expires": dt.datetime.fromtimestamp(exp_date).isoformat(), "sameSite": "strict"},
+    )  # fmt: skip
+    if written:
+        del st.session_state[PENDING_COOKIE]

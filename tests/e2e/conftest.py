@@ -111,6 +111,17 @@ def login(page, server: Server, username: str, password: str) -> None:
     page.get_by_role("textbox", name="密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_selector(".st-key-logout_button")
+    wait_for_login_cookie(page)
+
+
+def wait_for_login_cookie(page, timeout: float = 20) -> None:
+    """The login cookie is written by a component frame after the app shell shows; a test that opens a
+    URL right away must wait for it, as a person would never notice."""
+    deadline = time.time() + timeout
+    while not any(c["name"] == "liveops_auth" for c in page.context.cookies()):
+        if time.time() > deadline:
+            raise AssertionError("the login cookie was not written")
+        page.wait_for_timeout(100)
 
 
 def no_exception(page) -> None:
