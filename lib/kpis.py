@@ -726,14 +726,17 @@ def session_detail(engine: Engine, session_id: int) -> dict[str, Any] | None:
     }  # fmt: skip
 
 
-def recent_sessions(engine: Engine, limit: int = 200) -> list[tuple[int, str]]:
-    """(id, label) of the latest sessions for the session picker."""
+def recent_sessions(engine: Engine, limit: int = 200, lang: str = "zh") -> list[tuple[int, str]]:
+    """(id, label) of the latest sessions for the session picker, platforms by their name in `lang`."""
+    from lib.i18n import translate
+
     with engine.connect() as conn:
         rows = conn.execute(
             select(LS.c.id, LS.c.started_at, LS.c.platform, LS.c.room, LS.c.host_name)
             .order_by(LS.c.started_at.desc(), LS.c.id.desc()).limit(limit)
         ).all()  # fmt: skip
-    return [(r.id, f"{r.started_at:%Y-%m-%d %H:%M} · {r.platform} · {r.room or ''} · {r.host_name or ''}")
+    names = {p: translate(f"kpis.platform_name.{p}", lang) for p in {r.platform for r in rows}}
+    return [(r.id, f"{r.started_at:%Y-%m-%d %H:%M} · {names[r.platform]} · {r.room or ''} · {r.host_name or ''}")
             for r in rows]  # fmt: skip
 
 
