@@ -258,6 +258,9 @@ def load_demo(
         stats["incidents"] = _incidents(conn, rng, people, start, today)
         stats["manual_metrics"] = _manual_metrics(conn, rng, people, start, today)
         stats["cases"] = _cases(conn, people)
+        from lib.cases_demo import add_demo_cases
+
+        stats["cases"] += add_demo_cases(conn, today)
     stats["survey_answers"] = _surveys(engine, start, today, seed)
     return stats
 

@@ -5,13 +5,14 @@ import datetime as dt
 import altair as alt
 import streamlit as st
 
-from lib import overview, surveys
+from lib import cases, overview, surveys
 from lib.formatting import format_change, format_metric, md_escape
 from lib.i18n import current_language, t
 from lib.metrics import metric
 from lib.ui import cached, guard, link_to
 
 user = guard("overview")
+MY_ITEMS_SHOWN = 5
 lang = current_language()
 today = dt.date.today()
 
@@ -23,6 +24,18 @@ if survey is not None:
     with st.container(border=True):
         st.markdown(t("overview.survey_invite", name=md_escape(survey[1])))
         link_to("survey", "overview.survey_go", user.role)
+
+items = cached(cases.action_items_for_user, user.username, today)
+if items:
+    with st.container(border=True):
+        overdue = sum(1 for i in items if i["overdue"])
+        st.markdown(t("overview.my_items", n=len(items), overdue=overdue))
+        for item in items[:MY_ITEMS_SHOWN]:
+            due = t("overview.item_overdue", days=-item["days_left"]) if item["overdue"] else (
+                t("overview.item_due", date=item["due_on"]) if item["due_on"] else t("overview.item_no_due")
+            )  # fmt: skip
+            st.markdown(f"- {md_escape(item['description'])} · {md_escape(item['case_title'])} · {due}")
+        link_to("cases", "overview.items_go", user.role, {"view": "actions"})
 
 tiles = cached(overview.overview_tiles, today)
 columns = st.columns(len(tiles))

@@ -6,13 +6,13 @@ import streamlit as st
 from lib import kpis
 from lib.formatting import md_escape
 from lib.i18n import current_language, t
-from lib.ui import cached, guard, no_data
+from lib.ui import cached, guard, link_to, no_data
 
 user = guard("session_detail")
 lang = current_language()
 
 st.title(t("kpis.session.title"))
-recent = cached(kpis.recent_sessions)
+recent = cached(kpis.recent_sessions, 200, lang)
 raw = st.query_params.get("session")
 session_id = None
 if raw:
@@ -44,6 +44,8 @@ st.subheader(f"{stored['started_at']:%Y-%m-%d %H:%M} · {kpis.choice_label('plat
 st.caption(
     md_escape(f"{stored.get('room') or ''} · {detail['host'] or ''} · {detail['team'] or t('kpis.no_team')}")
 )
+# Start a case (post-stream review) pre-filled with this session and its numbers against target.
+link_to("cases", "cases.review_session", user.role, {"new_from_session": str(picked)})
 
 st.subheader(t("kpis.session.metrics"))
 st.dataframe(kpis.session_metrics_frame(detail, lang), hide_index=True, key="session_metrics")
