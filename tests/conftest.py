@@ -4,9 +4,12 @@ them), the shared sample files, users, and AppTest runs as a logged-in user."""
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 os.environ.setdefault("LIVEOPS_BCRYPT_ROUNDS", "4")  # fast hashes in tests; production uses 12
+# Whatever a test runs without the `engine` fixture must never touch the checkout's data/liveops.db.
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.mkdtemp(prefix='liveops-unused-')}/liveops.db")
 
 import pytest
 import sqlalchemy as sa
