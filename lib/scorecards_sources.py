@@ -1,0 +1,243 @@
+"""Where scorecard numbers come from, per month: sessions (lib.kpis sums: a host's own, a team's hosts'),
+incidents (lib.incidents feeds: by handler, response time by owner department), manual metrics (the monthly
+file or the managers' form) and survey results (lib.surveys: department level, only above the anonymity
+threshold). Also the rows a card shows so a score can be explained line by line."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, or_, select
+
+from lib import incidents as inc
+from lib import kpis
+from lib.db import audit, write
+from lib.metrics import METRICS
+from lib.models import Department, ImportBatch, LiveSession, ManualMetric, Person, Position, Team
+
+CARD_ROWS_LIMIT = 500  # source rows a card lists per kind
+SESSION_COLUMNS = ("id", "started_at", "platform", "room", "host", "duration_minutes", "viewers",
+                   "avg_watch_seconds", "comments", "likes", "shares", "buyers", "gmv", "new_followers")  # fmt: skip
+# Plausible ranges of a manual value by unit (percentages are fractions here).
+MANUAL_RANGES = {"pct": (0.0, 1.0), "score": (0.0, 5.0), "s": (0.0, 86_400.0)}
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    id: int
+    name: str
+    position: str | None
+    team_id: int | None
+    team: str | None
+    department_id: int | None
+    department: str | None
+
+
+def people(engine: Engine) -> list[PersonRow]:
+    """Active people with their position key, team and department (small table)."""
+    q = (
+        select(Person.id, Person.name, Position.key, Person.team_id, Team.name, Person.department_id,
+               Department.name)
+        .outerjoin(Position, Position.id == Person.position_id)
+        .outerjoin(Team, Team.id == Person.team_id)
+        .outerjoin(Department, Department.id == Person.department_id)
+        .where(Person.active.is_(True))
+        .order_by(Person.name)
+    )  # fmt: skip
+    with engine.connect() as conn:
+        return [PersonRow(*r) for r in conn.execute(q).all()]
+
+
+@dataclass(frozen=True)
+class Handled:
+    handled: int
+    within_sla_share: float | None
+    median_resolve_minutes: float | None
+
+
+@dataclass
+class MonthFacts:
+    person_sums: dict[int, dict[str, Any]] = field(default_factory=dict)
+    team_sums: dict[int, dict[str, Any]] = field(default_factory=dict)
+    manual: dict[tuple[int, str], float] = field(default_factory=dict)
+    handled: dict[int, Handled] = field(default_factory=dict)
+    dept_response: dict[int, float | None] = field(default_factory=dict)
+    collab: dict[str, float | None] = field(default_factory=dict)
+
+
+def _num(value: Any) -> float | None:
+    if value is None or isinstance(value, str):
+        return None
+    value = float(value)
+    return None if value != value else value
+
+
+def month_bounds(month: str) -> tuple[dt.date, dt.date]:
+    start = dt.date.fromisoformat(month + "-01")
+    return start, (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def month_facts(engine: Engine, month: str, persons: list[PersonRow]) -> MonthFacts:
+    """Everything `month` is scored from: a few GROUP BY queries, whatever the number of people."""
+    from lib import surveys
+
+    start, end = month_bounds(month)
+    facts = MonthFacts()
+    roster = kpis.load_roster(engine)
+    frame = kpis.sums_by(engine, kpis.Filters(start, end), "host", roster)
+    frame = frame[frame["k_person"].notna()].drop(columns=["k_host_name"])
+    if not frame.empty:
+        frame["k_person"] = frame["k_person"].astype(int)
+        by_person = kpis.rollup(frame, ["k_person"])
+        facts.person_sums = {int(r["k_person"]): r for r in by_person.to_dict("records")}
+        frame["k_team"] = frame["k_person"].map(lambda p: roster.person_team.get(int(p)))
+        teams = frame[frame["k_team"].notna()].drop(columns=["k_person"])
+        if not teams.empty:
+            by_team = kpis.rollup(teams.astype({"k_team": int}), ["k_team"])
+            facts.team_sums = {int(r["k_team"]): r for r in by_team.to_dict("records")}
+    with engine.connect() as conn:
+        for pid, metric, value in conn.execute(
+            select(ManualMetric.person_id, ManualMetric.metric, ManualMetric.value).where(ManualMetric.month == month)
+        ):  # fmt: skip
+            facts.manual[(int(pid), metric)] = float(value)
+    handlers = inc.handler_monthly(engine, start, end)
+    for rec in handlers.to_dict("records"):
+        if _num(rec["person_id"]) is None:
+            continue  # a handler not on the roster has no scorecard
+        pid = int(rec["person_id"])
+        prev = facts.handled.get(pid)
+        if prev is not None:  # one person under two spellings: keep the larger group
+            if prev.handled >= int(rec["handled"]):
+                continue
+        facts.handled[pid] = Handled(int(rec["handled"]), _num(rec["within_sla_share"]),
+                                     _num(rec["median_resolve_minutes"]))  # fmt: skip
+    for rec in inc.department_response_monthly(engine, start, end).to_dict("records"):
+        if _num(rec["department_id"]) is not None:
+            facts.dept_response[int(rec["department_id"])] = _num(rec["median_respond_minutes"])
+    facts.collab = surveys.department_scores(engine, month)
+    return facts
+
+
+def session_actual(sums: dict[str, Any], key: str) -> float | None:
+    """A session metric of a group: a plain sum per session when its target is per session (viewers), the
+    month's total when it is per month (new followers), else the catalogue ratio re-divided from sums."""
+    m = METRICS[key]
+    if m.additive:
+        total, n = _num(sums.get(f"{key}__{key}")), _num(sums.get(f"{key}__sessions"))
+        if total is None or not n:
+            return None
+        return total / n if m.target_period == "session" else total
+    return kpis.metrics_of(sums).get(key)
+
+
+def gmv_achievement(sums: dict[str, Any], gmv_target: tuple[str, float, float | None] | None) -> float | None:
+    """GMV / (GMV target per session x sessions with GMV): 1.0 = the sessions met their target."""
+    gmv, n = _num(sums.get("gmv__gmv")), _num(sums.get("gmv__sessions"))
+    if gmv is None or not n or gmv_target is None or not gmv_target[1]:
+        return None
+    return gmv / (gmv_target[1] * n)
+
+
+# --- the rows behind a card ------------------------------------------------------------------------
+
+
+def _team_members(engine: Engine, team_id: int | None) -> list[int]:
+    if team_id is None:
+        return []
+    with engine.connect() as conn:
+        return list(conn.execute(select(Person.id).where(Person.team_id == team_id)).scalars())
+
+
+def card_sessions(engine: Engine, month: str, person: PersonRow) -> pd.DataFrame:
+    """The sessions a card's session KPIs count: a host's own, else their team's hosts'."""
+    start, end = month_bounds(month)
+    ids = [person.id] if person.position == "host" else _team_members(engine, person.team_id)
+    ls = LiveSession.__table__
+    cols = [c for c in SESSION_COLUMNS if c != "host"]
+    q = (
+        select(*[ls.c[c] for c in cols], Person.name.label("host"))
+        .outerjoin(Person, Person.id == ls.c.host_person_id)
+        .where(ls.c.host_person_id.in_(ids), ls.c.started_on >= start, ls.c.started_on <= end)
+        .order_by(ls.c.started_at, ls.c.id)
+        .limit(CARD_ROWS_LIMIT)
+    )
+    with engine.connect() as conn:
+        rows = [dict(r) for r in conn.execute(q).mappings()] if ids else []
+    return pd.DataFrame.from_records(rows, columns=list(SESSION_COLUMNS))
+
+
+def card_incidents(engine: Engine, month: str, person: PersonRow, by_department: bool, by_handler: bool
+                   ) -> pd.DataFrame:  # fmt: skip
+    """Incidents a card's incident KPIs count: those the person handled, and (response time) those owned by
+    their department. Same columns as the incident report's lists."""
+    start, end = month_bounds(month)
+    q = inc._Q(inc._dialect(engine))  # the report's own columns, SLAs and durations
+    who = []
+    if by_handler:
+        who.append(q.i.c.handler_person_id == person.id)
+    if by_department and person.department_id is not None:
+        who.append(q.i.c.owner_department_id == person.department_id)
+    if not who:
+        return inc._detail_frame([])
+    stmt = (
+        select(*inc._detail_columns(q)).select_from(q.source)
+        .where(*q.where(inc.ReportFilter(start, end)), or_(*who))
+        .order_by(q.i.c.detected_at, q.i.c.id).limit(CARD_ROWS_LIMIT)
+    )  # fmt: skip
+    with engine.connect() as conn:
+        return inc._detail_frame(conn.execute(stmt).all())
+
+
+def card_manual(engine: Engine, month: str, person: PersonRow) -> pd.DataFrame:
+    """The person's manual entries of the month: metric, value, who entered it or which file it came from."""
+    q = (
+        select(ManualMetric.metric, ManualMetric.value, ManualMetric.entered_by, ImportBatch.file_name)
+        .outerjoin(ImportBatch, ImportBatch.id == ManualMetric.import_batch_id)
+        .where(ManualMetric.month == month, ManualMetric.person_id == person.id)
+        .order_by(ManualMetric.metric)
+    )
+    with engine.connect() as conn:
+        rows = [tuple(r) for r in conn.execute(q).all()]
+    return pd.DataFrame(rows, columns=["metric", "value", "entered_by", "file_name"])
+
+
+# --- the managers' entry form --------------------------------------------------------------------------
+
+
+class ManualEntryError(ValueError):
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(f"{code} {params}")
+        self.code = code
+        self.params = params
+
+
+def save_manual_metric(engine: Engine, username: str, month: str, person_id: int, metric: str,
+                       value: float | None) -> None:  # fmt: skip
+    """Enter or correct one monthly figure (percentages as fractions); refused with the field named."""
+    from lib.scorecards import MANUAL_KPIS, MONTH_RE
+
+    if not MONTH_RE.match(month or ""):
+        raise ManualEntryError("month", value=month)
+    if metric not in MANUAL_KPIS:
+        raise ManualEntryError("metric", value=metric)
+    low, high = MANUAL_RANGES.get(METRICS[metric].unit, (0.0, float("inf")))
+    if value is None or not low <= float(value) <= high:
+        raise ManualEntryError("value", value=value, low=low, high=high)
+    with write(engine) as conn:
+        if conn.execute(select(Person.id).where(Person.id == person_id)).first() is None:
+            raise ManualEntryError("person", value=person_id)
+        t = ManualMetric.__table__
+        existing = conn.execute(
+            select(t.c.id, t.c.value).where(t.c.month == month, t.c.person_id == person_id, t.c.metric == metric)
+        ).first()  # fmt: skip
+        if existing is None:
+            conn.execute(t.insert().values(month=month, person_id=person_id, metric=metric, value=float(value),
+                                           entered_by=username))  # fmt: skip
+        else:
+            conn.execute(t.update().where(t.c.id == existing.id).values(value=float(value), entered_by=username,
+                                                                         import_batch_id=None))  # fmt: skip
+        audit(conn, username, "manual_metric.set", month=month, person_id=person_id, metric=metric,
+              value=float(value), before=None if existing is None else existing.value)  # fmt: skip

@@ -1,0 +1,92 @@
+"""Benchmark of scoring a month at demo scale (and a larger session count).
+
+    .venv/bin/python -m tests.bench.bench_scorecards [--sessions demo,100000] [--backends sqlite,postgresql]
+
+Each size is loaded with lib.demo.load_demo (6 months; "demo" = its default of ~4 sessions per room-day)
+into a fresh database (SQLite: a temp file; PostgreSQL: its own database liveops_bench_scorecards). Times
+(median of 3) the bare `score_month` of the last full month, the 6-month trend, the promotion flags, one
+card with its source rows, and the scorecards page under AppTest as a manager (cold cache, then warm).
+Prints a markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from lib import db
+from lib import scorecards as sc
+from lib.auth import add_user
+from lib.demo import load_demo
+from lib.schema import upgrade
+from tests.bench.common import env, fresh_database, machine, peak_rss_mb, time_page
+
+PASSWORD = "bench-password-123"
+
+
+def _median(func, runs: int = 3) -> float:
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        func()
+        timings.append(time.perf_counter() - start)
+    return statistics.median(timings)
+
+
+def bench(backend: str, sessions: int | None, tmp: Path) -> dict:
+    url = fresh_database(backend, "liveops_bench_scorecards", tmp)
+    engine = db.get_engine(url)
+    upgrade(engine)
+    start = time.perf_counter()
+    stats = load_demo(engine, months=6, sessions=sessions)
+    load = time.perf_counter() - start
+    with db.write(engine) as conn:
+        add_user(conn, "bench_manager", PASSWORD, "manager", display_name="bench")
+    month = sc.shift_month(dt.date.today().strftime("%Y-%m"), -1)
+    cards = sc.score_month(engine, month)
+    person = next(c.person_id for c in cards if c.position == "operations")
+    out = {
+        "sessions": stats["sessions"], "load": load, "people": len(cards),
+        "score_month": _median(lambda: sc.score_month(engine, month)),
+        "trend": _median(lambda: sc.trend(engine, month), runs=1),
+        "promotion": _median(lambda: sc.promotion_flags(engine, sc.quarter_of(month)), runs=1),
+        "card": _median(lambda: sc.card_for(engine, month, person)),
+    }  # fmt: skip
+    with env(DATABASE_URL=url):
+        out["cold"], out["warm"] = time_page("pages/scorecards.py", "bench_manager", {"month": month})
+    out["peak_mb"] = peak_rss_mb()
+    db.dispose_engines()
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sessions", default="demo,100000")
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for backend in args.backends.split(","):
+            for size in args.sessions.split(","):
+                n = None if size == "demo" else int(size)
+                r = bench(backend, n, Path(tmp))
+                print(f"  {backend} {size}: {r}", file=sys.stderr)
+                rows.append((backend, r))
+    print(f"Machine: {machine()}\n")
+    print("| backend | sessions | people | load s | score_month s | 6-month trend s | promotion s | card s "
+          "| page cold s | page warm s | peak MB |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for backend, r in rows:
+        print(f"| {backend} | {r['sessions']:,} | {r['people']} | {r['load']:.1f} | {r['score_month']:.3f} "
+              f"| {r['trend']:.3f} | {r['promotion']:.3f} | {r['card']:.3f} | {r['cold']:.2f} | {r['warm']:.2f} "
+              f"| {r['peak_mb']} |")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
