@@ -18,6 +18,7 @@ from lib import scorecards_sources as scs  # noqa: E402
 from lib.exports import to_xlsx_bytes  # noqa: E402
 from lib.formatting import md_escape  # noqa: E402
 from lib.i18n import current_language, t  # noqa: E402
+from lib.kpis import choice_label  # noqa: E402
 from lib.targets import KINDS, month_of  # noqa: E402
 from lib.ui import cached, engine, flash, no_data, show_flash  # noqa: E402
 
@@ -75,6 +76,10 @@ def show_card(month: str, person_id: int) -> None:
         else:
             if kind == "manual":
                 frame = frame.assign(metric=frame["metric"].map(lambda m: sc.kpi_name(m, lang)))
+            if kind == "sessions":  # platforms by name, money and averages to cents as elsewhere
+                frame = frame.assign(
+                    platform=frame["platform"].map(lambda p: choice_label("platform", p))
+                ).round(2)
             if kind == "incidents":
                 frame = frame.assign(severity=frame["severity"].map(lambda v: t(f"incidents.severity.{v}")))
             prefix = "incidents.field" if kind == "incidents" else "scorecards.field"
