@@ -109,6 +109,17 @@ if not is_manager:
     st.stop()
 
 
+def show_promotion(quarter: str) -> None:
+    """People at or above the promotion bar in this quarter and the one before."""
+    st.subheader(t("scorecards.promotion", bar=f"{cached(sc.promotion_bar):g}"))
+    flags = cached(sc.promotion_flags, quarter)
+    if flags.empty:
+        no_data("scorecards.no_promotion")
+    else:
+        flags = flags.assign(position=flags["position"].map(position_name)).drop(columns=["person_id"])
+        st.dataframe(flags.round(2), hide_index=True, key="sc_promotion")
+
+
 def quarter_view() -> None:
     quarters = list(dict.fromkeys(sc.quarter_of(m) for m in months))
     quarter = st.selectbox(t("scorecards.quarter"), quarters, key="sc_quarter")
@@ -130,13 +141,7 @@ def quarter_view() -> None:
             }  # fmt: skip
         )
         st.dataframe(shown.round(2), hide_index=True, key=f"sc_q_{pos}")
-    st.subheader(t("scorecards.promotion", bar=f"{cached(sc.promotion_bar):g}"))
-    flags = cached(sc.promotion_flags, quarter)
-    if flags.empty:
-        no_data("scorecards.no_promotion")
-    else:
-        flags = flags.assign(position=flags["position"].map(position_name)).drop(columns=["person_id"])
-        st.dataframe(flags.round(2), hide_index=True, key="sc_promotion")
+    show_promotion(quarter)
 
 
 def month_view() -> None:
@@ -194,13 +199,7 @@ def month_view() -> None:
     )  # fmt: skip
 
     quarter = sc.quarter_of(month)
-    st.subheader(t("scorecards.promotion", bar=f"{cached(sc.promotion_bar):g}"))
-    flags = cached(sc.promotion_flags, quarter)
-    if flags.empty:
-        no_data("scorecards.no_promotion")
-    else:
-        flags = flags.assign(position=flags["position"].map(position_name)).drop(columns=["person_id"])
-        st.dataframe(flags.round(2), hide_index=True, key="sc_promotion")
+    show_promotion(quarter)
 
     st.divider()
     names = {c.person_id: f"{c.person} · {position_name(c.position)}" for c in cards}
