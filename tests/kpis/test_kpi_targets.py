@@ -120,7 +120,7 @@ def test_set_target_keeps_history_and_audits(engine):
     with engine.connect() as conn:
         assert conn.execute(select(Target.id).where(Target.metric == "conversion_rate")).all().__len__() == 2
         audits = conn.execute(select(AuditLog.username, AuditLog.action, AuditLog.detail)
-                              .where(AuditLog.action == "target.set")).all()  # fmt: skip
+                              .where(AuditLog.action == "target.set").order_by(AuditLog.id)).all()  # fmt: skip
     assert [a.username for a in audits] == ["t_manager", "t_manager"]
     assert json.loads(audits[0].detail)["value"] == 0.05
 
