@@ -77,9 +77,9 @@ def show_card(month: str, person_id: int) -> None:
             if kind == "manual":
                 frame = frame.assign(metric=frame["metric"].map(lambda m: sc.kpi_name(m, lang)))
             if kind == "sessions":  # platforms by name, money and averages to cents as elsewhere
-                frame = frame.assign(
-                    platform=frame["platform"].map(lambda p: choice_label("platform", p))
-                ).round(2)
+                frame = frame.assign(platform=frame["platform"].map(lambda p: choice_label("platform", p)))
+                numbers = frame.select_dtypes("number").columns
+                frame[numbers] = frame[numbers].round(2)
             if kind == "incidents":
                 frame = frame.assign(severity=frame["severity"].map(lambda v: t(f"incidents.severity.{v}")))
             prefix = "incidents.field" if kind == "incidents" else "scorecards.field"
