@@ -86,6 +86,15 @@ def sum_columns(metric_keys: tuple[str, ...] | None = None, extras: bool = True)
         cols["funnel__exposure_n"] = func.count(case((and_(steps, LS.c.exposure.isnot(None)), 1)))
         for c in FUNNEL_STEPS:
             cols[f"funnel__{c}"] = func.sum(case((steps, LS.c[c])))
+        # Sessions per duration bucket (the first takes anything shorter, the last is open-ended): counted
+        # in the same scan rather than a GROUP BY of their own.
+        minutes = LS.c.duration_minutes
+        for i in range(DURATION_BUCKETS + 1):
+            low, high = i * DURATION_BUCKET_MINUTES, (i + 1) * DURATION_BUCKET_MINUTES
+            cond = minutes < high if i == 0 else minutes >= low if i == DURATION_BUCKETS else and_(
+                minutes >= low, minutes < high
+            )  # fmt: skip
+            cols[f"durations__b{i}"] = func.count(case((cond, 1)))
     return tuple(expr.label(name) for name, expr in cols.items())
 
 
@@ -499,7 +508,6 @@ def kpi_view(engine: Engine, filters: Filters, granularity: str = "day", rank_by
         hosts_f = None if rank_by == "host" else pool.submit(
             sums_by, engine, filters, "host", roster, metric_keys=FLAG_SUMS
         )  # fmt: skip
-        durations_f = pool.submit(durations, engine, filters, roster)
         sessions_f = None if granularity != "session" else pool.submit(
             session_rows, engine, filters, roster, limit=SESSION_ROWS_LIMIT
         )  # fmt: skip
@@ -529,7 +537,7 @@ def kpi_view(engine: Engine, filters: Filters, granularity: str = "day", rank_by
         )
     flags = red_flags(hosts, before_hosts)
     return KpiView(
-        tiles=tiles, trend=trend, ranking=ranking, funnel=_funnel(total), durations=durations_f.result(),
+        tiles=tiles, trend=trend, ranking=ranking, funnel=_funnel(total), durations=durations_from(total),
         flags=flags, sessions=int(total.get("sessions") or 0), truncated=truncated,
     )  # fmt: skip
 
@@ -610,20 +618,9 @@ def _funnel(total: dict[str, Any]) -> list[tuple[str, float]]:
     return [(s, float(total[f"funnel__{s}"])) for s in steps]
 
 
-def durations(engine: Engine, filters: Filters, roster: Roster) -> pd.DataFrame:
-    """Sessions per DURATION_BUCKET_MINUTES of duration (the last bucket open-ended), from one GROUP BY."""
-    bucket = func.floor(LS.c.duration_minutes / DURATION_BUCKET_MINUTES).label("bucket")
-    query = (
-        select(bucket, func.count().label("n"))
-        .where(
-            *_where(filters, roster, filters.date_from, filters.date_to), LS.c.duration_minutes.isnot(None)
-        )
-        .group_by(bucket)
-    )
-    counts = [0] * (DURATION_BUCKETS + 1)
-    with engine.connect() as conn:
-        for b, n in conn.execute(query):
-            counts[min(DURATION_BUCKETS, max(0, int(b)))] += int(n)
+def durations_from(total: dict[str, Any]) -> pd.DataFrame:
+    """Sessions per DURATION_BUCKET_MINUTES of duration (the last bucket open-ended), from the range's sums."""
+    counts = [int(_none(total.get(f"durations__b{i}")) or 0) for i in range(DURATION_BUCKETS + 1)]
     hours = [i * DURATION_BUCKET_MINUTES / 60 for i in range(DURATION_BUCKETS + 1)]
     return pd.DataFrame({"hours_from": hours, "sessions": counts})
 

@@ -74,8 +74,8 @@ def _child(url: str) -> dict:
     filters = kpis.Filters(start, end)
     roster = kpis.load_roster(engine)
     out: dict = {"month": f"{start:%Y-%m}"}
-    # The bare aggregates the page runs: day sums (tiles, trend, funnel), host sums of the month (ranked
-    # table) and of the same days last month (环比, each host's normal), the duration histogram.
+    # The bare aggregates the page runs: day sums (tiles, trend, funnel, durations), host sums of the month
+    # (ranked table) and of the same days last month (环比, each host's normal).
     prev_from, prev_to = kpis.previous_range(start, end)
     queries = [
         kpis.sums_query(filters, "day", roster, metric_keys=kpis.TILE_SUMS, extras=True),
@@ -91,9 +91,6 @@ def _child(url: str) -> dict:
         sql = str(queries[0].compile(engine, compile_kwargs={"literal_binds": True}))
         prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
         out["plan"] = " | ".join(str(r[-1]) for r in conn.execute(text(prefix + sql)))
-    t0 = time.perf_counter()
-    kpis.durations(engine, filters, roster)
-    bare += time.perf_counter() - t0
     out["bare_sql"] = bare
     with engine.connect() as conn:
         out["month_sessions"] = conn.execute(
