@@ -109,6 +109,25 @@ if not is_manager:
     st.stop()
 
 
+# How a KPI's actual and target show, by unit (the table keeps numbers, so it sorts and exports as numbers).
+UNIT_FORMATS = {"pct": "percent", "cny": "¥%.2f", "s": "%.0f s", "h": "%.1f h", "min": "%.1f min",
+                "score": "%.2f", "per10": "%.2f"}  # fmt: skip
+
+
+def table_formats(group: list, table: pd.DataFrame) -> dict:
+    """column_config for a position table: each KPI's actual/target in its unit, achievement in %."""
+    out = {c: st.column_config.NumberColumn(format="%.2f") for c in table.columns
+           if c.endswith(t("scorecards.col.points")) or c == t("scorecards.col.total")}  # fmt: skip
+    for k in group[0].kpis:
+        name = sc.kpi_name(k["metric"], lang)
+        unit = sc.SC_KPIS[k["metric"]].unit if k["metric"] in sc.SC_KPIS else "score"
+        fmt = UNIT_FORMATS.get(unit, "%.0f")
+        for col in ("actual", "target"):
+            out[f"{name} · {t(f'scorecards.col.{col}')}"] = st.column_config.NumberColumn(format=fmt)
+        out[f"{name} · {t('scorecards.col.achievement')}"] = st.column_config.NumberColumn(format="percent")
+    return out
+
+
 def show_promotion(quarter: str) -> None:
     """People at or above the promotion bar in this quarter and the one before."""
     st.subheader(t("scorecards.promotion", bar=f"{cached(sc.promotion_bar):g}"))
@@ -164,11 +183,7 @@ def month_view() -> None:
             continue
         st.subheader(position_name(pos))
         table = sc.position_frame(group, lang)
-        pct_cols = [c for c in table.columns if c.endswith(t("scorecards.col.achievement"))]
-        st.dataframe(
-            table, hide_index=True, key=f"sc_table_{pos}",
-            column_config={c: st.column_config.NumberColumn(format="percent") for c in pct_cols},
-        )  # fmt: skip
+        st.dataframe(table, hide_index=True, key=f"sc_table_{pos}", column_config=table_formats(group, table))
         lines = trend[(trend["position"] == pos) & trend["total"].notna()]
         if not lines.empty:
             chart = (
