@@ -84,14 +84,15 @@ def editor_defaults(case: dict[str, Any] | None, prefill: dict[str, Any] | None)
 
 def init_editor(target: str, defaults: dict[str, Any]) -> None:
     """Fill the editor's widgets for the case being edited. The editor is a form, so nothing the user types
-    reaches the server before a save: until then every run re-applies the defaults (a rerun started by
-    another component while the form was mounting could otherwise carry empty values back); after a
-    save attempt the submitted values are kept and only missing ones are filled."""
+    reaches the server before one of its buttons (save, save and submit, add a row): until then every run
+    re-applies the defaults (a rerun started by another component while the form was mounting could
+    otherwise carry empty values back); after one the submitted values are kept and only missing ones are
+    filled."""
     if st.session_state.get("ed_target") != target:
         for key in [k for k in st.session_state if str(k).startswith(EDITOR_PREFIX)]:
             del st.session_state[key]
         st.session_state.pop("ed_typed", None)
-    if st.session_state.get("ed_save") or st.session_state.get("ed_save_submit"):
+    if any(st.session_state.get(k) for k in ("ed_save", "ed_save_submit", "ed_add_item")):
         st.session_state["ed_typed"] = True  # this run carries the user's values
     typed = st.session_state.get("ed_typed", False)
     for key, value in defaults.items():
@@ -152,6 +153,9 @@ def render_editor(case: dict[str, Any] | None, prefill: dict[str, Any] | None, t
             d.selectbox(t("cases.item.status"), cs.ITEM_STATUSES, key=f"ed_item_status_{i}",
                         format_func=lambda s: t(f"cases.item_status.{s}"))  # fmt: skip
         st.caption(t("cases.edit.items_help"))
+        # Inside the form, so adding a row submits what was typed and keeps it.
+        st.form_submit_button(t("cases.edit.add_item"), on_click=add_item_row, icon=":material/add:",
+                              key="ed_add_item")  # fmt: skip
         b1, b2 = st.columns(2)
         save = b1.form_submit_button(
             t("cases.edit.save"), type="primary", key="ed_save", icon=":material/save:"
@@ -160,9 +164,7 @@ def render_editor(case: dict[str, Any] | None, prefill: dict[str, Any] | None, t
             t("cases.edit.save_submit"), key="ed_save_submit", icon=":material/send:"
         )
     back = {"case": case["id"]} if case else {}
-    a1, a2 = st.columns(2)
-    a1.button(t("cases.edit.add_item"), on_click=add_item_row, icon=":material/add:", key="ed_add_item")
-    a2.button(t("cases.edit.cancel"), key="ed_cancel", on_click=go, kwargs=back)
+    st.button(t("cases.edit.cancel"), key="ed_cancel", on_click=go, kwargs=back)
     if not (save or submit):
         return
     s = st.session_state

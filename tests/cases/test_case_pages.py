@@ -168,3 +168,23 @@ def test_case_view_shows_linked_session_numbers(run_page, engine):
     assert gmv.value == "¥130,000" and gmv.delta == "+30.0%"
     viewers = next(m for m in at.metric if m.label == "场观")
     assert viewers.delta == "+30.0%"
+
+
+def test_adding_an_action_item_row_keeps_what_was_typed(run_page, engine):
+    at = run_page("cases", "staff", query={"new": "1"})
+    at.text_input(key="ed_title").input("加一行也不丢字")
+    at.text_area(key="ed_highlights").input("开场福利")
+    at.text_input(key="ed_item_desc_0").input("第一项")
+    at.button(key="ed_add_item").click().run()
+    assert not at.exception, at.exception
+    assert at.text_input(key="ed_title").value == "加一行也不丢字"
+    assert at.text_area(key="ed_highlights").value == "开场福利"
+    assert at.text_input(key="ed_item_desc_0").value == "第一项"
+    at.text_input(key="ed_item_desc_1").input("第二项")
+    at.button(key="ed_save").click().run()
+    assert not at.exception, at.exception
+    [case] = cs.search(engine, STAFF, cs.CaseQuery("加一行"))["rows"]
+    items = cs.get_case(engine, STAFF, case["id"])["action_items"]
+    assert [i["description"] for i in items] == ["第一项", "第二项"]
+    with engine.connect() as conn:  # adding a row saved nothing by itself
+        assert conn.execute(select(func.count()).select_from(Case)).scalar() == 1
