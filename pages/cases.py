@@ -248,11 +248,20 @@ def render_history(case: dict[str, Any]) -> None:
             lines = []
             for f, (old, new) in rev["changes"].items():
                 label = t(f"cases.field.{f}") if f in FIELD_KEYS else f
-                lines.append(f"{label}:\n  - {_short(old)}\n  + {_short(new)}")
+                lines.append(f"{label}:\n  - {_short(_shown(f, old))}\n  + {_short(_shown(f, new))}")
             st.code("\n".join(lines), language=None, wrap_lines=True)
 
 
 FIELD_KEYS = set(cs.EDIT_FIELDS) | {"tags", "sessions", "action_items", "status", "review_comment"}
+
+
+def _shown(field: str, value: Any) -> Any:
+    """A stored value as the page names it elsewhere (platform and status by name, not by key)."""
+    if field == "platform" and value:
+        return platform_name(value)
+    if field == "status" and value:
+        return t(f"cases.status.{value}")
+    return value
 
 
 def _short(value: Any) -> str:

@@ -188,3 +188,13 @@ def test_adding_an_action_item_row_keeps_what_was_typed(run_page, engine):
     assert [i["description"] for i in items] == ["第一项", "第二项"]
     with engine.connect() as conn:  # adding a row saved nothing by itself
         assert conn.execute(select(func.count()).select_from(Case)).scalar() == 1
+
+
+def test_history_names_platforms_and_statuses(run_page, engine):
+    cid = cs.create_case(engine, STAFF, case_input(platform="douyin"))
+    cs.update_case(engine, STAFF, cid, case_input(platform="kuaishou"), version=None)
+    cs.transition(engine, STAFF, cid, "submit")
+    at = run_page("cases", "manager", query={"case": str(cid)})
+    history = "\n".join(c.value for c in at.code)
+    assert "- 抖音" in history and "+ 快手" in history and "+ 待审核" in history
+    assert "douyin" not in history and "submitted" not in history
