@@ -161,7 +161,8 @@ def _session_rows(rng: np.random.Generator, start: dt.date, end: dt.date, total:
     gmv = np.round(buyers * aov, 2)
     refund = np.round(gmv * rng.uniform(0.01, 0.09, total), 2)
     comments = (viewers * rng.uniform(0.15, 0.6, total)).astype(np.int64)
-    likes = (viewers * rng.uniform(0.15, 1.0, total)).astype(np.int64)  # interaction rate around its 70 % target
+    # Likes per viewer that put the interaction rate around its 70 % target.
+    likes = (viewers * rng.uniform(0.15, 1.0, total)).astype(np.int64)
     shares = (viewers * rng.uniform(0.01, 0.08, total)).astype(np.int64)
     questions = (comments * rng.uniform(0.08, 0.2, total)).astype(np.int64)
     replied = (questions * rng.uniform(0.7, 0.98, total)).astype(np.int64)
