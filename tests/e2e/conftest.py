@@ -128,3 +128,16 @@ def no_exception(page) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
         '[data-testid="stException"]'
     ).first.inner_text()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test leaves a screenshot of its page in tests/e2e/artifacts/ (what did it show?)."""
+    outcome = yield
+    report = outcome.get_result()
+    pg = item.funcargs.get("page") if report.when == "call" and report.failed else None
+    if pg is not None:
+        try:
+            pg.screenshot(path=str(ARTIFACTS / f"failed-{item.name}.png"), full_page=True)
+        except Exception:  # noqa: BLE001 - the page may be gone; the failure itself is what matters
+            pass

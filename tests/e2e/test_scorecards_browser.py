@@ -8,7 +8,7 @@ from sqlalchemy import select
 from lib.importing.pipeline import import_bytes
 from lib.models import Person
 from tests.conftest import TEST_PASSWORD
-from tests.e2e.conftest import ARTIFACTS, no_exception
+from tests.e2e.conftest import ARTIFACTS, login, no_exception
 
 pytestmark = pytest.mark.e2e
 FILES = ("roster.csv", "taobao_2026-11-02_2026-11-08.csv", "manual_metrics_2026-10.csv")
@@ -24,11 +24,7 @@ def test_manager_opens_a_card_and_sees_its_source_rows(
     server = start_server(
         database_url, env={"LIVEOPS_COOKIE_KEY": "scorecards-e2e-cookie-key-0123456789abcdef"}
     )
-    page.goto(server.url)
-    page.get_by_role("textbox", name="用户名").fill(users["manager"])
-    page.get_by_role("textbox", name="密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.locator(".st-key-logout_button").wait_for()
+    login(page, server, users["manager"], TEST_PASSWORD)
     page.get_by_role("link", name="岗位绩效考核").click()
     page.get_by_text("本月最佳协作小组", exact=False).first.wait_for()
     no_exception(page)
