@@ -111,7 +111,15 @@ def login(page, server: Server, username: str, password: str) -> None:
     page.get_by_role("textbox", name="密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_selector(".st-key-logout_button")
+    settle_after_login(page)
+
+
+def settle_after_login(page) -> None:
+    """Wait for the login cookie and for the rerun its component triggers once the cookie is written: a
+    sidebar click that lands during that rerun is overtaken by it (a person is never that quick)."""
     wait_for_login_cookie(page)
+    page.wait_for_timeout(300)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached")
 
 
 def wait_for_login_cookie(page, timeout: float = 20) -> None:
@@ -135,7 +143,8 @@ def pytest_runtest_makereport(item, call):
     """A failed browser test leaves a screenshot of its page in tests/e2e/artifacts/ (what did it show?)."""
     outcome = yield
     report = outcome.get_result()
-    pg = item.funcargs.get("page") if report.when == "call" and report.failed else None
+    pg = item.funcargs.get("page") or item.funcargs.get("phone")
+    pg = pg if report.when == "call" and report.failed else None
     if pg is not None:
         try:
             pg.screenshot(path=str(ARTIFACTS / f"failed-{item.name}.png"), full_page=True)

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from lib.db import now
 from tests.cases.case_data import add_people, add_session
 from tests.conftest import TEST_PASSWORD
-from tests.e2e.conftest import ARTIFACTS, no_exception
+from tests.e2e.conftest import ARTIFACTS, no_exception, settle_after_login
 
 pytestmark = pytest.mark.e2e
 
@@ -38,6 +38,7 @@ def _login(page, url: str, username: str) -> None:
     page.get_by_role("textbox", name="密码").fill(TEST_PASSWORD)
     page.get_by_role("button", name="登录").click()
     page.locator(".st-key-logout_button").wait_for()
+    settle_after_login(page)
 
 
 def _nav(page, label: str, path: str) -> None:

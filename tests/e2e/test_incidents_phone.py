@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from lib.models import Incident
 from tests.conftest import TEST_PASSWORD
-from tests.e2e.conftest import ARTIFACTS, CHROMIUM_ARGS, no_exception  # noqa: F401
+from tests.e2e.conftest import ARTIFACTS, CHROMIUM_ARGS, no_exception, settle_after_login  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 
@@ -31,6 +31,8 @@ def open_page(page, server, page_key: str, username: str) -> None:
         box.fill(username)
         page.get_by_role("textbox", name="密码").fill(TEST_PASSWORD)
         page.get_by_role("button", name="登录").click()
+        page.locator(".st-key-logout_button").wait_for(state="attached")
+        settle_after_login(page)
     page.locator(".st-key-logout_button").wait_for(state="attached")
 
 

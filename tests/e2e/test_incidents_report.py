@@ -10,7 +10,7 @@ from sqlalchemy import insert, update
 from lib.db import now, write
 from lib.models import Incident, LiveSession
 from tests.conftest import TEST_PASSWORD
-from tests.e2e.conftest import ARTIFACTS, no_exception
+from tests.e2e.conftest import ARTIFACTS, no_exception, settle_after_login
 from tests.incidents.incidents_testdata import add, known_rows
 
 pytestmark = pytest.mark.e2e
@@ -39,6 +39,7 @@ def test_report_charts_render(engine, database_url, users, start_server, page):
     page.get_by_role("textbox", name="密码").fill(TEST_PASSWORD)
     page.get_by_role("button", name="登录").click()
     page.locator(".st-key-logout_button").wait_for()
+    settle_after_login(page)
     page.get_by_role("link", name="问题处理时长").click()
     page.locator('[data-testid="stMetric"]:has-text("SLA 达标率")').wait_for()
     no_exception(page)
