@@ -150,11 +150,3 @@ def pytest_runtest_makereport(item, call):
             pg.screenshot(path=str(ARTIFACTS / f"failed-{item.name}.png"), full_page=True)
         except Exception:  # noqa: BLE001 - the page may be gone; the failure itself is what matters
             pass
-
-
-def pytest_collection_modifyitems(config, items):
-    """Browser tests run one at a time on one worker (each starts Streamlit servers and Chromium; two at once
-    on a 2-core machine starve each other's reruns), while the other worker runs the rest."""
-    for item in items:
-        if item.get_closest_marker("e2e"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
