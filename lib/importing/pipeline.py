@@ -215,6 +215,19 @@ def _people(conn: Connection) -> dict[str, int]:
     return {name: pid for pid, name in conn.execute(select(Person.id, Person.name))}
 
 
+def _lookup(ids: dict[str, int], value: str | None, row: int, column: str | None, code: str,
+            errors: list[RowError], known: list[str] | None = None) -> int | None:  # fmt: skip
+    """The id of a name from a reference table; an unknown name is a row error listing the known ones."""
+    if not value:
+        return None
+    found = ids.get(value, ids.get(value.lower()))  # English keys in any case
+    if found is None:
+        errors.append(
+            RowError(row, column, value, code, {"known": "、".join(ids if known is None else known)})
+        )
+    return found
+
+
 def _resolve_sessions(conn: Connection, frame: pd.DataFrame, headers: dict[str, str]) -> tuple[Plan, list]:
     people = _people(conn)
     aliases: dict[tuple[str, str], int] = {}
@@ -296,30 +309,15 @@ def _resolve_roster(conn: Connection, frame: pd.DataFrame, headers: dict[str, st
         row = r.pop("_row")
         if "position" in r:
             value = r.pop("position")
-            r["position_id"] = positions.get(value) or positions.get((value or "").lower()) if value else None
-            if value and r["position_id"] is None:
-                errors.append(
-                    RowError(
-                        row,
-                        headers["position"],
-                        value,
-                        "unknown_position",
-                        {"known": "、".join(sorted(k for k in positions if not k.isascii()))},
-                    )
-                )
+            known = sorted(k for k in positions if not k.isascii())
+            r["position_id"] = _lookup(
+                positions, value, row, headers["position"], "unknown_position", errors, known
+            )
         if "department" in r:
             value = r.pop("department")
-            r["department_id"] = departments.get(value) if value else None
-            if value and r["department_id"] is None:
-                errors.append(
-                    RowError(
-                        row,
-                        headers["department"],
-                        value,
-                        "unknown_department",
-                        {"known": "、".join(departments)},
-                    )
-                )
+            r["department_id"] = _lookup(
+                departments, value, row, headers["department"], "unknown_department", errors
+            )
         if "team" in r:
             value = r.pop("team")
             if not value or value in teams:
@@ -398,17 +396,9 @@ def _resolve_incidents(conn: Connection, frame: pd.DataFrame, headers: dict[str,
                 )
             )
         dept = r.pop("owner_department", None)
-        r["owner_department_id"] = departments.get(dept) if dept else None
-        if dept and r["owner_department_id"] is None:
-            errors.append(
-                RowError(
-                    row,
-                    headers["owner_department"],
-                    dept,
-                    "unknown_department",
-                    {"known": "、".join(departments)},
-                )
-            )
+        r["owner_department_id"] = _lookup(
+            departments, dept, row, headers.get("owner_department"), "unknown_department", errors
+        )
         handler = r.pop("handler", None)
         r["handler_name"] = handler
         r["handler_person_id"] = people.get(handler) if handler else None
