@@ -13,6 +13,7 @@ import datetime as dt
 
 from sqlalchemy import Connection, select
 
+from lib import clock
 from lib.cases import CaseInput, ItemInput, insert_case, reindex
 from lib.models import LiveSession, Person
 
@@ -90,7 +91,7 @@ DEMO = (
 def add_demo_cases(conn: Connection, today: dt.date | None = None) -> int:
     """Add the demo cases (each linked to its host's best demo session) and reindex every case's search
     text (so cases written directly by lib.demo are found too). Returns the number of cases added."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     people = dict(conn.execute(select(Person.name, Person.id)).all())
     added = 0
     for host, status, author, category, tags, title, bg, hi, lo, imp, items in DEMO:

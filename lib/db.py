@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, select, text, update
 from sqlalchemy.engine import make_url
 
+from lib import clock
 from lib.models import AppSetting, AuditLog, DataVersion
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,8 +135,8 @@ def is_demo(engine: Engine | None = None) -> bool:
 
 
 def now() -> dt.datetime:
-    """Local wall-clock time without tz and microseconds: what every stored timestamp uses."""
-    return dt.datetime.now().replace(microsecond=0)
+    """The team's wall-clock time (lib.clock): what every stored timestamp uses."""
+    return clock.now()
 
 
 def audit(conn: Connection, username: str | None, action: str, **detail: Any) -> None:

@@ -14,6 +14,7 @@ import secrets
 import numpy as np
 from sqlalchemy import Engine, insert, select
 
+from lib import clock
 from lib.auth import DEMO_PASSWORD, add_user
 from lib.db import ROOT, audit, set_setting, write
 from lib.models import (
@@ -229,7 +230,7 @@ def load_demo(
     if not is_empty(engine):
         raise DemoError("the database already has data; demo data goes only into an empty database")
     rng = np.random.default_rng(seed)
-    today = today or dt.date.today()
+    today = today or clock.today()
     start = _months_back(today, months)
     stats = {"sessions": 0, "people": 0, "incidents": 0, "manual_metrics": 0, "cases": 0, "users": 0}
     with write(engine) as conn:
@@ -317,7 +318,7 @@ def _incidents(conn, rng: np.random.Generator, people: dict, start: dt.date, end
         sla = DEFAULT_SLAS[severity][1]
         dept = owner_of.get(category, "运营部")
         handler = handlers[dept][int(rng.integers(0, len(handlers[dept])))]
-        open_now = resolved > dt.datetime.now()
+        open_now = resolved > clock.now()
         rows.append(
             {
                 "natural_key": f"demo-{s.id}-{len(rows)}",
@@ -385,7 +386,7 @@ def _cases(conn, people: dict) -> int:
         ("新人主播首秀复盘", "主播成长", "开场节奏好，产品讲解清晰。", "对弹幕问题回复不及时。",
          "安排场控专人筛选问题并提示主播。", "新人培养"),
     )  # fmt: skip
-    now = dt.datetime.now().replace(microsecond=0)
+    now = clock.now()
     count = 0
     for session, (title, category, highlights, shortcomings, improvements, tag) in zip(
         best, texts, strict=False
@@ -405,7 +406,7 @@ def _cases(conn, people: dict) -> int:
         conn.execute(
             insert(ActionItem).values(
                 case_id=case_id, description=improvements, owner_person_id=owner,
-                due_on=dt.date.today() + dt.timedelta(days=7 * (count + 1)), status="open",
+                due_on=clock.today() + dt.timedelta(days=7 * (count + 1)), status="open",
             )
         )  # fmt: skip
         count += 1

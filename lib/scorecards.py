@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, select, update
 
+from lib import clock
 from lib import scorecards_sources as src
 from lib import targets as tg
 from lib.db import audit, get_setting, now, set_setting, write
@@ -180,7 +181,7 @@ def validate_definition(d: Definition, today: dt.date | None = None) -> None:
         raise ScorecardError("position", value=d.position)
     if not MONTH_RE.match(d.month_from or ""):
         raise ScorecardError("month", value=d.month_from)
-    this_month = tg.month_of(today or dt.date.today())
+    this_month = tg.month_of(today or clock.today())
     if d.month_from < this_month:  # a month already scored keeps its definition
         raise ScorecardError("past_month", value=d.month_from, current=this_month)
     if not d.kpis:

@@ -28,7 +28,6 @@ row; keep statement logging off and database access to the people who run it.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import random
 import re
@@ -43,7 +42,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from lib import i18n
+from lib import clock, i18n
 from lib.db import audit, get_setting, set_setting, write
 from lib.metrics import metric
 from lib.models import (
@@ -1023,4 +1022,4 @@ def load_demo_rounds(engine: Engine, periods: Iterable[str], seed: int = 42, act
 
 
 def today_period() -> str:
-    return dt.date.today().strftime("%Y-%m")
+    return clock.today().strftime("%Y-%m")

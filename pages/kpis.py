@@ -1,10 +1,9 @@
 """直播数据 vs 目标: filters in the URL -> one cached lib.kpis.kpi_view call -> tiles, charts, table, flags."""
 
-import datetime as dt
 
 import streamlit as st
 
-from lib import charts, exports, kpis
+from lib import charts, clock, exports, kpis
 from lib.formatting import format_change, format_metric
 from lib.i18n import current_language, t
 from lib.metrics import metric
@@ -12,7 +11,7 @@ from lib.ui import cached, guard, no_data
 
 user = guard("kpis")
 lang = current_language()
-today = dt.date.today()
+today = clock.today()
 BADGE = {"green": "green", "amber": "orange", "red": "red", "no_data": "gray"}
 
 if "kpis_preset" not in st.session_state:  # first run: the view comes from the link

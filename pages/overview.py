@@ -1,11 +1,10 @@
 """Home page: this month so far against last month and target; open survey and own action items."""
 
-import datetime as dt
 
 import altair as alt
 import streamlit as st
 
-from lib import cases, overview, surveys
+from lib import cases, clock, overview, surveys
 from lib.formatting import format_change, format_metric, md_escape
 from lib.i18n import current_language, t
 from lib.metrics import metric
@@ -14,7 +13,7 @@ from lib.ui import cached, guard, link_to
 user = guard("overview")
 MY_ITEMS_SHOWN = 5
 lang = current_language()
-today = dt.date.today()
+today = clock.today()
 
 st.title(t("overview.title"))
 st.caption(t("overview.caption", month=today.strftime("%Y-%m"), day=today.day))

@@ -4,11 +4,11 @@ Admins edit the scorecard definitions and the promotion bar at the bottom."""
 
 import streamlit as st
 
+from lib import clock
 from lib.ui import guard
 
 user = guard("scorecards")
 
-import datetime as dt  # noqa: E402
 
 import altair as alt  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -24,7 +24,7 @@ from lib.ui import cached, engine, flash, no_data, show_flash  # noqa: E402
 
 lang = current_language()
 is_manager = user.role in ("admin", "manager")
-this_month = month_of(dt.date.today())
+this_month = month_of(clock.today())
 
 st.title(t("scorecards.title"))
 st.caption(t("scorecards.caption"))

@@ -1,10 +1,9 @@
 """目标管理: targets in effect for a month, their history, and setting a new one (managers and admins)."""
 
-import datetime as dt
 
 import streamlit as st
 
-from lib import targets
+from lib import clock, targets
 from lib.formatting import md_escape
 from lib.i18n import current_language, t
 from lib.metrics import CATALOGUE, metric
@@ -12,7 +11,7 @@ from lib.ui import cached, engine, guard
 
 user = guard("targets")
 lang = current_language()
-this_month = dt.date.today().strftime("%Y-%m")
+this_month = clock.today().strftime("%Y-%m")
 
 st.title(t("kpis.targets.title"))
 st.caption(t("kpis.targets.caption"))

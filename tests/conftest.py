@@ -7,6 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
+os.environ["LIVEOPS_TESTING"] = "1"  # lets lib.clock honour LIVEOPS_TEST_NOW (CI runs the suite at other dates)
 os.environ.setdefault("LIVEOPS_BCRYPT_ROUNDS", "4")  # fast hashes in tests; production uses 12
 # Whatever a test runs without the `engine` fixture must never touch the checkout's data/liveops.db.
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.mkdtemp(prefix='liveops-unused-')}/liveops.db")
@@ -149,3 +150,13 @@ def run_page(engine, users):
         return at.run()
 
     return _run
+
+
+@pytest.fixture
+def clock_at(monkeypatch):
+    """Set the team's clock for one test: clock_at("2026-12-01T00:30") (team time; runs on from there)."""
+
+    def _set(value: str) -> None:
+        monkeypatch.setenv("LIVEOPS_TEST_NOW", value)
+
+    return _set

@@ -1,0 +1,93 @@
+"""The one clock: "now" and "today" in the team's time zone, never the server's.
+
+The zone is a setting: `LIVEOPS_TIMEZONE`, else `[team] timezone` in `.streamlit/secrets.toml`, else
+Asia/Shanghai (SPEC "Time"). Stored timestamps are naive wall-clock times of that zone.
+
+Tests move the clock with `LIVEOPS_TEST_NOW` (an ISO date-time in the team's zone), honoured only while
+`LIVEOPS_TESTING=1`: each process starts at that time and the clock then runs on in real time, so a
+server started by a browser test and the test itself agree to within seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import time
+import tomllib
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_ZONE = "Asia/Shanghai"
+ZONE_ENV = "LIVEOPS_TIMEZONE"
+TEST_NOW_ENV = "LIVEOPS_TEST_NOW"
+TESTING_ENV = "LIVEOPS_TESTING"
+SECRETS_FILE = Path(__file__).resolve().parent.parent / ".streamlit" / "secrets.toml"
+
+# (LIVEOPS_TEST_NOW value, monotonic reading when this process first saw it)
+_anchor: tuple[str, float] | None = None
+
+
+class ClockError(RuntimeError):
+    """The time zone or test clock setting is wrong; the message names it."""
+
+
+def zone_name() -> str:
+    name = os.environ.get(ZONE_ENV, "").strip()
+    if not name and SECRETS_FILE.exists():
+        with SECRETS_FILE.open("rb") as fh:
+            try:
+                name = str(tomllib.load(fh).get("team", {}).get("timezone", "")).strip()
+            except tomllib.TOMLDecodeError:
+                name = ""  # db.database_url reports a broken secrets file
+    return name or DEFAULT_ZONE
+
+
+@functools.cache
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ClockError(f"{ZONE_ENV} / [team] timezone: unknown time zone {name!r}") from exc
+
+
+def team_zone() -> ZoneInfo:
+    return _zone(zone_name())
+
+
+def _test_now() -> dt.datetime | None:
+    global _anchor
+    if os.environ.get(TESTING_ENV) != "1":
+        return None
+    value = os.environ.get(TEST_NOW_ENV, "").strip()
+    if not value:
+        return None
+    try:
+        start = dt.datetime.fromisoformat(value).replace(tzinfo=None)
+    except ValueError as exc:
+        raise ClockError(f"{TEST_NOW_ENV}: not an ISO date-time: {value!r}") from exc
+    if _anchor is None or _anchor[0] != value:
+        _anchor = (value, time.monotonic())
+    return start + dt.timedelta(seconds=time.monotonic() - _anchor[1])
+
+
+def now() -> dt.datetime:
+    """The team's wall-clock time, naive, to the second: what every stored timestamp uses."""
+    fake = _test_now()
+    if fake is not None:
+        return fake.replace(microsecond=0)
+    return dt.datetime.now(team_zone()).replace(tzinfo=None, microsecond=0)
+
+
+def today() -> dt.date:
+    """The team's calendar day."""
+    return now().date()
+
+
+def month_key(day: dt.date) -> str:
+    """YYYY-MM of a day."""
+    return day.strftime("%Y-%m")
+
+
+def this_month() -> str:
+    return month_key(today())
