@@ -1,6 +1,5 @@
 """直播数据 vs 目标: filters in the URL -> one cached lib.kpis.kpi_view call -> tiles, charts, table, flags."""
 
-
 import streamlit as st
 
 from lib import charts, clock, exports, kpis

@@ -1,6 +1,5 @@
 """Home page: this month so far against last month and target; open survey and own action items."""
 
-
 import altair as alt
 import streamlit as st
 

@@ -1,6 +1,5 @@
 """目标管理: targets in effect for a month, their history, and setting a new one (managers and admins)."""
 
-
 import streamlit as st
 
 from lib import clock, targets

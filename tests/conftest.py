@@ -7,7 +7,9 @@ import os
 import tempfile
 from pathlib import Path
 
-os.environ["LIVEOPS_TESTING"] = "1"  # lets lib.clock honour LIVEOPS_TEST_NOW (CI runs the suite at other dates)
+os.environ["LIVEOPS_TESTING"] = (
+    "1"  # lets lib.clock honour LIVEOPS_TEST_NOW (CI runs the suite at other dates)
+)
 os.environ.setdefault("LIVEOPS_BCRYPT_ROUNDS", "4")  # fast hashes in tests; production uses 12
 # Whatever a test runs without the `engine` fixture must never touch the checkout's data/liveops.db.
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.mkdtemp(prefix='liveops-unused-')}/liveops.db")
