@@ -150,15 +150,3 @@ def pytest_runtest_makereport(item, call):
             pg.screenshot(path=str(ARTIFACTS / f"failed-{item.name}.png"), full_page=True)
         except Exception:  # noqa: BLE001 - the page may be gone; the failure itself is what matters
             pass
-
-
-# A browser test drives a real server and Chromium on a small shared machine: a click can land in a rerun
-# and be overtaken, a first render can be slow. A failure is retried (fresh server, browser context and
-# database) up to twice; the summary lists every rerun, so a test that fails often is still visible.
-BROWSER_RERUNS = 2
-
-
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if item.get_closest_marker("e2e") and not item.get_closest_marker("flaky"):
-            item.add_marker(pytest.mark.flaky(reruns=BROWSER_RERUNS, reruns_delay=1))
