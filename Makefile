@@ -25,6 +25,7 @@ lint: $(STAMP)
 
 # Unit, AppTest page tests and browser tests. LIVEOPS_TEST_DATABASES=sqlite,postgresql,mariadb adds servers.
 test: $(STAMP) lint
+	@bash .ci/ensure-chromium
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 bench: $(STAMP)

@@ -105,8 +105,12 @@ def _load_roster(conn) -> dict[str, dict]:
     return people
 
 
-def _session_rows(rng: np.random.Generator, start: dt.date, end: dt.date, total: int | None, people: dict):
-    """Yield chunks of session dicts: the team's rooms, plus synthetic rooms when `total` asks for more."""
+def _session_rows(
+    rng: np.random.Generator, start: dt.date, now: dt.datetime, total: int | None, people: dict
+):
+    """Yield chunks of session dicts: the team's rooms, plus synthetic rooms when `total` asks for more.
+    Only sessions that ended by `now`: demo data never lies in the future."""
+    end = now.date()
     days = (end - start).days + 1
     rooms = list(ROOMS)
     base_total = int(days * len(ROOMS) * 0.8)
@@ -180,6 +184,8 @@ def _session_rows(rng: np.random.Generator, start: dt.date, end: dt.date, total:
             r = rooms[room_idx[i]]
             started = base + dt.timedelta(minutes=int(start_minutes[i]))
             ended = started + dt.timedelta(minutes=int(duration[i]))
+            if ended > now:
+                continue
             rows.append(
                 {
                     "platform": r[0],
@@ -216,13 +222,20 @@ def _session_rows(rng: np.random.Generator, start: dt.date, end: dt.date, total:
                     "updated_at": None,
                 }
             )
-        yield rows
+        if rows:
+            yield rows
 
 
 def load_demo(
-    engine: Engine, months: int = 6, sessions: int | None = None, seed: int = 42, today: dt.date | None = None
+    engine: Engine,
+    months: int = 6,
+    sessions: int | None = None,
+    seed: int = 42,
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
 ) -> dict[str, int]:
-    """Fill an empty database with demo data and switch it to demo mode; returns counts per area."""
+    """Fill an empty database with demo data and switch it to demo mode; returns counts per area.
+    Everything lies before `now` (default: the team's clock; `today` alone means the end of that day)."""
     if months < 1 or months > 36:
         raise DemoError("--months must be between 1 and 36")
     if sessions is not None and sessions < 1:
@@ -230,7 +243,9 @@ def load_demo(
     if not is_empty(engine):
         raise DemoError("the database already has data; demo data goes only into an empty database")
     rng = np.random.default_rng(seed)
-    today = today or clock.today()
+    if now is None:
+        now = dt.datetime.combine(today, dt.time(23, 59, 59)) if today else clock.now()
+    today = now.date()
     start = _months_back(today, months)
     stats = {"sessions": 0, "people": 0, "incidents": 0, "manual_metrics": 0, "cases": 0, "users": 0}
     with write(engine) as conn:
@@ -252,14 +267,14 @@ def load_demo(
             stats["users"] += 1
         audit(conn, "demo", "demo_load", months=months, sessions=sessions, seed=seed)
     table = LiveSession.__table__
-    for chunk in _session_rows(rng, start, today, sessions, people):
+    for chunk in _session_rows(rng, start, now, sessions, people):
         with engine.begin() as conn:
             conn.execute(insert(table), chunk)
         stats["sessions"] += len(chunk)
     with write(engine) as conn:
-        stats["incidents"] = _incidents(conn, rng, people, start, today)
+        stats["incidents"] = _incidents(conn, rng, people, now)
         stats["manual_metrics"] = _manual_metrics(conn, rng, people, start, today)
-        stats["cases"] = _cases(conn, people)
+        stats["cases"] = _cases(conn, people, now)
         from lib.cases_demo import add_demo_cases
 
         stats["cases"] += add_demo_cases(conn, today)
@@ -278,8 +293,9 @@ def _surveys(engine: Engine, start: dt.date, today: dt.date, seed: int) -> int:
     return written
 
 
-def _incidents(conn, rng: np.random.Generator, people: dict, start: dt.date, end: dt.date) -> int:
-    """About one incident per three sessions of the team's own rooms (capped), with realistic times."""
+def _incidents(conn, rng: np.random.Generator, people: dict, now: dt.datetime) -> int:
+    """About one incident per three sessions of the team's own rooms (capped), with realistic times; one
+    still unanswered or unresolved at `now` stays open."""
     categories = [
         c for (c,) in conn.execute(select(IncidentCategory.name).order_by(IncidentCategory.sort_order))
     ]
@@ -318,7 +334,7 @@ def _incidents(conn, rng: np.random.Generator, people: dict, start: dt.date, end
         sla = DEFAULT_SLAS[severity][1]
         dept = owner_of.get(category, "运营部")
         handler = handlers[dept][int(rng.integers(0, len(handlers[dept])))]
-        open_now = resolved > clock.now()
+        open_now = resolved > now
         rows.append(
             {
                 "natural_key": f"demo-{s.id}-{len(rows)}",
@@ -329,7 +345,7 @@ def _incidents(conn, rng: np.random.Generator, people: dict, start: dt.date, end
                 "category": category,
                 "severity": severity,
                 "detected_at": detected,
-                "responded_at": responded.replace(microsecond=0),
+                "responded_at": None if responded > now else responded.replace(microsecond=0),
                 "resolved_at": None if open_now else resolved.replace(microsecond=0),
                 "meeting_at": detected + dt.timedelta(minutes=20) if severity == "major" else None,
                 "owner_department_id": departments[dept],
@@ -371,7 +387,7 @@ def _manual_metrics(conn, rng: np.random.Generator, people: dict, start: dt.date
     return len(rows)
 
 
-def _cases(conn, people: dict) -> int:
+def _cases(conn, people: dict, now: dt.datetime) -> int:
     """A few published post-stream reviews in seed 004's format, linked to real demo sessions."""
     best = conn.execute(
         select(LiveSession.id, LiveSession.platform, LiveSession.host_name, LiveSession.started_on, LiveSession.gmv)
@@ -386,7 +402,6 @@ def _cases(conn, people: dict) -> int:
         ("新人主播首秀复盘", "主播成长", "开场节奏好，产品讲解清晰。", "对弹幕问题回复不及时。",
          "安排场控专人筛选问题并提示主播。", "新人培养"),
     )  # fmt: skip
-    now = clock.now()
     count = 0
     for session, (title, category, highlights, shortcomings, improvements, tag) in zip(
         best, texts, strict=False
@@ -406,7 +421,7 @@ def _cases(conn, people: dict) -> int:
         conn.execute(
             insert(ActionItem).values(
                 case_id=case_id, description=improvements, owner_person_id=owner,
-                due_on=clock.today() + dt.timedelta(days=7 * (count + 1)), status="open",
+                due_on=now.date() + dt.timedelta(days=7 * (count + 1)), status="open",
             )
         )  # fmt: skip
         count += 1

@@ -30,6 +30,13 @@ SERVER_URLS = {
     "mariadb": os.environ.get("LIVEOPS_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test"),
 }
 BACKENDS = [b.strip() for b in os.environ.get("LIVEOPS_TEST_DATABASES", "sqlite").split(",") if b.strip()]
+# The team's clock per backend, e.g. "sqlite=2027-03-01T00:20:00,postgresql=2026-12-31T23:00:00,other=...":
+# CI runs each database's share of the suite at another date ("other": tests without a database), so a
+# test that depends on the wall clock fails in CI whatever the day. Empty or missing: the real clock.
+TEST_CLOCKS = {
+    k.strip(): v.strip()
+    for k, v in (i.split("=", 1) for i in os.environ.get("LIVEOPS_TEST_CLOCKS", "").split(",") if "=" in i)
+}
 
 
 def _worker() -> str:
@@ -78,6 +85,16 @@ def database_url(request, tmp_path_factory):
     yield url
     if backend in SERVER_URLS:
         _drop_server_database(backend, url)
+
+
+@pytest.fixture(autouse=True)
+def _clock_of_backend(request, monkeypatch):
+    """Set the team's clock that LIVEOPS_TEST_CLOCKS gives this test's backend (tests may set their own)."""
+    callspec = getattr(request.node, "callspec", None)
+    backend = callspec.params.get("database_url") if callspec else None
+    moment = TEST_CLOCKS.get(backend or "other")
+    if moment:
+        monkeypatch.setenv("LIVEOPS_TEST_NOW", moment)
 
 
 def wipe(engine: sa.Engine) -> None:

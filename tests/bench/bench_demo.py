@@ -6,11 +6,11 @@ python -m tests.bench.bench_demo [--sessions 1000000] [--backends sqlite,postgre
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import tempfile
 from pathlib import Path
 
+from lib import clock
 from lib.db import dispose_engines
 from tests.bench.common import env, fresh_database, machine, run_cli, time_page
 
@@ -21,7 +21,7 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgresql")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="liveops-bench-"))
-    print(f"# Demo load and overview render — {machine()}, {dt.date.today()}\n")
+    print(f"# Demo load and overview render — {machine()}, {clock.today()}\n")
     print("| backend | sessions | load s | rows/s | load peak MB | overview cold s | overview warm s |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for backend in args.backends.split(","):

@@ -11,7 +11,6 @@ sessions are loaded only when the 100,000 load predicts under 3 minutes. Prints 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import resource
@@ -63,14 +62,14 @@ def _child(url: str) -> dict:
     os.environ.setdefault("LIVEOPS_BCRYPT_ROUNDS", "4")
     from sqlalchemy import select, text
 
-    from lib import kpis
+    from lib import clock, kpis
     from lib.auth import add_user
     from lib.db import get_engine, write
 
     engine = get_engine(url)
     with write(engine) as conn:
         add_user(conn, "bench_manager", "bench-password-123", "manager", display_name="bench")
-    start, end = kpis.preset_range("last_month", dt.date.today())
+    start, end = kpis.preset_range("last_month", clock.today())
     filters = kpis.Filters(start, end)
     roster = kpis.load_roster(engine)
     out: dict = {"month": f"{start:%Y-%m}"}

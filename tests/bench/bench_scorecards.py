@@ -12,14 +12,13 @@ Prints a markdown table.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from lib import db
+from lib import clock, db
 from lib import scorecards as sc
 from lib.auth import add_user
 from lib.demo import load_demo
@@ -47,7 +46,7 @@ def bench(backend: str, sessions: int | None, tmp: Path) -> dict:
     load = time.perf_counter() - start
     with db.write(engine) as conn:
         add_user(conn, "bench_manager", PASSWORD, "manager", display_name="bench")
-    month = sc.shift_month(dt.date.today().strftime("%Y-%m"), -1)
+    month = sc.shift_month(clock.today().strftime("%Y-%m"), -1)
     cards = sc.score_month(engine, month)
     person = next(c.person_id for c in cards if c.position == "operations")
     out = {

@@ -22,7 +22,12 @@ def test_manager_opens_a_card_and_sees_its_source_rows(
     with engine.connect() as conn:
         pid = conn.execute(select(Person.id).where(Person.name == "孙佳怡")).scalar_one()
     server = start_server(
-        database_url, env={"LIVEOPS_COOKIE_KEY": "scorecards-e2e-cookie-key-0123456789abcdef"}
+        database_url,
+        # the samples are of November 2026: the card opens on the month before the team's "now"
+        env={
+            "LIVEOPS_COOKIE_KEY": "scorecards-e2e-cookie-key-0123456789abcdef",
+            "LIVEOPS_TEST_NOW": "2026-11-20T10:00:00",
+        },
     )
     login(page, server, users["manager"], TEST_PASSWORD)
     page.get_by_role("link", name="岗位绩效考核").click()

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from lib import auth
+from lib import auth, clock
 from lib.db import ConfigError, write
 from lib.models import AuditLog
 from tests.conftest import TEST_PASSWORD
@@ -90,7 +90,7 @@ def test_logout_and_reset_revoke_cookies(engine, users):
     name = users["manager"]
 
     def exp(seconds_from_now: float) -> float:
-        issued = dt.datetime.now() + dt.timedelta(seconds=seconds_from_now)
+        issued = clock.now() + dt.timedelta(seconds=seconds_from_now)
         return (issued + dt.timedelta(days=auth.COOKIE_EXPIRY_DAYS)).timestamp()
 
     with write(engine) as conn:

@@ -4,11 +4,10 @@ definitions and the promotion bar; managers enter monthly figures."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from sqlalchemy import select, update
 
+from lib import clock
 from lib import scorecards as sc
 from lib.db import write
 from lib.models import ManualMetric, Person, ScorecardDefinition, User
@@ -123,7 +122,7 @@ def test_logged_out_sees_no_data(imported, run_page):
 def test_admin_saves_a_definition_and_bar(imported, run_page):
     at = run_page("scorecards", "admin", query={"month": "2026-10"})
     assert not at.exception
-    this_month = dt.date.today().strftime("%Y-%m")
+    this_month = clock.today().strftime("%Y-%m")
     at.selectbox(key="sc_def_pos").set_value("customer_service").run()
     at.text_input(key="sc_def_month").set_value("2026-01").run()
     at.button(key="sc_def_save").click().run()
