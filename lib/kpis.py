@@ -811,6 +811,15 @@ def ranking_for_export(ranking: pd.DataFrame, by: str, lang: str) -> pd.DataFram
     return out.rename(columns=names)
 
 
+def ranking_export_units(lang: str) -> dict[str, str]:
+    """The unit of each number column of ranking_for_export (lib.exports formats and rounds by it)."""
+    from lib.i18n import translate
+
+    return {METRICS[k].name(lang): METRICS[k].unit for k in RANK_COLUMNS} | {
+        translate("kpis.achievement", lang): "pct"
+    }
+
+
 # --- texts the page shows (language of the current session) -------------------------------------
 
 

@@ -110,10 +110,10 @@ config[metric("duration_hours").name(lang)] = st.column_config.NumberColumn(form
 st.dataframe(table, column_config={k: v for k, v in config.items() if v}, hide_index=True, key="kpis_table")
 d1, d2 = st.columns(2)
 name = f"{t('kpis.export_name')}_{rank_by}_{start}_{end}"
-sheet = t("kpis.ranking")  # files are built only when clicked (deferred), so reruns stay fast
-d1.download_button(t("common.download_csv"), lambda: exports.to_csv_bytes(table), f"{name}.csv", "text/csv",
+sheet, units = t("kpis.ranking"), kpis.ranking_export_units(lang)  # files are built only when clicked
+d1.download_button(t("common.download_csv"), lambda: exports.to_csv_bytes(table, units), f"{name}.csv", "text/csv",
                    key="kpis_csv")  # fmt: skip
-d2.download_button(t("common.download_xlsx"), lambda: exports.to_xlsx_bytes({sheet: table}), f"{name}.xlsx",
+d2.download_button(t("common.download_xlsx"), lambda: exports.to_xlsx_bytes({sheet: table}, units), f"{name}.xlsx",
                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="kpis_xlsx")  # fmt: skip
 
 st.subheader(t("kpis.flags"))

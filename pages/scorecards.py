@@ -173,7 +173,7 @@ def month_view() -> None:
         return
 
     st.download_button(
-        t("common.download_xlsx"), lambda: to_xlsx_bytes(sc.export_sheets(cards, lang)), f"scorecards_{month}.xlsx",
+        t("common.download_xlsx"), lambda: to_xlsx_bytes(sc.export_sheets(cards, lang), sc.export_units(cards, lang)), f"scorecards_{month}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="sc_xlsx",
     )  # fmt: skip
     trend = cached(sc.trend, month)
