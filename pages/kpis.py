@@ -3,7 +3,8 @@
 import streamlit as st
 
 from lib import charts, clock, exports, kpis
-from lib.formatting import format_change, format_metric
+from lib.bounds import MAX_DATE, MIN_DATE
+from lib.formatting import format_change, format_metric, md_escape
 from lib.i18n import current_language, t
 from lib.metrics import metric
 from lib.ui import cached, guard, no_data
@@ -13,11 +14,17 @@ lang = current_language()
 today = clock.today()
 BADGE = {"green": "green", "amber": "orange", "red": "red", "no_data": "gray"}
 
+bad_link = None
 if "kpis_preset" not in st.session_state:  # first run: the view comes from the link
-    for key, value in kpis.view_from_params(st.query_params.to_dict(), today).items():
+    linked = kpis.view_from_params(st.query_params.to_dict(), today)
+    if st.query_params.get("preset") == "custom" and linked["preset"] != "custom":
+        bad_link = {k: md_escape(st.query_params.get(k, "")[:40]) for k in ("from", "to")}
+    for key, value in linked.items():
         st.session_state[f"kpis_{key}"] = value
 
 st.title(t("kpis.title"))
+if bad_link:
+    st.warning(t("bounds.bad_period", start=bad_link["from"], end=bad_link["to"], min=MIN_DATE, max=MAX_DATE))
 with st.container(border=True):
     c = st.columns(3)
     preset = c[0].selectbox(t("kpis.preset"), kpis.PRESETS, key="kpis_preset",
