@@ -685,7 +685,7 @@ def cases_frames(cases: list[dict[str, Any]], lang: str = "zh") -> dict[str, pd.
 
 def cases_xlsx(cases: list[dict[str, Any]], lang: str = "zh") -> bytes:
     """Formula-safe XLSX (lib.exports) of these cases and their action items."""
-    return to_xlsx_bytes(cases_frames(cases, lang))
+    return to_xlsx_bytes(cases_frames(cases, lang), {translate("cases.field.id", lang): "int"})
 
 
 def reindex(conn: Connection) -> int:

@@ -6,7 +6,6 @@ Without `--as USER` the command sees what everybody sees (published cases); with
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -16,19 +15,13 @@ from lib import cases as cs
 from lib import cases_search as cq
 from lib import kpis
 from lib.auth import load_user
+from lib.bounds import date_arg, id_arg, int_arg
 from lib.db import get_engine
 from lib.schema import upgrade
 
 PUBLIC = cq.Viewer("", "staff")  # matches no author: published cases only
 SEARCH_HELP = "search cases by words (Chinese included) and filters; best match first"
 EXPORT_HELP = "export one case (--id) or the cases a search finds to Markdown or XLSX"
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from exc
 
 
 def _viewer(engine: Any, username: str | None) -> cq.Viewer | None:
@@ -109,8 +102,8 @@ def _filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tag")
     p.add_argument("--platform", choices=kpis.PLATFORMS)
     p.add_argument("--host", help="host of a linked session (roster name or name as exported)")
-    p.add_argument("--from", dest="date_from", type=_date, help="first case date")
-    p.add_argument("--to", dest="date_to", type=_date, help="last case date (inclusive)")
+    p.add_argument("--from", dest="date_from", type=date_arg, help="first case date")
+    p.add_argument("--to", dest="date_to", type=date_arg, help="last case date (inclusive)")
     p.add_argument("--status", choices=cq.STATUSES)
     p.add_argument(
         "--as", dest="as_user", metavar="USER", help="see what this user sees (default: published)"
@@ -124,13 +117,13 @@ def register_cli(subparsers: Any) -> None:
     sub = p.add_subparsers(dest="cases_command", required=True)
     s = sub.add_parser("search", help=SEARCH_HELP, description=SEARCH_HELP)
     _filters(s)
-    s.add_argument("--limit", type=int, default=cq.SEARCH_LIMIT, choices=range(1, cs.EXPORT_LIMIT + 1),
+    s.add_argument("--limit", type=int_arg(1, cs.EXPORT_LIMIT), default=cq.SEARCH_LIMIT,
                    metavar=f"1..{cs.EXPORT_LIMIT}")  # fmt: skip
     s.add_argument("--json", action="store_true", help="print {total, rows} as JSON")
     s.set_defaults(handler=cmd_search)
     e = sub.add_parser("export", help=EXPORT_HELP, description=EXPORT_HELP)
     _filters(e)
-    e.add_argument("--id", type=int, help="export this one case")
+    e.add_argument("--id", type=id_arg, help="export this one case")
     e.add_argument("--format", choices=("md", "xlsx"), required=True)
     e.add_argument("--out", required=True, help="file to write")
     e.add_argument("--lang", choices=("zh", "en"), default="zh")

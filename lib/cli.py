@@ -11,11 +11,15 @@ import getpass
 import json
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from lib import auth
+from lib.bounds import int_arg
 from lib.db import ConfigError, get_engine, write
 from lib.i18n import translate
 from lib.schema import is_empty, upgrade
+
+MAX_DEMO_SESSIONS = 100_000  # a few years of every room; more only fills the disk
 
 
 def _print_json(obj: object) -> None:
@@ -80,8 +84,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+class Parser(argparse.ArgumentParser):
+    """Bad arguments answer with one line on stderr and exit status 2 (no usage block, no traceback)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m lib.cli", description="LiveOps Dashboard command line")
+    parser = Parser(prog="python -m lib.cli", description="LiveOps Dashboard command line")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("init-db", help="create or migrate the database (DATABASE_URL or the SQLite default)")
@@ -103,7 +114,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="fill the database with deterministic demo data (demo mode)")
     p.add_argument("--months", type=int, default=6, help="months of history ending this month (default 6)")
-    p.add_argument("--sessions", type=int, default=None, help="total sessions (default: ~4 per room-day)")
+    p.add_argument(
+        "--sessions",
+        type=int_arg(1, MAX_DEMO_SESSIONS),
+        default=None,
+        help="total sessions (default: ~4 per room-day)",
+    )
     p.add_argument("--seed", type=int, default=42)
     p.set_defaults(handler=cmd_demo)
 

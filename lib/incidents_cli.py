@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 from typing import Any
 
 from lib import incidents
+from lib.bounds import date_arg
 from lib.db import get_engine
 from lib.schema import upgrade
 
@@ -17,13 +17,6 @@ HELP = (
     "(linear interpolation, as numpy/pandas), resolve max in minutes (2 decimals), SLA attainment in % "
     "of resolved incidents (met = responded and resolved within the SLA), breaches"
 )
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from exc
 
 
 def cmd_incidents(args: argparse.Namespace) -> int:
@@ -46,8 +39,10 @@ def cmd_incidents(args: argparse.Namespace) -> int:
 
 def register_cli(subparsers: Any) -> None:
     p = subparsers.add_parser("incidents", help=HELP, description=HELP)
-    p.add_argument("--from", dest="date_from", type=_date, required=True, help="first detection date")
-    p.add_argument("--to", dest="date_to", type=_date, required=True, help="last detection date (inclusive)")
+    p.add_argument("--from", dest="date_from", type=date_arg, required=True, help="first detection date")
+    p.add_argument(
+        "--to", dest="date_to", type=date_arg, required=True, help="last detection date (inclusive)"
+    )
     p.add_argument("--by", choices=incidents.GROUP_BYS, default=None, help="one object per group")
     p.add_argument("--json", action="store_true", help="print a JSON list of objects")
     p.set_defaults(handler=cmd_incidents)

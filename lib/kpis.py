@@ -21,6 +21,7 @@ import pandas as pd
 from sqlalchemy import Engine, and_, case, func, literal, or_, select
 
 from lib import targets as tg
+from lib.bounds import parse_date
 from lib.metrics import MAX_COLUMNS, METRICS, SESSION_METRICS, WEIGHTED_COLUMNS, Metric
 from lib.models import Incident, LiveSession, Person, Team
 from lib.platforms import PLATFORM_NAMES, PLATFORMS  # noqa: F401 (re-exported for pages and the CLI)
@@ -766,11 +767,10 @@ def view_from_params(params: dict[str, str], today: dt.date) -> dict[str, Any]:
         preset = DEFAULT_PRESET
     start, end = preset_range(preset, today)
     if preset == "custom":
-        try:
-            start = dt.date.fromisoformat(params.get("from", ""))
-            end = dt.date.fromisoformat(params.get("to", ""))
-        except ValueError:
-            preset, (start, end) = DEFAULT_PRESET, preset_range(DEFAULT_PRESET, today)
+        linked = parse_date(params.get("from")), parse_date(params.get("to"))
+        if None in linked:  # malformed, or beyond the business dates (lib.bounds): 0001-01-01 would overflow
+            preset, linked = DEFAULT_PRESET, preset_range(DEFAULT_PRESET, today)
+        start, end = linked
     gran = params.get("gran") if params.get("gran") in ("session", *TIME_GROUPS) else "day"
     rank_by = params.get("by") if params.get("by") in RANK_GROUPS else "host"
     trend_metric = params.get("metric") if params.get("metric") in TREND_METRICS else "gmv"
@@ -809,6 +809,15 @@ def ranking_for_export(ranking: pd.DataFrame, by: str, lang: str) -> pd.DataFram
              "gmv_achievement": translate("kpis.achievement", lang)}  # fmt: skip
     names.update({k: METRICS[k].name(lang) for k in RANK_COLUMNS})
     return out.rename(columns=names)
+
+
+def ranking_export_units(lang: str) -> dict[str, str]:
+    """The unit of each number column of ranking_for_export (lib.exports formats and rounds by it)."""
+    from lib.i18n import translate
+
+    return {METRICS[k].name(lang): METRICS[k].unit for k in RANK_COLUMNS} | {
+        translate("kpis.achievement", lang): "pct"
+    }
 
 
 # --- texts the page shows (language of the current session) -------------------------------------

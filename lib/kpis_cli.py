@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 
 from lib import kpis
+from lib.bounds import date_arg
 from lib.db import get_engine
 from lib.schema import upgrade
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
 def cmd_kpi(args: argparse.Namespace) -> int:
@@ -46,8 +39,8 @@ def cmd_kpi(args: argparse.Namespace) -> int:
 
 def register_cli(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("kpi", help="live-stream KPIs per group (both dates inclusive)")
-    p.add_argument("--from", dest="date_from", type=_date, required=True, help="first day, YYYY-MM-DD")
-    p.add_argument("--to", dest="date_to", type=_date, required=True, help="last day, YYYY-MM-DD")
+    p.add_argument("--from", dest="date_from", type=date_arg, required=True, help="first day, YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", type=date_arg, required=True, help="last day, YYYY-MM-DD")
     p.add_argument("--platform", help="douyin / kuaishou / taobao / jd (or 抖音, 快手, 淘宝, 京东)")
     p.add_argument("--room", help="room (直播间) name")
     p.add_argument("--team", help="team name")

@@ -567,6 +567,19 @@ def export_sheets(cards: list[Card], lang: str) -> dict[str, pd.DataFrame]:
     return out
 
 
+def export_units(cards: list[Card], lang: str) -> dict[str, str]:
+    """The unit of each number column of export_sheets (lib.exports formats and rounds by it)."""
+    from lib.i18n import translate
+
+    col = {c: translate(f"scorecards.col.{c}", lang) for c in ("actual", "target", "achievement", "points")}
+    units = {translate("scorecards.col.total", lang): "score", translate("scorecards.col.rank", lang): "int"}
+    for key in {k["metric"] for c in cards for k in c.kpis}:
+        name, unit = kpi_name(key, lang), SC_KPIS[key].unit if key in SC_KPIS else "score"
+        parts = {"actual": unit, "target": unit, "achievement": "pct", "points": "score"}
+        units |= {f"{name} · {col[part]}": part_unit for part, part_unit in parts.items()}
+    return units
+
+
 def card_for(engine: Engine, month: str, person_id: int) -> dict[str, Any] | None:
     """One person's card for `month` with the rows behind every KPI (sessions, incidents, manual entries,
     department survey score); None when the person has no scorecard."""

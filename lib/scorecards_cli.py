@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from lib import scorecards as sc
+from lib.bounds import month_arg
 from lib.db import get_engine
 from lib.schema import POSITIONS, upgrade
 
@@ -17,12 +18,6 @@ HELP = (
     "grade and rank within the position"
 )
 POSITION_NAMES = {zh: key for key, zh, _en in POSITIONS} | {en.lower(): key for key, _zh, en in POSITIONS}
-
-
-def _month(value: str) -> str:
-    if not sc.MONTH_RE.match(value):
-        raise argparse.ArgumentTypeError(f"not a month (YYYY-MM): {value!r}")
-    return value
 
 
 def _position(value: str) -> str:
@@ -53,7 +48,7 @@ def cmd_scorecard(args: argparse.Namespace) -> int:
 
 def register_cli(subparsers: Any) -> None:
     p = subparsers.add_parser("scorecard", help=HELP, description=HELP)
-    p.add_argument("--month", type=_month, required=True, help="the month to score (YYYY-MM)")
+    p.add_argument("--month", type=month_arg, required=True, help="the month to score (YYYY-MM)")
     p.add_argument("--position", type=_position, default=None,
                    help="only this position (key such as host, or its name such as 主播)")  # fmt: skip
     p.add_argument("--json", action="store_true", help="print a JSON list, one object per person")

@@ -43,11 +43,19 @@ def int_param(name: str) -> int | None:
     if raw is None:
         return None
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         st.error(t("cases.error.bad_id", value=md_escape(raw[:40])))
         st.button(t("cases.back"), on_click=go, key="bad_id_back")
         st.stop()
+    from lib.bounds import parse_id
+
+    if parse_id(raw) is None:  # beyond any row id (a database INTEGER): no such case or session
+        missing = "cases.error.unknown_session" if name == "new_from_session" else "cases.error.not_found"
+        st.warning(t(missing, value=md_escape(raw[:40])))
+        st.button(t("cases.back"), on_click=go, key="bad_id_back")
+        st.stop()
+    return value
 
 
 def highlighted(pieces: list[tuple[str, bool]]) -> str:

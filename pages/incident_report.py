@@ -113,6 +113,9 @@ opened = cached(inc.open_incidents, flt, as_of.replace(second=0))
 opened = labelled(
     opened[["id", "age_minutes", "detected_at", "room", "category", "severity", "department", "handler"]]
 )
+# Export units (lib.exports formats numbers by them); the SLAs are in minutes too.
+MINUTES = ("respond_minutes", "resolve_minutes", "respond_sla", "resolve_sla", "age_minutes")
+units = {t(f"incidents.field.{c}"): "min" for c in MINUTES} | {t("incidents.field.id"): "int"}
 for title_key, frame, name in (
     ("incidents.report.breaches", breaches, "breaches"),
     ("incidents.report.missing_reasons", missing, "missing_reasons"),
@@ -130,12 +133,12 @@ for title_key, frame, name in (
     # Files are built only when a button is clicked (callables), not on every rerun.
     d1.download_button(
         t("common.download_csv"),
-        lambda f=frame: to_csv_bytes(f),
+        lambda f=frame: to_csv_bytes(f, units),
         f"{stem}.csv",
         "text/csv",
         key=f"csv_{name}",
     )
     d2.download_button(
-        t("common.download_xlsx"), lambda f=frame, n=name: to_xlsx_bytes({n: f}), f"{stem}.xlsx", key=f"xlsx_{name}",
+        t("common.download_xlsx"), lambda f=frame, n=name: to_xlsx_bytes({n: f}, units), f"{stem}.xlsx", key=f"xlsx_{name}",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )  # fmt: skip

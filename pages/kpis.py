@@ -3,7 +3,8 @@
 import streamlit as st
 
 from lib import charts, clock, exports, kpis
-from lib.formatting import format_change, format_metric
+from lib.bounds import MAX_DATE, MIN_DATE
+from lib.formatting import format_change, format_metric, md_escape
 from lib.i18n import current_language, t
 from lib.metrics import metric
 from lib.ui import cached, guard, no_data
@@ -13,11 +14,17 @@ lang = current_language()
 today = clock.today()
 BADGE = {"green": "green", "amber": "orange", "red": "red", "no_data": "gray"}
 
+bad_link = None
 if "kpis_preset" not in st.session_state:  # first run: the view comes from the link
-    for key, value in kpis.view_from_params(st.query_params.to_dict(), today).items():
+    linked = kpis.view_from_params(st.query_params.to_dict(), today)
+    if st.query_params.get("preset") == "custom" and linked["preset"] != "custom":
+        bad_link = {k: md_escape(st.query_params.get(k, "")[:40]) for k in ("from", "to")}
+    for key, value in linked.items():
         st.session_state[f"kpis_{key}"] = value
 
 st.title(t("kpis.title"))
+if bad_link:
+    st.warning(t("bounds.bad_period", start=bad_link["from"], end=bad_link["to"], min=MIN_DATE, max=MAX_DATE))
 with st.container(border=True):
     c = st.columns(3)
     preset = c[0].selectbox(t("kpis.preset"), kpis.PRESETS, key="kpis_preset",
@@ -110,10 +117,10 @@ config[metric("duration_hours").name(lang)] = st.column_config.NumberColumn(form
 st.dataframe(table, column_config={k: v for k, v in config.items() if v}, hide_index=True, key="kpis_table")
 d1, d2 = st.columns(2)
 name = f"{t('kpis.export_name')}_{rank_by}_{start}_{end}"
-sheet = t("kpis.ranking")  # files are built only when clicked (deferred), so reruns stay fast
-d1.download_button(t("common.download_csv"), lambda: exports.to_csv_bytes(table), f"{name}.csv", "text/csv",
+sheet, units = t("kpis.ranking"), kpis.ranking_export_units(lang)  # files are built only when clicked
+d1.download_button(t("common.download_csv"), lambda: exports.to_csv_bytes(table, units), f"{name}.csv", "text/csv",
                    key="kpis_csv")  # fmt: skip
-d2.download_button(t("common.download_xlsx"), lambda: exports.to_xlsx_bytes({sheet: table}), f"{name}.xlsx",
+d2.download_button(t("common.download_xlsx"), lambda: exports.to_xlsx_bytes({sheet: table}, units), f"{name}.xlsx",
                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="kpis_xlsx")  # fmt: skip
 
 st.subheader(t("kpis.flags"))

@@ -15,6 +15,7 @@ import pandas as pd  # noqa: E402
 
 from lib import scorecards as sc  # noqa: E402
 from lib import scorecards_sources as scs  # noqa: E402
+from lib.bounds import MAX_DATE, MIN_DATE, month_ok  # noqa: E402
 from lib.exports import to_xlsx_bytes  # noqa: E402
 from lib.formatting import md_escape  # noqa: E402
 from lib.i18n import current_language, t  # noqa: E402
@@ -31,7 +32,9 @@ st.caption(t("scorecards.caption"))
 show_flash()
 
 raw_month = st.query_params.get("month", "")
-default_month = raw_month if sc.MONTH_RE.match(raw_month) else sc.shift_month(this_month, -1)
+default_month = raw_month if month_ok(raw_month) else sc.shift_month(this_month, -1)
+if raw_month and not month_ok(raw_month):  # 9999-12 would overflow the month's dates
+    st.warning(t("bounds.bad_month", value=md_escape(raw_month[:40]), min=MIN_DATE.year, max=MAX_DATE.year))
 months = [sc.shift_month(this_month, -i) for i in range(24)]
 if default_month not in months:
     months.insert(0, default_month)
@@ -173,7 +176,7 @@ def month_view() -> None:
         return
 
     st.download_button(
-        t("common.download_xlsx"), lambda: to_xlsx_bytes(sc.export_sheets(cards, lang)), f"scorecards_{month}.xlsx",
+        t("common.download_xlsx"), lambda: to_xlsx_bytes(sc.export_sheets(cards, lang), sc.export_units(cards, lang)), f"scorecards_{month}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="sc_xlsx",
     )  # fmt: skip
     trend = cached(sc.trend, month)

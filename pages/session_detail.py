@@ -3,7 +3,7 @@ the incidents during it and the cases that link to it."""
 
 import streamlit as st
 
-from lib import kpis
+from lib import bounds, kpis
 from lib.formatting import md_escape
 from lib.i18n import current_language, t
 from lib.ui import cached, guard, link_to, no_data
@@ -14,12 +14,9 @@ lang = current_language()
 st.title(t("kpis.session.title"))
 recent = cached(kpis.recent_sessions, 200, lang)
 raw = st.query_params.get("session")
-session_id = None
-if raw:
-    try:
-        session_id = int(raw)
-    except ValueError:
-        st.error(t("kpis.session.bad_id", value=md_escape(raw[:40])))
+session_id = bounds.parse_id(raw)  # None unless a row id (digits within a database INTEGER)
+if raw and session_id is None:
+    st.error(t("kpis.session.bad_id", value=md_escape(raw[:40])))
 if not recent and session_id is None:
     no_data("kpis.session.none")
     st.stop()
