@@ -7,6 +7,7 @@ print JSON where the issue asks for it; errors go to stderr with what is wrong a
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import json
 import sys
@@ -80,6 +81,30 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _date_arg(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def cmd_overview(args: argparse.Namespace) -> int:
+    from lib import clock, overview
+
+    engine = get_engine()
+    upgrade(engine)
+    figures = overview.overview_json(engine, args.date or clock.today())
+    if args.json:
+        _print_json(figures)
+    else:
+        period = figures["period"]
+        print(f"{period['start']} – {period['end']} ({period['label']})")
+        for tile in figures["tiles"]:
+            fields = ("actual", "previous", "change", "target", "achievement")
+            print("\t".join([tile["metric"], *(f"{k}={tile[k]}" for k in fields)]))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m lib.cli", description="LiveOps Dashboard command line")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -106,6 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sessions", type=int, default=None, help="total sessions (default: ~4 per room-day)")
     p.add_argument("--seed", type=int, default=42)
     p.set_defaults(handler=cmd_demo)
+
+    p = sub.add_parser("overview", help="the home page's figures for a day (default: today, team time)")
+    p.add_argument("--date", type=_date_arg, help="the day the home page is opened, YYYY-MM-DD")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(handler=cmd_overview)
 
     # Domain commands register below (import, kpi, incidents, survey-results, scorecard, ...).
     for register in _domain_registrations():
