@@ -558,10 +558,11 @@ def period_row(total: dict[str, Any], before: dict[str, Any], filters: Filters, 
                targets: Iterable[tg.TargetRow]) -> dict[str, Any]:  # fmt: skip
     """The figures of the filters' whole scope and range (what every tile shows, on the KPI page and the
     home page): each session metric from `total` (a row of sums), `sessions`, `gmv_mom` against `before`
-    (the sums of the same range one month earlier), `previous` (the metrics of `before`) and `targets`
-    from the one resolver."""
+    (the sums of the same range one month earlier), `previous` (the metrics of `before`), `change` (each
+    metric's relative change against `previous`) and `targets` from the one resolver."""
     now_m, before_m = metrics_of(total), metrics_of(before)
     row = {**now_m, "sessions": int(total.get("sessions") or 0), "group": None, "previous": before_m}
+    row["change"] = {key: _mom(now_m.get(key), before_m.get(key)) for key in now_m}
     row["gmv_mom"] = _mom(now_m.get("gmv"), before_m.get("gmv"))
     return with_targets("all", [row], filters, roster, targets)[0]
 
@@ -582,7 +583,6 @@ def period_figures(engine: Engine, filters: Filters, metric_keys: tuple[str, ...
 def _tiles(total: dict[str, Any], before: dict[str, Any], filters: Filters, roster: Roster,
            targets: tuple[tg.TargetRow, ...]) -> list[dict[str, Any]]:  # fmt: skip
     row = period_row(total, before, filters, roster, targets)
-    now_m, before_m = row, row["previous"]
     tiles = []
     for key in TILE_KEYS:
         target = row["targets"].get(key)
@@ -590,7 +590,7 @@ def _tiles(total: dict[str, Any], before: dict[str, Any], filters: Filters, rost
             "metric": key, "actual": row.get(key), "target": target,
             "achievement": None if target is None else target["achievement"],
             "status": "no_data" if target is None else target["status"],
-            "mom": _mom(now_m.get(key), before_m.get(key)) if key in FLAG_SUMS else None,
+            "mom": row["change"].get(key) if key in FLAG_SUMS else None,
         })  # fmt: skip
     return tiles
 

@@ -45,12 +45,6 @@ def period_of(today: dt.date) -> Period:
     return Period(start, end, label, *kpis.previous_range(start, end))
 
 
-def _change(actual: float | None, previous: float | None) -> float | None:
-    if actual is None or previous is None or previous == 0:
-        return None
-    return (actual - previous) / previous
-
-
 def overview_tiles(engine: Engine, today: dt.date) -> list[Tile]:
     """GMV, sessions, viewers and conversion over the default period, against the same days one month
     earlier and against target."""
@@ -65,7 +59,7 @@ def overview_tiles(engine: Engine, today: dt.date) -> list[Tile]:
                 metric=key,
                 actual=actual,
                 previous=previous,
-                change=_change(actual, previous),
+                change=row["change"].get(key),
                 target=None if target is None else target["value"],
                 achievement=None if target is None else target["achievement"],
                 status="no_data" if target is None else target["status"],

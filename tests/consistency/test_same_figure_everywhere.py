@@ -171,6 +171,8 @@ def test_every_place_shows_the_same_figure(engine, capsys, rows):
     if total(nov, "gmv") is not None and total(oct_, "gmv"):
         gmv_mom = (total(nov, "gmv") - total(oct_, "gmv")) / total(oct_, "gmv")
     check("kpi tile gmv_mom", tiles["gmv_mom"]["actual"], gmv_mom)
+    check("home gmv change", home["gmv"].change, gmv_mom)
+    check("kpi tile gmv change", tiles["gmv"]["mom"], gmv_mom)
 
     # The `kpi` command: the month as one group, and per platform.
     [month] = run_cli(
