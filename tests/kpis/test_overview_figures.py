@@ -170,3 +170,14 @@ def test_other_tiles_keep_their_achievement(monkeypatch):
     target = tg.evaluate(row, 150_000, 1, 1.0)
     tile = {"metric": "gmv", "actual": 150_000, "target": target, "achievement": target["achievement"]}
     assert kpis.tile_caption(tile) == "目标 ¥100,000 · 达成 150.0%"
+
+
+def test_kpi_page_growth_tile_says_points(run_page, engine, clock_at):
+    clock_at("2026-12-01T09:00")  # default period: November, against October
+    _session(engine, D(2026, 10, 5), 100_000, 2_000, 40)
+    _session(engine, D(2026, 11, 5), 118_200, 2_000, 40)  # +18.2 % against the seeded 15 % target
+    at = run_page("kpis", "manager")
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    assert "目标 15.0%，高出 3.2 个百分点" in captions
+    assert not any("达成" in c and "15.0%" in c for c in captions)
