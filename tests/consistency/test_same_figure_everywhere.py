@@ -27,7 +27,7 @@ from lib import scorecards_sources as src
 from lib.db import write
 from lib.i18n import translate
 from lib.metrics import METRICS
-from lib.models import LiveSession, Person
+from lib.models import LiveSession, Person, Target
 from tests.conftest import wipe
 
 NOV = (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
@@ -93,9 +93,14 @@ def check(where: str, shown: float | None, expected: float | None) -> None:
 # --- loading -------------------------------------------------------------------------------------------
 
 
-def load(engine, rows: list[dict]) -> dict[str, int]:
+def load(engine, rows: list[dict], gmv_target: float | None) -> dict[str, int]:
     wipe(engine)
     with write(engine) as conn:
+        if gmv_target is not None:  # replaces the seeded default for November on
+            conn.execute(insert(Target).values(
+                metric="gmv", scope_kind="all", scope_value="", month_from="2026-11", kind="at_least",
+                value=gmv_target, period="session", set_by="t", set_at=dt.datetime(2026, 11, 1),
+            ))  # fmt: skip
         for name in ROSTER:
             conn.execute(insert(Person).values(name=name, active=True))
         people = dict(conn.execute(select(Person.name, Person.id)).all())
@@ -144,9 +149,11 @@ def downloads(table) -> list[list[dict]]:
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(session, min_size=1, max_size=14))
-def test_every_place_shows_the_same_figure(engine, capsys, rows):
-    people = load(engine, rows)
+@given(
+    rows=st.lists(session, min_size=1, max_size=14), gmv_target=st.one_of(st.none(), st.integers(1, 200_000))
+)
+def test_every_place_shows_the_same_figure(engine, capsys, rows, gmv_target):
+    people = load(engine, rows, gmv_target)
     nov, oct_ = in_range(rows, NOV), in_range(rows, OCT)
 
     # The home page: November against October.
@@ -157,6 +164,12 @@ def test_every_place_shows_the_same_figure(engine, capsys, rows):
     check("home sessions", home["sessions"].actual, len(nov))
     check("home conversion", home["conversion_rate"].actual, conversion(nov))
     check("home conversion before", home["conversion_rate"].previous, conversion(oct_))
+    per_session_target = 100_000 if gmv_target is None else gmv_target  # the seeded default, else ours
+    check("home gmv target", home["gmv"].target, per_session_target * len(nov))
+    achieved = (
+        None if not nov or total(nov, "gmv") is None else total(nov, "gmv") / (per_session_target * len(nov))
+    )
+    check("home gmv achievement", home["gmv"].achievement, achieved)
 
     # The KPI page for the same period: its tiles carry the same figures and targets.
     view = kpis.kpi_view(engine, kpis.Filters(*NOV), "day", "host")
