@@ -38,7 +38,7 @@ from lib.cases_search import (
 from lib.db import audit, now, write
 from lib.exports import to_xlsx_bytes
 from lib.i18n import translate
-from lib.metrics import METRICS, metrics_from_rows
+from lib.metrics import METRICS, per_session_from_rows
 from lib.models import ActionItem, Case, CaseRevision, CaseSession, CaseTag, LiveSession, Person, User
 
 __all__ = ["CaseQuery", "Viewer", "viewer_of", "search", "STATUSES"]
@@ -455,8 +455,8 @@ def _host_filter(record: dict[str, Any]) -> Any:
 
 
 def linked_sessions(engine: Engine, session_ids: tuple[int, ...]) -> list[dict[str, Any]]:
-    """Each linked session's key metrics, the same metrics over the host's previous sessions (up to
-    PREVIOUS_SESSIONS, ratios re-divided from sums) and the relative change against them."""
+    """Each linked session's key metrics, the host's previous sessions (up to PREVIOUS_SESSIONS) as one
+    typical session (totals per session, ratios re-divided from sums) and the relative change against it."""
     if not session_ids:
         return []
     roster = kpis.load_roster(engine)
@@ -471,7 +471,7 @@ def linked_sessions(engine: Engine, session_ids: tuple[int, ...]) -> list[dict[s
                 select(LS).where(_host_filter(rec), LS.c.started_at < rec["started_at"])
                 .order_by(LS.c.started_at.desc()).limit(PREVIOUS_SESSIONS)
             ).mappings()]  # fmt: skip
-        before = metrics_from_rows(previous) if previous else {}
+        before = per_session_from_rows(previous) if previous else {}
         metrics = {k: rec.get(k) for k in KEY_METRICS}
         change = {}
         for k in KEY_METRICS:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from lib import auth
-from lib.bounds import int_arg
+from lib.bounds import date_arg, int_arg
 from lib.db import ConfigError, get_engine, write
 from lib.i18n import translate
 from lib.schema import is_empty, upgrade
@@ -91,6 +91,23 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
+def cmd_overview(args: argparse.Namespace) -> int:
+    from lib import clock, overview
+
+    engine = get_engine()
+    upgrade(engine)
+    figures = overview.overview_json(engine, args.date or clock.today())
+    if args.json:
+        _print_json(figures)
+    else:
+        period = figures["period"]
+        print(f"{period['start']} – {period['end']} ({period['label']})")
+        for tile in figures["tiles"]:
+            fields = ("actual", "previous", "change", "target", "achievement")
+            print("\t".join([tile["metric"], *(f"{k}={tile[k]}" for k in fields)]))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="python -m lib.cli", description="LiveOps Dashboard command line")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -122,6 +139,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--seed", type=int, default=42)
     p.set_defaults(handler=cmd_demo)
+
+    p = sub.add_parser("overview", help="the home page's figures for a day (default: today, team time)")
+    p.add_argument("--date", type=date_arg, help="the day the home page is opened, YYYY-MM-DD")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(handler=cmd_overview)
 
     # Domain commands register below (import, kpi, incidents, survey-results, scorecard, ...).
     for register in _domain_registrations():

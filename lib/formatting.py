@@ -29,6 +29,11 @@ def format_metric(key: str, value: float | None) -> str:
     return format_value(value, metric(key).unit)
 
 
+def format_points(diff: float) -> str:
+    """The size of a difference between two rates in percentage points (0.032 -> "3.2")."""
+    return f"{abs(diff) * 100:.1f}"
+
+
 def format_change(change: float | None) -> str | None:
     """Relative change as st.metric's delta text (None hides the delta)."""
     return None if change is None else f"{change * 100:+.1f}%"

@@ -555,12 +555,35 @@ def _total(frame: pd.DataFrame) -> dict[str, Any]:
     return rolled.to_dict("records")[0]
 
 
+def period_row(total: dict[str, Any], before: dict[str, Any], filters: Filters, roster: Roster,
+               targets: Iterable[tg.TargetRow]) -> dict[str, Any]:  # fmt: skip
+    """The figures of the filters' whole scope and range (what every tile shows, on the KPI page and the
+    home page): each session metric from `total` (a row of sums), `sessions`, `gmv_mom` against `before`
+    (the sums of the same range one month earlier), `previous` (the metrics of `before`), `change` (each
+    metric's relative change against `previous`) and `targets` from the one resolver."""
+    now_m, before_m = metrics_of(total), metrics_of(before)
+    row = {**now_m, "sessions": int(total.get("sessions") or 0), "group": None, "previous": before_m}
+    row["change"] = {key: _mom(now_m.get(key), before_m.get(key)) for key in now_m}
+    row["gmv_mom"] = _mom(now_m.get("gmv"), before_m.get("gmv"))
+    return with_targets("all", [row], filters, roster, targets)[0]
+
+
+def period_figures(engine: Engine, filters: Filters, metric_keys: tuple[str, ...],
+                   roster: Roster | None = None) -> dict[str, Any]:  # fmt: skip
+    """`period_row` of the filters' range against the same range one month earlier (previous_range), from
+    two one-row GROUP BY scans over the sums of `metric_keys`."""
+    roster = roster or load_roster(engine)
+    keys = tuple(dict.fromkeys((*metric_keys, "gmv")))  # gmv_mom needs GMV
+    now_sums = sums_by(engine, filters, "all", roster, metric_keys=keys)
+    before_sums = sums_by(
+        engine, filters, "all", roster, *previous_range(filters.date_from, filters.date_to), keys
+    )
+    return period_row(_total(now_sums), _total(before_sums), filters, roster, tg.load_targets(engine))
+
+
 def _tiles(total: dict[str, Any], before: dict[str, Any], filters: Filters, roster: Roster,
            targets: tuple[tg.TargetRow, ...]) -> list[dict[str, Any]]:  # fmt: skip
-    now_m, before_m = metrics_of(total), metrics_of(before)
-    row = {**now_m, "sessions": int(total.get("sessions") or 0), "group": None}
-    row["gmv_mom"] = _mom(now_m.get("gmv"), before_m.get("gmv"))
-    with_targets("all", [row], filters, roster, targets)
+    row = period_row(total, before, filters, roster, targets)
     tiles = []
     for key in TILE_KEYS:
         target = row["targets"].get(key)
@@ -568,7 +591,7 @@ def _tiles(total: dict[str, Any], before: dict[str, Any], filters: Filters, rost
             "metric": key, "actual": row.get(key), "target": target,
             "achievement": None if target is None else target["achievement"],
             "status": "no_data" if target is None else target["status"],
-            "mom": _mom(now_m.get(key), before_m.get(key)) if key in FLAG_SUMS else None,
+            "mom": row["change"].get(key) if key in FLAG_SUMS else None,
         })  # fmt: skip
     return tiles
 
@@ -741,7 +764,9 @@ def recent_sessions(engine: Engine, limit: int = 200, lang: str = "zh") -> list[
 # --- the page's filters in the URL ----------------------------------------------------------------
 
 PRESETS = ("this_week", "last_week", "this_month", "last_month", "last_90_days", "custom")
-DEFAULT_PRESET = "this_month"
+# A month shows month to date from its MIN_MONTH_DAYS-th day on; before that the whole previous month (a
+# period of one or a few days gives a one-dot trend and monthly targets pro-rated to a day).
+MIN_MONTH_DAYS = 7
 PARAM_KEYS = ("preset", "from", "to", "platform", "room", "team", "host", "gran", "by", "metric")
 
 
@@ -760,16 +785,37 @@ def preset_range(preset: str, today: dt.date) -> tuple[dt.date, dt.date]:
     return today.replace(day=1), today
 
 
+def default_preset(today: dt.date) -> str:
+    """this_month once MIN_MONTH_DAYS days of it have passed, else last_month."""
+    return "this_month" if today.day >= MIN_MONTH_DAYS else "last_month"
+
+
+def default_period(today: dt.date) -> tuple[dt.date, dt.date, str]:
+    """(start, end, label key) of the period the home and KPI pages open on: month to date from the
+    MIN_MONTH_DAYS-th day of a month, else the whole previous month (never a period of a day or two)."""
+    preset = default_preset(today)
+    start, end = preset_range(preset, today)
+    label = "kpis.period.month_to_date" if preset == "this_month" else "kpis.period.previous_month_early"
+    return start, end, label
+
+
+def default_note(preset: str, start: dt.date, end: dt.date, today: dt.date) -> str | None:
+    """The default period's label key when (preset, start, end) is today's default period, else None."""
+    d_start, d_end, label = default_period(today)
+    return label if preset == default_preset(today) and (start, end) == (d_start, d_end) else None
+
+
 def view_from_params(params: dict[str, str], today: dt.date) -> dict[str, Any]:
     """The page's state from a URL query string; anything unknown or malformed falls back to defaults."""
-    preset = params.get("preset") or DEFAULT_PRESET
+    default = default_preset(today)
+    preset = params.get("preset") or default
     if preset not in PRESETS:
-        preset = DEFAULT_PRESET
+        preset = default
     start, end = preset_range(preset, today)
     if preset == "custom":
         linked = parse_date(params.get("from")), parse_date(params.get("to"))
         if None in linked:  # malformed, or beyond the business dates (lib.bounds): 0001-01-01 would overflow
-            preset, linked = DEFAULT_PRESET, preset_range(DEFAULT_PRESET, today)
+            preset, linked = default, preset_range(default, today)
         start, end = linked
     gran = params.get("gran") if params.get("gran") in ("session", *TIME_GROUPS) else "day"
     rank_by = params.get("by") if params.get("by") in RANK_GROUPS else "host"
@@ -843,9 +889,27 @@ def tile_caption(tile: dict[str, Any]) -> str:
     text = format_metric(tile["metric"], target["value"])
     if target["value_high"] is not None:
         text += "–" + format_metric(tile["metric"], target["value_high"])
-    return t(
-        "kpis.tile_target", target=text, achievement=format_metric("gmv_achievement", tile["achievement"])
-    )
+    if target.get("growth"):
+        return t("kpis.tile_target_gap", target=text, gap=met_text(tile["metric"], target))
+    return t("kpis.tile_target", target=text, achievement=met_text(tile["metric"], target))
+
+
+def met_text(metric_key: str, target: dict[str, Any], lang: str | None = None) -> str:
+    """How a target is met: the achievement (1.0 = met) as a percentage, or for a growth metric the points
+    above or below the target rate ("高出 3.2 个百分点")."""
+    from lib.formatting import format_metric, format_points
+    from lib.i18n import current_language, translate
+
+    lang = lang or current_language()
+    if not target.get("growth"):
+        return format_metric("gmv_achievement", target["achievement"])
+    diff = target.get("gap")
+    if diff is None:
+        return format_metric(metric_key, None)
+    if METRICS[metric_key].unit != "pct":
+        raise ValueError(f"growth metric {metric_key!r} must be a rate")
+    side = "on" if diff == 0 else "above" if diff > 0 else "below"
+    return translate(f"kpis.gap_{side}", lang, points=format_points(diff))
 
 
 FLAG_UNITS = {
@@ -894,8 +958,7 @@ def session_metrics_frame(detail: dict[str, Any], lang: str) -> pd.DataFrame:
             translate("kpis.session.metric", lang): METRICS[key].name(lang),
             translate("kpis.session.actual", lang): format_metric(key, actual),
             translate("kpis.target", lang): text or "",
-            translate("kpis.achieved", lang): "" if target is None else format_metric(
-                "gmv_achievement", target["achievement"]),
+            translate("kpis.achieved", lang): "" if target is None else met_text(key, target, lang),
             translate("kpis.status_col", lang): "" if target is None else translate(f"kpis.status.{status}", lang),
         })  # fmt: skip
     return pd.DataFrame(rows)

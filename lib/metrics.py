@@ -74,6 +74,9 @@ class Metric:
     # is re-divided from sums over exactly those sessions); `optional` columns are summed where present.
     inputs: tuple[str, ...] = ()
     optional: tuple[str, ...] = ()
+    # A growth rate (can be negative): its target is met by points above or below the target rate, never
+    # by a ratio of rates (a 68.6 % growth against a 15 % target is not "457 % achieved").
+    growth: bool = False
 
     @property
     def additive(self) -> bool:
@@ -118,6 +121,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "session",
         ("at_least", 0.15, None),
         target_period="month",
+        growth=True,
     ),
     _m(
         "sessions",
@@ -518,6 +522,19 @@ def covered_sums(rows: list[Mapping[str, float | None]], m: Metric) -> dict[str,
             weight = WEIGHTED_COLUMNS[col]
             out[f"{col}_w"] = sum(r[col] * r[weight] for r in covered) if covered else None
             out[f"{col}_v"] = sum(r[weight] for r in covered) if covered else None
+    return out
+
+
+def per_session_from_rows(rows: list[Mapping[str, float | None]]) -> dict[str, float | None]:
+    """Every session metric of a group as one typical session: a total (GMV, viewers, ...) divided by the
+    sessions that have it, ratios and averages re-divided from the group's sums as in metrics_from_rows."""
+    out: dict[str, float | None] = {}
+    for m in SESSION_METRICS:
+        sums = covered_sums(rows, m)
+        value = m.from_sums(sums)
+        if m.additive and value is not None:
+            value = value / sums["sessions"] if sums["sessions"] else None
+        out[m.key] = value
     return out
 
 

@@ -1,101 +1,118 @@
-"""Home-page figures: this month so far against the same days of last month and against target."""
+"""Home-page figures: the default period (lib.kpis.default_period) against the same days one month earlier
+and against target.
+
+Every figure comes from the KPI aggregation (lib.kpis.period_figures: the SQL sums, the metric catalogue,
+targets from the one resolver), so the home page, the KPI page and the `kpi` command agree.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine
 
-from lib.metrics import metric, session_metrics
-from lib.models import LiveSession, Target
+from lib import kpis
 
 TILE_METRICS = ("gmv", "sessions", "viewers", "conversion_rate")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+    label_key: str  # i18n key: which default it is (month to date, or last month early in a month)
+    previous_start: dt.date
+    previous_end: dt.date
 
 
 @dataclass(frozen=True)
 class Tile:
     metric: str
     actual: float | None
-    previous: float | None  # same days of last month
+    previous: float | None  # the same days one month earlier
     change: float | None  # relative change against previous
-    target: float | None  # per-session target scaled to the period where that applies
-    achievement: float | None
+    target: float | None  # as the KPI page's tile shows it (per-session targets scaled to the period)
+    achievement: float | None  # 1.0 = met; None for a growth metric (see gap)
+    status: str = "no_data"
+    gap: float | None = None  # points above (+) or below (-) a growth target
 
 
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def previous_period(today: dt.date) -> tuple[dt.date, dt.date]:
-    """The first `today.day` days of last month (shorter months are clipped to their end)."""
-    last_month_end = month_start(today) - dt.timedelta(days=1)
-    start = month_start(last_month_end)
-    return start, min(last_month_end, start + dt.timedelta(days=today.day - 1))
-
-
-def _sums(engine: Engine, start: dt.date, end: dt.date) -> dict[str, float | None]:
-    s = LiveSession
-    stmt = select(
-        func.count().label("sessions"),
-        func.sum(s.gmv).label("gmv"),
-        func.sum(s.viewers).label("viewers"),
-        func.sum(s.buyers).label("buyers"),
-    ).where(s.started_on.between(start, end))
-    with engine.connect() as conn:
-        row = conn.execute(stmt).one()._asdict()
-    return {k: (float(v) if v is not None else None) for k, v in row.items()}
-
-
-def _all_scope_target(engine: Engine, metric_key: str, month: str) -> float | None:
-    stmt = (
-        select(Target.value)
-        .where(and_(Target.metric == metric_key, Target.scope_kind == "all", Target.month_from <= month))
-        .order_by(Target.month_from.desc(), Target.set_at.desc(), Target.id.desc())
-        .limit(1)
-    )
-    with engine.connect() as conn:
-        return conn.execute(stmt).scalar()
+def period_of(today: dt.date) -> Period:
+    start, end, label = kpis.default_period(today)
+    return Period(start, end, label, *kpis.previous_range(start, end))
 
 
 def overview_tiles(engine: Engine, today: dt.date) -> list[Tile]:
-    """GMV, sessions, viewers and conversion for this month so far, against last month and target."""
-    now_sums = _sums(engine, month_start(today), today)
-    prev_sums = _sums(engine, *previous_period(today))
-    now_m, prev_m = session_metrics(now_sums), session_metrics(prev_sums)
-    month = today.strftime("%Y-%m")
+    """GMV, sessions, viewers and conversion over the default period, against the same days one month
+    earlier and against target."""
+    period = period_of(today)
+    row = kpis.period_figures(engine, kpis.Filters(period.start, period.end), TILE_METRICS)
     tiles = []
     for key in TILE_METRICS:
-        actual, previous = now_m.get(key), prev_m.get(key)
-        if key == "sessions":
-            actual, previous = now_sums["sessions"], prev_sums["sessions"]
-        change = (actual - previous) / previous if actual is not None and previous else None
-        target = _all_scope_target(engine, key, month) if key != "sessions" else None
-        if target is not None and metric(key).target_period == "session" and key in ("gmv", "viewers"):
-            # Per-session targets: the period's target is per-session target × sessions held.
-            target = target * (now_sums["sessions"] or 0) or None
-        achievement = actual / target if actual is not None and target else None
-        tiles.append(Tile(key, actual, previous, change, target, achievement))
+        actual, previous = row.get(key), row["previous"].get(key)
+        target = row["targets"].get(key)
+        tiles.append(
+            Tile(
+                metric=key,
+                actual=actual,
+                previous=previous,
+                change=row["change"].get(key),
+                target=None if target is None else target["value"],
+                achievement=None if target is None else target["achievement"],
+                status="no_data" if target is None else target["status"],
+                gap=None if target is None else target["gap"],
+            )
+        )
     return tiles
 
 
+def overview_json(engine: Engine, today: dt.date) -> dict[str, Any]:
+    """The home page's figures for `today` as the `overview --json` command prints them."""
+    period = period_of(today)
+    return {
+        "date": today.isoformat(),
+        "period": {
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "label": period.label_key,
+            "previous_start": period.previous_start.isoformat(),
+            "previous_end": period.previous_end.isoformat(),
+        },
+        "tiles": [
+            {
+                "metric": tile.metric,
+                "actual": tile.actual,
+                "previous": tile.previous,
+                "change": tile.change,
+                "target": tile.target,
+                "achievement": tile.achievement,
+                "status": tile.status,
+                "gap": tile.gap,
+            }
+            for tile in overview_tiles(engine, today)
+        ],
+    }
+
+
 def daily_gmv(engine: Engine, today: dt.date) -> pd.DataFrame:
-    """GMV per day of month for this month and last month (columns: day, month, gmv)."""
-    start = month_start(month_start(today) - dt.timedelta(days=1))
-    s = LiveSession
-    stmt = (
-        select(s.started_on, func.sum(s.gmv).label("gmv"), func.count().label("sessions"))
-        .where(s.started_on.between(start, today))
-        .group_by(s.started_on)
-        .order_by(s.started_on)
+    """GMV per day of month over the default period and the same days one month earlier (columns: date,
+    gmv, sessions, day, month), from the KPI page's per-day sums."""
+    period = period_of(today)
+    roster = kpis.load_roster(engine)
+    frames = [
+        kpis.sums_by(engine, kpis.Filters(start, end), "day", roster, metric_keys=("gmv",))
+        for start, end in ((period.previous_start, period.previous_end), (period.start, period.end))
+    ]
+    frame = pd.concat([f for f in frames if not f.empty]) if any(not f.empty for f in frames) else frames[0]
+    out = pd.DataFrame(
+        {"date": pd.to_datetime(frame["k_day"]), "gmv": frame["gmv__gmv"], "sessions": frame["sessions"]}
     )
-    with engine.connect() as conn:
-        frame = pd.DataFrame(conn.execute(stmt).all(), columns=["date", "gmv", "sessions"])
-    if frame.empty:
-        return frame
-    frame["date"] = pd.to_datetime(frame["date"])
-    frame["day"] = frame["date"].dt.day
-    frame["month"] = frame["date"].dt.strftime("%Y-%m")
-    frame["gmv"] = frame["gmv"].astype(float)
-    return frame
+    if out.empty:
+        return out
+    out = out.sort_values("date").reset_index(drop=True)
+    out["day"] = out["date"].dt.day
+    out["month"] = out["date"].dt.strftime("%Y-%m")
+    return out

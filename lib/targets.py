@@ -132,17 +132,46 @@ def scaled(target: TargetRow, sessions: int, months: float) -> tuple[float, floa
     return target.value * factor, high
 
 
+def gap(kind: str, value: float, value_high: float | None, actual: float | None) -> float | None:
+    """How far `actual` lies from the target, in the metric's own unit (a rate's: points): positive above
+    it, negative below; 0 inside a band. None when no data."""
+    if actual is None:
+        return None
+    if kind == "between":
+        high = value if value_high is None else value_high
+        return actual - value if actual < value else actual - high if actual > high else 0.0
+    return actual - value
+
+
+def gap_status(kind: str, value: float, value_high: float | None, actual: float | None) -> str:
+    """Status of a growth target by its gap: green when met, amber when short by under 10 % of the target
+    rate's size (the same margin as AMBER_FROM), else red."""
+    diff = gap(kind, value, value_high, actual)
+    if diff is None:
+        return "no_data"
+    short = -diff if kind == "at_least" else diff if kind == "at_most" else abs(diff)
+    if short <= 1e-12:
+        return "green"
+    bound = value if kind != "between" or diff < 0 else (value if value_high is None else value_high)
+    return "amber" if short <= (1.0 - AMBER_FROM) * abs(bound) else "red"
+
+
 def evaluate(target: TargetRow, actual: float | None, sessions: int, months: float) -> dict[str, object]:
-    """The JSON-friendly view of a target against an actual value of a group."""
+    """The JSON-friendly view of a target against an actual value of a group. A growth metric's target has
+    no achievement ratio (None): `gap` (points above or below it) and its status say how it is met."""
     value, high = scaled(target, sessions, months)
-    ach = achievement(target.kind, value, high, actual)
+    m = METRICS.get(target.metric)
+    growth = m is not None and m.growth
+    ach = None if growth else achievement(target.kind, value, high, actual)
     return {
         "kind": target.kind,
         "value": value,
         "value_high": high,
         "scope": target.scope_kind,
         "achievement": ach,
-        "status": status(ach),
+        "gap": gap(target.kind, value, high, actual),
+        "growth": growth,
+        "status": gap_status(target.kind, value, high, actual) if growth else status(ach),
     }
 
 

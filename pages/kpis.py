@@ -65,6 +65,8 @@ filters = kpis.Filters(start, end, choices["platform"] or None, choices["room"] 
                        choices["team"] or None, choices["host"] or None)  # fmt: skip
 view = cached(kpis.kpi_view, filters, gran, rank_by)
 st.caption(t("kpis.caption", start=start, end=end, sessions=view.sessions))
+if note := kpis.default_note(preset, start, end, today):  # say plainly which period a default shows
+    st.caption(t("kpis.period_caption", start=start, end=end, label=t(note, days=kpis.MIN_MONTH_DAYS)))
 if view.sessions == 0:
     no_data("kpis.no_sessions")
     st.stop()

@@ -1,9 +1,10 @@
-"""Home page: this month so far against last month and target; open survey and own action items."""
+"""Home page: the default period (month to date, early in a month last month) against the same days one
+month earlier and target; open survey and own action items."""
 
 import altair as alt
 import streamlit as st
 
-from lib import cases, clock, overview, surveys
+from lib import cases, clock, kpis, overview, surveys
 from lib.formatting import format_change, format_metric, md_escape
 from lib.i18n import current_language, t
 from lib.metrics import metric
@@ -15,7 +16,17 @@ lang = current_language()
 today = clock.today()
 
 st.title(t("overview.title"))
-st.caption(t("overview.caption", month=today.strftime("%Y-%m"), day=today.day))
+period = overview.period_of(today)
+st.caption(
+    t(
+        "overview.period_caption",
+        start=period.start,
+        end=period.end,
+        label=t(period.label_key, days=kpis.MIN_MONTH_DAYS),
+        prev_start=period.previous_start,
+        prev_end=period.previous_end,
+    )
+)
 
 survey = cached(surveys.open_round_for, user.id)
 if survey is not None:

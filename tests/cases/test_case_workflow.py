@@ -190,7 +190,10 @@ def test_linked_sessions_compare_with_hosts_previous_sessions(engine, users):
     [linked] = cs.linked_sessions(engine, (sid,))
     assert linked["previous_count"] == 2
     assert linked["metrics"]["gmv"] == 117_000
-    assert linked["previous"]["gmv"] == pytest.approx(180_000)  # summed over the two sessions
+    # A typical previous session: totals per session (never the sum of five against one), ratios from sums.
+    assert linked["previous"]["gmv"] == pytest.approx(90_000)
+    assert linked["previous"]["viewers"] == pytest.approx(5_000)
+    assert linked["change"]["gmv"] == pytest.approx(117_000 / 90_000 - 1)
     assert linked["previous"]["conversion_rate"] == pytest.approx(300 / 10_000)  # re-divided from sums
     assert linked["change"]["conversion_rate"] == pytest.approx((260 / 6500) / (300 / 10_000) - 1)
     assert linked["previous"]["uv_value"] == pytest.approx(18.0)
