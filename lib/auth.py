@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import bcrypt
 from sqlalchemy import Connection, Engine, insert, select, update
 
+from lib import clock
 from lib.db import SECRETS_FILE, audit, get_engine, get_setting, now
 from lib.models import Person, User
 
@@ -224,7 +225,7 @@ def cookie_still_valid(conn: Connection, username: str, exp_timestamp: float) ->
     row = _user_row(conn, username)
     if row is None or not row.active:
         return False
-    issued = dt.datetime.fromtimestamp(exp_timestamp) - dt.timedelta(days=COOKIE_EXPIRY_DAYS)
+    issued = clock.from_epoch(exp_timestamp) - dt.timedelta(days=COOKIE_EXPIRY_DAYS)
     valid_after = row.sessions_valid_after
     return valid_after is None or issued >= valid_after
 

@@ -1,10 +1,11 @@
 """Passwords, throttling and lockout, disabled users, cookie revocation, the cookie-key refusal."""
 
 import datetime as dt
+import time
 
 import pytest
 
-from lib import auth, clock
+from lib import auth
 from lib.db import ConfigError, write
 from lib.models import AuditLog
 from tests.conftest import TEST_PASSWORD
@@ -90,8 +91,9 @@ def test_logout_and_reset_revoke_cookies(engine, users):
     name = users["manager"]
 
     def exp(seconds_from_now: float) -> float:
-        issued = clock.now() + dt.timedelta(seconds=seconds_from_now)
-        return (issued + dt.timedelta(days=auth.COOKIE_EXPIRY_DAYS)).timestamp()
+        # the cookie's expiry is a real epoch time (written by the browser-side library)
+        issued = time.time() + seconds_from_now
+        return issued + dt.timedelta(days=auth.COOKIE_EXPIRY_DAYS).total_seconds()
 
     with write(engine) as conn:
         assert auth.cookie_still_valid(conn, name, exp(-60))
