@@ -218,7 +218,10 @@ def attempt_login(
     if _clear_failures_unless_locked(conn, row.id, at):
         audit(conn, row.username, "login")
         return LoginResult(True, "ok", _current(row))
-    locked_until = conn.execute(select(User.locked_until).where(User.id == row.id)).scalar_one()
+    # A locking read: the latest committed lock, not this transaction's snapshot (MariaDB).
+    locked_until = conn.execute(
+        select(User.locked_until).where(User.id == row.id).with_for_update()
+    ).scalar_one()
     audit(conn, row.username, "login_refused_locked", until=locked_until)
     return LoginResult(False, "locked", locked_until=locked_until)
 

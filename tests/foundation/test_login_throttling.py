@@ -96,6 +96,26 @@ def test_the_right_password_inside_a_burst_wins_only_before_the_limit(engine, ta
     assert state.locked_until == T0 + auth.LOCKOUT  # 19 wrong ones lock it either way
 
 
+def test_the_right_password_is_refused_when_failures_reach_the_limit_during_its_check(engine, target):
+    """The race of the report, made deterministic: the right attempt has read the row (not locked) and is
+    inside bcrypt when five wrong attempts commit; it must still be refused."""
+    real_check = auth._check
+
+    def check_while_others_fail(password: str, hashed: str) -> bool:
+        if password == TEST_PASSWORD:
+            for _ in range(auth.MAX_FAILED_LOGINS):
+                with write(engine) as other:
+                    auth.attempt_login(other, target, WRONG, T0)
+        return real_check(password, hashed)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(auth, "_check", check_while_others_fail)
+        with write(engine) as conn:
+            result = auth.attempt_login(conn, target, TEST_PASSWORD, T0)
+    assert (result.ok, result.reason, result.locked_until) == (False, "locked", T0 + auth.LOCKOUT)
+    assert _state(engine, target).failed_logins == auth.MAX_FAILED_LOGINS
+
+
 def test_locked_account_refuses_the_right_password_until_it_unlocks(engine, target):
     with write(engine) as conn:
         conn.execute(
