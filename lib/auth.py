@@ -292,7 +292,7 @@ def revoke_sessions(conn: Connection, username: str) -> None:
     row = _user_row(conn, username)
     if row is None:
         return
-    # +1 s: session times have sub-second precision, stored times do not.
+    # +1 s: login times are whole seconds (lib.clock); a login in the logout's own second ends too.
     conn.execute(
         update(User).where(User.id == row.id).values(sessions_valid_after=now() + dt.timedelta(seconds=1))
     )

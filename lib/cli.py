@@ -16,6 +16,7 @@ from lib import auth
 from lib.db import ConfigError, get_engine, write
 from lib.i18n import translate
 from lib.schema import is_empty, upgrade
+from lib.usernames import canonical_username
 
 
 def _print_json(obj: object) -> None:
@@ -49,7 +50,7 @@ def cmd_user(args: argparse.Namespace) -> int:
     try:
         if args.user_command == "add":
             password = _read_password(args)
-            name = auth.canonical_username(args.name)
+            name = canonical_username(args.name)
             with write(engine) as conn:
                 auth.add_user(conn, name, password, args.role, display_name=args.display_name, actor="cli")
             print(f"user {name} added with role {args.role}", file=sys.stderr)

@@ -71,7 +71,7 @@ def write_pending_cookie(authenticator) -> None:
 
 
 def clear_login_cookie(authenticator) -> None:
-    """Delete a login cookie that does not log anyone in (forged, malformed, expired or revoked)."""
+    """Delete a login cookie that cannot be read (forged, malformed or expired)."""
     model = authenticator.cookie_controller.cookie_model
     model.cookie_manager.cookie_manager(
         method="delete", cookie=model.cookie_name, key="clear_login_cookie", default=False
