@@ -10,8 +10,9 @@ import streamlit_authenticator as stauth
 from lib import access, auth
 from lib.db import ConfigError, write
 from lib.i18n import t
-from lib.login import PENDING_COOKIE, write_pending_cookie
-from lib.ui import current_user, demo_banner, engine, language_switch
+from lib.login import PENDING_COOKIE, clear_login_cookie, write_pending_cookie
+from lib.login_cookie import read_login_token
+from lib.ui import SESSION_ISSUED, current_user, demo_banner, engine, language_switch, start_session
 
 st.set_page_config(page_title="LiveOps Dashboard", page_icon=":material/live_tv:", layout="wide")
 language_switch()
@@ -63,18 +64,18 @@ authenticator = stauth.Authenticate(
     _credentials, auth.COOKIE_NAME, cookie_key, auth.COOKIE_EXPIRY_DAYS, auto_hash=False
 )
 
-if user is None and not st.session_state.get("logged_out"):
-    token = authenticator.cookie_controller.get_cookie()
-    if token and token.get("username"):
-        with eng.connect() as _conn:
-            still_valid = auth.cookie_still_valid(_conn, token["username"], float(token.get("exp_date", 0)))
-        if still_valid:
-            try:
-                authenticator.authentication_controller.login(token=token)
-            except Exception:  # noqa: BLE001 - a stale cookie of a removed user is just "not logged in"
-                st.session_state["authentication_status"] = None
-            if current_user() is not None:
-                st.rerun()
+_raw_cookie = st.context.cookies.get(auth.COOKIE_NAME)
+if user is None and not st.session_state.get("logged_out") and isinstance(_raw_cookie, str):
+    # Our own reading of the cookie: a forged, malformed, expired or revoked one is "not logged in".
+    token = read_login_token(_raw_cookie, cookie_key)
+    with eng.connect() as _conn:
+        cookie_user = auth.session_user(_conn, token.username, token.issued) if token else None
+    if cookie_user is not None:
+        start_session(cookie_user, token.issued)
+        st.rerun()
+    if token is None:  # unreadable: delete it (a revoked one may share its name with a newer login's)
+        with st.sidebar:
+            clear_login_cookie(authenticator)
 
 if user is not None:
     demo_banner()
@@ -84,6 +85,7 @@ if user is not None:
             with write(eng) as conn:
                 auth.revoke_sessions(conn, user.username)
             st.session_state.pop(PENDING_COOKIE, None)
+            st.session_state.pop(SESSION_ISSUED, None)
             authenticator.logout(location="unrendered")
             st.session_state["logged_out"] = True
             st.rerun()

@@ -6,16 +6,17 @@ Access roles (admin / manager / staff) decide what a user may see and do; they a
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import tomllib
 from dataclasses import dataclass
 
 import bcrypt
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, and_, case, func, insert, or_, select, update
 
-from lib import clock
 from lib.db import SECRETS_FILE, audit, get_engine, get_setting, now
 from lib.models import Person, User
+from lib.usernames import canonical_username, username_skeleton
 
 ROLES = ("admin", "manager", "staff")
 MIN_PASSWORD_CHARS = 12
@@ -28,7 +29,6 @@ MIN_COOKIE_KEY_CHARS = 32
 EXAMPLE_COOKIE_KEYS = {"", "change-me", "change-me-to-a-long-random-string-of-32-or-more-characters"}
 DEMO_PASSWORD = "liveops-demo-2026"
 BCRYPT_ROUNDS = int(os.environ.get("LIVEOPS_BCRYPT_ROUNDS", "12"))
-_DUMMY_HASH = bcrypt.hashpw(b"timing-equaliser", bcrypt.gensalt(4)).decode()
 
 
 class AuthError(ValueError):
@@ -64,14 +64,23 @@ def validate_password(password: str) -> None:
         raise AuthError("password_too_long", max=MAX_PASSWORD_BYTES)
 
 
-def validate_username(username: str) -> None:
-    if not (3 <= len(username) <= 64) or not all(c.isalnum() or c in "._-" for c in username):
-        raise AuthError("bad_username", value=username)
+def validate_username(username: str) -> str:
+    """The canonical form of a new username (see lib.usernames), or AuthError when it is not allowed."""
+    name = canonical_username(username)
+    if not (3 <= len(name) <= 64) or not all(c.isalnum() or c in "._-" for c in name):
+        raise AuthError("bad_username", value=name or username)
+    return name
 
 
 def hash_password(password: str) -> str:
     validate_password(password)
     return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(BCRYPT_ROUNDS)).decode()
+
+
+@functools.cache
+def _dummy_hash(rounds: int) -> str:
+    """A hash nobody's password matches, at the configured cost: checked for unknown names."""
+    return bcrypt.hashpw(os.urandom(16), bcrypt.gensalt(rounds)).decode()
 
 
 def _check(password: str, hashed: str) -> bool:
@@ -89,7 +98,21 @@ def _current(row) -> CurrentUser:
 
 
 def _user_row(conn: Connection, username: str):
-    return conn.execute(select(User.__table__).where(User.username == username)).first()
+    """The user with this name in canonical form (older rows may differ from it in ASCII case only)."""
+    key = canonical_username(username)
+    if not key:
+        return None
+    rows = conn.execute(
+        select(User.__table__).where(or_(User.username == key, func.lower(User.username) == key))
+    ).all()
+    return next((r for r in rows if r.username == key), rows[0] if rows else None)
+
+
+def _confusable_with(conn: Connection, name: str) -> str | None:
+    """An existing username that looks like `name` (same skeleton), if any."""
+    skeleton = username_skeleton(name)
+    existing = conn.execute(select(User.username)).scalars()
+    return next((other for other in existing if username_skeleton(other) == skeleton), None)
 
 
 def add_user(
@@ -101,11 +124,14 @@ def add_user(
     person_id: int | None = None,
     actor: str | None = None,
 ) -> int:
-    validate_username(username)
+    username = validate_username(username)
     if role not in ROLES:
         raise AuthError("bad_role", value=role)
     if _user_row(conn, username) is not None:
         raise AuthError("user_exists", value=username)
+    lookalike = _confusable_with(conn, username)
+    if lookalike is not None:
+        raise AuthError("username_confusable", value=username, other=lookalike)
     user_id = conn.execute(
         insert(User).values(
             username=username,
@@ -171,42 +197,70 @@ def update_user(
 def attempt_login(
     conn: Connection, username: str, password: str, at: dt.datetime | None = None
 ) -> LoginResult:
-    """Check a password with throttling: 5 failures within 15 minutes lock the name for 15 minutes."""
+    """Check a password with throttling: 5 failures within 15 minutes lock the name for 15 minutes.
+
+    Exactly one bcrypt check at the configured cost whatever the outcome (unknown, disabled, locked), so
+    the answer's timing tells nothing about the name; the caller shows one message for every refusal.
+    Failures are counted in SQL and the lockout is decided on the counter the database holds after the
+    increment, so concurrent attempts cannot overwrite each other's count.
+    """
     at = at or now()
     row = _user_row(conn, username)
+    password_ok = _check(password, row.password_hash if row is not None else _dummy_hash(BCRYPT_ROUNDS))
     if row is None:
-        _check(password, _DUMMY_HASH)  # same cost as a real check: no user enumeration by timing
         audit(conn, username, "login_failed", reason="unknown_user")
         return LoginResult(False, "bad_credentials")
-    user = row
-    if user.locked_until is not None and user.locked_until > at:
-        audit(conn, username, "login_refused_locked", until=user.locked_until)
-        return LoginResult(False, "locked", locked_until=user.locked_until)
-    if not user.active:
-        audit(conn, username, "login_refused_disabled")
+    if not row.active:
+        audit(conn, row.username, "login_refused_disabled")
         return LoginResult(False, "disabled")
-    if _check(password, user.password_hash):
-        conn.execute(
-            update(User)
-            .where(User.id == user.id)
-            .values(failed_logins=0, first_failed_at=None, locked_until=None)
+    if not password_ok:
+        return _record_failure(conn, row, at)
+    if _clear_failures_unless_locked(conn, row.id, at):
+        audit(conn, row.username, "login")
+        return LoginResult(True, "ok", _current(row))
+    # A locking read: the latest committed lock, not this transaction's snapshot (MariaDB).
+    locked_until = conn.execute(
+        select(User.locked_until).where(User.id == row.id).with_for_update()
+    ).scalar_one()
+    audit(conn, row.username, "login_refused_locked", until=locked_until)
+    return LoginResult(False, "locked", locked_until=locked_until)
+
+
+def _clear_failures_unless_locked(conn: Connection, user_id: int, at: dt.datetime) -> bool:
+    """A right password: reset the counter in one statement that also checks the lock (row-locked by the
+    database, so a lock set by a concurrent wrong attempt that committed first is seen)."""
+    not_locked = or_(User.locked_until.is_(None), User.locked_until <= at)
+    result = conn.execute(
+        update(User)
+        .where(User.id == user_id, not_locked)
+        .values(failed_logins=0, first_failed_at=None, locked_until=None)
+    )
+    return result.rowcount == 1
+
+
+def _record_failure(conn: Connection, row, at: dt.datetime) -> LoginResult:
+    """A wrong password: add one to the counter of the current window (or start a window) in SQL, then
+    lock when the count the database now holds reaches the limit. Failures while locked count too."""
+    window_open = and_(User.first_failed_at.is_not(None), User.first_failed_at > at - LOCKOUT)
+    # Ordered: MariaDB evaluates SET left to right with the new values; the counter must see the old window.
+    conn.execute(
+        update(User)
+        .where(User.id == row.id)
+        .ordered_values(
+            (User.failed_logins, case((window_open, User.failed_logins + 1), else_=1)),
+            (User.first_failed_at, case((window_open, User.first_failed_at), else_=at)),
         )
-        audit(conn, username, "login")
-        return LoginResult(True, "ok", _current(user))
-    window_open = user.first_failed_at is not None and at - user.first_failed_at < LOCKOUT
-    failures = (user.failed_logins if window_open else 0) + 1
-    values: dict[str, object] = {
-        "failed_logins": failures,
-        "first_failed_at": user.first_failed_at if window_open else at,
-        "locked_until": None,
-    }
-    audit(conn, username, "login_failed", reason="bad_password", failures=failures)
-    if failures >= MAX_FAILED_LOGINS:
-        values.update(locked_until=at + LOCKOUT, failed_logins=0, first_failed_at=None)
-        audit(conn, username, "lockout", until=at + LOCKOUT)
-    conn.execute(update(User).where(User.id == user.id).values(**values))
-    if failures >= MAX_FAILED_LOGINS:
-        return LoginResult(False, "locked", locked_until=at + LOCKOUT)
+    )
+    state = conn.execute(select(User.failed_logins, User.locked_until).where(User.id == row.id)).one()
+    failures = int(state.failed_logins)
+    audit(conn, row.username, "login_failed", reason="bad_password", failures=failures)
+    locked_until = state.locked_until if state.locked_until is not None and state.locked_until > at else None
+    if locked_until is None and failures >= MAX_FAILED_LOGINS:
+        locked_until = at + LOCKOUT
+        conn.execute(update(User).where(User.id == row.id).values(locked_until=locked_until))
+        audit(conn, row.username, "lockout", until=locked_until)
+    if locked_until is not None:
+        return LoginResult(False, "locked", locked_until=locked_until)
     return LoginResult(False, "bad_credentials")
 
 
@@ -220,25 +274,29 @@ def load_user(conn: Connection, username: str | None) -> CurrentUser | None:
     return _current(row)
 
 
-def cookie_still_valid(conn: Connection, username: str, exp_timestamp: float) -> bool:
-    """A login cookie is refused when issued before the user's last logout, reset or disable."""
+def session_user(conn: Connection, username: str | None, issued: dt.datetime | None) -> CurrentUser | None:
+    """The user of a login session (or cookie) issued at `issued` (team time), or None when the user is
+    gone or disabled, or logged out / had the password reset since (then every session of theirs ends)."""
+    if not username or issued is None:
+        return None
     row = _user_row(conn, username)
     if row is None or not row.active:
-        return False
-    issued = clock.from_epoch(exp_timestamp) - dt.timedelta(days=COOKIE_EXPIRY_DAYS)
-    valid_after = row.sessions_valid_after
-    return valid_after is None or issued >= valid_after
+        return None
+    if row.sessions_valid_after is not None and issued < row.sessions_valid_after:
+        return None
+    return _current(row)
 
 
 def revoke_sessions(conn: Connection, username: str) -> None:
-    """Logout: every cookie issued so far for this user stops working, in every process."""
-    # +1 s: cookie times have sub-second precision, stored times do not.
+    """Logout: every session and cookie issued so far for this user stops working, in every process."""
+    row = _user_row(conn, username)
+    if row is None:
+        return
+    # +1 s: login times are whole seconds (lib.clock); a login in the logout's own second ends too.
     conn.execute(
-        update(User)
-        .where(User.username == username)
-        .values(sessions_valid_after=now() + dt.timedelta(seconds=1))
+        update(User).where(User.id == row.id).values(sessions_valid_after=now() + dt.timedelta(seconds=1))
     )
-    audit(conn, username, "logout")
+    audit(conn, row.username, "logout")
 
 
 def credentials(conn: Connection) -> dict:

@@ -18,6 +18,7 @@ from lib.bounds import date_arg, int_arg
 from lib.db import ConfigError, get_engine, write
 from lib.i18n import translate
 from lib.schema import is_empty, upgrade
+from lib.usernames import canonical_username
 
 MAX_DEMO_SESSIONS = 100_000  # a few years of every room; more only fills the disk
 
@@ -53,11 +54,10 @@ def cmd_user(args: argparse.Namespace) -> int:
     try:
         if args.user_command == "add":
             password = _read_password(args)
+            name = canonical_username(args.name)
             with write(engine) as conn:
-                auth.add_user(
-                    conn, args.name, password, args.role, display_name=args.display_name, actor="cli"
-                )
-            print(f"user {args.name} added with role {args.role}", file=sys.stderr)
+                auth.add_user(conn, name, password, args.role, display_name=args.display_name, actor="cli")
+            print(f"user {name} added with role {args.role}", file=sys.stderr)
         elif args.user_command == "set":
             password = _read_password(args) if args.reset_password else None
             active = None if args.active is None else args.active == "yes"

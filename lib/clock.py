@@ -79,16 +79,6 @@ def now() -> dt.datetime:
     return dt.datetime.now(team_zone()).replace(tzinfo=None, microsecond=0)
 
 
-def from_epoch(seconds: float) -> dt.datetime:
-    """A real epoch time (a cookie's expiry, a file's mtime) as the team's wall-clock time, on the same
-    footing as now(): shifted like it while a test clock is set."""
-    real = dt.datetime.fromtimestamp(seconds, team_zone()).replace(tzinfo=None)
-    fake = _test_now()
-    if fake is None:
-        return real
-    return real + (fake - dt.datetime.now(team_zone()).replace(tzinfo=None))
-
-
 def today() -> dt.date:
     """The team's calendar day."""
     return now().date()

@@ -8,9 +8,10 @@ import datetime as dt
 import streamlit as st
 
 from lib import auth
-from lib.db import is_demo, write
+from lib.db import is_demo, now, write
 from lib.i18n import t
-from lib.ui import engine
+from lib.login_cookie import encode_login_token
+from lib.ui import engine, start_session
 
 
 def render_login(authenticator) -> None:
@@ -30,22 +31,23 @@ def render_login(authenticator) -> None:
         st.error(t("auth.error.missing_fields"))
         return
     with write(engine()) as conn:
-        result = auth.attempt_login(conn, username.strip(), password)
-    if result.reason == "locked":
-        st.error(t("auth.error.locked", until=result.locked_until.strftime("%H:%M")))
-        return
+        result = auth.attempt_login(conn, username, password)
     if not result.ok:
-        st.error(t("auth.error.bad_credentials"))  # same message for unknown user, wrong or disabled
+        st.error(refusal_message())
         return
-    user = result.user
-    st.session_state.update(
-        authentication_status=True, username=user.username, name=user.display_name,
-        roles=[user.role], logout=None, logged_out=False,
-    )  # fmt: skip
-    model = authenticator.cookie_controller.cookie_model
-    model.exp_date = model._set_exp_date()
-    st.session_state[PENDING_COOKIE] = (model._token_encode(), model.exp_date)
+    issued = now()
+    start_session(result.user, issued)
+    key = authenticator.cookie_controller.cookie_model.cookie_key
+    st.session_state[PENDING_COOKIE] = encode_login_token(
+        result.user.username, issued, auth.COOKIE_EXPIRY_DAYS, key
+    )
     st.rerun()
+
+
+def refusal_message() -> str:
+    """One message for an unknown name, a wrong password, a disabled or a locked account: which of them it
+    was would tell a stranger which names exist."""
+    return t("auth.error.login_refused", max=auth.MAX_FAILED_LOGINS, minutes=auth.LOCKOUT.seconds // 60)
 
 
 PENDING_COOKIE = "_pending_login_cookie"
@@ -66,3 +68,11 @@ def write_pending_cookie(authenticator) -> None:
     )  # fmt: skip
     if written:
         del st.session_state[PENDING_COOKIE]
+
+
+def clear_login_cookie(authenticator) -> None:
+    """Delete a login cookie that cannot be read (forged, malformed or expired)."""
+    model = authenticator.cookie_controller.cookie_model
+    model.cookie_manager.cookie_manager(
+        method="delete", cookie=model.cookie_name, key="clear_login_cookie", default=False
+    )

@@ -3,6 +3,7 @@ and small display helpers. The only lib module (besides i18n's language lookup) 
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from collections.abc import Callable
 from typing import Any
@@ -32,12 +33,38 @@ def engine() -> Engine:
     return eng
 
 
+SESSION_ISSUED = "session_issued_at"  # team time (ISO) of the login this session rests on
+
+
 def current_user() -> auth.CurrentUser | None:
-    """The logged-in, still active user (re-read from the database so a disable takes effect at once)."""
+    """The logged-in user, checked against the database on every run: a disable, a password reset or a
+    logout in another tab or process ends this session at its next rerun."""
     if not st.session_state.get("authentication_status"):
         return None
+    try:
+        issued = dt.datetime.fromisoformat(str(st.session_state.get(SESSION_ISSUED)))
+    except ValueError:
+        issued = None  # a session without its login time is not one we started
     with engine().connect() as conn:
-        return auth.load_user(conn, st.session_state.get("username"))
+        user = auth.session_user(conn, st.session_state.get("username"), issued)
+    if user is None:
+        end_session()
+    return user
+
+
+def start_session(user: auth.CurrentUser, issued: dt.datetime) -> None:
+    """Mark this browser session logged in as `user` since `issued` (team time)."""
+    st.session_state.update(
+        authentication_status=True, username=user.username, name=user.display_name,
+        roles=[user.role], logout=None, logged_out=False,
+    )  # fmt: skip
+    st.session_state[SESSION_ISSUED] = issued.isoformat()
+
+
+def end_session() -> None:
+    """Forget the login in this browser session (the cookie is handled by app.py)."""
+    st.session_state.update(authentication_status=None, username=None, name=None, roles=None)
+    st.session_state.pop(SESSION_ISSUED, None)
 
 
 def guard(page_key: str) -> auth.CurrentUser:

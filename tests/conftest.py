@@ -150,8 +150,12 @@ def app_test(path: str, username: str | None = None, timeout: float = 30):
 
     at = AppTest.from_file(str(ROOT / path), default_timeout=timeout)
     if username:
+        from lib.clock import now
+        from lib.ui import SESSION_ISSUED
+
         at.session_state["authentication_status"] = True
         at.session_state["username"] = username
+        at.session_state[SESSION_ISSUED] = now().isoformat()  # the login this session rests on
     return at
 
 

@@ -154,6 +154,9 @@ def bench_page(url: str) -> list[tuple[str, float, int | None]]:
     at = AppTest.from_file(str(ROOT / "pages" / "cases.py"), default_timeout=600)
     at.session_state["authentication_status"] = True
     at.session_state["username"] = "bench_staff"
+    from lib import clock  # the login this session rests on (lib.ui.current_user)
+
+    at.session_state["session_issued_at"] = clock.now().isoformat()
     at.run()
     at.text_input(key="q").input("福利")
     started = time.perf_counter()

@@ -126,6 +126,9 @@ def bench_page(url: str) -> list[tuple[str, float]]:
     at = AppTest.from_file(str(ROOT / "pages" / "incident_report.py"), default_timeout=600)
     at.session_state["authentication_status"] = True
     at.session_state["username"] = "bench_manager"
+    from lib import clock  # the login this session rests on (lib.ui.current_user)
+
+    at.session_state["session_issued_at"] = clock.now().isoformat()
     at.run()
     out = []
     for label, period in (

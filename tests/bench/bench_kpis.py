@@ -101,6 +101,9 @@ def _child(url: str) -> dict:
     at = AppTest.from_file(str(ROOT / "pages" / "kpis.py"), default_timeout=120)
     at.session_state["authentication_status"] = True
     at.session_state["username"] = "bench_manager"
+    from lib import clock  # the login this session rests on (lib.ui.current_user)
+
+    at.session_state["session_issued_at"] = clock.now().isoformat()
     for key, value in QUERY.items():
         at.query_params[key] = value
     at.run()  # imports and the first render: a running server has done this already

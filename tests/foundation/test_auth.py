@@ -1,7 +1,6 @@
 """Passwords, throttling and lockout, disabled users, cookie revocation, the cookie-key refusal."""
 
 import datetime as dt
-import time
 
 import pytest
 
@@ -87,24 +86,23 @@ def test_unknown_user_and_disabled_user(engine, users):
     assert "login_failed" in _audit_actions(engine, "nobody")
 
 
-def test_logout_and_reset_revoke_cookies(engine, users):
+def test_logout_and_reset_revoke_sessions(engine, users, clock_at):
+    """Sessions and cookies carry their login time in team time; logout and reset end the older ones."""
+    clock_at("2026-11-24T09:00")
     name = users["manager"]
-
-    def exp(seconds_from_now: float) -> float:
-        # the cookie's expiry is a real epoch time (written by the browser-side library)
-        issued = time.time() + seconds_from_now
-        return issued + dt.timedelta(days=auth.COOKIE_EXPIRY_DAYS).total_seconds()
+    at = auth.now()
 
     with write(engine) as conn:
-        assert auth.cookie_still_valid(conn, name, exp(-60))
+        assert auth.session_user(conn, name, at - dt.timedelta(minutes=1)).username == name
         auth.revoke_sessions(conn, name)  # logout
-        assert not auth.cookie_still_valid(conn, name, exp(-60))
-        assert not auth.cookie_still_valid(conn, name, exp(0))
-        assert auth.cookie_still_valid(conn, name, exp(3))  # a later login works
+        assert auth.session_user(conn, name, at - dt.timedelta(minutes=1)) is None
+        assert auth.session_user(conn, name, at) is None  # the logout's own second
+        assert auth.session_user(conn, name, at + dt.timedelta(seconds=3)).username == name  # a later login
         conn.execute(auth.update(auth.User).values(sessions_valid_after=None))
-        assert auth.cookie_still_valid(conn, name, exp(-60))
+        assert auth.session_user(conn, name, at - dt.timedelta(minutes=1)) is not None
         auth.update_user(conn, name, "t_admin", password="another-good-password")
-        assert not auth.cookie_still_valid(conn, name, exp(-60))
+        assert auth.session_user(conn, name, at - dt.timedelta(minutes=1)) is None
+        assert auth.session_user(conn, name, None) is None  # a session without its login time
 
 
 def test_user_admin_rules(engine, users):

@@ -125,13 +125,3 @@ def test_incident_form_prefills_team_time(engine, run_page, clock_at, monkeypatc
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
-
-
-@pytest.mark.parametrize("at", ["2027-03-01T00:20:00", "2026-06-01T08:00:00", None])
-def test_epoch_times_are_on_the_clocks_footing(clock_at, monkeypatch, at):
-    """A cookie's expiry (real epoch) read back lands next to clock.now(), whatever the test clock."""
-    if at:
-        clock_at(at)
-    else:
-        monkeypatch.delenv("LIVEOPS_TEST_NOW", raising=False)
-    assert abs((clock.from_epoch(time.time()) - clock.now()).total_seconds()) < 2

@@ -22,6 +22,6 @@ def test_keys_used_in_code_exist():
 
 
 def test_translate_formats_and_falls_back():
-    assert translate("auth.error.locked", "en", until="10:15").endswith("until 10:15 and unlocks by itself.")
-    assert "10:15" in translate("auth.error.locked", "zh", until="10:15")
+    assert translate("auth.error.login_refused", "en", max=5, minutes=15).endswith("after 5 failed logins.")
+    assert "15 分钟" in translate("auth.error.login_refused", "zh", max=5, minutes=15)
     assert translate("no.such.key", "en") == "no.such.key"
