@@ -423,7 +423,10 @@ def _denormalised(conn: Connection, data: IncidentInput) -> dict[str, Any]:
 
 
 def create_incident(
-    engine: Engine, data: IncidentInput, username: str, as_of: dt.datetime | None = None,
+    engine: Engine,
+    data: IncidentInput,
+    username: str,
+    as_of: dt.datetime | None = None,
     token: str | None = None,
 ) -> int:
     """Validate and store a new incident; returns its id. A form's `token` makes the write happen once
