@@ -48,17 +48,29 @@ def submit(name: str, write: Callable[[str], int | None], message: Callable[[int
     form with `message(result)` or the "already saved" text and drop the widget keys starting with `clear`;
     the write's own errors propagate (the form stays open with what was typed)."""
     tok = token(name)
+    resubmitted = False
     try:
         result = write(tok)
         text = message(result)
     except forms.AlreadySubmitted:
+        resubmitted = True
         result = forms.result_of(engine(), tok)
         text = t("forms.already_saved_plain") if result is None else t("forms.already_saved", id=result)
     # Plain assignments, no Streamlit call in between: a rerun cannot interrupt between commit and close.
-    st.session_state[STATE + name] = {"token": tok, "closed": text}
+    st.session_state[STATE + name] = {"token": tok, "closed": text, "resubmitted": resubmitted}
     for key in [k for k in st.session_state if str(k).startswith(tuple(clear))] if clear else []:
         del st.session_state[key]
     return result
+
+
+def closed_message(name: str) -> str | None:
+    """What the save of form `name` said (None while the form is open)."""
+    return (st.session_state.get(STATE + name) or {}).get("closed")
+
+
+def was_resubmitted(name: str) -> bool:
+    """True when the last submit of form `name` found its token already used (nothing was written)."""
+    return bool((st.session_state.get(STATE + name) or {}).get("resubmitted"))
 
 
 def stale_message(exc: forms.StaleEdit) -> str:
