@@ -9,6 +9,7 @@ nothing. A refused edit based on an older version carries who changed the row an
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 from typing import Any
 
@@ -16,7 +17,7 @@ from sqlalchemy import ColumnElement, Connection, Engine, Table, func, insert, s
 from sqlalchemy.exc import IntegrityError
 
 from lib.db import now
-from lib.models import FormSubmission
+from lib.models import AuditLog, FormSubmission, User
 
 FS = FormSubmission.__table__
 
@@ -78,3 +79,19 @@ def update_if_version(
         update(table).where(where, table.c.version == version).values(**values, version=table.c.version + 1)
     )
     return result.rowcount == 1
+
+
+def last_audited_change(conn: Connection, action: str, subject_key: str, subject: str) -> StaleEdit:
+    """A StaleEdit naming the last audited `action` on `subject` (its detail has subject_key=subject):
+    who did it (display name when known) and when. For rows that keep no "changed by" column."""
+    needle = json.dumps({subject_key: subject}, ensure_ascii=False)[
+        1:-1
+    ]  # '"user": "name"' as audit() writes
+    row = conn.execute(
+        select(func.coalesce(User.display_name, AuditLog.username).label("by"), AuditLog.at)
+        .outerjoin(User, User.username == AuditLog.username)
+        .where(AuditLog.action == action, AuditLog.detail.contains(needle, autoescape=True))
+        .order_by(AuditLog.id.desc())
+        .limit(1)
+    ).first()
+    return StaleEdit(row.by if row else None, row.at if row else None)
