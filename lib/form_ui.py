@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 import streamlit as st
 
 from lib import forms
+from lib.formatting import md_escape
 from lib.i18n import t
 from lib.ui import engine
 
@@ -76,4 +77,4 @@ def was_resubmitted(name: str) -> bool:
 def stale_message(exc: forms.StaleEdit) -> str:
     """The refusal of an edit based on an older version, naming who changed the row and when."""
     at = exc.at.strftime("%Y-%m-%d %H:%M") if isinstance(exc.at, dt.datetime) else "—"
-    return t("forms.stale", by=exc.by or t("forms.someone"), at=at)
+    return t("forms.stale", by=md_escape(exc.by or t("forms.someone")), at=md_escape(at))  # shown as Markdown

@@ -1,5 +1,5 @@
-"""Users: an edit based on an older version is refused (who, when), the typed choice stays; the add form
-writes once and closes."""
+"""Users and targets: an edit based on an older version is refused (who, when), the typed input stays;
+the users add form writes once and closes."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def test_user_edit_page_shows_conflict_and_keeps_choice(engine, run_page, clock_
     b.selectbox(key="edit_role").set_value("admin")
     b.button[[x.label for x in b.button].index("保存")].click().run()
     assert not b.exception
-    [error] = [e.value for e in b.error]
+    [error] = [e.value.replace("\\", "") for e in b.error]  # Markdown source: unescape
     assert "Test admin" in error and "2026-12-01 09:30" in error
     assert b.selectbox(key="edit_role").value == "admin"  # the typed choice is still in the form
     assert user_row(engine, "t_staff").role == "manager"
@@ -67,3 +67,72 @@ def test_add_user_form_writes_once(engine, run_page):
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).where(User.username == "new_host")).scalar() == 1
     assert any("已保存，未重复提交" in s.value for s in at.success)
+
+
+# --- targets --------------------------------------------------------------------------------------
+
+
+def target_values(engine, month: str) -> list[tuple]:
+    from lib.models import Target
+
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(
+            select(Target.value, Target.set_by).where(Target.metric == "gmv", Target.month_from == month)
+            .order_by(Target.id))]  # fmt: skip
+
+
+def test_stale_target_is_refused_and_the_first_kept(engine, users, clock_at):
+    from lib import targets
+
+    clock_at("2026-12-01T11:05")
+    base = targets.latest_target_id(engine, "gmv", "all", "", "2026-12")  # both managers see none
+    assert base is None
+    targets.set_target(engine, "t_manager", "gmv", "all", "", "2026-12", "at_least", 120_000, based_on=base)
+    with pytest.raises(forms.StaleEdit) as err:
+        targets.set_target(engine, "t_admin", "gmv", "all", "", "2026-12", "at_least", 150_000, based_on=base)
+    assert err.value.by == "t_manager" and err.value.at.strftime("%Y-%m-%d %H:%M") == "2026-12-01 11:05"
+    assert target_values(engine, "2026-12") == [(120_000, "t_manager")]
+
+
+def test_concurrent_setters_from_one_version_store_one_target(engine, users):
+    import threading
+
+    from lib import targets
+
+    barrier, outcomes = threading.Barrier(6), []
+
+    def setter(i: int) -> None:
+        barrier.wait()
+        try:
+            targets.set_target(
+                engine, f"m{i}", "gmv", "all", "", "2027-01", "at_least", 100_000 + i, based_on=None
+            )
+            outcomes.append("saved")
+        except forms.StaleEdit:
+            outcomes.append("stale")
+
+    threads = [threading.Thread(target=setter, args=(i,)) for i in range(6)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=60)
+    assert sorted(outcomes) == ["saved"] + ["stale"] * 5
+    assert len(target_values(engine, "2027-01")) == 1
+
+
+def test_targets_page_shows_conflict_and_keeps_typed_value(engine, run_page, clock_at):
+    from lib import targets
+
+    clock_at("2026-12-01T11:05")
+    b = run_page("targets", "manager")
+    b.number_input(key="targets_value").set_value(150_000.0).run()  # B is typing
+    targets.set_target(engine, "t_admin", "gmv", "all", "", "2026-12", "at_least", 120_000, based_on=None)
+    b.button(key="targets_submit").click().run()
+    [error] = [e.value.replace("\\", "") for e in b.error]
+    assert "t_admin" in error and "2026-12-01 11:05" in error
+    assert b.number_input(key="targets_value").value == 150_000.0
+    assert target_values(engine, "2026-12") == [(120_000, "t_admin")]
+    b.button(key="targets_submit").click().run()  # deliberate replacement
+    assert not b.error
+    assert target_values(engine, "2026-12")[-1] == (150_000, "t_manager")
+    assert not [x for x in b.button if x.key == "targets_submit"]  # closed after the save
