@@ -389,8 +389,11 @@ TRANSITIONS = {  # action -> (statuses it starts from, status it leads to)
 }
 
 
-def transition(engine: Engine, viewer: Viewer, case_id: int, action: str, comment: str = "") -> str:
-    """Take a workflow step; returns the new status. Send back needs a comment."""
+def transition(engine: Engine, viewer: Viewer, case_id: int, action: str, comment: str = "",
+               version: int | None = None) -> str:  # fmt: skip
+    """Take a workflow step; returns the new status. Send back needs a comment. `version`: the case's
+    version the button was shown with; if the case moved since, the step is refused (forms.AlreadySubmitted
+    when it already is in the step's status, a repeated tap; else CaseError "stale")."""
     if action not in TRANSITIONS:
         raise CaseError("bad_action", value=action)
     comment = _clean_text(comment)
@@ -400,6 +403,10 @@ def transition(engine: Engine, viewer: Viewer, case_id: int, action: str, commen
         row = _locked_row(conn, case_id)
         if not can_view(viewer, row):
             raise CaseError("not_found", value=case_id)
+        if version is not None and row["version"] != version:
+            if row["status"] == TRANSITIONS[action][1]:
+                raise forms.AlreadySubmitted(f"case:{case_id}:{version}:{action}")
+            raise _stale(conn, case_id)
         if action not in allowed_actions(viewer, row):
             if action in ("publish", "send_back", "archive") and not is_manager(viewer):
                 raise CaseError("managers_only", action=action)
@@ -415,7 +422,8 @@ def transition(engine: Engine, viewer: Viewer, case_id: int, action: str, commen
         elif action == "submit" and row["review_comment"]:
             values["review_comment"] = None  # the author answered the comment by resubmitting
             changes["review_comment"] = [row["review_comment"], None]
-        conn.execute(update(C).where(C.c.id == case_id).values(**values, version=C.c.version + 1))
+        if not forms.update_if_version(conn, C, C.c.id == case_id, row["version"], values):
+            raise _stale(conn, case_id)
         _revision(conn, case_id, viewer.username, changes)
         audit(conn, viewer.username, f"case_{action}", case_id=case_id)
     return new_status

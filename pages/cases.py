@@ -14,7 +14,7 @@ import pandas as pd  # noqa: E402
 
 from lib import cases as cs  # noqa: E402
 from lib import cases_search as cq  # noqa: E402
-from lib import form_ui, kpis  # noqa: E402
+from lib import form_ui, forms, kpis  # noqa: E402
 from lib.db import now  # noqa: E402
 from lib.formatting import format_change, format_metric, md_escape  # noqa: E402
 from lib.i18n import current_language, t  # noqa: E402
@@ -217,13 +217,16 @@ def render_editor(case: dict[str, Any] | None, prefill: dict[str, Any] | None, t
 # --- one case -------------------------------------------------------------------------------------
 
 
-def do_action(case_id: int, action: str) -> None:
-    """Callback of the workflow buttons; a refusal is shown on the next run."""
+def do_action(case_id: int, action: str, version: int) -> None:
+    """Callback of the workflow buttons (with the version they were shown for, so a repeated tap cannot
+    take the step twice); a refusal is shown on the next run."""
     comment = st.session_state.get("cv_comment", "")
     try:
-        cs.transition(engine(), viewer, case_id, action, comment)
+        cs.transition(engine(), viewer, case_id, action, comment, version=version)
         st.session_state["_flash"] = t(f"cases.flash.{action}")
         st.session_state.pop("cv_comment", None)
+    except forms.AlreadySubmitted:
+        st.session_state["_flash"] = t("forms.already_saved_plain")
     except cs.CaseError as exc:
         st.session_state["cv_error"] = exc.message(lang)
 
@@ -316,7 +319,7 @@ def render_case(case_id: int) -> None:
                            args=(f"edit:{case_id}",), kwargs={"edit": str(case_id)}, icon=":material/edit:")  # fmt: skip
             else:
                 col.button(t(f"cases.action.{action}"), key=f"cv_{action}", on_click=do_action,
-                           args=(case_id, action), type="primary" if action in ("publish", "submit") else "secondary")  # fmt: skip
+                           args=(case_id, action, case["version"]), type="primary" if action in ("publish", "submit") else "secondary")  # fmt: skip
         if "send_back" in actions or "publish" in actions:
             st.text_area(t("cases.view.comment"), key="cv_comment", max_chars=cs.MAX_COMMENT,
                          help=t("cases.view.comment_help"))  # fmt: skip

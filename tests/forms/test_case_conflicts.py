@@ -114,3 +114,19 @@ def test_new_case_form_closes_and_a_used_token_writes_nothing(engine, run_page):
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Case)).scalar() == 1
     assert any("已保存，未重复提交" in s.value for s in at.success)
+
+
+def test_workflow_step_repeated_with_the_same_version_is_taken_once(engine, users):
+    case_id = cs.create_case(engine, STAFF, case_input())
+    cs.transition(engine, STAFF, case_id, "submit")
+    shown = cs.get_case(engine, MANAGER, case_id)["version"]  # the manager's publish button
+    cs.transition(engine, MANAGER, case_id, "publish", version=shown)
+    with pytest.raises(forms.AlreadySubmitted):  # the second tap of the same button
+        cs.transition(engine, MANAGER, case_id, "publish", version=shown)
+    case = cs.get_case(engine, MANAGER, case_id)
+    assert case["status"] == "published"
+    assert [r["changes"].get("status") for r in case["revisions"]][-1] == ["submitted", "published"]
+    assert len(case["revisions"]) == 3  # create, submit, publish: no second publish revision
+    with pytest.raises(cs.CaseError) as err:  # a step shown for an older version, not a repeat: stale
+        cs.transition(engine, MANAGER, case_id, "archive", version=shown)
+    assert err.value.code == "stale"
