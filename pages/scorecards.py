@@ -231,32 +231,47 @@ def month_view() -> None:
     with st.expander(t("scorecards.manual.title"), icon=":material/edit_note:"):
         st.caption(t("scorecards.manual.caption"))
         everyone = {p.id: p.name for p in cached(scs.people)}
-        with st.form("sc_manual_form"):
-            f1, f2 = st.columns(2)
-            m_month = f1.text_input(t("scorecards.month"), month, max_chars=7, key="sc_manual_month")
-            m_person = f2.selectbox(t("scorecards.col.person"), list(everyone), format_func=everyone.get,
-                                    key="sc_manual_person")  # fmt: skip
-            g1, g2 = st.columns(2)
-            m_metric = g1.selectbox(t("scorecards.col.kpi"), sc.MANUAL_KPIS, format_func=lambda k: sc.kpi_name(k, lang),
-                                    key="sc_manual_metric")  # fmt: skip
-            m_value = g2.number_input(
-                t("scorecards.manual.value"), value=None, format="%.4f", key="sc_manual_value"
-            )
-            st.caption(t("scorecards.manual.pct_hint"))
-            if st.form_submit_button(t("common.save"), type="primary"):
-                is_pct = sc.SC_KPIS[m_metric].unit == "pct"
-                value = None if m_value is None else (m_value / 100 if is_pct else m_value)
-                try:
-                    scs.save_manual_metric(
-                        engine(), user.username, m_month.strip(), m_person, m_metric, value
-                    )
-                except scs.ManualEntryError as exc:
-                    params = {k: md_escape(v) for k, v in exc.params.items()}
-                    st.error(t(f"scorecards.manual.error.{exc.code}", **params))
-                else:
-                    flash(
-                        "scorecards.manual.saved", person=md_escape(everyone[m_person]), month=m_month.strip()
-                    )
+        MANUAL_KEYS = ("sc_manual_month", "sc_manual_person", "sc_manual_metric", "sc_manual_value")
+        if not form_ui.closed("manual_metric", clear=MANUAL_KEYS):
+            with st.form("sc_manual_form"):
+                f1, f2 = st.columns(2)
+                m_month = f1.text_input(t("scorecards.month"), month, max_chars=7, key="sc_manual_month")
+                m_person = f2.selectbox(t("scorecards.col.person"), list(everyone), format_func=everyone.get,
+                                        key="sc_manual_person")  # fmt: skip
+                g1, g2 = st.columns(2)
+                m_metric = g1.selectbox(t("scorecards.col.kpi"), sc.MANUAL_KPIS, format_func=lambda k: sc.kpi_name(k, lang),
+                                        key="sc_manual_metric")  # fmt: skip
+                m_value = g2.number_input(
+                    t("scorecards.manual.value"), value=None, format="%.4f", key="sc_manual_value"
+                )
+                st.caption(t("scorecards.manual.pct_hint"))
+                if st.form_submit_button(t("common.save"), type="primary"):
+                    is_pct = sc.SC_KPIS[m_metric].unit == "pct"
+                    value = None if m_value is None else (m_value / 100 if is_pct else m_value)
+                    try:
+                        form_ui.submit(
+                            "manual_metric",
+                            lambda token: scs.save_manual_metric(
+                                engine(),
+                                user.username,
+                                m_month.strip(),
+                                m_person,
+                                m_metric,
+                                value,
+                                token=token,
+                            ),
+                            lambda _r: t(
+                                "scorecards.manual.saved",
+                                person=md_escape(everyone[m_person]),
+                                month=m_month.strip(),
+                            ),
+                            MANUAL_KEYS,
+                        )
+                    except scs.ManualEntryError as exc:
+                        params = {k: md_escape(v) for k, v in exc.params.items()}
+                        st.error(t(f"scorecards.manual.error.{exc.code}", **params))
+                    else:
+                        st.rerun()
 
 
 mode = st.radio(t("scorecards.mode"), ("month", "quarter"), horizontal=True, key="sc_mode",

@@ -69,3 +69,22 @@ def test_editor_shows_conflict_and_keeps_input(engine, run_page, clock_at):
     saved = sc.definition_for(sc.load_definitions(engine), "customer_service", "2026-12")
     assert saved.cap == pytest.approx(1.1)
     assert not [x for x in b.button if x.key == "sc_def_save"]  # closed after the save
+
+
+def test_manual_metric_token_writes_once(engine, users):
+    from sqlalchemy import func, insert
+
+    from lib import scorecards_sources as scs
+    from lib.db import write
+    from lib.models import AuditLog, ManualMetric, Person
+
+    with write(engine) as conn:
+        pid = conn.execute(insert(Person).values(name="罗晨", active=True)).inserted_primary_key[0]
+    token = forms.new_token()
+    scs.save_manual_metric(engine, "t_manager", "2026-11", pid, "cs_resolution_rate", 0.9, token=token)
+    with pytest.raises(forms.AlreadySubmitted):
+        scs.save_manual_metric(engine, "t_manager", "2026-11", pid, "cs_resolution_rate", 0.8, token=token)
+    with engine.connect() as conn:
+        assert conn.execute(select(ManualMetric.value)).scalars().all() == [0.9]
+        audits = select(func.count()).where(AuditLog.action == "manual_metric.set")
+        assert conn.execute(audits).scalar() == 1
