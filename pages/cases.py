@@ -118,8 +118,10 @@ def render_editor(case: dict[str, Any] | None, prefill: dict[str, Any] | None, t
     if form_ui.closed(form, clear=(EDITOR_PREFIX,), label_key="forms.edit_again"):
         return  # saved; a late second tap on save finds no button
     init_editor(target, editor_defaults(case, prefill))
-    if case is not None:  # the version this edit is based on: a save in between is refused, not lost
-        st.session_state.setdefault("ed_base_version", case["version"])
+    # The version this edit is based on: while nothing was submitted the editor shows the stored case, so
+    # it is the current one; after a submit it stays, and a save made in between is refused, not lost.
+    if case is not None and not st.session_state.get("ed_typed"):
+        st.session_state["ed_base_version"] = case["version"]
     st.title(t("cases.edit.title_edit") if case else t("cases.edit.title_new"))
     if prefill:
         st.info(t("cases.edit.from_session"), icon=":material/live_tv:")

@@ -296,7 +296,8 @@ def definition_editor() -> None:
     # The version of this position's definition for this month when the editor loaded: a save by someone
     # else in between is refused instead of silently replaced.
     def_key = (edit_pos, month_from.strip())
-    if st.session_state.get("sc_def_base", (None,))[0] != def_key:
+    fresh_form = "sc_def_cap" not in st.session_state  # a new visit: nothing typed yet
+    if fresh_form or st.session_state.get("sc_def_base", (None,))[0] != def_key:
         st.session_state["sc_def_base"] = (def_key, sc.definition_version(engine(), *def_key))
     base = st.session_state["sc_def_base"][1]
     current = sc.definition_for(cached(sc.load_definitions), edit_pos, month_from if sc.MONTH_RE.match(month_from)

@@ -33,6 +33,7 @@ FORM_KEYS = (
     "targets_base",
 )
 if not form_ui.closed("target_set", clear=FORM_KEYS):
+    fresh_form = "targets_value" not in st.session_state  # a new visit: nothing typed yet
     choices = cached(targets.scope_choices)
     c = st.columns(3)
     key = c[0].selectbox(t("kpis.targets.metric"), [m.key for m in CATALOGUE], key="targets_metric",
@@ -58,7 +59,7 @@ if not form_ui.closed("target_set", clear=FORM_KEYS):
     # The target this one replaces, as it was when this metric/scope/month was chosen: if another manager
     # sets one meanwhile, saving is refused instead of silently replacing theirs.
     target_key = (key, scope_kind, scope_value or "", month_from)
-    if st.session_state.get("targets_base", (None,))[0] != target_key:
+    if fresh_form or st.session_state.get("targets_base", (None,))[0] != target_key:
         st.session_state["targets_base"] = (target_key, targets.latest_target_id(engine(), *target_key))
     if st.button(t("kpis.targets.submit"), type="primary", key="targets_submit"):
         scale = 0.01 if pct else 1.0

@@ -81,8 +81,9 @@ with tab_edit:
     names = [r["username"] for r in rows]
     target = st.selectbox(t("auth.username"), names, key="edit_username")
     current = next((r for r in rows if r["username"] == target), None)
-    # The version this edit starts from, kept while the same user stays selected.
-    if current is not None and st.session_state.get("edit_base", (None,))[0] != target:
+    # The version this edit starts from, kept while the same user stays selected and the form holds input.
+    fresh_form = "edit_role" not in st.session_state
+    if current is not None and (fresh_form or st.session_state.get("edit_base", (None,))[0] != target):
         st.session_state["edit_base"] = (target, current["version"])
     form_name = f"user_edit:{target}"
     if current is not None and not form_ui.closed(form_name, clear=EDIT_KEYS, label_key="forms.edit_again"):
