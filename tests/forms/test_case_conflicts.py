@@ -130,3 +130,29 @@ def test_workflow_step_repeated_with_the_same_version_is_taken_once(engine, user
     with pytest.raises(cs.CaseError) as err:  # a step shown for an older version, not a repeat: stale
         cs.transition(engine, MANAGER, case_id, "archive", version=shown)
     assert err.value.code == "stale"
+
+
+def test_concurrent_editors_of_one_version_one_wins(engine, users):
+    """Six editors save the same version at once (own connections): one save, five stale refusals."""
+    import threading
+
+    case_id = cs.create_case(engine, STAFF, case_input("原标题"))
+    base = cs.get_case(engine, STAFF, case_id)["version"]
+    barrier, outcomes = threading.Barrier(6), []
+
+    def save(i: int) -> None:
+        barrier.wait()
+        try:
+            cs.update_case(engine, MANAGER, case_id, case_input(f"标题 {i}"), version=base)
+            outcomes.append("saved")
+        except cs.CaseError as exc:
+            outcomes.append(exc.code)
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(6)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=60)
+    assert sorted(outcomes) == ["saved"] + ["stale"] * 5
+    case = cs.get_case(engine, STAFF, case_id)
+    assert case["version"] == base + 1 and len(case["revisions"]) == 2
