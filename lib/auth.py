@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import bcrypt
 from sqlalchemy import Connection, Engine, and_, case, func, insert, or_, select, update
 
+from lib import forms
 from lib.db import SECRETS_FILE, audit, get_engine, get_setting, now
 from lib.models import Person, User
 from lib.usernames import canonical_username, username_skeleton
@@ -158,8 +159,10 @@ def update_user(
     password: str | None = None,
     person_id: int | None | str = "keep",
     display_name: str | None = None,
+    version: int | None = None,
 ) -> None:
-    """Change role, enable/disable, reset password or link a roster person; audited."""
+    """Change role, enable/disable, reset password or link a roster person; audited. With `version` (the
+    one the editor loaded) a change saved in between refuses this one (forms.StaleEdit)."""
     row = _user_row(conn, username)
     if row is None:
         raise AuthError("no_such_user", value=username)
@@ -189,7 +192,8 @@ def update_user(
     if display_name:
         values["display_name"] = display_name
     if values:
-        conn.execute(update(User).where(User.id == row.id).values(**values))
+        if not forms.update_if_version(conn, User.__table__, User.id == row.id, row.version if version is None else version, values):  # fmt: skip
+            raise forms.last_audited_change(conn, "user_update", "user", username)
         shown = {k: ("***" if k == "password_hash" else v) for k, v in values.items()}
         audit(conn, actor, "user_update", user=username, **shown)
 
@@ -350,7 +354,7 @@ def list_users(engine: Engine) -> list[dict]:
     stmt = (
         select(
             User.username, User.display_name, User.role, User.active, User.locked_until,
-            User.person_id, Person.name.label("person"), User.created_at,
+            User.person_id, Person.name.label("person"), User.created_at, User.version,
         )
         .outerjoin(Person, Person.id == User.person_id)
         .order_by(User.username)

@@ -3,8 +3,8 @@
 Workflow: staff (and managers) write a draft and submit it; a manager publishes it, sends it back to
 draft with a comment, or archives it. Published cases are visible to everybody; drafts, submitted and
 archived cases only to their author and to managers (and admins). Every save and every step of the
-workflow writes a revision (who, when, {field: [old, new]}); the number of revisions is the case's
-version, so a save based on an older version is refused instead of silently overwriting.
+workflow writes a revision (who, when, {field: [old, new]}) and bumps the case's version, so a save based
+on an older version is refused (naming who saved in between, and when) instead of silently overwriting.
 
 Body fields are Markdown written by users: `safe_markdown` makes them inert before display (no raw
 HTML, no images, only http(s)/mailto links). Search lives in lib/cases_search.py.
@@ -22,7 +22,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy import case as sql_case
 
-from lib import kpis
+from lib import forms, kpis
 from lib.cases_search import (
     BODY_FIELDS,
     STATUSES,
@@ -237,20 +237,19 @@ def _revision(conn: Connection, case_id: int, username: str, changes: dict[str, 
                                     changes=json.dumps(changes, ensure_ascii=False, default=str)))  # fmt: skip
 
 
-def _version(conn: Connection, case_id: int) -> int:
-    return int(
-        conn.execute(select(func.count()).select_from(REV).where(REV.c.case_id == case_id)).scalar() or 0
-    )
-
-
 def _names(conn: Connection) -> dict[int, str]:
     return dict(conn.execute(select(Person.id, Person.name)).all())
 
 
-def create_case(engine: Engine, viewer: Viewer, data: CaseInput) -> int:
-    """A new draft by `viewer`; returns its id."""
+def create_case(engine: Engine, viewer: Viewer, data: CaseInput, token: str | None = None) -> int:
+    """A new draft by `viewer`; returns its id. A form's `token` makes it happen once (lib.forms)."""
     with write(engine) as conn:
-        return insert_case(conn, viewer.username, data)
+        if token:
+            forms.claim(conn, token, "case_new", viewer.username)
+        case_id = insert_case(conn, viewer.username, data)
+        if token:
+            forms.record_result(conn, token, case_id)
+        return case_id
 
 
 def insert_case(conn: Connection, username: str, data: CaseInput, status: str = "draft",
@@ -299,18 +298,38 @@ def _locked_row(conn: Connection, case_id: int) -> dict[str, Any]:
     return dict(row)
 
 
+def _stale(conn: Connection, case_id: int) -> CaseError:
+    """The refusal of an edit based on an older version, naming the last change (who, when)."""
+    last = conn.execute(
+        select(func.coalesce(User.display_name, REV.c.username).label("by"), REV.c.at)
+        .outerjoin(User, User.username == REV.c.username)
+        .where(REV.c.case_id == case_id).order_by(REV.c.id.desc()).limit(1)
+    ).first()  # fmt: skip
+    by, at = (last.by, last.at) if last else (None, None)
+    return CaseError("stale", by=by or "—", at=at.strftime("%Y-%m-%d %H:%M") if at else "—")
+
+
 def update_case(
-    engine: Engine, viewer: Viewer, case_id: int, data: CaseInput, version: int | None = None
+    engine: Engine,
+    viewer: Viewer,
+    case_id: int,
+    data: CaseInput,
+    version: int | None = None,
+    token: str | None = None,
 ) -> None:
-    """Save an edit; `version` is the revision count the editor started from (a newer one is refused)."""
+    """Save an edit; `version` is the case's version the editor started from: when another save came in
+    between, the edit is refused (CaseError "stale", naming who saved and when) and nothing is written.
+    A form's `token` makes the save happen once (lib.forms)."""
     with write(engine) as conn:
+        if token:
+            forms.claim(conn, token, "case_edit", viewer.username)
         row = _locked_row(conn, case_id)
         if not can_view(viewer, row):
             raise CaseError("not_found", value=case_id)
         if not can_edit(viewer, row):
             raise CaseError("cannot_edit", status=row["status"])
-        if version is not None and _version(conn, case_id) != version:
-            raise CaseError("stale")
+        if version is not None and row["version"] != version:
+            raise _stale(conn, case_id)
         data = validate(conn, data)
         names = _names(conn)
         old_tags = list(
@@ -334,9 +353,13 @@ def update_case(
         if before != after:
             changes["action_items"] = [before, after]
         if not changes:
+            if token:
+                forms.record_result(conn, token, case_id)
             return
-        conn.execute(update(C).where(C.c.id == case_id).values(
-            **values, updated_at=now(), search_text=search_text(data.title, values, data.tags)))  # fmt: skip
+        # Compared in the UPDATE itself: a save committed since the row was read makes this match nothing.
+        if not forms.update_if_version(conn, C, C.c.id == case_id, row["version"], {
+                **values, "updated_at": now(), "search_text": search_text(data.title, values, data.tags)}):  # fmt: skip
+            raise _stale(conn, case_id)
         conn.execute(delete(CT).where(CT.c.case_id == case_id))
         conn.execute(delete(CS).where(CS.c.case_id == case_id))
         # Items keep their ids (an owner may be marking one done meanwhile); removed ones are deleted.
@@ -354,6 +377,8 @@ def update_case(
                                               session_ids=data.session_ids))  # fmt: skip
         _revision(conn, case_id, viewer.username, changes)
         audit(conn, viewer.username, "case_edit", case_id=case_id, fields=sorted(changes))
+        if token:
+            forms.record_result(conn, token, case_id)
 
 
 TRANSITIONS = {  # action -> (statuses it starts from, status it leads to)
@@ -364,8 +389,11 @@ TRANSITIONS = {  # action -> (statuses it starts from, status it leads to)
 }
 
 
-def transition(engine: Engine, viewer: Viewer, case_id: int, action: str, comment: str = "") -> str:
-    """Take a workflow step; returns the new status. Send back needs a comment."""
+def transition(engine: Engine, viewer: Viewer, case_id: int, action: str, comment: str = "",
+               version: int | None = None) -> str:  # fmt: skip
+    """Take a workflow step; returns the new status. Send back needs a comment. `version`: the case's
+    version the button was shown with; if the case moved since, the step is refused (forms.AlreadySubmitted
+    when it already is in the step's status, a repeated tap; else CaseError "stale")."""
     if action not in TRANSITIONS:
         raise CaseError("bad_action", value=action)
     comment = _clean_text(comment)
@@ -375,6 +403,10 @@ def transition(engine: Engine, viewer: Viewer, case_id: int, action: str, commen
         row = _locked_row(conn, case_id)
         if not can_view(viewer, row):
             raise CaseError("not_found", value=case_id)
+        if version is not None and row["version"] != version:
+            if row["status"] == TRANSITIONS[action][1]:
+                raise forms.AlreadySubmitted(f"case:{case_id}:{version}:{action}")
+            raise _stale(conn, case_id)
         if action not in allowed_actions(viewer, row):
             if action in ("publish", "send_back", "archive") and not is_manager(viewer):
                 raise CaseError("managers_only", action=action)
@@ -390,7 +422,8 @@ def transition(engine: Engine, viewer: Viewer, case_id: int, action: str, commen
         elif action == "submit" and row["review_comment"]:
             values["review_comment"] = None  # the author answered the comment by resubmitting
             changes["review_comment"] = [row["review_comment"], None]
-        conn.execute(update(C).where(C.c.id == case_id).values(**values))
+        if not forms.update_if_version(conn, C, C.c.id == case_id, row["version"], values):
+            raise _stale(conn, case_id)
         _revision(conn, case_id, viewer.username, changes)
         audit(conn, viewer.username, f"case_{action}", case_id=case_id)
     return new_status
@@ -440,7 +473,6 @@ def get_case(engine: Engine, viewer: Viewer, case_id: int) -> dict[str, Any] | N
         ]  # fmt: skip
         revs = conn.execute(select(REV).where(REV.c.case_id == case_id).order_by(REV.c.id)).mappings().all()
         out["revisions"] = [{**dict(r), "changes": json.loads(r["changes"])} for r in revs]
-        out["version"] = len(revs)
         out["author_name"] = conn.execute(
             select(User.display_name).where(User.username == row["author"])
         ).scalar() or row["author"]  # fmt: skip

@@ -44,6 +44,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
+from lib import forms
 from lib.db import audit, now, write
 from lib.models import Department, Incident, IncidentCategory, IncidentSla, LiveSession, Person
 
@@ -422,10 +423,17 @@ def _denormalised(conn: Connection, data: IncidentInput) -> dict[str, Any]:
 
 
 def create_incident(
-    engine: Engine, data: IncidentInput, username: str, as_of: dt.datetime | None = None
+    engine: Engine,
+    data: IncidentInput,
+    username: str,
+    as_of: dt.datetime | None = None,
+    token: str | None = None,
 ) -> int:
-    """Validate and store a new incident; returns its id."""
+    """Validate and store a new incident; returns its id. A form's `token` makes the write happen once
+    (a resubmission raises forms.AlreadySubmitted and writes nothing)."""
     with write(engine) as conn:
+        if token:
+            forms.claim(conn, token, "incident", username)
         data = validate(conn, data, as_of)
         values = {
             "category": data.category, "severity": data.severity, "detected_at": data.detected_at,
@@ -437,6 +445,8 @@ def create_incident(
         }  # fmt: skip
         new_id = conn.execute(insert(Incident).values(**values)).inserted_primary_key[0]
         audit(conn, username, "incident_created", id=new_id, category=data.category, severity=data.severity)
+        if token:
+            forms.record_result(conn, token, new_id)
     return int(new_id)
 
 
@@ -448,9 +458,14 @@ def update_incident(
     resolved_at: dt.datetime | None = None,
     overtime_reason: str | None = None,
     as_of: dt.datetime | None = None,
+    token: str | None = None,
 ) -> None:
-    """Add the response and/or resolution time (and a reason) to an incident; validated like a new one."""
+    """Add the response and/or resolution time (and a reason) to an incident; validated like a new one.
+    `token` as in create_incident."""
     with write(engine) as conn:
+        if token:
+            forms.claim(conn, token, "incident_update", username)
+            forms.record_result(conn, token, incident_id)
         row = conn.execute(select(Incident).where(Incident.id == incident_id)).mappings().first()
         if row is None:
             raise IncidentError("unknown_incident", value=incident_id)

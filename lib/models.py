@@ -133,6 +133,8 @@ class User(Base):
     # Login cookies issued before this instant are refused (logout, password reset, disable).
     sessions_valid_after: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    # Optimistic lock: an edit names the version it started from; the UPDATE matches it (lib.forms).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 # --- live sessions and imports ------------------------------------------------------------------------
@@ -390,6 +392,7 @@ class Case(Base):
     search_text: Mapped[str | None] = mapped_column(Text)  # lower-cased title+body for word search
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # see User.version
 
 
 class CaseSession(Base):
@@ -439,3 +442,15 @@ class ScorecardDefinition(Base):
     definition: Mapped[str] = mapped_column(Text)  # JSON: kpis [{metric, weight}], cap, grade bands
     set_by: Mapped[str | None] = mapped_column(String(64))
     set_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # see User.version
+
+
+class FormSubmission(Base):
+    """One row per form submission that wrote: its token is unique, so a resubmission cannot write twice."""
+
+    __tablename__ = "form_submissions"
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    form: Mapped[str] = mapped_column(String(64))
+    username: Mapped[str | None] = mapped_column(String(64))
+    result_id: Mapped[int | None] = mapped_column(Integer)  # what the write made (incident id, case id, ...)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)

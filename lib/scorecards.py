@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
 
-from lib import clock
+from lib import clock, forms
 from lib import scorecards_sources as src
 from lib import targets as tg
 from lib.db import audit, get_setting, now, set_setting, write
@@ -213,20 +214,44 @@ def validate_definition(d: Definition, today: dt.date | None = None) -> None:
         raise ScorecardError("bands", value=" > ".join(f"{g} {v:g}" for g, v in d.bands))
 
 
-def save_definition(engine: Engine, username: str, d: Definition, today: dt.date | None = None) -> None:
-    """Store `d` from its month on (replacing an edit of the same month); earlier months keep theirs."""
+def definition_version(engine: Engine, position: str, month_from: str) -> int:
+    """The version of the definition stored for exactly this position and month (0: none stored yet)."""
+    t = ScorecardDefinition.__table__
+    with engine.connect() as conn:
+        found = conn.execute(
+            select(t.c.version).where(t.c.position_key == position, t.c.month_from == month_from)
+        ).scalar()
+    return int(found or 0)
+
+
+def save_definition(engine: Engine, username: str, d: Definition, today: dt.date | None = None,
+                    version: int | None = None, token: str | None = None) -> None:  # fmt: skip
+    """Store `d` from its month on (replacing an edit of the same month); earlier months keep theirs.
+    `version` (definition_version when the editor loaded): a save in between raises forms.StaleEdit.
+    `token`: the form's write-once token."""
     validate_definition(d, today)
     t = ScorecardDefinition.__table__
     payload = json.dumps(d.as_json(), ensure_ascii=False)
     with write(engine) as conn:
+        if token:
+            forms.claim(conn, token, "scorecard_definition", username)
         existing = conn.execute(
-            select(t.c.id).where(t.c.position_key == d.position, t.c.month_from == d.month_from)
-        ).scalar()
+            select(t.c.id, t.c.version, t.c.set_by, t.c.set_at)
+            .where(t.c.position_key == d.position, t.c.month_from == d.month_from)
+        ).first()  # fmt: skip
         values = {"definition": payload, "set_by": username, "set_at": now()}
+        if existing is not None and version == 0:
+            raise forms.StaleEdit(
+                existing.set_by, existing.set_at
+            )  # stored by someone since the editor loaded
         if existing is None:
-            conn.execute(t.insert().values(position_key=d.position, month_from=d.month_from, **values))
-        else:
-            conn.execute(update(t).where(t.c.id == existing).values(**values))
+            try:  # the unique (position, month) refuses a concurrent first save
+                conn.execute(t.insert().values(position_key=d.position, month_from=d.month_from, **values))
+            except IntegrityError:
+                raise forms.StaleEdit(None, None) from None
+        elif not forms.update_if_version(conn, t, t.c.id == existing.id,
+                                         existing.version if version is None else version, values):  # fmt: skip
+            raise forms.StaleEdit(existing.set_by, existing.set_at)
         audit(conn, username, "scorecard.definition", position=d.position, month_from=d.month_from,
               definition=d.as_json())  # fmt: skip
 

@@ -215,8 +215,9 @@ class ManualEntryError(ValueError):
 
 
 def save_manual_metric(engine: Engine, username: str, month: str, person_id: int, metric: str,
-                       value: float | None) -> None:  # fmt: skip
-    """Enter or correct one monthly figure (percentages as fractions); refused with the field named."""
+                       value: float | None, token: str | None = None) -> None:  # fmt: skip
+    """Enter or correct one monthly figure (percentages as fractions); refused with the field named.
+    `token`: the form's write-once token (lib.forms)."""
     from lib.scorecards import MANUAL_KPIS, MONTH_RE
 
     if not MONTH_RE.match(month or ""):
@@ -227,6 +228,10 @@ def save_manual_metric(engine: Engine, username: str, month: str, person_id: int
     if value is None or not low <= float(value) <= high:
         raise ManualEntryError("value", value=value, low=low, high=high)
     with write(engine) as conn:
+        if token:
+            from lib.forms import claim
+
+            claim(conn, token, "manual_metric", username)
         if conn.execute(select(Person.id).where(Person.id == person_id)).first() is None:
             raise ManualEntryError("person", value=person_id)
         t = ManualMetric.__table__

@@ -14,9 +14,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, func, insert, select
 
-from lib.db import audit, now, write
+from lib import forms
+from lib.db import audit, bump_data_version, now, write
 from lib.metrics import METRICS
 from lib.models import Target
 
@@ -195,13 +196,26 @@ def validate(metric: str, scope_kind: str, scope_value: str, month_from: str, ki
 
 
 def set_target(engine: Engine, username: str, metric: str, scope_kind: str, scope_value: str,
-               month_from: str, kind: str, value: float, value_high: float | None = None) -> int:  # fmt: skip
-    """Add a target row (history kept: earlier months keep the value they had) and audit it."""
+               month_from: str, kind: str, value: float, value_high: float | None = None,
+               based_on: int | None | str = "any", token: str | None = None) -> int:  # fmt: skip
+    """Add a target row (history kept: earlier months keep the value they had) and audit it. `based_on`:
+    the latest row for this metric, scope and month when the form was filled (None: there was none); if
+    another was set since, raise forms.StaleEdit naming it. `token`: the form's write-once token."""
     scope_value = "" if scope_kind == "all" else str(scope_value).strip()
     validate(metric, scope_kind, scope_value, month_from, kind, value, value_high)
     if kind != "between":
         value_high = None
     with write(engine) as conn:
+        if token:
+            forms.claim(conn, token, "target", username)
+        if based_on != "any":
+            bump_data_version(conn)  # first: its row lock orders concurrent setters, so this read is current
+            key = (Target.metric == metric, Target.scope_kind == scope_kind, Target.scope_value == scope_value,
+                   Target.month_from == month_from)  # fmt: skip
+            latest = conn.execute(select(Target.id, Target.set_by, Target.set_at).where(*key)
+                                  .order_by(Target.id.desc()).limit(1)).first()  # fmt: skip
+            if latest is not None and latest.id != based_on:
+                raise forms.StaleEdit(latest.set_by, latest.set_at)
         new_id = conn.execute(
             insert(Target).values(
                 metric=metric, scope_kind=scope_kind, scope_value=scope_value, month_from=month_from,
@@ -213,6 +227,18 @@ def set_target(engine: Engine, username: str, metric: str, scope_kind: str, scop
               scope_value=scope_value, month_from=month_from, kind=kind, value=value,
               value_high=value_high)  # fmt: skip
     return int(new_id)
+
+
+def latest_target_id(
+    engine: Engine, metric: str, scope_kind: str, scope_value: str, month_from: str
+) -> int | None:
+    """The newest row set for exactly this metric, scope and starting month (what set_target's based_on names)."""
+    scope_value = "" if scope_kind == "all" else str(scope_value).strip()
+    with engine.connect() as conn:
+        return conn.execute(
+            select(func.max(Target.id)).where(Target.metric == metric, Target.scope_kind == scope_kind,
+                                              Target.scope_value == scope_value, Target.month_from == month_from)
+        ).scalar()  # fmt: skip
 
 
 # --- the targets page -----------------------------------------------------------------------------

@@ -14,12 +14,12 @@ import pandas as pd  # noqa: E402
 
 from lib import cases as cs  # noqa: E402
 from lib import cases_search as cq  # noqa: E402
-from lib import kpis  # noqa: E402
+from lib import form_ui, forms, kpis  # noqa: E402
 from lib.db import now  # noqa: E402
 from lib.formatting import format_change, format_metric, md_escape  # noqa: E402
 from lib.i18n import current_language, t  # noqa: E402
 from lib.metrics import METRICS  # noqa: E402
-from lib.ui import cached, engine, flash, no_data, show_flash  # noqa: E402
+from lib.ui import cached, engine, no_data, show_flash  # noqa: E402
 
 viewer = cq.viewer_of(user)
 lang = current_language()
@@ -111,12 +111,25 @@ def init_editor(target: str, defaults: dict[str, Any]) -> None:
     st.session_state["ed_target"] = target
 
 
+def reopen_editor(target: str, **query: str) -> None:
+    """Callback of "new case" / "edit": a fresh editor (new token) for `target`, then go there."""
+    form_ui.reopen(f"case:{target}", clear=(EDITOR_PREFIX,))
+    go(**query)
+
+
 def add_item_row() -> None:
     st.session_state["ed_n_items"] = min(cs.MAX_ITEMS, st.session_state.get("ed_n_items", 1) + 1)
 
 
 def render_editor(case: dict[str, Any] | None, prefill: dict[str, Any] | None, target: str) -> None:
+    form = f"case:{target}"
+    if form_ui.closed(form, clear=(EDITOR_PREFIX,), label_key="forms.edit_again"):
+        return  # saved; a late second tap on save finds no button
     init_editor(target, editor_defaults(case, prefill))
+    # The version this edit is based on: while nothing was submitted the editor shows the stored case, so
+    # it is the current one; after a submit it stays, and a save made in between is refused, not lost.
+    if case is not None and not st.session_state.get("ed_typed"):
+        st.session_state["ed_base_version"] = case["version"]
     st.title(t("cases.edit.title_edit") if case else t("cases.edit.title_new"))
     if prefill:
         st.info(t("cases.edit.from_session"), icon=":material/live_tv:")
@@ -186,32 +199,44 @@ def render_editor(case: dict[str, Any] | None, prefill: dict[str, Any] | None, t
         ),
         **{f: s[f"ed_{f}"] for f in cq.BODY_FIELDS},
     )  # fmt: skip
-    try:
+    base = s.get("ed_base_version")
+
+    def save_once(token: str) -> int:
         if case is None:
-            case_id = cs.create_case(engine(), viewer, data)
-        else:
-            case_id = case["id"]
-            cs.update_case(engine(), viewer, case_id, data, version=case["version"])
-        if submit:
+            return cs.create_case(engine(), viewer, data, token=token)
+        cs.update_case(engine(), viewer, case["id"], data, version=base, token=token)
+        return case["id"]
+
+    done = "cases.flash.submitted" if submit else "cases.flash.saved"
+    try:
+        case_id = form_ui.submit(form, save_once, lambda _id: t(done), clear=(EDITOR_PREFIX,))
+        if submit and case_id is not None and not form_ui.was_resubmitted(form):
             cs.transition(engine(), viewer, case_id, "submit")
     except cs.CaseError as exc:
+        if exc.code == "stale" and case is not None:
+            # Keep what was typed; the next save is a deliberate choice over the other version.
+            st.session_state["ed_base_version"] = cs.get_case(engine(), viewer, case["id"])["version"]
         st.error(exc.message(lang), icon=":material/error:")
         return
     st.session_state.pop("ed_target", None)
+    st.session_state["_flash"] = form_ui.closed_message(form)
     go(case=case_id)
-    flash("cases.flash.submitted" if submit else "cases.flash.saved")
+    st.rerun()
 
 
 # --- one case -------------------------------------------------------------------------------------
 
 
-def do_action(case_id: int, action: str) -> None:
-    """Callback of the workflow buttons; a refusal is shown on the next run."""
+def do_action(case_id: int, action: str, version: int) -> None:
+    """Callback of the workflow buttons (with the version they were shown for, so a repeated tap cannot
+    take the step twice); a refusal is shown on the next run."""
     comment = st.session_state.get("cv_comment", "")
     try:
-        cs.transition(engine(), viewer, case_id, action, comment)
+        cs.transition(engine(), viewer, case_id, action, comment, version=version)
         st.session_state["_flash"] = t(f"cases.flash.{action}")
         st.session_state.pop("cv_comment", None)
+    except forms.AlreadySubmitted:
+        st.session_state["_flash"] = t("forms.already_saved_plain")
     except cs.CaseError as exc:
         st.session_state["cv_error"] = exc.message(lang)
 
@@ -300,11 +325,11 @@ def render_case(case_id: int) -> None:
         cols = st.columns(len(actions))
         for col, action in zip(cols, actions, strict=True):
             if action == "edit":
-                col.button(t("cases.action.edit"), key="cv_edit", on_click=go, kwargs={"edit": case_id},
-                           icon=":material/edit:")  # fmt: skip
+                col.button(t("cases.action.edit"), key="cv_edit", on_click=reopen_editor,
+                           args=(f"edit:{case_id}",), kwargs={"edit": str(case_id)}, icon=":material/edit:")  # fmt: skip
             else:
                 col.button(t(f"cases.action.{action}"), key=f"cv_{action}", on_click=do_action,
-                           args=(case_id, action), type="primary" if action in ("publish", "submit") else "secondary")  # fmt: skip
+                           args=(case_id, action, case["version"]), type="primary" if action in ("publish", "submit") else "secondary")  # fmt: skip
         if "send_back" in actions or "publish" in actions:
             st.text_area(t("cases.view.comment"), key="cv_comment", max_chars=cs.MAX_COMMENT,
                          help=t("cases.view.comment_help"))  # fmt: skip
@@ -460,7 +485,7 @@ if (edit_id := int_param("edit")) is not None:
                    else t("cases.error.cannot_edit", status=t(f"cases.status.{current['status']}")))  # fmt: skip
         st.button(t("cases.back"), on_click=go, key="ed_back")
         st.stop()
-    render_editor(current, None, f"edit:{edit_id}:{current['version']}")
+    render_editor(current, None, f"edit:{edit_id}")
     st.stop()
 if (session_id := int_param("new_from_session")) is not None:
     prefill = cached(cs.session_prefill, session_id, lang)
@@ -481,6 +506,6 @@ if "cases_view" not in st.session_state and st.query_params.get("view") in ("sea
     st.session_state["cases_view"] = st.query_params["view"]  # a link from the home page
 view = top_left.radio(t("cases.view.switch"), ("search", "browse", "actions"), horizontal=True, key="cases_view",
                       format_func=lambda v: t(f"cases.view.{v}"), label_visibility="collapsed")  # fmt: skip
-top_right.button(t("cases.new"), on_click=go, kwargs={"new": 1}, icon=":material/add:", type="primary",
-                 key="new_case")  # fmt: skip
+top_right.button(t("cases.new"), on_click=reopen_editor, args=("new",), kwargs={"new": "1"},
+                 icon=":material/add:", type="primary", key="new_case")  # fmt: skip
 {"search": render_search, "browse": render_browse, "actions": render_actions}[view]()

@@ -8,6 +8,7 @@ import datetime as dt  # noqa: E402
 
 import pandas as pd  # noqa: E402
 
+from lib import form_ui  # noqa: E402
 from lib import incidents as inc  # noqa: E402
 from lib.db import now  # noqa: E402
 from lib.i18n import t  # noqa: E402
@@ -40,20 +41,27 @@ def show_error(exc: inc.IncidentError) -> None:
     st.error(t(f"incidents.error.{exc.code}", **params), icon=":material/error:")
 
 
-def save(action, message_key: str, reset: tuple[str, ...] = ()) -> None:
-    """Run a lib write; show its refusal, or clear the given form keys and flash `message_key`."""
+def save(form: str, action, message_key: str, clear: tuple[str, ...]) -> None:
+    """Run a form's write once (its token); show a refusal, or close the form with `message_key`."""
+    try:
+        form_ui.submit(form, action, lambda result: t(message_key, id=result), clear)
+    except inc.IncidentError as exc:
+        show_error(exc)
+        return
+    st.rerun()
+
+
+def save_admin(action, message_key: str) -> None:
+    """Run an admin table save; show its refusal or flash `message_key`."""
     try:
         result = action()
     except inc.IncidentError as exc:
         show_error(exc)
         return
-    for key in reset:
-        st.session_state.pop(key, None)
     flash(message_key, id=result)
 
 
-tab_new, tab_update = st.tabs([t("incidents.form.new"), t("incidents.form.update")])
-with tab_new:
+def render_new() -> None:
     category = st.selectbox(t("incidents.form.category"), choices["categories"], key="inc_category")
     severity = st.radio(
         t("incidents.form.severity"), inc.SEVERITIES, format_func=lambda s: t(f"incidents.severity.{s}"), horizontal=True, key="inc_severity"
@@ -90,31 +98,44 @@ with tab_new:
             handler_person_id=handler, description=description, overtime_reason=reason, escalated=escalated,
             meeting_at=meeting,
         )  # fmt: skip
-        form_keys = tuple(k for k in st.session_state if k.startswith(("inc_", "upd_")))
-        save(lambda: inc.create_incident(engine(), data, user.username), "incidents.form.saved", form_keys)
+        save("incident", lambda tok: inc.create_incident(engine(), data, user.username, token=tok),
+             "incidents.form.saved", ("inc_",))  # fmt: skip
 
-with tab_update:
+
+def render_update() -> None:
     opened = inc.incidents_to_update(engine())  # open ones, then resolved over SLA without a reason
     if not opened:
         st.info(t("incidents.form.no_open"), icon=":material/info:")
-    else:
-        by_id = {o["id"]: o for o in opened}
-        pick = st.selectbox(t("incidents.form.pick_open"), list(by_id), format_func=lambda i: by_id[i]["label"], key="upd_pick")  # fmt: skip
-        cur = by_id[pick]
-        st.caption(" · ".join(f"{t(f'incidents.form.{k}')}: {cur[k + '_at']:%Y-%m-%d %H:%M:%S}" for k in ("detected", "responded", "resolved") if cur[k + "_at"]))  # fmt: skip
-        upd_responded = cur["responded_at"] or time_input(
-            "incidents.form.responded", f"upd_responded_{pick}", upd_now
-        )
-        upd_resolved = cur["resolved_at"]
-        if upd_resolved is None and st.toggle(t("incidents.form.has_resolved"), value=True, key=f"upd_has_resolved_{pick}"):  # fmt: skip
-            upd_resolved = time_input("incidents.form.resolved", f"upd_resolved_{pick}", upd_now)
-        upd_reason = st.text_input(t("incidents.form.reason"), key=f"upd_reason_{pick}")
-        if st.button(t("incidents.form.update_button"), type="primary", width="stretch", key="upd_save"):
-            save(
-                lambda: inc.update_incident(engine(), pick, user.username, responded_at=upd_responded,
-                                            resolved_at=upd_resolved, overtime_reason=upd_reason or None) or pick,
-                "incidents.form.updated", ("inc_form_now", "upd_now"),
-            )  # fmt: skip
+        return
+    by_id = {o["id"]: o for o in opened}
+    pick = st.selectbox(t("incidents.form.pick_open"), list(by_id), format_func=lambda i: by_id[i]["label"], key="upd_pick")  # fmt: skip
+    cur = by_id[pick]
+    st.caption(" · ".join(f"{t(f'incidents.form.{k}')}: {cur[k + '_at']:%Y-%m-%d %H:%M:%S}" for k in ("detected", "responded", "resolved") if cur[k + "_at"]))  # fmt: skip
+    upd_responded = cur["responded_at"] or time_input(
+        "incidents.form.responded", f"upd_responded_{pick}", upd_now
+    )
+    upd_resolved = cur["resolved_at"]
+    if upd_resolved is None and st.toggle(t("incidents.form.has_resolved"), value=True, key=f"upd_has_resolved_{pick}"):  # fmt: skip
+        upd_resolved = time_input("incidents.form.resolved", f"upd_resolved_{pick}", upd_now)
+    upd_reason = st.text_input(t("incidents.form.reason"), key=f"upd_reason_{pick}")
+    if st.button(t("incidents.form.update_button"), type="primary", width="stretch", key="upd_save"):
+        save(
+            "incident_update",
+            lambda tok: inc.update_incident(engine(), pick, user.username, responded_at=upd_responded,
+                                            resolved_at=upd_resolved, overtime_reason=upd_reason or None,
+                                            token=tok) or pick,
+            "incidents.form.updated", ("upd_",),
+        )  # fmt: skip
+
+
+tab_new, tab_update = st.tabs([t("incidents.form.new"), t("incidents.form.update")])
+with tab_new:
+    # Closed after a save (a late second tap finds no button); "fill in another" opens an empty form.
+    if not form_ui.closed("incident", clear=("inc_",)):
+        render_new()
+with tab_update:
+    if not form_ui.closed("incident_update", clear=("upd_",)):
+        render_update()
 
 if user.role == "admin":
     with st.expander(t("incidents.admin.title"), icon=":material/settings:"):
@@ -124,7 +145,7 @@ if user.role == "admin":
         edited = st.data_editor(cats, num_rows="dynamic", key="adm_categories", disabled=["id"], hide_index=True,
                                 column_config={c: label for c, label in cols.items()})  # fmt: skip
         if st.button(t("incidents.admin.save_categories"), key="adm_save_categories"):
-            save(lambda: inc.save_categories(engine(), edited.to_dict("records"), user.username), "incidents.admin.saved")  # fmt: skip
+            save_admin(lambda: inc.save_categories(engine(), edited.to_dict("records"), user.username), "incidents.admin.saved")  # fmt: skip
         st.caption(t("incidents.admin.slas"))
         minutes = {c: st.column_config.NumberColumn(t(f"incidents.admin.col.{c}"), min_value=0.1)
                    for c in ("respond_minutes", "resolve_minutes", "meeting_minutes")}  # fmt: skip
@@ -137,7 +158,7 @@ if user.role == "admin":
             },
         )  # fmt: skip
         if st.button(t("incidents.admin.save_slas"), key="adm_save_slas"):
-            save(
+            save_admin(
                 lambda: inc.save_slas(engine(), slas.to_dict("records"), user.username),
                 "incidents.admin.saved",
             )

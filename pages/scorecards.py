@@ -13,6 +13,7 @@ user = guard("scorecards")
 import altair as alt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from lib import form_ui, forms  # noqa: E402
 from lib import scorecards as sc  # noqa: E402
 from lib import scorecards_sources as scs  # noqa: E402
 from lib.bounds import MAX_DATE, MIN_DATE, month_ok  # noqa: E402
@@ -233,32 +234,47 @@ def month_view() -> None:
     with st.expander(t("scorecards.manual.title"), icon=":material/edit_note:"):
         st.caption(t("scorecards.manual.caption"))
         everyone = {p.id: p.name for p in cached(scs.people)}
-        with st.form("sc_manual_form"):
-            f1, f2 = st.columns(2)
-            m_month = f1.text_input(t("scorecards.month"), month, max_chars=7, key="sc_manual_month")
-            m_person = f2.selectbox(t("scorecards.col.person"), list(everyone), format_func=everyone.get,
-                                    key="sc_manual_person")  # fmt: skip
-            g1, g2 = st.columns(2)
-            m_metric = g1.selectbox(t("scorecards.col.kpi"), sc.MANUAL_KPIS, format_func=lambda k: sc.kpi_name(k, lang),
-                                    key="sc_manual_metric")  # fmt: skip
-            m_value = g2.number_input(
-                t("scorecards.manual.value"), value=None, format="%.4f", key="sc_manual_value"
-            )
-            st.caption(t("scorecards.manual.pct_hint"))
-            if st.form_submit_button(t("common.save"), type="primary"):
-                is_pct = sc.SC_KPIS[m_metric].unit == "pct"
-                value = None if m_value is None else (m_value / 100 if is_pct else m_value)
-                try:
-                    scs.save_manual_metric(
-                        engine(), user.username, m_month.strip(), m_person, m_metric, value
-                    )
-                except scs.ManualEntryError as exc:
-                    params = {k: md_escape(v) for k, v in exc.params.items()}
-                    st.error(t(f"scorecards.manual.error.{exc.code}", **params))
-                else:
-                    flash(
-                        "scorecards.manual.saved", person=md_escape(everyone[m_person]), month=m_month.strip()
-                    )
+        MANUAL_KEYS = ("sc_manual_month", "sc_manual_person", "sc_manual_metric", "sc_manual_value")
+        if not form_ui.closed("manual_metric", clear=MANUAL_KEYS):
+            with st.form("sc_manual_form"):
+                f1, f2 = st.columns(2)
+                m_month = f1.text_input(t("scorecards.month"), month, max_chars=7, key="sc_manual_month")
+                m_person = f2.selectbox(t("scorecards.col.person"), list(everyone), format_func=everyone.get,
+                                        key="sc_manual_person")  # fmt: skip
+                g1, g2 = st.columns(2)
+                m_metric = g1.selectbox(t("scorecards.col.kpi"), sc.MANUAL_KPIS, format_func=lambda k: sc.kpi_name(k, lang),
+                                        key="sc_manual_metric")  # fmt: skip
+                m_value = g2.number_input(
+                    t("scorecards.manual.value"), value=None, format="%.4f", key="sc_manual_value"
+                )
+                st.caption(t("scorecards.manual.pct_hint"))
+                if st.form_submit_button(t("common.save"), type="primary"):
+                    is_pct = sc.SC_KPIS[m_metric].unit == "pct"
+                    value = None if m_value is None else (m_value / 100 if is_pct else m_value)
+                    try:
+                        form_ui.submit(
+                            "manual_metric",
+                            lambda token: scs.save_manual_metric(
+                                engine(),
+                                user.username,
+                                m_month.strip(),
+                                m_person,
+                                m_metric,
+                                value,
+                                token=token,
+                            ),
+                            lambda _r: t(
+                                "scorecards.manual.saved",
+                                person=md_escape(everyone[m_person]),
+                                month=m_month.strip(),
+                            ),
+                            MANUAL_KEYS,
+                        )
+                    except scs.ManualEntryError as exc:
+                        params = {k: md_escape(v) for k, v in exc.params.items()}
+                        st.error(t(f"scorecards.manual.error.{exc.code}", **params))
+                    else:
+                        st.rerun()
 
 
 mode = st.radio(t("scorecards.mode"), ("month", "quarter"), horizontal=True, key="sc_mode",
@@ -277,52 +293,81 @@ edit_pos = a1.selectbox(
     t("scorecards.admin.position"), sc.POSITIONS, format_func=position_name, key="sc_def_pos"
 )
 month_from = a2.text_input(t("scorecards.admin.month_from"), this_month, max_chars=7, key="sc_def_month")
-current = sc.definition_for(cached(sc.load_definitions), edit_pos, month_from if sc.MONTH_RE.match(month_from)
-                            else this_month)  # fmt: skip
-st.caption(t("scorecards.admin.in_force", since=current.month_from, by=md_escape(current.set_by or "SPEC")))
-rows = pd.DataFrame(
-    [{"metric": k.metric, "weight": k.weight, "kind": k.target[0] if k.target else None,
-      "value": k.target[1] if k.target else None, "value_high": k.target[2] if k.target else None}
-     for k in current.kpis],
-    columns=["metric", "weight", "kind", "value", "value_high"],
-)  # fmt: skip
-edited = st.data_editor(
-    rows, num_rows="dynamic", hide_index=True, key=f"sc_def_rows_{edit_pos}_{current.month_from}",
-    column_config={
-        "metric": st.column_config.SelectboxColumn(t("scorecards.col.kpi"), options=list(sc.SC_KPIS), required=True),
-        "weight": st.column_config.NumberColumn(t("scorecards.col.weight"), min_value=0, max_value=100),
-        "kind": st.column_config.SelectboxColumn(t("scorecards.admin.target_kind"), options=list(KINDS)),
-        "value": st.column_config.NumberColumn(t("scorecards.admin.target_value"), format="%.4f"),
-        "value_high": st.column_config.NumberColumn(t("scorecards.admin.target_high"), format="%.4f"),
-    },
-)  # fmt: skip
-st.caption(t("scorecards.admin.metrics_hint", keys=", ".join(sc.SC_KPIS)))
-bands = dict(current.bands)
-b = st.columns(5)
-cap = b[0].number_input(t("scorecards.admin.cap"), value=current.cap * 100, step=5.0, key="sc_def_cap")
-band_values = {g: b[i + 1].number_input(t("scorecards.admin.band", grade=g), value=bands[g], step=1.0,
-                                        key=f"sc_def_band_{g}") for i, g in enumerate(sc.GRADES[:-1])}  # fmt: skip
-st.caption(t("scorecards.admin.weights_now", total=f"{pd.to_numeric(edited['weight']).fillna(0).sum():g}"))
-if st.button(t("scorecards.admin.save"), type="primary", key="sc_def_save"):
-    try:
-        kpis = []
-        for i, r in enumerate(edited.to_dict("records"), start=1):
-            if not r.get("metric"):
-                raise sc.ScorecardError("metric", row=i, value="")
-            kind = r.get("kind") if isinstance(r.get("kind"), str) and r.get("kind") else None
-            value = None if pd.isna(r.get("value")) else float(r["value"])
-            high = None if pd.isna(r.get("value_high")) else float(r["value_high"])
-            if kind and value is None:
-                raise sc.ScorecardError("target", row=i, value=kind)
-            weight = 0.0 if pd.isna(r.get("weight")) else float(r["weight"])
-            kpis.append(sc.KpiDef(r["metric"], weight, (kind, value, high) if kind else None))
-        new = sc.Definition(edit_pos, month_from.strip(), tuple(kpis), cap / 100,
-                            tuple((g, float(band_values[g])) for g in sc.GRADES[:-1]))  # fmt: skip
-        sc.save_definition(engine(), user.username, new)
-    except sc.ScorecardError as exc:
-        st.error(t(f"scorecards.error.{exc.code}", **{k: md_escape(v) for k, v in exc.params.items()}))
-    else:
-        flash("scorecards.admin.saved", position=position_name(edit_pos), month=month_from.strip())
+
+
+def definition_editor() -> None:
+    # The version of this position's definition for this month when the editor loaded: a save by someone
+    # else in between is refused instead of silently replaced.
+    def_key = (edit_pos, month_from.strip())
+    fresh_form = "sc_def_cap" not in st.session_state  # a new visit: nothing typed yet
+    if fresh_form or st.session_state.get("sc_def_base", (None,))[0] != def_key:
+        st.session_state["sc_def_base"] = (def_key, sc.definition_version(engine(), *def_key))
+    base = st.session_state["sc_def_base"][1]
+    current = sc.definition_for(cached(sc.load_definitions), edit_pos, month_from if sc.MONTH_RE.match(month_from)
+                                else this_month)  # fmt: skip
+    st.caption(
+        t("scorecards.admin.in_force", since=current.month_from, by=md_escape(current.set_by or "SPEC"))
+    )
+    rows = pd.DataFrame(
+        [{"metric": k.metric, "weight": k.weight, "kind": k.target[0] if k.target else None,
+          "value": k.target[1] if k.target else None, "value_high": k.target[2] if k.target else None}
+         for k in current.kpis],
+        columns=["metric", "weight", "kind", "value", "value_high"],
+    )  # fmt: skip
+    edited = st.data_editor(
+        rows, num_rows="dynamic", hide_index=True, key=f"sc_def_rows_{edit_pos}_{current.month_from}",
+        column_config={
+            "metric": st.column_config.SelectboxColumn(t("scorecards.col.kpi"), options=list(sc.SC_KPIS), required=True),
+            "weight": st.column_config.NumberColumn(t("scorecards.col.weight"), min_value=0, max_value=100),
+            "kind": st.column_config.SelectboxColumn(t("scorecards.admin.target_kind"), options=list(KINDS)),
+            "value": st.column_config.NumberColumn(t("scorecards.admin.target_value"), format="%.4f"),
+            "value_high": st.column_config.NumberColumn(t("scorecards.admin.target_high"), format="%.4f"),
+        },
+    )  # fmt: skip
+    st.caption(t("scorecards.admin.metrics_hint", keys=", ".join(sc.SC_KPIS)))
+    bands = dict(current.bands)
+    b = st.columns(5)
+    cap = b[0].number_input(t("scorecards.admin.cap"), value=current.cap * 100, step=5.0, key="sc_def_cap")
+    band_values = {g: b[i + 1].number_input(t("scorecards.admin.band", grade=g), value=bands[g], step=1.0,
+                                            key=f"sc_def_band_{g}") for i, g in enumerate(sc.GRADES[:-1])}  # fmt: skip
+    st.caption(
+        t("scorecards.admin.weights_now", total=f"{pd.to_numeric(edited['weight']).fillna(0).sum():g}")
+    )
+    if st.button(t("scorecards.admin.save"), type="primary", key="sc_def_save"):
+        try:
+            kpis = []
+            for i, r in enumerate(edited.to_dict("records"), start=1):
+                if not r.get("metric"):
+                    raise sc.ScorecardError("metric", row=i, value="")
+                kind = r.get("kind") if isinstance(r.get("kind"), str) and r.get("kind") else None
+                value = None if pd.isna(r.get("value")) else float(r["value"])
+                high = None if pd.isna(r.get("value_high")) else float(r["value_high"])
+                if kind and value is None:
+                    raise sc.ScorecardError("target", row=i, value=kind)
+                weight = 0.0 if pd.isna(r.get("weight")) else float(r["weight"])
+                kpis.append(sc.KpiDef(r["metric"], weight, (kind, value, high) if kind else None))
+            new = sc.Definition(edit_pos, month_from.strip(), tuple(kpis), cap / 100,
+                                tuple((g, float(band_values[g])) for g in sc.GRADES[:-1]))  # fmt: skip
+            form_ui.submit(
+                "scorecard_def",
+                lambda token: sc.save_definition(engine(), user.username, new, version=base, token=token),
+                lambda _r: t(
+                    "scorecards.admin.saved", position=position_name(edit_pos), month=month_from.strip()
+                ),
+                DEF_KEYS,
+            )
+        except sc.ScorecardError as exc:
+            st.error(t(f"scorecards.error.{exc.code}", **{k: md_escape(v) for k, v in exc.params.items()}))
+        except forms.StaleEdit as exc:
+            st.session_state.pop("sc_def_base", None)  # saving again is a deliberate replacement
+            st.error(form_ui.stale_message(exc))
+        else:
+            st.rerun()
+
+
+DEF_KEYS = ("sc_def_rows_", "sc_def_cap", "sc_def_band_", "sc_def_base")
+if not form_ui.closed("scorecard_def", clear=DEF_KEYS, label_key="forms.edit_again"):
+    definition_editor()
 
 bar = st.number_input(t("scorecards.admin.bar"), value=cached(sc.promotion_bar), step=1.0, key="sc_bar")
 if st.button(t("scorecards.admin.save_bar"), key="sc_bar_save"):

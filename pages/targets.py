@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import clock, targets
+from lib import clock, form_ui, forms, targets
 from lib.formatting import md_escape
 from lib.i18n import current_language, t
 from lib.metrics import CATALOGUE, metric
@@ -14,8 +14,6 @@ this_month = clock.today().strftime("%Y-%m")
 
 st.title(t("kpis.targets.title"))
 st.caption(t("kpis.targets.caption"))
-if flash := st.session_state.pop("targets_flash", None):
-    st.success(flash)
 
 month = st.text_input(t("kpis.targets.month"), this_month, key="targets_month", max_chars=7)
 if not targets.MONTH_RE.match(month):
@@ -26,39 +24,64 @@ current = cached(targets.targets_frame, month)
 st.dataframe(targets.display_frame(current, lang), hide_index=True, key="targets_current")
 
 st.subheader(t("kpis.targets.new"))
-choices = cached(targets.scope_choices)
-c = st.columns(3)
-key = c[0].selectbox(t("kpis.targets.metric"), [m.key for m in CATALOGUE], key="targets_metric",
-                     format_func=lambda k: metric(k).name(lang))  # fmt: skip
-scope_kind = c[1].selectbox(t("kpis.targets.scope_kind"), targets.SCOPE_ORDER[::-1], key="targets_scope_kind",
-                            format_func=lambda k: t(f"kpis.scope.{k}"))  # fmt: skip
-labels = dict(choices[scope_kind])
-scope_value = c[2].selectbox(t("kpis.targets.scope_value"), list(labels), key="targets_scope_value",
-                             format_func=lambda v: labels.get(v, v) or t(f"kpis.scope.{scope_kind}"),
-                             disabled=scope_kind == "all")  # fmt: skip
-d = st.columns(4)
-month_from = d[0].text_input(t("kpis.targets.month_from"), this_month, key="targets_month_from", max_chars=7)
-kind = d[1].selectbox(t("kpis.targets.kind"), targets.KINDS, key="targets_kind",
-                      format_func=lambda k: t(f"kpis.kind.{k}"))  # fmt: skip
-pct = metric(key).unit == "pct"
-value = d[2].number_input(t("kpis.targets.value"), value=None, key="targets_value", format="%.4f")
-high = d[3].number_input(t("kpis.targets.value_high"), value=None, key="targets_value_high", format="%.4f",
-                         disabled=kind != "between")  # fmt: skip
-if pct:
-    st.caption(t("kpis.targets.pct_hint"))
-if st.button(t("kpis.targets.submit"), type="primary", key="targets_submit"):
-    scale = 0.01 if pct else 1.0
-    try:
-        targets.set_target(engine(), user.username, key, scope_kind, scope_value or "", month_from, kind,
-                           None if value is None else value * scale,
-                           None if high is None or kind != "between" else high * scale)  # fmt: skip
-    except targets.TargetError as exc:
-        st.error(t(f"kpis.target_error.{exc.code}", **{k: md_escape(v) for k, v in exc.params.items()}))
-    else:
-        st.session_state["targets_flash"] = t(
-            "kpis.targets.saved", metric=metric(key).name(lang), month=month_from
-        )
-        st.rerun()
+FORM_KEYS = (
+    "targets_metric",
+    "targets_scope",
+    "targets_month_from",
+    "targets_kind",
+    "targets_value",
+    "targets_base",
+)
+if not form_ui.closed("target_set", clear=FORM_KEYS):
+    fresh_form = "targets_value" not in st.session_state  # a new visit: nothing typed yet
+    choices = cached(targets.scope_choices)
+    c = st.columns(3)
+    key = c[0].selectbox(t("kpis.targets.metric"), [m.key for m in CATALOGUE], key="targets_metric",
+                         format_func=lambda k: metric(k).name(lang))  # fmt: skip
+    scope_kind = c[1].selectbox(t("kpis.targets.scope_kind"), targets.SCOPE_ORDER[::-1], key="targets_scope_kind",
+                                format_func=lambda k: t(f"kpis.scope.{k}"))  # fmt: skip
+    labels = dict(choices[scope_kind])
+    scope_value = c[2].selectbox(t("kpis.targets.scope_value"), list(labels), key="targets_scope_value",
+                                 format_func=lambda v: labels.get(v, v) or t(f"kpis.scope.{scope_kind}"),
+                                 disabled=scope_kind == "all")  # fmt: skip
+    d = st.columns(4)
+    month_from = d[0].text_input(
+        t("kpis.targets.month_from"), this_month, key="targets_month_from", max_chars=7
+    )
+    kind = d[1].selectbox(t("kpis.targets.kind"), targets.KINDS, key="targets_kind",
+                          format_func=lambda k: t(f"kpis.kind.{k}"))  # fmt: skip
+    pct = metric(key).unit == "pct"
+    value = d[2].number_input(t("kpis.targets.value"), value=None, key="targets_value", format="%.4f")
+    high = d[3].number_input(t("kpis.targets.value_high"), value=None, key="targets_value_high", format="%.4f",
+                             disabled=kind != "between")  # fmt: skip
+    if pct:
+        st.caption(t("kpis.targets.pct_hint"))
+    # The target this one replaces, as it was when this metric/scope/month was chosen: if another manager
+    # sets one meanwhile, saving is refused instead of silently replacing theirs.
+    target_key = (key, scope_kind, scope_value or "", month_from)
+    if fresh_form or st.session_state.get("targets_base", (None,))[0] != target_key:
+        st.session_state["targets_base"] = (target_key, targets.latest_target_id(engine(), *target_key))
+    if st.button(t("kpis.targets.submit"), type="primary", key="targets_submit"):
+        scale = 0.01 if pct else 1.0
+        try:
+            form_ui.submit(
+                "target_set",
+                lambda token: targets.set_target(
+                    engine(), user.username, key, scope_kind, scope_value or "", month_from, kind,
+                    None if value is None else value * scale,
+                    None if high is None or kind != "between" else high * scale,
+                    based_on=st.session_state["targets_base"][1], token=token,
+                ),
+                lambda _id: t("kpis.targets.saved", metric=metric(key).name(lang), month=month_from),
+                FORM_KEYS,
+            )  # fmt: skip
+        except targets.TargetError as exc:
+            st.error(t(f"kpis.target_error.{exc.code}", **{k: md_escape(v) for k, v in exc.params.items()}))
+        except forms.StaleEdit as exc:
+            st.session_state.pop("targets_base", None)  # saving again is a deliberate replacement
+            st.error(form_ui.stale_message(exc))
+        else:
+            st.rerun()
 
 st.subheader(t("kpis.targets.history"))
 history = cached(targets.targets_frame)

@@ -3,10 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from lib import auth
+from lib import auth, form_ui, forms
 from lib.db import write
 from lib.i18n import t
-from lib.ui import cached, engine, flash, guard, show_flash
+from lib.ui import cached, engine, guard, show_flash
 
 user = guard("users")
 st.title(t("users.title"))
@@ -23,40 +23,70 @@ if not frame.empty:
     st.dataframe(shown, hide_index=True, width="stretch")
 
 
-def _apply(action, success_key: str) -> None:
-    try:
+def _apply(form: str, action, success_key: str, clear: tuple[str, ...]) -> None:
+    """Run a user change once (the form's token, in the change's transaction); close the form after it."""
+
+    def write_once(token: str) -> None:
         with write(engine()) as conn:
+            forms.claim(conn, token, form.split(":")[0], user.username)
             action(conn)
+
+    try:
+        form_ui.submit(form, write_once, lambda _r: t(success_key), clear)
     except auth.AuthError as exc:
         st.error(t(f"auth.error.{exc.code}", **exc.params))
+    except forms.StaleEdit as exc:
+        st.session_state.pop("edit_base", None)  # the next save starts from the latest: a deliberate choice
+        st.error(form_ui.stale_message(exc))
     else:
-        flash(success_key)
+        if form.startswith("user_edit:"):
+            st.session_state.pop("edit_base", None)  # our own save moved the version
+        st.rerun()
 
 
+ADD_KEYS = ("new_username", "new_display_name", "new_role", "new_person", "new_password")
+EDIT_KEYS = ("edit_role", "edit_active", "edit_person", "edit_password")
 tab_add, tab_edit = st.tabs([t("users.add"), t("users.edit")])
-with tab_add, st.form("add_user", clear_on_submit=True):
-    name = st.text_input(t("auth.username"), key="new_username")
-    display = st.text_input(t("users.col.display_name"), key="new_display_name")
-    role = st.selectbox(t("users.col.role"), auth.ROLES, format_func=lambda r: t(f"role.{r}"), key="new_role")
-    person = st.selectbox(
-        t("users.col.person"), [None, *people], format_func=lambda p: people.get(p, "—"), key="new_person"
-    )
-    password = st.text_input(
-        t("users.initial_password"), type="password", key="new_password", help=t("users.password_rule")
-    )
-    if st.form_submit_button(t("users.add"), type="primary"):
-        _apply(
-            lambda c: auth.add_user(
-                c, name.strip(), password, role, display.strip() or None, person, user.username
-            ),
-            "users.added",
-        )
+with tab_add:
+    if not form_ui.closed("user_add", clear=ADD_KEYS):
+        with st.form("add_user"):
+            name = st.text_input(t("auth.username"), key="new_username")
+            display = st.text_input(t("users.col.display_name"), key="new_display_name")
+            role = st.selectbox(
+                t("users.col.role"), auth.ROLES, format_func=lambda r: t(f"role.{r}"), key="new_role"
+            )
+            person = st.selectbox(
+                t("users.col.person"),
+                [None, *people],
+                format_func=lambda p: people.get(p, "—"),
+                key="new_person",
+            )
+            password = st.text_input(
+                t("users.initial_password"),
+                type="password",
+                key="new_password",
+                help=t("users.password_rule"),
+            )
+            if st.form_submit_button(t("users.add"), type="primary"):
+                _apply(
+                    "user_add",
+                    lambda c: auth.add_user(
+                        c, name.strip(), password, role, display.strip() or None, person, user.username
+                    ),
+                    "users.added",
+                    ADD_KEYS,
+                )
 
 with tab_edit:
     names = [r["username"] for r in rows]
     target = st.selectbox(t("auth.username"), names, key="edit_username")
     current = next((r for r in rows if r["username"] == target), None)
-    if current is not None:
+    # The version this edit starts from, kept while the same user stays selected and the form holds input.
+    fresh_form = "edit_role" not in st.session_state
+    if current is not None and (fresh_form or st.session_state.get("edit_base", (None,))[0] != target):
+        st.session_state["edit_base"] = (target, current["version"])
+    form_name = f"user_edit:{target}"
+    if current is not None and not form_ui.closed(form_name, clear=EDIT_KEYS, label_key="forms.edit_again"):
         with st.form("edit_user"):
             role = st.selectbox(
                 t("users.col.role"),
@@ -82,6 +112,7 @@ with tab_edit:
                     st.error(t("users.cannot_demote_self"))
                 else:
                     _apply(
+                        form_name,
                         lambda c: auth.update_user(
                             c,
                             target,
@@ -90,6 +121,8 @@ with tab_edit:
                             active=active,
                             password=password or None,
                             person_id=person,
+                            version=st.session_state["edit_base"][1],
                         ),
                         "users.saved",
+                        EDIT_KEYS,
                     )
