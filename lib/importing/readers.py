@@ -16,6 +16,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+# The one upload limit: the page's file widget, the server (.streamlit/config.toml maxUploadSize, checked by
+# a test) and the pipeline (CLI included) all refuse a file above it.
+MAX_UPLOAD_MB = 50
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024  # Streamlit counts an upload MB as MiB
+# Real cells, never a sheet's declared <dimension>, bound the work: a weekly export has a few thousand
+# rows and ~40 columns; the benchmark imports 100,000 rows.
+MAX_ROWS = 200_000
+MAX_COLUMNS = 100
+MAX_CELLS = 5_000_000  # rows x columns: what fits in memory as Python values (~0.5 GB)
 MAX_XLSX_ENTRIES = 500
 MAX_XLSX_UNPACKED_BYTES = 300 * 1024 * 1024
 MAX_XLSX_RATIO = 200  # unpacked / packed size of one entry beyond which it is a zip bomb
@@ -55,6 +64,13 @@ class RawTable:
         number inference (a column it cannot read as numbers stays text); all others are read as text."""
         header = [_header_text(c) for c in self.head[header_index]]
         width = len(header)
+        rows_below = (
+            len(self._rows or []) - header_index - 1
+            if self.file_format == "xlsx"
+            else self._line_count() - header_index - 1
+        )
+        if rows_below * max(width, 1) > MAX_CELLS:
+            raise ReadError("too_many_cells", rows=rows_below, columns=width, limit=MAX_CELLS)
         if self.file_format == "csv":
             spare = EXTRA_CSV_FIELDS  # room for trailing commas / stray cells right of the header
             try:
@@ -107,6 +123,9 @@ class RawTable:
                 numbers = numbers[~empty]
         return header, frame, numbers
 
+    def _line_count(self) -> int:
+        return (self._text or "").count("\n") + 1
+
 
 def _blank(cell: Any) -> bool:
     return (
@@ -124,6 +143,8 @@ def _header_text(cell: Any) -> str:
 
 def read_bytes(data: bytes, file_name: str) -> RawTable:
     """Detect the format from the content (and refuse a name that lies about it), then read."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ReadError("file_too_large", size_mb=f"{len(data) / 1024 / 1024:.1f}", limit_mb=MAX_UPLOAD_MB)
     if not data or not data.strip():
         raise ReadError("empty_file")
     name = file_name.lower()
@@ -162,16 +183,39 @@ def read_csv(data: bytes) -> RawTable:
     first_lines = [line for line in sample.splitlines()[:5] if line.strip()]
     if first_lines and all("\t" in line for line in first_lines) and not any("," in x for x in first_lines):
         delimiter = "\t"
+    _check_csv_size(text, delimiter)
     head: list[list[Any]] = []
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
         for row in reader:
-            head.append(row)
+            if len(row) > MAX_COLUMNS and any(c.strip() for c in row[MAX_COLUMNS:]):
+                raise ReadError(
+                    "too_many_columns", row=reader.line_num, column=MAX_COLUMNS + 1, limit=MAX_COLUMNS
+                )
+            head.append(row[:MAX_COLUMNS])
             if len(head) >= HEAD_ROWS:
                 break
     except csv.Error as exc:
         raise ReadError("bad_csv", detail=str(exc)) from None
     return RawTable("csv", encoding, head, _text=text, _sep=delimiter)
+
+
+def _check_csv_size(text: str, delimiter: str) -> None:
+    """Rows and columns are bounded before any parser builds them: a line of a million commas or a file
+    of a million empty lines is refused from counts, not parsed."""
+    lines = text.count("\n") + 1
+    if lines > MAX_ROWS + HEAD_ROWS:
+        # quoted fields may hold line breaks: count the records exactly only when the lines exceed
+        records = sum(1 for _ in csv.reader(io.StringIO(text), delimiter=delimiter))
+        if records > MAX_ROWS + HEAD_ROWS:
+            raise ReadError("too_many_rows", limit=MAX_ROWS)
+    widest = 0
+    for number, line in enumerate(io.StringIO(text[: 1 << 20]), start=1):
+        if number > HEAD_ROWS:
+            break
+        widest = max(widest, line.count(delimiter) + 1)
+        if widest > 4 * MAX_COLUMNS:  # even with quoted delimiters, far too wide to be a real export
+            raise ReadError("too_many_columns", row=number, column=MAX_COLUMNS + 1, limit=MAX_COLUMNS)
 
 
 def check_zip(data: bytes) -> zipfile.ZipFile:
@@ -199,6 +243,27 @@ def check_zip(data: bytes) -> zipfile.ZipFile:
     return archive
 
 
+def _sheet_rows(sheet: Any) -> list[tuple]:
+    """The sheet's rows as value tuples, as wide as their last real cell: the declared dimension (which
+    a 2 KB file can set to A1:XFD1048576) is dropped, and reading stops at MAX_ROWS / MAX_COLUMNS."""
+    sheet.reset_dimensions()  # no padding of rows to a declared width or height
+    rows: list[tuple] = []
+    cells = 0
+    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if number > MAX_ROWS + HEAD_ROWS:  # (title and header rows come above the data)
+            raise ReadError("too_many_rows", limit=MAX_ROWS)
+        if len(row) > MAX_COLUMNS:
+            extra = [i for i, c in enumerate(row[MAX_COLUMNS:], start=MAX_COLUMNS) if not _blank(c)]
+            if extra:
+                raise ReadError("too_many_columns", row=number, column=extra[0] + 1, limit=MAX_COLUMNS)
+            row = row[:MAX_COLUMNS]
+        cells += len(row)
+        if cells > MAX_CELLS:
+            raise ReadError("too_many_cells", rows=number, columns=len(row), limit=MAX_CELLS)
+        rows.append(tuple(row))
+    return rows
+
+
 def read_xlsx(data: bytes) -> RawTable:
     import openpyxl  # defusedxml is installed: openpyxl then parses through it
 
@@ -210,8 +275,7 @@ def read_xlsx(data: bytes) -> RawTable:
     try:
         if not workbook.worksheets:
             raise ReadError("empty_file")
-        sheet = workbook.worksheets[0]
-        rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
+        rows = _sheet_rows(workbook.worksheets[0])
     except ReadError:
         raise
     except Exception:  # noqa: BLE001
