@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lib.importing.values import MAX_ABS_NUMBER
+
 # The one upload limit: the page's file widget, the server (.streamlit/config.toml maxUploadSize, checked by
 # a test) and the pipeline (CLI included) all refuse a file above it.
 MAX_UPLOAD_MB = 50
@@ -72,24 +74,13 @@ class RawTable:
         if rows_below * max(width, 1) > MAX_CELLS:
             raise ReadError("too_many_cells", rows=rows_below, columns=width, limit=MAX_CELLS)
         if self.file_format == "csv":
-            spare = EXTRA_CSV_FIELDS  # room for trailing commas / stray cells right of the header
-            try:
-                frame = pd.read_csv(
-                    io.StringIO(self._text or ""),
-                    sep=self._sep,
-                    header=None,
-                    skiprows=header_index + 1,
-                    dtype={i: str for i in range(width + spare) if i not in numeric_columns},
-                    keep_default_na=False,
-                    na_values={i: ["", "-", "--"] for i in numeric_columns},
-                    skip_blank_lines=False,
-                    names=list(range(width + spare)),
-                    engine="c",
-                    on_bad_lines="error",
-                    index_col=False,
-                )
-            except (pd.errors.ParserError, ValueError) as exc:
-                raise ReadError("bad_csv", detail=str(exc).strip()[:200]) from None
+            frame = self._read_csv(header_index, width, numeric_columns)
+            # the C parser reads `Infinity` / `1e308` as floats: re-read such columns as text, so a
+            # refusal quotes the value exactly as the file has it
+            odd = frozenset(i for i in numeric_columns if i in frame and _has_odd_floats(frame[i]))
+            if odd:
+                frame = self._read_csv(header_index, width, numeric_columns - odd)
+            spare = EXTRA_CSV_FIELDS
             stray = np.zeros(len(frame), dtype=bool)
             for col in range(width, width + spare):
                 cells = frame[col]
@@ -123,8 +114,37 @@ class RawTable:
                 numbers = numbers[~empty]
         return header, frame, numbers
 
+    def _read_csv(self, header_index: int, width: int, numeric_columns: frozenset[int]) -> pd.DataFrame:
+        spare = EXTRA_CSV_FIELDS  # room for trailing commas / stray cells right of the header
+        try:
+            return pd.read_csv(
+                io.StringIO(self._text or ""),
+                sep=self._sep,
+                header=None,
+                skiprows=header_index + 1,
+                dtype={i: str for i in range(width + spare) if i not in numeric_columns},
+                keep_default_na=False,
+                na_values={i: ["", "-", "--"] for i in numeric_columns},
+                skip_blank_lines=False,
+                names=list(range(width + spare)),
+                engine="c",
+                on_bad_lines="error",
+                index_col=False,
+            )
+        except (pd.errors.ParserError, ValueError) as exc:
+            raise ReadError("bad_csv", detail=str(exc).strip()[:200]) from None
+
     def _line_count(self) -> int:
         return (self._text or "").count("\n") + 1
+
+
+def _has_odd_floats(series: pd.Series) -> bool:
+    """A float column holding an infinity or a magnitude no count or amount has."""
+    if not pd.api.types.is_float_dtype(series):
+        return False
+    values = series.to_numpy(dtype="float64", na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        return bool((np.isinf(values) | (np.abs(values) > MAX_ABS_NUMBER)).any())
 
 
 def _blank(cell: Any) -> bool:

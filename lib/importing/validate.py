@@ -303,7 +303,7 @@ def parse_file(profile: Profile, cmap: ColumnMap, raw: pd.DataFrame, row_numbers
     if kind == "sessions":
         if profile.platform and "platform" not in data:
             frame["platform"] = profile.platform
-        errors += _session_rules(frame, headers)
+        errors += _session_rules(frame, headers, {e.row for e in errors})
     elif kind == "incidents":
         errors += _incident_rules(frame, headers)
     keys = {
@@ -334,7 +334,8 @@ def _required_values(kind: str) -> tuple[str, ...]:
     }[kind]
 
 
-def _session_rules(frame: pd.DataFrame, headers: dict[str, str]) -> list[RowError]:
+def _session_rules(frame: pd.DataFrame, headers: dict[str, str], flagged: set[int | None]) -> list[RowError]:
+    """Times and durations of each session; rows already refused for a value get no follow-up errors."""
     errors: list[RowError] = []
     n = len(frame)
     starts = frame["started_at"].tolist() if "started_at" in frame else [None] * n
@@ -363,7 +364,7 @@ def _session_rules(frame: pd.DataFrame, headers: dict[str, str]) -> list[RowErro
             ends[i] = start + dt.timedelta(seconds=round(minutes * 60))
         elif end is not None and minutes is None:
             durations[i] = (end - start).total_seconds() / 60.0
-        elif end is None and minutes is None:
+        elif end is None and minutes is None and rows[i] not in flagged:
             errors.append(
                 RowError(
                     rows[i], headers.get("ended_at") or headers.get("duration_minutes"), None, "required"
@@ -376,7 +377,7 @@ def _session_rules(frame: pd.DataFrame, headers: dict[str, str]) -> list[RowErro
                 RowError(
                     rows[i],
                     headers.get("avg_watch_seconds"),
-                    format_value(watch[i], "s"),
+                    format_value(watch[i] / 60, "min"),
                     "watch_longer_than_session",
                     {"duration": format_value(durations[i], "min")},
                 )
