@@ -161,10 +161,15 @@ def _header_text(cell: Any) -> str:
     return str(cell).strip().lstrip("\ufeff")
 
 
+def check_size(size: int) -> None:
+    """Refuse a file above the one upload limit (the CLI calls it before reading a file at all)."""
+    if size > MAX_UPLOAD_BYTES:
+        raise ReadError("file_too_large", size_mb=f"{size / 1024 / 1024:.1f}", limit_mb=MAX_UPLOAD_MB)
+
+
 def read_bytes(data: bytes, file_name: str) -> RawTable:
     """Detect the format from the content (and refuse a name that lies about it), then read."""
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ReadError("file_too_large", size_mb=f"{len(data) / 1024 / 1024:.1f}", limit_mb=MAX_UPLOAD_MB)
+    check_size(len(data))
     if not data or not data.strip():
         raise ReadError("empty_file")
     name = file_name.lower()
