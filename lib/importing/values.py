@@ -367,7 +367,8 @@ def parse_numeric_column(series: pd.Series, scalar: Callable[[Any], Any], kind: 
     if kind == "count":
         bad_neg = ok & (num < 0)
         rounded = np.round(num)
-        bad_whole = ok & (np.abs(num - rounded) > 1e-6)
+        with np.errstate(invalid="ignore"):  # inf - inf: those values are not `ok` anyway
+            bad_whole = ok & (np.abs(num - rounded) > 1e-6)
         good = ok & ~bad_neg & ~bad_whole
         for i in np.flatnonzero(bad_neg):
             errors[int(i)] = "negative"

@@ -97,14 +97,28 @@ def _assert_plausible(engine: sa.Engine) -> None:
 
 
 @st.composite
+def session_rows(draw: st.DrawFn, columns: list[str]) -> list[list[str]]:
+    """Rows of a real session export with one or two cells replaced by hostile or random values (so that
+    most files stay valid enough to reach the value checks and the database)."""
+    rows = []
+    for n in range(draw(st.integers(min_value=1, max_value=4))):
+        start, end = f"2026/11/0{2 + n} 20:00:00", f"2026/11/0{2 + n} 22:00:00"
+        rows.append({**ROW, "直播开始时间": start, "直播结束时间": end, "直播时长(分钟)": "120"})
+    for _ in range(draw(st.integers(min_value=0, max_value=2))):
+        row = draw(st.sampled_from(rows))
+        row[draw(st.sampled_from(columns))] = draw(st.one_of(st.sampled_from(HOSTILE), cell))
+    return [[row.get(c, "") for c in columns] for row in rows]
+
+
+@st.composite
 def csv_files(draw: st.DrawFn) -> bytes:
-    columns = draw(st.lists(st.sampled_from(COLUMNS), min_size=1, max_size=len(COLUMNS), unique=True))
-    if draw(st.booleans()):
-        columns = [c for c in COLUMNS if c in columns or c in ("主播昵称", "直播开始时间", "直播结束时间")]
-    rows = draw(
-        st.lists(st.lists(cell, min_size=len(columns), max_size=len(columns) + 2), min_size=0, max_size=6)
-    )
-    delimiter = draw(st.sampled_from([",", "\t", ";"]))
+    columns = list(COLUMNS)
+    if draw(st.integers(0, 4)) == 0:  # some columns missing
+        columns = [c for c in COLUMNS if draw(st.booleans()) or c in ("主播昵称", "直播开始时间")]
+    rows = draw(session_rows(columns))
+    if draw(st.integers(0, 4)) == 0:  # rows of any width
+        rows = [row[: draw(st.integers(0, len(row)))] + draw(st.lists(cell, max_size=2)) for row in rows]
+    delimiter = draw(st.sampled_from([",", ",", ",", "\t", ";"]))
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter)
     writer.writerow(columns)
@@ -127,29 +141,39 @@ def mutated(draw: st.DrawFn, source: bytes) -> bytes:
 def xlsx_files(draw: st.DrawFn) -> bytes:
     workbook = openpyxl.Workbook()
     ws = workbook.active
-    columns = draw(st.lists(st.sampled_from(COLUMNS), min_size=1, max_size=8, unique=True))
-    if draw(st.booleans()):
-        columns = ["主播昵称", "主播抖音号", "直播开始时间", "直播结束时间", *columns]
-    ws.append(list(dict.fromkeys(columns)))
-    for row in draw(st.lists(st.lists(cell, min_size=1, max_size=len(columns)), max_size=5)):
-        # what a spreadsheet can hold: no control characters, formulas as text
+    ws.append(COLUMNS)
+    for row in draw(session_rows(COLUMNS)):
+        # what a spreadsheet can hold: no control characters, formulas as text; numbers as numbers
         row = [ILLEGAL_CHARACTERS_RE.sub("", value) for value in row]
-        ws.append([value if not value.startswith(("=", "@")) else "'" + value for value in row])
+        ws.append([_as_cell(value) for value in row])
     if draw(st.booleans()):  # a stray cell far away
-        ws.cell(row=draw(st.integers(1, 300_000)), column=draw(st.integers(1, 16_384)), value="x")
+        ws.cell(
+            row=draw(st.sampled_from([1, 30, 200_000, 200_031, 1_048_576])),
+            column=draw(st.sampled_from([1, 100, 101, 16_384])),
+            value="x",
+        )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
+def _as_cell(value: str) -> object:
+    if value.startswith(("=", "@")):
+        return "'" + value
+    try:
+        return int(value) if value.lstrip("-").isdigit() and len(value) < 18 else float(value)
+    except ValueError:
+        return value
+
+
 @st.composite
 def crafted_sheets(draw: st.DrawFn) -> bytes:
     """Hand-written sheet XML: any declared dimension, rows and cells at any reference."""
-    last_row = draw(st.integers(1, 1_048_576))
+    last_row = draw(st.sampled_from([1, 2, 30, 200_000, 200_031, 1_048_576]))
     last_col = draw(st.sampled_from(["A", "Z", "CV", "CW", "XFD"]))
     cells = []
     for _ in range(draw(st.integers(0, 4))):
-        r = draw(st.integers(1, 1_048_576))
+        r = draw(st.sampled_from([1, 2, 3, 31, 200_000, 200_031, 1_048_576]))
         c = draw(st.sampled_from(["A", "B", "CV", "CW", "XFD"]))
         value = draw(st.sampled_from(HOSTILE[:20])).replace("<", "").replace("&", "")
         cells.append((r, f'<row r="{r}"><c r="{c}{r}" t="inlineStr"><is><t>{value}</t></is></c></row>'))
