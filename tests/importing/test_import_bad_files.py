@@ -7,6 +7,7 @@ import time
 import tracemalloc
 
 import pytest
+import sqlalchemy as sa
 from import_helpers import DOUYIN, ROOT_DIR, sample_bytes, snapshot
 
 from lib.importing import pipeline, readers
@@ -109,3 +110,35 @@ def test_file_over_the_upload_limit_is_refused_before_reading(engine, monkeypatc
     data = b"a" * (MAX_UPLOAD_MB * 1024 * 1024 + 1)
     report = pipeline.import_bytes(engine, data, "big.csv", username="t")
     assert report.problems == [f"文件 {MAX_UPLOAD_MB}.0 MB，超过上限 {MAX_UPLOAD_MB} MB，请拆分后上传。"]
+
+
+def test_roster_and_incident_names_normalised_at_the_door(engine, clock_at):
+    """Roster names, departments and teams, and incident rooms, hosts and handlers lose invisible and
+    bidi characters (NFKC too), so they match what is stored and link to the same people and sessions."""
+    from import_helpers import INCIDENTS, ROSTER
+
+    from lib.models import Incident
+
+    clock_at("2026-12-01T09:00")
+    assert pipeline.import_bytes(engine, sample_bytes(ROSTER), ROSTER, username="t").ok
+    assert pipeline.import_bytes(engine, sample_bytes(DOUYIN), DOUYIN, username="t").ok
+    text = sample_bytes(ROSTER).decode("utf-8-sig")
+    hidden = (
+        text.replace("林晓雨", "林\u200b晓雨\u2067").replace("主播部", "\ufeff主播部").replace("A组", "Ａ组")
+    )
+    report = pipeline.import_bytes(engine, hidden.encode("utf-8"), ROSTER, username="t")
+    assert report.ok, report.problems
+    assert (report.inserted, report.updated, report.unchanged) == (0, 0, 20)
+    incidents = sample_bytes(INCIDENTS).decode("utf-8-sig")
+    plain = pipeline.import_bytes(engine, incidents.encode("utf-8"), INCIDENTS, username="t")
+    assert plain.ok, plain.problems
+    with engine.connect() as conn:
+        linked = conn.execute(sa.select(Incident.natural_key, Incident.session_id)).all()
+    hidden = incidents.replace("林晓雨", "\u202e林晓雨\u202c").replace(
+        "小雨家电旗舰店", "小雨家电\u200d旗舰店"
+    )
+    report = pipeline.import_bytes(engine, hidden.encode("utf-8"), INCIDENTS, username="t")
+    assert report.ok, report.problems
+    assert report.inserted == 0 and report.unchanged == plain.inserted
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(Incident.natural_key, Incident.session_id)).all() == linked
