@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from import_helpers import DOUYIN, ROOT_DIR, sample_bytes, snapshot
 
 from lib.importing import pipeline, readers
-from lib.importing.readers import MAX_UPLOAD_MB
+from lib.importing.readers import MAX_UPLOAD_BYTES, MAX_UPLOAD_MB
 
 BAD = ROOT_DIR / "tests" / "importing" / "bad_files"
 NOT_FINITE = "不是有限的数字（NaN、inf、Infinity 等不能导入）。"
@@ -107,7 +107,7 @@ def test_file_over_the_upload_limit_is_refused_before_reading(engine, monkeypatc
         raise AssertionError("an oversized file must not be parsed")
 
     monkeypatch.setattr(readers, "read_csv", forbidden)
-    data = b"a" * (MAX_UPLOAD_MB * 1024 * 1024 + 1)
+    data = b"a" * (MAX_UPLOAD_BYTES + 1)
     report = pipeline.import_bytes(engine, data, "big.csv", username="t")
     assert report.problems == [f"文件 {MAX_UPLOAD_MB}.0 MB，超过上限 {MAX_UPLOAD_MB} MB，请拆分后上传。"]
 

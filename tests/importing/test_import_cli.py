@@ -78,7 +78,7 @@ def test_cli_refuses_file_above_upload_limit_without_reading_it(engine, capsys, 
 
     big = tmp_path / "big.csv"
     with big.open("wb") as fh:  # sparse: 60 MB on paper, nothing on disk
-        fh.truncate(60 * 1024 * 1024)
+        fh.truncate(60_000_000)
     assert big.stat().st_size > MAX_UPLOAD_BYTES
 
     def forbidden(self):
