@@ -51,10 +51,11 @@ TYPE_RANGES: dict[str, tuple[float, float, str]] = {  # type -> (min, max, unit 
 }
 # Dates: a few years back (history being loaded) to a year ahead (plans); hire dates go back further
 PAST_YEARS, FUTURE_YEARS, PAST_YEARS_HIRED = 10, 1, 60
-NAME_FIELDS = frozenset({
-    "external_id", "account", "host_name", "room", "name", "position", "department", "team", "session_ref",
-    "category", "owner_department", "handler", "metric",
-})  # fmt: skip
+# names and keys: normalised (NFKC, no invisible characters) so that lookalike spellings meet
+NAME_FIELDS = frozenset(
+    {"external_id", "account", "host_name", "room", "name", "position", "department", "team", "session_ref"}
+    | {"category", "owner_department", "handler", "metric"}
+)
 
 
 @dataclass
@@ -183,7 +184,10 @@ def parse_field(kind: str, name: str, series: pd.Series, unit: str | None) -> v.
         lo, hi, shown = TYPE_RANGES[ftype]
         if name in BIG_COUNTS:
             hi = MAX_BIG_COUNT
-        _check_range(out, errors, lo, hi, lambda x: format_value(x, shown))
+        numbers = pd.Series(out, dtype="float64").to_numpy()  # None -> NaN, compared as False below
+        with np.errstate(invalid="ignore"):
+            outside = np.flatnonzero((numbers < lo) | (numbers > hi))
+        _check_range(out, errors, lo, hi, lambda x: format_value(x, shown), positions=outside.tolist())
     elif ftype in ("datetime", "date", "month"):
         today = clock.today()
         past = PAST_YEARS_HIRED if name == "hired_on" else PAST_YEARS
@@ -206,10 +210,18 @@ def _years_from(day: dt.date, years: int) -> dt.date:
 
 
 def _check_range(
-    out: list[Any], errors: dict[int, Any], lo: Any, hi: Any, shown: Any, code: str = "out_of_range"
+    out: list[Any],
+    errors: dict[int, Any],
+    lo: Any,
+    hi: Any,
+    shown: Any,
+    code: str = "out_of_range",
+    positions: list[int] | None = None,
 ) -> None:
-    """Refuse values outside [lo, hi]; the message names the range (`shown` formats its ends)."""
-    for i, x in enumerate(out):
+    """Refuse values outside [lo, hi]; the message names the range (`shown` formats its ends). `positions`:
+    the only candidates, when already known."""
+    for i in range(len(out)) if positions is None else positions:
+        x = out[i]
         if x is not None and i not in errors and not lo <= x <= hi:
             errors[i] = (code, {"min": shown(lo), "max": shown(hi)})
             out[i] = None
