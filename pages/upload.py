@@ -9,11 +9,11 @@ import streamlit as st
 from lib.formatting import md_escape
 from lib.i18n import current_language, t
 from lib.importing import pipeline, profiles
+from lib.importing.readers import MAX_COLUMNS, MAX_ROWS, MAX_UPLOAD_MB
 from lib.ui import cached, engine, guard
 
 user = guard("upload")
 lang = current_language()
-MAX_UPLOAD_MB = 200
 
 st.title(t("importing.page.title"))
 st.caption(t("importing.page.intro"))
@@ -67,8 +67,17 @@ def mapping_form(idx: int, result: pipeline.Preview) -> None:
 
 if flash := st.session_state.pop("upload_flash", None):
     st.success(flash)
-files = st.file_uploader(t("importing.page.files"), type=["csv", "xlsx", "txt"], accept_multiple_files=True,
-                         max_upload_size=MAX_UPLOAD_MB, key="upload_files")  # fmt: skip
+if flash_error := st.session_state.pop("upload_flash_error", None):
+    st.error(flash_error)
+limit_text = t("importing.page.limit", mb=MAX_UPLOAD_MB, rows=MAX_ROWS, columns=MAX_COLUMNS)
+files = st.file_uploader(
+    t("importing.page.files") + " · " + limit_text,
+    type=["csv", "xlsx", "txt"],
+    accept_multiple_files=True,
+    max_upload_size=MAX_UPLOAD_MB,  # the same limit as the server's maxUploadSize and the pipeline's
+    key="upload_files",
+)
+st.caption(limit_text)
 current: set[str] = set()
 for idx, upload in enumerate(files or []):
     data = upload.getvalue()
@@ -120,17 +129,37 @@ if not history:
     st.info(t("common.no_data"))
 else:
     frame = pd.DataFrame(history).drop(columns=["undone_at", "undone_by"])
+    frame["status"] = frame["status"].map(lambda s: t(f"importing.status.{s}"))
     st.dataframe(frame.rename(columns={c: t(f"importing.hist.{c}") for c in frame.columns}), hide_index=True,
                  key="upload_history")  # fmt: skip
     committed = [b["id"] for b in history if b["status"] == "committed"]
-    if user.role in pipeline.UNDO_ROLES and committed:
-        labels = {b["id"]: f"#{b['id']} · {b['file_name']} · {b['created_at']}" for b in history}
+    labels = {b["id"]: f"#{b['id']} · {b['file_name']} · {b['created_at']}" for b in history}
+    asked = st.session_state.get("undo_asked")
+    if user.role in pipeline.UNDO_ROLES and asked in committed:  # second step: confirm or cancel
+        batch = next(b for b in history if b["id"] == asked)
+        st.warning(t("importing.page.undo_confirm", batch=asked, file=md_escape(batch["file_name"])))
+        yes, no = st.columns(2)
+        if yes.button(t("importing.page.undo_yes"), key="undo_yes", type="primary"):
+            st.session_state.pop("undo_asked", None)
+            try:
+                counts = pipeline.undo(engine(), int(asked), user.username)
+            except pipeline.UndoError as exc:
+                st.session_state["upload_flash_error"] = t(f"importing.error.{exc.code}", **exc.params)
+            else:
+                state = next(b for b in pipeline.list_batches(engine()) if b["id"] == asked)
+                st.session_state["upload_flash"] = t("importing.page.undone", **counts) + " " + t(
+                    "importing.page.undo_state", batch=asked, file=md_escape(state["file_name"]),
+                    status=t(f"importing.status.{state['status']}"), by=md_escape(state["undone_by"] or ""),
+                    at=state["undone_at"] or "",
+                )  # fmt: skip
+            previews.clear()
+            st.rerun()
+        if no.button(t("importing.page.undo_no"), key="undo_no"):
+            st.session_state.pop("undo_asked", None)
+            st.session_state["upload_flash"] = t("importing.page.undo_cancelled")
+            st.rerun()
+    elif user.role in pipeline.UNDO_ROLES and committed:
         pick = st.selectbox(t("importing.page.undo_pick"), committed, format_func=labels.get, key="undo_pick")
         if st.button(t("importing.page.undo"), key="undo_button"):
-            try:
-                counts = pipeline.undo(engine(), int(pick), user.username)
-                st.session_state["upload_flash"] = t("importing.page.undone", **counts)
-                previews.clear()
-                st.rerun()
-            except pipeline.UndoError as exc:
-                st.error(t(f"importing.error.{exc.code}", **exc.params))
+            st.session_state["undo_asked"] = int(pick)
+            st.rerun()

@@ -31,7 +31,8 @@ def register_cli(subparsers: Any) -> None:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from lib.db import get_engine
-    from lib.importing.pipeline import import_bytes
+    from lib.importing.pipeline import import_bytes, refused_file
+    from lib.importing.readers import ReadError, check_size
     from lib.schema import upgrade
 
     engine = get_engine()
@@ -40,20 +41,24 @@ def cmd_import(args: argparse.Namespace) -> int:
     for name in args.files:
         path = Path(name)
         try:
+            check_size(path.stat().st_size)  # never read a file above the upload limit into memory
             data = path.read_bytes()
         except OSError as exc:
             print(json.dumps({"file": name, "error": str(exc)}, ensure_ascii=False))
             status = 1
             continue
-        report = import_bytes(
-            engine,
-            data,
-            path.name,
-            username=args.user,
-            kind=args.kind,
-            profile=args.profile,
-            dry_run=args.dry_run,
-        )
+        except ReadError as exc:
+            report = refused_file(path.name, exc)
+        else:
+            report = import_bytes(
+                engine,
+                data,
+                path.name,
+                username=args.user,
+                kind=args.kind,
+                profile=args.profile,
+                dry_run=args.dry_run,
+            )
         out = report.as_dict(args.lang)
         out["file"] = name
         print(json.dumps(out, ensure_ascii=False, default=str))

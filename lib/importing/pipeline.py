@@ -707,6 +707,13 @@ def _refused(result: Preview, dry_run: bool, rows: int | None = None) -> ImportR
                         dry_run)  # fmt: skip
 
 
+def refused_file(file_name: str, error: ReadError) -> ImportReport:
+    """The report of a file refused as a whole before its bytes were read (e.g. above the upload limit)."""
+    return ImportReport(
+        file_name, None, None, None, 0, 0, 0, 1, [RowError(None, None, None, error.code, error.params)]
+    )
+
+
 def import_bytes(
     engine: Engine,
     data: bytes,

@@ -16,6 +16,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lib.importing.values import MAX_ABS_NUMBER
+
+# The one upload limit: the page's file widget, the server (.streamlit/config.toml maxUploadSize, checked by
+# a test) and the pipeline (CLI included) all refuse a file above it.
+MAX_UPLOAD_MB = 50
+# in decimal MB, as the widget shows sizes and refuses files (on Linux/macOS; the server's own check counts
+# MiB, so it never refuses a file the widget let through: no raw "AxiosError 413")
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1_000_000
+# Real cells, never a sheet's declared <dimension>, bound the work: a weekly export has a few thousand
+# rows and ~40 columns; the benchmark imports 100,000 rows.
+MAX_ROWS = 200_000
+MAX_COLUMNS = 100
+MAX_CELLS = 5_000_000  # rows x columns: what fits in memory as Python values (~0.5 GB)
 MAX_XLSX_ENTRIES = 500
 MAX_XLSX_UNPACKED_BYTES = 300 * 1024 * 1024
 MAX_XLSX_RATIO = 200  # unpacked / packed size of one entry beyond which it is a zip bomb
@@ -55,25 +68,21 @@ class RawTable:
         number inference (a column it cannot read as numbers stays text); all others are read as text."""
         header = [_header_text(c) for c in self.head[header_index]]
         width = len(header)
+        rows_below = (
+            len(self._rows or []) - header_index - 1
+            if self.file_format == "xlsx"
+            else self._line_count() - header_index - 1
+        )
+        if rows_below * max(width, 1) > MAX_CELLS:
+            raise ReadError("too_many_cells", rows=rows_below, columns=width, limit=MAX_CELLS)
         if self.file_format == "csv":
-            spare = EXTRA_CSV_FIELDS  # room for trailing commas / stray cells right of the header
-            try:
-                frame = pd.read_csv(
-                    io.StringIO(self._text or ""),
-                    sep=self._sep,
-                    header=None,
-                    skiprows=header_index + 1,
-                    dtype={i: str for i in range(width + spare) if i not in numeric_columns},
-                    keep_default_na=False,
-                    na_values={i: ["", "-", "--"] for i in numeric_columns},
-                    skip_blank_lines=False,
-                    names=list(range(width + spare)),
-                    engine="c",
-                    on_bad_lines="error",
-                    index_col=False,
-                )
-            except (pd.errors.ParserError, ValueError) as exc:
-                raise ReadError("bad_csv", detail=str(exc).strip()[:200]) from None
+            frame = self._read_csv(header_index, width, numeric_columns)
+            # the C parser reads `Infinity` / `1e308` as floats: re-read such columns as text, so a
+            # refusal quotes the value exactly as the file has it
+            odd = frozenset(i for i in numeric_columns if i in frame and _has_odd_floats(frame[i]))
+            if odd:
+                frame = self._read_csv(header_index, width, numeric_columns - odd)
+            spare = EXTRA_CSV_FIELDS
             stray = np.zeros(len(frame), dtype=bool)
             for col in range(width, width + spare):
                 cells = frame[col]
@@ -107,6 +116,38 @@ class RawTable:
                 numbers = numbers[~empty]
         return header, frame, numbers
 
+    def _read_csv(self, header_index: int, width: int, numeric_columns: frozenset[int]) -> pd.DataFrame:
+        spare = EXTRA_CSV_FIELDS  # room for trailing commas / stray cells right of the header
+        try:
+            return pd.read_csv(
+                io.StringIO(self._text or ""),
+                sep=self._sep,
+                header=None,
+                skiprows=header_index + 1,
+                dtype={i: str for i in range(width + spare) if i not in numeric_columns},
+                keep_default_na=False,
+                na_values={i: ["", "-", "--"] for i in numeric_columns},
+                skip_blank_lines=False,
+                names=list(range(width + spare)),
+                engine="c",
+                on_bad_lines="error",
+                index_col=False,
+            )
+        except (pd.errors.ParserError, ValueError) as exc:
+            raise ReadError("bad_csv", detail=str(exc).strip()[:200]) from None
+
+    def _line_count(self) -> int:
+        return (self._text or "").count("\n") + 1
+
+
+def _has_odd_floats(series: pd.Series) -> bool:
+    """A float column holding an infinity or a magnitude no count or amount has."""
+    if not pd.api.types.is_float_dtype(series):
+        return False
+    values = series.to_numpy(dtype="float64", na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        return bool((np.isinf(values) | (np.abs(values) > MAX_ABS_NUMBER)).any())
+
 
 def _blank(cell: Any) -> bool:
     return (
@@ -122,8 +163,15 @@ def _header_text(cell: Any) -> str:
     return str(cell).strip().lstrip("\ufeff")
 
 
+def check_size(size: int) -> None:
+    """Refuse a file above the one upload limit (the CLI calls it before reading a file at all)."""
+    if size > MAX_UPLOAD_BYTES:
+        raise ReadError("file_too_large", size_mb=f"{size / 1_000_000:.1f}", limit_mb=MAX_UPLOAD_MB)
+
+
 def read_bytes(data: bytes, file_name: str) -> RawTable:
     """Detect the format from the content (and refuse a name that lies about it), then read."""
+    check_size(len(data))
     if not data or not data.strip():
         raise ReadError("empty_file")
     name = file_name.lower()
@@ -162,16 +210,39 @@ def read_csv(data: bytes) -> RawTable:
     first_lines = [line for line in sample.splitlines()[:5] if line.strip()]
     if first_lines and all("\t" in line for line in first_lines) and not any("," in x for x in first_lines):
         delimiter = "\t"
+    _check_csv_size(text, delimiter)
     head: list[list[Any]] = []
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
         for row in reader:
-            head.append(row)
+            if len(row) > MAX_COLUMNS and any(c.strip() for c in row[MAX_COLUMNS:]):
+                raise ReadError(
+                    "too_many_columns", row=reader.line_num, column=MAX_COLUMNS + 1, limit=MAX_COLUMNS
+                )
+            head.append(row[:MAX_COLUMNS])
             if len(head) >= HEAD_ROWS:
                 break
     except csv.Error as exc:
         raise ReadError("bad_csv", detail=str(exc)) from None
     return RawTable("csv", encoding, head, _text=text, _sep=delimiter)
+
+
+def _check_csv_size(text: str, delimiter: str) -> None:
+    """Rows and columns are bounded before any parser builds them: a line of a million commas or a file
+    of a million empty lines is refused from counts, not parsed."""
+    lines = text.count("\n") + 1
+    if lines > MAX_ROWS + HEAD_ROWS:
+        # quoted fields may hold line breaks: count the records exactly only when the lines exceed
+        records = sum(1 for _ in csv.reader(io.StringIO(text), delimiter=delimiter))
+        if records > MAX_ROWS + HEAD_ROWS:
+            raise ReadError("too_many_rows", limit=MAX_ROWS)
+    widest = 0
+    for number, line in enumerate(io.StringIO(text[: 1 << 20]), start=1):
+        if number > HEAD_ROWS:
+            break
+        widest = max(widest, line.count(delimiter) + 1)
+        if widest > 4 * MAX_COLUMNS:  # even with quoted delimiters, far too wide to be a real export
+            raise ReadError("too_many_columns", row=number, column=MAX_COLUMNS + 1, limit=MAX_COLUMNS)
 
 
 def check_zip(data: bytes) -> zipfile.ZipFile:
@@ -199,6 +270,27 @@ def check_zip(data: bytes) -> zipfile.ZipFile:
     return archive
 
 
+def _sheet_rows(sheet: Any) -> list[tuple]:
+    """The sheet's rows as value tuples, as wide as their last real cell: the declared dimension (which
+    a 2 KB file can set to A1:XFD1048576) is dropped, and reading stops at MAX_ROWS / MAX_COLUMNS."""
+    sheet.reset_dimensions()  # no padding of rows to a declared width or height
+    rows: list[tuple] = []
+    cells = 0
+    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if number > MAX_ROWS + HEAD_ROWS:  # (title and header rows come above the data)
+            raise ReadError("too_many_rows", limit=MAX_ROWS)
+        if len(row) > MAX_COLUMNS:
+            extra = [i for i, c in enumerate(row[MAX_COLUMNS:], start=MAX_COLUMNS) if not _blank(c)]
+            if extra:
+                raise ReadError("too_many_columns", row=number, column=extra[0] + 1, limit=MAX_COLUMNS)
+            row = row[:MAX_COLUMNS]
+        cells += len(row)
+        if cells > MAX_CELLS:
+            raise ReadError("too_many_cells", rows=number, columns=len(row), limit=MAX_CELLS)
+        rows.append(tuple(row))
+    return rows
+
+
 def read_xlsx(data: bytes) -> RawTable:
     import openpyxl  # defusedxml is installed: openpyxl then parses through it
 
@@ -210,8 +302,7 @@ def read_xlsx(data: bytes) -> RawTable:
     try:
         if not workbook.worksheets:
             raise ReadError("empty_file")
-        sheet = workbook.worksheets[0]
-        rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
+        rows = _sheet_rows(workbook.worksheets[0])
     except ReadError:
         raise
     except Exception:  # noqa: BLE001

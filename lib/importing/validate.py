@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lib import clock
+from lib.formatting import format_value
 from lib.i18n import translate
 from lib.importing import values as v
 from lib.importing.profiles import FIELDS, PLATFORM_NAMES, ColumnMap, Profile, normalise_header
@@ -32,6 +34,28 @@ BOOLS = {
 }
 PHONE = re.compile(r"^\+?[\d\- ]{5,20}$")
 MAX_ERRORS = 1000  # a report stops listing after this many (the file is refused anyway)
+
+# Plausible bounds (inclusive) by value type; a value outside is refused with the range in the message.
+MAX_SESSION_MINUTES = 24 * 60  # no live session runs longer than a day
+MAX_COUNT = 1_000_000_000  # 10亿 people or events in one session: far above any real export
+MAX_BIG_COUNT = 100_000_000_000  # exposure / views / likes are counted in the billions on big streams
+BIG_COUNTS = frozenset({"exposure", "viewers", "views", "likes", "product_exposure", "product_clicks"})
+MAX_MONEY = 10_000_000_000.0  # ¥100亿 in one session
+TYPE_RANGES: dict[str, tuple[float, float, str]] = {  # type -> (min, max, unit of lib.formatting)
+    "count": (0, MAX_COUNT, "count"),
+    "count_round": (0, MAX_COUNT, "count"),
+    "money": (0, MAX_MONEY, "cny"),
+    "ratio": (0, 1, "pct"),
+    "duration_min": (0, MAX_SESSION_MINUTES, "min"),
+    "duration_s": (0, MAX_SESSION_MINUTES * 60, "s"),
+}
+# Dates: a few years back (history being loaded) to a year ahead (plans); hire dates go back further
+PAST_YEARS, FUTURE_YEARS, PAST_YEARS_HIRED = 10, 1, 60
+# names and keys: normalised (NFKC, no invisible characters) so that lookalike spellings meet
+NAME_FIELDS = frozenset(
+    {"external_id", "account", "host_name", "room", "name", "position", "department", "team", "session_ref"}
+    | {"category", "owner_department", "handler", "metric"}
+)
 
 
 @dataclass
@@ -88,12 +112,22 @@ def _scale(values: list[Any], unit: str | None, as_int: bool) -> list[Any]:
     ]
 
 
-def _text(series: pd.Series) -> v.ColumnResult:
+def _text(series: pd.Series, name_like: bool = False) -> v.ColumnResult:
+    """Text as written; names and keys normalised (NFKC, no invisible characters), free text without bidi
+    overrides."""
+    clean = v.normalise_name if name_like else v.strip_bidi
     if pd.api.types.is_string_dtype(series) and series.dtype != "object":
         stripped = series.str.strip()
-        none = stripped.isna() | stripped.str.lower().isin(v.NONE_TOKENS)
+        if stripped.str.contains(r"[^\x20-\x7e\u3001-\u303f\u4e00-\u9fff]", regex=True, na=False).any():
+            stripped = stripped.map(lambda x: clean(x) if isinstance(x, str) else x)
+        none = stripped.isna() | stripped.str.lower().isin(v.TEXT_NONE_TOKENS)
         return stripped.astype(object).where(~none, None).tolist(), {}
-    return [None if v.is_none(x) else v.parse_text(x) for x in series.tolist()], {}
+    out: list[Any] = []
+    for x in series.tolist():
+        text = None if v.is_none(x) else v.parse_text(x)
+        text = None if text is None else clean(text)
+        out.append(None if text is None or text.lower() in v.TEXT_NONE_TOKENS else text)
+    return out, {}
 
 
 def _map_values(series: pd.Series, table: dict[str, Any], code: str) -> v.ColumnResult:
@@ -103,7 +137,7 @@ def _map_values(series: pd.Series, table: dict[str, Any], code: str) -> v.Column
         if v.is_none(x):
             out.append(None)
             continue
-        key = normalise_header(str(x))
+        key = normalise_header(v.normalise_name(str(x)))
         if key in table:
             out.append(table[key])
         else:
@@ -143,9 +177,60 @@ def _numeric_mask(series: pd.Series) -> np.ndarray:
 
 
 def parse_field(kind: str, name: str, series: pd.Series, unit: str | None) -> v.ColumnResult:
+    """Canonical values of one column and its errors: {position: code or (code, params)}."""
+    out, errors = _parse_values(kind, name, series, unit)
+    ftype = FIELDS[kind][name]
+    if ftype in TYPE_RANGES:
+        lo, hi, shown = TYPE_RANGES[ftype]
+        if name in BIG_COUNTS:
+            hi = MAX_BIG_COUNT
+        numbers = pd.Series(out, dtype="float64").to_numpy()  # None -> NaN, compared as False below
+        with np.errstate(invalid="ignore"):
+            outside = np.flatnonzero((numbers < lo) | (numbers > hi))
+        _check_range(out, errors, lo, hi, lambda x: format_value(x, shown), positions=outside.tolist())
+    elif ftype in ("datetime", "date", "month"):
+        today = clock.today()
+        past = PAST_YEARS_HIRED if name == "hired_on" else PAST_YEARS
+        lo_day, hi_day = _years_from(today, -past), _years_from(today, FUTURE_YEARS)
+        if ftype == "month":
+            _check_range(out, errors, f"{lo_day:%Y-%m}", f"{hi_day:%Y-%m}", str, "date_out_of_range")
+        elif ftype == "date":
+            _check_range(out, errors, lo_day, hi_day, str, "date_out_of_range")
+        else:
+            lo_at, hi_at = dt.datetime.combine(lo_day, dt.time()), dt.datetime.combine(hi_day, dt.time.max)
+            _check_range(out, errors, lo_at, hi_at, lambda x: x.date().isoformat(), "date_out_of_range")
+    return out, errors
+
+
+def _years_from(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _check_range(
+    out: list[Any],
+    errors: dict[int, Any],
+    lo: Any,
+    hi: Any,
+    shown: Any,
+    code: str = "out_of_range",
+    positions: list[int] | None = None,
+) -> None:
+    """Refuse values outside [lo, hi]; the message names the range (`shown` formats its ends). `positions`:
+    the only candidates, when already known."""
+    for i in range(len(out)) if positions is None else positions:
+        x = out[i]
+        if x is not None and i not in errors and not lo <= x <= hi:
+            errors[i] = (code, {"min": shown(lo), "max": shown(hi)})
+            out[i] = None
+
+
+def _parse_values(kind: str, name: str, series: pd.Series, unit: str | None) -> v.ColumnResult:
     ftype = FIELDS[kind][name]
     if ftype == "text":
-        return _text(series)
+        return _text(series, name_like=name in NAME_FIELDS)
     if ftype == "datetime":
         return v.parse_datetime_column(series)
     if ftype == "date":
@@ -179,7 +264,7 @@ def parse_field(kind: str, name: str, series: pd.Series, unit: str | None) -> v.
     if ftype == "phone":
         return v.parse_generic_column(series, _phone)
     if ftype == "metric_value":
-        return _text(series)
+        return _text(series, name_like=True)
     raise ValueError(f"unknown field type {ftype}")
 
 
@@ -222,14 +307,15 @@ def parse_file(profile: Profile, cmap: ColumnMap, raw: pd.DataFrame, row_numbers
         headers[name] = header
         if errs:
             raw_values = series.tolist()
-            for i, code in sorted(errs.items()):
-                errors.append(RowError(int(row_numbers[i]), header, raw_values[i], code))
+            for i, found in sorted(errs.items()):
+                code, params = (found, {}) if isinstance(found, str) else found
+                errors.append(RowError(int(row_numbers[i]), header, raw_values[i], code, params))
     frame = pd.DataFrame(data, dtype=object) if data else pd.DataFrame(index=range(len(raw)))
     frame["_row"] = row_numbers
     if kind == "sessions":
         if profile.platform and "platform" not in data:
             frame["platform"] = profile.platform
-        errors += _session_rules(frame, headers)
+        errors += _session_rules(frame, headers, {e.row for e in errors})
     elif kind == "incidents":
         errors += _incident_rules(frame, headers)
     keys = {
@@ -260,7 +346,8 @@ def _required_values(kind: str) -> tuple[str, ...]:
     }[kind]
 
 
-def _session_rules(frame: pd.DataFrame, headers: dict[str, str]) -> list[RowError]:
+def _session_rules(frame: pd.DataFrame, headers: dict[str, str], flagged: set[int | None]) -> list[RowError]:
+    """Times and durations of each session; rows already refused for a value get no follow-up errors."""
     errors: list[RowError] = []
     n = len(frame)
     starts = frame["started_at"].tolist() if "started_at" in frame else [None] * n
@@ -275,14 +362,36 @@ def _session_rules(frame: pd.DataFrame, headers: dict[str, str]) -> list[RowErro
             errors.append(
                 RowError(rows[i], headers.get("ended_at"), end, "end_before_start", {"start": start})
             )
+        elif end is not None and end - start > dt.timedelta(minutes=MAX_SESSION_MINUTES):
+            errors.append(
+                RowError(
+                    rows[i],
+                    headers.get("ended_at"),
+                    end,
+                    "session_too_long",
+                    {"start": start, "max": format_value(MAX_SESSION_MINUTES / 60, "h")},
+                )
+            )
         elif end is None and minutes is not None:
             ends[i] = start + dt.timedelta(seconds=round(minutes * 60))
         elif end is not None and minutes is None:
             durations[i] = (end - start).total_seconds() / 60.0
-        elif end is None and minutes is None:
+        elif end is None and minutes is None and rows[i] not in flagged:
             errors.append(
                 RowError(
                     rows[i], headers.get("ended_at") or headers.get("duration_minutes"), None, "required"
+                )
+            )
+    watch = frame["avg_watch_seconds"].tolist() if "avg_watch_seconds" in frame else [None] * n
+    for i in range(n):  # nobody watches a session on average longer than it lasted
+        if watch[i] is not None and durations[i] is not None and watch[i] > durations[i] * 60 + 1:
+            errors.append(
+                RowError(
+                    rows[i],
+                    headers.get("avg_watch_seconds"),
+                    format_value(watch[i] / 60, "min"),
+                    "watch_longer_than_session",
+                    {"duration": format_value(durations[i], "min")},
                 )
             )
     frame["ended_at"] = pd.Series(ends, dtype=object)

@@ -11,14 +11,31 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-NONE_TOKENS = frozenset({"", "-", "--", "---", "—", "——", "－", "n/a", "na", "null", "none", "nan", "/"})
+# "nan" is not here: a NaN in an export is a broken number, refused like `inf` (never silently empty)
+NONE_TOKENS = frozenset({"", "-", "--", "---", "—", "——", "－", "n/a", "na", "null", "none", "/"})
+NOT_FINITE_TOKENS = frozenset({"nan", "inf", "infinity"})
+# Beyond this a float no longer holds every whole number (2**53): no count or amount comes near it
+MAX_ABS_NUMBER = 1e15
+# text fields: an empty "nan" cell (pandas' way of writing nothing) is still no value
+TEXT_NONE_TOKENS = NONE_TOKENS | {"nan"}
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+# Invisible characters (format + control: zero-width spaces and joiners, bidi overrides, BOM, tags):
+# `林\u200b晓雨` must be the same host as `林晓雨`, and no name may reorder text on screen
+_INVISIBLE = "".join(
+    ch
+    for ch in map(chr, [*range(0x10000), *range(0xE0000, 0xE0080)])
+    if unicodedata.category(ch) in ("Cf", "Cc")
+)
+INVISIBLE_RE = re.compile("[" + re.escape(_INVISIBLE) + "]")
+_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+BIDI_RE = re.compile("[" + _BIDI + "]")
 # Excel serial numbers in this range are 1954..2173: anything else in a date column is not a date.
 EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX = 20_000, 100_000
 
@@ -99,12 +116,11 @@ def parse_number(value: Any) -> float | None:
     if isinstance(value, bool):
         raise ValueParseError("bad_number")
     if isinstance(value, int | float | np.integer | np.floating):
-        number = float(value)
-        if math.isinf(number):
-            raise ValueParseError("bad_number")
-        return number
+        return _finite(float(value))
     if not isinstance(value, str):
         raise ValueParseError("bad_number")
+    if _clean_text(value).lower().lstrip("+-") in NOT_FINITE_TOKENS:
+        raise ValueParseError("not_finite")
     text = _CURRENCY.sub("", _clean_text(value)).replace(",", "")
     text = _CURRENCY.sub("", text)
     multiplier = 1.0
@@ -115,7 +131,16 @@ def parse_number(value: Any) -> float | None:
             text = text[:-1]
     if not _NUMBER.match(text):
         raise ValueParseError("bad_number")
-    return float(text) * multiplier
+    return _finite(float(text) * multiplier)
+
+
+def _finite(number: float) -> float:
+    """NaN and infinities are refused, so is anything too large to be a real count or amount."""
+    if not math.isfinite(number):
+        raise ValueParseError("not_finite")
+    if abs(number) > MAX_ABS_NUMBER:
+        raise ValueParseError("too_large")
+    return number
 
 
 def parse_count(value: Any) -> int | None:
@@ -187,15 +212,17 @@ def parse_duration_seconds(value: Any, default_unit: str = "s") -> float | None:
     if isinstance(value, dt.time):
         return value.hour * 3600 + value.minute * 60 + value.second
     if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
-        return _non_negative(float(value) * unit_seconds)
+        return _non_negative(_finite(float(value)) * unit_seconds)
     if not isinstance(value, str):
         raise ValueParseError("bad_duration")
+    if _clean_text(value).lower().lstrip("+-") in NOT_FINITE_TOKENS:
+        raise ValueParseError("not_finite")
     text = _clean_text(value).lower()
     if ":" in text or "：" in text:
         parts = text.replace("：", ":").split(":")
         if not all(re.fullmatch(r"\d+(\.\d+)?", p) for p in parts) or len(parts) not in (2, 3):
             raise ValueParseError("bad_duration")
-        nums = [float(p) for p in parts]
+        nums = [_finite(float(p)) for p in parts]
         if len(parts) == 3:
             h, m, s = nums
         elif default_unit == "s":
@@ -206,12 +233,12 @@ def parse_duration_seconds(value: Any, default_unit: str = "s") -> float | None:
             raise ValueParseError("bad_duration")
         return h * 3600 + m * 60 + s
     if _NUMBER.match(text):
-        return _non_negative(float(text) * unit_seconds)
+        return _non_negative(_finite(float(text)) * unit_seconds)
     pos, total, found = 0, 0.0, False
     for match in _DURATION_PART.finditer(text):
         if match.start() != pos:
             raise ValueParseError("bad_duration")
-        total += float(match.group(1)) * _UNIT_SECONDS[match.group(2).lower()]
+        total += _finite(float(match.group(1))) * _UNIT_SECONDS[match.group(2).lower()]
         pos, found = match.end(), True
     if not found or pos != len(text):
         raise ValueParseError("bad_duration")
@@ -251,7 +278,7 @@ def _round_second(value: dt.datetime) -> dt.datetime:
 
 def excel_serial(number: float) -> dt.datetime:
     """Excel's day number (1900 system, as every modern export writes) to a datetime, to the second."""
-    if not EXCEL_SERIAL_MIN <= number <= EXCEL_SERIAL_MAX:
+    if not math.isfinite(number) or not EXCEL_SERIAL_MIN <= number <= EXCEL_SERIAL_MAX:
         raise ValueParseError("bad_datetime")
     return _round_second(EXCEL_EPOCH + dt.timedelta(days=number))
 
@@ -274,6 +301,17 @@ def parse_month(value: Any) -> str | None:
     return f"{int(match.group(1)):04d}-{int(match.group(2)):02d}"
 
 
+def normalise_name(text: str) -> str:
+    """A name or key as the importer compares it: NFKC (full-width -> ASCII...), no invisible or bidi
+    control characters, no surrounding spaces."""
+    return INVISIBLE_RE.sub("", unicodedata.normalize("NFKC", text)).strip()
+
+
+def strip_bidi(text: str) -> str:
+    """Free text keeps its characters, but never a bidi override that reorders what follows it."""
+    return BIDI_RE.sub("", text).strip()
+
+
 def parse_text(value: Any) -> str | None:
     if is_none(value):
         return None
@@ -284,7 +322,8 @@ def parse_text(value: Any) -> str | None:
 
 # --- whole columns ------------------------------------------------------------------------------------
 
-ColumnResult = tuple[list[Any], dict[int, str]]
+# (values, {position: error code, or (code, message parameters)})
+ColumnResult = tuple[list[Any], dict[int, Any]]
 
 
 def _scalar_loop(
@@ -320,13 +359,16 @@ def parse_numeric_column(series: pd.Series, scalar: Callable[[Any], Any], kind: 
         cleaned = series.astype("str").str.replace(",", "", regex=False).str.strip()
         numeric = pd.to_numeric(cleaned.where(~none, None), errors="coerce")
     num = numeric.to_numpy(dtype="float64", na_value=np.nan)
-    ok = ~np.isnan(num) & ~none
+    # NaN, infinities and absurd magnitudes take the scalar path, which names what is wrong
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(num) & (np.abs(num) <= MAX_ABS_NUMBER) & ~none
     out: list[Any] = [None] * n
     errors: dict[int, str] = {}
     if kind == "count":
         bad_neg = ok & (num < 0)
         rounded = np.round(num)
-        bad_whole = ok & (np.abs(num - rounded) > 1e-6)
+        with np.errstate(invalid="ignore"):  # inf - inf: those values are not `ok` anyway
+            bad_whole = ok & (np.abs(num - rounded) > 1e-6)
         good = ok & ~bad_neg & ~bad_whole
         for i in np.flatnonzero(bad_neg):
             errors[int(i)] = "negative"

@@ -53,6 +53,39 @@ def test_upload_preview_commit(engine, database_url, users, start_server, page, 
         assert conn.execute(sa.select(sa.func.count()).select_from(LiveSession)).scalar() == 9
 
 
+def test_file_over_the_upload_limit_is_refused_on_the_page(
+    engine, database_url, users, start_server, page, tmp_path
+):
+    """A 60 MB file (limit 50 MB): the page states the limit in Chinese before any upload, the widget
+    refuses the file itself, and no raw `AxiosError ... 413` ever shows; nothing is stored."""
+    from lib.importing.readers import MAX_UPLOAD_MB
+
+    big = tmp_path / "douyin_big.csv"
+    with big.open("wb") as fh:
+        fh.write((SAMPLES / "douyin_2026-11-02_2026-11-08.csv").read_bytes())
+        fh.truncate(60 * 1024 * 1024)  # sparse: 60 MB without writing them
+    server = start_server(database_url, env={"LIVEOPS_COOKIE_KEY": "upload-e2e-cookie-key-" + "u" * 32})
+    login(page, server, users["staff"], TEST_PASSWORD)
+    page.locator('[data-testid="stSidebarNav"] a', has_text="数据上传").click()
+    page.wait_for_selector("h1:has-text('数据上传')")
+    limit = f"每个文件最大 {MAX_UPLOAD_MB} MB"
+    expect(page.get_by_text(limit).first).to_be_visible()  # said before any upload
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(big))
+    uploader = page.locator('[data-testid="stFileUploader"]')
+    # the widget refuses the file next to its name, client-side (Streamlit's own words, not translatable)
+    refusal = uploader.get_by_text(f"{MAX_UPLOAD_MB}.0MB or smaller")
+    expect(refusal).to_be_visible(timeout=30_000)
+    expect(uploader).to_contain_text(limit)  # ... under the Chinese limit, in the widget's own label
+    expect(uploader).to_contain_text("douyin_big.csv")
+    assert "AxiosError" not in page.locator("body").inner_text()
+    assert "413" not in refusal.inner_text()
+    expect(page.get_by_role("button", name="提交导入")).to_have_count(0)  # never reached the server
+    no_exception(page)
+    page.screenshot(path=str(ARTIFACTS / "upload_too_large.png"), full_page=True)
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(ImportBatch)).scalar() == 0
+
+
 def test_people_page_admin(engine, database_url, users, start_server, page):
     from lib.importing.pipeline import import_bytes
 

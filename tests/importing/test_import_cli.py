@@ -69,3 +69,36 @@ def test_cli_as_a_process(engine):
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout.strip().splitlines()[-1])
     assert report["profile"] == "douyin_compass" and report["inserted"] == 14
+
+
+def test_cli_refuses_file_above_upload_limit_without_reading_it(engine, capsys, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from lib.importing.readers import MAX_UPLOAD_BYTES, MAX_UPLOAD_MB
+
+    big = tmp_path / "big.csv"
+    with big.open("wb") as fh:  # sparse: 60 MB on paper, nothing on disk
+        fh.truncate(60_000_000)
+    assert big.stat().st_size > MAX_UPLOAD_BYTES
+
+    def forbidden(self):
+        raise AssertionError("read a file above the limit")
+
+    monkeypatch.setattr(Path, "read_bytes", forbidden)
+    before = snapshot(engine)
+    code, reports = _run(capsys, str(big))
+    assert code == 1
+    assert [e["reason"] for e in reports[0]["errors"]] == [
+        f"文件 60.0 MB，超过上限 {MAX_UPLOAD_MB} MB，请拆分后上传。"
+    ]
+    assert snapshot(engine) == before
+
+
+def test_cli_bad_file_corpus_never_tracebacks(engine, capsys, clock_at):
+    """Every file of the bad-file corpus gets a JSON report with a reason (exit 1), never a traceback."""
+    clock_at("2026-12-01T09:00")
+    corpus = sorted((ROOT_DIR / "tests" / "importing" / "bad_files").glob("*.*"))
+    refused = [p for p in corpus if p.suffix in (".csv", ".xlsx") and "host" not in p.name]
+    code, reports = _run(capsys, *map(str, refused))
+    assert code == 1 and len(reports) == len(refused)
+    assert all(r["errors"] and r["errors"][0]["reason"] for r in reports)

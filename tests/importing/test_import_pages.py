@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from import_helpers import DOUYIN, sample_bytes
 
+from lib.formatting import md_escape
 from lib.importing import pipeline
 from lib.importing.people import mask_phone
 
@@ -16,16 +17,44 @@ def test_staff_can_open_upload(run_page):
     assert not at.button  # no undo for staff, no files yet
 
 
+def _sessions(engine) -> int:
+    import sqlalchemy as sa
+
+    from lib.models import LiveSession
+
+    with engine.connect() as conn:
+        return conn.execute(sa.select(sa.func.count()).select_from(LiveSession)).scalar()
+
+
 def test_upload_page_history_and_undo_for_manager(engine, users, run_page):
+    """Undo asks first (cancel keeps everything), then undoes and shows the batch's state afterwards."""
     report = pipeline.import_bytes(engine, sample_bytes(DOUYIN), DOUYIN, username=users["staff"])
     at = run_page("upload", "manager", lang="en")
     assert not at.exception
     history = at.dataframe[0].value
     assert list(history["File"]) == [DOUYIN] and list(history["Inserted"]) == [14]
+    assert list(history["Status"]) == ["committed"]
+    assert at.selectbox(key="undo_pick").value == report.batch_id
+    at.button(key="undo_button").click().run()  # first click only asks
+    assert not at.exception and _sessions(engine) == 14
+    assert at.warning[0].value == (
+        f"Undo upload #{report.batch_id} ({md_escape(DOUYIN)})? The rows it added are deleted and the rows it "
+        "updated get their old values back."
+    )
+    at.button(key="undo_no").click().run()  # cancel: nothing changes, the picker is back
+    assert not at.exception and _sessions(engine) == 14
+    assert at.success[0].value == "Not undone; the data is unchanged."
     assert at.selectbox(key="undo_pick").value == report.batch_id
     at.button(key="undo_button").click().run()
-    assert not at.exception
-    assert at.success[0].value == "Undone: 14 rows deleted, 0 rows restored."
+    at.button(key="undo_yes").click().run()
+    assert not at.exception and _sessions(engine) == 0
+    batch = pipeline.list_batches(engine)[0]
+    assert batch["status"] == "undone" and batch["undone_by"] == users["manager"]
+    message = at.success[0].value
+    assert message.startswith(f"Undone: 14 rows deleted, 0 rows restored. Upload #{report.batch_id} (")
+    assert message.endswith(f"is now: undone ({md_escape(users['manager'])}, {batch['undone_at']}).")
+    assert list(at.dataframe[0].value["Status"]) == ["undone"]
+    assert len(at.selectbox) == 0  # nothing left to undo
     staff = run_page("upload", "staff")
     assert len(staff.selectbox) == 0
 
@@ -78,3 +107,22 @@ def test_mask_phone():
     assert mask_phone("+8613812345678") == "+86138****5678"
     assert mask_phone("12345") == "***45"
     assert mask_phone(None) is None
+
+
+def test_one_upload_limit_on_page_widget_server_and_pipeline(engine, run_page):
+    """The page says the limit before any upload; widget, server and pipeline use the same number."""
+    import tomllib
+
+    from import_helpers import ROOT_DIR
+
+    from lib.importing.readers import MAX_UPLOAD_BYTES, MAX_UPLOAD_MB
+
+    at = run_page("upload", "staff")
+    assert not at.exception
+    assert "每个文件最大 50 MB，最多 200,000 行、100 列。" in [c.value for c in at.caption]
+    uploader = at.get("file_uploader")[0].proto
+    assert uploader.max_upload_size_mb == MAX_UPLOAD_MB == 50
+    config = tomllib.loads((ROOT_DIR / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["maxUploadSize"] == MAX_UPLOAD_MB
+    report = pipeline.import_bytes(engine, b"x" * (MAX_UPLOAD_BYTES + 1), "big.csv")
+    assert [e.code for e in report.errors] == ["file_too_large"]

@@ -281,7 +281,7 @@ def test_batch_is_recorded(engine):
     assert (b.username, b.file_name, b.kind, b.profile, b.inserted, b.updated, b.unchanged, b.rejected) == (
         "t_user", TAOBAO, "sessions", "taobao_live", 7, 0, 0, 0)  # fmt: skip
     assert b.sha256 == hashlib.sha256(sample_bytes(TAOBAO)).hexdigest()
-    assert b.created_at.date() == clock.today()
+    assert b.created_at.date() == clock.today()  # the team's day, not the server's
 
 
 def test_dry_run_writes_nothing(engine):

@@ -125,3 +125,48 @@ def test_datetime_column_mixed_formats():
     out, errors = v.parse_datetime_column(series)
     assert out[:3] == [dt.datetime(2026, 11, 2, 20), dt.datetime(2026, 11, 3, 10), None]
     assert errors == {3: "bad_datetime"}
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("inf", "not_finite"), ("-inf", "not_finite"), ("Infinity", "not_finite"), ("NaN", "not_finite"),
+        ("nan", "not_finite"), (float("inf"), "not_finite"), (float("-inf"), "not_finite"),
+        ("1e308", "too_large"), ("99999999999999999999999", "too_large"), (1e308, "too_large"),
+        ("1e300万", "too_large"),
+    ],
+)  # fmt: skip
+def test_impossible_numbers_refused(raw, code):
+    for parser in (v.parse_number, v.parse_count, v.parse_money):
+        with pytest.raises(v.ValueParseError) as exc:
+            parser(raw)
+        assert exc.value.code == code
+
+
+@pytest.mark.parametrize("raw", ["inf", "NaN", "1e308", float("inf")])
+def test_impossible_durations_refused(raw):
+    with pytest.raises(v.ValueParseError):
+        v.parse_duration_seconds(raw, "min")
+
+
+def test_numeric_column_never_wraps_int64():
+    """`99999999999999999999999` once became -9,223,372,036,854,775,808 viewers."""
+    series = pd.Series(["12", "99999999999999999999999", "1e308", "inf", "NaN", "-"], dtype="str")
+    out, errors = v.parse_numeric_column(series, v.parse_count, "count")
+    assert out == [12, None, None, None, None, None]
+    assert errors == {1: "too_large", 2: "too_large", 3: "not_finite", 4: "not_finite"}
+    floats = pd.Series([1.0, float("inf"), 1e308, float("nan")])
+    out, errors = v.parse_numeric_column(floats, v.parse_count, "count")
+    assert out == [1, None, None, None] and errors == {1: "not_finite", 2: "too_large"}
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("林\u200b晓雨", "林晓雨"), (" 林晓雨\u3000", "林晓雨"), ("\u202e林晓雨\u202c", "林晓雨"),
+        ("xyjd\u20662021\u2069", "xyjd2021"), ("ｘｙｊｄ２０２１", "xyjd2021"), ("\ufeff主播部", "主播部"),
+        ("a\u200db", "ab"), ("林晓雨", "林晓雨"),
+    ],
+)  # fmt: skip
+def test_normalise_name(raw, expected):
+    assert v.normalise_name(raw) == expected
