@@ -28,6 +28,8 @@ row; keep statement logging off and database access to the people who run it.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import json
 import random
 import re
@@ -38,6 +40,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import altair as alt
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -212,6 +215,8 @@ def create_round(
 
 
 def _round_row(conn: Connection, round_id: int, lock: bool = False):
+    if isinstance(round_id, bool) or not isinstance(round_id, int) or not 1 <= round_id < 2**31:
+        raise SurveyError("no_round", value=round_id)  # out of the id column's range: no such round
     query = select(SurveyRound.__table__).where(SurveyRound.id == round_id)
     row = conn.execute(query.with_for_update() if lock else query).first()
     if row is None:
@@ -450,58 +455,277 @@ def _reseal(conn: Connection, round_id: int) -> None:
 
 
 # --- suppression --------------------------------------------------------------------------------------
+#
+# The published figures of a round form a two-way table: cells (rater department, rated department), row
+# figures (how a department rates the others), column figures (how a department is rated) and the round
+# total. Every figure's score counts are the sum of its cells' score counts, so what a reader can derive
+# from the shown figures is exactly the linear span of the table's lines (row f: its cells minus its row
+# figure; column t: its cells minus its column figure; the margin row and column: the column or row
+# figures minus the total). Seen as a graph (nodes: rows, columns and the two margins; one edge per hidden
+# figure), a hidden figure can be worked out if and only if its edge is a bridge (it lies on no cycle of
+# hidden figures). The response counts of rater departments form a second, one-line system: the round's
+# count is the sum of theirs.
+
+Entry = tuple[str, object]  # ("cell", (rater, rated)) | ("row", rater) | ("col", rated)
+_MARGIN = None  # the node of the margin row / margin column
+_COST = {"cell": 1, "row": 1, "col": 3}  # rated-department figures feed scorecards: hide them last
 
 
 @dataclass
 class Suppression:
-    """Which groups are hidden: the round total, rater rows, rated columns and (rater, rated) cells."""
+    """Hidden groups: the round total, rater rows (their figures), rated columns, (rater, rated) cells,
+    and rater response counts (`counts`, always within `rows`)."""
 
     total: bool
     rows: set[int]
     cols: set[int]
     cells: set[tuple[int, int]]
+    counts: set[int] = field(default_factory=set)
+
+
+def _ends(entry: Entry) -> tuple[tuple[str, object], tuple[str, object]]:
+    kind, key = entry
+    if kind == "cell":
+        return ("r", key[0]), ("c", key[1])
+    if kind == "row":
+        return ("r", key), ("c", _MARGIN)
+    return ("r", _MARGIN), ("c", key)
+
+
+def _connected(edges: Iterable[Entry], start: tuple, goal: tuple) -> bool:
+    graph: dict[tuple, list[tuple]] = defaultdict(list)
+    for entry in edges:
+        a, b = _ends(entry)
+        graph[a].append(b)
+        graph[b].append(a)
+    seen, todo = {start}, [start]
+    while todo:
+        node = todo.pop()
+        if node == goal:
+            return True
+        for nxt in graph[node]:
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return False
+
+
+def bridges(hidden: set[Entry]) -> list[Entry]:
+    """Hidden figures that the shown ones determine (edges on no cycle of hidden figures)."""
+    ordered = sorted(hidden, key=repr)
+    return [e for e in ordered if not _connected([h for h in ordered if h != e], *_ends(e))]
+
+
+def _cheapest_path(costs: Mapping[Entry, int], hidden: set[Entry], avoid: Entry) -> list[Entry] | None:
+    """Dijkstra between the ends of `avoid` over every figure but it (hidden ones cost nothing)."""
+    graph: dict[tuple, list[tuple[int, Entry, tuple]]] = defaultdict(list)
+    for entry, cost in costs.items():
+        if entry != avoid:
+            a, b = _ends(entry)
+            weight = 0 if entry in hidden else cost
+            graph[a].append((weight, entry, b))
+            graph[b].append((weight, entry, a))
+    start, goal = _ends(avoid)
+    best: dict[tuple, int] = {start: 0}
+    back: dict[tuple, tuple[tuple, Entry]] = {}
+    heap: list[tuple[int, str, tuple]] = [(0, repr(start), start)]
+    while heap:
+        dist, _, node = heapq.heappop(heap)
+        if node == goal:
+            path = []
+            while node != start:
+                node, entry = back[node]
+                path.append(entry)
+            return path
+        if dist > best.get(node, dist):
+            continue
+        for weight, entry, nxt in sorted(graph[node], key=lambda x: (x[0], repr(x[1]))):
+            if dist + weight < best.get(nxt, dist + weight + 1):
+                best[nxt] = dist + weight
+                back[nxt] = (node, entry)
+                heapq.heappush(heap, (dist + weight, repr(nxt), nxt))
+    return None
+
+
+def _complete(members: Mapping[object, int], hidden: set, k: int) -> bool:
+    """One line of the response counts: hidden members are none, or two or more with k between them."""
+    shown = sorted((n, repr(m), m) for m, n in members.items() if m not in hidden)
+    inside = [members[m] for m in members if m in hidden]
+    changed = False
+    while inside and shown and (len(inside) < 2 or sum(inside) < k):
+        n, _, m = shown.pop(0)
+        hidden.add(m)
+        inside.append(n)
+        changed = True
+    return changed
+
+
+_ENUMERATE_MAX = 16  # free 0/1 combinations searched exhaustively (2**16 at most)
+
+
+def _rref(matrix: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """Reduced row echelon form (floats; the table's coefficients are 0/1) and its pivot columns."""
+    m = matrix.astype(float).copy()
+    pivots: list[int] = []
+    r = 0
+    for c in range(m.shape[1]):
+        if r == m.shape[0]:
+            break
+        p = r + int(np.argmax(np.abs(m[r:, c])))
+        if abs(m[p, c]) < 1e-9:
+            continue
+        m[[r, p]] = m[[p, r]]
+        m[r] /= m[r, c]
+        others = np.arange(m.shape[0]) != r
+        m[others] -= np.outer(m[others, c], m[r])
+        pivots.append(c)
+        r += 1
+    return m[:r], pivots
+
+
+def _shown_matrix(
+    cells: list[tuple[int, int]], hidden: set[Entry], order: list[tuple[int, int]]
+) -> np.ndarray:
+    """One row per shown figure (total, rows, columns, cells) over the cells in `order`."""
+    index = {c: i for i, c in enumerate(order)}
+    groups = [cells]
+    groups += [[c for c in cells if c[0] == f] for f in {c[0] for c in cells} if ("row", f) not in hidden]
+    groups += [[c for c in cells if c[1] == t] for t in {c[1] for c in cells} if ("col", t) not in hidden]
+    groups += [[c] for c in cells if ("cell", c) not in hidden]
+    out = np.zeros((len(groups), len(order)))
+    for i, group in enumerate(groups):
+        out[i, [index[c] for c in group]] = 1
+    return out
+
+
+def _derivable(cells: list[tuple[int, int]], hidden: set[Entry], found: set[tuple[int, int]]) -> bool:
+    """Whether the sum of the cells in `found` follows from the shown figures."""
+    matrix = _shown_matrix(cells, hidden, cells)
+    wanted = np.array([[1.0 if c in found else 0.0 for c in cells]])
+    return np.linalg.matrix_rank(np.vstack([matrix, wanted])) == np.linalg.matrix_rank(matrix)
+
+
+def _small_derived(
+    cells: Mapping[tuple[int, int], int], hidden: set[Entry], k: int, people
+) -> set[tuple[int, int]] | None:
+    """A set of hidden cells whose sum follows from the shown figures but that holds fewer than k people
+    (the empty set when there are too many combinations to search); None when there is none. Such a set
+    holds only cells under k (its people number at least its largest cell), so only those are searched."""
+    small = sorted(c for c, n in cells.items() if n < k and ("cell", c) in hidden)
+    if not small:
+        return None
+    rest = sorted(c for c in cells if c not in small)
+    order = (
+        [c for c in rest if ("cell", c) not in hidden] + [c for c in rest if ("cell", c) in hidden] + small
+    )
+    rows, pivots = _rref(_shown_matrix(list(cells), hidden, order))
+    first = len(order) - len(small)
+    basis = rows[[i for i, p in enumerate(pivots) if p >= first]][:, first:]
+    if len(basis) > _ENUMERATE_MAX:
+        return set()
+    if not len(basis):
+        return None
+    combos = np.array(list(itertools.product((0.0, 1.0), repeat=len(basis)))[1:])
+    sums = combos @ basis
+    binary = np.all(np.isclose(sums, 0) | np.isclose(sums, 1), axis=1)
+    for vector in sums[binary]:
+        found = {small[j] for j in np.flatnonzero(np.isclose(vector, 1))}
+        if people(found) < k:
+            return found
+    return None
 
 
 def suppress(
-    total: int, rows: Mapping[int, int], cols: Mapping[int, int], cells: Mapping[tuple[int, int], int], k: int
+    total: int,
+    rows: Mapping[int, int],
+    cols: Mapping[int, int],
+    cells: Mapping[tuple[int, int], int],
+    k: int,
+    signatures: Mapping[tuple[int, frozenset[int]], int] | None = None,
 ) -> Suppression:
-    """Primary suppression (groups under k) plus complementary suppression.
+    """Primary suppression (groups under k) plus complementary suppression, so that no hidden figure can
+    be worked out from the shown ones and every sum of hidden cells that can be worked out along one line
+    of the table holds k or more responses.
 
-    Sets: rater departments under the round total, rated departments under the round total, the cells of
-    a shown row, the cells of a shown column. In every set with a shown total the hidden members are none,
-    or at least two with k or more responses between them: otherwise the next-smallest shown member is
-    hidden too (repeated until nothing changes). A hidden row or column hides all of its cells."""
+    `rows`: responses per rater department; `cols`: responses rating each department; `cells`: responses
+    per (rater, rated); `signatures`: (rater, set of rated departments) -> responses, to count the people
+    behind several cells of one row (without it the largest cell is the bound, which is safe)."""
     if total < k:
-        return Suppression(True, set(rows), set(cols), set(cells))
-    hidden_rows = {r for r, n in rows.items() if n < k}
-    hidden_cols = {c for c, n in cols.items() if n < k}
-    hidden_cells = {c for c, n in cells.items() if n < k}
+        return Suppression(True, set(rows), set(cols), set(cells), set(rows))
 
-    def complete(members: Mapping, hidden: set) -> bool:
-        changed = False
-        shown = sorted((n, m) for m, n in members.items() if m not in hidden)
-        inside = [members[m] for m in members if m in hidden]
-        while inside and shown and (len(inside) < 2 or sum(inside) < k):
-            n, m = shown.pop(0)
-            hidden.add(m)
-            inside.append(n)
-            changed = True
-        return changed
+    def people(rater: int, rated: set[int]) -> int:
+        if signatures is None:
+            return max((cells[(rater, t)] for t in rated if (rater, t) in cells), default=0)
+        return sum(n for (f, sig), n in signatures.items() if f == rater and sig & rated)
 
-    changed = True
-    while changed:
-        before = len(hidden_cells)
-        hidden_cells |= {c for c in cells if c[0] in hidden_rows or c[1] in hidden_cols}
-        changed = len(hidden_cells) != before
-        changed |= complete(rows, hidden_rows)
-        changed |= complete(cols, hidden_cols)
-        for r in rows:
-            if r not in hidden_rows:
-                changed |= complete({c: n for c, n in cells.items() if c[0] == r}, hidden_cells)
-        for col in cols:
-            if col not in hidden_cols:
-                changed |= complete({c: n for c, n in cells.items() if c[1] == col}, hidden_cells)
-    return Suppression(False, hidden_rows, hidden_cols, hidden_cells)
+    def people_in(found: set[tuple[int, int]]) -> int:
+        return sum(people(f, {t for ff, t in found if ff == f}) for f in {c[0] for c in found})
+
+    counts: set[int] = {f for f, n in rows.items() if n < k}
+    _complete(rows, counts, k)  # the response counts: the round count is their sum
+    costs: dict[Entry, int] = {("cell", c): _COST["cell"] * n for c, n in cells.items()}
+    costs.update({("row", f): _COST["row"] * n for f, n in rows.items()})
+    costs.update({("col", t): _COST["col"] * n for t, n in cols.items()})
+    hidden: set[Entry] = {("cell", c) for c, n in cells.items() if n < k}
+    hidden |= {("col", t) for t, n in cols.items() if n < k}
+    hidden |= {("row", f) for f in counts}
+
+    def hide_cheapest(line: Iterable[Entry]) -> bool:
+        shown = sorted((costs[e], repr(e), e) for e in line if e not in hidden)
+        if not shown:
+            return False
+        hidden.add(shown[0][2])
+        return True
+
+    def small_line() -> bool:
+        """Hide one more figure in the first line whose hidden cells are known together but hold < k."""
+        for f in sorted(rows):
+            if ("row", f) not in hidden:
+                inside = {t for (ff, t) in cells if ff == f and ("cell", (ff, t)) in hidden}
+                if inside and people(f, inside) < k:
+                    return hide_cheapest(("cell", c) for c in cells if c[0] == f)
+        for t in sorted(cols):
+            if ("col", t) not in hidden:
+                inside = sum(n for c, n in cells.items() if c[1] == t and ("cell", c) in hidden)
+                if inside and inside < k:
+                    return hide_cheapest(("cell", c) for c in cells if c[1] == t)
+        hidden_rows = [f for f in rows if ("row", f) in hidden]
+        if hidden_rows and sum(rows[f] for f in hidden_rows) < k:
+            return hide_cheapest(("row", f) for f in rows)
+        hidden_cols = {t for t in cols if ("col", t) in hidden}
+        if hidden_cols and sum(people(f, hidden_cols) for f in rows) < k:
+            return hide_cheapest(("col", t) for t in cols)
+        return False
+
+    while True:
+        if small_line():
+            continue
+        found = bridges(hidden)
+        if found:
+            path = _cheapest_path(costs, hidden, found[0])
+            if path is None:  # nothing can shield it without the round total: show nothing
+                return Suppression(True, set(rows), set(cols), set(cells), set(rows))
+            hidden.update(path)
+            continue
+        # Sums across several lines (e.g. total - a column - a row): hide the cheapest figure that breaks it.
+        leak = _small_derived(cells, hidden, k, people_in)
+        if leak is None:
+            break
+        shown = sorted((costs[e], repr(e), e) for e in costs if e not in hidden)
+        if not shown:
+            return Suppression(True, set(rows), set(cols), set(cells), set(rows))
+        if leak:
+            breaking = [e for _, _, e in shown if not _derivable(list(cells), hidden | {e}, leak)]
+        else:  # too many combinations to search: fewer shown margins, fewer combinations
+            breaking = [e for _, _, e in shown if e[0] != "cell"]
+        hidden.add(breaking[0] if breaking else shown[0][2])
+    return Suppression(
+        False,
+        {f for f in rows if ("row", f) in hidden},
+        {t for t in cols if ("col", t) in hidden},
+        {c for c in cells if ("cell", c) in hidden},
+        counts,
+    )
 
 
 # --- results ------------------------------------------------------------------------------------------
@@ -537,6 +761,7 @@ class RoundResults:
     pairs: dict[tuple[int, int], Figure]  # (rater, rated)
     eligible: dict[int, int]  # users per rater department when the round opened
     filtered: Figure | None = None  # the figure for the requested rater/rated filter
+    responses: dict[int, int | None] = field(default_factory=dict)  # per rater department; None = hidden
     comments_shown: bool = False
 
 
@@ -611,6 +836,11 @@ def round_results(
             .where(s.round_id == round_id)
             .group_by(s.from_department_id)
         ).all()
+        signature_rows = conn.execute(
+            joined.add_columns(s.id, s.from_department_id, r.to_department_id).group_by(
+                s.id, s.from_department_id, r.to_department_id
+            )
+        ).all()
         filter_n = None
         if raters or rated:
             q = joined.add_columns(func.count(s.id.distinct()))
@@ -623,7 +853,13 @@ def round_results(
     cols = {int(t): int(n) for t, n in col_n}
     cells = {(int(f), int(t)): int(n) for f, t, n in cell_n}
     total_n = sum(rows.values())
-    sup = suppress(total_n, rows, cols, cells, th.k)
+    rated_by: dict[str, tuple[int, set[int]]] = {}
+    for sid, f, t in signature_rows:
+        rated_by.setdefault(sid, (int(f), set()))[1].add(int(t))
+    signatures: dict[tuple[int, frozenset[int]], int] = defaultdict(int)
+    for f, ts in rated_by.values():
+        signatures[(f, frozenset(ts))] += 1
+    sup = suppress(total_n, rows, cols, cells, th.k, signatures)
     dist: dict[tuple[int, int], dict[tuple[str, int], int]] = defaultdict(dict)
     for f, t, question, score, count in dist_rows:
         dist[(int(f), int(t))][(question, int(score))] = int(count)
@@ -644,6 +880,7 @@ def round_results(
     res.raters = {
         f: HIDDEN if f in sup.rows else combine([c for c in cells if c[0] == f], n) for f, n in rows.items()
     }
+    res.responses = {f: None if f in sup.counts else n for f, n in rows.items()}
     # A rated department's count is not shown: total minus it is the size of that department's own
     # (possibly hidden) group of respondents, who cannot rate themselves.
     res.rated = {t: HIDDEN if t in sup.cols else combine([c for c in cells if c[1] == t], None) for t in cols}
@@ -787,17 +1024,17 @@ def response_frame(res: RoundResults) -> pd.DataFrame:
     """Response rate per rater department: responses / users when the round opened (shown groups only)."""
     records = []
     for dept_id, name in res.departments.items():
-        fig = res.raters.get(dept_id)
+        responses = res.responses.get(dept_id)
         users = res.eligible.get(dept_id)
-        if fig is None and not users:
+        if dept_id not in res.responses and not users:
             continue
-        shown = fig is not None and fig.shown
-        rate = fig.n / users if shown and users else None
+        shown = responses is not None
+        rate = responses / users if shown and users else None
         records.append(
             {
                 "department": name,
                 "shown": shown,
-                "responses": fig.n if shown else None,
+                "responses": responses,
                 "users": users,
                 "rate": rate,
             }

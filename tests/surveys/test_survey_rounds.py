@@ -162,3 +162,23 @@ def test_demo_rounds_show_suppressed_results(engine):
     assert res.total.n + older.total.n == written
     assert any(f.shown for f in res.rated.values())
     assert not res.raters[dept_ids(engine)["技术部"]].shown  # at most 3 answers: hidden
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999999", "2147483648", "0", "-3", "abc"])
+def test_cli_bad_round_answers_with_a_message(engine, capsys, value):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["survey-results", "--round", value])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "--round" in err and "Traceback" not in err and value in err
+    with pytest.raises(surveys.SurveyError) as refused:
+        surveys.round_results(engine, int(value) if value.lstrip("-").isdigit() else 0)
+    assert refused.value.code == "no_round"
+
+
+def test_cli_text_output_of_a_closed_round(engine, capsys):
+    round_id = closed_round_with(engine, {"技术部": 6, "运营部": 2}, score=5)
+    assert cli.main(["survey-results", "--round", str(round_id)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1] == "responses 8, mean 5.00 (target 4.5)"
+    assert "  客服部: 5.00" in out and "  技术部: hidden" in out  # 技术部 rated by the 2 of 运营部 only
