@@ -45,7 +45,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from lib import clock, i18n
+from lib import clock, i18n, targets
 from lib.db import audit, get_setting, set_setting, write
 from lib.metrics import metric
 from lib.models import (
@@ -55,7 +55,6 @@ from lib.models import (
     SurveyRating,
     SurveyRound,
     SurveySubmission,
-    Target,
     User,
 )
 
@@ -793,12 +792,9 @@ def _figure(dist: Mapping[tuple[str, int], int], n: int | None) -> Figure:
     )
 
 
-def _collab_target(conn: Connection, period: str) -> float:
-    row = conn.execute(
-        select(Target.value)
-        .where(Target.metric == TARGET_METRIC, Target.scope_kind == "all", Target.month_from <= period)
-        .order_by(Target.month_from.desc(), Target.id.desc())
-    ).first()
+def collab_target(engine: Engine, period: str) -> float:
+    """The company-wide collaboration target for a month, from the one target resolver (lib.targets)."""
+    row = targets.resolve(targets.load_targets(engine), TARGET_METRIC, period, {})
     default = metric(TARGET_METRIC).default_target
     return float(row.value) if row is not None else float(default[1] if default else 4.5)
 
@@ -811,10 +807,11 @@ def round_results(
     joined = select().select_from(r).join(s, s.id == r.submission_id).where(s.round_id == round_id)
     with engine.connect() as conn:
         info = _round_info(_round_row(conn, round_id))
+    target = collab_target(engine, info.period)
+    with engine.connect() as conn:
         th = _thresholds(conn)
         names = dict(conn.execute(select(Department.id, Department.name).order_by(Department.id)).all())
         eligible = {int(d): n for d, n in json.loads(_round_row(conn, round_id).eligible or "{}").items()}
-        target = _collab_target(conn, info.period)
         empty = RoundResults(info, th, False, names, target, HIDDEN, {}, {}, {}, eligible)
         if info.status != "closed":
             return empty
