@@ -51,6 +51,7 @@ from lib.metrics import metric
 from lib.models import (
     Department,
     Person,
+    SurveyAnswerBuffer,
     SurveyParticipation,
     SurveyRating,
     SurveyRound,
@@ -267,8 +268,10 @@ def close_round(engine: Engine, round_id: int, actor: str) -> None:
     with write(engine) as conn:
         if _round_row(conn, round_id, lock=True).status != "open":
             raise SurveyError("not_open")
+        _flush(conn, round_id, 0)  # every answer is in the results from the moment the round closes
         conn.execute(update(SurveyRound).where(SurveyRound.id == round_id).values(status="closed"))
         audit(conn, actor, "survey_round_close", round_id=round_id)
+    scrub(engine)
 
 
 def list_rounds(engine: Engine) -> tuple[RoundInfo, ...]:
@@ -392,8 +395,9 @@ def submit(
     answers: Mapping[int, Mapping[str, int | None]],
     comment: str | None = None,
 ) -> None:
-    """Store one anonymous answer and the user's participation in one transaction; a second answer of the
-    same user to the same round raises SurveyError("already_answered"), also when both race."""
+    """Record that the user answered and put the answer in the round's buffer (one transaction); a second
+    answer of the same user to the same round raises SurveyError("already_answered"), also when both
+    race. In a separate transaction afterwards, a buffer holding K or more answers is written out."""
     comment = (comment or "").strip() or None
     if comment is not None and len(comment) > MAX_COMMENT_CHARS:
         raise SurveyError("comment_too_long", max=MAX_COMMENT_CHARS, value=len(comment))
@@ -408,49 +412,67 @@ def submit(
             if _has_answered(conn, round_id, user_id):
                 raise SurveyError("already_answered")
             conn.execute(insert(SurveyParticipation).values(round_id=round_id, user_id=user_id))
-            submission_id = str(uuid.uuid4())
+            answer = {"from": own_department, "comment": comment, "ratings": ratings}
             conn.execute(
-                insert(SurveySubmission).values(
-                    id=submission_id, round_id=round_id, from_department_id=own_department, comment=comment
+                insert(SurveyAnswerBuffer).values(
+                    id=str(uuid.uuid4()), round_id=round_id, answer=json.dumps(answer, ensure_ascii=False)
                 )
             )
-            conn.execute(
-                insert(SurveyRating),
-                [
-                    {"submission_id": submission_id, "to_department_id": d, "question": q, "score": s}
-                    for d, q, s in ratings
-                ],
-            )
-            if conn.dialect.name == "postgresql":
-                _reseal(conn, round_id)
     except IntegrityError:
         # The participation primary key refused a concurrent second answer: nothing was stored.
         if has_answered(engine, round_id, user_id):
             raise SurveyError("already_answered") from None
         raise
+    if flush_answers(engine, round_id):
+        scrub(engine)
 
 
-def _reseal(conn: Connection, round_id: int) -> None:
-    """Rewrite all of the round's answers in random order inside the submitting transaction.
-
-    PostgreSQL keeps heap rows in insertion order and stamps each with the inserting transaction (xmin),
-    which participation rows share; after this every answer of the round carries the latest
-    transaction's xmin and a random physical position, so neither joins an answer to a participant."""
-    subs = [
-        dict(r._mapping)
-        for r in conn.execute(select(SurveySubmission.__table__).where(SurveySubmission.round_id == round_id))
-    ]
-    ids = select(SurveySubmission.id).where(SurveySubmission.round_id == round_id)
-    rats = [
-        dict(r._mapping)
-        for r in conn.execute(select(SurveyRating.__table__).where(SurveyRating.submission_id.in_(ids)))
-    ]
-    conn.execute(delete(SurveyRating).where(SurveyRating.submission_id.in_(ids)))
-    conn.execute(delete(SurveySubmission).where(SurveySubmission.round_id == round_id))
-    _random.shuffle(subs)
+def _flush(conn: Connection, round_id: int, min_batch: int) -> int:
+    """Move the round's buffered answers, if there are at least `min_batch`, to the answer tables in
+    random order under new random ids; returns how many were moved."""
+    rows = conn.execute(
+        select(SurveyAnswerBuffer.id, SurveyAnswerBuffer.answer).where(
+            SurveyAnswerBuffer.round_id == round_id
+        )
+    ).all()
+    if not rows or len(rows) < min_batch:
+        return 0
+    batch = [json.loads(r.answer) for r in rows]
+    _random.shuffle(batch)
+    subs, rats = [], []
+    for answer in batch:
+        sid = str(uuid.uuid4())
+        subs.append({"id": sid, "round_id": round_id, "from_department_id": answer["from"],
+                     "comment": answer["comment"]})  # fmt: skip
+        rats += [{"submission_id": sid, "to_department_id": d, "question": q, "score": s}
+                 for d, q, s in answer["ratings"]]  # fmt: skip
     _random.shuffle(rats)
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("PRAGMA secure_delete = ON")  # deleted buffer rows are zeroed in the file
+    conn.execute(delete(SurveyAnswerBuffer).where(SurveyAnswerBuffer.round_id == round_id))
     conn.execute(insert(SurveySubmission), subs)
     conn.execute(insert(SurveyRating), rats)
+    return len(batch)
+
+
+def flush_answers(engine: Engine, round_id: int) -> int:
+    """Write out the round's buffer when it holds K or more answers (its own transaction)."""
+    with write(engine) as conn:
+        if _round_row(conn, round_id, lock=True).status != "open":
+            return 0
+        return _flush(conn, round_id, _thresholds(conn).k)
+
+
+def scrub(engine: Engine) -> None:
+    """After a flush, drop what the database files still hold of the deleted buffer rows: SQLite's -wal
+    (checkpoint and truncate; needs no other open reader), PostgreSQL's dead tuples (VACUUM FULL rewrites
+    the small buffer table into a new file). MariaDB: InnoDB purges deleted rows itself."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    elif engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM FULL survey_answer_buffer")
 
 
 # --- suppression --------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 
 import pytest
@@ -10,17 +11,28 @@ from survey_data import answer, dept_ids, make_respondents, open_round
 
 from lib import surveys
 from lib.db import now, write
-from lib.models import AuditLog, Person, SurveyParticipation, SurveyRating, SurveySubmission, User
+from lib.models import (
+    AuditLog,
+    Person,
+    SurveyAnswerBuffer,
+    SurveyParticipation,
+    SurveyRating,
+    SurveySubmission,
+    User,
+)
 
 OPS, CS, TECH = "运营部", "客服部", "技术部"
 
 
 def counts(engine) -> tuple[int, int, int]:
+    """(answers, scores, participation rows), answers still in the buffer included."""
     with engine.connect() as conn:
-        return tuple(
+        subs, rats, part = (
             conn.execute(select(func.count()).select_from(t)).scalar_one()
             for t in (SurveySubmission, SurveyRating, SurveyParticipation)
         )
+        buffered = [json.loads(a) for a in conn.execute(select(SurveyAnswerBuffer.answer)).scalars()]
+    return subs + len(buffered), rats + sum(len(a["ratings"]) for a in buffered), part
 
 
 def test_submit_stores_answer_and_participation(engine):
@@ -30,14 +42,35 @@ def test_submit_stores_answer_and_participation(engine):
     answer(engine, round_id, user_id, 5, skip=(CS,), comment="  交接单模板再统一一下  ")
     assert counts(engine) == (1, 3 * 4, 1)  # 3 rated departments x 4 questions
     with engine.connect() as conn:
-        sub = conn.execute(select(SurveySubmission.__table__)).one()
-        rated = set(conn.execute(select(SurveyRating.to_department_id)).scalars())
-    ids = dept_ids(engine)
-    assert sub.from_department_id == ids[OPS] and sub.comment == "交接单模板再统一一下"
-    assert rated == {ids["主播部"], ids[TECH], ids["内容部"]}
+        assert conn.execute(select(func.count()).select_from(SurveySubmission)).scalar_one() == 0  # buffered
+        (buffered,) = conn.execute(select(SurveyAnswerBuffer.__table__)).all()
+    assert set(buffered._mapping) == {"id", "round_id", "answer"}
+    assert set(json.loads(buffered.answer)) == {"from", "comment", "ratings"}  # no user, no time
     assert surveys.response_count(engine, round_id) == 1
     assert surveys.has_answered(engine, round_id, user_id)
     assert surveys.open_round_for(engine, user_id) is None
+    surveys.close_round(engine, round_id, "t_manager")  # closing writes out what is buffered
+    assert counts(engine) == (1, 12, 1)
+    with engine.connect() as conn:
+        sub = conn.execute(select(SurveySubmission.__table__)).one()
+        rated = set(conn.execute(select(SurveyRating.to_department_id)).scalars())
+        assert conn.execute(select(func.count()).select_from(SurveyAnswerBuffer)).scalar_one() == 0
+    ids = dept_ids(engine)
+    assert sub.from_department_id == ids[OPS] and sub.comment == "交接单模板再统一一下"
+    assert rated == {ids["主播部"], ids[TECH], ids["内容部"]}
+
+
+def test_answers_are_written_in_batches_of_k(engine):
+    users = make_respondents(engine, {OPS: 7})[OPS]
+    round_id = open_round(engine)
+    stored = []
+    for user_id in users:
+        answer(engine, round_id, user_id, 4)
+        with engine.connect() as conn:
+            stored.append(conn.execute(select(func.count()).select_from(SurveySubmission)).scalar_one())
+    assert stored == [0, 0, 0, 0, 5, 5, 5]  # K = 5: nothing until five wait, then all five at once
+    surveys.close_round(engine, round_id, "t_manager")
+    assert counts(engine) == (7, 7 * 16, 7)
 
 
 def test_second_answer_is_refused(engine):
