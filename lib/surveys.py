@@ -428,16 +428,30 @@ def submit(
 
 
 def _flush(conn: Connection, round_id: int, min_batch: int) -> int:
-    """Move the round's buffered answers, if there are at least `min_batch`, to the answer tables in
-    random order under new random ids; returns how many were moved."""
-    rows = conn.execute(
-        select(SurveyAnswerBuffer.id, SurveyAnswerBuffer.answer).where(
-            SurveyAnswerBuffer.round_id == round_id
-        )
-    ).all()
-    if not rows or len(rows) < min_batch:
+    """When the round's buffer holds at least `min_batch` answers (and one or more), rewrite all of the
+    round's answers, the buffered ones and those already written, under new random ids in random order:
+    batches leave no trace (every answer carries this transaction and a random place), so neither the
+    last batch nor the one left over at closing can be matched with the participants of its time.
+    Returns how many buffered answers were moved."""
+    buffered = [
+        json.loads(a)
+        for a in conn.execute(
+            select(SurveyAnswerBuffer.answer).where(SurveyAnswerBuffer.round_id == round_id)
+        ).scalars()
+    ]
+    if not buffered or len(buffered) < min_batch:
         return 0
-    batch = [json.loads(r.answer) for r in rows]
+    s, r = SurveySubmission, SurveyRating
+    written = {
+        row.id: {"from": row.from_department_id, "comment": row.comment, "ratings": []}
+        for row in conn.execute(select(s.id, s.from_department_id, s.comment).where(s.round_id == round_id))
+    }
+    ids = select(s.id).where(s.round_id == round_id)
+    for row in conn.execute(select(r.submission_id, r.to_department_id, r.question, r.score).where(
+        r.submission_id.in_(ids)
+    )):  # fmt: skip
+        written[row.submission_id]["ratings"].append((row.to_department_id, row.question, row.score))
+    batch = buffered + list(written.values())
     _random.shuffle(batch)
     subs, rats = [], []
     for answer in batch:
@@ -448,11 +462,13 @@ def _flush(conn: Connection, round_id: int, min_batch: int) -> int:
                  for d, q, s in answer["ratings"]]  # fmt: skip
     _random.shuffle(rats)
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("PRAGMA secure_delete = ON")  # deleted buffer rows are zeroed in the file
+        conn.exec_driver_sql("PRAGMA secure_delete = ON")  # deleted rows are zeroed in the file
     conn.execute(delete(SurveyAnswerBuffer).where(SurveyAnswerBuffer.round_id == round_id))
-    conn.execute(insert(SurveySubmission), subs)
-    conn.execute(insert(SurveyRating), rats)
-    return len(batch)
+    conn.execute(delete(r).where(r.submission_id.in_(ids)))
+    conn.execute(delete(s).where(s.round_id == round_id))
+    conn.execute(insert(s), subs)
+    conn.execute(insert(r), rats)
+    return len(buffered)
 
 
 def flush_answers(engine: Engine, round_id: int) -> int:
@@ -463,16 +479,23 @@ def flush_answers(engine: Engine, round_id: int) -> int:
         return _flush(conn, round_id, _thresholds(conn).k)
 
 
+ANSWER_TABLES = ("survey_answer_buffer", "survey_ratings", "survey_submissions")
+
+
 def scrub(engine: Engine) -> None:
-    """After a flush, drop what the database files still hold of the deleted buffer rows: SQLite's -wal
-    (checkpoint and truncate; needs no other open reader), PostgreSQL's dead tuples (VACUUM FULL rewrites
-    the small buffer table into a new file). MariaDB: InnoDB purges deleted rows itself."""
+    """After a flush, drop what the database files still hold of the rows it deleted: SQLite's -wal
+    (checkpoint, then truncate), PostgreSQL's dead tuples and MariaDB's freed records (each answer table
+    rebuilt into a new file: VACUUM FULL / OPTIMIZE TABLE; they are small)."""
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    elif engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("VACUUM FULL survey_answer_buffer")
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for table in ANSWER_TABLES:
+            if engine.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"VACUUM FULL {table}")
+            else:
+                conn.exec_driver_sql(f"OPTIMIZE TABLE {table}").all()
 
 
 # --- suppression --------------------------------------------------------------------------------------
