@@ -3,27 +3,36 @@
 What is stored for an answer (survey_submissions + survey_ratings): a random uuid4, the round, the
 respondent's department, the scores given to each rated department and the optional comment. Not stored:
 user id, name, IP, time. Participation (survey_participation: round id + user id, nothing else) is
-written in the same transaction so each user answers once per round; its primary key refuses a second
-answer even under concurrent submissions. Nothing orders answers against participation: keys are random
-or (round, user), SQLite stores these tables WITHOUT ROWID (physical order = key order), InnoDB clusters
-by primary key, and on PostgreSQL `_reseal` rewrites the round's answers in random order in every
-submitting transaction (so heap order and xmin say nothing about who answered when). Submissions are
-not written to the audit log.
+written at once so each user answers once per round; its primary key refuses a second answer even under
+concurrent submissions. The answer itself goes, in that same transaction, to survey_answer_buffer (random
+id, round, the answer as JSON; no user, no time). In a later, separate transaction, once K answers wait
+(or when the round closes), every answer of the round, buffered and already written, is rewritten under
+new random ids in random order and the buffer emptied (`_flush`); then the files are scrubbed (`scrub`):
+SQLite deletes with secure_delete and checkpoints the -wal with TRUNCATE, PostgreSQL and MariaDB rebuild
+the three answer tables (VACUUM FULL / OPTIMIZE TABLE). Afterwards every answer carries the same
+transaction (xmin / DB_TRX_ID) and a random place, shared by no participation row. Submissions are not
+written to the audit log.
+
+What remains (documented for the page's "what is stored" text):
+- Before a flush, the fewer than K buffered answers were written in the same transaction as their
+  participation rows (SQLite -wal frames, PostgreSQL xmin, InnoDB trx id): someone reading the database
+  files during that window can match those few answers with the accounts that just answered.
+- A scrub can be incomplete: SQLite cannot truncate the -wal while another connection holds a read
+  snapshot (the next flush retries); server-side logs are beyond the app (PostgreSQL WAL segments and
+  archives, MariaDB redo/undo logs and binlog, statement logging): keep statement logging off and database
+  access to the people who run it.
+- An answer must carry the respondent's department: a reader of the raw tables and the roster can narrow
+  an answer down to the participants of that department in that round (to one person when only one
+  answered). The pages never show such groups.
 
 Results are only computed for closed rounds (watching live numbers change would single out the last
 answer). Every figure is a group of responses; a group with fewer than K responses (setting, default
-5, never below 3) shows neither scores nor counts, and complementary suppression hides further groups
-of a set until a hidden group cannot be recovered by subtracting shown ones from a shown total. Filters
-are shown only when they are sums of shown groups. Rated departments show no response count (the
-total minus it is the size of that department's own respondents); means are rounded to 2 decimals
-and distributions are shares in whole percent.
-
-Residual risks (not closed by this module): an answer must carry the respondent's department, so a
-reader of the raw tables who also reads survey_participation and the roster can narrow an answer down
-to the participants of that department in that round (to one person when only one answered). Database
-server logs (PostgreSQL WAL or statement logs, MariaDB binlog/general log), SQLite's -wal file before a
-checkpoint and PostgreSQL dead tuples before VACUUM still hold a submission next to its participation
-row; keep statement logging off and database access to the people who run it.
+5, never below 3) shows neither scores nor counts, and complementary suppression (`suppress`) hides
+further figures until no hidden figure, and no sum of hidden cells under K people, can be solved for from
+the shown ones (rows, columns, round total, their score distributions). Filters are shown only when they
+are sums of shown groups. Rated departments show no response count; means are rounded to 2 decimals and
+distributions are shares in whole percent. The trend shows each closed round's shown figures only; a
+closed round never changes (no answer after closing, no reopening).
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
+import pytest
 from disclosure import leaks
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -135,7 +136,7 @@ def rounds(draw):
     return answers
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(rounds(), st.sampled_from([3, 5, 7]))
 def test_no_hidden_group_can_be_solved_for(answers, k):
     sup, found = _check(answers, k)
@@ -144,3 +145,36 @@ def test_no_hidden_group_can_be_solved_for(answers, k):
     if len(answers) >= k:  # a large enough round always shows its total
         assert not sup.total
     assert sup.counts <= sup.rows
+
+
+def test_trend_shows_only_each_rounds_shown_figures(engine):
+    """The trend is a list of each closed round's shown rated-department means, nothing combined across
+    rounds (no sum to difference); a closed round takes no further answer, so its figures never move."""
+    from sqlalchemy import update
+
+    from lib.db import write
+    from lib.models import SurveyRound
+
+    users = make_respondents(engine, {"主播部": 20, "运营部": 2, "技术部": 4})
+    rounds = []
+    for period, score in (("2026-10", 3), ("2026-11", 5)):
+        round_id = open_round(engine, period=period)
+        for user_id in [u for ids in users.values() for u in ids]:
+            answer(engine, round_id, user_id, score)
+        surveys.close_round(engine, round_id, "t_manager")
+        with write(engine) as conn:
+            conn.execute(update(SurveyRound).where(SurveyRound.id == round_id).values(period=period))
+        rounds.append(round_id)
+    expected = set()
+    for round_id in rounds:
+        res = surveys.round_results(engine, round_id)
+        expected |= {(res.round.period, res.departments[t], f.mean) for t, f in res.rated.items() if f.shown}
+        assert any(not f.shown for f in res.pairs.values())
+    trend = surveys.trend(engine)
+    assert set(trend[["period", "department", "mean"]].itertuples(index=False, name=None)) == expected
+    before = surveys.results_json(surveys.round_results(engine, rounds[0]))
+    late = make_respondents(engine, {"运营部": 1})["运营部"][0]
+    with pytest.raises(surveys.SurveyError) as exc:
+        answer(engine, rounds[0], late, 1)
+    assert exc.value.code == "not_open"
+    assert surveys.results_json(surveys.round_results(engine, rounds[0])) == before
