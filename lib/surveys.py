@@ -52,7 +52,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from lib import clock, i18n, targets
 from lib.db import audit, get_setting, set_setting, write
@@ -497,14 +497,22 @@ def scrub(engine: Engine) -> None:
     rebuilt into a new file: VACUUM FULL / OPTIMIZE TABLE; they are small)."""
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # busy readers: the next flush retries
         return
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        for table in ANSWER_TABLES:
-            if engine.dialect.name == "postgresql":
-                conn.exec_driver_sql(f"VACUUM FULL {table}")
-            else:
-                conn.exec_driver_sql(f"OPTIMIZE TABLE {table}").all()
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            postgresql = engine.dialect.name == "postgresql"
+            # A long reader must not hold up an answer that is already saved: give up, the next flush retries.
+            conn.exec_driver_sql(
+                "SET lock_timeout = '5s'" if postgresql else "SET SESSION lock_wait_timeout = 5"
+            )
+            for table in ANSWER_TABLES:
+                if postgresql:
+                    conn.exec_driver_sql(f"VACUUM FULL {table}")
+                else:
+                    conn.exec_driver_sql(f"OPTIMIZE TABLE {table}").all()
+    except DBAPIError:
+        pass
 
 
 # --- suppression --------------------------------------------------------------------------------------
