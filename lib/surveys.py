@@ -227,6 +227,10 @@ def _round_row(conn: Connection, round_id: int, lock: bool = False):
     if isinstance(round_id, bool) or not isinstance(round_id, int) or not 1 <= round_id < 2**31:
         raise SurveyError("no_round", value=round_id)  # out of the id column's range: no such round
     query = select(SurveyRound.__table__).where(SurveyRound.id == round_id)
+    if lock and conn.dialect.name == "sqlite":
+        # pysqlite begins the transaction only at the first write, and SQLite has no row locks: write
+        # first, so the round's submissions, flushes and closing run one after another.
+        conn.execute(update(SurveyRound).where(SurveyRound.id == round_id).values(status=SurveyRound.status))
     row = conn.execute(query.with_for_update() if lock else query).first()
     if row is None:
         raise SurveyError("no_round", value=round_id)
@@ -432,8 +436,11 @@ def submit(
         if has_answered(engine, round_id, user_id):
             raise SurveyError("already_answered") from None
         raise
-    if flush_answers(engine, round_id):
-        scrub(engine)
+    try:
+        if flush_answers(engine, round_id):
+            scrub(engine)
+    except DBAPIError:
+        pass  # the answer is saved in the buffer; the next flush or the closing writes it out
 
 
 def _flush(conn: Connection, round_id: int, min_batch: int) -> int:

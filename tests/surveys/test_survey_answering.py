@@ -209,3 +209,65 @@ def test_answering_writes_no_audit_entry(engine):
     answer(engine, round_id, user_id)
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(AuditLog)).scalar_one() == before
+
+
+def test_concurrent_submissions_across_a_flush(engine):
+    """Twelve users at once with K = 5: flushes and table rebuilds run between submissions without a
+    lost answer, an error or a deadlock; closing writes out the rest."""
+    users = make_respondents(engine, {OPS: 4, TECH: 4, CS: 4})
+    round_id = open_round(engine)
+    everyone = [u for ids in users.values() for u in ids]
+    barrier = threading.Barrier(len(everyone))
+    errors: list[BaseException] = []
+
+    def run(user_id: int) -> None:
+        barrier.wait()
+        try:
+            answer(engine, round_id, user_id, 3)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(u,)) for u in everyone]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=120)
+    assert errors == []
+    with engine.connect() as conn:
+        waiting = conn.execute(select(func.count()).select_from(SurveyAnswerBuffer)).scalar_one()
+    assert waiting < 5  # every full batch was written out
+    surveys.close_round(engine, round_id, "t_manager")
+    assert counts(engine) == (12, 12 * 16, 12)
+
+
+def test_closing_while_users_submit_loses_no_answer(engine):
+    """Closing races eight submissions: each one lands before the closing (and is in the results) or
+    is refused as "not open"; nothing is left in the buffer of a closed round."""
+    users = make_respondents(engine, {OPS: 4, TECH: 4})
+    round_id = open_round(engine)
+    everyone = [u for ids in users.values() for u in ids]
+    barrier = threading.Barrier(len(everyone) + 1)
+    outcomes: list[str] = []
+
+    def run(user_id: int) -> None:
+        barrier.wait()
+        try:
+            answer(engine, round_id, user_id, 3)
+            outcomes.append("ok")
+        except surveys.SurveyError as exc:
+            outcomes.append(exc.code)
+
+    def close() -> None:
+        barrier.wait()
+        surveys.close_round(engine, round_id, "t_manager")
+
+    threads = [threading.Thread(target=run, args=(u,)) for u in everyone] + [threading.Thread(target=close)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=120)
+    assert len(outcomes) == 8 and set(outcomes) <= {"ok", "not_open"}
+    stored, _, participation = counts(engine)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(SurveyAnswerBuffer)).scalar_one() == 0
+    assert stored == participation == outcomes.count("ok")
