@@ -45,7 +45,7 @@ import re
 import secrets
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import altair as alt
@@ -560,7 +560,7 @@ def _ends(entry: Entry) -> tuple[tuple[str, object], tuple[str, object]]:
     return ("r", _MARGIN), ("c", key)
 
 
-def _connected(edges: Iterable[Entry], start: tuple, goal: tuple) -> bool:
+def _connected(edges: Iterable[Entry], start: tuple[str, object], goal: tuple[str, object]) -> bool:
     graph: dict[tuple, list[tuple]] = defaultdict(list)
     for entry in edges:
         a, b = _ends(entry)
@@ -674,7 +674,10 @@ def _derivable(cells: list[tuple[int, int]], hidden: set[Entry], found: set[tupl
 
 
 def _small_derived(
-    cells: Mapping[tuple[int, int], int], hidden: set[Entry], k: int, people
+    cells: Mapping[tuple[int, int], int],
+    hidden: set[Entry],
+    k: int,
+    people: Callable[[set[tuple[int, int]]], int],
 ) -> set[tuple[int, int]] | None:
     """A set of hidden cells whose sum follows from the shown figures but that holds fewer than k people
     (the empty set when there are too many combinations to search); None when there is none. Such a set
