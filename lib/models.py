@@ -372,6 +372,17 @@ class SurveyParticipation(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
 
 
+class SurveyAnswerBuffer(Base):
+    """Answers waiting to be written to survey_submissions/ratings in a shuffled batch of at least K (or
+    when the round closes). Random id, the round and the answer as JSON; no user, no time."""
+
+    __tablename__ = "survey_answer_buffer"
+    __table_args__ = {"sqlite_with_rowid": False}
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # uuid4
+    round_id: Mapped[int] = mapped_column(ForeignKey("survey_rounds.id", ondelete="CASCADE"), index=True)
+    answer: Mapped[str] = mapped_column(Text)  # {"from": department id, "comment": ..., "ratings": [...]}
+
+
 # --- case library -------------------------------------------------------------------------------------
 
 

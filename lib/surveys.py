@@ -3,56 +3,68 @@
 What is stored for an answer (survey_submissions + survey_ratings): a random uuid4, the round, the
 respondent's department, the scores given to each rated department and the optional comment. Not stored:
 user id, name, IP, time. Participation (survey_participation: round id + user id, nothing else) is
-written in the same transaction so each user answers once per round; its primary key refuses a second
-answer even under concurrent submissions. Nothing orders answers against participation: keys are random
-or (round, user), SQLite stores these tables WITHOUT ROWID (physical order = key order), InnoDB clusters
-by primary key, and on PostgreSQL `_reseal` rewrites the round's answers in random order in every
-submitting transaction (so heap order and xmin say nothing about who answered when). Submissions are
-not written to the audit log.
+written at once so each user answers once per round; its primary key refuses a second answer even under
+concurrent submissions. The answer itself goes, in that same transaction, to survey_answer_buffer (random
+id, round, the answer as JSON; no user, no time). In a later, separate transaction, once K answers wait
+(or when the round closes), every answer of the round, buffered and already written, is rewritten under
+new random ids in random order and the buffer emptied (`_flush`); then the files are scrubbed (`scrub`):
+SQLite deletes with secure_delete and checkpoints the -wal with TRUNCATE, PostgreSQL and MariaDB rebuild
+the three answer tables (VACUUM FULL / OPTIMIZE TABLE). Afterwards every answer carries the same
+transaction (xmin / DB_TRX_ID) and a random place, shared by no participation row. Submissions are not
+written to the audit log.
+
+What remains (documented for the page's "what is stored" text):
+- Before a flush, the fewer than K buffered answers were written in the same transaction as their
+  participation rows (SQLite -wal frames, PostgreSQL xmin, InnoDB trx id): someone reading the database
+  files during that window can match those few answers with the accounts that just answered.
+- A scrub can be incomplete: SQLite cannot truncate the -wal while another connection holds a read
+  snapshot (the next flush retries); server-side logs are beyond the app (PostgreSQL WAL segments and
+  archives, MariaDB redo/undo logs and binlog, statement logging): keep statement logging off and database
+  access to the people who run it.
+- An answer must carry the respondent's department: a reader of the raw tables and the roster can narrow
+  an answer down to the participants of that department in that round (to one person when only one
+  answered). The pages never show such groups.
 
 Results are only computed for closed rounds (watching live numbers change would single out the last
 answer). Every figure is a group of responses; a group with fewer than K responses (setting, default
-5, never below 3) shows neither scores nor counts, and complementary suppression hides further groups
-of a set until a hidden group cannot be recovered by subtracting shown ones from a shown total. Filters
-are shown only when they are sums of shown groups. Rated departments show no response count (the
-total minus it is the size of that department's own respondents); means are rounded to 2 decimals
-and distributions are shares in whole percent.
-
-Residual risks (not closed by this module): an answer must carry the respondent's department, so a
-reader of the raw tables who also reads survey_participation and the roster can narrow an answer down
-to the participants of that department in that round (to one person when only one answered). Database
-server logs (PostgreSQL WAL or statement logs, MariaDB binlog/general log), SQLite's -wal file before a
-checkpoint and PostgreSQL dead tuples before VACUUM still hold a submission next to its participation
-row; keep statement logging off and database access to the people who run it.
+5, never below 3) shows neither scores nor counts, and complementary suppression (`suppress`) hides
+further figures until no hidden figure, and no sum of hidden cells under K people, can be solved for from
+the shown ones (rows, columns, round total, their score distributions). Filters are shown only when they
+are sums of shown groups. Rated departments show no response count; means are rounded to 2 decimals and
+distributions are shares in whole percent. The trend shows each closed round's shown figures only; a
+closed round never changes (no answer after closing, no reopening).
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import json
 import random
 import re
 import secrets
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import altair as alt
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from lib import clock, i18n
+from lib import clock, i18n, targets
 from lib.db import audit, get_setting, set_setting, write
 from lib.metrics import metric
 from lib.models import (
     Department,
     Person,
+    SurveyAnswerBuffer,
     SurveyParticipation,
     SurveyRating,
     SurveyRound,
     SurveySubmission,
-    Target,
     User,
 )
 
@@ -212,7 +224,13 @@ def create_round(
 
 
 def _round_row(conn: Connection, round_id: int, lock: bool = False):
+    if isinstance(round_id, bool) or not isinstance(round_id, int) or not 1 <= round_id < 2**31:
+        raise SurveyError("no_round", value=round_id)  # out of the id column's range: no such round
     query = select(SurveyRound.__table__).where(SurveyRound.id == round_id)
+    if lock and conn.dialect.name == "sqlite":
+        # pysqlite begins the transaction only at the first write, and SQLite has no row locks: write
+        # first, so the round's submissions, flushes and closing run one after another.
+        conn.execute(update(SurveyRound).where(SurveyRound.id == round_id).values(status=SurveyRound.status))
     row = conn.execute(query.with_for_update() if lock else query).first()
     if row is None:
         raise SurveyError("no_round", value=round_id)
@@ -263,8 +281,10 @@ def close_round(engine: Engine, round_id: int, actor: str) -> None:
     with write(engine) as conn:
         if _round_row(conn, round_id, lock=True).status != "open":
             raise SurveyError("not_open")
+        _flush(conn, round_id, 0)  # every answer is in the results from the moment the round closes
         conn.execute(update(SurveyRound).where(SurveyRound.id == round_id).values(status="closed"))
         audit(conn, actor, "survey_round_close", round_id=round_id)
+    scrub(engine)
 
 
 def list_rounds(engine: Engine) -> tuple[RoundInfo, ...]:
@@ -388,8 +408,9 @@ def submit(
     answers: Mapping[int, Mapping[str, int | None]],
     comment: str | None = None,
 ) -> None:
-    """Store one anonymous answer and the user's participation in one transaction; a second answer of the
-    same user to the same round raises SurveyError("already_answered"), also when both race."""
+    """Record that the user answered and put the answer in the round's buffer (one transaction); a second
+    answer of the same user to the same round raises SurveyError("already_answered"), also when both
+    race. In a separate transaction afterwards, a buffer holding K or more answers is written out."""
     comment = (comment or "").strip() or None
     if comment is not None and len(comment) > MAX_COMMENT_CHARS:
         raise SurveyError("comment_too_long", max=MAX_COMMENT_CHARS, value=len(comment))
@@ -404,104 +425,378 @@ def submit(
             if _has_answered(conn, round_id, user_id):
                 raise SurveyError("already_answered")
             conn.execute(insert(SurveyParticipation).values(round_id=round_id, user_id=user_id))
-            submission_id = str(uuid.uuid4())
+            answer = {"from": own_department, "comment": comment, "ratings": ratings}
             conn.execute(
-                insert(SurveySubmission).values(
-                    id=submission_id, round_id=round_id, from_department_id=own_department, comment=comment
+                insert(SurveyAnswerBuffer).values(
+                    id=str(uuid.uuid4()), round_id=round_id, answer=json.dumps(answer, ensure_ascii=False)
                 )
             )
-            conn.execute(
-                insert(SurveyRating),
-                [
-                    {"submission_id": submission_id, "to_department_id": d, "question": q, "score": s}
-                    for d, q, s in ratings
-                ],
-            )
-            if conn.dialect.name == "postgresql":
-                _reseal(conn, round_id)
     except IntegrityError:
         # The participation primary key refused a concurrent second answer: nothing was stored.
         if has_answered(engine, round_id, user_id):
             raise SurveyError("already_answered") from None
         raise
+    try:
+        if flush_answers(engine, round_id):
+            scrub(engine)
+    except DBAPIError:
+        pass  # the answer is saved in the buffer; the next flush or the closing writes it out
 
 
-def _reseal(conn: Connection, round_id: int) -> None:
-    """Rewrite all of the round's answers in random order inside the submitting transaction.
-
-    PostgreSQL keeps heap rows in insertion order and stamps each with the inserting transaction (xmin),
-    which participation rows share; after this every answer of the round carries the latest
-    transaction's xmin and a random physical position, so neither joins an answer to a participant."""
-    subs = [
-        dict(r._mapping)
-        for r in conn.execute(select(SurveySubmission.__table__).where(SurveySubmission.round_id == round_id))
+def _flush(conn: Connection, round_id: int, min_batch: int) -> int:
+    """When the round's buffer holds at least `min_batch` answers (and one or more), rewrite all of the
+    round's answers, the buffered ones and those already written, under new random ids in random order:
+    batches leave no trace (every answer carries this transaction and a random place), so neither the
+    last batch nor the one left over at closing can be matched with the participants of its time.
+    Returns how many buffered answers were moved."""
+    buffered = [
+        json.loads(a)
+        for a in conn.execute(
+            select(SurveyAnswerBuffer.answer).where(SurveyAnswerBuffer.round_id == round_id)
+        ).scalars()
     ]
-    ids = select(SurveySubmission.id).where(SurveySubmission.round_id == round_id)
-    rats = [
-        dict(r._mapping)
-        for r in conn.execute(select(SurveyRating.__table__).where(SurveyRating.submission_id.in_(ids)))
-    ]
-    conn.execute(delete(SurveyRating).where(SurveyRating.submission_id.in_(ids)))
-    conn.execute(delete(SurveySubmission).where(SurveySubmission.round_id == round_id))
-    _random.shuffle(subs)
+    if not buffered or len(buffered) < min_batch:
+        return 0
+    s, r = SurveySubmission, SurveyRating
+    written = {
+        row.id: {"from": row.from_department_id, "comment": row.comment, "ratings": []}
+        for row in conn.execute(select(s.id, s.from_department_id, s.comment).where(s.round_id == round_id))
+    }
+    ids = select(s.id).where(s.round_id == round_id)
+    for row in conn.execute(select(r.submission_id, r.to_department_id, r.question, r.score).where(
+        r.submission_id.in_(ids)
+    )):  # fmt: skip
+        written[row.submission_id]["ratings"].append((row.to_department_id, row.question, row.score))
+    batch = buffered + list(written.values())
+    _random.shuffle(batch)
+    subs, rats = [], []
+    for answer in batch:
+        sid = str(uuid.uuid4())
+        subs.append({"id": sid, "round_id": round_id, "from_department_id": answer["from"],
+                     "comment": answer["comment"]})  # fmt: skip
+        rats += [{"submission_id": sid, "to_department_id": d, "question": q, "score": s}
+                 for d, q, s in answer["ratings"]]  # fmt: skip
     _random.shuffle(rats)
-    conn.execute(insert(SurveySubmission), subs)
-    conn.execute(insert(SurveyRating), rats)
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("PRAGMA secure_delete = ON")  # deleted rows are zeroed in the file
+    conn.execute(delete(SurveyAnswerBuffer).where(SurveyAnswerBuffer.round_id == round_id))
+    conn.execute(delete(r).where(r.submission_id.in_(ids)))
+    conn.execute(delete(s).where(s.round_id == round_id))
+    conn.execute(insert(s), subs)
+    conn.execute(insert(r), rats)
+    return len(buffered)
+
+
+def flush_answers(engine: Engine, round_id: int) -> int:
+    """Write out the round's buffer when it holds K or more answers (its own transaction)."""
+    with write(engine) as conn:
+        if _round_row(conn, round_id, lock=True).status != "open":
+            return 0
+        return _flush(conn, round_id, _thresholds(conn).k)
+
+
+ANSWER_TABLES = ("survey_answer_buffer", "survey_ratings", "survey_submissions")
+
+
+def scrub(engine: Engine) -> None:
+    """After a flush, drop what the database files still hold of the rows it deleted: SQLite's -wal
+    (checkpoint, then truncate), PostgreSQL's dead tuples and MariaDB's freed records (each answer table
+    rebuilt into a new file: VACUUM FULL / OPTIMIZE TABLE; they are small)."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # busy readers: the next flush retries
+        return
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            postgresql = engine.dialect.name == "postgresql"
+            # A long reader must not hold up an answer that is already saved: give up, the next flush retries.
+            conn.exec_driver_sql(
+                "SET lock_timeout = '5s'" if postgresql else "SET SESSION lock_wait_timeout = 5"
+            )
+            for table in ANSWER_TABLES:
+                if postgresql:
+                    conn.exec_driver_sql(f"VACUUM FULL {table}")
+                else:
+                    conn.exec_driver_sql(f"OPTIMIZE TABLE {table}").all()
+    except DBAPIError:
+        pass
 
 
 # --- suppression --------------------------------------------------------------------------------------
+#
+# The published figures of a round form a two-way table: cells (rater department, rated department), row
+# figures (how a department rates the others), column figures (how a department is rated) and the round
+# total. Every figure's score counts are the sum of its cells' score counts, so what a reader can derive
+# from the shown figures is exactly the linear span of the table's lines (row f: its cells minus its row
+# figure; column t: its cells minus its column figure; the margin row and column: the column or row
+# figures minus the total). Seen as a graph (nodes: rows, columns and the two margins; one edge per hidden
+# figure), a hidden figure can be worked out if and only if its edge is a bridge (it lies on no cycle of
+# hidden figures). The response counts of rater departments form a second, one-line system: the round's
+# count is the sum of theirs.
+
+Entry = tuple[str, object]  # ("cell", (rater, rated)) | ("row", rater) | ("col", rated)
+_MARGIN = None  # the node of the margin row / margin column
+_COST = {"cell": 1, "row": 1, "col": 3}  # rated-department figures feed scorecards: hide them last
 
 
 @dataclass
 class Suppression:
-    """Which groups are hidden: the round total, rater rows, rated columns and (rater, rated) cells."""
+    """Hidden groups: the round total, rater rows (their figures), rated columns, (rater, rated) cells,
+    and rater response counts (`counts`, always within `rows`)."""
 
     total: bool
     rows: set[int]
     cols: set[int]
     cells: set[tuple[int, int]]
+    counts: set[int] = field(default_factory=set)
+
+
+def _ends(entry: Entry) -> tuple[tuple[str, object], tuple[str, object]]:
+    kind, key = entry
+    if kind == "cell":
+        return ("r", key[0]), ("c", key[1])
+    if kind == "row":
+        return ("r", key), ("c", _MARGIN)
+    return ("r", _MARGIN), ("c", key)
+
+
+def _connected(edges: Iterable[Entry], start: tuple[str, object], goal: tuple[str, object]) -> bool:
+    graph: dict[tuple, list[tuple]] = defaultdict(list)
+    for entry in edges:
+        a, b = _ends(entry)
+        graph[a].append(b)
+        graph[b].append(a)
+    seen, todo = {start}, [start]
+    while todo:
+        node = todo.pop()
+        if node == goal:
+            return True
+        for nxt in graph[node]:
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return False
+
+
+def bridges(hidden: set[Entry]) -> list[Entry]:
+    """Hidden figures that the shown ones determine (edges on no cycle of hidden figures)."""
+    ordered = sorted(hidden, key=repr)
+    return [e for e in ordered if not _connected([h for h in ordered if h != e], *_ends(e))]
+
+
+def _cheapest_path(costs: Mapping[Entry, int], hidden: set[Entry], avoid: Entry) -> list[Entry] | None:
+    """Dijkstra between the ends of `avoid` over every figure but it (hidden ones cost nothing)."""
+    graph: dict[tuple, list[tuple[int, Entry, tuple]]] = defaultdict(list)
+    for entry, cost in costs.items():
+        if entry != avoid:
+            a, b = _ends(entry)
+            weight = 0 if entry in hidden else cost
+            graph[a].append((weight, entry, b))
+            graph[b].append((weight, entry, a))
+    start, goal = _ends(avoid)
+    best: dict[tuple, int] = {start: 0}
+    back: dict[tuple, tuple[tuple, Entry]] = {}
+    heap: list[tuple[int, str, tuple]] = [(0, repr(start), start)]
+    while heap:
+        dist, _, node = heapq.heappop(heap)
+        if node == goal:
+            path = []
+            while node != start:
+                node, entry = back[node]
+                path.append(entry)
+            return path
+        if dist > best.get(node, dist):
+            continue
+        for weight, entry, nxt in sorted(graph[node], key=lambda x: (x[0], repr(x[1]))):
+            if dist + weight < best.get(nxt, dist + weight + 1):
+                best[nxt] = dist + weight
+                back[nxt] = (node, entry)
+                heapq.heappush(heap, (dist + weight, repr(nxt), nxt))
+    return None
+
+
+def _complete(members: Mapping[object, int], hidden: set, k: int) -> bool:
+    """One line of the response counts: hidden members are none, or two or more with k between them."""
+    shown = sorted((n, repr(m), m) for m, n in members.items() if m not in hidden)
+    inside = [members[m] for m in members if m in hidden]
+    changed = False
+    while inside and shown and (len(inside) < 2 or sum(inside) < k):
+        n, _, m = shown.pop(0)
+        hidden.add(m)
+        inside.append(n)
+        changed = True
+    return changed
+
+
+_ENUMERATE_MAX = 16  # free 0/1 combinations searched exhaustively (2**16 at most)
+
+
+def _rref(matrix: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """Reduced row echelon form (floats; the table's coefficients are 0/1) and its pivot columns."""
+    m = matrix.astype(float).copy()
+    pivots: list[int] = []
+    r = 0
+    for c in range(m.shape[1]):
+        if r == m.shape[0]:
+            break
+        p = r + int(np.argmax(np.abs(m[r:, c])))
+        if abs(m[p, c]) < 1e-9:
+            continue
+        m[[r, p]] = m[[p, r]]
+        m[r] /= m[r, c]
+        others = np.arange(m.shape[0]) != r
+        m[others] -= np.outer(m[others, c], m[r])
+        pivots.append(c)
+        r += 1
+    return m[:r], pivots
+
+
+def _shown_matrix(
+    cells: list[tuple[int, int]], hidden: set[Entry], order: list[tuple[int, int]]
+) -> np.ndarray:
+    """One row per shown figure (total, rows, columns, cells) over the cells in `order`."""
+    index = {c: i for i, c in enumerate(order)}
+    groups = [cells]
+    groups += [[c for c in cells if c[0] == f] for f in {c[0] for c in cells} if ("row", f) not in hidden]
+    groups += [[c for c in cells if c[1] == t] for t in {c[1] for c in cells} if ("col", t) not in hidden]
+    groups += [[c] for c in cells if ("cell", c) not in hidden]
+    out = np.zeros((len(groups), len(order)))
+    for i, group in enumerate(groups):
+        out[i, [index[c] for c in group]] = 1
+    return out
+
+
+def _derivable(cells: list[tuple[int, int]], hidden: set[Entry], found: set[tuple[int, int]]) -> bool:
+    """Whether the sum of the cells in `found` follows from the shown figures."""
+    matrix = _shown_matrix(cells, hidden, cells)
+    wanted = np.array([[1.0 if c in found else 0.0 for c in cells]])
+    return np.linalg.matrix_rank(np.vstack([matrix, wanted])) == np.linalg.matrix_rank(matrix)
+
+
+def _small_derived(
+    cells: Mapping[tuple[int, int], int],
+    hidden: set[Entry],
+    k: int,
+    people: Callable[[set[tuple[int, int]]], int],
+) -> set[tuple[int, int]] | None:
+    """A set of hidden cells whose sum follows from the shown figures but that holds fewer than k people
+    (the empty set when there are too many combinations to search); None when there is none. Such a set
+    holds only cells under k (its people number at least its largest cell), so only those are searched."""
+    small = sorted(c for c, n in cells.items() if n < k and ("cell", c) in hidden)
+    if not small:
+        return None
+    rest = sorted(c for c in cells if c not in small)
+    order = (
+        [c for c in rest if ("cell", c) not in hidden] + [c for c in rest if ("cell", c) in hidden] + small
+    )
+    rows, pivots = _rref(_shown_matrix(list(cells), hidden, order))
+    first = len(order) - len(small)
+    basis = rows[[i for i, p in enumerate(pivots) if p >= first]][:, first:]
+    if len(basis) > _ENUMERATE_MAX:
+        return set()
+    if not len(basis):
+        return None
+    combos = np.array(list(itertools.product((0.0, 1.0), repeat=len(basis)))[1:])
+    sums = combos @ basis
+    binary = np.all(np.isclose(sums, 0) | np.isclose(sums, 1), axis=1)
+    for vector in sums[binary]:
+        found = {small[j] for j in np.flatnonzero(np.isclose(vector, 1))}
+        if people(found) < k:
+            return found
+    return None
 
 
 def suppress(
-    total: int, rows: Mapping[int, int], cols: Mapping[int, int], cells: Mapping[tuple[int, int], int], k: int
+    total: int,
+    rows: Mapping[int, int],
+    cols: Mapping[int, int],
+    cells: Mapping[tuple[int, int], int],
+    k: int,
+    signatures: Mapping[tuple[int, frozenset[int]], int] | None = None,
 ) -> Suppression:
-    """Primary suppression (groups under k) plus complementary suppression.
+    """Primary suppression (groups under k) plus complementary suppression, so that no hidden figure can
+    be worked out from the shown ones and every sum of hidden cells that can be worked out along one line
+    of the table holds k or more responses.
 
-    Sets: rater departments under the round total, rated departments under the round total, the cells of
-    a shown row, the cells of a shown column. In every set with a shown total the hidden members are none,
-    or at least two with k or more responses between them: otherwise the next-smallest shown member is
-    hidden too (repeated until nothing changes). A hidden row or column hides all of its cells."""
+    `rows`: responses per rater department; `cols`: responses rating each department; `cells`: responses
+    per (rater, rated); `signatures`: (rater, set of rated departments) -> responses, to count the people
+    behind several cells of one row (without it the largest cell is the bound, which is safe)."""
     if total < k:
-        return Suppression(True, set(rows), set(cols), set(cells))
-    hidden_rows = {r for r, n in rows.items() if n < k}
-    hidden_cols = {c for c, n in cols.items() if n < k}
-    hidden_cells = {c for c, n in cells.items() if n < k}
+        return Suppression(True, set(rows), set(cols), set(cells), set(rows))
 
-    def complete(members: Mapping, hidden: set) -> bool:
-        changed = False
-        shown = sorted((n, m) for m, n in members.items() if m not in hidden)
-        inside = [members[m] for m in members if m in hidden]
-        while inside and shown and (len(inside) < 2 or sum(inside) < k):
-            n, m = shown.pop(0)
-            hidden.add(m)
-            inside.append(n)
-            changed = True
-        return changed
+    def people(rater: int, rated: set[int]) -> int:
+        if signatures is None:
+            return max((cells[(rater, t)] for t in rated if (rater, t) in cells), default=0)
+        return sum(n for (f, sig), n in signatures.items() if f == rater and sig & rated)
 
-    changed = True
-    while changed:
-        before = len(hidden_cells)
-        hidden_cells |= {c for c in cells if c[0] in hidden_rows or c[1] in hidden_cols}
-        changed = len(hidden_cells) != before
-        changed |= complete(rows, hidden_rows)
-        changed |= complete(cols, hidden_cols)
-        for r in rows:
-            if r not in hidden_rows:
-                changed |= complete({c: n for c, n in cells.items() if c[0] == r}, hidden_cells)
-        for col in cols:
-            if col not in hidden_cols:
-                changed |= complete({c: n for c, n in cells.items() if c[1] == col}, hidden_cells)
-    return Suppression(False, hidden_rows, hidden_cols, hidden_cells)
+    def people_in(found: set[tuple[int, int]]) -> int:
+        return sum(people(f, {t for ff, t in found if ff == f}) for f in {c[0] for c in found})
+
+    counts: set[int] = {f for f, n in rows.items() if n < k}
+    _complete(rows, counts, k)  # the response counts: the round count is their sum
+    costs: dict[Entry, int] = {("cell", c): _COST["cell"] * n for c, n in cells.items()}
+    costs.update({("row", f): _COST["row"] * n for f, n in rows.items()})
+    costs.update({("col", t): _COST["col"] * n for t, n in cols.items()})
+    hidden: set[Entry] = {("cell", c) for c, n in cells.items() if n < k}
+    hidden |= {("col", t) for t, n in cols.items() if n < k}
+    hidden |= {("row", f) for f in counts}
+
+    def hide_cheapest(line: Iterable[Entry]) -> bool:
+        shown = sorted((costs[e], repr(e), e) for e in line if e not in hidden)
+        if not shown:
+            return False
+        hidden.add(shown[0][2])
+        return True
+
+    def small_line() -> bool:
+        """Hide one more figure in the first line whose hidden cells are known together but hold < k."""
+        for f in sorted(rows):
+            if ("row", f) not in hidden:
+                inside = {t for (ff, t) in cells if ff == f and ("cell", (ff, t)) in hidden}
+                if inside and people(f, inside) < k:
+                    return hide_cheapest(("cell", c) for c in cells if c[0] == f)
+        for t in sorted(cols):
+            if ("col", t) not in hidden:
+                inside = sum(n for c, n in cells.items() if c[1] == t and ("cell", c) in hidden)
+                if inside and inside < k:
+                    return hide_cheapest(("cell", c) for c in cells if c[1] == t)
+        hidden_rows = [f for f in rows if ("row", f) in hidden]
+        if hidden_rows and sum(rows[f] for f in hidden_rows) < k:
+            return hide_cheapest(("row", f) for f in rows)
+        hidden_cols = {t for t in cols if ("col", t) in hidden}
+        if hidden_cols and sum(people(f, hidden_cols) for f in rows) < k:
+            return hide_cheapest(("col", t) for t in cols)
+        return False
+
+    while True:
+        if small_line():
+            continue
+        found = bridges(hidden)
+        if found:
+            path = _cheapest_path(costs, hidden, found[0])
+            if path is None:  # nothing can shield it without the round total: show nothing
+                return Suppression(True, set(rows), set(cols), set(cells), set(rows))
+            hidden.update(path)
+            continue
+        # Sums across several lines (e.g. total - a column - a row): hide the cheapest figure that breaks it.
+        leak = _small_derived(cells, hidden, k, people_in)
+        if leak is None:
+            break
+        shown = sorted((costs[e], repr(e), e) for e in costs if e not in hidden)
+        if not shown:
+            return Suppression(True, set(rows), set(cols), set(cells), set(rows))
+        if leak:
+            breaking = [e for _, _, e in shown if not _derivable(list(cells), hidden | {e}, leak)]
+        else:  # too many combinations to search: fewer shown margins, fewer combinations
+            breaking = [e for _, _, e in shown if e[0] != "cell"]
+        hidden.add(breaking[0] if breaking else shown[0][2])
+    return Suppression(
+        False,
+        {f for f in rows if ("row", f) in hidden},
+        {t for t in cols if ("col", t) in hidden},
+        {c for c in cells if ("cell", c) in hidden},
+        counts,
+    )
 
 
 # --- results ------------------------------------------------------------------------------------------
@@ -537,6 +832,7 @@ class RoundResults:
     pairs: dict[tuple[int, int], Figure]  # (rater, rated)
     eligible: dict[int, int]  # users per rater department when the round opened
     filtered: Figure | None = None  # the figure for the requested rater/rated filter
+    responses: dict[int, int | None] = field(default_factory=dict)  # per rater department; None = hidden
     comments_shown: bool = False
 
 
@@ -568,12 +864,9 @@ def _figure(dist: Mapping[tuple[str, int], int], n: int | None) -> Figure:
     )
 
 
-def _collab_target(conn: Connection, period: str) -> float:
-    row = conn.execute(
-        select(Target.value)
-        .where(Target.metric == TARGET_METRIC, Target.scope_kind == "all", Target.month_from <= period)
-        .order_by(Target.month_from.desc(), Target.id.desc())
-    ).first()
+def collab_target(engine: Engine, period: str) -> float:
+    """The company-wide collaboration target for a month, from the one target resolver (lib.targets)."""
+    row = targets.resolve(targets.load_targets(engine), TARGET_METRIC, period, {})
     default = metric(TARGET_METRIC).default_target
     return float(row.value) if row is not None else float(default[1] if default else 4.5)
 
@@ -586,10 +879,11 @@ def round_results(
     joined = select().select_from(r).join(s, s.id == r.submission_id).where(s.round_id == round_id)
     with engine.connect() as conn:
         info = _round_info(_round_row(conn, round_id))
+    target = collab_target(engine, info.period)
+    with engine.connect() as conn:
         th = _thresholds(conn)
         names = dict(conn.execute(select(Department.id, Department.name).order_by(Department.id)).all())
         eligible = {int(d): n for d, n in json.loads(_round_row(conn, round_id).eligible or "{}").items()}
-        target = _collab_target(conn, info.period)
         empty = RoundResults(info, th, False, names, target, HIDDEN, {}, {}, {}, eligible)
         if info.status != "closed":
             return empty
@@ -611,6 +905,11 @@ def round_results(
             .where(s.round_id == round_id)
             .group_by(s.from_department_id)
         ).all()
+        signature_rows = conn.execute(
+            joined.add_columns(s.id, s.from_department_id, r.to_department_id).group_by(
+                s.id, s.from_department_id, r.to_department_id
+            )
+        ).all()
         filter_n = None
         if raters or rated:
             q = joined.add_columns(func.count(s.id.distinct()))
@@ -623,7 +922,13 @@ def round_results(
     cols = {int(t): int(n) for t, n in col_n}
     cells = {(int(f), int(t)): int(n) for f, t, n in cell_n}
     total_n = sum(rows.values())
-    sup = suppress(total_n, rows, cols, cells, th.k)
+    rated_by: dict[str, tuple[int, set[int]]] = {}
+    for sid, f, t in signature_rows:
+        rated_by.setdefault(sid, (int(f), set()))[1].add(int(t))
+    signatures: dict[tuple[int, frozenset[int]], int] = defaultdict(int)
+    for f, ts in rated_by.values():
+        signatures[(f, frozenset(ts))] += 1
+    sup = suppress(total_n, rows, cols, cells, th.k, signatures)
     dist: dict[tuple[int, int], dict[tuple[str, int], int]] = defaultdict(dict)
     for f, t, question, score, count in dist_rows:
         dist[(int(f), int(t))][(question, int(score))] = int(count)
@@ -644,6 +949,7 @@ def round_results(
     res.raters = {
         f: HIDDEN if f in sup.rows else combine([c for c in cells if c[0] == f], n) for f, n in rows.items()
     }
+    res.responses = {f: None if f in sup.counts else n for f, n in rows.items()}
     # A rated department's count is not shown: total minus it is the size of that department's own
     # (possibly hidden) group of respondents, who cannot rate themselves.
     res.rated = {t: HIDDEN if t in sup.cols else combine([c for c in cells if c[1] == t], None) for t in cols}
@@ -787,17 +1093,17 @@ def response_frame(res: RoundResults) -> pd.DataFrame:
     """Response rate per rater department: responses / users when the round opened (shown groups only)."""
     records = []
     for dept_id, name in res.departments.items():
-        fig = res.raters.get(dept_id)
+        responses = res.responses.get(dept_id)
         users = res.eligible.get(dept_id)
-        if fig is None and not users:
+        if dept_id not in res.responses and not users:
             continue
-        shown = fig is not None and fig.shown
-        rate = fig.n / users if shown and users else None
+        shown = responses is not None
+        rate = responses / users if shown and users else None
         records.append(
             {
                 "department": name,
                 "shown": shown,
-                "responses": fig.n if shown else None,
+                "responses": responses,
                 "users": users,
                 "rate": rate,
             }

@@ -62,7 +62,10 @@ if submitted:
     try:
         surveys.submit(eng, current.id, user.id, answers, comment)
     except surveys.SurveyError as exc:
-        st.error(surveys.message(exc, lang, current.questions))
+        if exc.code != "already_answered":
+            st.error(surveys.message(exc, lang, current.questions))
+        else:  # a second tap raced the first one past the check above: it is saved once, say so
+            st.success(t("survey.submitted_once", count=surveys.response_count(eng, current.id)))
     else:
         st.session_state[f"survey_done_{current.id}"] = True
         st.rerun()

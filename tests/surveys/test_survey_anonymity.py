@@ -5,10 +5,13 @@ from __future__ import annotations
 import random
 import re
 import uuid
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from survey_data import answer, make_respondents, open_round
+
+from lib import surveys
 
 ANSWER_TABLES = {
     "survey_submissions": {"id", "round_id", "from_department_id", "comment"},
@@ -26,6 +29,10 @@ def test_schema_allow_list(engine):
         referred = {fk["referred_table"] for fk in insp.get_foreign_keys(table)}
         assert referred <= {"survey_rounds", "departments", "survey_submissions"}, table
         assert not set(columns) & {"user_id", "person_id", "username", "ip", "created_at", "at"}
+    buffer = {c["name"]: c for c in insp.get_columns("survey_answer_buffer")}
+    assert set(buffer) == {"id", "round_id", "answer"}  # no user, no time, no sequence
+    assert isinstance(buffer["id"]["type"], sa.String)
+    assert {fk["referred_table"] for fk in insp.get_foreign_keys("survey_answer_buffer")} == {"survey_rounds"}
     assert {c["name"] for c in insp.get_columns("survey_participation")} == PARTICIPATION
     assert {fk["referred_table"] for fk in insp.get_foreign_keys("survey_participation")} == {
         "survey_rounds",
@@ -48,7 +55,12 @@ def test_schema_allow_list(engine):
             )
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
-            for table in ("survey_submissions", "survey_ratings", "survey_participation"):
+            for table in (
+                "survey_submissions",
+                "survey_ratings",
+                "survey_participation",
+                "survey_answer_buffer",
+            ):
                 ddl = conn.execute(
                     sa.text("SELECT sql FROM sqlite_master WHERE name = :n"), {"n": table}
                 ).scalar()
@@ -57,21 +69,25 @@ def test_schema_allow_list(engine):
                     conn.execute(sa.text(f"SELECT rowid FROM {table}"))
 
 
-def _twelve_answers(engine):
+def _twelve_answers(engine, close: bool = True, tag: str | None = None):
     """12 known users answer in a known order (not their id order); each answer carries a marker that
-    only this test can tie to its author."""
+    only this test can tie to its author. With K = 5 the answers are written out after the 5th and 10th;
+    closing the round writes the last two."""
+    tag = tag or uuid.uuid4().hex[:8]
     users = make_respondents(engine, {"运营部": 4, "技术部": 4, "内容部": 4})
     everyone = [u for ids in users.values() for u in ids]
     order = everyone[:]
     random.Random(42).shuffle(order)
     round_id = open_round(engine)
     for user_id in order:
-        answer(engine, round_id, user_id, 4, comment=f"marker-{user_id}")
+        answer(engine, round_id, user_id, 4, comment=f"marker-{user_id}-{tag}")
+    if close:
+        surveys.close_round(engine, round_id, "t_manager")
     return round_id, order
 
 
 def _markers(rows) -> list[int]:
-    return [int(m.group(1)) for m in (re.search(r"marker-(\d+)", str(r)) for r in rows) if m]
+    return [int(m.group(1)) for m in (re.search(r"marker-(\d+)-", str(r)) for r in rows) if m]
 
 
 def test_dump_order_does_not_follow_participation(engine):
@@ -144,6 +160,38 @@ def _check_postgresql(engine, order) -> None:
         rating_xmins = set(conn.execute(sa.text("SELECT xmin::text FROM survey_ratings")).scalars())
         part_xmins = conn.execute(sa.text("SELECT xmin::text FROM survey_participation")).scalars().all()
         heap = conn.execute(sa.text("SELECT comment FROM survey_submissions ORDER BY ctid")).scalars().all()
-    assert len(xmins) == 1 and xmins == rating_xmins  # every answer rewritten by the latest submission
+        sizes = {
+            t: conn.execute(sa.text(f"SELECT pg_relation_size('{t}')")).scalar()
+            for t in ("survey_answer_buffer", "survey_submissions")
+        }
+    # Every answer was rewritten by the closing transaction, which no participation row shares.
+    assert len(xmins) == 1 and xmins == rating_xmins and not xmins & set(part_xmins)
     assert len(set(part_xmins)) == 12
     assert _markers(heap) != order
+    # VACUUM FULL rewrote the tables: no dead tuple of a buffered or earlier answer is left in them.
+    assert sizes["survey_answer_buffer"] == 0 and sizes["survey_submissions"] <= 8192
+
+
+def test_sqlite_files_hold_each_written_answer_once(engine):
+    """The issue's attack: read the database file and its -wal in byte order. After the 10th answer
+    (two batches of five written out) each of those answers is in the files once, at a random place,
+    and no buffer copy or WAL frame next to its participation row is left; the -wal is empty."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("file-level check of SQLite; server databases: see the dump tests")
+    path = Path(engine.url.database)
+    tag = uuid.uuid4().hex[:8]
+    users = make_respondents(engine, {"运营部": 4, "技术部": 3, "内容部": 3})
+    order = [u for ids in users.values() for u in ids]
+    random.Random(7).shuffle(order)
+    round_id = open_round(engine)
+    for user_id in order:
+        answer(engine, round_id, user_id, 4, comment=f"marker-{user_id}-{tag}")
+    wal = path.with_name(path.name + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+    data = path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+    found = [int(m.group(1)) for m in re.finditer(rb"marker-(\d+)-" + tag.encode(), data)]
+    assert sorted(found) == sorted(order)  # each exactly once: no copy left behind
+    assert found != order and found != order[::-1]
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM survey_answer_buffer")).scalar() == 0
+    assert surveys.response_count(engine, round_id) == 10

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 
 import pytest
@@ -10,17 +11,28 @@ from survey_data import answer, dept_ids, make_respondents, open_round
 
 from lib import surveys
 from lib.db import now, write
-from lib.models import AuditLog, Person, SurveyParticipation, SurveyRating, SurveySubmission, User
+from lib.models import (
+    AuditLog,
+    Person,
+    SurveyAnswerBuffer,
+    SurveyParticipation,
+    SurveyRating,
+    SurveySubmission,
+    User,
+)
 
 OPS, CS, TECH = "运营部", "客服部", "技术部"
 
 
 def counts(engine) -> tuple[int, int, int]:
+    """(answers, scores, participation rows), answers still in the buffer included."""
     with engine.connect() as conn:
-        return tuple(
+        subs, rats, part = (
             conn.execute(select(func.count()).select_from(t)).scalar_one()
             for t in (SurveySubmission, SurveyRating, SurveyParticipation)
         )
+        buffered = [json.loads(a) for a in conn.execute(select(SurveyAnswerBuffer.answer)).scalars()]
+    return subs + len(buffered), rats + sum(len(a["ratings"]) for a in buffered), part
 
 
 def test_submit_stores_answer_and_participation(engine):
@@ -30,14 +42,35 @@ def test_submit_stores_answer_and_participation(engine):
     answer(engine, round_id, user_id, 5, skip=(CS,), comment="  交接单模板再统一一下  ")
     assert counts(engine) == (1, 3 * 4, 1)  # 3 rated departments x 4 questions
     with engine.connect() as conn:
-        sub = conn.execute(select(SurveySubmission.__table__)).one()
-        rated = set(conn.execute(select(SurveyRating.to_department_id)).scalars())
-    ids = dept_ids(engine)
-    assert sub.from_department_id == ids[OPS] and sub.comment == "交接单模板再统一一下"
-    assert rated == {ids["主播部"], ids[TECH], ids["内容部"]}
+        assert conn.execute(select(func.count()).select_from(SurveySubmission)).scalar_one() == 0  # buffered
+        (buffered,) = conn.execute(select(SurveyAnswerBuffer.__table__)).all()
+    assert set(buffered._mapping) == {"id", "round_id", "answer"}
+    assert set(json.loads(buffered.answer)) == {"from", "comment", "ratings"}  # no user, no time
     assert surveys.response_count(engine, round_id) == 1
     assert surveys.has_answered(engine, round_id, user_id)
     assert surveys.open_round_for(engine, user_id) is None
+    surveys.close_round(engine, round_id, "t_manager")  # closing writes out what is buffered
+    assert counts(engine) == (1, 12, 1)
+    with engine.connect() as conn:
+        sub = conn.execute(select(SurveySubmission.__table__)).one()
+        rated = set(conn.execute(select(SurveyRating.to_department_id)).scalars())
+        assert conn.execute(select(func.count()).select_from(SurveyAnswerBuffer)).scalar_one() == 0
+    ids = dept_ids(engine)
+    assert sub.from_department_id == ids[OPS] and sub.comment == "交接单模板再统一一下"
+    assert rated == {ids["主播部"], ids[TECH], ids["内容部"]}
+
+
+def test_answers_are_written_in_batches_of_k(engine):
+    users = make_respondents(engine, {OPS: 7})[OPS]
+    round_id = open_round(engine)
+    stored = []
+    for user_id in users:
+        answer(engine, round_id, user_id, 4)
+        with engine.connect() as conn:
+            stored.append(conn.execute(select(func.count()).select_from(SurveySubmission)).scalar_one())
+    assert stored == [0, 0, 0, 0, 5, 5, 5]  # K = 5: nothing until five wait, then all five at once
+    surveys.close_round(engine, round_id, "t_manager")
+    assert counts(engine) == (7, 7 * 16, 7)
 
 
 def test_second_answer_is_refused(engine):
@@ -176,3 +209,65 @@ def test_answering_writes_no_audit_entry(engine):
     answer(engine, round_id, user_id)
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(AuditLog)).scalar_one() == before
+
+
+def test_concurrent_submissions_across_a_flush(engine):
+    """Twelve users at once with K = 5: flushes and table rebuilds run between submissions without a
+    lost answer, an error or a deadlock; closing writes out the rest."""
+    users = make_respondents(engine, {OPS: 4, TECH: 4, CS: 4})
+    round_id = open_round(engine)
+    everyone = [u for ids in users.values() for u in ids]
+    barrier = threading.Barrier(len(everyone))
+    errors: list[BaseException] = []
+
+    def run(user_id: int) -> None:
+        barrier.wait()
+        try:
+            answer(engine, round_id, user_id, 3)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(u,)) for u in everyone]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=120)
+    assert errors == []
+    with engine.connect() as conn:
+        waiting = conn.execute(select(func.count()).select_from(SurveyAnswerBuffer)).scalar_one()
+    assert waiting < 5  # every full batch was written out
+    surveys.close_round(engine, round_id, "t_manager")
+    assert counts(engine) == (12, 12 * 16, 12)
+
+
+def test_closing_while_users_submit_loses_no_answer(engine):
+    """Closing races eight submissions: each one lands before the closing (and is in the results) or
+    is refused as "not open"; nothing is left in the buffer of a closed round."""
+    users = make_respondents(engine, {OPS: 4, TECH: 4})
+    round_id = open_round(engine)
+    everyone = [u for ids in users.values() for u in ids]
+    barrier = threading.Barrier(len(everyone) + 1)
+    outcomes: list[str] = []
+
+    def run(user_id: int) -> None:
+        barrier.wait()
+        try:
+            answer(engine, round_id, user_id, 3)
+            outcomes.append("ok")
+        except surveys.SurveyError as exc:
+            outcomes.append(exc.code)
+
+    def close() -> None:
+        barrier.wait()
+        surveys.close_round(engine, round_id, "t_manager")
+
+    threads = [threading.Thread(target=run, args=(u,)) for u in everyone] + [threading.Thread(target=close)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=120)
+    assert len(outcomes) == 8 and set(outcomes) <= {"ok", "not_open"}
+    stored, _, participation = counts(engine)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(SurveyAnswerBuffer)).scalar_one() == 0
+    assert stored == participation == outcomes.count("ok")

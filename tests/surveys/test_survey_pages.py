@@ -62,12 +62,34 @@ def test_staff_answers_once_on_one_form(engine, run_page, users):
     assert not at.exception
     assert translate("survey.thanks", count=1) in texts(at)
     assert not at.radio and not at.metric  # a thank-you and the count, nothing else
-    with engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(SurveySubmission)).scalar_one() == 1
-        assert conn.execute(select(func.count()).select_from(SurveyRating)).scalar_one() == 12
     assert surveys.has_answered(engine, round_id, user_id)
     again = run_page("survey", "staff")
     assert translate("survey.already_answered", count=1) in texts(again) and not again.radio
+    surveys.close_round(engine, round_id, "t_manager")  # writes out the buffered answer
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(SurveySubmission)).scalar_one() == 1
+        assert conn.execute(select(func.count()).select_from(SurveyRating)).scalar_one() == 12
+
+
+def test_double_submit_saves_once_and_says_submitted(engine, run_page, users, monkeypatch):
+    """A second tap whose run passed the "already answered" check before the first one committed: the
+    answer is stored once and the page says 已提交, not an error."""
+    user_id = link_user(engine, users["staff"], "运营部")
+    round_id = open_round(engine)
+    ids = dept_ids(engine)
+    at = run_page("survey", "staff")
+    for q in surveys.DEFAULT_QUESTIONS:
+        at.radio(key=f"survey_{ids['技术部']}_{q['key']}").set_value(3)
+    answer(engine, round_id, user_id, 3)  # the first tap's run commits first
+    monkeypatch.setattr(surveys, "has_answered", lambda *a: False)  # this run checked before that commit
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    assert translate("survey.submitted_once", count=1) in texts(at)
+    assert texts(at).count("已提交") == 1
+    assert surveys.response_count(engine, round_id) == 1
+    surveys.close_round(engine, round_id, "t_manager")
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(SurveySubmission)).scalar_one() == 1
 
 
 def test_partial_department_is_refused_with_its_name(engine, run_page, users):

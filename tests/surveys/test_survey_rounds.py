@@ -162,3 +162,47 @@ def test_demo_rounds_show_suppressed_results(engine):
     assert res.total.n + older.total.n == written
     assert any(f.shown for f in res.rated.values())
     assert not res.raters[dept_ids(engine)["技术部"]].shown  # at most 3 answers: hidden
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999999", "2147483648", "0", "-3", "abc"])
+def test_cli_bad_round_answers_with_a_message(engine, capsys, value):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["survey-results", "--round", value])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "--round" in err and "Traceback" not in err and value in err
+    with pytest.raises(surveys.SurveyError) as refused:
+        surveys.round_results(engine, int(value) if value.lstrip("-").isdigit() else 0)
+    assert refused.value.code == "no_round"
+
+
+def test_cli_text_output_of_a_closed_round(engine, capsys):
+    round_id = closed_round_with(engine, {"技术部": 6, "运营部": 2}, score=5)
+    assert cli.main(["survey-results", "--round", str(round_id)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1] == "responses 8, mean 5.00 (target 4.5)"
+    assert "  客服部: 5.00" in out and "  技术部: hidden" in out  # 技术部 rated by the 2 of 运营部 only
+
+
+def test_target_ties_resolved_by_the_one_resolver(engine, capsys):
+    """Two company-wide rows from the same month: the later set wins (lib.targets.resolve), not the
+    higher id; the page's results and the CLI show that same value."""
+    import datetime as dt
+
+    from lib import targets
+
+    round_id = closed_round_with(engine, {"运营部": 5})
+    values = [(4.0, dt.datetime(2026, 11, 5)), (4.2, dt.datetime(2026, 11, 1))]  # the older one inserted last
+    with write(engine) as conn:
+        for value, set_at in values:
+            conn.execute(
+                Target.__table__.insert().values(
+                    metric="collab_satisfaction", scope_kind="all", scope_value="", month_from="2026-11",
+                    kind="at_least", value=value, period="month", set_at=set_at,
+                )
+            )  # fmt: skip
+    resolved = targets.resolve(targets.load_targets(engine), "collab_satisfaction", PERIOD, {})
+    assert resolved.value == 4.0
+    assert surveys.round_results(engine, round_id).target == resolved.value
+    assert cli.main(["survey-results", "--round", str(round_id), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["target"] == resolved.value
