@@ -7,12 +7,12 @@ from urllib.parse import urlparse
 import streamlit as st
 import streamlit_authenticator as stauth
 
-from lib import access, auth
-from lib.db import ConfigError, write
-from lib.i18n import t
-from lib.login import PENDING_COOKIE, clear_login_cookie, write_pending_cookie
-from lib.login_cookie import read_login_token
-from lib.ui import SESSION_ISSUED, current_user, demo_banner, engine, language_switch, start_session
+from lib.core import access, auth
+from lib.core.db import ConfigError, write
+from lib.core.login_cookie import read_login_token
+from lib.web.i18n import t
+from lib.web.login import PENDING_COOKIE, clear_login_cookie, write_pending_cookie
+from lib.web.ui import SESSION_ISSUED, current_user, demo_banner, engine, language_switch, start_session
 
 st.set_page_config(page_title="LiveOps Dashboard", page_icon=":material/live_tv:", layout="wide")
 language_switch()
@@ -29,7 +29,7 @@ user = current_user()
 
 
 def login_view() -> None:
-    from lib.login import render_login
+    from lib.web.login import render_login
 
     render_login(authenticator)
 

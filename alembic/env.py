@@ -4,8 +4,8 @@ from logging.config import fileConfig
 
 from alembic import context
 
-from lib.db import get_engine
-from lib.models import Base
+from lib.core.db import get_engine
+from lib.core.models import Base
 
 config = context.config
 if config.config_file_name and not config.attributes.get("connection"):

@@ -22,7 +22,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy import case as sql_case
 
-from lib import forms, kpis
+from lib import kpis
 from lib.cases_search import (
     BODY_FIELDS,
     STATUSES,
@@ -35,11 +35,12 @@ from lib.cases_search import (
     viewer_of,
     visible,
 )
-from lib.db import audit, now, write
-from lib.exports import to_xlsx_bytes
-from lib.i18n import translate
-from lib.metrics import METRICS, per_session_from_rows
-from lib.models import ActionItem, Case, CaseRevision, CaseSession, CaseTag, LiveSession, Person, User
+from lib.core import forms
+from lib.core.db import audit, now, write
+from lib.core.exports import to_xlsx_bytes
+from lib.core.i18n import translate
+from lib.core.metrics import METRICS, per_session_from_rows
+from lib.core.models import ActionItem, Case, CaseRevision, CaseSession, CaseTag, LiveSession, Person, User
 
 __all__ = ["CaseQuery", "Viewer", "viewer_of", "search", "STATUSES"]
 
@@ -72,7 +73,7 @@ class CaseError(ValueError):
 
     def message(self, lang: str, markdown: bool = True) -> str:
         """The refusal in `lang`; with `markdown` the values (user text) are escaped for st.error."""
-        from lib.formatting import md_escape
+        from lib.core.formatting import md_escape
 
         params = dict(self.params)
         for key, prefix in (
@@ -242,7 +243,7 @@ def _names(conn: Connection) -> dict[int, str]:
 
 
 def create_case(engine: Engine, viewer: Viewer, data: CaseInput, token: str | None = None) -> int:
-    """A new draft by `viewer`; returns its id. A form's `token` makes it happen once (lib.forms)."""
+    """A new draft by `viewer`; returns its id. A form's `token` makes it happen once (lib.core.forms)."""
     with write(engine) as conn:
         if token:
             forms.claim(conn, token, "case_new", viewer.username)
@@ -319,7 +320,7 @@ def update_case(
 ) -> None:
     """Save an edit; `version` is the case's version the editor started from: when another save came in
     between, the edit is refused (CaseError "stale", naming who saved and when) and nothing is written.
-    A form's `token` makes the save happen once (lib.forms)."""
+    A form's `token` makes the save happen once (lib.core.forms)."""
     with write(engine) as conn:
         if token:
             forms.claim(conn, token, "case_edit", viewer.username)
@@ -537,7 +538,7 @@ def session_label(engine: Engine, session_id: int) -> str | None:
 def session_prefill(engine: Engine, session_id: int, lang: str = "zh") -> dict[str, Any] | None:
     """A new case's fields from a session: title, date, platform, the session linked, and a background
     listing its numbers against target (lib.kpis.session_detail). None when the session does not exist."""
-    from lib.formatting import format_metric
+    from lib.core.formatting import format_metric
 
     detail = kpis.session_detail(engine, session_id)
     if detail is None:
@@ -551,13 +552,17 @@ def session_prefill(engine: Engine, session_id: int, lang: str = "zh") -> dict[s
         target = detail["targets"].get(key)
         if actual is None or (key not in KEY_METRICS and target is None):
             continue
-        text = f"- {METRICS[key].name(lang)}：{format_metric(key, actual)}"
+        text = f"- {METRICS[key].name(lang)}：{format_metric(key, actual, lang)}"
         if target is not None:
-            goal = translate(f"kpis.kind.{target['kind']}", lang) + " " + format_metric(key, target["value"])
+            goal = (
+                translate(f"kpis.kind.{target['kind']}", lang)
+                + " "
+                + format_metric(key, target["value"], lang)
+            )
             if target["value_high"] is not None:
-                goal += "–" + format_metric(key, target["value_high"])
+                goal += "–" + format_metric(key, target["value_high"], lang)
             text += translate("cases.prefill.against", lang, target=goal,
-                              achievement=format_metric("gmv_achievement", target["achievement"]))  # fmt: skip
+                              achievement=format_metric("gmv_achievement", target["achievement"], lang))  # fmt: skip
         lines.append(text)
     title = stored.get("title") or ""
     return {
@@ -716,7 +721,7 @@ def cases_frames(cases: list[dict[str, Any]], lang: str = "zh") -> dict[str, pd.
 
 
 def cases_xlsx(cases: list[dict[str, Any]], lang: str = "zh") -> bytes:
-    """Formula-safe XLSX (lib.exports) of these cases and their action items."""
+    """Formula-safe XLSX (lib.core.exports) of these cases and their action items."""
     return to_xlsx_bytes(cases_frames(cases, lang), {translate("cases.field.id", lang): "int"})
 
 

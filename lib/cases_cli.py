@@ -14,10 +14,10 @@ from typing import Any
 from lib import cases as cs
 from lib import cases_search as cq
 from lib import kpis
-from lib.auth import load_user
-from lib.bounds import date_arg, id_arg, int_arg
-from lib.db import get_engine
-from lib.schema import upgrade
+from lib.core.auth import load_user
+from lib.core.bounds import date_arg, id_arg, int_arg
+from lib.core.db import get_engine
+from lib.core.schema import upgrade
 
 PUBLIC = cq.Viewer("", "staff")  # matches no author: published cases only
 SEARCH_HELP = "search cases by words (Chinese included) and filters; best match first"

@@ -13,9 +13,9 @@ import datetime as dt
 
 from sqlalchemy import Connection, select
 
-from lib import clock
 from lib.cases import CaseInput, ItemInput, insert_case, reindex
-from lib.models import LiveSession, Person
+from lib.core import clock
+from lib.core.models import LiveSession, Person
 
 # (host, status, author, category, tags, title, background, highlights, shortcomings, improvements,
 #  [(task, owner, due in days from today; negative = overdue)])

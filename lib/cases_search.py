@@ -18,8 +18,8 @@ from typing import Any, NamedTuple
 from sqlalchemy import Engine, and_, case, func, literal, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
-from lib.access import MANAGERS
-from lib.models import Case, CaseSession, CaseTag, LiveSession, Person
+from lib.core.access import MANAGERS
+from lib.core.models import Case, CaseSession, CaseTag, LiveSession, Person
 
 C, CS, CT, LS = Case.__table__, CaseSession.__table__, CaseTag.__table__, LiveSession.__table__
 STATUSES = ("draft", "submitted", "published", "archived")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from lib.i18n import current_language, t
-from lib.metrics import metric
+from lib.core.metrics import metric
+from lib.web.i18n import current_language, t
 
 STATUS_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828", "no_data": "#9e9e9e"}
 UNIT_FORMATS = {"cny": ",.2f", "pct": ".2%", "s": ",.0f", "h": ".2f", "people": ",.0f", "count": ",.0f"}

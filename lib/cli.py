@@ -13,12 +13,12 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from lib import auth
-from lib.bounds import date_arg, int_arg
-from lib.db import ConfigError, get_engine, write
-from lib.i18n import translate
-from lib.schema import is_empty, upgrade
-from lib.usernames import canonical_username
+from lib.core import auth
+from lib.core.bounds import date_arg, int_arg
+from lib.core.db import ConfigError, get_engine, write
+from lib.core.i18n import translate
+from lib.core.schema import is_empty, upgrade
+from lib.core.usernames import canonical_username
 
 MAX_DEMO_SESSIONS = 100_000  # a few years of every room; more only fills the disk
 
@@ -92,7 +92,8 @@ class Parser(argparse.ArgumentParser):
 
 
 def cmd_overview(args: argparse.Namespace) -> int:
-    from lib import clock, overview
+    from lib import overview
+    from lib.core import clock
 
     engine = get_engine()
     upgrade(engine)

@@ -14,10 +14,10 @@ import secrets
 import numpy as np
 from sqlalchemy import Engine, insert, select
 
-from lib import clock
-from lib.auth import DEMO_PASSWORD, add_user
-from lib.db import ROOT, audit, set_setting, write
-from lib.models import (
+from lib.core import clock
+from lib.core.auth import DEMO_PASSWORD, add_user
+from lib.core.db import ROOT, audit, set_setting, write
+from lib.core.models import (
     ActionItem,
     Case,
     CaseSession,
@@ -32,7 +32,7 @@ from lib.models import (
     Position,
     Team,
 )
-from lib.schema import DEFAULT_SLAS, is_empty
+from lib.core.schema import DEFAULT_SLAS, is_empty
 
 ROSTER_FILE = ROOT / "data" / "demo" / "roster.csv"
 CHUNK = 20_000

@@ -44,9 +44,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
-from lib import forms
-from lib.db import audit, now, write
-from lib.models import Department, Incident, IncidentCategory, IncidentSla, LiveSession, Person
+from lib.core import forms
+from lib.core.db import audit, now, write
+from lib.core.models import Department, Incident, IncidentCategory, IncidentSla, LiveSession, Person
 
 SEVERITIES = ("simple", "complex", "major")
 GROUP_BYS = ("category", "severity", "department", "handler", "week")

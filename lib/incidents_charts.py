@@ -7,7 +7,7 @@ import datetime as dt
 import altair as alt
 import pandas as pd
 
-from lib.i18n import t
+from lib.web.i18n import t
 
 SEVERITY_COLOURS = {"simple": "#4e79a7", "complex": "#f28e2b", "major": "#c62828"}
 SLA_COLOUR = "#c62828"

@@ -8,9 +8,9 @@ import sys
 from typing import Any
 
 from lib import incidents
-from lib.bounds import date_arg
-from lib.db import get_engine
-from lib.schema import upgrade
+from lib.core.bounds import date_arg
+from lib.core.db import get_engine
+from lib.core.schema import upgrade
 
 HELP = (
     "incident durations by detection date (both dates inclusive): count, open, respond/resolve p50/p90 "

@@ -21,10 +21,10 @@ import pandas as pd
 from sqlalchemy import Engine, and_, case, func, literal, or_, select
 
 from lib import targets as tg
-from lib.bounds import parse_date
-from lib.metrics import MAX_COLUMNS, METRICS, SESSION_METRICS, WEIGHTED_COLUMNS, Metric
-from lib.models import Incident, LiveSession, Person, Team
-from lib.platforms import PLATFORM_NAMES, PLATFORMS  # noqa: F401 (re-exported for pages and the CLI)
+from lib.core.bounds import parse_date
+from lib.core.metrics import MAX_COLUMNS, METRICS, SESSION_METRICS, WEIGHTED_COLUMNS, Metric
+from lib.core.models import Incident, LiveSession, Person, Team
+from lib.core.platforms import PLATFORM_NAMES, PLATFORMS  # noqa: F401 (re-exported for pages and the CLI)
 
 GROUPS = ("session", "day", "week", "month", "host", "room", "platform", "team")
 TIME_GROUPS = ("day", "week", "month")
@@ -431,7 +431,7 @@ def session_rows(engine: Engine, filters: Filters, roster: Roster, limit: int | 
         query = query.limit(limit)
     with engine.connect() as conn:
         records = [dict(r) for r in conn.execute(query).mappings()]
-    from lib.metrics import metrics_from_rows
+    from lib.core.metrics import metrics_from_rows
 
     out = []
     for rec in records:
@@ -713,7 +713,7 @@ def filter_options(engine: Engine, date_from: dt.date, date_to: dt.date) -> dict
 
 def session_detail(engine: Engine, session_id: int) -> dict[str, Any] | None:
     """One session: every stored field, its metrics against target, incidents during it, linked cases."""
-    from lib.models import Case, CaseSession
+    from lib.core.models import Case, CaseSession
 
     roster = load_roster(engine)
     rows = session_rows(engine, Filters(dt.date.min, dt.date.max), roster, session_id=session_id)
@@ -749,7 +749,7 @@ def session_detail(engine: Engine, session_id: int) -> dict[str, Any] | None:
 
 def recent_sessions(engine: Engine, limit: int = 200, lang: str = "zh") -> list[tuple[int, str]]:
     """(id, label) of the latest sessions for the session picker, platforms by their name in `lang`."""
-    from lib.i18n import translate
+    from lib.core.i18n import translate
 
     with engine.connect() as conn:
         rows = conn.execute(
@@ -814,7 +814,9 @@ def view_from_params(params: dict[str, str], today: dt.date) -> dict[str, Any]:
     start, end = preset_range(preset, today)
     if preset == "custom":
         linked = parse_date(params.get("from")), parse_date(params.get("to"))
-        if None in linked:  # malformed, or beyond the business dates (lib.bounds): 0001-01-01 would overflow
+        if (
+            None in linked
+        ):  # malformed, or beyond the business dates (lib.core.bounds): 0001-01-01 would overflow
             preset, linked = default, preset_range(default, today)
         start, end = linked
     gran = params.get("gran") if params.get("gran") in ("session", *TIME_GROUPS) else "day"
@@ -843,7 +845,7 @@ def params_from_view(view: dict[str, Any]) -> dict[str, str]:
 
 def ranking_for_export(ranking: pd.DataFrame, by: str, lang: str) -> pd.DataFrame:
     """The ranked table with the catalogue's names as headers (what the CSV/XLSX download holds)."""
-    from lib.i18n import translate
+    from lib.core.i18n import translate
 
     out = ranking.copy()
     out["status"] = out["status"].map(lambda s: translate(f"kpis.status.{s}", lang))
@@ -858,8 +860,8 @@ def ranking_for_export(ranking: pd.DataFrame, by: str, lang: str) -> pd.DataFram
 
 
 def ranking_export_units(lang: str) -> dict[str, str]:
-    """The unit of each number column of ranking_for_export (lib.exports formats and rounds by it)."""
-    from lib.i18n import translate
+    """The unit of each number column of ranking_for_export (lib.core.exports formats and rounds by it)."""
+    from lib.core.i18n import translate
 
     return {METRICS[k].name(lang): METRICS[k].unit for k in RANK_COLUMNS} | {
         translate("kpis.achievement", lang): "pct"
@@ -871,7 +873,7 @@ def ranking_export_units(lang: str) -> dict[str, str]:
 
 def choice_label(key: str, value: str) -> str:
     """A filter choice as shown: "" is "all", platforms by their name."""
-    from lib.i18n import t
+    from lib.web.i18n import t
 
     if not value:
         return t("kpis.all")
@@ -880,15 +882,16 @@ def choice_label(key: str, value: str) -> str:
 
 def tile_caption(tile: dict[str, Any]) -> str:
     """ "Target X · achieved Y %" (a band for between-targets) or "no target"."""
-    from lib.formatting import format_metric
-    from lib.i18n import t
+    from lib.core.formatting import format_metric
+    from lib.web.i18n import current_language, t
 
     target = tile["target"]
     if target is None:
         return t("kpis.tile_no_target")
-    text = format_metric(tile["metric"], target["value"])
+    lang = current_language()
+    text = format_metric(tile["metric"], target["value"], lang)
     if target["value_high"] is not None:
-        text += "–" + format_metric(tile["metric"], target["value_high"])
+        text += "–" + format_metric(tile["metric"], target["value_high"], lang)
     if target.get("growth"):
         return t("kpis.tile_target_gap", target=text, gap=met_text(tile["metric"], target))
     return t("kpis.tile_target", target=text, achievement=met_text(tile["metric"], target))
@@ -897,15 +900,16 @@ def tile_caption(tile: dict[str, Any]) -> str:
 def met_text(metric_key: str, target: dict[str, Any], lang: str | None = None) -> str:
     """How a target is met: the achievement (1.0 = met) as a percentage, or for a growth metric the points
     above or below the target rate ("高出 3.2 个百分点")."""
-    from lib.formatting import format_metric, format_points
-    from lib.i18n import current_language, translate
+    from lib.core.formatting import format_metric, format_points
+    from lib.core.i18n import translate
+    from lib.web.i18n import current_language
 
     lang = lang or current_language()
     if not target.get("growth"):
-        return format_metric("gmv_achievement", target["achievement"])
+        return format_metric("gmv_achievement", target["achievement"], lang)
     diff = target.get("gap")
     if diff is None:
-        return format_metric(metric_key, None)
+        return format_metric(metric_key, None, lang)
     if METRICS[metric_key].unit != "pct":
         raise ValueError(f"growth metric {metric_key!r} must be a rate")
     side = "on" if diff == 0 else "above" if diff > 0 else "below"
@@ -921,18 +925,19 @@ FLAG_UNITS = {
 
 def flag_reason(flag: dict[str, Any]) -> str:
     """Why a host is flagged, e.g. "单场 GMV ¥51,748，低于目标 ¥100,000 的 70%"."""
-    from lib.formatting import format_metric
-    from lib.i18n import t
+    from lib.core.formatting import format_metric
+    from lib.web.i18n import current_language, t
 
+    lang = current_language()
     unit = FLAG_UNITS[flag["metric"]]
     return t(f"kpis.flag.{flag['reason']}", metric=t(f"kpis.flag_metric.{flag['metric']}"),
-             value=format_metric(unit, flag["value"]), reference=format_metric(unit, flag["reference"]),
+             value=format_metric(unit, flag["value"], lang), reference=format_metric(unit, flag["reference"], lang),
              pct=round(FLAG_RATIO * 100))  # fmt: skip
 
 
 def flags_frame(flags: list[dict[str, Any]], lang: str) -> pd.DataFrame:
     """The red flags as a table: host, reason."""
-    from lib.i18n import translate
+    from lib.core.i18n import translate
 
     return pd.DataFrame(
         {translate("kpis.host", lang): [f["group"] for f in flags],
@@ -942,21 +947,25 @@ def flags_frame(flags: list[dict[str, Any]], lang: str) -> pd.DataFrame:
 
 def session_metrics_frame(detail: dict[str, Any], lang: str) -> pd.DataFrame:
     """A session's metrics as text rows: metric, actual, target, achievement, status."""
-    from lib.formatting import format_metric
-    from lib.i18n import translate
+    from lib.core.formatting import format_metric
+    from lib.core.i18n import translate
 
     rows = []
     for key, actual in detail["metrics"].items():
         target = detail["targets"].get(key)
         text = None
         if target is not None:
-            text = translate(f"kpis.kind.{target['kind']}", lang) + " " + format_metric(key, target["value"])
+            text = (
+                translate(f"kpis.kind.{target['kind']}", lang)
+                + " "
+                + format_metric(key, target["value"], lang)
+            )
             if target["value_high"] is not None:
-                text += "–" + format_metric(key, target["value_high"])
+                text += "–" + format_metric(key, target["value_high"], lang)
         status = "no_data" if target is None else target["status"]
         rows.append({
             translate("kpis.session.metric", lang): METRICS[key].name(lang),
-            translate("kpis.session.actual", lang): format_metric(key, actual),
+            translate("kpis.session.actual", lang): format_metric(key, actual, lang),
             translate("kpis.target", lang): text or "",
             translate("kpis.achieved", lang): "" if target is None else met_text(key, target, lang),
             translate("kpis.status_col", lang): "" if target is None else translate(f"kpis.status.{status}", lang),
@@ -966,7 +975,7 @@ def session_metrics_frame(detail: dict[str, Any], lang: str) -> pd.DataFrame:
 
 def stored_fields_frame(detail: dict[str, Any], lang: str) -> pd.DataFrame:
     """Every stored column of the session as text (empty = not exported)."""
-    from lib.i18n import translate
+    from lib.core.i18n import translate
 
     rows = [
         {
@@ -980,7 +989,7 @@ def stored_fields_frame(detail: dict[str, Any], lang: str) -> pd.DataFrame:
 
 def session_links(trend: pd.DataFrame, metric_key: str, lang: str) -> pd.DataFrame:
     """The per-session trend as a table whose first column links to each session's detail page."""
-    from lib.i18n import translate
+    from lib.core.i18n import translate
 
     return pd.DataFrame(
         {

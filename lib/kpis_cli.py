@@ -7,9 +7,9 @@ import json
 import sys
 
 from lib import kpis
-from lib.bounds import date_arg
-from lib.db import get_engine
-from lib.schema import upgrade
+from lib.core.bounds import date_arg
+from lib.core.db import get_engine
+from lib.core.schema import upgrade
 
 
 def cmd_kpi(args: argparse.Namespace) -> int:

@@ -21,12 +21,12 @@ import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 
-from lib import clock, forms
 from lib import scorecards_sources as src
 from lib import targets as tg
-from lib.db import audit, get_setting, now, set_setting, write
-from lib.metrics import METRICS, SESSION_METRICS
-from lib.models import ScorecardDefinition
+from lib.core import clock, forms
+from lib.core.db import audit, get_setting, now, set_setting, write
+from lib.core.metrics import METRICS, SESSION_METRICS
+from lib.core.models import ScorecardDefinition
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$")
@@ -74,7 +74,7 @@ MANUAL_KPIS = tuple(k for k, v in SC_KPIS.items() if v.source == "manual")
 
 
 def kpi_name(key: str, lang: str) -> str:
-    from lib.i18n import translate
+    from lib.core.i18n import translate
 
     if key in METRICS:
         return METRICS[key].name(lang)
@@ -556,7 +556,7 @@ def trend(
 def position_frame(cards: list[Card], lang: str) -> pd.DataFrame:
     """One position's table: person, team, per KPI actual / target / achievement / points, total, grade,
     rank (numbers stay numbers: percentages as fractions, so an export can compute with them)."""
-    from lib.i18n import translate
+    from lib.core.i18n import translate
 
     records = []
     for c in cards:
@@ -581,8 +581,8 @@ def position_frame(cards: list[Card], lang: str) -> pd.DataFrame:
 
 
 def export_sheets(cards: list[Card], lang: str) -> dict[str, pd.DataFrame]:
-    """One sheet per position (the position's name), for lib.exports.to_xlsx_bytes."""
-    from lib.i18n import translate
+    """One sheet per position (the position's name), for lib.core.exports.to_xlsx_bytes."""
+    from lib.core.i18n import translate
 
     out = {}
     for pos in POSITIONS:
@@ -593,8 +593,8 @@ def export_sheets(cards: list[Card], lang: str) -> dict[str, pd.DataFrame]:
 
 
 def export_units(cards: list[Card], lang: str) -> dict[str, str]:
-    """The unit of each number column of export_sheets (lib.exports formats and rounds by it)."""
-    from lib.i18n import translate
+    """The unit of each number column of export_sheets (lib.core.exports formats and rounds by it)."""
+    from lib.core.i18n import translate
 
     col = {c: translate(f"scorecards.col.{c}", lang) for c in ("actual", "target", "achievement", "points")}
     units = {translate("scorecards.col.total", lang): "score", translate("scorecards.col.rank", lang): "int"}
@@ -628,29 +628,29 @@ def card_for(engine: Engine, month: str, person_id: int) -> dict[str, Any] | Non
     return {"card": card, "rows": rows}
 
 
-def format_kpi_value(key: str, value: float | None) -> str:
+def format_kpi_value(key: str, value: float | None, lang: str) -> str:
     """A KPI's actual or target as its unit shows it ("no data" for None)."""
-    from lib.formatting import format_value
+    from lib.core.formatting import format_value
 
     unit = SC_KPIS[key].unit if key in SC_KPIS else "score"
     if value is not None and unit == "per10":
         return f"{value:.2f}"
-    return format_value(value, unit)
+    return format_value(value, unit, lang)
 
 
-def target_text(kpi: Mapping[str, Any]) -> str:
+def target_text(kpi: Mapping[str, Any], lang: str) -> str:
     """≥ 5,000 / ≤ 10.0 min / 2.0 h – 4.0 h, or "no data" when the KPI has no target."""
     if kpi.get("kind") is None:
-        return format_kpi_value(kpi["metric"], None)
-    low = format_kpi_value(kpi["metric"], kpi["target"])
+        return format_kpi_value(kpi["metric"], None, lang)
+    low = format_kpi_value(kpi["metric"], kpi["target"], lang)
     if kpi["kind"] == "between":
-        return f"{low} – {format_kpi_value(kpi['metric'], kpi['target_high'])}"
+        return f"{low} – {format_kpi_value(kpi['metric'], kpi['target_high'], lang)}"
     return ("≥ " if kpi["kind"] == "at_least" else "≤ ") + low
 
 
 def card_frame(card: Card, lang: str) -> pd.DataFrame:
     """A card's KPIs, one row each: name, weight, actual, target, achievement, points and a note."""
-    from lib.i18n import translate
+    from lib.core.i18n import translate
 
     rows = []
     for k in card.kpis:
@@ -660,8 +660,8 @@ def card_frame(card: Card, lang: str) -> pd.DataFrame:
         rows.append({
             translate("scorecards.col.kpi", lang): kpi_name(k["metric"], lang),
             translate("scorecards.col.weight", lang): k["weight"],
-            translate("scorecards.col.actual", lang): format_kpi_value(k["metric"], k["actual"]),
-            translate("scorecards.col.target", lang): target_text(k),
+            translate("scorecards.col.actual", lang): format_kpi_value(k["metric"], k["actual"], lang),
+            translate("scorecards.col.target", lang): target_text(k, lang),
             translate("scorecards.col.achievement", lang): None if k["achievement"] is None
             else round(k["achievement"] * 100, 1),
             translate("scorecards.col.points", lang): None if k["points"] is None else round(k["points"], 2),

@@ -8,9 +8,9 @@ import sys
 from typing import Any
 
 from lib import scorecards as sc
-from lib.bounds import month_arg
-from lib.db import get_engine
-from lib.schema import POSITIONS, upgrade
+from lib.core.bounds import month_arg
+from lib.core.db import get_engine
+from lib.core.schema import POSITIONS, upgrade
 
 HELP = (
     "per-position scorecards of a month: per person every KPI's actual, target, achievement (1.0 = target "

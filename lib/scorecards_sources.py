@@ -14,9 +14,9 @@ from sqlalchemy import Engine, or_, select
 
 from lib import incidents as inc
 from lib import kpis
-from lib.db import audit, write
-from lib.metrics import METRICS
-from lib.models import Department, ImportBatch, LiveSession, ManualMetric, Person, Position, Team
+from lib.core.db import audit, write
+from lib.core.metrics import METRICS
+from lib.core.models import Department, ImportBatch, LiveSession, ManualMetric, Person, Position, Team
 
 CARD_ROWS_LIMIT = 500  # source rows a card lists per kind
 SESSION_COLUMNS = ("id", "started_at", "platform", "room", "host", "duration_minutes", "viewers",
@@ -217,7 +217,7 @@ class ManualEntryError(ValueError):
 def save_manual_metric(engine: Engine, username: str, month: str, person_id: int, metric: str,
                        value: float | None, token: str | None = None) -> None:  # fmt: skip
     """Enter or correct one monthly figure (percentages as fractions); refused with the field named.
-    `token`: the form's write-once token (lib.forms)."""
+    `token`: the form's write-once token (lib.core.forms)."""
     from lib.scorecards import MANUAL_KPIS, MONTH_RE
 
     if not MONTH_RE.match(month or ""):
@@ -229,7 +229,7 @@ def save_manual_metric(engine: Engine, username: str, month: str, person_id: int
         raise ManualEntryError("value", value=value, low=low, high=high)
     with write(engine) as conn:
         if token:
-            from lib.forms import claim
+            from lib.core.forms import claim
 
             claim(conn, token, "manual_metric", username)
         if conn.execute(select(Person.id).where(Person.id == person_id)).first() is None:

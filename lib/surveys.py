@@ -54,10 +54,12 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from lib import clock, i18n, targets
-from lib.db import audit, get_setting, set_setting, write
-from lib.metrics import metric
-from lib.models import (
+from lib import targets
+from lib.core import clock
+from lib.web import i18n  # TODO(house): surveys present code takes lang
+from lib.core.db import audit, get_setting, set_setting, write
+from lib.core.metrics import metric
+from lib.core.models import (
     Department,
     Person,
     SurveyAnswerBuffer,

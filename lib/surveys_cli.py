@@ -7,9 +7,9 @@ import json
 import sys
 
 from lib import surveys
-from lib.db import get_engine
-from lib.i18n import translate
-from lib.schema import upgrade
+from lib.core.db import get_engine
+from lib.core.i18n import translate
+from lib.core.schema import upgrade
 
 
 def cmd_survey_results(args: argparse.Namespace) -> int:

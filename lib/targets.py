@@ -16,10 +16,10 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine, func, insert, select
 
-from lib import forms
-from lib.db import audit, bump_data_version, now, write
-from lib.metrics import METRICS
-from lib.models import Target
+from lib.core import forms
+from lib.core.db import audit, bump_data_version, now, write
+from lib.core.metrics import METRICS
+from lib.core.models import Target
 
 SCOPE_ORDER = ("person", "team", "room", "platform", "all")  # most specific first
 KINDS = ("at_least", "at_most", "between")
@@ -246,8 +246,8 @@ def latest_target_id(
 
 def scope_choices(engine: Engine) -> dict[str, list[tuple[str, str]]]:
     """(stored value, label) per scope kind: platforms, rooms with sessions, teams, people."""
+    from lib.core.models import LiveSession, Person, Team
     from lib.kpis import PLATFORMS
-    from lib.models import LiveSession, Person, Team
 
     with engine.connect() as conn:
         rooms = conn.execute(
@@ -298,8 +298,8 @@ def targets_frame(engine: Engine, month: str | None = None) -> pd.DataFrame:
 
 def display_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Targets with names in `lang`; percentages shown as percent text, the other values as numbers."""
-    from lib.formatting import format_value
-    from lib.i18n import translate
+    from lib.core.formatting import format_value
+    from lib.core.i18n import translate
 
     out = pd.DataFrame(
         {
@@ -311,7 +311,7 @@ def display_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
             translate("kpis.targets.month_from", lang): frame["month_from"],
             translate("kpis.targets.kind", lang): frame["kind"].map(lambda k: translate(f"kpis.kind.{k}", lang)),
             translate("kpis.targets.value", lang): [
-                format_value(v, METRICS[m].unit) + ("" if h is None or pd.isna(h) else " – " + format_value(h, METRICS[m].unit))
+                format_value(v, METRICS[m].unit, lang) + ("" if h is None or pd.isna(h) else " – " + format_value(h, METRICS[m].unit, lang))
                 for m, v, h in zip(frame["metric"], frame["value"], frame["value_high"], strict=True)
             ],
             translate("kpis.targets.period", lang): frame["period"].map(

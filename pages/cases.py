@@ -4,7 +4,7 @@ library with a view switch (search / browse / action items)."""
 
 import streamlit as st
 
-from lib.ui import guard
+from lib.web.ui import guard
 
 user = guard("cases")
 
@@ -14,12 +14,14 @@ import pandas as pd  # noqa: E402
 
 from lib import cases as cs  # noqa: E402
 from lib import cases_search as cq  # noqa: E402
-from lib import form_ui, forms, kpis  # noqa: E402
-from lib.db import now  # noqa: E402
-from lib.formatting import format_change, format_metric, md_escape  # noqa: E402
-from lib.i18n import current_language, t  # noqa: E402
-from lib.metrics import METRICS  # noqa: E402
-from lib.ui import cached, engine, no_data, show_flash  # noqa: E402
+from lib import kpis  # noqa: E402
+from lib.core import forms  # noqa: E402
+from lib.core.db import now  # noqa: E402
+from lib.core.formatting import format_change, format_metric, md_escape  # noqa: E402
+from lib.core.metrics import METRICS  # noqa: E402
+from lib.web import form_ui  # noqa: E402
+from lib.web.i18n import current_language, t  # noqa: E402
+from lib.web.ui import cached, engine, no_data, show_flash  # noqa: E402
 
 viewer = cq.viewer_of(user)
 lang = current_language()
@@ -48,7 +50,7 @@ def int_param(name: str) -> int | None:
         st.error(t("cases.error.bad_id", value=md_escape(raw[:40])))
         st.button(t("cases.back"), on_click=go, key="bad_id_back")
         st.stop()
-    from lib.bounds import parse_id
+    from lib.core.bounds import parse_id
 
     if parse_id(raw) is None:  # beyond any row id (a database INTEGER): no such case or session
         missing = "cases.error.unknown_session" if name == "new_from_session" else "cases.error.not_found"
@@ -264,7 +266,7 @@ def render_sessions(session_ids: tuple[int, ...]) -> None:
             st.caption(t("cases.view.compared", n=s["previous_count"]))
             cols = st.columns(2)
             for i, key in enumerate(cs.KEY_METRICS):
-                cols[i % 2].metric(METRICS[key].name(lang), format_metric(key, s["metrics"][key]),
+                cols[i % 2].metric(METRICS[key].name(lang), format_metric(key, s["metrics"][key], lang),
                                    format_change(s["change"][key]))  # fmt: skip
             st.page_link("pages/session_detail.py", label=t("cases.view.open_session"),
                          query_params={"session": str(s["id"])}, icon=":material/open_in_new:") if (

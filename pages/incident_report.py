@@ -1,6 +1,6 @@
 import streamlit as st
 
-from lib.ui import guard
+from lib.web.ui import guard
 
 user = guard("incident_report")
 
@@ -10,10 +10,10 @@ import pandas as pd  # noqa: E402
 
 from lib import incidents as inc  # noqa: E402
 from lib import incidents_charts as charts  # noqa: E402
-from lib.db import now  # noqa: E402
-from lib.exports import to_csv_bytes, to_xlsx_bytes  # noqa: E402
-from lib.i18n import t  # noqa: E402
-from lib.ui import cached, no_data  # noqa: E402
+from lib.core.db import now  # noqa: E402
+from lib.core.exports import to_csv_bytes, to_xlsx_bytes  # noqa: E402
+from lib.web.i18n import t  # noqa: E402
+from lib.web.ui import cached, no_data  # noqa: E402
 
 st.title(t("nav.incident_report"))
 st.caption(t("incidents.report.method"))
@@ -113,7 +113,7 @@ opened = cached(inc.open_incidents, flt, as_of.replace(second=0))
 opened = labelled(
     opened[["id", "age_minutes", "detected_at", "room", "category", "severity", "department", "handler"]]
 )
-# Export units (lib.exports formats numbers by them); the SLAs are in minutes too.
+# Export units (lib.core.exports formats numbers by them); the SLAs are in minutes too.
 MINUTES = ("respond_minutes", "resolve_minutes", "respond_sla", "resolve_sla", "age_minutes")
 units = {t(f"incidents.field.{c}"): "min" for c in MINUTES} | {t("incidents.field.id"): "int"}
 for title_key, frame, name in (

@@ -1,6 +1,6 @@
 import streamlit as st
 
-from lib.ui import guard
+from lib.web.ui import guard
 
 user = guard("incidents")
 
@@ -8,11 +8,11 @@ import datetime as dt  # noqa: E402
 
 import pandas as pd  # noqa: E402
 
-from lib import form_ui  # noqa: E402
 from lib import incidents as inc  # noqa: E402
-from lib.db import now  # noqa: E402
-from lib.i18n import t  # noqa: E402
-from lib.ui import engine, flash, show_flash  # noqa: E402
+from lib.core.db import now  # noqa: E402
+from lib.web import form_ui  # noqa: E402
+from lib.web.i18n import t  # noqa: E402
+from lib.web.ui import engine, flash, show_flash  # noqa: E402
 
 st.title(t("nav.incidents"))
 show_flash()

@@ -2,12 +2,13 @@
 
 import streamlit as st
 
-from lib import charts, clock, exports, kpis
-from lib.bounds import MAX_DATE, MIN_DATE
-from lib.formatting import format_change, format_metric, md_escape
-from lib.i18n import current_language, t
-from lib.metrics import metric
-from lib.ui import cached, guard, no_data
+from lib import charts, kpis
+from lib.core import clock, exports
+from lib.core.bounds import MAX_DATE, MIN_DATE
+from lib.core.formatting import format_change, format_metric, md_escape
+from lib.core.metrics import metric
+from lib.web.i18n import current_language, t
+from lib.web.ui import cached, guard, no_data
 
 user = guard("kpis")
 lang = current_language()
@@ -74,7 +75,7 @@ if view.sessions == 0:
 cols = st.columns(4)
 for i, tile in enumerate(view.tiles):
     with cols[i % 4], st.container(border=True, key=f"kpis_tile_{tile['metric']}"):
-        st.metric(metric(tile["metric"]).name(lang), format_metric(tile["metric"], tile["actual"]),
+        st.metric(metric(tile["metric"]).name(lang), format_metric(tile["metric"], tile["actual"], lang),
                   delta=format_change(tile["mom"]), help=t("kpis.mom_help"))  # fmt: skip
         st.caption(kpis.tile_caption(tile))
         st.badge(t(f"kpis.status.{tile['status']}"), color=BADGE[tile["status"]])

@@ -4,11 +4,12 @@ month earlier and target; open survey and own action items."""
 import altair as alt
 import streamlit as st
 
-from lib import cases, clock, kpis, overview, surveys
-from lib.formatting import format_change, format_metric, md_escape
-from lib.i18n import current_language, t
-from lib.metrics import metric
-from lib.ui import cached, guard, link_to
+from lib import cases, kpis, overview, surveys
+from lib.core import clock
+from lib.core.formatting import format_change, format_metric, md_escape
+from lib.core.metrics import metric
+from lib.web.i18n import current_language, t
+from lib.web.ui import cached, guard, link_to
 
 user = guard("overview")
 MY_ITEMS_SHOWN = 5
@@ -52,7 +53,7 @@ for col, tile in zip(columns, tiles, strict=True):
     with col, st.container(border=True):
         st.metric(
             metric(tile.metric).name(lang),
-            format_metric(tile.metric, tile.actual),
+            format_metric(tile.metric, tile.actual, lang),
             delta=format_change(tile.change),
             help=t("overview.delta_help"),
         )
@@ -60,8 +61,8 @@ for col, tile in zip(columns, tiles, strict=True):
             st.caption(
                 t(
                     "overview.against_target",
-                    target=format_metric(tile.metric, tile.target),
-                    achievement=format_metric("gmv_achievement", tile.achievement),
+                    target=format_metric(tile.metric, tile.target, lang),
+                    achievement=format_metric("gmv_achievement", tile.achievement, lang),
                 )
             )
         link_to("kpis", "overview.details", user.role)

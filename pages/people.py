@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from lib.formatting import md_escape
-from lib.i18n import current_language, t
+from lib.core.formatting import md_escape
 from lib.importing import people
 from lib.importing.profiles import PLATFORMS, ProfileError
-from lib.ui import cached, engine, guard
+from lib.web.i18n import current_language, t
+from lib.web.ui import cached, engine, guard
 
 user = guard("people")
 lang = current_language()

@@ -4,8 +4,8 @@ Admins edit the scorecard definitions and the promotion bar at the bottom."""
 
 import streamlit as st
 
-from lib import clock
-from lib.ui import guard
+from lib.core import clock
+from lib.web.ui import guard
 
 user = guard("scorecards")
 
@@ -13,16 +13,17 @@ user = guard("scorecards")
 import altair as alt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from lib import form_ui, forms  # noqa: E402
 from lib import scorecards as sc  # noqa: E402
 from lib import scorecards_sources as scs  # noqa: E402
-from lib.bounds import MAX_DATE, MIN_DATE, month_ok  # noqa: E402
-from lib.exports import to_xlsx_bytes  # noqa: E402
-from lib.formatting import md_escape  # noqa: E402
-from lib.i18n import current_language, t  # noqa: E402
+from lib.core import forms  # noqa: E402
+from lib.core.bounds import MAX_DATE, MIN_DATE, month_ok  # noqa: E402
+from lib.core.exports import to_xlsx_bytes  # noqa: E402
+from lib.core.formatting import md_escape  # noqa: E402
 from lib.kpis import choice_label  # noqa: E402
 from lib.targets import KINDS, month_of  # noqa: E402
-from lib.ui import cached, engine, flash, no_data, show_flash  # noqa: E402
+from lib.web import form_ui  # noqa: E402
+from lib.web.i18n import current_language, t  # noqa: E402
+from lib.web.ui import cached, engine, flash, no_data, show_flash  # noqa: E402
 
 lang = current_language()
 is_manager = user.role in ("admin", "manager")

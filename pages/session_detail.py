@@ -3,10 +3,11 @@ the incidents during it and the cases that link to it."""
 
 import streamlit as st
 
-from lib import bounds, kpis
-from lib.formatting import md_escape
-from lib.i18n import current_language, t
-from lib.ui import cached, guard, link_to, no_data
+from lib import kpis
+from lib.core import bounds
+from lib.core.formatting import md_escape
+from lib.web.i18n import current_language, t
+from lib.web.ui import cached, guard, link_to, no_data
 
 user = guard("session_detail")
 lang = current_language()

@@ -3,8 +3,8 @@
 import streamlit as st
 
 from lib import surveys
-from lib.i18n import current_language, t
-from lib.ui import engine, guard
+from lib.web.i18n import current_language, t
+from lib.web.ui import engine, guard
 
 user = guard("survey")
 

@@ -4,8 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from lib import surveys
-from lib.i18n import current_language, t
-from lib.ui import cached, engine, guard
+from lib.web.i18n import current_language, t
+from lib.web.ui import cached, engine, guard
 
 user = guard("survey_results")
 lang, eng = current_language(), engine()

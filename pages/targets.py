@@ -2,11 +2,13 @@
 
 import streamlit as st
 
-from lib import clock, form_ui, forms, targets
-from lib.formatting import md_escape
-from lib.i18n import current_language, t
-from lib.metrics import CATALOGUE, metric
-from lib.ui import cached, engine, guard
+from lib import targets
+from lib.core import clock, forms
+from lib.core.formatting import md_escape
+from lib.core.metrics import CATALOGUE, metric
+from lib.web import form_ui
+from lib.web.i18n import current_language, t
+from lib.web.ui import cached, engine, guard
 
 user = guard("targets")
 lang = current_language()

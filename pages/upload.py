@@ -6,11 +6,11 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from lib.formatting import md_escape
-from lib.i18n import current_language, t
+from lib.core.formatting import md_escape
 from lib.importing import pipeline, profiles
 from lib.importing.readers import MAX_COLUMNS, MAX_ROWS, MAX_UPLOAD_MB
-from lib.ui import cached, engine, guard
+from lib.web.i18n import current_language, t
+from lib.web.ui import cached, engine, guard
 
 user = guard("upload")
 lang = current_language()

@@ -3,10 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from lib import auth, form_ui, forms
-from lib.db import write
-from lib.i18n import t
-from lib.ui import cached, engine, guard, show_flash
+from lib.core import auth, forms
+from lib.core.db import write
+from lib.web import form_ui
+from lib.web.i18n import t
+from lib.web.ui import cached, engine, guard, show_flash
 
 user = guard("users")
 st.title(t("users.title"))

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 os.environ["LIVEOPS_TESTING"] = (
-    "1"  # lets lib.clock honour LIVEOPS_TEST_NOW (CI runs the suite at other dates)
+    "1"  # lets lib.core.clock honour LIVEOPS_TEST_NOW (CI runs the suite at other dates)
 )
 os.environ.setdefault("LIVEOPS_BCRYPT_ROUNDS", "4")  # fast hashes in tests; production uses 12
 # Whatever a test runs without the `engine` fixture must never touch the checkout's data/liveops.db.
@@ -18,9 +18,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from lib import db
-from lib.models import Base
-from lib.schema import seed_reference, upgrade
+from lib.core import db
+from lib.core.models import Base
+from lib.core.schema import seed_reference, upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 # A copy of ../shared/samples (the platforms' export files and their truth), so a clone tests on its own.
@@ -132,7 +132,7 @@ def samples() -> Path:
 @pytest.fixture
 def users(engine) -> dict[str, str]:
     """One user per access role: {role: username}; password TEST_PASSWORD."""
-    from lib.auth import add_user
+    from lib.core.auth import add_user
 
     names = {"admin": "t_admin", "manager": "t_manager", "staff": "t_staff"}
     with db.write(engine) as conn:
@@ -150,8 +150,8 @@ def app_test(path: str, username: str | None = None, timeout: float = 30):
 
     at = AppTest.from_file(str(ROOT / path), default_timeout=timeout)
     if username:
-        from lib.clock import now
-        from lib.ui import SESSION_ISSUED
+        from lib.core.clock import now
+        from lib.web.ui import SESSION_ISSUED
 
         at.session_state["authentication_status"] = True
         at.session_state["username"] = username

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from lib import bounds
 from lib.cli import main
+from lib.core import bounds
 
 ROOT = Path(__file__).resolve().parents[1]
 HUGE = "99999999999999999999999"

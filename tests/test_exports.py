@@ -1,4 +1,4 @@
-"""lib.exports: typed XLSX cells and CSV text by unit, formula-safe, and no user text ever becomes a link."""
+"""lib.core.exports: typed XLSX cells and CSV text by unit, formula-safe, and no user text ever becomes a link."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from lib import exports
+from lib.core import exports
 
 UNITS = {"成交金额": "cny", "转化率": "pct", "直播场次": "count", "观看人数": "people", "编号": "int",
          "人均观看时长": "s", "直播时长": "h", "响应用时": "min", "得分": "score"}  # fmt: skip

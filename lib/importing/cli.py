@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from lib.i18n import LANGUAGES
+from lib.core.i18n import LANGUAGES
 
 
 def register_cli(subparsers: Any) -> None:
@@ -30,10 +30,10 @@ def register_cli(subparsers: Any) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from lib.db import get_engine
+    from lib.core.db import get_engine
+    from lib.core.schema import upgrade
     from lib.importing.pipeline import import_bytes, refused_file
     from lib.importing.readers import ReadError, check_size
-    from lib.schema import upgrade
 
     engine = get_engine()
     upgrade(engine)

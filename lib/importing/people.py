@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, update
 
-from lib.db import audit, write
+from lib.core.db import audit, write
+from lib.core.models import Department, HostAccount, LiveSession, Person, Position, Team
 from lib.importing.profiles import PLATFORMS, ProfileError
-from lib.models import Department, HostAccount, LiveSession, Person, Position, Team
 
 PHONE_VISIBLE_ROLES = ("admin",)
 

@@ -20,13 +20,9 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, Table, and_, bindparam, delete, insert, literal, select, update
 from sqlalchemy.exc import DBAPIError
 
-from lib.db import audit, now, write
-from lib.importing import profiles as prof
-from lib.importing.readers import ReadError, read_bytes
-from lib.importing.validate import RowError, field_label, parse_file
-from lib.importing.values import ValueParseError, parse_number
-from lib.metrics import MANUAL_ALIASES, METRICS
-from lib.models import (
+from lib.core.db import audit, now, write
+from lib.core.metrics import MANUAL_ALIASES, METRICS
+from lib.core.models import (
     Department,
     HostAccount,
     ImportBatch,
@@ -40,6 +36,10 @@ from lib.models import (
     Team,
     User,
 )
+from lib.importing import profiles as prof
+from lib.importing.readers import ReadError, read_bytes
+from lib.importing.validate import RowError, field_label, parse_file
+from lib.importing.values import ValueParseError, parse_number
 
 CHUNK_SIZE = 5000
 NUMERIC_TYPES = frozenset({"count", "count_round", "money", "duration_min", "duration_s"})

@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select
 
-from lib.db import audit, now, write
-from lib.models import ExportProfile
-from lib.platforms import PLATFORM_NAMES, PLATFORMS  # noqa: F401 (re-exported to the importer)
+from lib.core.db import audit, now, write
+from lib.core.models import ExportProfile
+from lib.core.platforms import PLATFORM_NAMES, PLATFORMS  # noqa: F401 (re-exported to the importer)
 
 KINDS = ("sessions", "roster", "incidents", "manual_metrics")
 

@@ -1,5 +1,5 @@
 """From the mapped columns of a file to canonical values, with every problem as a RowError
-(file row number, column as the file names it, value, reason code rendered through lib.i18n)."""
+(file row number, column as the file names it, value, reason code rendered through lib.core.i18n)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lib import clock
-from lib.formatting import format_value
-from lib.i18n import translate
+from lib.core import clock
+from lib.core.formatting import format_number
+from lib.core.i18n import translate
 from lib.importing import values as v
 from lib.importing.profiles import FIELDS, PLATFORM_NAMES, ColumnMap, Profile, normalise_header
 
@@ -41,7 +41,7 @@ MAX_COUNT = 1_000_000_000  # 10亿 people or events in one session: far above an
 MAX_BIG_COUNT = 100_000_000_000  # exposure / views / likes are counted in the billions on big streams
 BIG_COUNTS = frozenset({"exposure", "viewers", "views", "likes", "product_exposure", "product_clicks"})
 MAX_MONEY = 10_000_000_000.0  # ¥100亿 in one session
-TYPE_RANGES: dict[str, tuple[float, float, str]] = {  # type -> (min, max, unit of lib.formatting)
+TYPE_RANGES: dict[str, tuple[float, float, str]] = {  # type -> (min, max, unit of lib.core.formatting)
     "count": (0, MAX_COUNT, "count"),
     "count_round": (0, MAX_COUNT, "count"),
     "money": (0, MAX_MONEY, "cny"),
@@ -187,7 +187,7 @@ def parse_field(kind: str, name: str, series: pd.Series, unit: str | None) -> v.
         numbers = pd.Series(out, dtype="float64").to_numpy()  # None -> NaN, compared as False below
         with np.errstate(invalid="ignore"):
             outside = np.flatnonzero((numbers < lo) | (numbers > hi))
-        _check_range(out, errors, lo, hi, lambda x: format_value(x, shown), positions=outside.tolist())
+        _check_range(out, errors, lo, hi, lambda x: format_number(x, shown), positions=outside.tolist())
     elif ftype in ("datetime", "date", "month"):
         today = clock.today()
         past = PAST_YEARS_HIRED if name == "hired_on" else PAST_YEARS
@@ -369,7 +369,7 @@ def _session_rules(frame: pd.DataFrame, headers: dict[str, str], flagged: set[in
                     headers.get("ended_at"),
                     end,
                     "session_too_long",
-                    {"start": start, "max": format_value(MAX_SESSION_MINUTES / 60, "h")},
+                    {"start": start, "max": format_number(MAX_SESSION_MINUTES / 60, "h")},
                 )
             )
         elif end is None and minutes is not None:
@@ -389,9 +389,9 @@ def _session_rules(frame: pd.DataFrame, headers: dict[str, str], flagged: set[in
                 RowError(
                     rows[i],
                     headers.get("avg_watch_seconds"),
-                    format_value(watch[i] / 60, "min"),
+                    format_number(watch[i] / 60, "min"),
                     "watch_longer_than_session",
-                    {"duration": format_value(durations[i], "min")},
+                    {"duration": format_number(durations[i], "min")},
                 )
             )
     frame["ended_at"] = pd.Series(ends, dtype=object)

@@ -23,9 +23,9 @@ from collections.abc import Callable
 import sqlalchemy as sa
 
 from lib import cases_search as cq
-from lib import db
-from lib.models import Case, CaseSession, CaseTag, LiveSession, Person
-from lib.schema import upgrade
+from lib.core import db
+from lib.core.models import Case, CaseSession, CaseTag, LiveSession, Person
+from lib.core.schema import upgrade
 from tests.bench.common import ROOT, fresh_database, machine
 
 START = dt.date(2024, 1, 1)
@@ -82,7 +82,7 @@ def prepare(backend: str, n: int, tmp) -> str:
                              "host_person_id": people[host], "started_at": start, "started_on": start.date()})  # fmt: skip
         conn.execute(sa.insert(LiveSession), sessions)
         session_ids = list(conn.execute(sa.select(LiveSession.id)).scalars())
-        from lib.auth import add_user
+        from lib.core.auth import add_user
 
         add_user(conn, "bench_staff", PASSWORD, "staff", display_name="Bench staff")
         add_user(conn, "bench_manager", PASSWORD, "manager", display_name="Bench manager")
@@ -154,7 +154,7 @@ def bench_page(url: str) -> list[tuple[str, float, int | None]]:
     at = AppTest.from_file(str(ROOT / "pages" / "cases.py"), default_timeout=600)
     at.session_state["authentication_status"] = True
     at.session_state["username"] = "bench_staff"
-    from lib import clock  # the login this session rests on (lib.ui.current_user)
+    from lib.core import clock  # the login this session rests on (lib.web.ui.current_user)
 
     at.session_state["session_issued_at"] = clock.now().isoformat()
     at.run()

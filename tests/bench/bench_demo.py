@@ -10,8 +10,8 @@ import json
 import tempfile
 from pathlib import Path
 
-from lib import clock
-from lib.db import dispose_engines
+from lib.core import clock
+from lib.core.db import dispose_engines
 from tests.bench.common import env, fresh_database, machine, run_cli, time_page
 
 

@@ -95,8 +95,8 @@ def write_files(rows: int, directory: Path) -> tuple[Path, Path]:
 def _reset(url: str) -> None:
     from sqlalchemy import delete
 
-    from lib.db import get_engine
-    from lib.models import ImportBatch, ImportChange, LiveSession
+    from lib.core.db import get_engine
+    from lib.core.models import ImportBatch, ImportChange, LiveSession
 
     engine = get_engine(url)
     with engine.begin() as conn:
@@ -105,7 +105,7 @@ def _reset(url: str) -> None:
 
 
 def step_preview(url: str, path: str) -> dict:
-    from lib.db import get_engine
+    from lib.core.db import get_engine
     from lib.importing.pipeline import preview
 
     engine = get_engine(url)
@@ -118,7 +118,7 @@ def step_preview(url: str, path: str) -> dict:
 
 
 def step_import(url: str, path: str) -> dict:
-    from lib.db import get_engine
+    from lib.core.db import get_engine
     from lib.importing.pipeline import import_bytes
 
     _reset(url)
@@ -151,8 +151,8 @@ def step_baseline(url: str, path: str) -> dict:
     import pandas as pd
     from sqlalchemy import insert
 
-    from lib.db import get_engine
-    from lib.models import LiveSession
+    from lib.core.db import get_engine
+    from lib.core.models import LiveSession
 
     _reset(url)
     engine = get_engine(url)
@@ -205,8 +205,8 @@ def run(step: str, url: str, path: Path) -> dict:
 
 
 def sqlite_url(directory: Path) -> str:
-    from lib.db import get_engine
-    from lib.schema import upgrade
+    from lib.core.db import get_engine
+    from lib.core.schema import upgrade
 
     url = f"sqlite:///{directory / 'bench.db'}"
     upgrade(get_engine(url))
@@ -217,8 +217,8 @@ def pg_url() -> str:
     import sqlalchemy as sa
     from sqlalchemy.engine import make_url
 
-    from lib.db import get_engine
-    from lib.schema import upgrade
+    from lib.core.db import get_engine
+    from lib.core.schema import upgrade
 
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -233,7 +233,7 @@ def pg_url() -> str:
 def drop_pg() -> None:
     import sqlalchemy as sa
 
-    from lib.db import dispose_engines
+    from lib.core.db import dispose_engines
 
     dispose_engines()
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")

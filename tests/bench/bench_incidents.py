@@ -24,10 +24,10 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from lib import db
 from lib import incidents as inc
-from lib.models import Department, Incident
-from lib.schema import INCIDENT_CATEGORIES, upgrade
+from lib.core import db
+from lib.core.models import Department, Incident
+from lib.core.schema import INCIDENT_CATEGORIES, upgrade
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_ADMIN_URL = os.environ.get("LIVEOPS_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -83,7 +83,7 @@ def prepare(backend: str, n: int) -> str:
     with db.write(engine) as conn:
         for i in range(0, len(rows), 5000):
             conn.execute(sa.insert(Incident), rows[i : i + 5000])
-        from lib.auth import add_user
+        from lib.core.auth import add_user
 
         add_user(conn, "bench_manager", PASSWORD, "manager", display_name="Bench")
     print(f"{backend}: inserted {n:,} incidents in {time.perf_counter() - started:.1f} s")
@@ -126,7 +126,7 @@ def bench_page(url: str) -> list[tuple[str, float]]:
     at = AppTest.from_file(str(ROOT / "pages" / "incident_report.py"), default_timeout=600)
     at.session_state["authentication_status"] = True
     at.session_state["username"] = "bench_manager"
-    from lib import clock  # the login this session rests on (lib.ui.current_user)
+    from lib.core import clock  # the login this session rests on (lib.web.ui.current_user)
 
     at.session_state["session_issued_at"] = clock.now().isoformat()
     at.run()

@@ -62,9 +62,10 @@ def _child(url: str) -> dict:
     os.environ.setdefault("LIVEOPS_BCRYPT_ROUNDS", "4")
     from sqlalchemy import select, text
 
-    from lib import clock, kpis
-    from lib.auth import add_user
-    from lib.db import get_engine, write
+    from lib import kpis
+    from lib.core import clock
+    from lib.core.auth import add_user
+    from lib.core.db import get_engine, write
 
     engine = get_engine(url)
     with write(engine) as conn:
@@ -101,7 +102,7 @@ def _child(url: str) -> dict:
     at = AppTest.from_file(str(ROOT / "pages" / "kpis.py"), default_timeout=120)
     at.session_state["authentication_status"] = True
     at.session_state["username"] = "bench_manager"
-    from lib import clock  # the login this session rests on (lib.ui.current_user)
+    from lib.core import clock  # the login this session rests on (lib.web.ui.current_user)
 
     at.session_state["session_issued_at"] = clock.now().isoformat()
     for key, value in QUERY.items():

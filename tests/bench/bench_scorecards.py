@@ -18,11 +18,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from lib import clock, db
 from lib import scorecards as sc
-from lib.auth import add_user
+from lib.core import clock, db
+from lib.core.auth import add_user
+from lib.core.schema import upgrade
 from lib.demo import load_demo
-from lib.schema import upgrade
 from tests.bench.common import env, fresh_database, machine, peak_rss_mb, time_page
 
 PASSWORD = "bench-password-123"

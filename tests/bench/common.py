@@ -88,7 +88,7 @@ def time_page(
     at = AppTest.from_file(str(ROOT / page), default_timeout=300)
     at.session_state["authentication_status"] = True
     at.session_state["username"] = username
-    from lib import clock  # the login this session rests on (lib.ui.current_user)
+    from lib.core import clock  # the login this session rests on (lib.web.ui.current_user)
 
     at.session_state["session_issued_at"] = clock.now().isoformat()
     for key, value in (query or {}).items():

@@ -7,10 +7,10 @@ import datetime as dt
 from sqlalchemy import Engine, insert, select
 
 from lib import cases as cs
-from lib.auth import add_user
 from lib.cases_search import Viewer
-from lib.db import write
-from lib.models import LiveSession, Person
+from lib.core.auth import add_user
+from lib.core.db import write
+from lib.core.models import LiveSession, Person
 from tests.conftest import TEST_PASSWORD
 
 DAY = dt.date(2026, 10, 12)

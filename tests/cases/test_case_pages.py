@@ -8,8 +8,8 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from lib import cases as cs
-from lib import clock
-from lib.models import Case
+from lib.core import clock
+from lib.core.models import Case
 from tests.cases.case_data import DAY, MANAGER, STAFF, add_people, add_session, add_staff, case_input
 from tests.conftest import app_test
 

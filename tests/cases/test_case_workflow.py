@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from lib import cases as cs
-from lib import clock
-from lib.models import ActionItem, Case, CaseRevision
+from lib.core import clock
+from lib.core.models import ActionItem, Case, CaseRevision
 from tests.cases.case_data import DAY, MANAGER, STAFF, add_people, add_session, add_staff, case_input
 
 

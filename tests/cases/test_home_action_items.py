@@ -7,7 +7,7 @@ import datetime as dt
 from case_data import MANAGER, add_people, add_staff, case_input
 
 from lib import cases as cs
-from lib.db import now
+from lib.core.db import now
 from tests.conftest import app_test
 
 

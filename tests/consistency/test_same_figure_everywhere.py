@@ -22,12 +22,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import insert, select
 
-from lib import cases, cli, exports, kpis, overview
+from lib import cases, cli, kpis, overview
 from lib import scorecards_sources as src
-from lib.db import write
-from lib.i18n import translate
-from lib.metrics import METRICS
-from lib.models import LiveSession, Person, Target
+from lib.core import exports
+from lib.core.db import write
+from lib.core.i18n import translate
+from lib.core.metrics import METRICS
+from lib.core.models import LiveSession, Person, Target
 from tests.conftest import wipe
 
 NOV = (dt.date(2026, 11, 1), dt.date(2026, 11, 30))

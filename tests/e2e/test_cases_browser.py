@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from lib.db import now
+from lib.core.db import now
 from tests.cases.case_data import add_people, add_session
 from tests.conftest import TEST_PASSWORD
 from tests.e2e.conftest import ARTIFACTS, no_exception, settle_after_login

@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from lib.models import Incident
+from lib.core.models import Incident
 from tests.e2e.conftest import no_exception
 from tests.e2e.test_incidents_phone import open_page
 

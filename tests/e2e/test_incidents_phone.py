@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from lib.models import Incident
+from lib.core.models import Incident
 from tests.conftest import TEST_PASSWORD
 from tests.e2e.conftest import ARTIFACTS, CHROMIUM_ARGS, no_exception, settle_after_login  # noqa: F401
 

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import insert, update
 
-from lib.db import now, write
-from lib.models import Incident, LiveSession
+from lib.core.db import now, write
+from lib.core.models import Incident, LiveSession
 from tests.conftest import TEST_PASSWORD
 from tests.e2e.conftest import ARTIFACTS, no_exception, settle_after_login
 from tests.incidents.incidents_testdata import add, known_rows

@@ -8,7 +8,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from lib.auth import COOKIE_NAME
+from lib.core.auth import COOKIE_NAME
 from tests.conftest import TEST_PASSWORD
 from tests.e2e.conftest import login, no_exception
 

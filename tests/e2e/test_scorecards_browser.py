@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from lib.core.models import Person
 from lib.importing.pipeline import import_bytes
-from lib.models import Person
 from tests.conftest import TEST_PASSWORD
 from tests.e2e.conftest import ARTIFACTS, login, no_exception
 

@@ -3,7 +3,7 @@ rerun (the data version every write bumps is part of every cache key). CI runs i
 
 import pytest
 
-from lib.auth import DEMO_PASSWORD
+from lib.core.auth import DEMO_PASSWORD
 from lib.demo import load_demo
 from tests.e2e.conftest import login, no_exception
 

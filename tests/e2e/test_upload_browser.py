@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from lib.models import ImportBatch, LiveSession
+from lib.core.models import ImportBatch, LiveSession
 from tests.conftest import SAMPLES, TEST_PASSWORD
 from tests.e2e.conftest import ARTIFACTS, login, no_exception
 

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from lib import cases as cs
-from lib import forms
-from lib.models import Case, User
+from lib.core import forms
+from lib.core.models import Case, User
 from tests.cases.case_data import MANAGER, STAFF, case_input
 
 

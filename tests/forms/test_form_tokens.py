@@ -8,10 +8,10 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from lib import forms
 from lib import incidents as inc
-from lib.db import now
-from lib.models import FormSubmission, Incident
+from lib.core import forms
+from lib.core.db import now
+from lib.core.models import FormSubmission, Incident
 
 
 def incident_count(engine) -> int:

@@ -8,7 +8,7 @@ import datetime as dt
 import sqlalchemy as sa
 from alembic import command
 
-from lib.schema import alembic_config, upgrade
+from lib.core.schema import alembic_config, upgrade
 
 
 def test_upgrade_from_0001_keeps_rows_and_starts_versions_at_1(engine):

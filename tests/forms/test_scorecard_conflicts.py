@@ -8,9 +8,9 @@ import dataclasses
 import pytest
 from sqlalchemy import select
 
-from lib import forms
 from lib import scorecards as sc
-from lib.models import ScorecardDefinition
+from lib.core import forms
+from lib.core.models import ScorecardDefinition
 
 
 def stored(engine) -> list[tuple]:
@@ -75,8 +75,8 @@ def test_manual_metric_token_writes_once(engine, users):
     from sqlalchemy import func, insert
 
     from lib import scorecards_sources as scs
-    from lib.db import write
-    from lib.models import AuditLog, ManualMetric, Person
+    from lib.core.db import write
+    from lib.core.models import AuditLog, ManualMetric, Person
 
     with write(engine) as conn:
         pid = conn.execute(insert(Person).values(name="罗晨", active=True)).inserted_primary_key[0]

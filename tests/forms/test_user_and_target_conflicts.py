@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from lib import auth, forms
-from lib.db import write
-from lib.models import User
+from lib.core import auth, forms
+from lib.core.db import write
+from lib.core.models import User
 from tests.conftest import TEST_PASSWORD
 
 
@@ -73,7 +73,7 @@ def test_add_user_form_writes_once(engine, run_page):
 
 
 def target_values(engine, month: str) -> list[tuple]:
-    from lib.models import Target
+    from lib.core.models import Target
 
     with engine.connect() as conn:
         return [tuple(r) for r in conn.execute(

@@ -3,10 +3,10 @@ and navigation that lists only the pages a role may open."""
 
 import pytest
 
-from lib import auth
-from lib.access import pages_for
-from lib.db import set_setting, write
-from lib.i18n import translate
+from lib.core import auth
+from lib.core.access import pages_for
+from lib.core.db import set_setting, write
+from lib.core.i18n import translate
 from tests.conftest import TEST_PASSWORD, app_test
 
 

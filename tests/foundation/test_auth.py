@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from lib import auth
-from lib.db import ConfigError, write
-from lib.models import AuditLog
+from lib.core import auth
+from lib.core.db import ConfigError, write
+from lib.core.models import AuditLog
 from tests.conftest import TEST_PASSWORD
 
 T0 = dt.datetime(2026, 11, 24, 9, 0, 0)
@@ -133,7 +133,7 @@ def test_cookie_key_refused_outside_demo(engine, monkeypatch):
 
 
 def test_cookie_key_from_demo_database(engine, monkeypatch):
-    from lib.db import set_setting
+    from lib.core.db import set_setting
 
     monkeypatch.setattr(auth, "SECRETS_FILE", auth.SECRETS_FILE.parent / "no-such-secrets.toml")
     with write(engine) as conn:

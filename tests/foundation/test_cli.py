@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from lib.models import LiveSession, User
+from lib.core.models import LiveSession, User
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -59,9 +59,9 @@ def test_demo_fills_every_area_deterministically(engine, database_url):
 def test_demo_is_deterministic():
     import datetime as dt
 
-    from lib.db import get_engine
+    from lib.core.db import get_engine
+    from lib.core.schema import upgrade
     from lib.demo import load_demo
-    from lib.schema import upgrade
 
     totals = []
     for i in range(2):

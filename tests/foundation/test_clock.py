@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from lib import clock
+from lib.core import clock
+from lib.core.models import Incident, LiveSession
 from lib.demo import load_demo
-from lib.models import Incident, LiveSession
 
 ROOT = Path(__file__).resolve().parents[2]
 WALL_CLOCK = re.compile(r"\b(date\.today|datetime\.now|datetime\.utcnow|datetime\.today)\(")
@@ -26,7 +26,7 @@ WALL_CLOCK = re.compile(r"\b(date\.today|datetime\.now|datetime\.utcnow|datetime
 def _clock_in_subprocess(tz: str, **env: str) -> str:
     full = {k: v for k, v in os.environ.items() if k not in ("LIVEOPS_TEST_NOW", "LIVEOPS_TIMEZONE")}
     full.update(TZ=tz, **env)
-    code = "from lib import clock; print(clock.now().isoformat())"
+    code = "from lib.core import clock; print(clock.now().isoformat())"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=full, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     return out.stdout.strip()
@@ -83,7 +83,7 @@ def test_nothing_reads_the_wall_clock_but_lib_clock():
     offenders = []
     for folder in ("lib", "pages", "tests"):
         for path in (ROOT / folder).rglob("*.py"):
-            if path == ROOT / "lib" / "clock.py" or path == Path(__file__):
+            if path == ROOT / "lib" / "core" / "clock.py" or path == Path(__file__):
                 continue
             for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
                 if WALL_CLOCK.search(line):
@@ -91,7 +91,7 @@ def test_nothing_reads_the_wall_clock_but_lib_clock():
     offenders += [
         f"app.py: {ln}" for ln in (ROOT / "app.py").read_text().splitlines() if WALL_CLOCK.search(ln)
     ]
-    assert not offenders, "use lib.clock instead:\n" + "\n".join(offenders)
+    assert not offenders, "use lib.core.clock instead:\n" + "\n".join(offenders)
 
 
 @pytest.mark.parametrize("at", ["2026-12-01T00:30:00", "2027-01-01T09:15:00", "2026-11-30T19:40:00"])

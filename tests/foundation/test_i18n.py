@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from lib.i18n import catalogue, translate
+from lib.core.i18n import catalogue, translate
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,7 +9,7 @@ import time
 import jwt
 import pytest
 
-from lib.login_cookie import encode_login_token, read_login_token
+from lib.core.login_cookie import encode_login_token, read_login_token
 
 KEY = "k" * 64  # HS512 (refused anyway) warns below 64 bytes
 ISSUED = dt.datetime(2026, 11, 24, 9, 0, 0)
@@ -69,7 +69,7 @@ def cookie_jar(engine, users, monkeypatch):
     """cookie_jar(value) -> an AppTest of app.py whose browser sends `liveops_auth=value`."""
     from streamlit.runtime.context import ContextProxy, StreamlitCookies
 
-    from lib import auth
+    from lib.core import auth
     from tests.conftest import app_test
 
     monkeypatch.setattr(auth, "SECRETS_FILE", auth.SECRETS_FILE.parent / "no-such-secrets.toml")
@@ -98,8 +98,8 @@ def test_app_ignores_a_forged_cookie_and_shows_the_login_form(cookie_jar, name):
 
 
 def test_app_logs_in_from_a_good_cookie_and_not_from_a_revoked_one(cookie_jar, engine, users, clock_at):
-    from lib import auth
-    from lib.db import write
+    from lib.core import auth
+    from lib.core.db import write
 
     clock_at("2026-11-24T09:00")
     token, _ = encode_login_token(users["staff"], auth.now(), 0.5, KEY)

@@ -8,10 +8,10 @@ import bcrypt
 import pytest
 from sqlalchemy import select, update
 
-from lib import auth
-from lib.db import write
-from lib.i18n import translate
-from lib.models import AuditLog, User
+from lib.core import auth
+from lib.core.db import write
+from lib.core.i18n import translate
+from lib.core.models import AuditLog, User
 from tests.conftest import TEST_PASSWORD, app_test
 
 T0 = dt.datetime(2026, 11, 24, 9, 0, 0)

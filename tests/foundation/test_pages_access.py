@@ -3,8 +3,8 @@ message and none of the data; a page run without app.py and without login shows 
 
 import pytest
 
-from lib.access import PAGES
-from lib.i18n import translate
+from lib.core.access import PAGES
+from lib.core.i18n import translate
 
 EXISTING = [p for p in PAGES if p.exists()]
 ROLES = ("admin", "manager", "staff")

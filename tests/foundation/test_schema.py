@@ -5,8 +5,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from lib.models import Base, Incident, IncidentSla, Target
-from lib.schema import alembic_config, upgrade
+from lib.core.models import Base, Incident, IncidentSla, Target
+from lib.core.schema import alembic_config, upgrade
 
 
 def test_models_and_migrations_agree(engine):

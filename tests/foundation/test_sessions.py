@@ -3,9 +3,9 @@ another tab or process, a password reset or a disable ends an open session at it
 
 import pytest
 
-from lib import auth
-from lib.db import write
-from lib.i18n import translate
+from lib.core import auth
+from lib.core.db import write
+from lib.core.i18n import translate
 from tests.conftest import TEST_PASSWORD, app_test
 
 

@@ -7,11 +7,11 @@ import sys
 import pytest
 from sqlalchemy import select
 
-from lib import auth
-from lib.db import write
-from lib.i18n import translate
-from lib.models import User
-from lib.usernames import canonical_username, username_skeleton
+from lib.core import auth
+from lib.core.db import write
+from lib.core.i18n import translate
+from lib.core.models import User
+from lib.core.usernames import canonical_username, username_skeleton
 from tests.conftest import ROOT, TEST_PASSWORD
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from lib.models import Base
+from lib.core.models import Base
 
 ROOT_DIR = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT_DIR / "tests" / "samples"

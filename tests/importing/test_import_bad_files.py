@@ -117,7 +117,7 @@ def test_roster_and_incident_names_normalised_at_the_door(engine, clock_at):
     bidi characters (NFKC too), so they match what is stored and link to the same people and sessions."""
     from import_helpers import INCIDENTS, ROSTER
 
-    from lib.models import Incident
+    from lib.core.models import Incident
 
     clock_at("2026-12-01T09:00")
     assert pipeline.import_bytes(engine, sample_bytes(ROSTER), ROSTER, username="t").ok

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from import_helpers import DOUYIN, KUAISHOU, ROOT_DIR, SAMPLES, snapshot
 
 from lib.cli import main
-from lib.models import ImportBatch, LiveSession
+from lib.core.models import ImportBatch, LiveSession
 
 
 def _run(capsys, *args: str) -> tuple[int, list[dict]]:

@@ -20,10 +20,10 @@ from hypothesis import strategies as st
 from import_helpers import DOUYIN, KUAISHOU, ROSTER, sample_bytes
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from lib.core.models import Base, LiveSession
 from lib.importing import pipeline
 from lib.importing.profiles import FIELDS
 from lib.importing.validate import MAX_BIG_COUNT
-from lib.models import Base, LiveSession
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "bad_files"))
 from make_bad_files import HEADER, ROW, sheet, xlsx  # noqa: E402

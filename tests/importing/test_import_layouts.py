@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from lib.core.models import ExportProfile, LiveSession
 from lib.importing import pipeline, profiles
-from lib.models import ExportProfile, LiveSession
 
 VARIANT = (
     "直播间名称,达人昵称,账号,平台,开播时间,下播时间,直播时长,观看人数,观看次数,人均停留时长,新增粉丝,"
@@ -143,7 +143,7 @@ def test_explicit_profile_and_kind(engine):
 def test_incident_with_session_id_column_links_by_it(engine):
     from import_helpers import TAOBAO, sample_bytes
 
-    from lib.models import Incident
+    from lib.core.models import Incident
 
     assert pipeline.import_bytes(engine, sample_bytes(TAOBAO), TAOBAO, username="t").ok
     data = ("直播场次,直播间,主播,问题类型,严重程度,发现时间,解决时间\n"
@@ -162,7 +162,7 @@ def test_incident_with_session_id_column_links_by_it(engine):
 def test_room_is_learned_from_an_export_that_names_it(engine):
     from import_helpers import DOUYIN, INCIDENTS, sample_bytes
 
-    from lib.models import Incident
+    from lib.core.models import Incident
 
     named = ("直播间名称,主播昵称,主播抖音号,直播开始时间,直播结束时间,观看人数\n"
              "小雨家电旗舰店,林晓雨,xyjd2021,2026/10/30 20:00:00,2026/10/30 22:00:00,100\n").encode()  # fmt: skip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from import_helpers import DOUYIN, sample_bytes
 
-from lib.formatting import md_escape
+from lib.core.formatting import md_escape
 from lib.importing import pipeline
 from lib.importing.people import mask_phone
 
@@ -20,7 +20,7 @@ def test_staff_can_open_upload(run_page):
 def _sessions(engine) -> int:
     import sqlalchemy as sa
 
-    from lib.models import LiveSession
+    from lib.core.models import LiveSession
 
     with engine.connect() as conn:
         return conn.execute(sa.select(sa.func.count()).select_from(LiveSession)).scalar()

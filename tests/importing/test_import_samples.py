@@ -22,9 +22,8 @@ from import_helpers import (
     truth,
 )  # fmt: skip
 
-from lib import clock
-from lib.importing import pipeline
-from lib.models import (
+from lib.core import clock
+from lib.core.models import (
     Department,
     HostAccount,
     ImportBatch,
@@ -36,6 +35,7 @@ from lib.models import (
     Position,
     Team,
 )  # fmt: skip
+from lib.importing import pipeline
 
 COMMON = ("duration_minutes", "viewers", "views", "peak_online", "new_followers", "comments", "product_clicks",
           "orders", "buyers")  # fmt: skip

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import insert, select
 
-from lib.db import write
-from lib.models import Department, Incident
+from lib.core.db import write
+from lib.core.models import Department, Incident
 
 T0 = dt.datetime(2026, 11, 10, 20, 0, 0)
 # Seeded SLAs (lib/schema.py): severity -> (respond, resolve); category overrides of the resolve limit.

@@ -6,8 +6,8 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from lib.db import now
-from lib.models import Incident
+from lib.core.db import now
+from lib.core.models import Incident
 from tests.incidents.incidents_testdata import T0, add, known_rows
 
 
@@ -104,8 +104,8 @@ def test_report_figures_and_filters(engine, run_page):
 def test_report_views_render(engine, run_page):
     from sqlalchemy import insert, update
 
-    from lib.db import write
-    from lib.models import LiveSession
+    from lib.core.db import write
+    from lib.core.models import LiveSession
 
     add(engine, known_rows(engine))
     with write(engine) as conn:

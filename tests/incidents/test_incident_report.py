@@ -107,7 +107,7 @@ def test_bad_group_refused(engine):
 
 
 def test_breach_export_is_formula_safe(engine):
-    from lib.exports import to_csv_bytes, to_xlsx_bytes
+    from lib.core.exports import to_csv_bytes, to_xlsx_bytes
 
     rows = known_rows(engine)
     rows[2]["overtime_reason"] = '=HYPERLINK("http://evil","x")'

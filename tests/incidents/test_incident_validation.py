@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from lib import incidents as inc
-from lib.db import write
-from lib.models import Incident, LiveSession
+from lib.core.db import write
+from lib.core.models import Incident, LiveSession
 
 NOW = dt.datetime(2026, 11, 24, 20, 0, 0)
 
@@ -152,7 +152,7 @@ def test_follow_up_reason_for_uploaded_breach(engine, run_page):
 
 
 def test_form_defaults_to_the_session_live_now_in_my_room(engine):
-    from lib.models import Department, Person
+    from lib.core.models import Department, Person
 
     with write(engine) as conn:
         dept = conn.execute(select(Department.id).where(Department.name == "主播部")).scalar()

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import insert
 
 from lib import kpis, overview
-from lib.db import write
-from lib.models import LiveSession
+from lib.core.db import write
+from lib.core.models import LiveSession
 
 D = dt.date
 

@@ -12,9 +12,9 @@ from sqlalchemy import insert
 from lib import kpis
 from lib import targets as tg
 from lib.cli import main
-from lib.db import write
-from lib.metrics import metrics_from_rows
-from lib.models import LiveSession
+from lib.core.db import write
+from lib.core.metrics import metrics_from_rows
+from lib.core.models import LiveSession
 from tests.kpis.truth_data import PLATFORM_KEYS, expected_totals
 
 WEEK = kpis.Filters(dt.date(2026, 11, 2), dt.date(2026, 11, 8))

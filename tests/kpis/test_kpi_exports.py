@@ -8,8 +8,9 @@ import io
 import openpyxl
 import pandas as pd
 
-from lib import exports, kpis
-from lib.metrics import METRICS
+from lib import kpis
+from lib.core import exports
+from lib.core.metrics import METRICS
 
 WEEK = kpis.Filters(dt.date(2026, 11, 2), dt.date(2026, 11, 8))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lib.metrics import METRICS, metrics_from_rows
+from lib.core.metrics import METRICS, metrics_from_rows
 
 A = {"gmv": 1000.0, "viewers": 100, "views": 250, "buyers": 5, "orders": 6, "avg_watch_seconds": 60.0,
      "comments": 20, "likes": 30, "shares": 10, "questions": 4, "questions_replied": 3,

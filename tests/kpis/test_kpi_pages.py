@@ -8,8 +8,8 @@ import io
 import pandas as pd
 from sqlalchemy import insert, select
 
-from lib.db import write
-from lib.models import AuditLog, Case, CaseSession, Incident, Target
+from lib.core.db import write
+from lib.core.models import AuditLog, Case, CaseSession, Incident, Target
 from lib.targets import load_targets, resolve
 
 WEEK = {"preset": "custom", "from": "2026-11-02", "to": "2026-11-08"}
@@ -98,7 +98,8 @@ def test_session_granularity_and_english(run_page, truth):
 
 
 def test_export_of_the_ranked_table_reads_back(engine, truth):
-    from lib import exports, kpis
+    from lib import kpis
+    from lib.core import exports
 
     view = kpis.kpi_view(engine, kpis.Filters(dt.date(2026, 11, 2), dt.date(2026, 11, 8)), "day", "platform")
     frame = kpis.ranking_for_export(view.ranking, "platform", "zh")
@@ -197,7 +198,7 @@ def test_link_text_is_not_rendered_as_markdown(run_page, truth):
 
 
 def test_rank_by_team_names_hosts_without_team(run_page, truth, engine):
-    from lib.models import LiveSession
+    from lib.core.models import LiveSession
 
     with write(engine) as conn:
         conn.execute(insert(LiveSession).values(

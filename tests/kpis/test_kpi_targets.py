@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from lib import targets as tg
-from lib.models import AuditLog, Target
+from lib.core.models import AuditLog, Target
 
 
 def row(id, metric="gmv", scope_kind="all", scope_value="", month_from="2020-01", kind="at_least", value=1.0,

@@ -11,8 +11,8 @@ from sqlalchemy import insert
 
 from lib import cli, kpis, overview
 from lib import targets as tg
-from lib.db import write
-from lib.models import LiveSession, Target
+from lib.core.db import write
+from lib.core.models import LiveSession, Target
 
 D = dt.date
 TODAY = D(2026, 12, 1)  # the default period is November
@@ -155,7 +155,7 @@ def test_growth_target_is_met_by_points():
     ],
 )
 def test_growth_tile_caption(actual, lang, text, monkeypatch):
-    monkeypatch.setattr("lib.i18n.current_language", lambda: lang)
+    monkeypatch.setattr("lib.web.i18n.current_language", lambda: lang)
     target = _growth(0.15, actual)
     tile = {"metric": "gmv_mom", "actual": actual, "target": target, "achievement": target["achievement"]}
     assert kpis.tile_caption(tile) == text
@@ -163,7 +163,7 @@ def test_growth_tile_caption(actual, lang, text, monkeypatch):
 
 
 def test_other_tiles_keep_their_achievement(monkeypatch):
-    monkeypatch.setattr("lib.i18n.current_language", lambda: "zh")
+    monkeypatch.setattr("lib.web.i18n.current_language", lambda: "zh")
     row = tg.TargetRow(
         1, "gmv", "all", "", "2026-11", "at_least", 100_000, None, "session", "t", dt.datetime(2026, 1, 1)
     )

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, insert, select
 
-from lib.db import write
-from lib.models import Department, HostAccount, LiveSession, Person, Position, Team
+from lib.core.db import write
+from lib.core.models import Department, HostAccount, LiveSession, Person, Position, Team
 
 PLATFORM_KEYS = {"抖音": "douyin", "快手": "kuaishou", "淘宝": "taobao"}
 TRUTH_FILE = "truth_2026-11-02_2026-11-08.json"

@@ -7,8 +7,8 @@ import io
 
 import openpyxl
 
-from lib import exports
 from lib import scorecards as sc
+from lib.core import exports
 
 
 def test_scorecard_xlsx_has_number_formats_by_unit(imported):

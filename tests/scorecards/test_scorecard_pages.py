@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, update
 
-from lib import clock
 from lib import scorecards as sc
-from lib.db import write
-from lib.models import ManualMetric, Person, ScorecardDefinition, User
+from lib.core import clock
+from lib.core.db import write
+from lib.core.models import ManualMetric, Person, ScorecardDefinition, User
 
 
 def person_id(engine, name: str) -> int:

@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 
 from lib import scorecards as sc
-from lib.db import write
-from lib.models import ManualMetric, Person, Position
+from lib.core.db import write
+from lib.core.models import ManualMetric, Person, Position
 
 CAP = 1.2
 

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from sqlalchemy import Engine, insert, select, update
 
 from lib import surveys
-from lib.db import now, write
-from lib.models import Department, Person, User
+from lib.core.db import now, write
+from lib.core.models import Department, Person, User
 
 PERIOD = "2026-11"
 _batch = itertools.count(1)

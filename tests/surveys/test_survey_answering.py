@@ -10,8 +10,8 @@ from sqlalchemy import func, insert, select
 from survey_data import answer, dept_ids, make_respondents, open_round
 
 from lib import surveys
-from lib.db import now, write
-from lib.models import (
+from lib.core.db import now, write
+from lib.core.models import (
     AuditLog,
     Person,
     SurveyAnswerBuffer,

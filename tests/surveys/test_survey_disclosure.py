@@ -152,8 +152,8 @@ def test_trend_shows_only_each_rounds_shown_figures(engine):
     rounds (no sum to difference); a closed round takes no further answer, so its figures never move."""
     from sqlalchemy import update
 
-    from lib.db import write
-    from lib.models import SurveyRound
+    from lib.core.db import write
+    from lib.core.models import SurveyRound
 
     users = make_respondents(engine, {"主播部": 20, "运营部": 2, "技术部": 4})
     rounds = []

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 from survey_data import PERIOD, answer, closed_round_with, dept_ids, link_user, make_respondents, open_round
 
 from lib import surveys
-from lib.i18n import translate
-from lib.models import SurveyRating, SurveyRound, SurveySubmission
+from lib.core.i18n import translate
+from lib.core.models import SurveyRating, SurveyRound, SurveySubmission
 
 
 def texts(at) -> str:

@@ -9,8 +9,8 @@ from sqlalchemy import func, select, update
 from survey_data import PERIOD, answer, closed_round_with, dept_ids, make_respondents, open_round
 
 from lib import cli, surveys
-from lib.db import write
-from lib.models import AuditLog, SurveyParticipation, SurveyRound, SurveySubmission, Target
+from lib.core.db import write
+from lib.core.models import AuditLog, SurveyParticipation, SurveyRound, SurveySubmission, Target
 
 
 def test_round_lifecycle_and_questions(engine):

@@ -9,7 +9,7 @@ import pytest
 from survey_data import PERIOD, answer, closed_round_with, dept_ids, make_respondents, open_round
 
 from lib import surveys
-from lib.db import set_setting, write
+from lib.core.db import set_setting, write
 
 HOSTS, OPS, TECH, CONTENT, CS = "主播部", "运营部", "技术部", "内容部", "客服部"
 

@@ -133,7 +133,7 @@ class User(Base):
     # Login cookies issued before this instant are refused (logout, password reset, disable).
     sessions_valid_after: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    # Optimistic lock: an edit names the version it started from; the UPDATE matches it (lib.forms).
+    # Optimistic lock: an edit names the version it started from; the UPDATE matches it (lib.core.forms).
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 

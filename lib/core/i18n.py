@@ -50,19 +50,3 @@ def translate(key: str, lang: str = DEFAULT_LANGUAGE, **params: Any) -> str:
         except (KeyError, IndexError, ValueError):
             return text
     return text
-
-
-def current_language() -> str:
-    """The language chosen in this Streamlit session (zh when none or outside Streamlit)."""
-    try:
-        import streamlit as st
-
-        lang = st.session_state.get("lang", DEFAULT_LANGUAGE)
-    except Exception:  # noqa: BLE001 - outside a Streamlit run there is no session
-        lang = DEFAULT_LANGUAGE
-    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
-
-
-def t(key: str, **params: Any) -> str:
-    """Translate `key` into the current session's language."""
-    return translate(key, current_language(), **params)

@@ -7,11 +7,11 @@ import datetime as dt
 
 import streamlit as st
 
-from lib import auth
-from lib.db import is_demo, now, write
-from lib.i18n import t
-from lib.login_cookie import encode_login_token
-from lib.ui import engine, start_session
+from lib.core import auth
+from lib.core.db import is_demo, now, write
+from lib.core.login_cookie import encode_login_token
+from lib.web.i18n import t
+from lib.web.ui import engine, start_session
 
 
 def render_login(authenticator) -> None:

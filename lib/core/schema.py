@@ -10,9 +10,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, insert, inspect, select
 
-from lib.db import ROOT, get_engine, get_setting, set_setting
-from lib.metrics import CATALOGUE
-from lib.models import DataVersion, Department, IncidentCategory, IncidentSla, Position, Target
+from lib.core.db import ROOT, get_engine, get_setting, set_setting
+from lib.core.metrics import CATALOGUE
+from lib.core.models import DataVersion, Department, IncidentCategory, IncidentSla, Position, Target
 
 ALEMBIC_INI = ROOT / "alembic.ini"
 
@@ -56,7 +56,7 @@ def upgrade(engine: Engine | None = None) -> None:
 
 def is_empty(engine: Engine | None = None) -> bool:
     """True when the database has no live sessions and no people (a fresh install)."""
-    from lib.models import LiveSession, Person
+    from lib.core.models import LiveSession, Person
 
     engine = engine or get_engine()
     if not inspect(engine).has_table("people"):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from lib.db import ROOT
+from lib.core.db import ROOT
 
 ALL = frozenset({"admin", "manager", "staff"})
 MANAGERS = frozenset({"admin", "manager"})

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import bcrypt
 from sqlalchemy import Connection, Engine, and_, case, func, insert, or_, select, update
 
-from lib import forms
-from lib.db import SECRETS_FILE, audit, get_engine, get_setting, now
-from lib.models import Person, User
-from lib.usernames import canonical_username, username_skeleton
+from lib.core import forms
+from lib.core.db import SECRETS_FILE, audit, get_engine, get_setting, now
+from lib.core.models import Person, User
+from lib.core.usernames import canonical_username, username_skeleton
 
 ROLES = ("admin", "manager", "staff")
 MIN_PASSWORD_CHARS = 12
@@ -66,7 +66,7 @@ def validate_password(password: str) -> None:
 
 
 def validate_username(username: str) -> str:
-    """The canonical form of a new username (see lib.usernames), or AuthError when it is not allowed."""
+    """The canonical form of a new username (see lib.core.usernames), or AuthError when it is not allowed."""
     name = canonical_username(username)
     if not (3 <= len(name) <= 64) or not all(c.isalnum() or c in "._-" for c in name):
         raise AuthError("bad_username", value=name or username)
@@ -296,7 +296,7 @@ def revoke_sessions(conn: Connection, username: str) -> None:
     row = _user_row(conn, username)
     if row is None:
         return
-    # +1 s: login times are whole seconds (lib.clock); a login in the logout's own second ends too.
+    # +1 s: login times are whole seconds (lib.core.clock); a login in the logout's own second ends too.
     conn.execute(
         update(User).where(User.id == row.id).values(sessions_valid_after=now() + dt.timedelta(seconds=1))
     )
@@ -325,7 +325,7 @@ def cookie_key(engine: Engine | None = None) -> str:
     Outside demo mode a missing, short or example key is refused (ConfigError with the setting's name);
     a demo database uses the random key stored in it when it was filled.
     """
-    from lib.db import ConfigError
+    from lib.core.db import ConfigError
 
     key = os.environ.get("LIVEOPS_COOKIE_KEY", "").strip()
     if not key and SECRETS_FILE.exists():

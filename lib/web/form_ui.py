@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterable
 
 import streamlit as st
 
-from lib import forms
-from lib.formatting import md_escape
-from lib.i18n import t
-from lib.ui import engine
+from lib.core import forms
+from lib.core.formatting import md_escape
+from lib.web.i18n import t
+from lib.web.ui import engine
 
 STATE = "_form."
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from lib.i18n import t
-from lib.metrics import metric
+from lib.core.i18n import translate
+from lib.core.metrics import metric
 
 
-def format_value(value: float | None, unit: str) -> str:
+def format_value(value: float | None, unit: str, lang: str) -> str:
     """`value` as the unit shows it; None is "no data", never 0."""
     if value is None:
-        return t("common.no_data")
+        return translate("common.no_data", lang)
+    return format_number(value, unit)
+
+
+def format_number(value: float, unit: str) -> str:
+    """A present value as its unit shows it (the same in every language)."""
     if unit == "cny":
         return f"¥{value:,.2f}" if abs(value) < 1000 else f"¥{value:,.0f}"
     if unit == "pct":
@@ -25,8 +30,8 @@ def format_value(value: float | None, unit: str) -> str:
     return f"{value:,.0f}"
 
 
-def format_metric(key: str, value: float | None) -> str:
-    return format_value(value, metric(key).unit)
+def format_metric(key: str, value: float | None, lang: str) -> str:
+    return format_value(value, metric(key).unit, lang)
 
 
 def format_points(diff: float) -> str:

@@ -3,7 +3,7 @@ cookie reads as "no login" instead of an exception.
 
 The token is a JWT signed with HS256 only (a token naming another algorithm, `none` included, is refused).
 It carries the username, its expiry (Unix time, what the cookie component also reads) and when it was
-issued in team time, which lib.auth.session_user compares with the user's last logout or reset.
+issued in team time, which lib.core.auth.session_user compares with the user's last logout or reset.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ MAX_TOKEN_CHARS = 4096  # a browser cookie holds at most 4 KB; anything longer i
 @dataclass(frozen=True)
 class LoginToken:
     username: str
-    issued: dt.datetime  # team time, naive (lib.clock)
+    issued: dt.datetime  # team time, naive (lib.core.clock)
     expires: float  # Unix time
 
 

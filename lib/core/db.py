@@ -18,10 +18,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, select, text, update
 from sqlalchemy.engine import make_url
 
-from lib import clock
-from lib.models import AppSetting, AuditLog, DataVersion
+from lib.core import clock
+from lib.core.models import AppSetting, AuditLog, DataVersion
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE = ROOT / "data" / "liveops.db"
 SECRETS_FILE = ROOT / ".streamlit" / "secrets.toml"
 
@@ -135,7 +135,7 @@ def is_demo(engine: Engine | None = None) -> bool:
 
 
 def now() -> dt.datetime:
-    """The team's wall-clock time (lib.clock): what every stored timestamp uses."""
+    """The team's wall-clock time (lib.core.clock): what every stored timestamp uses."""
     return clock.now()
 
 

@@ -22,7 +22,7 @@ DEFAULT_ZONE = "Asia/Shanghai"
 ZONE_ENV = "LIVEOPS_TIMEZONE"
 TEST_NOW_ENV = "LIVEOPS_TEST_NOW"
 TESTING_ENV = "LIVEOPS_TESTING"
-SECRETS_FILE = Path(__file__).resolve().parent.parent / ".streamlit" / "secrets.toml"
+SECRETS_FILE = Path(__file__).resolve().parents[2] / ".streamlit" / "secrets.toml"
 
 # (LIVEOPS_TEST_NOW value, monotonic reading when this process first saw it)
 _anchor: tuple[str, float] | None = None

@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Engine, Table, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from lib.db import now
-from lib.models import AuditLog, FormSubmission, User
+from lib.core.db import now
+from lib.core.models import AuditLog, FormSubmission, User
 
 FS = FormSubmission.__table__
 

@@ -12,10 +12,11 @@ import streamlit as st
 from sqlalchemy import Engine
 from streamlit.errors import StreamlitAPIException
 
-from lib import access, auth
-from lib.db import data_version, get_engine, is_demo
-from lib.i18n import LANGUAGES, t
-from lib.schema import upgrade
+from lib.core import access, auth
+from lib.core.db import data_version, get_engine, is_demo
+from lib.core.i18n import LANGUAGES
+from lib.core.schema import upgrade
+from lib.web.i18n import t
 
 CACHE_TTL_SECONDS = 3600
 
