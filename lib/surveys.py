@@ -56,7 +56,6 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from lib import targets
 from lib.core import clock
-from lib.web import i18n  # TODO(house): surveys present code takes lang
 from lib.core.db import audit, get_setting, set_setting, write
 from lib.core.metrics import metric
 from lib.core.models import (
@@ -69,6 +68,7 @@ from lib.core.models import (
     SurveySubmission,
     User,
 )
+from lib.web import i18n  # TODO(house): surveys present code takes lang
 
 DEFAULT_QUESTIONS: tuple[dict[str, str], ...] = (
     {"key": "responsiveness", "zh": "响应速度", "en": "Responsiveness"},
