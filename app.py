@@ -7,9 +7,7 @@ from urllib.parse import urlparse
 import streamlit as st
 import streamlit_authenticator as stauth
 
-from lib.core import access, auth
-from lib.core.db import ConfigError, write
-from lib.core.login_cookie import read_login_token
+from lib.web import ConfigError, access, auth, read_login_token, write
 from lib.web.i18n import t
 from lib.web.login import PENDING_COOKIE, clear_login_cookie, write_pending_cookie
 from lib.web.ui import SESSION_ISSUED, current_user, demo_banner, engine, language_switch, start_session

@@ -37,6 +37,7 @@ from lib.cases_search import (
 )
 from lib.core import forms
 from lib.core.db import audit, now, write
+from lib.core.errors import CodedError
 from lib.core.exports import to_xlsx_bytes
 from lib.core.i18n import translate
 from lib.core.metrics import METRICS, per_session_from_rows
@@ -44,8 +45,13 @@ from lib.core.models import ActionItem, Case, CaseRevision, CaseSession, CaseTag
 
 __all__ = ["CaseQuery", "Viewer", "viewer_of", "search", "STATUSES"]
 
-C, CS, CT, AI, REV = (Case.__table__, CaseSession.__table__, CaseTag.__table__, ActionItem.__table__,
-                      CaseRevision.__table__)  # fmt: skip
+C, CS, CT, AI, REV = (
+    Case.__table__,
+    CaseSession.__table__,
+    CaseTag.__table__,
+    ActionItem.__table__,
+    CaseRevision.__table__,
+)
 LS = LiveSession.__table__
 EDIT_FIELDS = ("title", "case_date", "platform", "category", *BODY_FIELDS)
 ITEM_STATUSES = ("open", "done")
@@ -63,13 +69,10 @@ EXPORT_LIMIT = 1_000  # cases in one list export
 TAG_SPLIT = re.compile(r"[,，、;；\n]+")
 
 
-class CaseError(ValueError):
+class CaseError(CodedError):
     """A user-facing refusal; `code` is an i18n key under cases.error, `params` fill it."""
 
-    def __init__(self, code: str, **params: object) -> None:
-        super().__init__(f"{code} {params}")
-        self.code = code
-        self.params = params
+    prefix = "cases.error"
 
     def message(self, lang: str, markdown: bool = True) -> str:
         """The refusal in `lang`; with `markdown` the values (user text) are escaped for st.error."""
@@ -167,8 +170,16 @@ def validate(conn: Connection, data: CaseInput, today: dt.date | None = None) ->
         if missing:
             raise CaseError("unknown_session", value=missing[0])
     items = _validate_items(conn, data.action_items)
-    return CaseInput(title, data.case_date, data.platform or None, category, tags=tags, session_ids=sessions,
-                     action_items=items, **body)  # fmt: skip
+    return CaseInput(
+        title,
+        data.case_date,
+        data.platform or None,
+        category,
+        tags=tags,
+        session_ids=sessions,
+        action_items=items,
+        **body,
+    )
 
 
 def _validate_items(conn: Connection, items: tuple[ItemInput, ...]) -> tuple[ItemInput, ...]:
@@ -234,8 +245,14 @@ def _item_summary(item: dict[str, Any] | ItemInput, names: dict[int, str]) -> st
 
 
 def _revision(conn: Connection, case_id: int, username: str, changes: dict[str, Any]) -> None:
-    conn.execute(insert(REV).values(case_id=case_id, at=now(), username=username,
-                                    changes=json.dumps(changes, ensure_ascii=False, default=str)))  # fmt: skip
+    conn.execute(
+        insert(REV).values(
+            case_id=case_id,
+            at=now(),
+            username=username,
+            changes=json.dumps(changes, ensure_ascii=False, default=str),
+        )
+    )
 
 
 def _names(conn: Connection) -> dict[int, str]:
@@ -253,16 +270,23 @@ def create_case(engine: Engine, viewer: Viewer, data: CaseInput, token: str | No
         return case_id
 
 
-def insert_case(conn: Connection, username: str, data: CaseInput, status: str = "draft",
-                today: dt.date | None = None) -> int:  # fmt: skip
+def insert_case(
+    conn: Connection, username: str, data: CaseInput, status: str = "draft", today: dt.date | None = None
+) -> int:
     """Validate and insert a case with its tags, sessions, items and first revision (caller's transaction)."""
     data = validate(conn, data, today)
     stamp = now()
     values = {f: getattr(data, f) for f in EDIT_FIELDS}
     case_id = conn.execute(
-        insert(C).values(**values, author=username, status=status, created_at=stamp, updated_at=stamp,
-                         search_text=search_text(data.title, values, data.tags))
-    ).inserted_primary_key[0]  # fmt: skip
+        insert(C).values(
+            **values,
+            author=username,
+            status=status,
+            created_at=stamp,
+            updated_at=stamp,
+            search_text=search_text(data.title, values, data.tags),
+        )
+    ).inserted_primary_key[0]
     _write_links(conn, case_id, data)
     names = _names(conn)
     changes: dict[str, Any] = {f: [None, _jsonable(values[f])] for f in EDIT_FIELDS if values[f]}
@@ -288,8 +312,15 @@ def _write_links(conn: Connection, case_id: int, data: CaseInput) -> None:
     for sid in data.session_ids:
         conn.execute(insert(CS).values(case_id=case_id, session_id=sid))
     for item in data.action_items:
-        conn.execute(insert(AI).values(case_id=case_id, description=item.description, status=item.status,
-                                       owner_person_id=item.owner_person_id, due_on=item.due_on))  # fmt: skip
+        conn.execute(
+            insert(AI).values(
+                case_id=case_id,
+                description=item.description,
+                status=item.status,
+                owner_person_id=item.owner_person_id,
+                due_on=item.due_on,
+            )
+        )
 
 
 def _locked_row(conn: Connection, case_id: int) -> dict[str, Any]:
@@ -304,8 +335,10 @@ def _stale(conn: Connection, case_id: int) -> CaseError:
     last = conn.execute(
         select(func.coalesce(User.display_name, REV.c.username).label("by"), REV.c.at)
         .outerjoin(User, User.username == REV.c.username)
-        .where(REV.c.case_id == case_id).order_by(REV.c.id.desc()).limit(1)
-    ).first()  # fmt: skip
+        .where(REV.c.case_id == case_id)
+        .order_by(REV.c.id.desc())
+        .limit(1)
+    ).first()
     by, at = (last.by, last.at) if last else (None, None)
     return CaseError("stale", by=by or "—", at=at.strftime("%Y-%m-%d %H:%M") if at else "—")
 
@@ -337,8 +370,10 @@ def update_case(
             conn.execute(select(CT.c.tag).where(CT.c.case_id == case_id).order_by(CT.c.tag)).scalars()
         )
         old_sessions = sorted(conn.execute(select(CS.c.session_id).where(CS.c.case_id == case_id)).scalars())
-        old_items = [dict(r) for r in conn.execute(select(AI).where(AI.c.case_id == case_id).order_by(AI.c.id))
-                     .mappings()]  # fmt: skip
+        old_items = [
+            dict(r)
+            for r in conn.execute(select(AI).where(AI.c.case_id == case_id).order_by(AI.c.id)).mappings()
+        ]
         values = {f: getattr(data, f) for f in EDIT_FIELDS}
         changes: dict[str, Any] = {
             f: [_jsonable(row[f]), _jsonable(values[f])]
@@ -358,8 +393,13 @@ def update_case(
                 forms.record_result(conn, token, case_id)
             return
         # Compared in the UPDATE itself: a save committed since the row was read makes this match nothing.
-        if not forms.update_if_version(conn, C, C.c.id == case_id, row["version"], {
-                **values, "updated_at": now(), "search_text": search_text(data.title, values, data.tags)}):  # fmt: skip
+        if not forms.update_if_version(
+            conn,
+            C,
+            C.c.id == case_id,
+            row["version"],
+            {**values, "updated_at": now(), "search_text": search_text(data.title, values, data.tags)},
+        ):
             raise _stale(conn, case_id)
         conn.execute(delete(CT).where(CT.c.case_id == case_id))
         conn.execute(delete(CS).where(CS.c.case_id == case_id))
@@ -368,14 +408,19 @@ def update_case(
         old_ids = {i["id"] for i in old_items}
         conn.execute(delete(AI).where(AI.c.case_id == case_id, AI.c.id.notin_(sorted(kept) or [-1])))
         for item in data.action_items:
-            values_i = {"description": item.description, "owner_person_id": item.owner_person_id,
-                        "due_on": item.due_on, "status": item.status}  # fmt: skip
+            values_i = {
+                "description": item.description,
+                "owner_person_id": item.owner_person_id,
+                "due_on": item.due_on,
+                "status": item.status,
+            }
             if item.id is not None and item.id in old_ids:
                 conn.execute(update(AI).where(AI.c.id == item.id).values(**values_i))
             else:
                 conn.execute(insert(AI).values(case_id=case_id, **values_i))
-        _write_links(conn, case_id, CaseInput(data.title, data.case_date, tags=data.tags,
-                                              session_ids=data.session_ids))  # fmt: skip
+        _write_links(
+            conn, case_id, CaseInput(data.title, data.case_date, tags=data.tags, session_ids=data.session_ids)
+        )
         _revision(conn, case_id, viewer.username, changes)
         audit(conn, viewer.username, "case_edit", case_id=case_id, fields=sorted(changes))
         if token:
@@ -390,8 +435,9 @@ TRANSITIONS = {  # action -> (statuses it starts from, status it leads to)
 }
 
 
-def transition(engine: Engine, viewer: Viewer, case_id: int, action: str, comment: str = "",
-               version: int | None = None) -> str:  # fmt: skip
+def transition(
+    engine: Engine, viewer: Viewer, case_id: int, action: str, comment: str = "", version: int | None = None
+) -> str:
     """Take a workflow step; returns the new status. Send back needs a comment. `version`: the case's
     version the button was shown with; if the case moved since, the step is refused (forms.AlreadySubmitted
     when it already is in the step's status, a repeated tap; else CaseError "stale")."""
@@ -467,16 +513,20 @@ def get_case(engine: Engine, viewer: Viewer, case_id: int) -> dict[str, Any] | N
             conn.execute(select(CS.c.session_id).where(CS.c.case_id == case_id)).scalars()
         )
         out["action_items"] = [
-            dict(r) for r in conn.execute(
-                select(AI, Person.name.label("owner")).outerjoin(Person, Person.id == AI.c.owner_person_id)
-                .where(AI.c.case_id == case_id).order_by(AI.c.id)
+            dict(r)
+            for r in conn.execute(
+                select(AI, Person.name.label("owner"))
+                .outerjoin(Person, Person.id == AI.c.owner_person_id)
+                .where(AI.c.case_id == case_id)
+                .order_by(AI.c.id)
             ).mappings()
-        ]  # fmt: skip
+        ]
         revs = conn.execute(select(REV).where(REV.c.case_id == case_id).order_by(REV.c.id)).mappings().all()
         out["revisions"] = [{**dict(r), "changes": json.loads(r["changes"])} for r in revs]
-        out["author_name"] = conn.execute(
-            select(User.display_name).where(User.username == row["author"])
-        ).scalar() or row["author"]  # fmt: skip
+        out["author_name"] = (
+            conn.execute(select(User.display_name).where(User.username == row["author"])).scalar()
+            or row["author"]
+        )
     out["actions"] = allowed_actions(viewer, out)
     return out
 
@@ -500,22 +550,35 @@ def linked_sessions(engine: Engine, session_ids: tuple[int, ...]) -> list[dict[s
             continue
         rec = rows[0]
         with engine.connect() as conn:
-            previous = [dict(r) for r in conn.execute(
-                select(LS).where(_host_filter(rec), LS.c.started_at < rec["started_at"])
-                .order_by(LS.c.started_at.desc()).limit(PREVIOUS_SESSIONS)
-            ).mappings()]  # fmt: skip
+            previous = [
+                dict(r)
+                for r in conn.execute(
+                    select(LS)
+                    .where(_host_filter(rec), LS.c.started_at < rec["started_at"])
+                    .order_by(LS.c.started_at.desc())
+                    .limit(PREVIOUS_SESSIONS)
+                ).mappings()
+            ]
         before = per_session_from_rows(previous) if previous else {}
         metrics = {k: rec.get(k) for k in KEY_METRICS}
         change = {}
         for k in KEY_METRICS:
             old, new = before.get(k), metrics[k]
             change[k] = None if old in (None, 0) or new is None else (new - old) / old
-        out.append({
-            "id": sid, "started_at": rec["started_at"], "platform": rec["platform"], "room": rec.get("room"),
-            "host": rec.get("host"), "title": rec.get("title"), "metrics": metrics,
-            "previous": {k: before.get(k) for k in KEY_METRICS}, "previous_count": len(previous),
-            "change": change,
-        })  # fmt: skip
+        out.append(
+            {
+                "id": sid,
+                "started_at": rec["started_at"],
+                "platform": rec["platform"],
+                "room": rec.get("room"),
+                "host": rec.get("host"),
+                "title": rec.get("title"),
+                "metrics": metrics,
+                "previous": {k: before.get(k) for k in KEY_METRICS},
+                "previous_count": len(previous),
+                "change": change,
+            }
+        )
     return out
 
 
@@ -526,8 +589,9 @@ def session_choices(engine: Engine, limit: int = 300) -> list[tuple[int, str]]:
 
 def session_label(engine: Engine, session_id: int) -> str | None:
     with engine.connect() as conn:
-        r = conn.execute(select(LS.c.started_at, LS.c.platform, LS.c.room, LS.c.host_name)
-                         .where(LS.c.id == session_id)).first()  # fmt: skip
+        r = conn.execute(
+            select(LS.c.started_at, LS.c.platform, LS.c.room, LS.c.host_name).where(LS.c.id == session_id)
+        ).first()
     return (
         None
         if r is None
@@ -544,10 +608,19 @@ def session_prefill(engine: Engine, session_id: int, lang: str = "zh") -> dict[s
     if detail is None:
         return None
     stored = detail["stored"]
-    lines = [translate("cases.prefill.session", lang, date=f"{stored['started_at']:%Y-%m-%d %H:%M}",
-                       platform=translate(f"kpis.platform_name.{stored['platform']}", lang)
-                       if stored["platform"] in kpis.PLATFORMS else stored["platform"],
-                       room=stored.get("room") or "", host=detail["host"] or ""), ""]  # fmt: skip
+    lines = [
+        translate(
+            "cases.prefill.session",
+            lang,
+            date=f"{stored['started_at']:%Y-%m-%d %H:%M}",
+            platform=translate(f"kpis.platform_name.{stored['platform']}", lang)
+            if stored["platform"] in kpis.PLATFORMS
+            else stored["platform"],
+            room=stored.get("room") or "",
+            host=detail["host"] or "",
+        ),
+        "",
+    ]
     for key, actual in detail["metrics"].items():
         target = detail["targets"].get(key)
         if actual is None or (key not in KEY_METRICS and target is None):
@@ -561,25 +634,38 @@ def session_prefill(engine: Engine, session_id: int, lang: str = "zh") -> dict[s
             )
             if target["value_high"] is not None:
                 goal += "–" + format_metric(key, target["value_high"], lang)
-            text += translate("cases.prefill.against", lang, target=goal,
-                              achievement=format_metric("gmv_achievement", target["achievement"], lang))  # fmt: skip
+            text += translate(
+                "cases.prefill.against",
+                lang,
+                target=goal,
+                achievement=format_metric("gmv_achievement", target["achievement"], lang),
+            )
         lines.append(text)
     title = stored.get("title") or ""
     return {
-        "title": translate("cases.prefill.title", lang, date=f"{stored['started_at']:%m-%d}",
-                           host=detail["host"] or "", title=title).strip(),
+        "title": translate(
+            "cases.prefill.title",
+            lang,
+            date=f"{stored['started_at']:%m-%d}",
+            host=detail["host"] or "",
+            title=title,
+        ).strip(),
         "case_date": stored["started_on"],
         "platform": stored["platform"] if stored["platform"] in kpis.PLATFORMS else None,
         "background": "\n".join(lines),
         "session_ids": (session_id,),
-    }  # fmt: skip
+    }
 
 
 def people_choices(engine: Engine) -> list[tuple[int, str]]:
     """Active roster people (id, name) for action-item owners."""
     with engine.connect() as conn:
-        return [(r.id, r.name) for r in conn.execute(
-            select(Person.id, Person.name).where(Person.active.is_(True)).order_by(Person.name))]  # fmt: skip
+        return [
+            (r.id, r.name)
+            for r in conn.execute(
+                select(Person.id, Person.name).where(Person.active.is_(True)).order_by(Person.name)
+            )
+        ]
 
 
 # --- action items -------------------------------------------------------------------------------------
@@ -588,11 +674,23 @@ def people_choices(engine: Engine) -> list[tuple[int, str]]:
 def _items_query(today: dt.date) -> Any:
     overdue = sql_case(((AI.c.status == "open") & (AI.c.due_on < today), 1), else_=0)  # no NULL: sorts alike
     return (
-        select(AI.c.id, AI.c.case_id, AI.c.description, AI.c.owner_person_id, Person.name.label("owner"),
-               AI.c.due_on, AI.c.status, C.c.title.label("case_title"), C.c.status.label("case_status"))
-        .join(C, C.c.id == AI.c.case_id).outerjoin(Person, Person.id == AI.c.owner_person_id)
-        .order_by(overdue.desc(), sql_case((AI.c.due_on.is_(None), 1), else_=0), AI.c.due_on, Person.name, AI.c.id)
-    )  # fmt: skip
+        select(
+            AI.c.id,
+            AI.c.case_id,
+            AI.c.description,
+            AI.c.owner_person_id,
+            Person.name.label("owner"),
+            AI.c.due_on,
+            AI.c.status,
+            C.c.title.label("case_title"),
+            C.c.status.label("case_status"),
+        )
+        .join(C, C.c.id == AI.c.case_id)
+        .outerjoin(Person, Person.id == AI.c.owner_person_id)
+        .order_by(
+            overdue.desc(), sql_case((AI.c.due_on.is_(None), 1), else_=0), AI.c.due_on, Person.name, AI.c.id
+        )
+    )
 
 
 def _with_overdue(rows: list[Any], today: dt.date) -> list[dict[str, Any]]:
@@ -605,8 +703,13 @@ def _with_overdue(rows: list[Any], today: dt.date) -> list[dict[str, Any]]:
     return out
 
 
-def action_items_overview(engine: Engine, viewer: Viewer, owner_person_id: int | None = None,
-                          include_done: bool = False, today: dt.date | None = None) -> list[dict[str, Any]]:  # fmt: skip
+def action_items_overview(
+    engine: Engine,
+    viewer: Viewer,
+    owner_person_id: int | None = None,
+    include_done: bool = False,
+    today: dt.date | None = None,
+) -> list[dict[str, Any]]:
     """Action items of the submitted and published cases this viewer may see: overdue first, then by due
     date (none last), owner."""
     today = today or now().date()
@@ -629,8 +732,11 @@ def action_items_for_user(
         person_id = conn.execute(select(User.person_id).where(User.username == username)).scalar()
         if person_id is None:
             return []
-        query = _items_query(today).where(AI.c.owner_person_id == person_id, AI.c.status == "open",
-                                          C.c.status.in_(("submitted", "published")))  # fmt: skip
+        query = _items_query(today).where(
+            AI.c.owner_person_id == person_id,
+            AI.c.status == "open",
+            C.c.status.in_(("submitted", "published")),
+        )
         return _with_overdue(conn.execute(query).mappings().all(), today)
 
 
@@ -663,12 +769,14 @@ def case_markdown(case: dict[str, Any], lang: str = "zh") -> str:
     """One case as a Markdown document (seed 004's structure)."""
     tr = lambda key, **p: translate(key, lang, **p)  # noqa: E731
     platform = translate(f"kpis.platform_name.{case['platform']}", lang) if case.get("platform") else ""
-    meta = [f"- {tr('cases.field.case_date')}: {case['case_date']}",
-            f"- {tr('cases.field.platform')}: {platform}",
-            f"- {tr('cases.field.category')}: {_export_escape(case.get('category'))}",
-            f"- {tr('cases.field.tags')}: {_export_escape('、'.join(case.get('tags', [])))}",
-            f"- {tr('cases.field.author')}: {_export_escape(case.get('author_name') or case['author'])}",
-            f"- {tr('cases.field.status')}: {tr('cases.status.' + case['status'])}"]  # fmt: skip
+    meta = [
+        f"- {tr('cases.field.case_date')}: {case['case_date']}",
+        f"- {tr('cases.field.platform')}: {platform}",
+        f"- {tr('cases.field.category')}: {_export_escape(case.get('category'))}",
+        f"- {tr('cases.field.tags')}: {_export_escape('、'.join(case.get('tags', [])))}",
+        f"- {tr('cases.field.author')}: {_export_escape(case.get('author_name') or case['author'])}",
+        f"- {tr('cases.field.status')}: {tr('cases.status.' + case['status'])}",
+    ]
     if case.get("session_ids"):
         meta.append(f"- {tr('cases.field.sessions')}: " + ", ".join(f"#{s}" for s in case["session_ids"]))
     parts = [f"# {_export_escape(case['title'])}", "", *meta, ""]
@@ -699,25 +807,50 @@ def cases_markdown(cases: list[dict[str, Any]], lang: str = "zh") -> str:
 def cases_frames(cases: list[dict[str, Any]], lang: str = "zh") -> dict[str, pd.DataFrame]:
     """The sheets of an XLSX export: cases, action items (column names in `lang`)."""
     tr = lambda key: translate(key, lang)  # noqa: E731
-    case_rows = [{
-        tr("cases.field.id"): c["id"], tr("cases.field.title"): c["title"],
-        tr("cases.field.case_date"): c["case_date"].isoformat() if c["case_date"] else "",
-        tr("cases.field.platform"): translate(f"kpis.platform_name.{c['platform']}", lang) if c["platform"] else "",
-        tr("cases.field.category"): c.get("category") or "", tr("cases.field.tags"): "、".join(c["tags"]),
-        tr("cases.field.status"): tr(f"cases.status.{c['status']}"), tr("cases.field.author"): c["author"],
-        tr("cases.field.sessions"): ", ".join(str(s) for s in c["session_ids"]),
-        **{tr(f"cases.field.{f}"): c.get(f) or "" for f in BODY_FIELDS},
-    } for c in cases]  # fmt: skip
-    item_rows = [{
-        tr("cases.field.id"): c["id"], tr("cases.field.title"): c["title"],
-        tr("cases.item.description"): i["description"], tr("cases.item.owner"): i.get("owner") or "",
-        tr("cases.item.due_on"): i["due_on"].isoformat() if i["due_on"] else "",
-        tr("cases.item.status"): tr(f"cases.item_status.{i['status']}"),
-    } for c in cases for i in c["action_items"]]  # fmt: skip
-    items_cols = [tr(k) for k in ("cases.field.id", "cases.field.title", "cases.item.description",
-                                  "cases.item.owner", "cases.item.due_on", "cases.item.status")]  # fmt: skip
-    return {tr("cases.export.sheet_cases"): pd.DataFrame(case_rows),
-            tr("cases.export.sheet_items"): pd.DataFrame(item_rows, columns=items_cols)}  # fmt: skip
+    case_rows = [
+        {
+            tr("cases.field.id"): c["id"],
+            tr("cases.field.title"): c["title"],
+            tr("cases.field.case_date"): c["case_date"].isoformat() if c["case_date"] else "",
+            tr("cases.field.platform"): translate(f"kpis.platform_name.{c['platform']}", lang)
+            if c["platform"]
+            else "",
+            tr("cases.field.category"): c.get("category") or "",
+            tr("cases.field.tags"): "、".join(c["tags"]),
+            tr("cases.field.status"): tr(f"cases.status.{c['status']}"),
+            tr("cases.field.author"): c["author"],
+            tr("cases.field.sessions"): ", ".join(str(s) for s in c["session_ids"]),
+            **{tr(f"cases.field.{f}"): c.get(f) or "" for f in BODY_FIELDS},
+        }
+        for c in cases
+    ]
+    item_rows = [
+        {
+            tr("cases.field.id"): c["id"],
+            tr("cases.field.title"): c["title"],
+            tr("cases.item.description"): i["description"],
+            tr("cases.item.owner"): i.get("owner") or "",
+            tr("cases.item.due_on"): i["due_on"].isoformat() if i["due_on"] else "",
+            tr("cases.item.status"): tr(f"cases.item_status.{i['status']}"),
+        }
+        for c in cases
+        for i in c["action_items"]
+    ]
+    items_cols = [
+        tr(k)
+        for k in (
+            "cases.field.id",
+            "cases.field.title",
+            "cases.item.description",
+            "cases.item.owner",
+            "cases.item.due_on",
+            "cases.item.status",
+        )
+    ]
+    return {
+        tr("cases.export.sheet_cases"): pd.DataFrame(case_rows),
+        tr("cases.export.sheet_items"): pd.DataFrame(item_rows, columns=items_cols),
+    }
 
 
 def cases_xlsx(cases: list[dict[str, Any]], lang: str = "zh") -> bytes:
@@ -730,6 +863,9 @@ def reindex(conn: Connection) -> int:
     rows = conn.execute(select(C.c.id, C.c.title, *(C.c[f] for f in BODY_FIELDS))).mappings().all()
     tags = tags_of(conn, [r["id"] for r in rows])
     for r in rows:
-        conn.execute(update(C).where(C.c.id == r["id"]).values(
-            search_text=search_text(r["title"], dict(r), tags.get(r["id"], []))))  # fmt: skip
+        conn.execute(
+            update(C)
+            .where(C.c.id == r["id"])
+            .values(search_text=search_text(r["title"], dict(r), tags.get(r["id"], [])))
+        )
     return len(rows)

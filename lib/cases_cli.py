@@ -33,8 +33,17 @@ def _viewer(engine: Any, username: str | None) -> cq.Viewer | None:
 
 
 def _query(args: argparse.Namespace) -> cq.CaseQuery:
-    return cq.CaseQuery(" ".join(args.words), args.category or "", args.tag or "", args.platform or "",
-                        args.host or "", args.date_from, args.date_to, args.status or "", args.limit)  # fmt: skip
+    return cq.CaseQuery(
+        " ".join(args.words),
+        args.category or "",
+        args.tag or "",
+        args.platform or "",
+        args.host or "",
+        args.date_from,
+        args.date_to,
+        args.status or "",
+        args.limit,
+    )
 
 
 def _setup(args: argparse.Namespace) -> tuple[Any, cq.Viewer] | None:
@@ -56,9 +65,21 @@ def cmd_search(args: argparse.Namespace) -> int:
         return 2
     engine, viewer = setup
     result = cq.search(engine, viewer, _query(args))
-    rows = [{"id": r["id"], "title": r["title"], "case_date": r["case_date"].isoformat(), "platform": r["platform"],
-             "category": r["category"], "tags": r["tags"], "status": r["status"], "author": r["author"],
-             "score": r["score"], "snippet": "".join(p for p, _ in r["snippet"])} for r in result["rows"]]  # fmt: skip
+    rows = [
+        {
+            "id": r["id"],
+            "title": r["title"],
+            "case_date": r["case_date"].isoformat(),
+            "platform": r["platform"],
+            "category": r["category"],
+            "tags": r["tags"],
+            "status": r["status"],
+            "author": r["author"],
+            "score": r["score"],
+            "snippet": "".join(p for p, _ in r["snippet"]),
+        }
+        for r in result["rows"]
+    ]
     if args.json:
         print(json.dumps({"total": result["total"], "rows": rows}, ensure_ascii=False))
         return 0
@@ -117,8 +138,9 @@ def register_cli(subparsers: Any) -> None:
     sub = p.add_subparsers(dest="cases_command", required=True)
     s = sub.add_parser("search", help=SEARCH_HELP, description=SEARCH_HELP)
     _filters(s)
-    s.add_argument("--limit", type=int_arg(1, cs.EXPORT_LIMIT), default=cq.SEARCH_LIMIT,
-                   metavar=f"1..{cs.EXPORT_LIMIT}")  # fmt: skip
+    s.add_argument(
+        "--limit", type=int_arg(1, cs.EXPORT_LIMIT), default=cq.SEARCH_LIMIT, metavar=f"1..{cs.EXPORT_LIMIT}"
+    )
     s.add_argument("--json", action="store_true", help="print {total, rows} as JSON")
     s.set_defaults(handler=cmd_search)
     e = sub.add_parser("export", help=EXPORT_HELP, description=EXPORT_HELP)

@@ -98,20 +98,31 @@ def add_demo_cases(conn: Connection, today: dt.date | None = None) -> int:
         pid = people.get(host)
         session = conn.execute(
             select(LiveSession.id, LiveSession.started_on, LiveSession.platform)
-            .where((LiveSession.host_person_id == pid) | (LiveSession.host_name == host),
-                   LiveSession.gmv.isnot(None))
+            .where(
+                (LiveSession.host_person_id == pid) | (LiveSession.host_name == host),
+                LiveSession.gmv.isnot(None),
+            )
             .order_by(LiveSession.gmv.desc(), LiveSession.id)
             .limit(1)
-        ).first()  # fmt: skip
+        ).first()
         if session is None:
             continue
         data = CaseInput(
-            title=title, case_date=session.started_on, platform=session.platform, category=category,
-            background=bg, highlights=hi, shortcomings=lo, improvements=imp, tags=tags,
+            title=title,
+            case_date=session.started_on,
+            platform=session.platform,
+            category=category,
+            background=bg,
+            highlights=hi,
+            shortcomings=lo,
+            improvements=imp,
+            tags=tags,
             session_ids=(session.id,),
-            action_items=tuple(ItemInput(task, people.get(owner), today + dt.timedelta(days=days))
-                               for task, owner, days in items),
-        )  # fmt: skip
+            action_items=tuple(
+                ItemInput(task, people.get(owner), today + dt.timedelta(days=days))
+                for task, owner, days in items
+            ),
+        )
         insert_case(conn, author, data, status=status, today=max(today, session.started_on))
         added += 1
     reindex(conn)

@@ -140,8 +140,17 @@ def search(engine: Engine, viewer: Viewer, query: CaseQuery) -> dict[str, Any]:
     """{"total": matches, "terms": [...], "rows": [case dicts with tags and snippet]} best first."""
     terms = terms_of(query.text)
     conds = conditions(engine, viewer, query)
-    cols = [C.c.id, C.c.title, C.c.case_date, C.c.platform, C.c.category, C.c.status, C.c.author,
-            C.c.updated_at, *(C.c[f] for f in BODY_FIELDS)]  # fmt: skip
+    cols = [
+        C.c.id,
+        C.c.title,
+        C.c.case_date,
+        C.c.platform,
+        C.c.category,
+        C.c.status,
+        C.c.author,
+        C.c.updated_at,
+        *(C.c[f] for f in BODY_FIELDS),
+    ]
     order: list[Any] = [C.c.case_date.desc(), C.c.id.desc()]
     if terms:
         score = _score(terms, engine.dialect.name)
@@ -149,8 +158,10 @@ def search(engine: Engine, viewer: Viewer, query: CaseQuery) -> dict[str, Any]:
         order.insert(0, score.desc())
     with engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(C).where(*conds)).scalar() or 0
-        rows = [dict(r) for r in conn.execute(select(*cols).where(*conds).order_by(*order).limit(query.limit))
-                .mappings()]  # fmt: skip
+        rows = [
+            dict(r)
+            for r in conn.execute(select(*cols).where(*conds).order_by(*order).limit(query.limit)).mappings()
+        ]
         tags = tags_of(conn, [r["id"] for r in rows])
     for row in rows:
         row["tags"] = tags.get(row["id"], [])
@@ -238,13 +249,19 @@ def facets(engine: Engine, viewer: Viewer) -> dict[str, list[tuple[str, int]]]:
     vis = visible(viewer)
     with engine.connect() as conn:
         categories = conn.execute(
-            select(C.c.category, func.count().label("n")).where(vis, C.c.category.isnot(None))
-            .group_by(C.c.category).order_by(func.count().desc(), C.c.category)
-        ).all()  # fmt: skip
+            select(C.c.category, func.count().label("n"))
+            .where(vis, C.c.category.isnot(None))
+            .group_by(C.c.category)
+            .order_by(func.count().desc(), C.c.category)
+        ).all()
         tags = conn.execute(
-            select(CT.c.tag, func.count().label("n")).join(C, C.c.id == CT.c.case_id).where(vis)
-            .group_by(CT.c.tag).order_by(func.count().desc(), CT.c.tag).limit(TOP_TAGS)
-        ).all()  # fmt: skip
+            select(CT.c.tag, func.count().label("n"))
+            .join(C, C.c.id == CT.c.case_id)
+            .where(vis)
+            .group_by(CT.c.tag)
+            .order_by(func.count().desc(), CT.c.tag)
+            .limit(TOP_TAGS)
+        ).all()
     return {"categories": [(r[0], int(r[1])) for r in categories], "tags": [(r[0], int(r[1])) for r in tags]}
 
 
@@ -263,9 +280,19 @@ def filter_options(engine: Engine, viewer: Viewer) -> dict[str, list[str]]:
             select(C.c.platform).where(vis, C.c.platform.isnot(None)).distinct().order_by(C.c.platform)
         ).scalars()
         hosts = conn.execute(
-            select(host).select_from(C.join(CS, CS.c.case_id == C.c.id).join(LS, LS.c.id == CS.c.session_id)
-                                     .outerjoin(Person, Person.id == LS.c.host_person_id))
-            .where(vis, host.isnot(None)).distinct().order_by(host)
-        ).scalars()  # fmt: skip
-        return {"categories": list(categories), "tags": list(tags), "platforms": list(platforms),
-                "hosts": list(hosts)}  # fmt: skip
+            select(host)
+            .select_from(
+                C.join(CS, CS.c.case_id == C.c.id)
+                .join(LS, LS.c.id == CS.c.session_id)
+                .outerjoin(Person, Person.id == LS.c.host_person_id)
+            )
+            .where(vis, host.isnot(None))
+            .distinct()
+            .order_by(host)
+        ).scalars()
+        return {
+            "categories": list(categories),
+            "tags": list(tags),
+            "platforms": list(platforms),
+            "hosts": list(hosts),
+        }

@@ -16,8 +16,13 @@ def _fmt(metric_key: str) -> str:
     return UNIT_FORMATS.get(metric(metric_key).unit, ",.2f")
 
 
-def trend(frame: pd.DataFrame, metric_key: str, x_field: str = "group", x_type: str = "T",
-          date_format: str = "%m-%d") -> alt.LayerChart:  # fmt: skip
+def trend(
+    frame: pd.DataFrame,
+    metric_key: str,
+    x_field: str = "group",
+    x_type: str = "T",
+    date_format: str = "%m-%d",
+) -> alt.LayerChart:
     """The metric over time (or per session) with its target as a dashed line, or a band for between."""
     m = metric(metric_key)
     name = m.name(current_language())
@@ -119,7 +124,7 @@ def durations(frame: pd.DataFrame, low: float | None, high: float | None, title:
                 bin="binned",
                 title=t("kpis.hours_from"),
                 axis=alt.Axis(values=list(range(0, 8))),
-            ),  # fmt: skip
+            ),
             x2="hours_to:Q",
             y=alt.Y("sessions:Q", title=t("kpis.sessions")),
             tooltip=[

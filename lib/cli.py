@@ -156,8 +156,14 @@ def _domain_registrations():
     """Each domain's `register_cli(subparsers)`; a domain module that is not there yet is skipped."""
     import importlib
 
-    for name in ("lib.importing.cli", "lib.kpis_cli", "lib.incidents_cli", "lib.surveys_cli",
-                 "lib.scorecards_cli", "lib.cases_cli"):  # fmt: skip
+    for name in (
+        "lib.importing.cli",
+        "lib.kpis_cli",
+        "lib.incidents_cli",
+        "lib.surveys_cli",
+        "lib.scorecards_cli",
+        "lib.cases_cli",
+    ):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:

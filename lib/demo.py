@@ -261,9 +261,14 @@ def load_demo(
         set_setting(conn, "demo_cookie_key", secrets.token_urlsafe(48))
         for role, person in (("admin", None), ("manager", None), ("staff", "林晓雨")):
             add_user(
-                conn, role, DEMO_PASSWORD, role, display_name={"admin": "管理员", "manager": "运营经理"}.get(role, person),
-                person_id=people[person]["id"] if person else None, actor="demo",
-            )  # fmt: skip
+                conn,
+                role,
+                DEMO_PASSWORD,
+                role,
+                display_name={"admin": "管理员", "manager": "运营经理"}.get(role, person),
+                person_id=people[person]["id"] if person else None,
+                actor="demo",
+            )
             stats["users"] += 1
         audit(conn, "demo", "demo_load", months=months, sessions=sessions, seed=seed)
     table = LiveSession.__table__
@@ -312,11 +317,18 @@ def _incidents(conn, rng: np.random.Generator, people: dict, now: dt.datetime) -
         "负面评论/舆情": "客服部",
     }
     sessions = conn.execute(
-        select(LiveSession.id, LiveSession.platform, LiveSession.room, LiveSession.host_name,
-               LiveSession.started_at, LiveSession.duration_minutes)
+        select(
+            LiveSession.id,
+            LiveSession.platform,
+            LiveSession.room,
+            LiveSession.host_name,
+            LiveSession.started_at,
+            LiveSession.duration_minutes,
+        )
         .where(LiveSession.account.in_([r[2] for r in ROOMS]))
-        .order_by(LiveSession.started_at).limit(6000)
-    ).all()  # fmt: skip
+        .order_by(LiveSession.started_at)
+        .limit(6000)
+    ).all()
     rows = []
     for s in sessions:
         if rng.random() > 0.35:
@@ -380,8 +392,16 @@ def _manual_metrics(conn, rng: np.random.Generator, people: dict, start: dt.date
             for metric, mean, sd in MANUAL_BY_POSITION.get(keys[p["position"]], ()):
                 value = float(rng.normal(mean, sd))
                 value = min(value, 1.0) if mean <= 1 else value
-                rows.append({"month": month, "person_id": p["id"], "metric": metric, "value": round(value, 4),
-                             "import_batch_id": None, "entered_by": "demo"})  # fmt: skip
+                rows.append(
+                    {
+                        "month": month,
+                        "person_id": p["id"],
+                        "metric": metric,
+                        "value": round(value, 4),
+                        "import_batch_id": None,
+                        "entered_by": "demo",
+                    }
+                )
     if rows:
         conn.execute(insert(ManualMetric.__table__), rows)
     return len(rows)
@@ -390,39 +410,75 @@ def _manual_metrics(conn, rng: np.random.Generator, people: dict, start: dt.date
 def _cases(conn, people: dict, now: dt.datetime) -> int:
     """A few published post-stream reviews in seed 004's format, linked to real demo sessions."""
     best = conn.execute(
-        select(LiveSession.id, LiveSession.platform, LiveSession.host_name, LiveSession.started_on, LiveSession.gmv)
+        select(
+            LiveSession.id,
+            LiveSession.platform,
+            LiveSession.host_name,
+            LiveSession.started_on,
+            LiveSession.gmv,
+        )
         .where(LiveSession.account.in_([r[2] for r in ROOMS]))
-        .order_by(LiveSession.gmv.desc()).limit(3)
-    ).all()  # fmt: skip
+        .order_by(LiveSession.gmv.desc())
+        .limit(3)
+    ).all()
     texts = (
-        ("福利秒杀带动 UV 提升", "整点福利秒杀", "开场 10 分钟福利款秒杀，停留时长明显提升。", "后半场话术重复，互动下降。",
-         "后半场加入问答抽奖，每 30 分钟一次福利节点。", "促单技巧"),
-        ("价格异常的快速处理", "问题处理", "场控 3 分钟内发现价格异常并下架，客服同步安抚。", "品牌方确认价格耗时较长。",
-         "大促前与品牌方确认价格底线并留存书面记录。", "协作"),
-        ("新人主播首秀复盘", "主播成长", "开场节奏好，产品讲解清晰。", "对弹幕问题回复不及时。",
-         "安排场控专人筛选问题并提示主播。", "新人培养"),
-    )  # fmt: skip
+        (
+            "福利秒杀带动 UV 提升",
+            "整点福利秒杀",
+            "开场 10 分钟福利款秒杀，停留时长明显提升。",
+            "后半场话术重复，互动下降。",
+            "后半场加入问答抽奖，每 30 分钟一次福利节点。",
+            "促单技巧",
+        ),
+        (
+            "价格异常的快速处理",
+            "问题处理",
+            "场控 3 分钟内发现价格异常并下架，客服同步安抚。",
+            "品牌方确认价格耗时较长。",
+            "大促前与品牌方确认价格底线并留存书面记录。",
+            "协作",
+        ),
+        (
+            "新人主播首秀复盘",
+            "主播成长",
+            "开场节奏好，产品讲解清晰。",
+            "对弹幕问题回复不及时。",
+            "安排场控专人筛选问题并提示主播。",
+            "新人培养",
+        ),
+    )
     count = 0
     for session, (title, category, highlights, shortcomings, improvements, tag) in zip(
         best, texts, strict=False
     ):
         case_id = conn.execute(
             insert(Case).values(
-                title=title, case_date=session.started_on, platform=session.platform, category=category,
-                background=f"{session.host_name} 的直播（GMV ¥{session.gmv:,.2f}）。", highlights=highlights,
-                shortcomings=shortcomings, improvements=improvements, author="manager", status="published",
+                title=title,
+                case_date=session.started_on,
+                platform=session.platform,
+                category=category,
+                background=f"{session.host_name} 的直播（GMV ¥{session.gmv:,.2f}）。",
+                highlights=highlights,
+                shortcomings=shortcomings,
+                improvements=improvements,
+                author="manager",
+                status="published",
                 search_text=" ".join((title, highlights, shortcomings, improvements)).lower(),
-                created_at=now, updated_at=now,
+                created_at=now,
+                updated_at=now,
             )
-        ).inserted_primary_key[0]  # fmt: skip
+        ).inserted_primary_key[0]
         conn.execute(insert(CaseSession).values(case_id=case_id, session_id=session.id))
         conn.execute(insert(CaseTag).values(case_id=case_id, tag=tag))
         owner = people.get(session.host_name, {}).get("id")
         conn.execute(
             insert(ActionItem).values(
-                case_id=case_id, description=improvements, owner_person_id=owner,
-                due_on=now.date() + dt.timedelta(days=7 * (count + 1)), status="open",
+                case_id=case_id,
+                description=improvements,
+                owner_person_id=owner,
+                due_on=now.date() + dt.timedelta(days=7 * (count + 1)),
+                status="open",
             )
-        )  # fmt: skip
+        )
         count += 1
     return count

@@ -46,6 +46,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from lib.core import forms
 from lib.core.db import audit, now, write
+from lib.core.errors import CodedError
 from lib.core.models import Department, Incident, IncidentCategory, IncidentSla, LiveSession, Person
 
 SEVERITIES = ("simple", "complex", "major")
@@ -56,18 +57,23 @@ QUANTILES = (Fraction(1, 2), Fraction(9, 10))  # p50 (median) and p90, exact so 
 LIST_LIMIT = 5000  # rows of a breach / open list brought back for a page or an export
 DISTRIBUTION_CAP_MINUTES = 60  # resolve times above this fall into the last bin of the histogram
 REPORT_COLUMNS = (
-    "group", "count", "open", "respond_p50", "respond_p90", "resolve_p50", "resolve_p90",
-    "resolve_max", "sla_attainment", "breaches",
-)  # fmt: skip
+    "group",
+    "count",
+    "open",
+    "respond_p50",
+    "respond_p90",
+    "resolve_p50",
+    "resolve_p90",
+    "resolve_max",
+    "sla_attainment",
+    "breaches",
+)
 
 
-class IncidentError(ValueError):
+class IncidentError(CodedError):
     """A user-facing refusal; `code` is an i18n key under incidents.error, `params` fill it."""
 
-    def __init__(self, code: str, **params: object) -> None:
-        super().__init__(f"{code} {params}")
-        self.code = code
-        self.params = params
+    prefix = "incidents.error"
 
 
 @dataclass(frozen=True)
@@ -268,11 +274,16 @@ def sla_table(engine: Engine) -> pd.DataFrame:
     """Every SLA row: category (None = all categories), severity, respond/resolve/meeting minutes."""
     s, c = IncidentSla.__table__, IncidentCategory.__table__
     stmt = (
-        select(c.c.name.label("category"), s.c.severity, s.c.respond_minutes, s.c.resolve_minutes,
-               s.c.meeting_minutes)
+        select(
+            c.c.name.label("category"),
+            s.c.severity,
+            s.c.respond_minutes,
+            s.c.resolve_minutes,
+            s.c.meeting_minutes,
+        )
         .select_from(s.outerjoin(c, c.c.id == s.c.category_id))
         .order_by(c.c.sort_order, s.c.id)
-    )  # fmt: skip
+    )
     with engine.connect() as conn:
         rows = conn.execute(stmt).mappings().all()
     cols = ["category", "severity", "respond_minutes", "resolve_minutes", "meeting_minutes"]
@@ -291,8 +302,11 @@ def save_categories(engine: Engine, rows: list[dict[str, Any]], username: str) -
     with write(engine) as conn:
         existing = dict(conn.execute(select(IncidentCategory.id, IncidentCategory.name)).all())
         for row, name in zip(rows, names, strict=True):
-            values = {"name": name, "sort_order": int(row.get("sort_order") or 0),
-                      "active": bool(row.get("active", True))}  # fmt: skip
+            values = {
+                "name": name,
+                "sort_order": int(row.get("sort_order") or 0),
+                "active": bool(row.get("active", True)),
+            }
             row_id = row.get("id")
             if row_id is None or pd.isna(row_id) or int(row_id) not in existing:
                 conn.execute(insert(IncidentCategory).values(**values))
@@ -352,18 +366,23 @@ def _check_times(data: IncidentInput, as_of: dt.datetime) -> None:
     if data.resolved_at is not None and data.responded_at is None:
         raise IncidentError("resolved_without_response")
     if data.meeting_at is not None and data.meeting_at < data.detected_at:
-        raise IncidentError("meeting_before_detected", meeting=f"{data.meeting_at:%Y-%m-%d %H:%M}",
-                            detected=f"{data.detected_at:%Y-%m-%d %H:%M}")  # fmt: skip
+        raise IncidentError(
+            "meeting_before_detected",
+            meeting=f"{data.meeting_at:%Y-%m-%d %H:%M}",
+            detected=f"{data.detected_at:%Y-%m-%d %H:%M}",
+        )
     if data.responded_at is not None and data.responded_at < data.detected_at:
         raise IncidentError(
             "responded_before_detected",
-            responded=f"{data.responded_at:%Y-%m-%d %H:%M}", detected=f"{data.detected_at:%Y-%m-%d %H:%M}",
-        )  # fmt: skip
+            responded=f"{data.responded_at:%Y-%m-%d %H:%M}",
+            detected=f"{data.detected_at:%Y-%m-%d %H:%M}",
+        )
     if data.resolved_at is not None and data.resolved_at < data.responded_at:
         raise IncidentError(
             "resolved_before_responded",
-            resolved=f"{data.resolved_at:%Y-%m-%d %H:%M}", responded=f"{data.responded_at:%Y-%m-%d %H:%M}",
-        )  # fmt: skip
+            resolved=f"{data.resolved_at:%Y-%m-%d %H:%M}",
+            responded=f"{data.responded_at:%Y-%m-%d %H:%M}",
+        )
 
 
 def over_sla(data: IncidentInput, sla: Sla) -> dict[str, float] | None:
@@ -436,13 +455,22 @@ def create_incident(
             forms.claim(conn, token, "incident", username)
         data = validate(conn, data, as_of)
         values = {
-            "category": data.category, "severity": data.severity, "detected_at": data.detected_at,
-            "responded_at": data.responded_at, "resolved_at": data.resolved_at, "session_id": data.session_id,
-            "owner_department_id": data.owner_department_id, "handler_person_id": data.handler_person_id,
-            "description": data.description, "overtime_reason": data.overtime_reason,
-            "escalated": data.escalated, "meeting_at": data.meeting_at, "created_by": username, "updated_at": now(),
+            "category": data.category,
+            "severity": data.severity,
+            "detected_at": data.detected_at,
+            "responded_at": data.responded_at,
+            "resolved_at": data.resolved_at,
+            "session_id": data.session_id,
+            "owner_department_id": data.owner_department_id,
+            "handler_person_id": data.handler_person_id,
+            "description": data.description,
+            "overtime_reason": data.overtime_reason,
+            "escalated": data.escalated,
+            "meeting_at": data.meeting_at,
+            "created_by": username,
+            "updated_at": now(),
             **_denormalised(conn, data),
-        }  # fmt: skip
+        }
         new_id = conn.execute(insert(Incident).values(**values)).inserted_primary_key[0]
         audit(conn, username, "incident_created", id=new_id, category=data.category, severity=data.severity)
         if token:
@@ -470,19 +498,28 @@ def update_incident(
         if row is None:
             raise IncidentError("unknown_incident", value=incident_id)
         data = IncidentInput(
-            category=row["category"], severity=row["severity"], detected_at=row["detected_at"],
-            responded_at=responded_at or row["responded_at"], resolved_at=resolved_at or row["resolved_at"],
-            session_id=row["session_id"], owner_department_id=row["owner_department_id"],
-            handler_person_id=row["handler_person_id"], description=row["description"],
+            category=row["category"],
+            severity=row["severity"],
+            detected_at=row["detected_at"],
+            responded_at=responded_at or row["responded_at"],
+            resolved_at=resolved_at or row["resolved_at"],
+            session_id=row["session_id"],
+            owner_department_id=row["owner_department_id"],
+            handler_person_id=row["handler_person_id"],
+            description=row["description"],
             overtime_reason=overtime_reason if overtime_reason is not None else row["overtime_reason"],
-        )  # fmt: skip
+        )
         data = validate(conn, data, as_of)
         conn.execute(
             update(Incident)
             .where(Incident.id == incident_id)
-            .values(responded_at=data.responded_at, resolved_at=data.resolved_at,
-                    overtime_reason=data.overtime_reason, updated_at=now())
-        )  # fmt: skip
+            .values(
+                responded_at=data.responded_at,
+                resolved_at=data.resolved_at,
+                overtime_reason=data.overtime_reason,
+                updated_at=now(),
+            )
+        )
         audit(conn, username, "incident_updated", id=incident_id)
 
 
@@ -495,15 +532,25 @@ def incidents_to_update(engine: Engine, limit: int = 200) -> list[dict[str, Any]
     no_reason = or_(i.c.overtime_reason.is_(None), i.c.overtime_reason == "")
     with engine.connect() as conn:
         rows = [
-            *conn.execute(select(*cols).where(i.c.resolved_at.is_(None)).order_by(i.c.detected_at.desc()).limit(limit)),
-            *conn.execute(select(*cols).select_from(q.source).where(q.breach == 1, no_reason)
-                          .order_by(i.c.detected_at.desc()).limit(limit)),
-        ]  # fmt: skip
+            *conn.execute(
+                select(*cols).where(i.c.resolved_at.is_(None)).order_by(i.c.detected_at.desc()).limit(limit)
+            ),
+            *conn.execute(
+                select(*cols)
+                .select_from(q.source)
+                .where(q.breach == 1, no_reason)
+                .order_by(i.c.detected_at.desc())
+                .limit(limit)
+            ),
+        ]
     return [
-        {**r._asdict(), "label": f"#{r.id} {r.category} · {r.room or '-'} · {r.detected_at:%m-%d %H:%M}"
-         + (" · ⚠ SLA" if r.resolved_at else "")}
+        {
+            **r._asdict(),
+            "label": f"#{r.id} {r.category} · {r.room or '-'} · {r.detected_at:%m-%d %H:%M}"
+            + (" · ⚠ SLA" if r.resolved_at else ""),
+        }
         for r in rows
-    ]  # fmt: skip
+    ]
 
 
 def form_choices(engine: Engine, person_id: int | None, as_of: dt.datetime) -> dict[str, Any]:
@@ -536,10 +583,14 @@ def form_choices(engine: Engine, person_id: int | None, as_of: dt.datetime) -> d
             )
             my_dept = conn.execute(select(Person.department_id).where(Person.id == person_id)).scalar()
     sessions = [
-        {"id": r.id, "label": f"{r.room or r.account} · {r.host_name or '-'} · {r.started_at:%m-%d %H:%M}",
-         "live": r.ended_at is None or r.ended_at >= as_of, "room": r.room or r.account}
+        {
+            "id": r.id,
+            "label": f"{r.room or r.account} · {r.host_name or '-'} · {r.started_at:%m-%d %H:%M}",
+            "live": r.ended_at is None or r.ended_at >= as_of,
+            "room": r.room or r.account,
+        }
         for r in recent
-    ]  # fmt: skip
+    ]
     default = next((x["id"] for x in sessions if x["live"] and x["room"] in my_rooms), None)
     return {
         "categories": [c["name"] for c in categories(engine)],
@@ -584,10 +635,14 @@ def sql_percentiles(
     for name, expr in values.items():
         cols += [
             expr.label(name),
-            (func.row_number().over(partition_by=[*keys, expr.is_(None)], order_by=expr) - 1).label(f"{name}__r"),
+            (func.row_number().over(partition_by=[*keys, expr.is_(None)], order_by=expr) - 1).label(
+                f"{name}__r"
+            ),
             # Same window as the rank (one sort), over the whole partition: the number of values.
-            func.count().over(partition_by=[*keys, expr.is_(None)], order_by=expr, rows=(None, None)).label(f"{name}__n"),
-        ]  # fmt: skip
+            func.count()
+            .over(partition_by=[*keys, expr.is_(None)], order_by=expr, rows=(None, None))
+            .label(f"{name}__n"),
+        ]
     inner = select(*cols).select_from(q.lean_source).where(*where).subquery()
     conds = []
     for name in values:
@@ -650,14 +705,20 @@ def report(engine: Engine, flt: ReportFilter, by: str | None = None) -> list[dic
         respond_p50, respond_p90 = (_minutes(v) for v in p.get("respond", [None, None]))
         resolve_p50, resolve_p90 = (_minutes(v) for v in p.get("resolve", [None, None]))
         resolved = int(r.resolved or 0)
-        out.append({
-            "group": r.grp, "count": int(r.n), "open": int(r.open or 0),
-            "respond_p50": respond_p50, "respond_p90": respond_p90,
-            "resolve_p50": resolve_p50, "resolve_p90": resolve_p90,
-            "resolve_max": _minutes(r.resolve_max),
-            "sla_attainment": round(100.0 * int(r.met or 0) / resolved, 2) if resolved else None,
-            "breaches": resolved - int(r.met or 0),
-        })  # fmt: skip
+        out.append(
+            {
+                "group": r.grp,
+                "count": int(r.n),
+                "open": int(r.open or 0),
+                "respond_p50": respond_p50,
+                "respond_p90": respond_p90,
+                "resolve_p50": resolve_p50,
+                "resolve_p90": resolve_p90,
+                "resolve_max": _minutes(r.resolve_max),
+                "sla_attainment": round(100.0 * int(r.met or 0) / resolved, 2) if resolved else None,
+                "breaches": resolved - int(r.met or 0),
+            }
+        )
     out.sort(key=lambda x: (x["group"] is None, str(x["group"])))
     return out
 
@@ -669,17 +730,44 @@ def report_frame(engine: Engine, flt: ReportFilter, by: str | None = None) -> pd
 def _detail_columns(q: _Q) -> list[ColumnElement]:
     i = q.i
     return [
-        i.c.id, i.c.detected_at, i.c.responded_at, i.c.resolved_at, i.c.platform, i.c.room, i.c.host_name,
-        i.c.category, i.c.severity, q.department.label("department"), q.handler.label("handler"),
-        q.respond_s.label("respond_s"), q.resolve_s.label("resolve_s"),
-        q.respond_sla.label("respond_sla"), q.resolve_sla.label("resolve_sla"), i.c.overtime_reason,
-    ]  # fmt: skip
+        i.c.id,
+        i.c.detected_at,
+        i.c.responded_at,
+        i.c.resolved_at,
+        i.c.platform,
+        i.c.room,
+        i.c.host_name,
+        i.c.category,
+        i.c.severity,
+        q.department.label("department"),
+        q.handler.label("handler"),
+        q.respond_s.label("respond_s"),
+        q.resolve_s.label("resolve_s"),
+        q.respond_sla.label("respond_sla"),
+        q.resolve_sla.label("resolve_sla"),
+        i.c.overtime_reason,
+    ]
 
 
 def _detail_frame(rows: list[Any]) -> pd.DataFrame:
-    cols = ["id", "detected_at", "responded_at", "resolved_at", "platform", "room", "host", "category",
-            "severity", "department", "handler", "respond_s", "resolve_s", "respond_sla", "resolve_sla",
-            "overtime_reason"]  # fmt: skip
+    cols = [
+        "id",
+        "detected_at",
+        "responded_at",
+        "resolved_at",
+        "platform",
+        "room",
+        "host",
+        "category",
+        "severity",
+        "department",
+        "handler",
+        "respond_s",
+        "resolve_s",
+        "respond_sla",
+        "resolve_sla",
+        "overtime_reason",
+    ]
     df = pd.DataFrame([tuple(r) for r in rows], columns=cols)
     df["respond_minutes"] = (df["respond_s"].astype(float) / 60).round(2)
     df["resolve_minutes"] = (df["resolve_s"].astype(float) / 60).round(2)
@@ -728,13 +816,18 @@ def resolve_distribution(engine: Engine, flt: ReportFilter) -> pd.DataFrame:
     cap = DISTRIBUTION_CAP_MINUTES
     minute = case((q.resolve_s >= cap * 60, cap), else_=_floor(q.resolve_s / 60, q.dialect)).label("minute")
     stmt = (
-        select(q.i.c.category, q.i.c.severity, minute, func.count().label("count"),
-               func.max(q.resolve_sla).label("sla_minutes"))
+        select(
+            q.i.c.category,
+            q.i.c.severity,
+            minute,
+            func.count().label("count"),
+            func.max(q.resolve_sla).label("sla_minutes"),
+        )
         .select_from(q.source)
         .where(*q.where(flt), q.is_resolved)
         .group_by(q.i.c.category, q.i.c.severity, minute)
         .order_by(q.i.c.category, q.i.c.severity, minute)
-    )  # fmt: skip
+    )
     cols = ["category", "severity", "minute", "count", "sla_minutes"]
     with engine.connect() as conn:
         out = pd.DataFrame([tuple(r) for r in conn.execute(stmt)], columns=cols)
@@ -777,8 +870,13 @@ def filter_options(engine: Engine, date_from: dt.date, date_to: dt.date) -> dict
     where = q.where(ReportFilter(date_from, date_to))
     out: dict[str, list[Any]] = {}
     with engine.connect() as conn:
-        for key, col in (("platforms", q.i.c.platform), ("rooms", q.i.c.room), ("hosts", q.i.c.host_name),
-                         ("categories", q.i.c.category), ("handlers", q.handler)):  # fmt: skip
+        for key, col in (
+            ("platforms", q.i.c.platform),
+            ("rooms", q.i.c.room),
+            ("hosts", q.i.c.host_name),
+            ("categories", q.i.c.category),
+            ("handlers", q.handler),
+        ):
             stmt = select(col).select_from(q.lean_source).where(*where, col.is_not(None)).distinct()
             out[key] = sorted(conn.execute(stmt).scalars())
         out["departments"] = [
@@ -798,20 +896,31 @@ def handler_monthly(engine: Engine, date_from: dt.date, date_to: dt.date) -> pd.
     where = q.where(ReportFilter(date_from, date_to))
     keys = [month, q.i.c.handler_person_id, q.handler]
     counts = (
-        select(*(k.label(n) for k, n in zip(keys, ("month", "person_id", "handler"), strict=True)),
-               func.count().label("handled"), func.sum(case((q.is_resolved, 1), else_=0)).label("resolved"),
-               func.sum(q.met).label("met"))
-        .select_from(q.source).where(*where).group_by(*keys)
-    )  # fmt: skip
+        select(
+            *(k.label(n) for k, n in zip(keys, ("month", "person_id", "handler"), strict=True)),
+            func.count().label("handled"),
+            func.sum(case((q.is_resolved, 1), else_=0)).label("resolved"),
+            func.sum(q.met).label("met"),
+        )
+        .select_from(q.source)
+        .where(*where)
+        .group_by(*keys)
+    )
     cols = ["month", "person_id", "handler", "handled", "within_sla_share", "median_resolve_minutes"]
     with engine.connect() as conn:
         rows = conn.execute(counts).all()
         medians = sql_percentiles(conn, q, where, keys, {"resolve": q.resolve_s}, (Fraction(1, 2),))
     out = [
-        (r.month, r.person_id, r.handler, int(r.handled), round(int(r.met or 0) / int(r.resolved), 4) if r.resolved else None,
-         _minutes(medians.get((r.month, r.person_id, r.handler), {}).get("resolve", [None])[0]))
+        (
+            r.month,
+            r.person_id,
+            r.handler,
+            int(r.handled),
+            round(int(r.met or 0) / int(r.resolved), 4) if r.resolved else None,
+            _minutes(medians.get((r.month, r.person_id, r.handler), {}).get("resolve", [None])[0]),
+        )
         for r in rows
-    ]  # fmt: skip
+    ]
     return pd.DataFrame(out, columns=cols).sort_values(["month", "handler"], ignore_index=True)
 
 

@@ -35,11 +35,27 @@ DURATION_BUCKET_MINUTES = 30
 DURATION_BUCKETS = 12
 PARALLEL_QUERIES = 4  # the page's independent scans at once (one pooled connection each)
 SESSION_ROWS_LIMIT = 500  # the page's per-session view shows the latest sessions only
-TREND_METRICS = ("gmv", "viewers", "conversion_rate", "avg_watch_seconds", "uv_value", "interaction_rate",
-                "duration_hours", "new_followers")  # fmt: skip
+TREND_METRICS = (
+    "gmv",
+    "viewers",
+    "conversion_rate",
+    "avg_watch_seconds",
+    "uv_value",
+    "interaction_rate",
+    "duration_hours",
+    "new_followers",
+)
 FLAG_SUMS = ("gmv", "viewers", "conversion_rate")  # the sums red flags need
-TILE_KEYS = ("gmv", "gmv_mom", "viewers", "conversion_rate", "avg_watch_seconds", "interaction_rate",
-             "duration_hours", "new_followers")  # fmt: skip
+TILE_KEYS = (
+    "gmv",
+    "gmv_mom",
+    "viewers",
+    "conversion_rate",
+    "avg_watch_seconds",
+    "interaction_rate",
+    "duration_hours",
+    "new_followers",
+)
 # Red flags: a host's metric under FLAG_RATIO of their own normal (the same days one month earlier, with
 # at least MIN_NORMAL_SESSIONS sessions), or under FLAG_RATIO of its target.
 FLAG_METRICS = ("gmv_per_session", "conversion_rate", "viewers_per_session")
@@ -92,9 +108,13 @@ def sum_columns(metric_keys: tuple[str, ...] | None = None, extras: bool = True)
         minutes = LS.c.duration_minutes
         for i in range(DURATION_BUCKETS + 1):
             low, high = i * DURATION_BUCKET_MINUTES, (i + 1) * DURATION_BUCKET_MINUTES
-            cond = minutes < high if i == 0 else minutes >= low if i == DURATION_BUCKETS else and_(
-                minutes >= low, minutes < high
-            )  # fmt: skip
+            cond = (
+                minutes < high
+                if i == 0
+                else minutes >= low
+                if i == DURATION_BUCKETS
+                else and_(minutes >= low, minutes < high)
+            )
             cols[f"durations__b{i}"] = func.count(case((cond, 1)))
     return tuple(expr.label(name) for name, expr in cols.items())
 
@@ -159,9 +179,15 @@ def _group_columns(by: str) -> list[Any]:
     raise ValueError(f"unknown group {by!r}; one of {', '.join(GROUPS)}")
 
 
-def sums_query(filters: Filters, by: str, roster: Roster, date_from: dt.date | None = None,
-               date_to: dt.date | None = None, metric_keys: tuple[str, ...] | None = None,
-               extras: bool = False) -> Any:  # fmt: skip
+def sums_query(
+    filters: Filters,
+    by: str,
+    roster: Roster,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    metric_keys: tuple[str, ...] | None = None,
+    extras: bool = False,
+) -> Any:
     """The GROUP BY statement behind `sums_by` (also what the benchmark times bare)."""
     keys = [] if by == "all" else _group_columns(by)
     extra = [func.max(LS.c.platform).label("k_room_platform")] if by == "room" else []
@@ -170,9 +196,16 @@ def sums_query(filters: Filters, by: str, roster: Roster, date_from: dt.date | N
     return query.group_by(*keys) if keys else query
 
 
-def sums_by(engine: Engine, filters: Filters, by: str, roster: Roster,
-            date_from: dt.date | None = None, date_to: dt.date | None = None,
-            metric_keys: tuple[str, ...] | None = None, extras: bool = False) -> pd.DataFrame:  # fmt: skip
+def sums_by(
+    engine: Engine,
+    filters: Filters,
+    by: str,
+    roster: Roster,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    metric_keys: tuple[str, ...] | None = None,
+    extras: bool = False,
+) -> pd.DataFrame:
     """One GROUP BY query: the sums of every group in the range (default: the filters' range); `by`
     "all" gives one row. Only the sums of `metric_keys` when given (default: every session metric)."""
     query = sums_query(filters, by, roster, date_from, date_to, metric_keys, extras)
@@ -263,8 +296,10 @@ def _label_groups(frame: pd.DataFrame, by: str, roster: Roster) -> pd.DataFrame:
         return out
     if by in ("host", "team"):
         persons = [None if pd.isna(v) else int(v) for v in out["k_person"]]
-        names = [roster.person_name.get(p, "?") if p is not None else n
-                 for p, n in zip(persons, out["k_host_name"], strict=True)]  # fmt: skip
+        names = [
+            roster.person_name.get(p, "?") if p is not None else n
+            for p, n in zip(persons, out["k_host_name"], strict=True)
+        ]
         teams = [roster.person_team.get(p) if p is not None else None for p in persons]
         if by == "host":
             out["group"] = names
@@ -307,8 +342,12 @@ def _scope(by: str, row: dict[str, Any], filters: Filters, roster: Roster) -> di
     elif by == "platform":
         scope["platform"] = row.get("group")
     elif by == "session":
-        scope.update(person=_str(row.get("host_person_id")), team=_str(row.get("team_id")),
-                     room=row.get("room"), platform=row.get("platform"))  # fmt: skip
+        scope.update(
+            person=_str(row.get("host_person_id")),
+            team=_str(row.get("team_id")),
+            room=row.get("room"),
+            platform=row.get("platform"),
+        )
     return scope
 
 
@@ -331,9 +370,14 @@ def _period(by: str, row: dict[str, Any], filters: Filters) -> tuple[str, float]
     return tg.month_of(filters.date_to), tg.months_span(filters.date_from, filters.date_to)
 
 
-def with_targets(by: str, rows: list[dict[str, Any]], filters: Filters, roster: Roster,
-                 targets: Iterable[tg.TargetRow],
-                 metric_keys: tuple[str, ...] | None = None) -> list[dict[str, Any]]:  # fmt: skip
+def with_targets(
+    by: str,
+    rows: list[dict[str, Any]],
+    filters: Filters,
+    roster: Roster,
+    targets: Iterable[tg.TargetRow],
+    metric_keys: tuple[str, ...] | None = None,
+) -> list[dict[str, Any]]:
     """Attach `targets: {metric: {kind, value, value_high, achievement, status}}` where one applies
     (only for `metric_keys` and gmv_mom when given)."""
     by_metric: dict[str, list[tg.TargetRow]] = {}
@@ -381,10 +425,16 @@ def _frame_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
 # --- the `kpi` command and the ranked table -------------------------------------------------------
 
 
-def group_rows(engine: Engine, filters: Filters, by: str, roster: Roster | None = None,
-               targets: tuple[tg.TargetRow, ...] | None = None,
-               metric_keys: tuple[str, ...] | None = None,
-               previous: pd.DataFrame | None = None, sums: pd.DataFrame | None = None) -> list[dict[str, Any]]:  # fmt: skip
+def group_rows(
+    engine: Engine,
+    filters: Filters,
+    by: str,
+    roster: Roster | None = None,
+    targets: tuple[tg.TargetRow, ...] | None = None,
+    metric_keys: tuple[str, ...] | None = None,
+    previous: pd.DataFrame | None = None,
+    sums: pd.DataFrame | None = None,
+) -> list[dict[str, Any]]:
     """One dict per group: `group`, `sessions`, every session metric, `gmv_mom` and scope columns, with
     `targets`. Sorted by group key (sessions: by start time). `previous`: the groups' labelled sums one
     month earlier when the caller has them already; `sums`: this range's sums_by frame, likewise."""
@@ -399,8 +449,14 @@ def group_rows(engine: Engine, filters: Filters, by: str, roster: Roster | None 
     return with_targets(by, rows, filters, roster, targets, metric_keys)
 
 
-def _add_mom(engine: Engine, filters: Filters, by: str, roster: Roster, rows: list[dict[str, Any]],
-             prev: pd.DataFrame | None = None) -> None:  # fmt: skip
+def _add_mom(
+    engine: Engine,
+    filters: Filters,
+    by: str,
+    roster: Roster,
+    rows: list[dict[str, Any]],
+    prev: pd.DataFrame | None = None,
+) -> None:
     """gmv_mom per group: against the same group one month earlier (months: the month before)."""
     if by in ("day", "week") or not rows:
         for row in rows:
@@ -419,12 +475,15 @@ def _add_mom(engine: Engine, filters: Filters, by: str, roster: Roster, rows: li
         row["gmv_mom"] = _mom(row.get("gmv"), prev_gmv.get(row["group"]))
 
 
-def session_rows(engine: Engine, filters: Filters, roster: Roster, limit: int | None = None,
-                 session_id: int | None = None) -> list[dict[str, Any]]:  # fmt: skip
+def session_rows(
+    engine: Engine, filters: Filters, roster: Roster, limit: int | None = None, session_id: int | None = None
+) -> list[dict[str, Any]]:
     """Sessions in the range (latest first when limited), each with its metrics; `group` is its id."""
-    where = [LS.c.id == session_id] if session_id is not None else _where(
-        filters, roster, filters.date_from, filters.date_to
-    )  # fmt: skip
+    where = (
+        [LS.c.id == session_id]
+        if session_id is not None
+        else _where(filters, roster, filters.date_from, filters.date_to)
+    )
     order = [LS.c.started_at.desc(), LS.c.id.desc()] if limit else [LS.c.started_at, LS.c.id]
     query = select(LS).where(*where).order_by(*order)
     if limit:
@@ -501,17 +560,30 @@ def kpi_view(engine: Engine, filters: Filters, granularity: str = "day", rank_by
         in_range_f = pool.submit(sums_by, engine, filters, "day", roster, metric_keys=TILE_SUMS, extras=True)
         # Last month per host, for the 环比 of tiles and ranking and for each host's normal (only the sums
         # those need: GMV, viewers, conversion; other tiles show no 环比).
-        before_f = pool.submit(sums_by, engine, filters, "host", roster,
-                               *previous_range(filters.date_from, filters.date_to), metric_keys=FLAG_SUMS)  # fmt: skip
-        rank_f = None if rank_by == "session" else pool.submit(
-            sums_by, engine, filters, rank_by, roster, metric_keys=RANK_SUMS
-        )  # fmt: skip
-        hosts_f = None if rank_by == "host" else pool.submit(
-            sums_by, engine, filters, "host", roster, metric_keys=FLAG_SUMS
-        )  # fmt: skip
-        sessions_f = None if granularity != "session" else pool.submit(
-            session_rows, engine, filters, roster, limit=SESSION_ROWS_LIMIT
-        )  # fmt: skip
+        before_f = pool.submit(
+            sums_by,
+            engine,
+            filters,
+            "host",
+            roster,
+            *previous_range(filters.date_from, filters.date_to),
+            metric_keys=FLAG_SUMS,
+        )
+        rank_f = (
+            None
+            if rank_by == "session"
+            else pool.submit(sums_by, engine, filters, rank_by, roster, metric_keys=RANK_SUMS)
+        )
+        hosts_f = (
+            None
+            if rank_by == "host"
+            else pool.submit(sums_by, engine, filters, "host", roster, metric_keys=FLAG_SUMS)
+        )
+        sessions_f = (
+            None
+            if granularity != "session"
+            else pool.submit(session_rows, engine, filters, roster, limit=SESSION_ROWS_LIMIT)
+        )
     in_range, before = in_range_f.result(), before_f.result()
     before_hosts = _label_groups(before, "host", roster)
     total = _total(in_range)
@@ -538,9 +610,15 @@ def kpi_view(engine: Engine, filters: Filters, granularity: str = "day", rank_by
         )
     flags = red_flags(hosts, before_hosts)
     return KpiView(
-        tiles=tiles, trend=trend, ranking=ranking, funnel=_funnel(total), durations=durations_from(total),
-        flags=flags, sessions=int(total.get("sessions") or 0), truncated=truncated,
-    )  # fmt: skip
+        tiles=tiles,
+        trend=trend,
+        ranking=ranking,
+        funnel=_funnel(total),
+        durations=durations_from(total),
+        flags=flags,
+        sessions=int(total.get("sessions") or 0),
+        truncated=truncated,
+    )
 
 
 TILE_SUMS = TREND_METRICS  # the sums the tiles and the trend need
@@ -555,8 +633,13 @@ def _total(frame: pd.DataFrame) -> dict[str, Any]:
     return rolled.to_dict("records")[0]
 
 
-def period_row(total: dict[str, Any], before: dict[str, Any], filters: Filters, roster: Roster,
-               targets: Iterable[tg.TargetRow]) -> dict[str, Any]:  # fmt: skip
+def period_row(
+    total: dict[str, Any],
+    before: dict[str, Any],
+    filters: Filters,
+    roster: Roster,
+    targets: Iterable[tg.TargetRow],
+) -> dict[str, Any]:
     """The figures of the filters' whole scope and range (what every tile shows, on the KPI page and the
     home page): each session metric from `total` (a row of sums), `sessions`, `gmv_mom` against `before`
     (the sums of the same range one month earlier), `previous` (the metrics of `before`), `change` (each
@@ -568,8 +651,9 @@ def period_row(total: dict[str, Any], before: dict[str, Any], filters: Filters, 
     return with_targets("all", [row], filters, roster, targets)[0]
 
 
-def period_figures(engine: Engine, filters: Filters, metric_keys: tuple[str, ...],
-                   roster: Roster | None = None) -> dict[str, Any]:  # fmt: skip
+def period_figures(
+    engine: Engine, filters: Filters, metric_keys: tuple[str, ...], roster: Roster | None = None
+) -> dict[str, Any]:
     """`period_row` of the filters' range against the same range one month earlier (previous_range), from
     two one-row GROUP BY scans over the sums of `metric_keys`."""
     roster = roster or load_roster(engine)
@@ -581,18 +665,27 @@ def period_figures(engine: Engine, filters: Filters, metric_keys: tuple[str, ...
     return period_row(_total(now_sums), _total(before_sums), filters, roster, tg.load_targets(engine))
 
 
-def _tiles(total: dict[str, Any], before: dict[str, Any], filters: Filters, roster: Roster,
-           targets: tuple[tg.TargetRow, ...]) -> list[dict[str, Any]]:  # fmt: skip
+def _tiles(
+    total: dict[str, Any],
+    before: dict[str, Any],
+    filters: Filters,
+    roster: Roster,
+    targets: tuple[tg.TargetRow, ...],
+) -> list[dict[str, Any]]:
     row = period_row(total, before, filters, roster, targets)
     tiles = []
     for key in TILE_KEYS:
         target = row["targets"].get(key)
-        tiles.append({
-            "metric": key, "actual": row.get(key), "target": target,
-            "achievement": None if target is None else target["achievement"],
-            "status": "no_data" if target is None else target["status"],
-            "mom": row["change"].get(key) if key in FLAG_SUMS else None,
-        })  # fmt: skip
+        tiles.append(
+            {
+                "metric": key,
+                "actual": row.get(key),
+                "target": target,
+                "achievement": None if target is None else target["achievement"],
+                "status": "no_data" if target is None else target["status"],
+                "mom": row["change"].get(key) if key in FLAG_SUMS else None,
+            }
+        )
     return tiles
 
 
@@ -611,11 +704,36 @@ def _trend_frame(rows: list[dict[str, Any]], granularity: str) -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
 
 
-RANK_SUMS = ("gmv", "viewers", "orders", "buyers", "conversion_rate", "uv_value", "gpm", "avg_order_value",
-             "avg_watch_seconds", "interaction_rate", "duration_hours", "new_followers")  # fmt: skip
-RANK_COLUMNS = ("sessions", "gmv", "viewers", "orders", "buyers", "conversion_rate", "uv_value", "gpm",
-                "avg_order_value", "avg_watch_seconds", "interaction_rate", "duration_hours", "new_followers",
-                "gmv_mom")  # fmt: skip
+RANK_SUMS = (
+    "gmv",
+    "viewers",
+    "orders",
+    "buyers",
+    "conversion_rate",
+    "uv_value",
+    "gpm",
+    "avg_order_value",
+    "avg_watch_seconds",
+    "interaction_rate",
+    "duration_hours",
+    "new_followers",
+)
+RANK_COLUMNS = (
+    "sessions",
+    "gmv",
+    "viewers",
+    "orders",
+    "buyers",
+    "conversion_rate",
+    "uv_value",
+    "gpm",
+    "avg_order_value",
+    "avg_watch_seconds",
+    "interaction_rate",
+    "duration_hours",
+    "new_followers",
+    "gmv_mom",
+)
 
 
 def ranking_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -676,8 +794,15 @@ def red_flags(hosts: list[dict[str, Any]], before: pd.DataFrame) -> list[dict[st
         for key in FLAG_METRICS:
             value = now_values[key]
             if value is not None and normal_ok and ref[key] and value < FLAG_RATIO * ref[key]:
-                flags.append({"group": row["group"], "metric": key, "value": value,
-                              "reference": ref[key], "reason": "normal"})  # fmt: skip
+                flags.append(
+                    {
+                        "group": row["group"],
+                        "metric": key,
+                        "value": value,
+                        "reference": ref[key],
+                        "reason": "normal",
+                    }
+                )
         for key, flag_key in (("gmv", "gmv_per_session"), ("conversion_rate", "conversion_rate")):
             target = row.get("targets", {}).get(key)
             if target is None or target["achievement"] is None or target["achievement"] >= FLAG_RATIO:
@@ -685,8 +810,15 @@ def red_flags(hosts: list[dict[str, Any]], before: pd.DataFrame) -> list[dict[st
             reference = target["value"]
             if key == "gmv":  # the group's GMV target is per session times its sessions
                 reference = target["value"] / max(1, int(row.get("sessions") or 1))
-            flags.append({"group": row["group"], "metric": flag_key, "value": now_values[flag_key],
-                          "reference": reference, "reason": "target"})  # fmt: skip
+            flags.append(
+                {
+                    "group": row["group"],
+                    "metric": flag_key,
+                    "value": now_values[flag_key],
+                    "reference": reference,
+                    "reason": "target",
+                }
+            )
     return flags
 
 
@@ -701,7 +833,7 @@ def filter_options(engine: Engine, date_from: dt.date, date_to: dt.date) -> dict
     with engine.connect() as conn:
         rows = conn.execute(
             select(*keys).where(LS.c.started_on >= date_from, LS.c.started_on <= date_to).group_by(*keys)
-        ).all()  # fmt: skip
+        ).all()
     hosts = {roster.person_name.get(pid, name) if pid is not None else name for _p, _r, pid, name in rows}
     return {
         "platform": sorted({p for p, *_ in rows if p}),
@@ -719,20 +851,43 @@ def session_detail(engine: Engine, session_id: int) -> dict[str, Any] | None:
     rows = session_rows(engine, Filters(dt.date.min, dt.date.max), roster, session_id=session_id)
     if not rows:
         return None
-    row = with_targets("session", rows, Filters(rows[0]["started_on"], rows[0]["started_on"]), roster,
-                       tg.load_targets(engine))[0]  # fmt: skip
+    row = with_targets(
+        "session",
+        rows,
+        Filters(rows[0]["started_on"], rows[0]["started_on"]),
+        roster,
+        tg.load_targets(engine),
+    )[0]
     inc, case_t, link = Incident.__table__, Case.__table__, CaseSession.__table__
     with engine.connect() as conn:
-        incidents = conn.execute(
-            select(inc.c.id, inc.c.category, inc.c.severity, inc.c.detected_at, inc.c.responded_at,
-                   inc.c.resolved_at, inc.c.handler_name, inc.c.overtime_reason)
-            .where(inc.c.session_id == session_id).order_by(inc.c.detected_at)
-        ).mappings().all()  # fmt: skip
-        cases = conn.execute(
-            select(case_t.c.id, case_t.c.title, case_t.c.case_date, case_t.c.status, case_t.c.author)
-            .join(link, link.c.case_id == case_t.c.id).where(link.c.session_id == session_id)
-            .order_by(case_t.c.case_date)
-        ).mappings().all()  # fmt: skip
+        incidents = (
+            conn.execute(
+                select(
+                    inc.c.id,
+                    inc.c.category,
+                    inc.c.severity,
+                    inc.c.detected_at,
+                    inc.c.responded_at,
+                    inc.c.resolved_at,
+                    inc.c.handler_name,
+                    inc.c.overtime_reason,
+                )
+                .where(inc.c.session_id == session_id)
+                .order_by(inc.c.detected_at)
+            )
+            .mappings()
+            .all()
+        )
+        cases = (
+            conn.execute(
+                select(case_t.c.id, case_t.c.title, case_t.c.case_date, case_t.c.status, case_t.c.author)
+                .join(link, link.c.case_id == case_t.c.id)
+                .where(link.c.session_id == session_id)
+                .order_by(case_t.c.case_date)
+            )
+            .mappings()
+            .all()
+        )
     stored = {c.name: row.get(c.name) for c in LS.columns}
     return {
         "stored": stored,
@@ -740,11 +895,21 @@ def session_detail(engine: Engine, session_id: int) -> dict[str, Any] | None:
         "team": row.get("team"),
         "metrics": {m.key: row.get(m.key) for m in SESSION_METRICS if m.key != "sessions"},
         "targets": row["targets"],
-        "incidents": pd.DataFrame(incidents, columns=["id", "category", "severity", "detected_at",
-                                                      "responded_at", "resolved_at", "handler_name",
-                                                      "overtime_reason"]),
+        "incidents": pd.DataFrame(
+            incidents,
+            columns=[
+                "id",
+                "category",
+                "severity",
+                "detected_at",
+                "responded_at",
+                "resolved_at",
+                "handler_name",
+                "overtime_reason",
+            ],
+        ),
         "cases": pd.DataFrame(cases, columns=["id", "title", "case_date", "status", "author"]),
-    }  # fmt: skip
+    }
 
 
 def recent_sessions(engine: Engine, limit: int = 200, lang: str = "zh") -> list[tuple[int, str]]:
@@ -754,11 +919,14 @@ def recent_sessions(engine: Engine, limit: int = 200, lang: str = "zh") -> list[
     with engine.connect() as conn:
         rows = conn.execute(
             select(LS.c.id, LS.c.started_at, LS.c.platform, LS.c.room, LS.c.host_name)
-            .order_by(LS.c.started_at.desc(), LS.c.id.desc()).limit(limit)
-        ).all()  # fmt: skip
+            .order_by(LS.c.started_at.desc(), LS.c.id.desc())
+            .limit(limit)
+        ).all()
     names = {p: translate(f"kpis.platform_name.{p}", lang) for p in {r.platform for r in rows}}
-    return [(r.id, f"{r.started_at:%Y-%m-%d %H:%M} · {names[r.platform]} · {r.room or ''} · {r.host_name or ''}")
-            for r in rows]  # fmt: skip
+    return [
+        (r.id, f"{r.started_at:%Y-%m-%d %H:%M} · {names[r.platform]} · {r.room or ''} · {r.host_name or ''}")
+        for r in rows
+    ]
 
 
 # --- the page's filters in the URL ----------------------------------------------------------------
@@ -824,11 +992,17 @@ def view_from_params(params: dict[str, str], today: dt.date) -> dict[str, Any]:
     trend_metric = params.get("metric") if params.get("metric") in TREND_METRICS else "gmv"
     platform = params.get("platform") or ""
     return {
-        "preset": preset, "from": start, "to": end,
+        "preset": preset,
+        "from": start,
+        "to": end,
         "platform": platform if platform in PLATFORMS else "",
-        "room": params.get("room") or "", "team": params.get("team") or "", "host": params.get("host") or "",
-        "gran": gran, "by": rank_by, "metric": trend_metric,
-    }  # fmt: skip
+        "room": params.get("room") or "",
+        "team": params.get("team") or "",
+        "host": params.get("host") or "",
+        "gran": gran,
+        "by": rank_by,
+        "metric": trend_metric,
+    }
 
 
 def params_from_view(view: dict[str, Any]) -> dict[str, str]:
@@ -853,8 +1027,11 @@ def ranking_for_export(ranking: pd.DataFrame, by: str, lang: str) -> pd.DataFram
         out["group"] = out["group"].map(lambda p: translate(f"kpis.platform_name.{p}", lang))
     none = translate("kpis.no_team" if by == "team" else "common.no_data", lang)
     out["group"] = [none if g is None or g != g else g for g in out["group"]]
-    names = {"group": translate(f"kpis.by.{by}", lang), "status": translate("kpis.status_col", lang),
-             "gmv_achievement": translate("kpis.achievement", lang)}  # fmt: skip
+    names = {
+        "group": translate(f"kpis.by.{by}", lang),
+        "status": translate("kpis.status_col", lang),
+        "gmv_achievement": translate("kpis.achievement", lang),
+    }
     names.update({k: METRICS[k].name(lang) for k in RANK_COLUMNS})
     return out.rename(columns=names)
 
@@ -930,9 +1107,13 @@ def flag_reason(flag: dict[str, Any]) -> str:
 
     lang = current_language()
     unit = FLAG_UNITS[flag["metric"]]
-    return t(f"kpis.flag.{flag['reason']}", metric=t(f"kpis.flag_metric.{flag['metric']}"),
-             value=format_metric(unit, flag["value"], lang), reference=format_metric(unit, flag["reference"], lang),
-             pct=round(FLAG_RATIO * 100))  # fmt: skip
+    return t(
+        f"kpis.flag.{flag['reason']}",
+        metric=t(f"kpis.flag_metric.{flag['metric']}"),
+        value=format_metric(unit, flag["value"], lang),
+        reference=format_metric(unit, flag["reference"], lang),
+        pct=round(FLAG_RATIO * 100),
+    )
 
 
 def flags_frame(flags: list[dict[str, Any]], lang: str) -> pd.DataFrame:
@@ -940,9 +1121,11 @@ def flags_frame(flags: list[dict[str, Any]], lang: str) -> pd.DataFrame:
     from lib.core.i18n import translate
 
     return pd.DataFrame(
-        {translate("kpis.host", lang): [f["group"] for f in flags],
-         translate("kpis.reason", lang): [flag_reason(f) for f in flags]}
-    )  # fmt: skip
+        {
+            translate("kpis.host", lang): [f["group"] for f in flags],
+            translate("kpis.reason", lang): [flag_reason(f) for f in flags],
+        }
+    )
 
 
 def session_metrics_frame(detail: dict[str, Any], lang: str) -> pd.DataFrame:
@@ -963,13 +1146,17 @@ def session_metrics_frame(detail: dict[str, Any], lang: str) -> pd.DataFrame:
             if target["value_high"] is not None:
                 text += "–" + format_metric(key, target["value_high"], lang)
         status = "no_data" if target is None else target["status"]
-        rows.append({
-            translate("kpis.session.metric", lang): METRICS[key].name(lang),
-            translate("kpis.session.actual", lang): format_metric(key, actual, lang),
-            translate("kpis.target", lang): text or "",
-            translate("kpis.achieved", lang): "" if target is None else met_text(key, target, lang),
-            translate("kpis.status_col", lang): "" if target is None else translate(f"kpis.status.{status}", lang),
-        })  # fmt: skip
+        rows.append(
+            {
+                translate("kpis.session.metric", lang): METRICS[key].name(lang),
+                translate("kpis.session.actual", lang): format_metric(key, actual, lang),
+                translate("kpis.target", lang): text or "",
+                translate("kpis.achieved", lang): "" if target is None else met_text(key, target, lang),
+                translate("kpis.status_col", lang): ""
+                if target is None
+                else translate(f"kpis.status.{status}", lang),
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -25,6 +25,7 @@ from lib import scorecards_sources as src
 from lib import targets as tg
 from lib.core import clock, forms
 from lib.core.db import audit, get_setting, now, set_setting, write
+from lib.core.errors import CodedError
 from lib.core.metrics import METRICS, SESSION_METRICS
 from lib.core.models import ScorecardDefinition
 
@@ -104,13 +105,16 @@ class Definition:
         return {
             "kpis": [
                 {"metric": k.metric, "weight": k.weight}
-                | ({"target": {"kind": k.target[0], "value": k.target[1], "value_high": k.target[2]}}
-                   if k.target else {})
+                | (
+                    {"target": {"kind": k.target[0], "value": k.target[1], "value_high": k.target[2]}}
+                    if k.target
+                    else {}
+                )
                 for k in self.kpis
             ],
             "cap": self.cap,
             "bands": dict(self.bands),
-        }  # fmt: skip
+        }
 
 
 def _kpis(*pairs: tuple) -> tuple[KpiDef, ...]:
@@ -119,40 +123,58 @@ def _kpis(*pairs: tuple) -> tuple[KpiDef, ...]:
 
 # SPEC, "Scorecards". Operations' conversion target is the seed's ≥ 5 % (the catalogue default is 3 %).
 DEFAULTS: dict[str, tuple[KpiDef, ...]] = {
-    "host": _kpis(("gmv_achievement", 35), ("viewers", 20), ("conversion_rate", 20), ("interaction_rate", 15),
-                  ("avg_watch_seconds", 10)),
-    "operations": _kpis(("gmv_achievement", 25), ("conversion_rate", 15, ("at_least", 0.05, None)),
-                        ("new_followers", 15), ("schedule_accuracy", 15), ("script_on_time", 10),
-                        ("incident_response_minutes", 10), ("collab_satisfaction", 10)),
-    "tech_support": _kpis(("incident_sla_rate", 40), ("incident_resolve_minutes", 30),
-                          ("incidents_per_10_sessions", 30)),
+    "host": _kpis(
+        ("gmv_achievement", 35),
+        ("viewers", 20),
+        ("conversion_rate", 20),
+        ("interaction_rate", 15),
+        ("avg_watch_seconds", 10),
+    ),
+    "operations": _kpis(
+        ("gmv_achievement", 25),
+        ("conversion_rate", 15, ("at_least", 0.05, None)),
+        ("new_followers", 15),
+        ("schedule_accuracy", 15),
+        ("script_on_time", 10),
+        ("incident_response_minutes", 10),
+        ("collab_satisfaction", 10),
+    ),
+    "tech_support": _kpis(
+        ("incident_sla_rate", 40), ("incident_resolve_minutes", 30), ("incidents_per_10_sessions", 30)
+    ),
     "content_planner": _kpis(("script_on_time", 40), ("content_quality", 40), ("collab_satisfaction", 20)),
-    "customer_service": _kpis(("cs_response_seconds", 30), ("cs_resolution_rate", 35),
-                              ("customer_satisfaction", 35)),
-}  # fmt: skip
+    "customer_service": _kpis(
+        ("cs_response_seconds", 30), ("cs_resolution_rate", 35), ("customer_satisfaction", 35)
+    ),
+}
 POSITIONS = tuple(DEFAULTS)
 
 
-class ScorecardError(ValueError):
+class ScorecardError(CodedError):
     """Bad scorecard input; `code` is an i18n key under scorecards.error, `params` fill it."""
 
-    def __init__(self, code: str, **params: object) -> None:
-        super().__init__(f"{code} {params}")
-        self.code = code
-        self.params = params
+    prefix = "scorecards.error"
 
 
 def default_definition(position: str) -> Definition:
     return Definition(position, DEFAULTS_FROM, DEFAULTS[position])
 
 
-def parse_definition(position: str, month_from: str, raw: Mapping[str, Any], set_by: str | None = None
-                     ) -> Definition:  # fmt: skip
+def parse_definition(
+    position: str, month_from: str, raw: Mapping[str, Any], set_by: str | None = None
+) -> Definition:
     kpis = []
     for k in raw.get("kpis", []):
         tgt = k.get("target")
-        target = (tgt["kind"], float(tgt["value"]), None if tgt.get("value_high") is None
-                  else float(tgt["value_high"])) if tgt else None  # fmt: skip
+        target = (
+            (
+                tgt["kind"],
+                float(tgt["value"]),
+                None if tgt.get("value_high") is None else float(tgt["value_high"]),
+            )
+            if tgt
+            else None
+        )
         kpis.append(KpiDef(k["metric"], float(k["weight"]), target))
     bands = tuple((g, float(raw.get("bands", DEFAULT_BANDS)[g])) for g in GRADES[:-1])
     return Definition(position, month_from, tuple(kpis), float(raw.get("cap", DEFAULT_CAP)), bands, set_by)
@@ -224,8 +246,14 @@ def definition_version(engine: Engine, position: str, month_from: str) -> int:
     return int(found or 0)
 
 
-def save_definition(engine: Engine, username: str, d: Definition, today: dt.date | None = None,
-                    version: int | None = None, token: str | None = None) -> None:  # fmt: skip
+def save_definition(
+    engine: Engine,
+    username: str,
+    d: Definition,
+    today: dt.date | None = None,
+    version: int | None = None,
+    token: str | None = None,
+) -> None:
     """Store `d` from its month on (replacing an edit of the same month); earlier months keep theirs.
     `version` (definition_version when the editor loaded): a save in between raises forms.StaleEdit.
     `token`: the form's write-once token."""
@@ -236,9 +264,10 @@ def save_definition(engine: Engine, username: str, d: Definition, today: dt.date
         if token:
             forms.claim(conn, token, "scorecard_definition", username)
         existing = conn.execute(
-            select(t.c.id, t.c.version, t.c.set_by, t.c.set_at)
-            .where(t.c.position_key == d.position, t.c.month_from == d.month_from)
-        ).first()  # fmt: skip
+            select(t.c.id, t.c.version, t.c.set_by, t.c.set_at).where(
+                t.c.position_key == d.position, t.c.month_from == d.month_from
+            )
+        ).first()
         values = {"definition": payload, "set_by": username, "set_at": now()}
         if existing is not None and version == 0:
             raise forms.StaleEdit(
@@ -249,11 +278,18 @@ def save_definition(engine: Engine, username: str, d: Definition, today: dt.date
                 conn.execute(t.insert().values(position_key=d.position, month_from=d.month_from, **values))
             except IntegrityError:
                 raise forms.StaleEdit(None, None) from None
-        elif not forms.update_if_version(conn, t, t.c.id == existing.id,
-                                         existing.version if version is None else version, values):  # fmt: skip
+        elif not forms.update_if_version(
+            conn, t, t.c.id == existing.id, existing.version if version is None else version, values
+        ):
             raise forms.StaleEdit(existing.set_by, existing.set_at)
-        audit(conn, username, "scorecard.definition", position=d.position, month_from=d.month_from,
-              definition=d.as_json())  # fmt: skip
+        audit(
+            conn,
+            username,
+            "scorecard.definition",
+            position=d.position,
+            month_from=d.month_from,
+            definition=d.as_json(),
+        )
 
 
 def promotion_bar(engine: Engine) -> float:
@@ -280,8 +316,12 @@ class KpiScore:
     points: float | None
 
 
-def score_kpi(weight: float, target: tuple[str, float, float | None] | None, actual: float | None,
-              cap: float = DEFAULT_CAP) -> KpiScore:  # fmt: skip
+def score_kpi(
+    weight: float,
+    target: tuple[str, float, float | None] | None,
+    actual: float | None,
+    cap: float = DEFAULT_CAP,
+) -> KpiScore:
     """weight x achievement capped at `cap`; no actual or no target -> no data (None), never 0."""
     if target is None or actual is None:
         return KpiScore(None, None, None)
@@ -302,8 +342,9 @@ def total_of(kpis: Iterable[tuple[float, float | None]]) -> tuple[float | None, 
     return sum(p for _w, p in with_data) / weights * 100, len(with_data) < len(pairs)
 
 
-def grade_of(total: float | None, bands: Iterable[tuple[str, float]] = tuple(DEFAULT_BANDS.items())
-             ) -> str | None:  # fmt: skip
+def grade_of(
+    total: float | None, bands: Iterable[tuple[str, float]] = tuple(DEFAULT_BANDS.items())
+) -> str | None:
     if total is None:
         return None
     for grade, low in bands:
@@ -343,11 +384,22 @@ class Card:
     def public(self) -> dict[str, Any]:
         """The `scorecard --json` object."""
         return {
-            "person": self.person, "position": self.position, "team": self.team, "month": self.month,
-            "kpis": [{k: kpi[k] for k in ("metric", "weight", "actual", "target", "target_high",
-                                          "achievement", "points")} for kpi in self.kpis],
-            "total": _round(self.total), "grade": self.grade, "rank": self.rank, "rescaled": self.rescaled,
-        }  # fmt: skip
+            "person": self.person,
+            "position": self.position,
+            "team": self.team,
+            "month": self.month,
+            "kpis": [
+                {
+                    k: kpi[k]
+                    for k in ("metric", "weight", "actual", "target", "target_high", "achievement", "points")
+                }
+                for kpi in self.kpis
+            ],
+            "total": _round(self.total),
+            "grade": self.grade,
+            "rank": self.rank,
+            "rescaled": self.rescaled,
+        }
 
 
 def _round(value: float | None, digits: int = 4) -> float | None:
@@ -386,16 +438,23 @@ def score_month(engine: Engine, month: str, position: str | None = None) -> list
         for k in d.kpis:
             actual, target = _actual_and_target(k, p, facts, targets, month)
             s = score_kpi(k.weight, target, actual, d.cap)
-            card.kpis.append({
-                "metric": k.metric, "weight": k.weight, "actual": _round(actual, 8),
-                "kind": None if target is None else target[0],
-                "target": None if target is None else target[1],
-                "target_high": None if target is None else target[2],
-                "achievement": _round(s.achievement, 8), "capped": _round(s.capped, 8),
-                "points": _round(s.points, 4),
-                "status": "ok" if s.points is not None else ("no_target" if actual is not None else "no_data"),
-                "source": SC_KPIS[k.metric].source if k.metric in SC_KPIS else None,
-            })  # fmt: skip
+            card.kpis.append(
+                {
+                    "metric": k.metric,
+                    "weight": k.weight,
+                    "actual": _round(actual, 8),
+                    "kind": None if target is None else target[0],
+                    "target": None if target is None else target[1],
+                    "target_high": None if target is None else target[2],
+                    "achievement": _round(s.achievement, 8),
+                    "capped": _round(s.capped, 8),
+                    "points": _round(s.points, 4),
+                    "status": "ok"
+                    if s.points is not None
+                    else ("no_target" if actual is not None else "no_data"),
+                    "source": SC_KPIS[k.metric].source if k.metric in SC_KPIS else None,
+                }
+            )
         card.total, card.rescaled = total_of((kpi["weight"], kpi["points"]) for kpi in card.kpis)
         card.grade = grade_of(card.total, d.bands)
         cards.append(card)
@@ -407,8 +466,9 @@ def score_month(engine: Engine, month: str, position: str | None = None) -> list
     return sorted(cards, key=lambda c: (order[c.position], c.rank is None, c.rank or 0, c.person))
 
 
-def _actual_and_target(k: KpiDef, p: src.PersonRow, facts: src.MonthFacts, targets: tuple[tg.TargetRow, ...],
-                       month: str) -> tuple[float | None, tuple[str, float, float | None] | None]:  # fmt: skip
+def _actual_and_target(
+    k: KpiDef, p: src.PersonRow, facts: src.MonthFacts, targets: tuple[tg.TargetRow, ...], month: str
+) -> tuple[float | None, tuple[str, float, float | None] | None]:
     """A KPI's actual value for one person in one month, and the target it is scored against."""
     kpi = SC_KPIS.get(k.metric)
     if kpi is None:
@@ -518,8 +578,9 @@ def quarter_scores(engine: Engine, quarter: str, position: str | None = None) ->
     frame["rank"] = pd.Series(dtype=object)
     for pos in frame["position"].unique():
         idx = frame.index[frame["position"] == pos]
-        frame.loc[idx, "rank"] = pd.Series(ranks([_num(v) for v in frame.loc[idx, "quarter"]]), index=idx,
-                                           dtype=object)  # fmt: skip
+        frame.loc[idx, "rank"] = pd.Series(
+            ranks([_num(v) for v in frame.loc[idx, "quarter"]]), index=idx, dtype=object
+        )
     return frame
 
 
@@ -560,8 +621,10 @@ def position_frame(cards: list[Card], lang: str) -> pd.DataFrame:
 
     records = []
     for c in cards:
-        rec: dict[str, Any] = {translate("scorecards.col.person", lang): c.person,
-                               translate("scorecards.col.team", lang): c.team}  # fmt: skip
+        rec: dict[str, Any] = {
+            translate("scorecards.col.person", lang): c.person,
+            translate("scorecards.col.team", lang): c.team,
+        }
         for k in c.kpis:
             name = kpi_name(k["metric"], lang)
             rec[f"{name} · {translate('scorecards.col.actual', lang)}"] = k["actual"]
@@ -620,9 +683,13 @@ def card_for(engine: Engine, month: str, person_id: int) -> dict[str, Any] | Non
     if "session" in sources:
         rows["sessions"] = src.card_sessions(engine, month, person)
     if "incident" in sources:
-        rows["incidents"] = src.card_incidents(engine, month, person, "incident_response_minutes" in metrics,
-                                               any(m != "incident_response_minutes" and
-                                                   SC_KPIS[m].source == "incident" for m in metrics))  # fmt: skip
+        rows["incidents"] = src.card_incidents(
+            engine,
+            month,
+            person,
+            "incident_response_minutes" in metrics,
+            any(m != "incident_response_minutes" and SC_KPIS[m].source == "incident" for m in metrics),
+        )
     if "manual" in sources:
         rows["manual"] = src.card_manual(engine, month, person)
     return {"card": card, "rows": rows}
@@ -657,15 +724,20 @@ def card_frame(card: Card, lang: str) -> pd.DataFrame:
         note = "" if k["status"] == "ok" else translate(f"scorecards.status.{k['status']}", lang)
         if k["achievement"] is not None and k["capped"] is not None and k["capped"] < k["achievement"] - EPS:
             note = translate("scorecards.status.capped", lang)
-        rows.append({
-            translate("scorecards.col.kpi", lang): kpi_name(k["metric"], lang),
-            translate("scorecards.col.weight", lang): k["weight"],
-            translate("scorecards.col.actual", lang): format_kpi_value(k["metric"], k["actual"], lang),
-            translate("scorecards.col.target", lang): target_text(k, lang),
-            translate("scorecards.col.achievement", lang): None if k["achievement"] is None
-            else round(k["achievement"] * 100, 1),
-            translate("scorecards.col.points", lang): None if k["points"] is None else round(k["points"], 2),
-            translate("scorecards.col.source", lang): translate(f"scorecards.source.{k['source']}", lang),
-            translate("scorecards.col.note", lang): note,
-        })  # fmt: skip
+        rows.append(
+            {
+                translate("scorecards.col.kpi", lang): kpi_name(k["metric"], lang),
+                translate("scorecards.col.weight", lang): k["weight"],
+                translate("scorecards.col.actual", lang): format_kpi_value(k["metric"], k["actual"], lang),
+                translate("scorecards.col.target", lang): target_text(k, lang),
+                translate("scorecards.col.achievement", lang): None
+                if k["achievement"] is None
+                else round(k["achievement"] * 100, 1),
+                translate("scorecards.col.points", lang): None
+                if k["points"] is None
+                else round(k["points"], 2),
+                translate("scorecards.col.source", lang): translate(f"scorecards.source.{k['source']}", lang),
+                translate("scorecards.col.note", lang): note,
+            }
+        )
     return pd.DataFrame.from_records(rows)

@@ -39,8 +39,10 @@ def cmd_scorecard(args: argparse.Namespace) -> int:
     print("\t".join(("position", "rank", "person", "team", "total", "grade")))
     for row in rows:
         total = "" if row["total"] is None else f"{row['total']:.2f}"
-        print("\t".join(str(v or "") for v in (row["position"], row["rank"], row["person"], row["team"])) +
-              f"\t{total}\t{row['grade'] or ''}")  # fmt: skip
+        print(
+            "\t".join(str(v or "") for v in (row["position"], row["rank"], row["person"], row["team"]))
+            + f"\t{total}\t{row['grade'] or ''}"
+        )
     if not rows:
         print("no scorecards: no people with a scored position", file=sys.stderr)
     return 0
@@ -49,7 +51,11 @@ def cmd_scorecard(args: argparse.Namespace) -> int:
 def register_cli(subparsers: Any) -> None:
     p = subparsers.add_parser("scorecard", help=HELP, description=HELP)
     p.add_argument("--month", type=month_arg, required=True, help="the month to score (YYYY-MM)")
-    p.add_argument("--position", type=_position, default=None,
-                   help="only this position (key such as host, or its name such as 主播)")  # fmt: skip
+    p.add_argument(
+        "--position",
+        type=_position,
+        default=None,
+        help="only this position (key such as host, or its name such as 主播)",
+    )
     p.add_argument("--json", action="store_true", help="print a JSON list, one object per person")
     p.set_defaults(handler=cmd_scorecard)

@@ -19,8 +19,22 @@ from lib.core.metrics import METRICS
 from lib.core.models import Department, ImportBatch, LiveSession, ManualMetric, Person, Position, Team
 
 CARD_ROWS_LIMIT = 500  # source rows a card lists per kind
-SESSION_COLUMNS = ("id", "started_at", "platform", "room", "host", "duration_minutes", "viewers",
-                   "avg_watch_seconds", "comments", "likes", "shares", "buyers", "gmv", "new_followers")  # fmt: skip
+SESSION_COLUMNS = (
+    "id",
+    "started_at",
+    "platform",
+    "room",
+    "host",
+    "duration_minutes",
+    "viewers",
+    "avg_watch_seconds",
+    "comments",
+    "likes",
+    "shares",
+    "buyers",
+    "gmv",
+    "new_followers",
+)
 # Plausible ranges of a manual value by unit (percentages are fractions here).
 MANUAL_RANGES = {"pct": (0.0, 1.0), "score": (0.0, 5.0), "s": (0.0, 86_400.0)}
 
@@ -39,14 +53,21 @@ class PersonRow:
 def people(engine: Engine) -> list[PersonRow]:
     """Active people with their position key, team and department (small table)."""
     q = (
-        select(Person.id, Person.name, Position.key, Person.team_id, Team.name, Person.department_id,
-               Department.name)
+        select(
+            Person.id,
+            Person.name,
+            Position.key,
+            Person.team_id,
+            Team.name,
+            Person.department_id,
+            Department.name,
+        )
         .outerjoin(Position, Position.id == Person.position_id)
         .outerjoin(Team, Team.id == Person.team_id)
         .outerjoin(Department, Department.id == Person.department_id)
         .where(Person.active.is_(True))
         .order_by(Person.name)
-    )  # fmt: skip
+    )
     with engine.connect() as conn:
         return [PersonRow(*r) for r in conn.execute(q).all()]
 
@@ -100,8 +121,10 @@ def month_facts(engine: Engine, month: str, persons: list[PersonRow]) -> MonthFa
             facts.team_sums = {int(r["k_team"]): r for r in by_team.to_dict("records")}
     with engine.connect() as conn:
         for pid, metric, value in conn.execute(
-            select(ManualMetric.person_id, ManualMetric.metric, ManualMetric.value).where(ManualMetric.month == month)
-        ):  # fmt: skip
+            select(ManualMetric.person_id, ManualMetric.metric, ManualMetric.value).where(
+                ManualMetric.month == month
+            )
+        ):
             facts.manual[(int(pid), metric)] = float(value)
     handlers = inc.handler_monthly(engine, start, end)
     for rec in handlers.to_dict("records"):
@@ -112,8 +135,9 @@ def month_facts(engine: Engine, month: str, persons: list[PersonRow]) -> MonthFa
         if prev is not None:  # one person under two spellings: keep the larger group
             if prev.handled >= int(rec["handled"]):
                 continue
-        facts.handled[pid] = Handled(int(rec["handled"]), _num(rec["within_sla_share"]),
-                                     _num(rec["median_resolve_minutes"]))  # fmt: skip
+        facts.handled[pid] = Handled(
+            int(rec["handled"]), _num(rec["within_sla_share"]), _num(rec["median_resolve_minutes"])
+        )
     for rec in inc.department_response_monthly(engine, start, end).to_dict("records"):
         if _num(rec["department_id"]) is not None:
             facts.dept_response[int(rec["department_id"])] = _num(rec["median_respond_minutes"])
@@ -169,8 +193,9 @@ def card_sessions(engine: Engine, month: str, person: PersonRow) -> pd.DataFrame
     return pd.DataFrame.from_records(rows, columns=list(SESSION_COLUMNS))
 
 
-def card_incidents(engine: Engine, month: str, person: PersonRow, by_department: bool, by_handler: bool
-                   ) -> pd.DataFrame:  # fmt: skip
+def card_incidents(
+    engine: Engine, month: str, person: PersonRow, by_department: bool, by_handler: bool
+) -> pd.DataFrame:
     """Incidents a card's incident KPIs count: those the person handled, and (response time) those owned by
     their department. Same columns as the incident report's lists."""
     start, end = month_bounds(month)
@@ -183,10 +208,12 @@ def card_incidents(engine: Engine, month: str, person: PersonRow, by_department:
     if not who:
         return inc._detail_frame([])
     stmt = (
-        select(*inc._detail_columns(q)).select_from(q.source)
+        select(*inc._detail_columns(q))
+        .select_from(q.source)
         .where(*q.where(inc.ReportFilter(start, end)), or_(*who))
-        .order_by(q.i.c.detected_at, q.i.c.id).limit(CARD_ROWS_LIMIT)
-    )  # fmt: skip
+        .order_by(q.i.c.detected_at, q.i.c.id)
+        .limit(CARD_ROWS_LIMIT)
+    )
     with engine.connect() as conn:
         return inc._detail_frame(conn.execute(stmt).all())
 
@@ -214,8 +241,15 @@ class ManualEntryError(ValueError):
         self.params = params
 
 
-def save_manual_metric(engine: Engine, username: str, month: str, person_id: int, metric: str,
-                       value: float | None, token: str | None = None) -> None:  # fmt: skip
+def save_manual_metric(
+    engine: Engine,
+    username: str,
+    month: str,
+    person_id: int,
+    metric: str,
+    value: float | None,
+    token: str | None = None,
+) -> None:
     """Enter or correct one monthly figure (percentages as fractions); refused with the field named.
     `token`: the form's write-once token (lib.core.forms)."""
     from lib.scorecards import MANUAL_KPIS, MONTH_RE
@@ -236,13 +270,29 @@ def save_manual_metric(engine: Engine, username: str, month: str, person_id: int
             raise ManualEntryError("person", value=person_id)
         t = ManualMetric.__table__
         existing = conn.execute(
-            select(t.c.id, t.c.value).where(t.c.month == month, t.c.person_id == person_id, t.c.metric == metric)
-        ).first()  # fmt: skip
+            select(t.c.id, t.c.value).where(
+                t.c.month == month, t.c.person_id == person_id, t.c.metric == metric
+            )
+        ).first()
         if existing is None:
-            conn.execute(t.insert().values(month=month, person_id=person_id, metric=metric, value=float(value),
-                                           entered_by=username))  # fmt: skip
+            conn.execute(
+                t.insert().values(
+                    month=month, person_id=person_id, metric=metric, value=float(value), entered_by=username
+                )
+            )
         else:
-            conn.execute(t.update().where(t.c.id == existing.id).values(value=float(value), entered_by=username,
-                                                                         import_batch_id=None))  # fmt: skip
-        audit(conn, username, "manual_metric.set", month=month, person_id=person_id, metric=metric,
-              value=float(value), before=None if existing is None else existing.value)  # fmt: skip
+            conn.execute(
+                t.update()
+                .where(t.c.id == existing.id)
+                .values(value=float(value), entered_by=username, import_batch_id=None)
+            )
+        audit(
+            conn,
+            username,
+            "manual_metric.set",
+            month=month,
+            person_id=person_id,
+            metric=metric,
+            value=float(value),
+            before=None if existing is None else existing.value,
+        )

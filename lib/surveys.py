@@ -55,8 +55,9 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from lib import targets
-from lib.core import clock
+from lib.core import clock, i18n
 from lib.core.db import audit, get_setting, set_setting, write
+from lib.core.errors import CodedError
 from lib.core.metrics import metric
 from lib.core.models import (
     Department,
@@ -68,7 +69,6 @@ from lib.core.models import (
     SurveySubmission,
     User,
 )
-from lib.web import i18n  # TODO(house): surveys present code takes lang
 
 DEFAULT_QUESTIONS: tuple[dict[str, str], ...] = (
     {"key": "responsiveness", "zh": "响应速度", "en": "Responsiveness"},
@@ -91,13 +91,17 @@ _PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _random = secrets.SystemRandom()
 
 
-class SurveyError(ValueError):
+def _t(key: str, **params: object) -> str:
+    """The session's language, until the surveys package's present code takes `lang` (house, step 2)."""
+    from lib.web.i18n import t
+
+    return t(key, **params)
+
+
+class SurveyError(CodedError):
     """A user-facing refusal; `code` is an i18n key under survey.error, `params` fill it."""
 
-    def __init__(self, code: str, **params: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
+    prefix = "survey.error"
 
 
 @dataclass(frozen=True)
@@ -465,19 +469,27 @@ def _flush(conn: Connection, round_id: int, min_batch: int) -> int:
         for row in conn.execute(select(s.id, s.from_department_id, s.comment).where(s.round_id == round_id))
     }
     ids = select(s.id).where(s.round_id == round_id)
-    for row in conn.execute(select(r.submission_id, r.to_department_id, r.question, r.score).where(
-        r.submission_id.in_(ids)
-    )):  # fmt: skip
+    for row in conn.execute(
+        select(r.submission_id, r.to_department_id, r.question, r.score).where(r.submission_id.in_(ids))
+    ):
         written[row.submission_id]["ratings"].append((row.to_department_id, row.question, row.score))
     batch = buffered + list(written.values())
     _random.shuffle(batch)
     subs, rats = [], []
     for answer in batch:
         sid = str(uuid.uuid4())
-        subs.append({"id": sid, "round_id": round_id, "from_department_id": answer["from"],
-                     "comment": answer["comment"]})  # fmt: skip
-        rats += [{"submission_id": sid, "to_department_id": d, "question": q, "score": s}
-                 for d, q, s in answer["ratings"]]  # fmt: skip
+        subs.append(
+            {
+                "id": sid,
+                "round_id": round_id,
+                "from_department_id": answer["from"],
+                "comment": answer["comment"],
+            }
+        )
+        rats += [
+            {"submission_id": sid, "to_department_id": d, "question": q, "score": s}
+            for d, q, s in answer["ratings"]
+        ]
     _random.shuffle(rats)
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("PRAGMA secure_delete = ON")  # deleted rows are zeroed in the file
@@ -1116,7 +1128,7 @@ def response_frame(res: RoundResults) -> pd.DataFrame:
 def display_table(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
     """Text cells for st.dataframe: numbers formatted, hidden groups marked, headers translated."""
     formats = {"mean": "{:.2f}", "gap": "{:+.2f}", "rate": "{:.0%}", "responses": "{:.0f}", "users": "{:.0f}"}
-    hidden = i18n.t("survey.results.hidden")
+    hidden = _t("survey.results.hidden")
     out = pd.DataFrame(index=frame.index)
     for column in columns:
         fmt = formats.get(column)
@@ -1127,7 +1139,7 @@ def display_table(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
             values = values.map(lambda v: "" if v is None or pd.isna(v) else ("✓" if v else "✗"))
         if column not in ("department", "rater", "rated", "users"):
             values = values.where(frame["shown"].astype(bool), hidden)
-        out[i18n.t(f"survey.results.{column}")] = values.astype(str)
+        out[_t(f"survey.results.{column}")] = values.astype(str)
     return out
 
 
@@ -1136,9 +1148,9 @@ def rounds_table(rounds: tuple[RoundInfo, ...]) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
-                i18n.t("survey.rounds.name"): r.name,
-                i18n.t("survey.rounds.period"): r.period,
-                i18n.t("survey.rounds.status"): i18n.t(f"survey.rounds.status_{r.status}"),
+                _t("survey.rounds.name"): r.name,
+                _t("survey.rounds.period"): r.period,
+                _t("survey.rounds.status"): _t(f"survey.rounds.status_{r.status}"),
             }
             for r in rounds
         ]
@@ -1189,11 +1201,11 @@ def results_json(res: RoundResults) -> dict:
 def pair_heatmap(res: RoundResults, question: str | None = None) -> alt.Chart:
     """Heat map of the pair matrix: colour = mean (1–5), hidden cells grey with a marker."""
     frame = pair_frame(res, question)
-    hidden = i18n.t("survey.results.hidden")
+    hidden = _t("survey.results.hidden")
     data = frame.assign(label=frame["mean"].map(lambda v: f"{v:.2f}" if pd.notna(v) else hidden))
     base = alt.Chart(data).encode(
-        x=alt.X("rated:N", title=i18n.t("survey.results.rated"), axis=alt.Axis(labelAngle=0, orient="top")),
-        y=alt.Y("rater:N", title=i18n.t("survey.results.rater")),
+        x=alt.X("rated:N", title=_t("survey.results.rated"), axis=alt.Axis(labelAngle=0, orient="top")),
+        y=alt.Y("rater:N", title=_t("survey.results.rater")),
     )
     rect = base.mark_rect().encode(
         color=alt.condition(
@@ -1221,7 +1233,7 @@ def target_bars(frame: pd.DataFrame, target: float) -> alt.Chart:
         .mark_bar()
         .encode(
             x=alt.X("department:N", title=None, sort=None, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("mean:Q", scale=alt.Scale(domain=[0, 5]), title=i18n.t("survey.results.mean")),
+            y=alt.Y("mean:Q", scale=alt.Scale(domain=[0, 5]), title=_t("survey.results.mean")),
             color=alt.condition(alt.datum.meets_target, alt.value("#2e7d32"), alt.value("#c62828")),
             tooltip=["department:N", alt.Tooltip("mean:Q", format=".2f")],
         )
@@ -1236,8 +1248,8 @@ def distribution_chart(shares: tuple[float, ...]) -> alt.Chart:
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("score:O", title=i18n.t("survey.results.score"), axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("share:Q", title=i18n.t("survey.results.share"), axis=alt.Axis(format="%")),
+            x=alt.X("score:O", title=_t("survey.results.score"), axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("share:Q", title=_t("survey.results.share"), axis=alt.Axis(format="%")),
             tooltip=["score", alt.Tooltip("share:Q", format=".0%")],
         )
     )
@@ -1249,7 +1261,7 @@ def trend_chart(frame: pd.DataFrame, target: float) -> alt.Chart:
         .mark_line(point=True)
         .encode(
             x=alt.X("period:O", title=None, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("mean:Q", scale=alt.Scale(domain=[1, 5]), title=i18n.t("survey.results.mean")),
+            y=alt.Y("mean:Q", scale=alt.Scale(domain=[1, 5]), title=_t("survey.results.mean")),
             color=alt.Color("department:N", title=None),
             tooltip=["round:N", "department:N", alt.Tooltip("mean:Q", format=".2f")],
         )
@@ -1314,8 +1326,14 @@ def load_demo_rounds(engine: Engine, periods: Iterable[str], seed: int = 42, act
                     if other != dept:
                         for q in DEFAULT_QUESTIONS:
                             score = min(5, max(1, round(rng.gauss(mood[other] + 0.08 * step, 0.6))))
-                            rats.append({"submission_id": sid, "to_department_id": other, "question": q["key"],
-                                         "score": score})  # fmt: skip
+                            rats.append(
+                                {
+                                    "submission_id": sid,
+                                    "to_department_id": other,
+                                    "question": q["key"],
+                                    "score": score,
+                                }
+                            )
         with write(engine) as conn:
             conn.execute(
                 update(SurveyRound)

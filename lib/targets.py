@@ -18,6 +18,7 @@ from sqlalchemy import Engine, func, insert, select
 
 from lib.core import forms
 from lib.core.db import audit, bump_data_version, now, write
+from lib.core.errors import CodedError
 from lib.core.metrics import METRICS
 from lib.core.models import Target
 
@@ -27,13 +28,10 @@ AMBER_FROM = 0.9  # achievement from 90 % up to 100 % is amber, below is red
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
-class TargetError(ValueError):
+class TargetError(CodedError):
     """Bad target input; `code` is an i18n key under kpis.target_error, `params` fill it."""
 
-    def __init__(self, code: str, **params: object) -> None:
-        super().__init__(f"{code} {params}")
-        self.code = code
-        self.params = params
+    prefix = "kpis.target_error"
 
 
 @dataclass(frozen=True)
@@ -176,8 +174,15 @@ def evaluate(target: TargetRow, actual: float | None, sessions: int, months: flo
     }
 
 
-def validate(metric: str, scope_kind: str, scope_value: str, month_from: str, kind: str,
-             value: float | None, value_high: float | None) -> None:  # fmt: skip
+def validate(
+    metric: str,
+    scope_kind: str,
+    scope_value: str,
+    month_from: str,
+    kind: str,
+    value: float | None,
+    value_high: float | None,
+) -> None:
     """Raise TargetError naming the bad field and value."""
     if metric not in METRICS:
         raise TargetError("metric", value=metric)
@@ -195,9 +200,19 @@ def validate(metric: str, scope_kind: str, scope_value: str, month_from: str, ki
         raise TargetError("between", low=value, high=value_high)
 
 
-def set_target(engine: Engine, username: str, metric: str, scope_kind: str, scope_value: str,
-               month_from: str, kind: str, value: float, value_high: float | None = None,
-               based_on: int | None | str = "any", token: str | None = None) -> int:  # fmt: skip
+def set_target(
+    engine: Engine,
+    username: str,
+    metric: str,
+    scope_kind: str,
+    scope_value: str,
+    month_from: str,
+    kind: str,
+    value: float,
+    value_high: float | None = None,
+    based_on: int | None | str = "any",
+    token: str | None = None,
+) -> int:
     """Add a target row (history kept: earlier months keep the value they had) and audit it. `based_on`:
     the latest row for this metric, scope and month when the form was filled (None: there was none); if
     another was set since, raise forms.StaleEdit naming it. `token`: the form's write-once token."""
@@ -210,22 +225,47 @@ def set_target(engine: Engine, username: str, metric: str, scope_kind: str, scop
             forms.claim(conn, token, "target", username)
         if based_on != "any":
             bump_data_version(conn)  # first: its row lock orders concurrent setters, so this read is current
-            key = (Target.metric == metric, Target.scope_kind == scope_kind, Target.scope_value == scope_value,
-                   Target.month_from == month_from)  # fmt: skip
-            latest = conn.execute(select(Target.id, Target.set_by, Target.set_at).where(*key)
-                                  .order_by(Target.id.desc()).limit(1)).first()  # fmt: skip
+            key = (
+                Target.metric == metric,
+                Target.scope_kind == scope_kind,
+                Target.scope_value == scope_value,
+                Target.month_from == month_from,
+            )
+            latest = conn.execute(
+                select(Target.id, Target.set_by, Target.set_at)
+                .where(*key)
+                .order_by(Target.id.desc())
+                .limit(1)
+            ).first()
             if latest is not None and latest.id != based_on:
                 raise forms.StaleEdit(latest.set_by, latest.set_at)
         new_id = conn.execute(
             insert(Target).values(
-                metric=metric, scope_kind=scope_kind, scope_value=scope_value, month_from=month_from,
-                kind=kind, value=float(value), value_high=value_high, period=METRICS[metric].target_period,
-                set_by=username, set_at=now(),
+                metric=metric,
+                scope_kind=scope_kind,
+                scope_value=scope_value,
+                month_from=month_from,
+                kind=kind,
+                value=float(value),
+                value_high=value_high,
+                period=METRICS[metric].target_period,
+                set_by=username,
+                set_at=now(),
             )
-        ).inserted_primary_key[0]  # fmt: skip
-        audit(conn, username, "target.set", id=new_id, metric=metric, scope_kind=scope_kind,
-              scope_value=scope_value, month_from=month_from, kind=kind, value=value,
-              value_high=value_high)  # fmt: skip
+        ).inserted_primary_key[0]
+        audit(
+            conn,
+            username,
+            "target.set",
+            id=new_id,
+            metric=metric,
+            scope_kind=scope_kind,
+            scope_value=scope_value,
+            month_from=month_from,
+            kind=kind,
+            value=value,
+            value_high=value_high,
+        )
     return int(new_id)
 
 
@@ -236,9 +276,13 @@ def latest_target_id(
     scope_value = "" if scope_kind == "all" else str(scope_value).strip()
     with engine.connect() as conn:
         return conn.execute(
-            select(func.max(Target.id)).where(Target.metric == metric, Target.scope_kind == scope_kind,
-                                              Target.scope_value == scope_value, Target.month_from == month_from)
-        ).scalar()  # fmt: skip
+            select(func.max(Target.id)).where(
+                Target.metric == metric,
+                Target.scope_kind == scope_kind,
+                Target.scope_value == scope_value,
+                Target.month_from == month_from,
+            )
+        ).scalar()
 
 
 # --- the targets page -----------------------------------------------------------------------------
@@ -252,7 +296,7 @@ def scope_choices(engine: Engine) -> dict[str, list[tuple[str, str]]]:
     with engine.connect() as conn:
         rooms = conn.execute(
             select(LiveSession.room).where(LiveSession.room.isnot(None)).group_by(LiveSession.room)
-        ).scalars()  # fmt: skip
+        ).scalars()
         rooms = sorted(rooms)
         teams = conn.execute(select(Team.id, Team.name).order_by(Team.name)).all()
         people = conn.execute(select(Person.id, Person.name).order_by(Person.name)).all()
@@ -284,15 +328,31 @@ def targets_frame(engine: Engine, month: str | None = None) -> pd.DataFrame:
     choices = scope_choices(engine)
     records = [
         {
-            "metric": r.metric, "scope_kind": r.scope_kind,
-            "scope": _scope_label(choices, r.scope_kind, r.scope_value), "month_from": r.month_from,
-            "kind": r.kind, "value": r.value, "value_high": r.value_high, "period": r.period,
-            "set_by": r.set_by, "set_at": r.set_at,
+            "metric": r.metric,
+            "scope_kind": r.scope_kind,
+            "scope": _scope_label(choices, r.scope_kind, r.scope_value),
+            "month_from": r.month_from,
+            "kind": r.kind,
+            "value": r.value,
+            "value_high": r.value_high,
+            "period": r.period,
+            "set_by": r.set_by,
+            "set_at": r.set_at,
         }
         for r in rows
-    ]  # fmt: skip
-    columns = ["metric", "scope_kind", "scope", "month_from", "kind", "value", "value_high", "period",
-               "set_by", "set_at"]  # fmt: skip
+    ]
+    columns = [
+        "metric",
+        "scope_kind",
+        "scope",
+        "month_from",
+        "kind",
+        "value",
+        "value_high",
+        "period",
+        "set_by",
+        "set_at",
+    ]
     return pd.DataFrame.from_records(records, columns=columns)
 
 
@@ -309,9 +369,12 @@ def display_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
             ),
             translate("kpis.targets.scope_value", lang): frame["scope"],
             translate("kpis.targets.month_from", lang): frame["month_from"],
-            translate("kpis.targets.kind", lang): frame["kind"].map(lambda k: translate(f"kpis.kind.{k}", lang)),
+            translate("kpis.targets.kind", lang): frame["kind"].map(
+                lambda k: translate(f"kpis.kind.{k}", lang)
+            ),
             translate("kpis.targets.value", lang): [
-                format_value(v, METRICS[m].unit, lang) + ("" if h is None or pd.isna(h) else " – " + format_value(h, METRICS[m].unit, lang))
+                format_value(v, METRICS[m].unit, lang)
+                + ("" if h is None or pd.isna(h) else " – " + format_value(h, METRICS[m].unit, lang))
                 for m, v, h in zip(frame["metric"], frame["value"], frame["value_high"], strict=True)
             ],
             translate("kpis.targets.period", lang): frame["period"].map(
@@ -320,5 +383,5 @@ def display_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
             translate("kpis.targets.set_by", lang): frame["set_by"],
             translate("kpis.targets.set_at", lang): frame["set_at"],
         }
-    )  # fmt: skip
+    )
     return out

@@ -15,11 +15,15 @@ import pandas as pd  # noqa: E402
 from lib import cases as cs  # noqa: E402
 from lib import cases_search as cq  # noqa: E402
 from lib import kpis  # noqa: E402
-from lib.core import forms  # noqa: E402
-from lib.core.db import now  # noqa: E402
-from lib.core.formatting import format_change, format_metric, md_escape  # noqa: E402
-from lib.core.metrics import METRICS  # noqa: E402
-from lib.web import form_ui  # noqa: E402
+from lib.web import (  # noqa: E402
+    METRICS,  # noqa: E402
+    form_ui,  # noqa: E402
+    format_change,
+    format_metric,
+    forms,  # noqa: E402
+    md_escape,
+    now,  # noqa: E402
+)
 from lib.web.i18n import current_language, t  # noqa: E402
 from lib.web.ui import cached, engine, no_data, show_flash  # noqa: E402
 
@@ -50,7 +54,7 @@ def int_param(name: str) -> int | None:
         st.error(t("cases.error.bad_id", value=md_escape(raw[:40])))
         st.button(t("cases.back"), on_click=go, key="bad_id_back")
         st.stop()
-    from lib.core.bounds import parse_id
+    from lib.web import parse_id
 
     if parse_id(raw) is None:  # beyond any row id (a database INTEGER): no such case or session
         missing = "cases.error.unknown_session" if name == "new_from_session" else "cases.error.not_found"
@@ -67,8 +71,14 @@ def highlighted(pieces: list[tuple[str, bool]]) -> str:
 
 def meta_line(row: dict[str, Any]) -> str:
     author = row.get("author_name") or row.get("author") or ""
-    bits = [str(row["case_date"]), platform_name(row.get("platform")), row.get("category") or "",
-            "、".join(row.get("tags", [])), t(f"cases.status.{row['status']}"), author]  # fmt: skip
+    bits = [
+        str(row["case_date"]),
+        platform_name(row.get("platform")),
+        row.get("category") or "",
+        "、".join(row.get("tags", [])),
+        t(f"cases.status.{row['status']}"),
+        author,
+    ]
     return md_escape(" · ".join(b for b in bits if b))
 
 
@@ -78,17 +88,26 @@ def meta_line(row: dict[str, Any]) -> str:
 def editor_defaults(case: dict[str, Any] | None, prefill: dict[str, Any] | None) -> dict[str, Any]:
     src: dict[str, Any] = case or prefill or {}
     state = {
-        "title": src.get("title", ""), "case_date": src.get("case_date") or now().date(),
-        "platform": src.get("platform") or "", "category": src.get("category") or "",
-        "tags": "，".join(src.get("tags", [])), "sessions": list(src.get("session_ids", ())),
+        "title": src.get("title", ""),
+        "case_date": src.get("case_date") or now().date(),
+        "platform": src.get("platform") or "",
+        "category": src.get("category") or "",
+        "tags": "，".join(src.get("tags", [])),
+        "sessions": list(src.get("session_ids", ())),
         **{f: src.get(f) or "" for f in cq.BODY_FIELDS},
-    }  # fmt: skip
+    }
     items = (case or {}).get("action_items", [])
     state["n_items"] = max(1, len(items))
     for i, item in enumerate(items):
-        state.update({f"item_id_{i}": item["id"], f"item_desc_{i}": item["description"],
-                      f"item_owner_{i}": item["owner_person_id"], f"item_due_{i}": item["due_on"],
-                      f"item_status_{i}": item["status"]})  # fmt: skip
+        state.update(
+            {
+                f"item_id_{i}": item["id"],
+                f"item_desc_{i}": item["description"],
+                f"item_owner_{i}": item["owner_person_id"],
+                f"item_due_{i}": item["due_on"],
+                f"item_status_{i}": item["status"],
+            }
+        )
     return state
 
 
@@ -144,21 +163,39 @@ def render_editor(case: dict[str, Any] | None, prefill: dict[str, Any] | None, t
         st.text_input(t("cases.field.title"), key="ed_title", max_chars=cs.MAX_TITLE)
         c1, c2, c3 = st.columns(3)
         c1.date_input(t("cases.field.case_date"), key="ed_case_date")
-        c2.selectbox(t("cases.field.platform"), ["", *kpis.PLATFORMS], key="ed_platform",
-                     format_func=lambda p: platform_name(p) or t("cases.none"))  # fmt: skip
-        c3.text_input(t("cases.field.category"), key="ed_category", max_chars=cs.MAX_CATEGORY,
-                      placeholder=t("cases.edit.category_hint"))  # fmt: skip
+        c2.selectbox(
+            t("cases.field.platform"),
+            ["", *kpis.PLATFORMS],
+            key="ed_platform",
+            format_func=lambda p: platform_name(p) or t("cases.none"),
+        )
+        c3.text_input(
+            t("cases.field.category"),
+            key="ed_category",
+            max_chars=cs.MAX_CATEGORY,
+            placeholder=t("cases.edit.category_hint"),
+        )
         st.text_input(t("cases.field.tags"), key="ed_tags", help=t("cases.edit.tags_help"))
         choices = dict(cached(cs.session_choices))
         for sid in st.session_state.get("ed_sessions", []):
             if sid not in choices:
                 choices[sid] = cs.session_label(engine(), sid) or f"#{sid}"
-        st.multiselect(t("cases.field.sessions"), list(choices), key="ed_sessions", format_func=choices.get,
-                       max_selections=cs.MAX_SESSIONS)  # fmt: skip
+        st.multiselect(
+            t("cases.field.sessions"),
+            list(choices),
+            key="ed_sessions",
+            format_func=choices.get,
+            max_selections=cs.MAX_SESSIONS,
+        )
         st.caption(t("cases.edit.markdown_help"))
         for f in cq.BODY_FIELDS:
-            st.text_area(t(f"cases.field.{f}"), key=f"ed_{f}", height=120, max_chars=cs.MAX_TEXT,
-                         placeholder=t(f"cases.edit.placeholder.{f}"))  # fmt: skip
+            st.text_area(
+                t(f"cases.field.{f}"),
+                key=f"ed_{f}",
+                height=120,
+                max_chars=cs.MAX_TEXT,
+                placeholder=t(f"cases.edit.placeholder.{f}"),
+            )
 
         st.subheader(t("cases.field.action_items"))
         people = dict(cached(cs.people_choices))
@@ -168,17 +205,26 @@ def render_editor(case: dict[str, Any] | None, prefill: dict[str, Any] | None, t
                 people[st.session_state[owner_key]] = f"#{st.session_state[owner_key]}"
             a, b, c, d = st.columns((4, 2, 2, 1))
             a.text_input(t("cases.item.description"), key=f"ed_item_desc_{i}")
-            b.selectbox(t("cases.item.owner"), [None, *people], key=owner_key,
-                        format_func=lambda p: t("cases.none") if p is None else people[p])  # fmt: skip
+            b.selectbox(
+                t("cases.item.owner"),
+                [None, *people],
+                key=owner_key,
+                format_func=lambda p: t("cases.none") if p is None else people[p],
+            )
             if f"ed_item_due_{i}" not in st.session_state:
                 st.session_state[f"ed_item_due_{i}"] = None
             c.date_input(t("cases.item.due_on"), key=f"ed_item_due_{i}")
-            d.selectbox(t("cases.item.status"), cs.ITEM_STATUSES, key=f"ed_item_status_{i}",
-                        format_func=lambda s: t(f"cases.item_status.{s}"))  # fmt: skip
+            d.selectbox(
+                t("cases.item.status"),
+                cs.ITEM_STATUSES,
+                key=f"ed_item_status_{i}",
+                format_func=lambda s: t(f"cases.item_status.{s}"),
+            )
         st.caption(t("cases.edit.items_help"))
         # Inside the form, so adding a row submits what was typed and keeps it.
-        st.form_submit_button(t("cases.edit.add_item"), on_click=add_item_row, icon=":material/add:",
-                              key="ed_add_item")  # fmt: skip
+        st.form_submit_button(
+            t("cases.edit.add_item"), on_click=add_item_row, icon=":material/add:", key="ed_add_item"
+        )
         b1, b2 = st.columns(2)
         save = b1.form_submit_button(
             t("cases.edit.save"), type="primary", key="ed_save", icon=":material/save:"
@@ -192,15 +238,24 @@ def render_editor(case: dict[str, Any] | None, prefill: dict[str, Any] | None, t
         return
     s = st.session_state
     data = cs.CaseInput(
-        title=s["ed_title"], case_date=s["ed_case_date"], platform=s["ed_platform"] or None,
-        category=s["ed_category"], tags=cs.parse_tags(s["ed_tags"]), session_ids=tuple(s["ed_sessions"]),
+        title=s["ed_title"],
+        case_date=s["ed_case_date"],
+        platform=s["ed_platform"] or None,
+        category=s["ed_category"],
+        tags=cs.parse_tags(s["ed_tags"]),
+        session_ids=tuple(s["ed_sessions"]),
         action_items=tuple(
-            cs.ItemInput(s.get(f"ed_item_desc_{i}") or "", s.get(f"ed_item_owner_{i}"), s.get(f"ed_item_due_{i}"),
-                         s.get(f"ed_item_status_{i}") or "open", s.get(f"ed_item_id_{i}"))
+            cs.ItemInput(
+                s.get(f"ed_item_desc_{i}") or "",
+                s.get(f"ed_item_owner_{i}"),
+                s.get(f"ed_item_due_{i}"),
+                s.get(f"ed_item_status_{i}") or "open",
+                s.get(f"ed_item_id_{i}"),
+            )
             for i in range(s.get("ed_n_items", 1))
         ),
         **{f: s[f"ed_{f}"] for f in cq.BODY_FIELDS},
-    )  # fmt: skip
+    )
     base = s.get("ed_base_version")
 
     def save_once(token: str) -> int:
@@ -260,17 +315,25 @@ def render_sessions(session_ids: tuple[int, ...]) -> None:
     for s in linked:
         with st.container(border=True):
             started = s["started_at"].strftime("%Y-%m-%d %H:%M")
-            st.markdown(f"**{started}** · "
-                        f"{md_escape(platform_name(s['platform']))} · {md_escape(s['room'] or '')} · "
-                        f"{md_escape(s['host'] or '')}")  # fmt: skip
+            st.markdown(
+                f"**{started}** · "
+                f"{md_escape(platform_name(s['platform']))} · {md_escape(s['room'] or '')} · "
+                f"{md_escape(s['host'] or '')}"
+            )
             st.caption(t("cases.view.compared", n=s["previous_count"]))
             cols = st.columns(2)
             for i, key in enumerate(cs.KEY_METRICS):
-                cols[i % 2].metric(METRICS[key].name(lang), format_metric(key, s["metrics"][key], lang),
-                                   format_change(s["change"][key]))  # fmt: skip
-            st.page_link("pages/session_detail.py", label=t("cases.view.open_session"),
-                         query_params={"session": str(s["id"])}, icon=":material/open_in_new:") if (
-                viewer.role in ("manager", "admin")) else None  # fmt: skip
+                cols[i % 2].metric(
+                    METRICS[key].name(lang),
+                    format_metric(key, s["metrics"][key], lang),
+                    format_change(s["change"][key]),
+                )
+            st.page_link(
+                "pages/session_detail.py",
+                label=t("cases.view.open_session"),
+                query_params={"session": str(s["id"])},
+                icon=":material/open_in_new:",
+            ) if (viewer.role in ("manager", "admin")) else None
 
 
 def render_history(case: dict[str, Any]) -> None:
@@ -278,8 +341,7 @@ def render_history(case: dict[str, Any]) -> None:
         for rev in reversed(case["revisions"]):
             fields = "、".join(t(f"cases.field.{f}") if f in FIELD_KEYS else f for f in rev["changes"])
             at = rev["at"].strftime("%Y-%m-%d %H:%M")
-            st.markdown(f"**{at}** · {md_escape(rev['username'])} · "
-                        f"{md_escape(fields)}")  # fmt: skip
+            st.markdown(f"**{at}** · {md_escape(rev['username'])} · {md_escape(fields)}")
             lines = []
             for f, (old, new) in rev["changes"].items():
                 label = t(f"cases.field.{f}") if f in FIELD_KEYS else f
@@ -327,14 +389,29 @@ def render_case(case_id: int) -> None:
         cols = st.columns(len(actions))
         for col, action in zip(cols, actions, strict=True):
             if action == "edit":
-                col.button(t("cases.action.edit"), key="cv_edit", on_click=reopen_editor,
-                           args=(f"edit:{case_id}",), kwargs={"edit": str(case_id)}, icon=":material/edit:")  # fmt: skip
+                col.button(
+                    t("cases.action.edit"),
+                    key="cv_edit",
+                    on_click=reopen_editor,
+                    args=(f"edit:{case_id}",),
+                    kwargs={"edit": str(case_id)},
+                    icon=":material/edit:",
+                )
             else:
-                col.button(t(f"cases.action.{action}"), key=f"cv_{action}", on_click=do_action,
-                           args=(case_id, action, case["version"]), type="primary" if action in ("publish", "submit") else "secondary")  # fmt: skip
+                col.button(
+                    t(f"cases.action.{action}"),
+                    key=f"cv_{action}",
+                    on_click=do_action,
+                    args=(case_id, action, case["version"]),
+                    type="primary" if action in ("publish", "submit") else "secondary",
+                )
         if "send_back" in actions or "publish" in actions:
-            st.text_area(t("cases.view.comment"), key="cv_comment", max_chars=cs.MAX_COMMENT,
-                         help=t("cases.view.comment_help"))  # fmt: skip
+            st.text_area(
+                t("cases.view.comment"),
+                key="cv_comment",
+                max_chars=cs.MAX_COMMENT,
+                help=t("cases.view.comment_help"),
+            )
     left, right = st.columns((3, 2))
     with left:
         for f in cq.BODY_FIELDS:
@@ -353,18 +430,36 @@ def render_case(case_id: int) -> None:
         late = item["status"] == "open" and item["due_on"] is not None and item["due_on"] < today
         a, b = st.columns((5, 1))
         mark = "✅" if item["status"] == "done" else ("⚠️" if late else "⬜")
-        a.markdown(f"{mark} {md_escape(item['description'])} · {md_escape(item.get('owner') or t('cases.none'))}"
-                   f" · {item['due_on'] or '—'}" + (f" · :red[{t('cases.item.overdue')}]" if late else ""))  # fmt: skip
+        a.markdown(
+            f"{mark} {md_escape(item['description'])} · {md_escape(item.get('owner') or t('cases.none'))}"
+            f" · {item['due_on'] or '—'}" + (f" · :red[{t('cases.item.overdue')}]" if late else "")
+        )
         mine = viewer.person_id is not None and item["owner_person_id"] == viewer.person_id
         if mine or cq.is_manager(viewer) or case["author"] == viewer.username:
             new = "open" if item["status"] == "done" else "done"
-            b.button(t(f"cases.item.mark_{new}"), key=f"cv_item_{item['id']}", on_click=do_item,
-                     args=(item["id"], new))  # fmt: skip
+            b.button(
+                t(f"cases.item.mark_{new}"),
+                key=f"cv_item_{item['id']}",
+                on_click=do_item,
+                args=(item["id"], new),
+            )
     d1, d2 = st.columns(2)
-    d1.download_button(t("cases.export.md"), lambda: cs.case_markdown(case, lang), f"case_{case_id}.md",
-                       "text/markdown", key="cv_md", icon=":material/download:")  # fmt: skip
-    d2.download_button(t("cases.export.xlsx"), lambda: cs.cases_xlsx([case], lang), f"case_{case_id}.xlsx",
-                       XLSX_MIME, key="cv_xlsx", icon=":material/download:")  # fmt: skip
+    d1.download_button(
+        t("cases.export.md"),
+        lambda: cs.case_markdown(case, lang),
+        f"case_{case_id}.md",
+        "text/markdown",
+        key="cv_md",
+        icon=":material/download:",
+    )
+    d2.download_button(
+        t("cases.export.xlsx"),
+        lambda: cs.cases_xlsx([case], lang),
+        f"case_{case_id}.xlsx",
+        XLSX_MIME,
+        key="cv_xlsx",
+        icon=":material/download:",
+    )
     render_history(case)
 
 
@@ -381,26 +476,47 @@ def browse_to(field: str, value: str) -> None:
 
 def render_search() -> None:
     opts = cached(cq.filter_options, viewer)
-    text = st.text_input(t("cases.search.query"), key="q", placeholder=t("cases.search.placeholder"),
-                         max_chars=cq.MAX_QUERY_CHARS)  # fmt: skip
+    text = st.text_input(
+        t("cases.search.query"),
+        key="q",
+        placeholder=t("cases.search.placeholder"),
+        max_chars=cq.MAX_QUERY_CHARS,
+    )
     with st.expander(
         t("cases.search.filters"),
         icon=":material/filter_list:",
         expanded=bool(st.session_state.get("f_category") or st.session_state.get("f_tag")),
     ):
         a, b, c = st.columns(3)
-        category = a.selectbox(t("cases.field.category"), ["", *opts["categories"]], key="f_category",
-                               format_func=lambda v: v or t("cases.all"))  # fmt: skip
-        tag = b.selectbox(t("cases.field.tags"), ["", *opts["tags"]], key="f_tag",
-                          format_func=lambda v: v or t("cases.all"))  # fmt: skip
-        platform = c.selectbox(t("cases.field.platform"), ["", *kpis.PLATFORMS], key="f_platform",
-                               format_func=lambda v: platform_name(v) or t("cases.all"))  # fmt: skip
+        category = a.selectbox(
+            t("cases.field.category"),
+            ["", *opts["categories"]],
+            key="f_category",
+            format_func=lambda v: v or t("cases.all"),
+        )
+        tag = b.selectbox(
+            t("cases.field.tags"), ["", *opts["tags"]], key="f_tag", format_func=lambda v: v or t("cases.all")
+        )
+        platform = c.selectbox(
+            t("cases.field.platform"),
+            ["", *kpis.PLATFORMS],
+            key="f_platform",
+            format_func=lambda v: platform_name(v) or t("cases.all"),
+        )
         a, b, c = st.columns(3)
-        host = a.selectbox(t("cases.search.host"), ["", *opts["hosts"]], key="f_host",
-                           format_func=lambda v: v or t("cases.all"))  # fmt: skip
+        host = a.selectbox(
+            t("cases.search.host"),
+            ["", *opts["hosts"]],
+            key="f_host",
+            format_func=lambda v: v or t("cases.all"),
+        )
         period = b.date_input(t("cases.search.period"), value=(), key="f_period")
-        status = c.selectbox(t("cases.field.status"), ["", *cq.STATUSES], key="f_status",
-                             format_func=lambda v: t(f"cases.status.{v}") if v else t("cases.all"))  # fmt: skip
+        status = c.selectbox(
+            t("cases.field.status"),
+            ["", *cq.STATUSES],
+            key="f_status",
+            format_func=lambda v: t(f"cases.status.{v}") if v else t("cases.all"),
+        )
     date_from = date_to = None
     if isinstance(period, tuple) and len(period) == 2:
         date_from, date_to = period
@@ -415,23 +531,40 @@ def render_search() -> None:
         st.info(t(key, query=md_escape(text.strip()[:40])), icon=":material/search_off:")
         return
     shown = len(result["rows"])
-    st.caption(t("cases.search.count", total=result["total"]) + (
-        " " + t("cases.search.shown", n=shown) if shown < result["total"] else ""))  # fmt: skip
+    st.caption(
+        t("cases.search.count", total=result["total"])
+        + (" " + t("cases.search.shown", n=shown) if shown < result["total"] else "")
+    )
     d1, d2 = st.columns(2)
-    d1.download_button(t("cases.export.list_md"), lambda: cs.cases_markdown(
-        cs.cases_for_export(engine(), viewer, query), lang), "cases.md", "text/markdown", key="list_md",
-        icon=":material/download:")  # fmt: skip
-    d2.download_button(t("cases.export.list_xlsx"), lambda: cs.cases_xlsx(
-        cs.cases_for_export(engine(), viewer, query), lang), "cases.xlsx", XLSX_MIME, key="list_xlsx",
-        icon=":material/download:")  # fmt: skip
+    d1.download_button(
+        t("cases.export.list_md"),
+        lambda: cs.cases_markdown(cs.cases_for_export(engine(), viewer, query), lang),
+        "cases.md",
+        "text/markdown",
+        key="list_md",
+        icon=":material/download:",
+    )
+    d2.download_button(
+        t("cases.export.list_xlsx"),
+        lambda: cs.cases_xlsx(cs.cases_for_export(engine(), viewer, query), lang),
+        "cases.xlsx",
+        XLSX_MIME,
+        key="list_xlsx",
+        icon=":material/download:",
+    )
     for row in result["rows"]:
         with st.container(border=True):
             st.markdown("#### " + highlighted(cq.highlight_spans(row["title"], result["terms"])))
             st.caption(meta_line(row))
             if row["snippet"]:
                 st.markdown(highlighted(row["snippet"]))
-            st.button(t("cases.open"), key=f"open_{row['id']}", on_click=go, kwargs={"case": row["id"]},
-                      icon=":material/article:")  # fmt: skip
+            st.button(
+                t("cases.open"),
+                key=f"open_{row['id']}",
+                on_click=go,
+                kwargs={"case": row["id"]},
+                icon=":material/article:",
+            )
 
 
 def render_browse() -> None:
@@ -454,8 +587,12 @@ def render_actions() -> None:
     people = dict(cached(cs.people_choices))
     options: list[Any] = ["all"] + (["me"] if viewer.person_id else []) + list(people)
     a, b = st.columns((3, 1))
-    who = a.selectbox(t("cases.items.owner_filter"), options, key="ai_owner",
-                      format_func=lambda o: t(f"cases.items.{o}") if o in ("all", "me") else people[o])  # fmt: skip
+    who = a.selectbox(
+        t("cases.items.owner_filter"),
+        options,
+        key="ai_owner",
+        format_func=lambda o: t(f"cases.items.{o}") if o in ("all", "me") else people[o],
+    )
     include_done = b.checkbox(t("cases.items.include_done"), key="ai_done")
     owner = viewer.person_id if who == "me" else (None if who == "all" else who)
     items = cached(cs.action_items_overview, viewer, owner, include_done, now().date())
@@ -464,15 +601,27 @@ def render_actions() -> None:
         return
     overdue = sum(i["overdue"] for i in items)
     st.caption(t("cases.items.count", n=len(items), overdue=overdue))
-    frame = pd.DataFrame([{
-        t("cases.items.flag"): "⚠️ " + t("cases.item.overdue") if i["overdue"] else "",
-        t("cases.item.due_on"): i["due_on"], t("cases.item.owner"): i["owner"] or t("cases.none"),
-        t("cases.item.description"): i["description"], t("cases.items.case"): i["case_title"],
-        t("cases.item.status"): t(f"cases.item_status.{i['status']}"),
-        t("cases.items.open_case"): f"cases?case={i['case_id']}",
-    } for i in items])  # fmt: skip
-    st.dataframe(frame, hide_index=True, width="stretch", key="ai_table", column_config={
-        t("cases.items.open_case"): st.column_config.LinkColumn(display_text=t("cases.open"))})  # fmt: skip
+    frame = pd.DataFrame(
+        [
+            {
+                t("cases.items.flag"): "⚠️ " + t("cases.item.overdue") if i["overdue"] else "",
+                t("cases.item.due_on"): i["due_on"],
+                t("cases.item.owner"): i["owner"] or t("cases.none"),
+                t("cases.item.description"): i["description"],
+                t("cases.items.case"): i["case_title"],
+                t("cases.item.status"): t(f"cases.item_status.{i['status']}"),
+                t("cases.items.open_case"): f"cases?case={i['case_id']}",
+            }
+            for i in items
+        ]
+    )
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        key="ai_table",
+        column_config={t("cases.items.open_case"): st.column_config.LinkColumn(display_text=t("cases.open"))},
+    )
 
 
 # --- routing --------------------------------------------------------------------------------------
@@ -483,8 +632,11 @@ if (case_id := int_param("case")) is not None:
 if (edit_id := int_param("edit")) is not None:
     current = cs.get_case(engine(), viewer, edit_id)
     if current is None or "edit" not in current["actions"]:
-        st.warning(t("cases.error.not_found", value=edit_id) if current is None
-                   else t("cases.error.cannot_edit", status=t(f"cases.status.{current['status']}")))  # fmt: skip
+        st.warning(
+            t("cases.error.not_found", value=edit_id)
+            if current is None
+            else t("cases.error.cannot_edit", status=t(f"cases.status.{current['status']}"))
+        )
         st.button(t("cases.back"), on_click=go, key="ed_back")
         st.stop()
     render_editor(current, None, f"edit:{edit_id}")
@@ -506,8 +658,21 @@ show_flash()
 top_left, top_right = st.columns((4, 1))
 if "cases_view" not in st.session_state and st.query_params.get("view") in ("search", "browse", "actions"):
     st.session_state["cases_view"] = st.query_params["view"]  # a link from the home page
-view = top_left.radio(t("cases.view.switch"), ("search", "browse", "actions"), horizontal=True, key="cases_view",
-                      format_func=lambda v: t(f"cases.view.{v}"), label_visibility="collapsed")  # fmt: skip
-top_right.button(t("cases.new"), on_click=reopen_editor, args=("new",), kwargs={"new": "1"},
-                 icon=":material/add:", type="primary", key="new_case")  # fmt: skip
+view = top_left.radio(
+    t("cases.view.switch"),
+    ("search", "browse", "actions"),
+    horizontal=True,
+    key="cases_view",
+    format_func=lambda v: t(f"cases.view.{v}"),
+    label_visibility="collapsed",
+)
+top_right.button(
+    t("cases.new"),
+    on_click=reopen_editor,
+    args=("new",),
+    kwargs={"new": "1"},
+    icon=":material/add:",
+    type="primary",
+    key="new_case",
+)
 {"search": render_search, "browse": render_browse, "actions": render_actions}[view]()

@@ -10,8 +10,11 @@ import pandas as pd  # noqa: E402
 
 from lib import incidents as inc  # noqa: E402
 from lib import incidents_charts as charts  # noqa: E402
-from lib.core.db import now  # noqa: E402
-from lib.core.exports import to_csv_bytes, to_xlsx_bytes  # noqa: E402
+from lib.web import (  # noqa: E402
+    now,  # noqa: E402
+    to_csv_bytes,
+    to_xlsx_bytes,
+)
 from lib.web.i18n import t  # noqa: E402
 from lib.web.ui import cached, no_data  # noqa: E402
 
@@ -32,18 +35,27 @@ with st.expander(t("incidents.filter.more"), icon=":material/filter_list:"):
     hosts = st.multiselect(t("incidents.filter.host"), opts["hosts"], key="rep_hosts")
     categories = st.multiselect(t("incidents.form.category"), opts["categories"], key="rep_categories")
     severities = st.multiselect(
-        t("incidents.form.severity"), inc.SEVERITIES, format_func=lambda s: t(f"incidents.severity.{s}"),
+        t("incidents.form.severity"),
+        inc.SEVERITIES,
+        format_func=lambda s: t(f"incidents.severity.{s}"),
         key="rep_severities",
-    )  # fmt: skip
+    )
     dept_names = dict(opts["departments"])
     departments = st.multiselect(
         t("incidents.form.department"), list(dept_names), format_func=dept_names.get, key="rep_departments"
     )
     handlers = st.multiselect(t("incidents.form.handler"), opts["handlers"], key="rep_handlers")
 flt = inc.ReportFilter(
-    date_from, date_to, tuple(platforms), tuple(rooms), tuple(hosts), tuple(categories), tuple(severities),
-    tuple(departments), tuple(handlers),
-)  # fmt: skip
+    date_from,
+    date_to,
+    tuple(platforms),
+    tuple(rooms),
+    tuple(hosts),
+    tuple(categories),
+    tuple(severities),
+    tuple(departments),
+    tuple(handlers),
+)
 
 totals = cached(inc.report, flt, None)
 if not totals:
@@ -71,9 +83,12 @@ def labelled(frame: pd.DataFrame, prefix: str = "incidents.field") -> pd.DataFra
 
 # One view at a time (a radio, not tabs): only the chosen view is computed on each run.
 view = st.radio(
-    t("incidents.report.view"), ("figures", "distribution", "trend", "departments", "timeline"), horizontal=True,
-    format_func=lambda v: t(f"incidents.report.tab.{v}"), key="rep_view",
-)  # fmt: skip
+    t("incidents.report.view"),
+    ("figures", "distribution", "trend", "departments", "timeline"),
+    horizontal=True,
+    format_func=lambda v: t(f"incidents.report.tab.{v}"),
+    key="rep_view",
+)
 if view == "figures":
     by = st.selectbox(
         t("incidents.report.group_by"),
@@ -105,8 +120,21 @@ else:
         )
         st.altair_chart(charts.session_timeline(cached(inc.session_incidents, sid), as_of), width="stretch")
 
-BREACH_COLUMNS = ["id", "detected_at", "room", "host", "category", "severity", "department", "handler",
-                  "respond_minutes", "respond_sla", "resolve_minutes", "resolve_sla", "overtime_reason"]  # fmt: skip
+BREACH_COLUMNS = [
+    "id",
+    "detected_at",
+    "room",
+    "host",
+    "category",
+    "severity",
+    "department",
+    "handler",
+    "respond_minutes",
+    "respond_sla",
+    "resolve_minutes",
+    "resolve_sla",
+    "overtime_reason",
+]
 breaches = labelled(cached(inc.breaches, flt)[BREACH_COLUMNS])
 missing = labelled(cached(inc.breaches, flt, True)[BREACH_COLUMNS[:-1]])
 opened = cached(inc.open_incidents, flt, as_of.replace(second=0))
@@ -139,6 +167,9 @@ for title_key, frame, name in (
         key=f"csv_{name}",
     )
     d2.download_button(
-        t("common.download_xlsx"), lambda f=frame, n=name: to_xlsx_bytes({n: f}, units), f"{stem}.xlsx", key=f"xlsx_{name}",
+        t("common.download_xlsx"),
+        lambda f=frame, n=name: to_xlsx_bytes({n: f}, units),
+        f"{stem}.xlsx",
+        key=f"xlsx_{name}",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )  # fmt: skip
+    )

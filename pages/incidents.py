@@ -9,8 +9,7 @@ import datetime as dt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from lib import incidents as inc  # noqa: E402
-from lib.core.db import now  # noqa: E402
-from lib.web import form_ui  # noqa: E402
+from lib.web import form_ui, now  # noqa: E402
 from lib.web.i18n import t  # noqa: E402
 from lib.web.ui import engine, flash, show_flash  # noqa: E402
 
@@ -26,9 +25,12 @@ def optional_select(label_key: str, options: dict, default: object, key: str) ->
     """A selectbox over `options` ({value: label}) with a leading "none" choice."""
     values = [None, *options]
     return st.selectbox(
-        t(label_key), values, index=values.index(default) if default in values else 0, key=key,
+        t(label_key),
+        values,
+        index=values.index(default) if default in values else 0,
+        key=key,
         format_func=lambda v: t("incidents.none") if v is None else options[v],
-    )  # fmt: skip
+    )
 
 
 def time_input(label_key: str, key: str, default: dt.datetime) -> dt.datetime | None:
@@ -36,7 +38,10 @@ def time_input(label_key: str, key: str, default: dt.datetime) -> dt.datetime | 
 
 
 def show_error(exc: inc.IncidentError) -> None:
-    names = {"field": lambda v: t(f"incidents.form.{v.split('_')[0]}"), "column": lambda v: t(f"incidents.admin.col.{v}")}  # fmt: skip
+    names = {
+        "field": lambda v: t(f"incidents.form.{v.split('_')[0]}"),
+        "column": lambda v: t(f"incidents.admin.col.{v}"),
+    }
     params = {k: names[k](v) if k in names else v for k, v in exc.params.items()}
     st.error(t(f"incidents.error.{exc.code}", **params), icon=":material/error:")
 
@@ -64,8 +69,12 @@ def save_admin(action, message_key: str) -> None:
 def render_new() -> None:
     category = st.selectbox(t("incidents.form.category"), choices["categories"], key="inc_category")
     severity = st.radio(
-        t("incidents.form.severity"), inc.SEVERITIES, format_func=lambda s: t(f"incidents.severity.{s}"), horizontal=True, key="inc_severity"
-    )  # fmt: skip
+        t("incidents.form.severity"),
+        inc.SEVERITIES,
+        format_func=lambda s: t(f"incidents.severity.{s}"),
+        horizontal=True,
+        key="inc_severity",
+    )
     sla = inc.sla_lookup(engine(), category, severity)
     st.caption(
         t(
@@ -76,15 +85,21 @@ def render_new() -> None:
     )
     if sla.meeting_minutes:
         st.caption(t("incidents.form.meeting_hint", meeting=f"{sla.meeting_minutes:g}"))
-    session_id = optional_select("incidents.form.session", choices["sessions"], choices["default_session"], "inc_session")  # fmt: skip
+    session_id = optional_select(
+        "incidents.form.session", choices["sessions"], choices["default_session"], "inc_session"
+    )
     detected = time_input("incidents.form.detected", "inc_detected", form_now)
     responded = resolved = None
     if st.toggle(t("incidents.form.has_responded"), value=True, key="inc_has_responded"):
         responded = time_input("incidents.form.responded", "inc_responded", form_now)
     if st.toggle(t("incidents.form.has_resolved"), value=False, key="inc_has_resolved"):
         resolved = time_input("incidents.form.resolved", "inc_resolved", form_now)
-    department = optional_select("incidents.form.department", choices["departments"], choices["default_department"], "inc_department")  # fmt: skip
-    handler = optional_select("incidents.form.handler", choices["people"], choices["default_handler"], "inc_handler")  # fmt: skip
+    department = optional_select(
+        "incidents.form.department", choices["departments"], choices["default_department"], "inc_department"
+    )
+    handler = optional_select(
+        "incidents.form.handler", choices["people"], choices["default_handler"], "inc_handler"
+    )
     description = st.text_area(t("incidents.form.description"), key="inc_description", height=80)
     reason = st.text_input(t("incidents.form.reason"), key="inc_reason")
     escalated = st.checkbox(t("incidents.form.escalated"), key="inc_escalated")
@@ -93,13 +108,25 @@ def render_new() -> None:
         meeting = time_input("incidents.form.meeting", "inc_meeting", form_now)
     if st.button(t("incidents.form.save"), type="primary", width="stretch", key="inc_save"):
         data = inc.IncidentInput(
-            category=category, severity=severity, detected_at=detected, responded_at=responded,
-            resolved_at=resolved, session_id=session_id, owner_department_id=department,
-            handler_person_id=handler, description=description, overtime_reason=reason, escalated=escalated,
+            category=category,
+            severity=severity,
+            detected_at=detected,
+            responded_at=responded,
+            resolved_at=resolved,
+            session_id=session_id,
+            owner_department_id=department,
+            handler_person_id=handler,
+            description=description,
+            overtime_reason=reason,
+            escalated=escalated,
             meeting_at=meeting,
-        )  # fmt: skip
-        save("incident", lambda tok: inc.create_incident(engine(), data, user.username, token=tok),
-             "incidents.form.saved", ("inc_",))  # fmt: skip
+        )
+        save(
+            "incident",
+            lambda tok: inc.create_incident(engine(), data, user.username, token=tok),
+            "incidents.form.saved",
+            ("inc_",),
+        )
 
 
 def render_update() -> None:
@@ -108,24 +135,44 @@ def render_update() -> None:
         st.info(t("incidents.form.no_open"), icon=":material/info:")
         return
     by_id = {o["id"]: o for o in opened}
-    pick = st.selectbox(t("incidents.form.pick_open"), list(by_id), format_func=lambda i: by_id[i]["label"], key="upd_pick")  # fmt: skip
+    pick = st.selectbox(
+        t("incidents.form.pick_open"), list(by_id), format_func=lambda i: by_id[i]["label"], key="upd_pick"
+    )
     cur = by_id[pick]
-    st.caption(" · ".join(f"{t(f'incidents.form.{k}')}: {cur[k + '_at']:%Y-%m-%d %H:%M:%S}" for k in ("detected", "responded", "resolved") if cur[k + "_at"]))  # fmt: skip
+    st.caption(
+        " · ".join(
+            f"{t(f'incidents.form.{k}')}: {cur[k + '_at']:%Y-%m-%d %H:%M:%S}"
+            for k in ("detected", "responded", "resolved")
+            if cur[k + "_at"]
+        )
+    )
     upd_responded = cur["responded_at"] or time_input(
         "incidents.form.responded", f"upd_responded_{pick}", upd_now
     )
     upd_resolved = cur["resolved_at"]
-    if upd_resolved is None and st.toggle(t("incidents.form.has_resolved"), value=True, key=f"upd_has_resolved_{pick}"):  # fmt: skip
+    if upd_resolved is None and st.toggle(
+        t("incidents.form.has_resolved"), value=True, key=f"upd_has_resolved_{pick}"
+    ):
         upd_resolved = time_input("incidents.form.resolved", f"upd_resolved_{pick}", upd_now)
     upd_reason = st.text_input(t("incidents.form.reason"), key=f"upd_reason_{pick}")
     if st.button(t("incidents.form.update_button"), type="primary", width="stretch", key="upd_save"):
         save(
             "incident_update",
-            lambda tok: inc.update_incident(engine(), pick, user.username, responded_at=upd_responded,
-                                            resolved_at=upd_resolved, overtime_reason=upd_reason or None,
-                                            token=tok) or pick,
-            "incidents.form.updated", ("upd_",),
-        )  # fmt: skip
+            lambda tok: (
+                inc.update_incident(
+                    engine(),
+                    pick,
+                    user.username,
+                    responded_at=upd_responded,
+                    resolved_at=upd_resolved,
+                    overtime_reason=upd_reason or None,
+                    token=tok,
+                )
+                or pick
+            ),
+            "incidents.form.updated",
+            ("upd_",),
+        )
 
 
 tab_new, tab_update = st.tabs([t("incidents.form.new"), t("incidents.form.update")])
@@ -142,21 +189,39 @@ if user.role == "admin":
         cols = {c: t(f"incidents.admin.col.{c}") for c in ("name", "sort_order", "active")}
         cats = pd.DataFrame(inc.categories(engine(), active_only=False), columns=["id", *cols])
         st.caption(t("incidents.admin.categories"))
-        edited = st.data_editor(cats, num_rows="dynamic", key="adm_categories", disabled=["id"], hide_index=True,
-                                column_config={c: label for c, label in cols.items()})  # fmt: skip
+        edited = st.data_editor(
+            cats,
+            num_rows="dynamic",
+            key="adm_categories",
+            disabled=["id"],
+            hide_index=True,
+            column_config={c: label for c, label in cols.items()},
+        )
         if st.button(t("incidents.admin.save_categories"), key="adm_save_categories"):
-            save_admin(lambda: inc.save_categories(engine(), edited.to_dict("records"), user.username), "incidents.admin.saved")  # fmt: skip
+            save_admin(
+                lambda: inc.save_categories(engine(), edited.to_dict("records"), user.username),
+                "incidents.admin.saved",
+            )
         st.caption(t("incidents.admin.slas"))
-        minutes = {c: st.column_config.NumberColumn(t(f"incidents.admin.col.{c}"), min_value=0.1)
-                   for c in ("respond_minutes", "resolve_minutes", "meeting_minutes")}  # fmt: skip
+        minutes = {
+            c: st.column_config.NumberColumn(t(f"incidents.admin.col.{c}"), min_value=0.1)
+            for c in ("respond_minutes", "resolve_minutes", "meeting_minutes")
+        }
         slas = st.data_editor(
-            inc.sla_table(engine()), num_rows="dynamic", key="adm_slas", hide_index=True,
+            inc.sla_table(engine()),
+            num_rows="dynamic",
+            key="adm_slas",
+            hide_index=True,
             column_config={
-                "category": st.column_config.SelectboxColumn(t("incidents.form.category"), options=cats["name"].tolist()),
-                "severity": st.column_config.SelectboxColumn(t("incidents.form.severity"), options=list(inc.SEVERITIES)),
+                "category": st.column_config.SelectboxColumn(
+                    t("incidents.form.category"), options=cats["name"].tolist()
+                ),
+                "severity": st.column_config.SelectboxColumn(
+                    t("incidents.form.severity"), options=list(inc.SEVERITIES)
+                ),
                 **minutes,
             },
-        )  # fmt: skip
+        )
         if st.button(t("incidents.admin.save_slas"), key="adm_save_slas"):
             save_admin(
                 lambda: inc.save_slas(engine(), slas.to_dict("records"), user.username),

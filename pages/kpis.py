@@ -3,10 +3,7 @@
 import streamlit as st
 
 from lib import charts, kpis
-from lib.core import clock, exports
-from lib.core.bounds import MAX_DATE, MIN_DATE
-from lib.core.formatting import format_change, format_metric, md_escape
-from lib.core.metrics import metric
+from lib.web import MAX_DATE, MIN_DATE, clock, exports, format_change, format_metric, md_escape, metric
 from lib.web.i18n import current_language, t
 from lib.web.ui import cached, guard, no_data
 
@@ -28,8 +25,9 @@ if bad_link:
     st.warning(t("bounds.bad_period", start=bad_link["from"], end=bad_link["to"], min=MIN_DATE, max=MAX_DATE))
 with st.container(border=True):
     c = st.columns(3)
-    preset = c[0].selectbox(t("kpis.preset"), kpis.PRESETS, key="kpis_preset",
-                            format_func=lambda p: t(f"kpis.preset_{p}"))  # fmt: skip
+    preset = c[0].selectbox(
+        t("kpis.preset"), kpis.PRESETS, key="kpis_preset", format_func=lambda p: t(f"kpis.preset_{p}")
+    )
     if preset == "custom":
         start = c[1].date_input(t("kpis.date_from"), key="kpis_from")
         end = c[2].date_input(t("kpis.date_to"), key="kpis_to")
@@ -45,25 +43,54 @@ with st.container(border=True):
     for col, key in zip(st.columns(4), ("platform", "room", "team", "host"), strict=True):
         current = st.session_state.get(f"kpis_{key}", "")
         values = ["", *options[key], *([current] if current and current not in options[key] else [])]
-        choices[key] = col.selectbox(t(f"kpis.{key}"), values, key=f"kpis_{key}",
-                                     format_func=lambda v, k=key: kpis.choice_label(k, v))  # fmt: skip
+        choices[key] = col.selectbox(
+            t(f"kpis.{key}"), values, key=f"kpis_{key}", format_func=lambda v, k=key: kpis.choice_label(k, v)
+        )
     g = st.columns(3)
-    gran = g[0].segmented_control(t("kpis.granularity"), ("session", *kpis.TIME_GROUPS), key="kpis_gran",
-                                  format_func=lambda v: t(f"kpis.gran.{v}")) or "day"  # fmt: skip
-    rank_by = g[1].segmented_control(t("kpis.rank_by"), kpis.RANK_GROUPS, key="kpis_by",
-                                     format_func=lambda v: t(f"kpis.by.{v}")) or "host"  # fmt: skip
-    trend_metric = g[2].selectbox(t("kpis.trend_metric"), kpis.TREND_METRICS, key="kpis_metric",
-                                  format_func=lambda k: metric(k).name(lang))  # fmt: skip
+    gran = (
+        g[0].segmented_control(
+            t("kpis.granularity"),
+            ("session", *kpis.TIME_GROUPS),
+            key="kpis_gran",
+            format_func=lambda v: t(f"kpis.gran.{v}"),
+        )
+        or "day"
+    )
+    rank_by = (
+        g[1].segmented_control(
+            t("kpis.rank_by"), kpis.RANK_GROUPS, key="kpis_by", format_func=lambda v: t(f"kpis.by.{v}")
+        )
+        or "host"
+    )
+    trend_metric = g[2].selectbox(
+        t("kpis.trend_metric"),
+        kpis.TREND_METRICS,
+        key="kpis_metric",
+        format_func=lambda k: metric(k).name(lang),
+    )
     st.caption(t("kpis.share_hint"))
 
-view_state = {"preset": preset, "from": start, "to": end, **choices, "gran": gran, "by": rank_by,
-              "metric": trend_metric}  # fmt: skip
+view_state = {
+    "preset": preset,
+    "from": start,
+    "to": end,
+    **choices,
+    "gran": gran,
+    "by": rank_by,
+    "metric": trend_metric,
+}
 wanted = kpis.params_from_view(view_state)
 if st.query_params.to_dict() != wanted:
     st.query_params.from_dict(wanted)
 
-filters = kpis.Filters(start, end, choices["platform"] or None, choices["room"] or None,
-                       choices["team"] or None, choices["host"] or None)  # fmt: skip
+filters = kpis.Filters(
+    start,
+    end,
+    choices["platform"] or None,
+    choices["room"] or None,
+    choices["team"] or None,
+    choices["host"] or None,
+)
 view = cached(kpis.kpi_view, filters, gran, rank_by)
 st.caption(t("kpis.caption", start=start, end=end, sessions=view.sessions))
 if note := kpis.default_note(preset, start, end, today):  # say plainly which period a default shows
@@ -75,8 +102,12 @@ if view.sessions == 0:
 cols = st.columns(4)
 for i, tile in enumerate(view.tiles):
     with cols[i % 4], st.container(border=True, key=f"kpis_tile_{tile['metric']}"):
-        st.metric(metric(tile["metric"]).name(lang), format_metric(tile["metric"], tile["actual"], lang),
-                  delta=format_change(tile["mom"]), help=t("kpis.mom_help"))  # fmt: skip
+        st.metric(
+            metric(tile["metric"]).name(lang),
+            format_metric(tile["metric"], tile["actual"], lang),
+            delta=format_change(tile["mom"]),
+            help=t("kpis.mom_help"),
+        )
         st.caption(kpis.tile_caption(tile))
         st.badge(t(f"kpis.status.{tile['status']}"), color=BADGE[tile["status"]])
 
@@ -86,8 +117,12 @@ if view.truncated:
 if gran == "session":
     st.altair_chart(charts.trend(view.trend, trend_metric, "label", "N"), width="stretch")
     links = kpis.session_links(view.trend, trend_metric, lang)
-    st.dataframe(links, hide_index=True, key="kpis_sessions", column_config={
-        links.columns[0]: st.column_config.LinkColumn(display_text=r"session=(\d+)")})  # fmt: skip
+    st.dataframe(
+        links,
+        hide_index=True,
+        key="kpis_sessions",
+        column_config={links.columns[0]: st.column_config.LinkColumn(display_text=r"session=(\d+)")},
+    )
 else:
     fmt = "%Y-%m" if gran == "month" else "%m-%d"
     st.altair_chart(charts.trend(view.trend, trend_metric, date_format=fmt), width="stretch")
@@ -105,14 +140,17 @@ with right:
 band = metric("duration_hours").default_target
 dur_target = next((x["target"] for x in view.tiles if x["metric"] == "duration_hours"), None)
 low, high = (dur_target["value"], dur_target["value_high"]) if dur_target else (band[1], band[2])
-st.altair_chart(charts.durations(view.durations, low, high, t("kpis.durations", low=low, high=high)),
-                width="stretch")  # fmt: skip
+st.altair_chart(
+    charts.durations(view.durations, low, high, t("kpis.durations", low=low, high=high)), width="stretch"
+)
 
 st.subheader(t("kpis.ranking"))
 table = kpis.ranking_for_export(view.ranking, rank_by, lang)
 money, pct = st.column_config.NumberColumn(format="¥%.2f"), st.column_config.NumberColumn(format="percent")
-config = {metric(k).name(lang): pct if metric(k).unit == "pct" else money if metric(k).unit == "cny" else None
-          for k in kpis.RANK_COLUMNS}  # fmt: skip
+config = {
+    metric(k).name(lang): pct if metric(k).unit == "pct" else money if metric(k).unit == "cny" else None
+    for k in kpis.RANK_COLUMNS
+}
 config[metric("gmv_mom").name(lang)] = pct
 config[t("kpis.achievement")] = pct
 config[metric("avg_watch_seconds").name(lang)] = st.column_config.NumberColumn(format="%.0f s")
@@ -121,10 +159,20 @@ st.dataframe(table, column_config={k: v for k, v in config.items() if v}, hide_i
 d1, d2 = st.columns(2)
 name = f"{t('kpis.export_name')}_{rank_by}_{start}_{end}"
 sheet, units = t("kpis.ranking"), kpis.ranking_export_units(lang)  # files are built only when clicked
-d1.download_button(t("common.download_csv"), lambda: exports.to_csv_bytes(table, units), f"{name}.csv", "text/csv",
-                   key="kpis_csv")  # fmt: skip
-d2.download_button(t("common.download_xlsx"), lambda: exports.to_xlsx_bytes({sheet: table}, units), f"{name}.xlsx",
-                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="kpis_xlsx")  # fmt: skip
+d1.download_button(
+    t("common.download_csv"),
+    lambda: exports.to_csv_bytes(table, units),
+    f"{name}.csv",
+    "text/csv",
+    key="kpis_csv",
+)
+d2.download_button(
+    t("common.download_xlsx"),
+    lambda: exports.to_xlsx_bytes({sheet: table}, units),
+    f"{name}.xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="kpis_xlsx",
+)
 
 st.subheader(t("kpis.flags"))
 st.caption(t("kpis.flags_rule", pct=round(kpis.FLAG_RATIO * 100), min=kpis.MIN_NORMAL_SESSIONS))

@@ -5,9 +5,7 @@ import altair as alt
 import streamlit as st
 
 from lib import cases, kpis, overview, surveys
-from lib.core import clock
-from lib.core.formatting import format_change, format_metric, md_escape
-from lib.core.metrics import metric
+from lib.web import clock, format_change, format_metric, md_escape, metric
 from lib.web.i18n import current_language, t
 from lib.web.ui import cached, guard, link_to
 
@@ -41,9 +39,15 @@ if items:
         overdue = sum(1 for i in items if i["overdue"])
         st.markdown(t("overview.my_items", n=len(items), overdue=overdue))
         for item in items[:MY_ITEMS_SHOWN]:
-            due = t("overview.item_overdue", days=-item["days_left"]) if item["overdue"] else (
-                t("overview.item_due", date=item["due_on"]) if item["due_on"] else t("overview.item_no_due")
-            )  # fmt: skip
+            due = (
+                t("overview.item_overdue", days=-item["days_left"])
+                if item["overdue"]
+                else (
+                    t("overview.item_due", date=item["due_on"])
+                    if item["due_on"]
+                    else t("overview.item_no_due")
+                )
+            )
             st.markdown(f"- {md_escape(item['description'])} · {md_escape(item['case_title'])} · {due}")
         link_to("cases", "overview.items_go", user.role, {"view": "actions"})
 

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from lib.core.formatting import md_escape
 from lib.importing import people
 from lib.importing.profiles import PLATFORMS, ProfileError
+from lib.web import md_escape
 from lib.web.i18n import current_language, t
 from lib.web.ui import cached, engine, guard
 
@@ -33,10 +33,15 @@ if user.role == "admin":
         accounts["platform"] = accounts["platform"].map(lambda p: t(f"importing.platform.{p}"))
         st.dataframe(
             accounts.drop(columns=["id"]).rename(
-                columns={"name": t("importing.people.person"), "platform": t("importing.people.platform"),
-                         "alias": t("importing.people.alias")}),
-            hide_index=True, key="people_accounts",
-        )  # fmt: skip
+                columns={
+                    "name": t("importing.people.person"),
+                    "platform": t("importing.people.platform"),
+                    "alias": t("importing.people.alias"),
+                }
+            ),
+            hide_index=True,
+            key="people_accounts",
+        )
     choices = dict(cached(people.person_choices))
     with st.form("people_add_account"):
         c = st.columns(3)

@@ -4,7 +4,7 @@ Admins edit the scorecard definitions and the promotion bar at the bottom."""
 
 import streamlit as st
 
-from lib.core import clock
+from lib.web import clock
 from lib.web.ui import guard
 
 user = guard("scorecards")
@@ -15,13 +15,17 @@ import pandas as pd  # noqa: E402
 
 from lib import scorecards as sc  # noqa: E402
 from lib import scorecards_sources as scs  # noqa: E402
-from lib.core import forms  # noqa: E402
-from lib.core.bounds import MAX_DATE, MIN_DATE, month_ok  # noqa: E402
-from lib.core.exports import to_xlsx_bytes  # noqa: E402
-from lib.core.formatting import md_escape  # noqa: E402
 from lib.kpis import choice_label  # noqa: E402
 from lib.targets import KINDS, month_of  # noqa: E402
-from lib.web import form_ui  # noqa: E402
+from lib.web import (  # noqa: E402
+    MAX_DATE,
+    MIN_DATE,
+    form_ui,  # noqa: E402
+    forms,  # noqa: E402
+    md_escape,  # noqa: E402
+    month_ok,
+    to_xlsx_bytes,  # noqa: E402
+)
 from lib.web.i18n import current_language, t  # noqa: E402
 from lib.web.ui import cached, engine, flash, no_data, show_flash  # noqa: E402
 
@@ -60,7 +64,7 @@ def show_card(month: str, person_id: int) -> None:
             position=position_name(card.position),
             team=md_escape(card.team or "—"),
             since=card.definition_from,
-        )  # fmt: skip
+        )
     )
     c1, c2, c3 = st.columns(3)
     c1.metric(t("scorecards.col.total"), "—" if card.total is None else f"{card.total:.2f}")
@@ -72,8 +76,11 @@ def show_card(month: str, person_id: int) -> None:
         used = sum(k["weight"] for k in card.kpis if k["points"] is not None)
         st.info(t("scorecards.rescaled", used=f"{used:g}"), icon=":material/info:")
     st.dataframe(sc.card_frame(card, lang), hide_index=True, key="sc_card_kpis")
-    labels = {"sessions": "scorecards.rows.sessions", "incidents": "scorecards.rows.incidents",
-              "manual": "scorecards.rows.manual"}  # fmt: skip
+    labels = {
+        "sessions": "scorecards.rows.sessions",
+        "incidents": "scorecards.rows.incidents",
+        "manual": "scorecards.rows.manual",
+    }
     for kind, frame in data["rows"].items():
         st.markdown(f"**{t(labels[kind])}** ({len(frame)})")
         if frame.empty:
@@ -115,14 +122,24 @@ if not is_manager:
 
 
 # How a KPI's actual and target show, by unit (the table keeps numbers, so it sorts and exports as numbers).
-UNIT_FORMATS = {"pct": "percent", "cny": "¥%.2f", "s": "%.0f s", "h": "%.1f h", "min": "%.1f min",
-                "score": "%.2f", "per10": "%.2f"}  # fmt: skip
+UNIT_FORMATS = {
+    "pct": "percent",
+    "cny": "¥%.2f",
+    "s": "%.0f s",
+    "h": "%.1f h",
+    "min": "%.1f min",
+    "score": "%.2f",
+    "per10": "%.2f",
+}
 
 
 def table_formats(group: list, table: pd.DataFrame) -> dict:
     """column_config for a position table: each KPI's actual/target in its unit, achievement in %."""
-    out = {c: st.column_config.NumberColumn(format="%.2f") for c in table.columns
-           if c.endswith(t("scorecards.col.points")) or c == t("scorecards.col.total")}  # fmt: skip
+    out = {
+        c: st.column_config.NumberColumn(format="%.2f")
+        for c in table.columns
+        if c.endswith(t("scorecards.col.points")) or c == t("scorecards.col.total")
+    }
     for k in group[0].kpis:
         name = sc.kpi_name(k["metric"], lang)
         unit = sc.SC_KPIS[k["metric"]].unit if k["metric"] in sc.SC_KPIS else "score"
@@ -162,7 +179,7 @@ def quarter_view() -> None:
                 "quarter": t("scorecards.col.quarter"),
                 "grade": t("scorecards.col.grade"),
                 "rank": t("scorecards.col.rank"),
-            }  # fmt: skip
+            }
         )
         st.dataframe(shown.round(2), hide_index=True, key=f"sc_q_{pos}")
     show_promotion(quarter)
@@ -178,9 +195,12 @@ def month_view() -> None:
         return
 
     st.download_button(
-        t("common.download_xlsx"), lambda: to_xlsx_bytes(sc.export_sheets(cards, lang), sc.export_units(cards, lang)), f"scorecards_{month}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="sc_xlsx",
-    )  # fmt: skip
+        t("common.download_xlsx"),
+        lambda: to_xlsx_bytes(sc.export_sheets(cards, lang), sc.export_units(cards, lang)),
+        f"scorecards_{month}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="sc_xlsx",
+    )
     trend = cached(sc.trend, month)
     for pos in sc.POSITIONS:
         group = [c for c in cards if c.position == pos]
@@ -213,10 +233,16 @@ def month_view() -> None:
             icon=":material/star:",
         )
     st.dataframe(
-        teams.round(2).rename(columns={"team": t("scorecards.col.team"), "members": t("scorecards.col.members"),
-                                       "score": t("scorecards.col.team_score")}),
-        hide_index=True, key="sc_teams",
-    )  # fmt: skip
+        teams.round(2).rename(
+            columns={
+                "team": t("scorecards.col.team"),
+                "members": t("scorecards.col.members"),
+                "score": t("scorecards.col.team_score"),
+            }
+        ),
+        hide_index=True,
+        key="sc_teams",
+    )
 
     quarter = sc.quarter_of(month)
     show_promotion(quarter)
@@ -240,11 +266,19 @@ def month_view() -> None:
             with st.form("sc_manual_form"):
                 f1, f2 = st.columns(2)
                 m_month = f1.text_input(t("scorecards.month"), month, max_chars=7, key="sc_manual_month")
-                m_person = f2.selectbox(t("scorecards.col.person"), list(everyone), format_func=everyone.get,
-                                        key="sc_manual_person")  # fmt: skip
+                m_person = f2.selectbox(
+                    t("scorecards.col.person"),
+                    list(everyone),
+                    format_func=everyone.get,
+                    key="sc_manual_person",
+                )
                 g1, g2 = st.columns(2)
-                m_metric = g1.selectbox(t("scorecards.col.kpi"), sc.MANUAL_KPIS, format_func=lambda k: sc.kpi_name(k, lang),
-                                        key="sc_manual_metric")  # fmt: skip
+                m_metric = g1.selectbox(
+                    t("scorecards.col.kpi"),
+                    sc.MANUAL_KPIS,
+                    format_func=lambda k: sc.kpi_name(k, lang),
+                    key="sc_manual_metric",
+                )
                 m_value = g2.number_input(
                     t("scorecards.manual.value"), value=None, format="%.4f", key="sc_manual_value"
                 )
@@ -278,8 +312,13 @@ def month_view() -> None:
                         st.rerun()
 
 
-mode = st.radio(t("scorecards.mode"), ("month", "quarter"), horizontal=True, key="sc_mode",
-                format_func=lambda m: t(f"scorecards.mode_{m}"))  # fmt: skip
+mode = st.radio(
+    t("scorecards.mode"),
+    ("month", "quarter"),
+    horizontal=True,
+    key="sc_mode",
+    format_func=lambda m: t(f"scorecards.mode_{m}"),
+)
 quarter_view() if mode == "quarter" else month_view()
 
 if user.role != "admin":
@@ -304,33 +343,50 @@ def definition_editor() -> None:
     if fresh_form or st.session_state.get("sc_def_base", (None,))[0] != def_key:
         st.session_state["sc_def_base"] = (def_key, sc.definition_version(engine(), *def_key))
     base = st.session_state["sc_def_base"][1]
-    current = sc.definition_for(cached(sc.load_definitions), edit_pos, month_from if sc.MONTH_RE.match(month_from)
-                                else this_month)  # fmt: skip
+    current = sc.definition_for(
+        cached(sc.load_definitions), edit_pos, month_from if sc.MONTH_RE.match(month_from) else this_month
+    )
     st.caption(
         t("scorecards.admin.in_force", since=current.month_from, by=md_escape(current.set_by or "SPEC"))
     )
     rows = pd.DataFrame(
-        [{"metric": k.metric, "weight": k.weight, "kind": k.target[0] if k.target else None,
-          "value": k.target[1] if k.target else None, "value_high": k.target[2] if k.target else None}
-         for k in current.kpis],
+        [
+            {
+                "metric": k.metric,
+                "weight": k.weight,
+                "kind": k.target[0] if k.target else None,
+                "value": k.target[1] if k.target else None,
+                "value_high": k.target[2] if k.target else None,
+            }
+            for k in current.kpis
+        ],
         columns=["metric", "weight", "kind", "value", "value_high"],
-    )  # fmt: skip
+    )
     edited = st.data_editor(
-        rows, num_rows="dynamic", hide_index=True, key=f"sc_def_rows_{edit_pos}_{current.month_from}",
+        rows,
+        num_rows="dynamic",
+        hide_index=True,
+        key=f"sc_def_rows_{edit_pos}_{current.month_from}",
         column_config={
-            "metric": st.column_config.SelectboxColumn(t("scorecards.col.kpi"), options=list(sc.SC_KPIS), required=True),
+            "metric": st.column_config.SelectboxColumn(
+                t("scorecards.col.kpi"), options=list(sc.SC_KPIS), required=True
+            ),
             "weight": st.column_config.NumberColumn(t("scorecards.col.weight"), min_value=0, max_value=100),
             "kind": st.column_config.SelectboxColumn(t("scorecards.admin.target_kind"), options=list(KINDS)),
             "value": st.column_config.NumberColumn(t("scorecards.admin.target_value"), format="%.4f"),
             "value_high": st.column_config.NumberColumn(t("scorecards.admin.target_high"), format="%.4f"),
         },
-    )  # fmt: skip
+    )
     st.caption(t("scorecards.admin.metrics_hint", keys=", ".join(sc.SC_KPIS)))
     bands = dict(current.bands)
     b = st.columns(5)
     cap = b[0].number_input(t("scorecards.admin.cap"), value=current.cap * 100, step=5.0, key="sc_def_cap")
-    band_values = {g: b[i + 1].number_input(t("scorecards.admin.band", grade=g), value=bands[g], step=1.0,
-                                            key=f"sc_def_band_{g}") for i, g in enumerate(sc.GRADES[:-1])}  # fmt: skip
+    band_values = {
+        g: b[i + 1].number_input(
+            t("scorecards.admin.band", grade=g), value=bands[g], step=1.0, key=f"sc_def_band_{g}"
+        )
+        for i, g in enumerate(sc.GRADES[:-1])
+    }
     st.caption(
         t("scorecards.admin.weights_now", total=f"{pd.to_numeric(edited['weight']).fillna(0).sum():g}")
     )
@@ -347,8 +403,13 @@ def definition_editor() -> None:
                     raise sc.ScorecardError("target", row=i, value=kind)
                 weight = 0.0 if pd.isna(r.get("weight")) else float(r["weight"])
                 kpis.append(sc.KpiDef(r["metric"], weight, (kind, value, high) if kind else None))
-            new = sc.Definition(edit_pos, month_from.strip(), tuple(kpis), cap / 100,
-                                tuple((g, float(band_values[g])) for g in sc.GRADES[:-1]))  # fmt: skip
+            new = sc.Definition(
+                edit_pos,
+                month_from.strip(),
+                tuple(kpis),
+                cap / 100,
+                tuple((g, float(band_values[g])) for g in sc.GRADES[:-1]),
+            )
             form_ui.submit(
                 "scorecard_def",
                 lambda token: sc.save_definition(engine(), user.username, new, version=base, token=token),

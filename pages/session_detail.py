@@ -4,8 +4,7 @@ the incidents during it and the cases that link to it."""
 import streamlit as st
 
 from lib import kpis
-from lib.core import bounds
-from lib.core.formatting import md_escape
+from lib.web import bounds, md_escape
 from lib.web.i18n import current_language, t
 from lib.web.ui import cached, guard, link_to, no_data
 
@@ -27,8 +26,9 @@ if session_id is not None and session_id not in labels:
     options.insert(0, session_id)
 if "session_pick" not in st.session_state:  # first run: the session comes from the link
     st.session_state["session_pick"] = session_id if session_id is not None else options[0]
-picked = st.selectbox(t("kpis.session.pick"), options, key="session_pick",
-                      format_func=lambda i: labels.get(i, f"#{i}"))  # fmt: skip
+picked = st.selectbox(
+    t("kpis.session.pick"), options, key="session_pick", format_func=lambda i: labels.get(i, f"#{i}")
+)
 if str(picked) != raw:
     st.query_params["session"] = str(picked)
 

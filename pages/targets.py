@@ -3,10 +3,7 @@
 import streamlit as st
 
 from lib import targets
-from lib.core import clock, forms
-from lib.core.formatting import md_escape
-from lib.core.metrics import CATALOGUE, metric
-from lib.web import form_ui
+from lib.web import CATALOGUE, clock, form_ui, forms, md_escape, metric
 from lib.web.i18n import current_language, t
 from lib.web.ui import cached, engine, guard
 
@@ -38,24 +35,42 @@ if not form_ui.closed("target_set", clear=FORM_KEYS):
     fresh_form = "targets_value" not in st.session_state  # a new visit: nothing typed yet
     choices = cached(targets.scope_choices)
     c = st.columns(3)
-    key = c[0].selectbox(t("kpis.targets.metric"), [m.key for m in CATALOGUE], key="targets_metric",
-                         format_func=lambda k: metric(k).name(lang))  # fmt: skip
-    scope_kind = c[1].selectbox(t("kpis.targets.scope_kind"), targets.SCOPE_ORDER[::-1], key="targets_scope_kind",
-                                format_func=lambda k: t(f"kpis.scope.{k}"))  # fmt: skip
+    key = c[0].selectbox(
+        t("kpis.targets.metric"),
+        [m.key for m in CATALOGUE],
+        key="targets_metric",
+        format_func=lambda k: metric(k).name(lang),
+    )
+    scope_kind = c[1].selectbox(
+        t("kpis.targets.scope_kind"),
+        targets.SCOPE_ORDER[::-1],
+        key="targets_scope_kind",
+        format_func=lambda k: t(f"kpis.scope.{k}"),
+    )
     labels = dict(choices[scope_kind])
-    scope_value = c[2].selectbox(t("kpis.targets.scope_value"), list(labels), key="targets_scope_value",
-                                 format_func=lambda v: labels.get(v, v) or t(f"kpis.scope.{scope_kind}"),
-                                 disabled=scope_kind == "all")  # fmt: skip
+    scope_value = c[2].selectbox(
+        t("kpis.targets.scope_value"),
+        list(labels),
+        key="targets_scope_value",
+        format_func=lambda v: labels.get(v, v) or t(f"kpis.scope.{scope_kind}"),
+        disabled=scope_kind == "all",
+    )
     d = st.columns(4)
     month_from = d[0].text_input(
         t("kpis.targets.month_from"), this_month, key="targets_month_from", max_chars=7
     )
-    kind = d[1].selectbox(t("kpis.targets.kind"), targets.KINDS, key="targets_kind",
-                          format_func=lambda k: t(f"kpis.kind.{k}"))  # fmt: skip
+    kind = d[1].selectbox(
+        t("kpis.targets.kind"), targets.KINDS, key="targets_kind", format_func=lambda k: t(f"kpis.kind.{k}")
+    )
     pct = metric(key).unit == "pct"
     value = d[2].number_input(t("kpis.targets.value"), value=None, key="targets_value", format="%.4f")
-    high = d[3].number_input(t("kpis.targets.value_high"), value=None, key="targets_value_high", format="%.4f",
-                             disabled=kind != "between")  # fmt: skip
+    high = d[3].number_input(
+        t("kpis.targets.value_high"),
+        value=None,
+        key="targets_value_high",
+        format="%.4f",
+        disabled=kind != "between",
+    )
     if pct:
         st.caption(t("kpis.targets.pct_hint"))
     # The target this one replaces, as it was when this metric/scope/month was chosen: if another manager
@@ -69,14 +84,21 @@ if not form_ui.closed("target_set", clear=FORM_KEYS):
             form_ui.submit(
                 "target_set",
                 lambda token: targets.set_target(
-                    engine(), user.username, key, scope_kind, scope_value or "", month_from, kind,
+                    engine(),
+                    user.username,
+                    key,
+                    scope_kind,
+                    scope_value or "",
+                    month_from,
+                    kind,
                     None if value is None else value * scale,
                     None if high is None or kind != "between" else high * scale,
-                    based_on=st.session_state["targets_base"][1], token=token,
+                    based_on=st.session_state["targets_base"][1],
+                    token=token,
                 ),
                 lambda _id: t("kpis.targets.saved", metric=metric(key).name(lang), month=month_from),
                 FORM_KEYS,
-            )  # fmt: skip
+            )
         except targets.TargetError as exc:
             st.error(t(f"kpis.target_error.{exc.code}", **{k: md_escape(v) for k, v in exc.params.items()}))
         except forms.StaleEdit as exc:

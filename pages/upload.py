@@ -6,9 +6,9 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from lib.core.formatting import md_escape
 from lib.importing import pipeline, profiles
 from lib.importing.readers import MAX_COLUMNS, MAX_ROWS, MAX_UPLOAD_MB
+from lib.web import md_escape
 from lib.web.i18n import current_language, t
 from lib.web.ui import cached, engine, guard
 
@@ -24,9 +24,13 @@ reports: dict = st.session_state.setdefault("upload_reports", {})
 def error_table(errors: list) -> pd.DataFrame:
     return pd.DataFrame(
         [(e.row, e.column, e.value_text(), e.message(lang)) for e in errors],
-        columns=[t("importing.page.col_row"), t("importing.page.col_column"), t("importing.page.col_value"),
-                 t("importing.page.col_reason")],
-    )  # fmt: skip
+        columns=[
+            t("importing.page.col_row"),
+            t("importing.page.col_column"),
+            t("importing.page.col_value"),
+            t("importing.page.col_reason"),
+        ],
+    )
 
 
 def mapping_form(idx: int, result: pipeline.Preview) -> None:
@@ -35,8 +39,12 @@ def mapping_form(idx: int, result: pipeline.Preview) -> None:
         st.info(t("importing.page.map_ask_admin"))
         return
     st.caption(t("importing.page.map_help"))
-    kind = st.selectbox(t("importing.page.map_kind"), profiles.KINDS, key=f"map_kind_{idx}",
-                        format_func=lambda k: t(f"importing.kind.{k}"))  # fmt: skip
+    kind = st.selectbox(
+        t("importing.page.map_kind"),
+        profiles.KINDS,
+        key=f"map_kind_{idx}",
+        format_func=lambda k: t(f"importing.kind.{k}"),
+    )
     platform = st.selectbox(
         t("importing.page.map_platform"),
         [None, *profiles.PLATFORMS],
@@ -89,8 +97,14 @@ for idx, upload in enumerate(files or []):
         previews[key] = pipeline.preview(engine(), data, upload.name)
     result = previews[key]
     if result.kind:
-        st.markdown(t("importing.page.detected", kind=t(f"importing.kind.{result.kind}"), profile=md_escape(result.profile),
-                      rows=result.rows))  # fmt: skip
+        st.markdown(
+            t(
+                "importing.page.detected",
+                kind=t(f"importing.kind.{result.kind}"),
+                profile=md_escape(result.profile),
+                rows=result.rows,
+            )
+        )
     if result.skipped_total_rows:
         st.caption(t("importing.page.total_skipped", n=result.skipped_total_rows))
     if result.unmatched and result.kind:
@@ -108,15 +122,23 @@ for idx, upload in enumerate(files or []):
     if key in reports:
         report = reports[key]
         if report.ok:
-            st.success(t("importing.page.committed", inserted=report.inserted, updated=report.updated,
-                         unchanged=report.unchanged, batch=report.batch_id))  # fmt: skip
+            st.success(
+                t(
+                    "importing.page.committed",
+                    inserted=report.inserted,
+                    updated=report.updated,
+                    unchanged=report.unchanged,
+                    batch=report.batch_id,
+                )
+            )
         else:
             st.error(t("importing.page.refused", n=len(report.errors)))
             st.dataframe(error_table(report.errors), hide_index=True, key=f"report_errors_{idx}")
     elif st.button(t("importing.page.commit"), key=f"commit_{idx}", disabled=not result.ok, type="primary"):
         bar = st.progress(0.0, text=t("importing.page.progress", file=upload.name))
-        reports[key] = pipeline.import_bytes(engine(), data, upload.name, username=user.username,
-                                             progress=bar.progress)  # fmt: skip
+        reports[key] = pipeline.import_bytes(
+            engine(), data, upload.name, username=user.username, progress=bar.progress
+        )
         previews.pop(key, None)
         st.rerun()
 
@@ -130,8 +152,11 @@ if not history:
 else:
     frame = pd.DataFrame(history).drop(columns=["undone_at", "undone_by"])
     frame["status"] = frame["status"].map(lambda s: t(f"importing.status.{s}"))
-    st.dataframe(frame.rename(columns={c: t(f"importing.hist.{c}") for c in frame.columns}), hide_index=True,
-                 key="upload_history")  # fmt: skip
+    st.dataframe(
+        frame.rename(columns={c: t(f"importing.hist.{c}") for c in frame.columns}),
+        hide_index=True,
+        key="upload_history",
+    )
     committed = [b["id"] for b in history if b["status"] == "committed"]
     labels = {b["id"]: f"#{b['id']} · {b['file_name']} · {b['created_at']}" for b in history}
     asked = st.session_state.get("undo_asked")
@@ -147,11 +172,18 @@ else:
                 st.session_state["upload_flash_error"] = t(f"importing.error.{exc.code}", **exc.params)
             else:
                 state = next(b for b in pipeline.list_batches(engine()) if b["id"] == asked)
-                st.session_state["upload_flash"] = t("importing.page.undone", **counts) + " " + t(
-                    "importing.page.undo_state", batch=asked, file=md_escape(state["file_name"]),
-                    status=t(f"importing.status.{state['status']}"), by=md_escape(state["undone_by"] or ""),
-                    at=state["undone_at"] or "",
-                )  # fmt: skip
+                st.session_state["upload_flash"] = (
+                    t("importing.page.undone", **counts)
+                    + " "
+                    + t(
+                        "importing.page.undo_state",
+                        batch=asked,
+                        file=md_escape(state["file_name"]),
+                        status=t(f"importing.status.{state['status']}"),
+                        by=md_escape(state["undone_by"] or ""),
+                        at=state["undone_at"] or "",
+                    )
+                )
             previews.clear()
             st.rerun()
         if no.button(t("importing.page.undo_no"), key="undo_no"):

@@ -3,9 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from lib.core import auth, forms
-from lib.core.db import write
-from lib.web import form_ui
+from lib.web import auth, form_ui, forms, write
 from lib.web.i18n import t
 from lib.web.ui import cached, engine, guard, show_flash
 

@@ -13,26 +13,46 @@ import pytest
 
 from lib.core import exports
 
-UNITS = {"成交金额": "cny", "转化率": "pct", "直播场次": "count", "观看人数": "people", "编号": "int",
-         "人均观看时长": "s", "直播时长": "h", "响应用时": "min", "得分": "score"}  # fmt: skip
-HOSTILE = ("external:c:\\windows\\system32\\calc.exe", "http://evil.example/x", "mailto:boss@example.com",
-           "https://example.com", "ftp://example.com/f", "=HYPERLINK(\"http://evil\",\"x\")", "+1", "-2", "@SUM(A1)")  # fmt: skip
+UNITS = {
+    "成交金额": "cny",
+    "转化率": "pct",
+    "直播场次": "count",
+    "观看人数": "people",
+    "编号": "int",
+    "人均观看时长": "s",
+    "直播时长": "h",
+    "响应用时": "min",
+    "得分": "score",
+}
+HOSTILE = (
+    "external:c:\\windows\\system32\\calc.exe",
+    "http://evil.example/x",
+    "mailto:boss@example.com",
+    "https://example.com",
+    "ftp://example.com/f",
+    '=HYPERLINK("http://evil","x")',
+    "+1",
+    "-2",
+    "@SUM(A1)",
+)
 
 
 def typed_frame() -> pd.DataFrame:
     """Numbers as the KPI aggregation returns them: floats with noise, counts made float by a gap."""
-    return pd.DataFrame({
-        "主播": ["林晓雨", "=1+1", None],
-        "成交金额": [7534301.980000001, 0.1 + 0.2, np.nan],
-        "转化率": [0.0370, 1 / 3, None],
-        "直播场次": [62.0, np.nan, 3.0],
-        "观看人数": [1234567.0, 0.0, np.nan],
-        "编号": [12, 13, 14],
-        "人均观看时长": [45.26, np.nan, 120.0],
-        "直播时长": [2.5, 3.123456, np.nan],
-        "响应用时": [4.5, 12.25, np.nan],
-        "得分": [87.123456, np.nan, 60.0],
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "主播": ["林晓雨", "=1+1", None],
+            "成交金额": [7534301.980000001, 0.1 + 0.2, np.nan],
+            "转化率": [0.0370, 1 / 3, None],
+            "直播场次": [62.0, np.nan, 3.0],
+            "观看人数": [1234567.0, 0.0, np.nan],
+            "编号": [12, 13, 14],
+            "人均观看时长": [45.26, np.nan, 120.0],
+            "直播时长": [2.5, 3.123456, np.nan],
+            "响应用时": [4.5, 12.25, np.nan],
+            "得分": [87.123456, np.nan, 60.0],
+        }
+    )
 
 
 def read_back(data: bytes) -> openpyxl.Workbook:
@@ -95,10 +115,12 @@ def test_csv_without_units_keeps_whole_number_columns_as_integers():
 
 
 def test_dates_and_team_times_are_written_as_dates():
-    frame = pd.DataFrame({
-        "day": [dt.date(2026, 11, 2), None],
-        "at": pd.Series(pd.to_datetime(["2026-11-02 20:15", None])).dt.tz_localize("Asia/Shanghai"),
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "day": [dt.date(2026, 11, 2), None],
+            "at": pd.Series(pd.to_datetime(["2026-11-02 20:15", None])).dt.tz_localize("Asia/Shanghai"),
+        }
+    )
     sheet = read_back(exports.to_xlsx_bytes({"s": frame}))["s"]
     assert sheet["A2"].value == dt.datetime(2026, 11, 2) and sheet["A2"].number_format == "yyyy-mm-dd"
     assert sheet["B2"].value == dt.datetime(2026, 11, 2, 20, 15)  # the team's wall time, no zone shift

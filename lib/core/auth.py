@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, and_, case, func, insert, or_, select
 
 from lib.core import forms
 from lib.core.db import SECRETS_FILE, audit, get_engine, get_setting, now
+from lib.core.errors import CodedError
 from lib.core.models import Person, User
 from lib.core.usernames import canonical_username, username_skeleton
 
@@ -32,13 +33,10 @@ DEMO_PASSWORD = "liveops-demo-2026"
 BCRYPT_ROUNDS = int(os.environ.get("LIVEOPS_BCRYPT_ROUNDS", "12"))
 
 
-class AuthError(ValueError):
+class AuthError(CodedError):
     """A user-facing refusal; `code` is an i18n key under auth.error, `params` fill it."""
 
-    def __init__(self, code: str, **params: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
+    prefix = "auth.error"
 
 
 @dataclass(frozen=True)
@@ -192,7 +190,9 @@ def update_user(
     if display_name:
         values["display_name"] = display_name
     if values:
-        if not forms.update_if_version(conn, User.__table__, User.id == row.id, row.version if version is None else version, values):  # fmt: skip
+        if not forms.update_if_version(
+            conn, User.__table__, User.id == row.id, row.version if version is None else version, values
+        ):
             raise forms.last_audited_change(conn, "user_update", "user", username)
         shown = {k: ("***" if k == "password_hash" else v) for k, v in values.items()}
         audit(conn, actor, "user_update", user=username, **shown)
@@ -353,12 +353,19 @@ def list_users(engine: Engine) -> list[dict]:
     """Every user with role, state and linked roster person (no password hashes)."""
     stmt = (
         select(
-            User.username, User.display_name, User.role, User.active, User.locked_until,
-            User.person_id, Person.name.label("person"), User.created_at, User.version,
+            User.username,
+            User.display_name,
+            User.role,
+            User.active,
+            User.locked_until,
+            User.person_id,
+            Person.name.label("person"),
+            User.created_at,
+            User.version,
         )
         .outerjoin(Person, Person.id == User.person_id)
         .order_by(User.username)
-    )  # fmt: skip
+    )
     with engine.connect() as conn:
         return [row._asdict() for row in conn.execute(stmt)]
 

@@ -50,3 +50,14 @@ _MD_SPECIAL = "\\`*_{}[]<>()#+-.!|~$"
 def md_escape(text: object) -> str:
     """User text made inert inside st.markdown: every Markdown/HTML special character is escaped."""
     return "".join("\\" + c if c in _MD_SPECIAL else c for c in str(text))
+
+
+def number_or_none(value: object) -> float | None:
+    """A stored or computed number as float, with NULL, NaN and non-numbers as None ("no data")."""
+    if value is None or isinstance(value, str | bool):
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if number != number else number

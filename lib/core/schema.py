@@ -28,9 +28,17 @@ POSITIONS = (
     ("data_analyst", "数据分析", "Data analyst"),
 )
 INCIDENT_CATEGORIES = (
-    "网络中断", "推流/画面卡顿", "设备故障", "商品信息错误", "库存/补货",
-    "价格异常", "主播突发状况", "违规预警", "负面评论/舆情", "其他",
-)  # fmt: skip
+    "网络中断",
+    "推流/画面卡顿",
+    "设备故障",
+    "商品信息错误",
+    "库存/补货",
+    "价格异常",
+    "主播突发状况",
+    "违规预警",
+    "负面评论/舆情",
+    "其他",
+)
 # severity -> (respond, resolve, meeting) minutes; per-category overrides below (SPEC, Incidents).
 DEFAULT_SLAS = {"simple": (10, 5, None), "complex": (10, 10, None), "major": (10, 10, 30)}
 CATEGORY_SLAS = {"负面评论/舆情": 3, "价格异常": 30}  # resolve minutes for every severity
@@ -85,18 +93,24 @@ def seed_reference(conn: Connection) -> None:
     for severity, (respond, resolve, meeting) in DEFAULT_SLAS.items():
         conn.execute(
             insert(IncidentSla).values(
-                category_id=None, severity=severity, respond_minutes=respond,
-                resolve_minutes=resolve, meeting_minutes=meeting,
+                category_id=None,
+                severity=severity,
+                respond_minutes=respond,
+                resolve_minutes=resolve,
+                meeting_minutes=meeting,
             )
-        )  # fmt: skip
+        )
     for name, resolve in CATEGORY_SLAS.items():
         for severity, (respond, _default_resolve, meeting) in DEFAULT_SLAS.items():
             conn.execute(
                 insert(IncidentSla).values(
-                    category_id=category_ids[name], severity=severity, respond_minutes=respond,
-                    resolve_minutes=resolve, meeting_minutes=meeting,
+                    category_id=category_ids[name],
+                    severity=severity,
+                    respond_minutes=respond,
+                    resolve_minutes=resolve,
+                    meeting_minutes=meeting,
                 )
-            )  # fmt: skip
+            )
     stamp = dt.datetime(2020, 1, 1)
     for m in CATALOGUE:
         if m.default_target is None:
@@ -104,9 +118,16 @@ def seed_reference(conn: Connection) -> None:
         kind, value, high = m.default_target
         conn.execute(
             insert(Target).values(
-                metric=m.key, scope_kind="all", scope_value="", month_from=DEFAULT_TARGETS_FROM,
-                kind=kind, value=value, value_high=high, period=m.target_period,
-                set_by="system", set_at=stamp,
+                metric=m.key,
+                scope_kind="all",
+                scope_value="",
+                month_from=DEFAULT_TARGETS_FROM,
+                kind=kind,
+                value=value,
+                value_high=high,
+                period=m.target_period,
+                set_by="system",
+                set_at=stamp,
             )
-        )  # fmt: skip
+        )
     set_setting(conn, "reference_seeded", "1")

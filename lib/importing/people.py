@@ -35,18 +35,26 @@ def people_frame(engine: Engine, role: str, lang: str = "zh") -> pd.DataFrame:
     position_name = Position.name_zh if lang == "zh" else Position.name_en
     q = (
         select(
-            Person.id, Person.name, position_name.label("position"), Department.name.label("department"),
-            Team.name.label("team"), Person.hired_on, Person.phone, func.coalesce(accounts.c.accounts, 0).label("accounts"),
+            Person.id,
+            Person.name,
+            position_name.label("position"),
+            Department.name.label("department"),
+            Team.name.label("team"),
+            Person.hired_on,
+            Person.phone,
+            func.coalesce(accounts.c.accounts, 0).label("accounts"),
         )
         .outerjoin(Position, Position.id == Person.position_id)
         .outerjoin(Department, Department.id == Person.department_id)
         .outerjoin(Team, Team.id == Person.team_id)
         .outerjoin(accounts, accounts.c.person_id == Person.id)
         .order_by(Department.name, Team.name, Person.name)
-    )  # fmt: skip
+    )
     with engine.connect() as conn:
-        frame = pd.DataFrame(conn.execute(q).mappings().all(),
-                             columns=["id", "name", "position", "department", "team", "hired_on", "phone", "accounts"])  # fmt: skip
+        frame = pd.DataFrame(
+            conn.execute(q).mappings().all(),
+            columns=["id", "name", "position", "department", "team", "hired_on", "phone", "accounts"],
+        )
     if role not in PHONE_VISIBLE_ROLES:
         frame["phone"] = frame["phone"].map(mask_phone)
     return frame
@@ -83,8 +91,15 @@ def add_host_account(engine: Engine, person_id: int, platform: str, alias: str, 
             insert(HostAccount).values(person_id=person_id, platform=platform, alias=alias)
         ).inserted_primary_key[0]
         relinked = relink_sessions(conn, platform, alias)
-        audit(conn, username, "people.host_account_added", person_id=person_id, platform=platform,
-              alias=alias, sessions_relinked=relinked)  # fmt: skip
+        audit(
+            conn,
+            username,
+            "people.host_account_added",
+            person_id=person_id,
+            platform=platform,
+            alias=alias,
+            sessions_relinked=relinked,
+        )
     return int(new_id)
 
 
@@ -120,8 +135,9 @@ def relink_sessions(conn: Connection, platform: str, alias: str) -> int:
         same_host = s.c.host_name.is_(None) if host is None else s.c.host_name == host
         same_pid = s.c.host_person_id.is_(None) if current is None else s.c.host_person_id == current
         conn.execute(
-            update(s).where(s.c.platform == platform, same_host, s.c.account == account, same_pid)
+            update(s)
+            .where(s.c.platform == platform, same_host, s.c.account == account, same_pid)
             .values(host_person_id=pid)
-        )  # fmt: skip
+        )
         changed += int(count)
     return changed

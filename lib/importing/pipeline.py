@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, Table, and_, bindparam, delete, inser
 from sqlalchemy.exc import DBAPIError
 
 from lib.core.db import audit, now, write
+from lib.core.errors import CodedError
 from lib.core.metrics import MANUAL_ALIASES, METRICS
 from lib.core.models import (
     Department,
@@ -48,18 +49,41 @@ UNDO_ROLES = ("admin", "manager")
 Progress = Callable[[float], None]
 
 SESSION_COLUMNS = (
-    "platform", "external_id", "account", "room", "host_name", "host_person_id", "title", "started_at",
-    "started_on", "ended_at", "duration_minutes", "exposure", "viewers", "views", "peak_online", "avg_online",
-    "avg_watch_seconds", "new_followers", "comments", "likes", "shares", "questions", "questions_replied",
-    "product_exposure", "product_clicks", "orders", "buyers", "gmv", "refund_amount", "retention_rate",
-)  # fmt: skip
+    "platform",
+    "external_id",
+    "account",
+    "room",
+    "host_name",
+    "host_person_id",
+    "title",
+    "started_at",
+    "started_on",
+    "ended_at",
+    "duration_minutes",
+    "exposure",
+    "viewers",
+    "views",
+    "peak_online",
+    "avg_online",
+    "avg_watch_seconds",
+    "new_followers",
+    "comments",
+    "likes",
+    "shares",
+    "questions",
+    "questions_replied",
+    "product_exposure",
+    "product_clicks",
+    "orders",
+    "buyers",
+    "gmv",
+    "refund_amount",
+    "retention_rate",
+)
 
 
-class UndoError(ValueError):
-    def __init__(self, code: str, **params: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
+class UndoError(CodedError):
+    prefix = "importing.error"
 
 
 @dataclass
@@ -153,9 +177,12 @@ def _prepare(
         code = "unknown_profile" if profile else "unknown_layout"
         columns = "、".join(h for h in detection.header if h)
         return _fail(
-            file_name, sha, RowError(None, None, profile, code, {"columns": columns}),
-            header=detection.header, unmatched=[h for h in detection.header if h],
-        )  # fmt: skip
+            file_name,
+            sha,
+            RowError(None, None, profile, code, {"columns": columns}),
+            header=detection.header,
+            unmatched=[h for h in detection.header if h],
+        )
     p, cmap = detection.profile, detection.columns
     meta = {"header": detection.header, "unmatched": cmap.unmatched}
     if detection.missing:
@@ -172,12 +199,24 @@ def _prepare(
     try:
         _header, raw_frame, numbers = raw.frame(detection.header_index, numeric)
     except ReadError as exc:
-        return _fail(file_name, sha, RowError(exc.params.get("row"), None, None, exc.code, exc.params),
-                     kind=p.kind, profile=p.name, **meta)  # fmt: skip
+        return _fail(
+            file_name,
+            sha,
+            RowError(exc.params.get("row"), None, None, exc.code, exc.params),
+            kind=p.kind,
+            profile=p.name,
+            **meta,
+        )
     parsed = parse_file(p, cmap, raw_frame, numbers)
     if len(parsed.frame) == 0:
-        return _fail(file_name, sha, RowError(detection.header_index + 1, None, None, "no_rows"),
-                     kind=p.kind, profile=p.name, **meta)  # fmt: skip
+        return _fail(
+            file_name,
+            sha,
+            RowError(detection.header_index + 1, None, None, "no_rows"),
+            kind=p.kind,
+            profile=p.name,
+            **meta,
+        )
     errors = list(parsed.errors)
     plan = None
     if not errors:
@@ -185,8 +224,17 @@ def _prepare(
             plan, more = RESOLVERS[p.kind](conn, parsed.frame, parsed.columns)
         errors += more
     frame = parsed.frame
-    result = Preview(file_name, sha, p.kind, p.name, frame, errors, skipped_total_rows=parsed.skipped_total_rows,
-                     platform=p.platform, **meta)  # fmt: skip
+    result = Preview(
+        file_name,
+        sha,
+        p.kind,
+        p.name,
+        frame,
+        errors,
+        skipped_total_rows=parsed.skipped_total_rows,
+        platform=p.platform,
+        **meta,
+    )
     return result, plan
 
 
@@ -215,8 +263,15 @@ def _people(conn: Connection) -> dict[str, int]:
     return {name: pid for pid, name in conn.execute(select(Person.id, Person.name))}
 
 
-def _lookup(ids: dict[str, int], value: str | None, row: int, column: str | None, code: str,
-            errors: list[RowError], known: list[str] | None = None) -> int | None:  # fmt: skip
+def _lookup(
+    ids: dict[str, int],
+    value: str | None,
+    row: int,
+    column: str | None,
+    code: str,
+    errors: list[RowError],
+    known: list[str] | None = None,
+) -> int | None:
     """The id of a name from a reference table; an unknown name is a row error listing the known ones."""
     if not value:
         return None
@@ -254,9 +309,15 @@ def _resolve_sessions(conn: Connection, frame: pd.DataFrame, headers: dict[str, 
     ):  # SPEC's room is "直播间/账号": the account until an export names the room
         known_rooms: dict[tuple[str, str], str] = {}
         for chunk in _chunks(sorted({r["account"] for r in records}), IN_CHUNK):
-            q = select(LiveSession.platform, LiveSession.account, LiveSession.room).where(
-                LiveSession.account.in_(chunk), LiveSession.room.is_not(None), LiveSession.room != LiveSession.account
-            ).group_by(LiveSession.platform, LiveSession.account, LiveSession.room)  # fmt: skip
+            q = (
+                select(LiveSession.platform, LiveSession.account, LiveSession.room)
+                .where(
+                    LiveSession.account.in_(chunk),
+                    LiveSession.room.is_not(None),
+                    LiveSession.room != LiveSession.account,
+                )
+                .group_by(LiveSession.platform, LiveSession.account, LiveSession.room)
+            )
             for platform, account, room in conn.execute(q):
                 known_rooms[(platform, account)] = room
         for r in records:
@@ -326,8 +387,11 @@ def _resolve_roster(conn: Connection, frame: pd.DataFrame, headers: dict[str, st
                 r["_team"] = value
                 if value not in new_teams:
                     new_teams.append(value)
-    columns = tuple(c for c in ("name", "position_id", "department_id", "team_id", "hired_on", "phone")
-                    if c in frame.columns or c.removesuffix("_id") in frame.columns)  # fmt: skip
+    columns = tuple(
+        c
+        for c in ("name", "position_id", "department_id", "team_id", "hired_on", "phone")
+        if c in frame.columns or c.removesuffix("_id") in frame.columns
+    )
 
     def before_write(c: Connection, batch_id: int, plan: Plan) -> None:
         if plan.new_teams:
@@ -335,10 +399,19 @@ def _resolve_roster(conn: Connection, frame: pd.DataFrame, headers: dict[str, st
             created = {
                 n: i for i, n in c.execute(select(Team.id, Team.name).where(Team.name.in_(plan.new_teams)))
             }
-            c.execute(insert(ImportChange), [
-                {"batch_id": batch_id, "table_name": "teams", "row_id": i, "action": "insert", "before": None}
-                for i in created.values()
-            ])  # fmt: skip
+            c.execute(
+                insert(ImportChange),
+                [
+                    {
+                        "batch_id": batch_id,
+                        "table_name": "teams",
+                        "row_id": i,
+                        "action": "insert",
+                        "before": None,
+                    }
+                    for i in created.values()
+                ],
+            )
             teams.update(created)
         for r in plan.records:
             if "_team" in r:
@@ -349,12 +422,25 @@ def _resolve_roster(conn: Connection, frame: pd.DataFrame, headers: dict[str, st
         t = Person.__table__
         out: list[dict[str, Any]] = []
         for chunk in _chunks([r["name"] for r in recs], IN_CHUNK):
-            out += [dict(m) for m in c.execute(select(t.c.id, *[t.c[x] for x in columns if x != "name"], t.c.name)
-                                               .where(t.c.name.in_(chunk))).mappings()]  # fmt: skip
+            out += [
+                dict(m)
+                for m in c.execute(
+                    select(t.c.id, *[t.c[x] for x in columns if x != "name"], t.c.name).where(
+                        t.c.name.in_(chunk)
+                    )
+                ).mappings()
+            ]
         return out
 
-    plan = Plan(Person.__table__, records, columns, lambda r: (r["name"],), fetch,
-                before_write=before_write if new_teams else None, new_teams=new_teams)  # fmt: skip
+    plan = Plan(
+        Person.__table__,
+        records,
+        columns,
+        lambda r: (r["name"],),
+        fetch,
+        before_write=before_write if new_teams else None,
+        new_teams=new_teams,
+    )
     return plan, errors
 
 
@@ -374,9 +460,17 @@ def _resolve_incidents(conn: Connection, frame: pd.DataFrame, headers: dict[str,
     lo, hi = min(detected) - dt.timedelta(days=2), max(detected) + dt.timedelta(days=1)
     s = LiveSession.__table__
     sessions = conn.execute(
-        select(s.c.id, s.c.platform, s.c.room, s.c.host_name, s.c.host_person_id, s.c.started_at, s.c.ended_at,
-               s.c.account).where(s.c.started_at.between(lo, hi), s.c.ended_at.is_not(None))
-    ).all()  # fmt: skip
+        select(
+            s.c.id,
+            s.c.platform,
+            s.c.room,
+            s.c.host_name,
+            s.c.host_person_id,
+            s.c.started_at,
+            s.c.ended_at,
+            s.c.account,
+        ).where(s.c.started_at.between(lo, hi), s.c.ended_at.is_not(None))
+    ).all()
     refs = sorted({r["session_ref"] for r in records if r.get("session_ref")})
     by_ref: dict[str, tuple[int, str]] = {}
     for chunk in _chunks(refs, IN_CHUNK):
@@ -409,17 +503,33 @@ def _resolve_incidents(conn: Connection, frame: pd.DataFrame, headers: dict[str,
             r["session_id"], platform = _link_session(sessions, r, people)
         r["platform"] = r.get("platform") or platform
         r["natural_key"] = incident_key(r.get("room"), r.get("host_name"), r["category"], r["detected_at"])
-    columns = ("natural_key", "session_id", "platform", "room", "host_name", "category", "severity",
-               "detected_at", "responded_at", "resolved_at", "owner_department_id", "handler_person_id",
-               "handler_name", "overtime_reason") + tuple(
-        c for c in ("meeting_at", "escalated", "description") if c in frame.columns)  # fmt: skip
+    columns = (
+        "natural_key",
+        "session_id",
+        "platform",
+        "room",
+        "host_name",
+        "category",
+        "severity",
+        "detected_at",
+        "responded_at",
+        "resolved_at",
+        "owner_department_id",
+        "handler_person_id",
+        "handler_name",
+        "overtime_reason",
+    ) + tuple(c for c in ("meeting_at", "escalated", "description") if c in frame.columns)
 
     def fetch(c: Connection, recs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         t = Incident.__table__
         out: list[dict[str, Any]] = []
         for chunk in _chunks([r["natural_key"] for r in recs], IN_CHUNK):
-            out += [dict(m) for m in c.execute(select(t.c.id, *[t.c[x] for x in columns]).where(
-                t.c.natural_key.in_(chunk))).mappings()]  # fmt: skip
+            out += [
+                dict(m)
+                for m in c.execute(
+                    select(t.c.id, *[t.c[x] for x in columns]).where(t.c.natural_key.in_(chunk))
+                ).mappings()
+            ]
         return out
 
     return Plan(Incident.__table__, records, columns, lambda r: (r["natural_key"],), fetch), errors
@@ -582,8 +692,9 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def _write(conn: Connection, plan: Plan, diff: Diff, batch_id: int, username: str | None,
-           progress: Progress | None) -> None:  # fmt: skip
+def _write(
+    conn: Connection, plan: Plan, diff: Diff, batch_id: int, username: str | None, progress: Progress | None
+) -> None:
     table = plan.table
     has_batch = "import_batch_id" in table.c
     has_updated = "updated_at" in table.c
@@ -624,10 +735,19 @@ def _write(conn: Connection, plan: Plan, diff: Diff, batch_id: int, username: st
             names = [r["name"] for r in diff.inserts]
             for chunk in _chunks(names, IN_CHUNK):
                 ids = conn.execute(select(table.c.id).where(table.c.name.in_(chunk))).scalars().all()
-                conn.execute(insert(ImportChange), [
-                    {"batch_id": batch_id, "table_name": table.name, "row_id": i, "action": "insert", "before": None}
-                    for i in ids
-                ])  # fmt: skip
+                conn.execute(
+                    insert(ImportChange),
+                    [
+                        {
+                            "batch_id": batch_id,
+                            "table_name": table.name,
+                            "row_id": i,
+                            "action": "insert",
+                            "before": None,
+                        }
+                        for i in ids
+                    ],
+                )
     by_columns: dict[tuple[str, ...], list[tuple[int, dict[str, Any], dict[str, Any]]]] = {}
     for item in diff.updates:
         by_columns.setdefault(tuple(sorted(item[1])), []).append(item)
@@ -635,12 +755,22 @@ def _write(conn: Connection, plan: Plan, diff: Diff, batch_id: int, username: st
         extra_before = [c for c in ("import_batch_id", "updated_at") if c in table.c]
         old_extra = _current_values(conn, table, [i[0] for i in items], extra_before)
         for chunk in _chunks(items, CHUNK_SIZE):
-            conn.execute(insert(ImportChange), [
-                {"batch_id": batch_id, "table_name": table.name, "row_id": row_id, "action": "update",
-                 "before": json.dumps({k: _json_value(x) for k, x in {**before, **old_extra.get(row_id, {})}.items()},
-                                      ensure_ascii=False)}
-                for row_id, _new, before in chunk
-            ])  # fmt: skip
+            conn.execute(
+                insert(ImportChange),
+                [
+                    {
+                        "batch_id": batch_id,
+                        "table_name": table.name,
+                        "row_id": row_id,
+                        "action": "update",
+                        "before": json.dumps(
+                            {k: _json_value(x) for k, x in {**before, **old_extra.get(row_id, {})}.items()},
+                            ensure_ascii=False,
+                        ),
+                    }
+                    for row_id, _new, before in chunk
+                ],
+            )
             stmt = (
                 update(table)
                 .where(table.c.id == bindparam("_id"))
@@ -648,8 +778,14 @@ def _write(conn: Connection, plan: Plan, diff: Diff, batch_id: int, username: st
                     {c: bindparam(c) for c in (*columns, *extra) if c != "created_by" and c != "entered_by"}
                 )
             )
-            params = [{"_id": row_id, **new, **{k: x for k, x in extra.items() if k not in ("created_by", "entered_by")}}
-                      for row_id, new, _before in chunk]  # fmt: skip
+            params = [
+                {
+                    "_id": row_id,
+                    **new,
+                    **{k: x for k, x in extra.items() if k not in ("created_by", "entered_by")},
+                }
+                for row_id, new, _before in chunk
+            ]
             conn.execute(stmt, params)
             done += len(chunk)
             _after_chunk(done, total, progress)
@@ -703,8 +839,9 @@ def _current_values(conn: Connection, table: Table, ids: list[int], columns: lis
 def _refused(result: Preview, dry_run: bool, rows: int | None = None) -> ImportReport:
     """Nothing stored: every row of the file counts as rejected (at least 1 when the file itself is bad)."""
     rejected = result.rows if rows is None else rows
-    return ImportReport(result.file, result.kind, result.profile, None, 0, 0, 0, max(rejected, 1), result.errors,
-                        dry_run)  # fmt: skip
+    return ImportReport(
+        result.file, result.kind, result.profile, None, 0, 0, 0, max(rejected, 1), result.errors, dry_run
+    )
 
 
 def refused_file(file_name: str, error: ReadError) -> ImportReport:
@@ -739,8 +876,18 @@ def import_bytes(
                 r["team_id"] = -1
         with engine.connect() as conn:
             diff = _diff(conn, plan)
-        return ImportReport(file_name, result.kind, result.profile, None, len(diff.inserts), len(diff.updates),
-                            diff.unchanged, 0, [], True)  # fmt: skip
+        return ImportReport(
+            file_name,
+            result.kind,
+            result.profile,
+            None,
+            len(diff.inserts),
+            len(diff.updates),
+            diff.unchanged,
+            0,
+            [],
+            True,
+        )
     try:
         batch_id, diff = _commit(engine, plan, result, file_name, username, progress)
     except DBAPIError as exc:  # e.g. a concurrent upload of the same rows hit the unique keys: rolled back
@@ -749,8 +896,17 @@ def import_bytes(
         return _refused(result, dry_run, rows)
     if progress is not None:
         progress(1.0)
-    return ImportReport(file_name, result.kind, result.profile, int(batch_id), len(diff.inserts), len(diff.updates),
-                        diff.unchanged, 0, [])  # fmt: skip
+    return ImportReport(
+        file_name,
+        result.kind,
+        result.profile,
+        int(batch_id),
+        len(diff.inserts),
+        len(diff.updates),
+        diff.unchanged,
+        0,
+        [],
+    )
 
 
 def _commit(
@@ -765,19 +921,38 @@ def _commit(
     with write(engine) as conn:
         batch_id = conn.execute(
             insert(ImportBatch).values(
-                created_at=now(), username=username, file_name=file_name[:255], sha256=result.sha256,
-                kind=result.kind, profile=result.profile, rejected=0, status="committed",
+                created_at=now(),
+                username=username,
+                file_name=file_name[:255],
+                sha256=result.sha256,
+                kind=result.kind,
+                profile=result.profile,
+                rejected=0,
+                status="committed",
             )
-        ).inserted_primary_key[0]  # fmt: skip
+        ).inserted_primary_key[0]
         if plan.before_write is not None:  # e.g. create the roster's new teams, so team ids can be compared
             plan.before_write(conn, batch_id, plan)
         diff = _diff(conn, plan)
-        conn.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(
-            inserted=len(diff.inserts), updated=len(diff.updates), unchanged=diff.unchanged))  # fmt: skip
+        conn.execute(
+            update(ImportBatch)
+            .where(ImportBatch.id == batch_id)
+            .values(inserted=len(diff.inserts), updated=len(diff.updates), unchanged=diff.unchanged)
+        )
         _write(conn, plan, diff, batch_id, username, progress)
-        audit(conn, username, "import.commit", batch_id=batch_id, file=file_name, kind=result.kind,
-              profile=result.profile, sha256=result.sha256, inserted=len(diff.inserts),
-              updated=len(diff.updates), unchanged=diff.unchanged)  # fmt: skip
+        audit(
+            conn,
+            username,
+            "import.commit",
+            batch_id=batch_id,
+            file=file_name,
+            kind=result.kind,
+            profile=result.profile,
+            sha256=result.sha256,
+            inserted=len(diff.inserts),
+            updated=len(diff.updates),
+            unchanged=diff.unchanged,
+        )
     return int(batch_id), diff
 
 
@@ -791,8 +966,16 @@ def list_batches(engine: Engine, limit: int = 50) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
-TABLES = {t.name: t for t in (LiveSession.__table__, Person.__table__, Incident.__table__,
-                              ManualMetric.__table__, Team.__table__)}  # fmt: skip
+TABLES = {
+    t.name: t
+    for t in (
+        LiveSession.__table__,
+        Person.__table__,
+        Incident.__table__,
+        ManualMetric.__table__,
+        Team.__table__,
+    )
+}
 
 
 def _restore(table: Table, before: dict[str, Any]) -> dict[str, Any]:
@@ -828,12 +1011,16 @@ def undo(engine: Engine, batch_id: int, username: str) -> dict[str, int]:
             raise UndoError("undo_already", batch=batch_id)
         c = ImportChange.__table__
         later = conn.execute(
-            select(c.c.batch_id).join(ImportBatch, ImportBatch.id == c.c.batch_id).where(
-                c.c.batch_id > batch_id, ImportBatch.status == "committed",
+            select(c.c.batch_id)
+            .join(ImportBatch, ImportBatch.id == c.c.batch_id)
+            .where(
+                c.c.batch_id > batch_id,
+                ImportBatch.status == "committed",
                 and_(c.c.table_name.in_(select(c.c.table_name).where(c.c.batch_id == batch_id))),
                 c.c.row_id.in_(select(c.c.row_id).where(c.c.batch_id == batch_id)),
-            ).limit(1)
-        ).scalar()  # fmt: skip
+            )
+            .limit(1)
+        ).scalar()
         if later is not None:
             raise UndoError("undo_later_batch", batch=batch_id, later=later)
         changes = (
@@ -856,7 +1043,10 @@ def undo(engine: Engine, batch_id: int, username: str) -> dict[str, int]:
                 conn.execute(delete(table).where(table.c.id.in_(chunk)))
             counts["deleted"] += len(inserted)
             counts["restored"] += len(updates)
-        conn.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(
-            status="undone", undone_at=now(), undone_by=username))  # fmt: skip
+        conn.execute(
+            update(ImportBatch)
+            .where(ImportBatch.id == batch_id)
+            .values(status="undone", undone_at=now(), undone_by=username)
+        )
         audit(conn, username, "import.undo", batch_id=batch_id, **counts)
     return counts

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select
 
 from lib.core.db import audit, now, write
+from lib.core.errors import CodedError
 from lib.core.models import ExportProfile
 from lib.core.platforms import PLATFORM_NAMES, PLATFORMS  # noqa: F401 (re-exported to the importer)
 
@@ -24,36 +25,94 @@ KINDS = ("sessions", "roster", "incidents", "manual_metrics")
 # field -> value type (see validate.PARSERS)
 FIELDS: dict[str, dict[str, str]] = {
     "sessions": {
-        "platform": "platform", "external_id": "text", "account": "text", "host_name": "text",
-        "room": "text", "title": "text", "started_at": "datetime", "ended_at": "datetime",
-        "duration_minutes": "duration_min", "exposure": "count", "viewers": "count", "views": "count",
-        "peak_online": "count", "avg_online": "count_round", "avg_watch_seconds": "duration_s",
-        "new_followers": "count", "comments": "count", "likes": "count", "shares": "count",
-        "questions": "count", "questions_replied": "count", "product_exposure": "count",
-        "product_clicks": "count", "orders": "count", "buyers": "count", "gmv": "money",
-        "refund_amount": "money", "retention_rate": "ratio",
+        "platform": "platform",
+        "external_id": "text",
+        "account": "text",
+        "host_name": "text",
+        "room": "text",
+        "title": "text",
+        "started_at": "datetime",
+        "ended_at": "datetime",
+        "duration_minutes": "duration_min",
+        "exposure": "count",
+        "viewers": "count",
+        "views": "count",
+        "peak_online": "count",
+        "avg_online": "count_round",
+        "avg_watch_seconds": "duration_s",
+        "new_followers": "count",
+        "comments": "count",
+        "likes": "count",
+        "shares": "count",
+        "questions": "count",
+        "questions_replied": "count",
+        "product_exposure": "count",
+        "product_clicks": "count",
+        "orders": "count",
+        "buyers": "count",
+        "gmv": "money",
+        "refund_amount": "money",
+        "retention_rate": "ratio",
     },
     "roster": {
-        "name": "text", "position": "text", "department": "text", "team": "text", "hired_on": "date",
+        "name": "text",
+        "position": "text",
+        "department": "text",
+        "team": "text",
+        "hired_on": "date",
         "phone": "phone",
     },
     "incidents": {
-        "platform": "platform", "session_ref": "text", "room": "text", "host_name": "text", "category": "text",
-        "severity": "severity", "owner_department": "text", "handler": "text", "detected_at": "datetime",
-        "responded_at": "datetime", "resolved_at": "datetime", "meeting_at": "datetime",
-        "escalated": "bool", "overtime_reason": "text", "description": "text",
+        "platform": "platform",
+        "session_ref": "text",
+        "room": "text",
+        "host_name": "text",
+        "category": "text",
+        "severity": "severity",
+        "owner_department": "text",
+        "handler": "text",
+        "detected_at": "datetime",
+        "responded_at": "datetime",
+        "resolved_at": "datetime",
+        "meeting_at": "datetime",
+        "escalated": "bool",
+        "overtime_reason": "text",
+        "description": "text",
     },
     "manual_metrics": {"month": "month", "name": "text", "metric": "text", "value": "metric_value"},
-}  # fmt: skip
+}
 
 # Header synonyms, normalised (see `normalise_header`); a header's trailing "(unit)" is tried with and
 # without. Spellings of Douyin Compass, Kuaishou, Taobao Live and common third-party tools.
 SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     "sessions": {
         "platform": ("平台", "直播平台", "渠道", "platform"),
-        "external_id": ("直播场次", "直播场次id", "场次id", "直播id", "场次编号", "直播间场次id", "liveid", "sessionid"),
-        "account": ("主播抖音号", "抖音号", "快手号", "快手id", "主播快手号", "账号", "账号id", "主播账号",
-                    "直播账号", "淘宝账号", "京东账号", "达人账号", "达人id", "account"),
+        "external_id": (
+            "直播场次",
+            "直播场次id",
+            "场次id",
+            "直播id",
+            "场次编号",
+            "直播间场次id",
+            "liveid",
+            "sessionid",
+        ),
+        "account": (
+            "主播抖音号",
+            "抖音号",
+            "快手号",
+            "快手id",
+            "主播快手号",
+            "账号",
+            "账号id",
+            "主播账号",
+            "直播账号",
+            "淘宝账号",
+            "京东账号",
+            "达人账号",
+            "达人id",
+            "account",
+        ),
         "host_name": ("主播昵称", "主播", "主播名称", "主播姓名", "达人昵称", "主播名", "host"),
         "room": ("直播间", "直播间名称", "直播间名", "店铺名称", "店铺", "room"),
         "title": ("直播间标题", "直播标题", "标题", "直播主题", "title"),
@@ -66,7 +125,15 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "peak_online": ("最高在线人数", "最高在线", "峰值在线人数", "在线人数峰值", "最高同时在线"),
         "avg_online": ("平均在线人数", "平均在线"),
         "avg_watch_seconds": ("人均观看时长", "平均观看时长", "人均停留时长", "平均停留时长", "人均看播时长"),
-        "new_followers": ("新增粉丝数", "新增粉丝", "涨粉数", "涨粉人数", "新增关注", "新增关注数", "直播间新增粉丝数"),
+        "new_followers": (
+            "新增粉丝数",
+            "新增粉丝",
+            "涨粉数",
+            "涨粉人数",
+            "新增关注",
+            "新增关注数",
+            "直播间新增粉丝数",
+        ),
         "comments": ("评论次数", "评论数", "评论条数"),
         "likes": ("点赞数", "点赞次数", "点赞量"),
         "shares": ("分享数", "分享次数"),
@@ -76,7 +143,16 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "product_clicks": ("直播间商品点击人数", "商品点击人数", "商品点击次数", "商品点击数"),
         "orders": ("直播间成交订单数", "成交订单数", "订单数", "成交笔数", "支付订单数", "成交单数"),
         "buyers": ("直播间成交人数", "成交人数", "下单人数", "支付人数", "成交买家数", "购买人数"),
-        "gmv": ("直播间成交金额", "成交金额", "支付金额", "销售额", "gmv", "成交额", "直播间用户支付金额", "总成交金额"),
+        "gmv": (
+            "直播间成交金额",
+            "成交金额",
+            "支付金额",
+            "销售额",
+            "gmv",
+            "成交额",
+            "直播间用户支付金额",
+            "总成交金额",
+        ),
         "refund_amount": ("直播间退款金额", "退款金额"),
         "retention_rate": ("留存率", "观众留存率", "直播间留存率"),
     },
@@ -111,7 +187,7 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "metric": ("指标", "指标名称", "metric"),
         "value": ("数值", "值", "value"),
     },
-}  # fmt: skip
+}
 
 # Fields a kind cannot do without; alternatives in a tuple (one of them is enough).
 REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -297,11 +373,8 @@ def _likely_header(head: list[list[Any]]) -> tuple[int, list[str]]:
     return best_index, header
 
 
-class ProfileError(ValueError):
-    def __init__(self, code: str, **params: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
+class ProfileError(CodedError):
+    prefix = "importing.error"
 
 
 def save_profile(
@@ -328,9 +401,13 @@ def save_profile(
             raise ProfileError("profile_name_taken", value=name)
         new_id = conn.execute(
             insert(ExportProfile).values(
-                name=name, kind=kind, platform=platform, mapping=json.dumps(clean, ensure_ascii=False),
-                created_by=username, created_at=now(),
+                name=name,
+                kind=kind,
+                platform=platform,
+                mapping=json.dumps(clean, ensure_ascii=False),
+                created_by=username,
+                created_at=now(),
             )
-        ).inserted_primary_key[0]  # fmt: skip
+        ).inserted_primary_key[0]
         audit(conn, username, "import.profile_saved", name=name, kind=kind, platform=platform)
     return int(new_id)

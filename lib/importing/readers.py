@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lib.core.errors import CodedError
 from lib.importing.values import MAX_ABS_NUMBER
 
 # The one upload limit: the page's file widget, the server (.streamlit/config.toml maxUploadSize, checked by
@@ -39,13 +40,10 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-class ReadError(ValueError):
+class ReadError(CodedError):
     """The file as a whole cannot be read; `code` is an i18n key under importing.error."""
 
-    def __init__(self, code: str, **params: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
+    prefix = "importing.error"
 
 
 @dataclass

@@ -19,9 +19,15 @@ from lib.importing.profiles import FIELDS, PLATFORM_NAMES, ColumnMap, Profile, n
 
 TOTAL_TOKENS = frozenset({"合计", "总计", "汇总", "合計", "總計", "total", "sum", "小计"})
 SEVERITIES = {
-    "简单": "simple", "一般": "simple", "simple": "simple", "复杂": "complex", "complex": "complex",
-    "重大": "major", "严重": "major", "major": "major",
-}  # fmt: skip
+    "简单": "simple",
+    "一般": "simple",
+    "simple": "simple",
+    "复杂": "complex",
+    "complex": "complex",
+    "重大": "major",
+    "严重": "major",
+    "major": "major",
+}
 BOOLS = {
     "是": True,
     "否": False,

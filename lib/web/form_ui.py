@@ -43,8 +43,12 @@ def closed(name: str, clear: Iterable[str] = (), label_key: str = "forms.new_ent
     return True
 
 
-def submit(name: str, write: Callable[[str], int | None], message: Callable[[int | None], str],
-           clear: Iterable[str] = ()) -> int | None:  # fmt: skip
+def submit(
+    name: str,
+    write: Callable[[str], int | None],
+    message: Callable[[int | None], str],
+    clear: Iterable[str] = (),
+) -> int | None:
     """Run `write(token)` once for this form. On success, or when the token was already used, close the
     form with `message(result)` or the "already saved" text and drop the widget keys starting with `clear`;
     the write's own errors propagate (the form stays open with what was typed)."""

@@ -63,9 +63,17 @@ def write_pending_cookie(authenticator) -> None:
     token, exp_date = pending
     model = authenticator.cookie_controller.cookie_model
     written = model.cookie_manager.cookie_manager(
-        method="set", cookie=model.cookie_name, value=token, key="set_login_cookie", default=False,
-        options={"path": "/", "expires": dt.datetime.fromtimestamp(exp_date).isoformat(), "sameSite": "strict"},
-    )  # fmt: skip
+        method="set",
+        cookie=model.cookie_name,
+        value=token,
+        key="set_login_cookie",
+        default=False,
+        options={
+            "path": "/",
+            "expires": dt.datetime.fromtimestamp(exp_date).isoformat(),
+            "sameSite": "strict",
+        },
+    )
     if written:
         del st.session_state[PENDING_COOKIE]
 

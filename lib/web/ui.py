@@ -56,9 +56,13 @@ def current_user() -> auth.CurrentUser | None:
 def start_session(user: auth.CurrentUser, issued: dt.datetime) -> None:
     """Mark this browser session logged in as `user` since `issued` (team time)."""
     st.session_state.update(
-        authentication_status=True, username=user.username, name=user.display_name,
-        roles=[user.role], logout=None, logged_out=False,
-    )  # fmt: skip
+        authentication_status=True,
+        username=user.username,
+        name=user.display_name,
+        roles=[user.role],
+        logout=None,
+        logged_out=False,
+    )
     st.session_state[SESSION_ISSUED] = issued.isoformat()
 
 

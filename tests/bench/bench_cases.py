@@ -32,16 +32,45 @@ START = dt.date(2024, 1, 1)
 DAYS = 900
 HOSTS = ["林晓雨", "陈子墨", "王欣然", "赵一鸣", "孙佳怡", "周俊杰"]
 CATEGORIES = ["促单技巧", "问题处理", "主播成长", "选品排期", "协作", "内容策划", "流量投放", "售后客服"]
-TAGS = ["福利节奏", "UV 提升", "新人培养", "价格异常", "库存", "跨部门协作", "话术", "福袋", "秒杀", "投流",
-        "停留时长", "转化率", "评论回复", "脚本", "设备故障", "negative review", "script timing"]  # fmt: skip
+TAGS = [
+    "福利节奏",
+    "UV 提升",
+    "新人培养",
+    "价格异常",
+    "库存",
+    "跨部门协作",
+    "话术",
+    "福袋",
+    "秒杀",
+    "投流",
+    "停留时长",
+    "转化率",
+    "评论回复",
+    "脚本",
+    "设备故障",
+    "negative review",
+    "script timing",
+]
 PHRASES = [
-    "开场 10 分钟放出福利款秒杀，在线人数明显提升", "每 30 分钟发放一次福袋，停留时长提高", "主播讲解节奏紧凑，转化率高于上一场",
-    "3 款产品讲解超时，后半场节奏拖沓", "评论区提问回复不及时", "推流卡顿两次，技术支持 5 分钟内切换备用网络",
-    "价格配置错误，场控 3 分钟内下架", "与品牌方确认价格底线耗时较长", "爆款上架 5 分钟售罄，补货不及时",
-    "优化脚本时长，设置倒计时提醒", "场控专人筛选弹幕问题并提示主播", "大促前与供应商约定补货响应时限",
-    "新人主播首秀，产品参数讲解清晰", "投流预算集中在开场，流量承接不足", "UV 价值较上周提升", "GMV 达成率 112%",
-    "the opening script was tight and the giveaway landed well", "negative comments were guided within 3 minutes",
-]  # fmt: skip
+    "开场 10 分钟放出福利款秒杀，在线人数明显提升",
+    "每 30 分钟发放一次福袋，停留时长提高",
+    "主播讲解节奏紧凑，转化率高于上一场",
+    "3 款产品讲解超时，后半场节奏拖沓",
+    "评论区提问回复不及时",
+    "推流卡顿两次，技术支持 5 分钟内切换备用网络",
+    "价格配置错误，场控 3 分钟内下架",
+    "与品牌方确认价格底线耗时较长",
+    "爆款上架 5 分钟售罄，补货不及时",
+    "优化脚本时长，设置倒计时提醒",
+    "场控专人筛选弹幕问题并提示主播",
+    "大促前与供应商约定补货响应时限",
+    "新人主播首秀，产品参数讲解清晰",
+    "投流预算集中在开场，流量承接不足",
+    "UV 价值较上周提升",
+    "GMV 达成率 112%",
+    "the opening script was tight and the giveaway landed well",
+    "negative comments were guided within 3 minutes",
+]
 PASSWORD = "bench-password-123"
 
 
@@ -54,11 +83,21 @@ def make_cases(n: int, session_ids: list[int]) -> tuple[list[dict], list[dict], 
         title = f"{rnd.choice(HOSTS)} {rnd.choice(CATEGORIES)}复盘 第{k}期"
         case_tags = rnd.sample(TAGS, rnd.randint(1, 3))
         status = rnd.choices(cq.STATUSES, (8, 5, 85, 2))[0]
-        cases.append({"id": k, "title": title, "case_date": START + dt.timedelta(days=rnd.randrange(DAYS)),
-                      "platform": rnd.choice(("douyin", "kuaishou", "taobao")), "category": rnd.choice(CATEGORIES),
-                      "author": rnd.choice(("bench_staff", "someone", "manager")), "status": status,
-                      "created_at": stamp, "updated_at": stamp, **body,
-                      "search_text": cq.search_text(title, body, case_tags)})  # fmt: skip
+        cases.append(
+            {
+                "id": k,
+                "title": title,
+                "case_date": START + dt.timedelta(days=rnd.randrange(DAYS)),
+                "platform": rnd.choice(("douyin", "kuaishou", "taobao")),
+                "category": rnd.choice(CATEGORIES),
+                "author": rnd.choice(("bench_staff", "someone", "manager")),
+                "status": status,
+                "created_at": stamp,
+                "updated_at": stamp,
+                **body,
+                "search_text": cq.search_text(title, body, case_tags),
+            }
+        )
         tags += [{"case_id": k, "tag": t} for t in case_tags]
         if session_ids and rnd.random() < 0.33:
             links.append({"case_id": k, "session_id": rnd.choice(session_ids)})
@@ -78,8 +117,16 @@ def prepare(backend: str, n: int, tmp) -> str:
         for i in range(600):
             host = HOSTS[i % len(HOSTS)]
             start = dt.datetime.combine(START + dt.timedelta(days=i), dt.time(19))
-            sessions.append({"platform": "douyin", "account": f"acc{i % 6}", "host_name": host,
-                             "host_person_id": people[host], "started_at": start, "started_on": start.date()})  # fmt: skip
+            sessions.append(
+                {
+                    "platform": "douyin",
+                    "account": f"acc{i % 6}",
+                    "host_name": host,
+                    "host_person_id": people[host],
+                    "started_at": start,
+                    "started_on": start.date(),
+                }
+            )
         conn.execute(sa.insert(LiveSession), sessions)
         session_ids = list(conn.execute(sa.select(LiveSession.id)).scalars())
         from lib.core.auth import add_user
@@ -116,13 +163,21 @@ QUERIES = [
     ("rare: 第9999期", cq.CaseQuery("第9999期")),
     ("English word, any case: SCRIPT", cq.CaseQuery("SCRIPT")),
     ("three words: 福袋 停留 提高", cq.CaseQuery("福袋 停留 提高")),
-    ("word + category + platform + dates", cq.CaseQuery("秒杀", category="促单技巧", platform="douyin",
-                                                        date_from=dt.date(2024, 6, 1), date_to=dt.date(2025, 6, 1))),
+    (
+        "word + category + platform + dates",
+        cq.CaseQuery(
+            "秒杀",
+            category="促单技巧",
+            platform="douyin",
+            date_from=dt.date(2024, 6, 1),
+            date_to=dt.date(2025, 6, 1),
+        ),
+    ),
     ("tag filter only", cq.CaseQuery(tag="新人培养")),
     ("host filter (linked sessions)", cq.CaseQuery(host="王欣然")),
     ("no match: 直播带货不存在", cq.CaseQuery("直播带货不存在")),
     ("no words, newest first", cq.CaseQuery()),
-]  # fmt: skip
+]
 
 
 def bench_queries(url: str) -> list[tuple[str, float, int | None]]:
@@ -166,8 +221,10 @@ def bench_page(url: str) -> list[tuple[str, float, int | None]]:
     started = time.perf_counter()
     at.run()
     warm = time.perf_counter() - started
-    return [("library page, search 福利, first render (AppTest)", cold, None),
-            ("library page, search 福利, rerun with warm cache (AppTest)", warm, None)]  # fmt: skip
+    return [
+        ("library page, search 福利, first render (AppTest)", cold, None),
+        ("library page, search 福利, rerun with warm cache (AppTest)", warm, None),
+    ]
 
 
 def main() -> None:

@@ -257,8 +257,10 @@ def main() -> None:
         t0 = time.perf_counter()
         csv_path, xlsx_path = write_files(args.rows, directory)
         gen = time.perf_counter() - t0
-        print(f"generated {args.rows:,} rows: CSV {csv_path.stat().st_size / 1e6:.1f} MB, "
-              f"XLSX {xlsx_path.stat().st_size / 1e6:.1f} MB in {gen:.1f} s")  # fmt: skip
+        print(
+            f"generated {args.rows:,} rows: CSV {csv_path.stat().st_size / 1e6:.1f} MB, "
+            f"XLSX {xlsx_path.stat().st_size / 1e6:.1f} MB in {gen:.1f} s"
+        )
         dbs = [("SQLite", sqlite_url(directory))]
         if not args.no_pg:
             dbs.append(("PostgreSQL", pg_url()))
@@ -272,8 +274,10 @@ def main() -> None:
                 lines.append(
                     f"| {label} | – | bare read (pandas) | {bare['seconds']:.2f} | 1.00 | {bare['max_rss_mb']:.0f} |"
                 )
-                lines.append(f"| {label} | – | parse + validate (pipeline) | {prev['seconds']:.2f} | "
-                             f"{prev['seconds'] / bare['seconds']:.2f}× bare read | {prev['max_rss_mb']:.0f} |")  # fmt: skip
+                lines.append(
+                    f"| {label} | – | parse + validate (pipeline) | {prev['seconds']:.2f} | "
+                    f"{prev['seconds'] / bare['seconds']:.2f}× bare read | {prev['max_rss_mb']:.0f} |"
+                )
                 if label == "XLSX" and args.no_xlsx_commit:
                     continue
                 for db_label, url in dbs if label == "CSV" or args.xlsx_commit_pg else dbs[:1]:
@@ -282,8 +286,10 @@ def main() -> None:
                     lines.append(
                         f"| {label} | {db_label} | baseline: read + one bulk insert | {base['seconds']:.2f} | 1.00 | {base['max_rss_mb']:.0f} |"
                     )
-                    lines.append(f"| {label} | {db_label} | import committed (pipeline) | {imp['seconds']:.2f} | "
-                                 f"{imp['seconds'] / base['seconds']:.2f}× baseline | {imp['max_rss_mb']:.0f} |")  # fmt: skip
+                    lines.append(
+                        f"| {label} | {db_label} | import committed (pipeline) | {imp['seconds']:.2f} | "
+                        f"{imp['seconds'] / base['seconds']:.2f}× baseline | {imp['max_rss_mb']:.0f} |"
+                    )
                     lines.append(
                         f"| {label} | {db_label} | re-import (all unchanged) | {imp['reimport_seconds']:.2f} | – | – |"
                     )

@@ -48,17 +48,23 @@ def make_rows(n: int, departments: list[int]) -> list[dict]:
         resolve = respond + rnd.lognormvariate(1.3, 0.8)  # median ~5.9 after response
         is_open = rnd.random() < 0.03
         late = resolve > 5
-        rows.append({
-            "natural_key": f"bench-{k}", "category": rnd.choice(INCIDENT_CATEGORIES),
-            "severity": rnd.choices(("simple", "complex", "major"), (70, 25, 5))[0],
-            "detected_at": detected,
-            "responded_at": detected + dt.timedelta(seconds=round(respond * 60)),
-            "resolved_at": None if is_open else detected + dt.timedelta(seconds=round(resolve * 60)),
-            "owner_department_id": rnd.choice(departments), "handler_name": rnd.choice(HANDLERS),
-            "room": rnd.choice(ROOMS), "platform": rnd.choice(("抖音", "快手", "淘宝")),
-            "host_name": f"主播{rnd.randrange(30):02d}",
-            "overtime_reason": "设备问题" if late and rnd.random() < 0.6 else None, "escalated": False,
-        })  # fmt: skip
+        rows.append(
+            {
+                "natural_key": f"bench-{k}",
+                "category": rnd.choice(INCIDENT_CATEGORIES),
+                "severity": rnd.choices(("simple", "complex", "major"), (70, 25, 5))[0],
+                "detected_at": detected,
+                "responded_at": detected + dt.timedelta(seconds=round(respond * 60)),
+                "resolved_at": None if is_open else detected + dt.timedelta(seconds=round(resolve * 60)),
+                "owner_department_id": rnd.choice(departments),
+                "handler_name": rnd.choice(HANDLERS),
+                "room": rnd.choice(ROOMS),
+                "platform": rnd.choice(("抖音", "快手", "淘宝")),
+                "host_name": f"主播{rnd.randrange(30):02d}",
+                "overtime_reason": "设备问题" if late and rnd.random() < 0.6 else None,
+                "escalated": False,
+            }
+        )
     rows.sort(key=lambda r: r["detected_at"])  # logged and imported in time order, as in real use
     return rows
 
@@ -144,8 +150,10 @@ def bench_page(url: str) -> list[tuple[str, float]]:
         started = time.perf_counter()
         at.run()
         warm = time.perf_counter() - started
-        out += [(f"report page render, {label}, cold cache (AppTest)", cold),
-                (f"report page rerun, {label}, warm cache (AppTest)", warm)]  # fmt: skip
+        out += [
+            (f"report page render, {label}, cold cache (AppTest)", cold),
+            (f"report page rerun, {label}, warm cache (AppTest)", warm),
+        ]
     return out
 
 

@@ -43,8 +43,13 @@ def _pg_url(create: bool) -> str:
 def _load(url: str, sessions: int) -> float:
     env = {**os.environ, "DATABASE_URL": url}
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "lib.cli", "demo", "--sessions", str(sessions)], cwd=ROOT, env=env,
-                   check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "lib.cli", "demo", "--sessions", str(sessions)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     seconds = time.perf_counter() - start
     if url.startswith("postgresql"):  # fresh bulk load: give the planner statistics, as autovacuum would
         import sqlalchemy as sa
@@ -125,8 +130,13 @@ def _child(url: str) -> dict:
 
 
 def _measure(url: str) -> dict:
-    proc = subprocess.run([sys.executable, "-m", "tests.bench.bench_kpis", "--child", url], cwd=ROOT,
-                          check=True, capture_output=True, text=True)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.bench.bench_kpis", "--child", url],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -164,8 +174,10 @@ def main() -> int:
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for backend, n, load, r in rows:
-        print(f"| {backend} | {n:,} | {r['month_sessions']:,} | {load:.1f} | {r['bare_sql']:.3f} | {r['cold']:.3f} "
-              f"| {r['warm']:.3f} | {r['peak_mb']:.0f} |")  # fmt: skip
+        print(
+            f"| {backend} | {n:,} | {r['month_sessions']:,} | {load:.1f} | {r['bare_sql']:.3f} | {r['cold']:.3f} "
+            f"| {r['warm']:.3f} | {r['peak_mb']:.0f} |"
+        )
     print()
     for backend, plan in plans.items():
         print(f"- {backend} plan of the day aggregate: `{plan}`")

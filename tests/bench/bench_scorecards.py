@@ -50,12 +50,14 @@ def bench(backend: str, sessions: int | None, tmp: Path) -> dict:
     cards = sc.score_month(engine, month)
     person = next(c.person_id for c in cards if c.position == "operations")
     out = {
-        "sessions": stats["sessions"], "load": load, "people": len(cards),
+        "sessions": stats["sessions"],
+        "load": load,
+        "people": len(cards),
         "score_month": _median(lambda: sc.score_month(engine, month)),
         "trend": _median(lambda: sc.trend(engine, month), runs=1),
         "promotion": _median(lambda: sc.promotion_flags(engine, sc.quarter_of(month)), runs=1),
         "card": _median(lambda: sc.card_for(engine, month, person)),
-    }  # fmt: skip
+    }
     with env(DATABASE_URL=url):
         out["cold"], out["warm"] = time_page("pages/scorecards.py", "bench_manager", {"month": month})
     out["peak_mb"] = peak_rss_mb()
@@ -77,13 +79,17 @@ def main() -> int:
                 print(f"  {backend} {size}: {r}", file=sys.stderr)
                 rows.append((backend, r))
     print(f"Machine: {machine()}\n")
-    print("| backend | sessions | people | load s | score_month s | 6-month trend s | promotion s | card s "
-          "| page cold s | page warm s | peak MB |")  # fmt: skip
+    print(
+        "| backend | sessions | people | load s | score_month s | 6-month trend s | promotion s | card s "
+        "| page cold s | page warm s | peak MB |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for backend, r in rows:
-        print(f"| {backend} | {r['sessions']:,} | {r['people']} | {r['load']:.1f} | {r['score_month']:.3f} "
-              f"| {r['trend']:.3f} | {r['promotion']:.3f} | {r['card']:.3f} | {r['cold']:.2f} | {r['warm']:.2f} "
-              f"| {r['peak_mb']} |")  # fmt: skip
+        print(
+            f"| {backend} | {r['sessions']:,} | {r['people']} | {r['load']:.1f} | {r['score_month']:.3f} "
+            f"| {r['trend']:.3f} | {r['promotion']:.3f} | {r['card']:.3f} | {r['cold']:.2f} | {r['warm']:.2f} "
+            f"| {r['peak_mb']} |"
+        )
     return 0
 
 

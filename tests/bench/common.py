@@ -40,9 +40,13 @@ def run_cli(url: str, *args: str) -> tuple[float, int, str]:
     """Run `python -m lib.cli ARGS` on `url`: (seconds, peak RSS MB of the child, stdout)."""
     start = time.perf_counter()
     out = subprocess.run(
-        [sys.executable, "-c", _CHILD, *args], cwd=ROOT, env={**os.environ, "DATABASE_URL": url},
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        [sys.executable, "-c", _CHILD, *args],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     seconds = time.perf_counter() - start
     stdout, _, peak = out.stdout.rpartition("PEAK_RSS_KB=")
     return seconds, int(peak) // 1024, stdout

@@ -23,16 +23,37 @@ def add_people(engine: Engine) -> dict[str, int]:
         return dict(conn.execute(select(Person.name, Person.id)).all())
 
 
-def add_session(engine: Engine, host_id: int | None, host: str, day: dt.date, gmv: float, viewers: int,
-                buyers: int, platform: str = "douyin") -> int:  # fmt: skip
+def add_session(
+    engine: Engine,
+    host_id: int | None,
+    host: str,
+    day: dt.date,
+    gmv: float,
+    viewers: int,
+    buyers: int,
+    platform: str = "douyin",
+) -> int:
     start = dt.datetime.combine(day, dt.time(19, 0))
     with write(engine) as conn:
-        return conn.execute(insert(LiveSession).values(
-            platform=platform, account=f"acc_{host}", room=f"{host}的直播间", host_name=host,
-            host_person_id=host_id, title="家电焕新日", started_at=start, started_on=day,
-            ended_at=start + dt.timedelta(hours=3), duration_minutes=180, viewers=viewers, gmv=gmv,
-            buyers=buyers, orders=buyers, avg_watch_seconds=95.0,
-        )).inserted_primary_key[0]  # fmt: skip
+        return conn.execute(
+            insert(LiveSession).values(
+                platform=platform,
+                account=f"acc_{host}",
+                room=f"{host}的直播间",
+                host_name=host,
+                host_person_id=host_id,
+                title="家电焕新日",
+                started_at=start,
+                started_on=day,
+                ended_at=start + dt.timedelta(hours=3),
+                duration_minutes=180,
+                viewers=viewers,
+                gmv=gmv,
+                buyers=buyers,
+                orders=buyers,
+                avg_watch_seconds=95.0,
+            )
+        ).inserted_primary_key[0]
 
 
 def add_staff(engine: Engine, username: str, person_id: int | None = None) -> Viewer:
@@ -42,9 +63,16 @@ def add_staff(engine: Engine, username: str, person_id: int | None = None) -> Vi
 
 
 def case_input(title: str = "福利秒杀带动 UV 提升", **kw) -> cs.CaseInput:
-    base = dict(title=title, case_date=DAY, platform="douyin", category="促单技巧",
-                highlights="开场福利秒杀，停留时长提升。", shortcomings="3 款产品讲解超时。",
-                improvements="优化脚本时长，设置倒计时提醒。", tags=("福利节奏",))  # fmt: skip
+    base = dict(
+        title=title,
+        case_date=DAY,
+        platform="douyin",
+        category="促单技巧",
+        highlights="开场福利秒杀，停留时长提升。",
+        shortcomings="3 款产品讲解超时。",
+        improvements="优化脚本时长，设置倒计时提醒。",
+        tags=("福利节奏",),
+    )
     base.update(kw)
     return cs.CaseInput(**base)
 

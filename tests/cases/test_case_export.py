@@ -18,9 +18,14 @@ HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 @pytest.fixture
 def published(engine, users):
     people = add_people(engine)
-    data = case_input("=HYPERLINK(\"http://evil\")", category="@SUM(A1)", background=HOSTILE,
-                      highlights="- **福利** 带动 UV", tags=("+1", "福利节奏"),
-                      action_items=(cs.ItemInput("-2+3 话术培训", people["林晓雨"]),))  # fmt: skip
+    data = case_input(
+        '=HYPERLINK("http://evil")',
+        category="@SUM(A1)",
+        background=HOSTILE,
+        highlights="- **福利** 带动 UV",
+        tags=("+1", "福利节奏"),
+        action_items=(cs.ItemInput("-2+3 话术培训", people["林晓雨"]),),
+    )
     case_id = cs.create_case(engine, STAFF, data)
     cs.transition(engine, STAFF, case_id, "submit")
     cs.transition(engine, MANAGER, case_id, "publish")

@@ -127,9 +127,16 @@ def test_search_views(run_page, engine):
 
 def test_english_page_and_action_items_view(engine, users):
     people = add_people(engine)
-    cid = cs.create_case(engine, STAFF, case_input(action_items=(
-        cs.ItemInput("Late task", people["林晓雨"], clock.today() - dt.timedelta(days=3)),
-        cs.ItemInput("Next task", people["王欣然"], clock.today() + dt.timedelta(days=3)))))  # fmt: skip
+    cid = cs.create_case(
+        engine,
+        STAFF,
+        case_input(
+            action_items=(
+                cs.ItemInput("Late task", people["林晓雨"], clock.today() - dt.timedelta(days=3)),
+                cs.ItemInput("Next task", people["王欣然"], clock.today() + dt.timedelta(days=3)),
+            )
+        ),
+    )
     cs.transition(engine, STAFF, cid, "submit")
     # One run with the view preset: AppTest formats a radio's options in the test's language on rerun.
     at = app_test("pages/cases.py", "t_manager")

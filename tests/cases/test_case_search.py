@@ -20,16 +20,34 @@ def library(engine, users):
     s2 = add_session(engine, None, "外部达人", DAY, 50_000, 3000, 60, platform="kuaishou")
     rows = {
         "uv": case_input("福利秒杀带动 UV 提升 30%", session_ids=(s1,)),
-        "price": case_input("价格异常的快速处理", category="问题处理", tags=("价格异常", "协作"), platform="kuaishou",
-                            highlights="场控 3 分钟内发现价格异常并下架。", shortcomings="品牌方确认耗时。",
-                            improvements="提前确认价格底线。", case_date=DAY - dt.timedelta(days=30),
-                            session_ids=(s2,)),
-        "script": case_input("Script timing for new hosts", category="主播成长", tags=("新人培养",),
-                             highlights="The opening SCRIPT was tight; 福利 came late.", shortcomings="Too long.",
-                             improvements="Countdown reminders.", case_date=DAY - dt.timedelta(days=60)),
-        "wide": case_input("ＧＭＶ 达成复盘", category="促单技巧", tags=("达成",), highlights="100% 达成，uv 价值 ¥18。",
-                           case_date=DAY - dt.timedelta(days=90)),
-    }  # fmt: skip
+        "price": case_input(
+            "价格异常的快速处理",
+            category="问题处理",
+            tags=("价格异常", "协作"),
+            platform="kuaishou",
+            highlights="场控 3 分钟内发现价格异常并下架。",
+            shortcomings="品牌方确认耗时。",
+            improvements="提前确认价格底线。",
+            case_date=DAY - dt.timedelta(days=30),
+            session_ids=(s2,),
+        ),
+        "script": case_input(
+            "Script timing for new hosts",
+            category="主播成长",
+            tags=("新人培养",),
+            highlights="The opening SCRIPT was tight; 福利 came late.",
+            shortcomings="Too long.",
+            improvements="Countdown reminders.",
+            case_date=DAY - dt.timedelta(days=60),
+        ),
+        "wide": case_input(
+            "ＧＭＶ 达成复盘",
+            category="促单技巧",
+            tags=("达成",),
+            highlights="100% 达成，uv 价值 ¥18。",
+            case_date=DAY - dt.timedelta(days=90),
+        ),
+    }
     ids = {}
     for name, data in rows.items():
         ids[name] = cs.create_case(engine, STAFF, data)

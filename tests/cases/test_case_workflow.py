@@ -79,12 +79,18 @@ def test_send_back_needs_a_comment_and_returns_to_draft(engine, users):
 
 def test_edits_keep_history_and_stale_edits_are_refused(engine, users):
     people = add_people(engine)
-    case_id = cs.create_case(engine, STAFF, case_input(action_items=(
-        cs.ItemInput("话术培训", people["林晓雨"], dt.date(2026, 10, 20)),)))  # fmt: skip
+    case_id = cs.create_case(
+        engine,
+        STAFF,
+        case_input(action_items=(cs.ItemInput("话术培训", people["林晓雨"], dt.date(2026, 10, 20)),)),
+    )
     case = cs.get_case(engine, STAFF, case_id)
     item = case["action_items"][0]
-    edited = case_input("福利秒杀带动 UV 提升 30%", tags=("福利节奏", "UV"), action_items=(
-        cs.ItemInput("话术培训", people["王欣然"], dt.date(2026, 10, 20), id=item["id"]),))  # fmt: skip
+    edited = case_input(
+        "福利秒杀带动 UV 提升 30%",
+        tags=("福利节奏", "UV"),
+        action_items=(cs.ItemInput("话术培训", people["王欣然"], dt.date(2026, 10, 20), id=item["id"]),),
+    )
     cs.update_case(engine, STAFF, case_id, edited, version=case["version"])
     after = cs.get_case(engine, STAFF, case_id)
     last = after["revisions"][-1]
@@ -112,9 +118,13 @@ BAD_INPUT = [
     (dict(tags=("长" * 65,)), "tag_too_long", "标签"),
     (dict(session_ids=(99999,)), "unknown_session", "99999"),
     (dict(action_items=(cs.ItemInput("", due_on=DAY),)), "item_description_required", "第 1 行"),
-    (dict(action_items=(cs.ItemInput("a"), cs.ItemInput("b", owner_person_id=424242))), "unknown_owner", "第 2 行"),
+    (
+        dict(action_items=(cs.ItemInput("a"), cs.ItemInput("b", owner_person_id=424242))),
+        "unknown_owner",
+        "第 2 行",
+    ),
     (dict(highlights="字" * (cs.MAX_TEXT + 1)), "too_long", "亮点"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(
@@ -147,10 +157,12 @@ def test_action_items_overview_overdue_first_and_owner_home(engine, users):
     people = add_people(engine)
     owner = add_staff(engine, "t_host", people["林晓雨"])
     today = dt.date(2026, 10, 15)
-    items = (cs.ItemInput("下周培训", people["林晓雨"], today + dt.timedelta(days=7)),
-             cs.ItemInput("已逾期的脚本", people["林晓雨"], today - dt.timedelta(days=2)),
-             cs.ItemInput("无截止日期", people["林晓雨"]),
-             cs.ItemInput("别人的任务", people["王欣然"], today - dt.timedelta(days=5)))  # fmt: skip
+    items = (
+        cs.ItemInput("下周培训", people["林晓雨"], today + dt.timedelta(days=7)),
+        cs.ItemInput("已逾期的脚本", people["林晓雨"], today - dt.timedelta(days=2)),
+        cs.ItemInput("无截止日期", people["林晓雨"]),
+        cs.ItemInput("别人的任务", people["王欣然"], today - dt.timedelta(days=5)),
+    )
     case_id = cs.create_case(engine, STAFF, case_input(action_items=items))
     assert cs.action_items_for_user(engine, "t_host", today) == []  # a draft's tasks are not assigned yet
     cs.transition(engine, STAFF, case_id, "submit")

@@ -103,21 +103,39 @@ def load(engine, rows: list[dict], gmv_target: float | None) -> dict[str, int]:
     wipe(engine)
     with write(engine) as conn:
         if gmv_target is not None:  # replaces the seeded default for November on
-            conn.execute(insert(Target).values(
-                metric="gmv", scope_kind="all", scope_value="", month_from="2026-11", kind="at_least",
-                value=gmv_target, period="session", set_by="t", set_at=dt.datetime(2026, 11, 1),
-            ))  # fmt: skip
+            conn.execute(
+                insert(Target).values(
+                    metric="gmv",
+                    scope_kind="all",
+                    scope_value="",
+                    month_from="2026-11",
+                    kind="at_least",
+                    value=gmv_target,
+                    period="session",
+                    set_by="t",
+                    set_at=dt.datetime(2026, 11, 1),
+                )
+            )
         for name in ROSTER:
             conn.execute(insert(Person).values(name=name, active=True))
         people = dict(conn.execute(select(Person.name, Person.id)).all())
         for i, r in enumerate(rows):
             started = dt.datetime.combine(r["day"], dt.time(8)) + dt.timedelta(minutes=i)  # distinct, ordered
             r["started_at"] = started
-            r["id"] = conn.execute(insert(LiveSession).values(
-                platform=r["platform"], account=f"acc_{r['platform']}", room=f"{r['platform']} 直播间",
-                host_name=r["host"][0], host_person_id=people.get(r["host"][1]), started_at=started,
-                started_on=r["day"], gmv=r["gmv"], viewers=r["viewers"], buyers=r["buyers"],
-            )).inserted_primary_key[0]  # fmt: skip
+            r["id"] = conn.execute(
+                insert(LiveSession).values(
+                    platform=r["platform"],
+                    account=f"acc_{r['platform']}",
+                    room=f"{r['platform']} 直播间",
+                    host_name=r["host"][0],
+                    host_person_id=people.get(r["host"][1]),
+                    started_at=started,
+                    started_on=r["day"],
+                    gmv=r["gmv"],
+                    viewers=r["viewers"],
+                    buyers=r["buyers"],
+                )
+            ).inserted_primary_key[0]
     return people
 
 
@@ -243,8 +261,11 @@ def test_every_place_shows_the_same_figure(engine, capsys, rows, gmv_target):
         card = [{k: value_of(v) for k, v in rec.items() if k in ("gmv", "viewers", "buyers")} for rec in card]
         assert len(card) == len(mine)
         sums = facts.person_sums.get(pid)
-        for key, expected in (("gmv", per_session(mine, "gmv")), ("viewers", per_session(mine, "viewers")),
-                              ("conversion_rate", conversion(mine))):  # fmt: skip
+        for key, expected in (
+            ("gmv", per_session(mine, "gmv")),
+            ("viewers", per_session(mine, "viewers")),
+            ("conversion_rate", conversion(mine)),
+        ):
             shown = None if sums is None else src.session_actual(sums, key)
             check(f"scorecard {name} {key}", shown, expected)
             from_card = per_session(card, key) if key != "conversion_rate" else conversion(card)
@@ -257,8 +278,11 @@ def test_every_place_shows_the_same_figure(engine, capsys, rows, gmv_target):
         [card] = cases.linked_sessions(engine, (latest["id"],))
         assert card["previous_count"] == len(before)
         check(f"case {host} gmv", card["metrics"]["gmv"], latest["gmv"])
-        prev = {"gmv": per_session(before, "gmv"), "viewers": per_session(before, "viewers"),
-                "conversion_rate": conversion(before)}  # fmt: skip
+        prev = {
+            "gmv": per_session(before, "gmv"),
+            "viewers": per_session(before, "viewers"),
+            "conversion_rate": conversion(before),
+        }
         for key, expected in prev.items():
             check(f"case {host} previous {key}", card["previous"][key], expected)
         old = prev["gmv"]

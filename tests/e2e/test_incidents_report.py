@@ -26,10 +26,14 @@ def test_report_charts_render(engine, database_url, users, start_server, page):
     with write(engine) as conn:
         sid = conn.execute(
             insert(LiveSession).values(
-                platform="抖音", account="ym", room="一鸣数码", host_name="赵一鸣",
-                started_at=rows[0]["detected_at"], started_on=rows[0]["detected_at"].date(),
+                platform="抖音",
+                account="ym",
+                room="一鸣数码",
+                host_name="赵一鸣",
+                started_at=rows[0]["detected_at"],
+                started_on=rows[0]["detected_at"].date(),
             )
-        ).inserted_primary_key[0]  # fmt: skip
+        ).inserted_primary_key[0]
         conn.execute(update(Incident).where(Incident.room == "一鸣数码").values(session_id=sid))
     server = start_server(
         database_url, env={"LIVEOPS_COOKIE_KEY": "incidents-e2e-cookie-key-0123456789abcdef"}
@@ -45,8 +49,12 @@ def test_report_charts_render(engine, database_url, users, start_server, page):
     no_exception(page)
     assert page.locator('[data-testid="stMetricValue"]').all_inner_texts() == ["8", "1", "4.0", "71.43%"]
     page.screenshot(path=str(ARTIFACTS / "incidents_report_desktop.png"), full_page=True)
-    for tab, name in (("解决时长分布", "distribution"), ("每周趋势", "trend"), ("部门达标率", "departments"),
-                      ("场次时间线", "timeline")):  # fmt: skip
+    for tab, name in (
+        ("解决时长分布", "distribution"),
+        ("每周趋势", "trend"),
+        ("部门达标率", "departments"),
+        ("场次时间线", "timeline"),
+    ):
         page.get_by_text(tab, exact=True).click()
         chart = page.locator('[data-testid="stVegaLiteChart"]')
         chart.first.wait_for()

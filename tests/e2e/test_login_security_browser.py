@@ -35,11 +35,15 @@ def _wait_until(condition, what: str, timeout: float = 20) -> None:
 
 
 def test_a_forged_cookie_is_ignored_and_cleared(server, users, page):
-    forged = ".".join([
-        _b64({"alg": "none", "typ": "JWT"}),
-        _b64({"username": users["admin"], "exp_date": time.time() + 3600, "issued": "2026-01-01T00:00:00"}),
-        "",
-    ])  # fmt: skip
+    forged = ".".join(
+        [
+            _b64({"alg": "none", "typ": "JWT"}),
+            _b64(
+                {"username": users["admin"], "exp_date": time.time() + 3600, "issued": "2026-01-01T00:00:00"}
+            ),
+            "",
+        ]
+    )
     page.context.add_cookies([{"name": COOKIE_NAME, "value": forged, "url": server.url}])
     page.goto(server.url)
     page.locator(".st-key-login_username").wait_for()

@@ -127,8 +127,13 @@ def test_admin_maps_unknown_layout_and_saves_profile(
     expect(page.get_by_text("手动映射列（管理员）")).to_be_visible(timeout=30_000)
     expect(page.get_by_role("button", name="提交导入")).to_be_disabled()
     _choose(page, "平台", "淘宝")
-    for header, field in (("场次日期时间", "直播开始时间"), ("达人", "主播"), ("销售额合计", "成交金额(元)"),
-                          ("看播UV", "观看人数"), ("时长", "直播时长(分钟)")):  # fmt: skip
+    for header, field in (
+        ("场次日期时间", "直播开始时间"),
+        ("达人", "主播"),
+        ("销售额合计", "成交金额(元)"),
+        ("看播UV", "观看人数"),
+        ("时长", "直播时长(分钟)"),
+    ):
         _choose(page, header, field)
     page.get_by_label("模板名称").fill("tool_v1")
     page.get_by_role("button", name="保存模板").click()

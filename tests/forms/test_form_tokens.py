@@ -21,8 +21,9 @@ def incident_count(engine) -> int:
 
 def sample_input() -> inc.IncidentInput:
     start = now().replace(second=0, microsecond=0) - dt.timedelta(minutes=10)
-    return inc.IncidentInput(category="设备故障", severity="simple", detected_at=start, responded_at=start,
-                             description="声卡无声")  # fmt: skip
+    return inc.IncidentInput(
+        category="设备故障", severity="simple", detected_at=start, responded_at=start, description="声卡无声"
+    )
 
 
 def test_same_token_twice_writes_one_incident(engine, users):

@@ -17,12 +17,20 @@ def test_upgrade_from_0001_keeps_rows_and_starts_versions_at_1(engine):
     assert "form_submissions" not in sa.inspect(engine).get_table_names()
     stamp = dt.datetime(2026, 11, 30, 9, 0)
     with engine.begin() as conn:
-        conn.execute(sa.text(
-            "INSERT INTO users (username, display_name, role, password_hash, active, failed_logins, created_at)"
-            " VALUES ('old_user', 'Old', 'staff', 'x', :t, 0, :at)"), {"t": True, "at": stamp})  # fmt: skip
-        conn.execute(sa.text(
-            "INSERT INTO cases (title, case_date, author, status, created_at, updated_at)"
-            " VALUES ('旧案例', :d, 'old_user', 'draft', :at, :at)"), {"d": stamp.date(), "at": stamp})  # fmt: skip
+        conn.execute(
+            sa.text(
+                "INSERT INTO users (username, display_name, role, password_hash, active, failed_logins, created_at)"
+                " VALUES ('old_user', 'Old', 'staff', 'x', :t, 0, :at)"
+            ),
+            {"t": True, "at": stamp},
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO cases (title, case_date, author, status, created_at, updated_at)"
+                " VALUES ('旧案例', :d, 'old_user', 'draft', :at, :at)"
+            ),
+            {"d": stamp.date(), "at": stamp},
+        )
     upgrade(engine)
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT version FROM users WHERE username = 'old_user'")).scalar() == 1

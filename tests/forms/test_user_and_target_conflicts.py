@@ -76,9 +76,14 @@ def target_values(engine, month: str) -> list[tuple]:
     from lib.core.models import Target
 
     with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(
-            select(Target.value, Target.set_by).where(Target.metric == "gmv", Target.month_from == month)
-            .order_by(Target.id))]  # fmt: skip
+        return [
+            tuple(r)
+            for r in conn.execute(
+                select(Target.value, Target.set_by)
+                .where(Target.metric == "gmv", Target.month_from == month)
+                .order_by(Target.id)
+            )
+        ]
 
 
 def test_stale_target_is_refused_and_the_first_kept(engine, users, clock_at):

@@ -14,9 +14,13 @@ T0 = dt.datetime(2026, 11, 24, 9, 0, 0)
 
 @pytest.mark.parametrize(
     ("password", "code"),
-    [("short", "password_too_short"), ("elevenchars", "password_too_short"), ("x" * 73, "password_too_long"),
-     ("密码" * 13, "password_too_long")],
-)  # fmt: skip
+    [
+        ("short", "password_too_short"),
+        ("elevenchars", "password_too_short"),
+        ("x" * 73, "password_too_long"),
+        ("密码" * 13, "password_too_long"),
+    ],
+)
 def test_password_rules_refuse(password, code):
     with pytest.raises(auth.AuthError) as err:
         auth.validate_password(password)

@@ -15,9 +15,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def cli(*args, stdin="", env=None):
     return subprocess.run(
-        [sys.executable, "-m", "lib.cli", *args], cwd=ROOT, input=stdin, capture_output=True, text=True,
-        env={**os.environ, **(env or {})}, timeout=300,
-    )  # fmt: skip
+        [sys.executable, "-m", "lib.cli", *args],
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+    )
 
 
 def test_user_add_reads_password_from_stdin(engine, database_url):

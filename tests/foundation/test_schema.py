@@ -31,8 +31,11 @@ def test_reference_data_matches_spec(engine):
         duration = conn.execute(
             sa.select(Target.kind, Target.value, Target.value_high).where(Target.metric == "duration_hours")
         ).one()
-        slas = conn.execute(sa.select(IncidentSla.severity, IncidentSla.resolve_minutes)
-                            .where(IncidentSla.category_id.is_(None))).all()  # fmt: skip
+        slas = conn.execute(
+            sa.select(IncidentSla.severity, IncidentSla.resolve_minutes).where(
+                IncidentSla.category_id.is_(None)
+            )
+        ).all()
         assert conn.execute(sa.select(sa.func.count()).select_from(Incident)).scalar() == 0
     assert tuple(gmv) == ("at_least", 100_000)
     assert tuple(duration) == ("between", 2, 4)

@@ -103,9 +103,13 @@ def test_an_older_mixed_case_row_is_still_found(engine):
 
 def _cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "lib.cli", *args], cwd=ROOT, input=stdin, capture_output=True, text=True,
+        [sys.executable, "-m", "lib.cli", *args],
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
         timeout=120,
-    )  # fmt: skip
+    )
 
 
 def test_cli_user_add_normalises_and_refuses_lookalikes(engine, admin_user):

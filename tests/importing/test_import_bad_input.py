@@ -171,8 +171,10 @@ def test_all_problems_listed_and_nothing_stored(seeded):
 
 
 def test_unknown_names_in_incidents_and_manual_metrics(engine):
-    data = ("\ufeff直播间,主播,问题类型,严重程度,责任部门,处理人,发现时间,响应时间,解决时间,超时原因\n"
-            "一鸣数码,赵一鸣,外星人入侵,特别,宣传部,吴昊,2026-11-06 11:08:22,2026-11-06 11:00:00,,\n").encode()  # fmt: skip
+    data = (
+        "\ufeff直播间,主播,问题类型,严重程度,责任部门,处理人,发现时间,响应时间,解决时间,超时原因\n"
+        "一鸣数码,赵一鸣,外星人入侵,特别,宣传部,吴昊,2026-11-06 11:08:22,2026-11-06 11:00:00,,\n"
+    ).encode()
     report = _refused(engine, data, "incidents.csv")
     assert sorted(_codes(report)) == ["bad_severity", "before_detected"]
     data = data.replace("特别".encode(), "简单".encode()).replace(b"11:00:00", b"11:09:00")

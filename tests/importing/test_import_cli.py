@@ -24,9 +24,10 @@ def test_cli_commits_and_reports(engine, capsys):
         capsys, str(SAMPLES / DOUYIN), str(SAMPLES / KUAISHOU), "--user", "weekly-bot", "--lang", "en"
     )
     assert code == 0
-    assert [(r["kind"], r["profile"], r["inserted"], r["updated"], r["unchanged"], r["rejected"], r["errors"])
-            for r in reports] == [("sessions", "douyin_compass", 14, 0, 0, 0, []),
-                                  ("sessions", "kuaishou_shop", 9, 0, 0, 0, [])]  # fmt: skip
+    assert [
+        (r["kind"], r["profile"], r["inserted"], r["updated"], r["unchanged"], r["rejected"], r["errors"])
+        for r in reports
+    ] == [("sessions", "douyin_compass", 14, 0, 0, 0, []), ("sessions", "kuaishou_shop", 9, 0, 0, 0, [])]
     assert reports[0]["file"].endswith(DOUYIN)
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(LiveSession)).scalar() == 23
@@ -64,8 +65,11 @@ def test_cli_kind_option(engine, capsys):
 def test_cli_as_a_process(engine):
     proc = subprocess.run(
         [sys.executable, "-m", "lib.cli", "import", str(SAMPLES / DOUYIN), "--dry-run"],
-        cwd=ROOT_DIR, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=ROOT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout.strip().splitlines()[-1])
     assert report["profile"] == "douyin_compass" and report["inserted"] == 14

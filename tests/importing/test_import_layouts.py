@@ -39,7 +39,11 @@ def test_variant_headers_and_values(engine, encoding):
     assert (report.profile, report.inserted) == ("sessions_with_platform", 2)
     first, second = _stored(engine)
     assert (first["platform"], first["room"], first["host_name"], first["account"]) == (
-        "douyin", "小雨家电旗舰店", "林晓雨", "xyjd2021")  # fmt: skip
+        "douyin",
+        "小雨家电旗舰店",
+        "林晓雨",
+        "xyjd2021",
+    )
     assert first["duration_minutes"] == 133 and first["ended_at"] == dt.datetime(2026, 11, 10, 22, 13)
     assert (first["viewers"], first["views"], first["likes"]) == (12000, 35000, 21000)
     assert first["avg_watch_seconds"] == 95 and first["gmv"] == 3456.0
@@ -98,7 +102,9 @@ def test_xlsx_error_rows_are_spreadsheet_rows(engine):
     book.save(buf)
     report = pipeline.import_bytes(engine, buf.getvalue(), "ks.xlsx", username="t")
     assert [(e.row, e.column, e.code) for e in report.errors] == [
-        (4, "直播结束时间", "end_before_start"), (4, "观看人数", "bad_number")]  # fmt: skip
+        (4, "直播结束时间", "end_before_start"),
+        (4, "观看人数", "bad_number"),
+    ]
 
 
 def test_saved_profile_maps_an_unknown_layout(engine):
@@ -146,15 +152,21 @@ def test_incident_with_session_id_column_links_by_it(engine):
     from lib.core.models import Incident
 
     assert pipeline.import_bytes(engine, sample_bytes(TAOBAO), TAOBAO, username="t").ok
-    data = ("直播场次,直播间,主播,问题类型,严重程度,发现时间,解决时间\n"
-            "tb_jiayi-000009,佳怡生活馆,孙佳怡,价格异常,简单,2026-11-03 21:00:00,2026-11-03 21:20:00\n"
-            ",佳怡生活馆,孙佳怡,其他,简单,2026-11-04 21:00:00,\n").encode()  # fmt: skip
+    data = (
+        "直播场次,直播间,主播,问题类型,严重程度,发现时间,解决时间\n"
+        "tb_jiayi-000009,佳怡生活馆,孙佳怡,价格异常,简单,2026-11-03 21:00:00,2026-11-03 21:20:00\n"
+        ",佳怡生活馆,孙佳怡,其他,简单,2026-11-04 21:00:00,\n"
+    ).encode()
     report = pipeline.import_bytes(engine, data, "incidents.csv", username="t")
     assert report.ok, [e.message("en") for e in report.errors]
     with engine.connect() as conn:
-        linked = dict(conn.execute(
-            sa.select(Incident.category, LiveSession.external_id).join(LiveSession, LiveSession.id == Incident.session_id, isouter=True)
-        ).all())  # fmt: skip
+        linked = dict(
+            conn.execute(
+                sa.select(Incident.category, LiveSession.external_id).join(
+                    LiveSession, LiveSession.id == Incident.session_id, isouter=True
+                )
+            ).all()
+        )
     # the second one: detected 21:00 on 11-04, inside the session 20:30-00:43 (start + 04:13:00)
     assert linked == {"价格异常": "tb_jiayi-000009", "其他": "tb_jiayi-000012"}
 
@@ -164,8 +176,10 @@ def test_room_is_learned_from_an_export_that_names_it(engine):
 
     from lib.core.models import Incident
 
-    named = ("直播间名称,主播昵称,主播抖音号,直播开始时间,直播结束时间,观看人数\n"
-             "小雨家电旗舰店,林晓雨,xyjd2021,2026/10/30 20:00:00,2026/10/30 22:00:00,100\n").encode()  # fmt: skip
+    named = (
+        "直播间名称,主播昵称,主播抖音号,直播开始时间,直播结束时间,观看人数\n"
+        "小雨家电旗舰店,林晓雨,xyjd2021,2026/10/30 20:00:00,2026/10/30 22:00:00,100\n"
+    ).encode()
     assert pipeline.import_bytes(engine, named, "named.csv", username="t").ok
     assert pipeline.import_bytes(engine, sample_bytes(DOUYIN), DOUYIN, username="t").ok
     with engine.connect() as conn:

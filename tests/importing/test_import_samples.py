@@ -20,7 +20,7 @@ from import_helpers import (
     sample_bytes,
     snapshot,
     truth,
-)  # fmt: skip
+)
 
 from lib.core import clock
 from lib.core.models import (
@@ -34,11 +34,20 @@ from lib.core.models import (
     Person,
     Position,
     Team,
-)  # fmt: skip
+)
 from lib.importing import pipeline
 
-COMMON = ("duration_minutes", "viewers", "views", "peak_online", "new_followers", "comments", "product_clicks",
-          "orders", "buyers")  # fmt: skip
+COMMON = (
+    "duration_minutes",
+    "viewers",
+    "views",
+    "peak_online",
+    "new_followers",
+    "comments",
+    "product_clicks",
+    "orders",
+    "buyers",
+)
 # fields each file has beyond COMMON, host, start, gmv and watch time
 FILE_FIELDS = {
     DOUYIN: ("account", "avg_online"),
@@ -127,8 +136,9 @@ def test_host_resolved_from_people_and_aliases(engine, roster_loaded):
     with engine.connect() as conn:
         rows = conn.execute(
             sa.select(LiveSession.host_name, Person.name, LiveSession.account).join(
-                Person, Person.id == LiveSession.host_person_id, isouter=True)
-        ).all()  # fmt: skip
+                Person, Person.id == LiveSession.host_person_id, isouter=True
+            )
+        ).all()
     assert len(rows) == 21 and all(host == person for host, person, _ in rows)
     assert {acc for host, _, acc in rows if host == "孙佳怡"} == {"tb_jiayi"}
 
@@ -158,7 +168,11 @@ def test_incidents_roster_manual_metrics(engine, roster_loaded):
         row = stored[dt.datetime.fromisoformat(inc["detected_at"])]
         assert row.session_id == truth_ids[inc["session_id"]], inc
         assert (row.category, row.severity, row.room, row.host_name) == (
-            inc["category"], inc["severity"], inc["room"], inc["host"])  # fmt: skip
+            inc["category"],
+            inc["severity"],
+            inc["room"],
+            inc["host"],
+        )
         assert depts[row.owner_department_id] == inc["owner_department"]
         assert row.handler_name == inc["handler"] and people[row.handler_person_id] == inc["handler"]
         assert row.responded_at == dt.datetime.fromisoformat(inc["responded_at"])
@@ -173,9 +187,14 @@ def test_incidents_roster_manual_metrics(engine, roster_loaded):
     report = pipeline.import_bytes(engine, sample_bytes(MANUAL), MANUAL, username="t")
     assert report.ok and report.inserted == 29
     with engine.connect() as conn:
-        values = {(n, m): v for n, m, v in conn.execute(
-            sa.select(Person.name, ManualMetric.metric, ManualMetric.value).join(Person, Person.id == ManualMetric.person_id)
-        )}  # fmt: skip
+        values = {
+            (n, m): v
+            for n, m, v in conn.execute(
+                sa.select(Person.name, ManualMetric.metric, ManualMetric.value).join(
+                    Person, Person.id == ManualMetric.person_id
+                )
+            )
+        }
     assert values[("林晓雨", "training_pass_rate")] == pytest.approx(0.86)
     assert values[("吴昊", "schedule_accuracy")] == pytest.approx(0.919)
     assert values[("彭诗涵", "script_on_time")] == pytest.approx(0.84)
@@ -187,10 +206,13 @@ def test_incidents_roster_manual_metrics(engine, roster_loaded):
 def test_roster_import(engine, roster_loaded):
     with engine.connect() as conn:
         rows = conn.execute(
-            sa.select(Person.name, Position.name_zh, Department.name, Team.name, Person.hired_on, Person.phone)
-            .join(Position, Position.id == Person.position_id).join(Department, Department.id == Person.department_id)
+            sa.select(
+                Person.name, Position.name_zh, Department.name, Team.name, Person.hired_on, Person.phone
+            )
+            .join(Position, Position.id == Person.position_id)
+            .join(Department, Department.id == Person.department_id)
             .join(Team, Team.id == Person.team_id)
-        ).all()  # fmt: skip
+        ).all()
         teams = conn.execute(sa.text("SELECT COUNT(*) FROM teams")).scalar()
     assert len(rows) == 20 and teams == 3
     by_name = {r[0]: r for r in rows}
@@ -279,7 +301,15 @@ def test_batch_is_recorded(engine):
     import hashlib
 
     assert (b.username, b.file_name, b.kind, b.profile, b.inserted, b.updated, b.unchanged, b.rejected) == (
-        "t_user", TAOBAO, "sessions", "taobao_live", 7, 0, 0, 0)  # fmt: skip
+        "t_user",
+        TAOBAO,
+        "sessions",
+        "taobao_live",
+        7,
+        0,
+        0,
+        0,
+    )
     assert b.sha256 == hashlib.sha256(sample_bytes(TAOBAO)).hexdigest()
     assert b.created_at.date() == clock.today()  # the team's day, not the server's
 
@@ -350,8 +380,10 @@ def test_host_alias_added_or_removed_later_relinks_stored_sessions(engine, roste
     pipeline.import_bytes(engine, sample_bytes(DOUYIN), DOUYIN, username="t")
     with engine.begin() as conn:
         host, pid = conn.execute(
-            sa.select(LiveSession.host_name, LiveSession.host_person_id).where(LiveSession.host_person_id.isnot(None))
-        ).first()  # fmt: skip
+            sa.select(LiveSession.host_name, LiveSession.host_person_id).where(
+                LiveSession.host_person_id.isnot(None)
+            )
+        ).first()
         other = conn.execute(sa.select(Person.id).where(Person.id != pid)).scalar()
 
     def owners() -> set:

@@ -13,12 +13,28 @@ from lib.importing import values as v
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("1.2万", 12000), ("3.5w", 35000), ("3.5W", 35000), ("84,600.73", 84600.73), ("¥3,456.00", 3456.0),
-        ("￥1,000", 1000.0), ("1.5亿", 150_000_000), ("  42 ", 42.0), (17, 17.0), (2.5, 2.5), ("-3", -3.0),
-        ("1,234,567", 1234567.0), ("100元", 100.0), ("2.5万元", 25000.0),
-        ("-", None), ("--", None), ("", None), (None, None), (float("nan"), None), ("N/A", None),
+        ("1.2万", 12000),
+        ("3.5w", 35000),
+        ("3.5W", 35000),
+        ("84,600.73", 84600.73),
+        ("¥3,456.00", 3456.0),
+        ("￥1,000", 1000.0),
+        ("1.5亿", 150_000_000),
+        ("  42 ", 42.0),
+        (17, 17.0),
+        (2.5, 2.5),
+        ("-3", -3.0),
+        ("1,234,567", 1234567.0),
+        ("100元", 100.0),
+        ("2.5万元", 25000.0),
+        ("-", None),
+        ("--", None),
+        ("", None),
+        (None, None),
+        (float("nan"), None),
+        ("N/A", None),
     ],
-)  # fmt: skip
+)
 def test_parse_number(raw, expected):
     assert v.parse_number(raw) == expected
 
@@ -32,9 +48,16 @@ def test_parse_number_refuses(raw):
 
 @pytest.mark.parametrize(
     ("raw", "expected", "code"),
-    [("1.2万", 12000, None), ("3314", 3314, None), (3314.0, 3314, None), ("-5", None, "negative"),
-     ("2.5", None, "not_whole"), ("--", None, None), ("1.23456万", 12346, None)],
-)  # fmt: skip
+    [
+        ("1.2万", 12000, None),
+        ("3314", 3314, None),
+        (3314.0, 3314, None),
+        ("-5", None, "negative"),
+        ("2.5", None, "not_whole"),
+        ("--", None, None),
+        ("1.23456万", 12346, None),
+    ],
+)
 def test_parse_count(raw, expected, code):
     if code:
         with pytest.raises(v.ValueParseError) as exc:
@@ -46,9 +69,16 @@ def test_parse_count(raw, expected, code):
 
 @pytest.mark.parametrize(
     ("raw", "percent_unit", "expected"),
-    [("12.34%", False, 0.1234), ("0.0344", False, 0.0344), (0.0344, False, 0.0344), ("96%", False, 0.96),
-     ("12.34", True, 0.1234), ("５%", False, 0.05), ("12.34％", False, 0.1234)],
-)  # fmt: skip
+    [
+        ("12.34%", False, 0.1234),
+        ("0.0344", False, 0.0344),
+        (0.0344, False, 0.0344),
+        ("96%", False, 0.96),
+        ("12.34", True, 0.1234),
+        ("５%", False, 0.05),
+        ("12.34％", False, 0.1234),
+    ],
+)
 def test_parse_ratio(raw, percent_unit, expected):
     assert v.parse_ratio(raw, percent_unit) == pytest.approx(expected)
 
@@ -65,11 +95,24 @@ def test_parse_ratio_refuses(raw, code):
 
 @pytest.mark.parametrize(
     ("raw", "unit", "seconds"),
-    [("2小时13分", "min", 7980), ("1分35秒", "s", 95), ("01:45:12", "min", 6312), ("01:47:00", "min", 6420),
-     (253, "min", 15180), ("1.53", "min", 91.8), (171, "s", 171), ("1:35", "s", 95), ("2:13", "min", 7980),
-     ("3.5h", "min", 12600), ("90秒", "s", 90), ("2小时", "min", 7200), ("45分钟", "min", 2700),
-     (dt.time(1, 2, 3), "s", 3723), ("--", "s", None)],
-)  # fmt: skip
+    [
+        ("2小时13分", "min", 7980),
+        ("1分35秒", "s", 95),
+        ("01:45:12", "min", 6312),
+        ("01:47:00", "min", 6420),
+        (253, "min", 15180),
+        ("1.53", "min", 91.8),
+        (171, "s", 171),
+        ("1:35", "s", 95),
+        ("2:13", "min", 7980),
+        ("3.5h", "min", 12600),
+        ("90秒", "s", 90),
+        ("2小时", "min", 7200),
+        ("45分钟", "min", 2700),
+        (dt.time(1, 2, 3), "s", 3723),
+        ("--", "s", None),
+    ],
+)
 def test_parse_duration(raw, unit, seconds):
     result = v.parse_duration_seconds(raw, unit)
     assert result == pytest.approx(seconds) if seconds is not None else result is None
@@ -84,13 +127,21 @@ def test_parse_duration_refuses(raw):
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("2026/11/02 20:00:00", dt.datetime(2026, 11, 2, 20, 0)), ("2026/11/02 20:00", dt.datetime(2026, 11, 2, 20)),
-     ("2026-11-02 20:30:15", dt.datetime(2026, 11, 2, 20, 30, 15)), ("2026-11-02T20:30", dt.datetime(2026, 11, 2, 20, 30)),
-     ("2026年11月2日 20:00", dt.datetime(2026, 11, 2, 20)), ("2026/11/2 9:05", dt.datetime(2026, 11, 2, 9, 5)),
-     (46328.8333333333, dt.datetime(2026, 11, 2, 20, 0)), ("46328.5", dt.datetime(2026, 11, 2, 12, 0)),
-     (dt.datetime(2026, 11, 2, 20, 0, 0, 600_000), dt.datetime(2026, 11, 2, 20, 0, 1)),
-     (pd.Timestamp("2026-11-02 20:00"), dt.datetime(2026, 11, 2, 20)), ("-", None), ("", None)],
-)  # fmt: skip
+    [
+        ("2026/11/02 20:00:00", dt.datetime(2026, 11, 2, 20, 0)),
+        ("2026/11/02 20:00", dt.datetime(2026, 11, 2, 20)),
+        ("2026-11-02 20:30:15", dt.datetime(2026, 11, 2, 20, 30, 15)),
+        ("2026-11-02T20:30", dt.datetime(2026, 11, 2, 20, 30)),
+        ("2026年11月2日 20:00", dt.datetime(2026, 11, 2, 20)),
+        ("2026/11/2 9:05", dt.datetime(2026, 11, 2, 9, 5)),
+        (46328.8333333333, dt.datetime(2026, 11, 2, 20, 0)),
+        ("46328.5", dt.datetime(2026, 11, 2, 12, 0)),
+        (dt.datetime(2026, 11, 2, 20, 0, 0, 600_000), dt.datetime(2026, 11, 2, 20, 0, 1)),
+        (pd.Timestamp("2026-11-02 20:00"), dt.datetime(2026, 11, 2, 20)),
+        ("-", None),
+        ("", None),
+    ],
+)
 def test_parse_datetime(raw, expected):
     assert v.parse_datetime(raw) == expected
 
@@ -104,9 +155,15 @@ def test_parse_datetime_refuses(raw):
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("2026-10", "2026-10"), ("2026/10", "2026-10"), ("2026年10月", "2026-10"), ("202610", "2026-10"),
-     (dt.date(2026, 10, 1), "2026-10"), ("2026-10-01", "2026-10")],
-)  # fmt: skip
+    [
+        ("2026-10", "2026-10"),
+        ("2026/10", "2026-10"),
+        ("2026年10月", "2026-10"),
+        ("202610", "2026-10"),
+        (dt.date(2026, 10, 1), "2026-10"),
+        ("2026-10-01", "2026-10"),
+    ],
+)
 def test_parse_month(raw, expected):
     assert v.parse_month(raw) == expected
 
@@ -130,12 +187,19 @@ def test_datetime_column_mixed_formats():
 @pytest.mark.parametrize(
     ("raw", "code"),
     [
-        ("inf", "not_finite"), ("-inf", "not_finite"), ("Infinity", "not_finite"), ("NaN", "not_finite"),
-        ("nan", "not_finite"), (float("inf"), "not_finite"), (float("-inf"), "not_finite"),
-        ("1e308", "too_large"), ("99999999999999999999999", "too_large"), (1e308, "too_large"),
+        ("inf", "not_finite"),
+        ("-inf", "not_finite"),
+        ("Infinity", "not_finite"),
+        ("NaN", "not_finite"),
+        ("nan", "not_finite"),
+        (float("inf"), "not_finite"),
+        (float("-inf"), "not_finite"),
+        ("1e308", "too_large"),
+        ("99999999999999999999999", "too_large"),
+        (1e308, "too_large"),
         ("1e300万", "too_large"),
     ],
-)  # fmt: skip
+)
 def test_impossible_numbers_refused(raw, code):
     for parser in (v.parse_number, v.parse_count, v.parse_money):
         with pytest.raises(v.ValueParseError) as exc:
@@ -163,10 +227,15 @@ def test_numeric_column_never_wraps_int64():
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("林\u200b晓雨", "林晓雨"), (" 林晓雨\u3000", "林晓雨"), ("\u202e林晓雨\u202c", "林晓雨"),
-        ("xyjd\u20662021\u2069", "xyjd2021"), ("ｘｙｊｄ２０２１", "xyjd2021"), ("\ufeff主播部", "主播部"),
-        ("a\u200db", "ab"), ("林晓雨", "林晓雨"),
+        ("林\u200b晓雨", "林晓雨"),
+        (" 林晓雨\u3000", "林晓雨"),
+        ("\u202e林晓雨\u202c", "林晓雨"),
+        ("xyjd\u20662021\u2069", "xyjd2021"),
+        ("ｘｙｊｄ２０２１", "xyjd2021"),
+        ("\ufeff主播部", "主播部"),
+        ("a\u200db", "ab"),
+        ("林晓雨", "林晓雨"),
     ],
-)  # fmt: skip
+)
 def test_normalise_name(raw, expected):
     assert v.normalise_name(raw) == expected

@@ -42,12 +42,18 @@ def known_rows(engine) -> list[dict]:
     def inc(cat, sev, start, respond, resolve, dept, handler, reason=None, room="一鸣数码"):
         det = T0 + m(start)
         return {
-            "category": cat, "severity": sev, "detected_at": det,
+            "category": cat,
+            "severity": sev,
+            "detected_at": det,
             "responded_at": det + m(respond) if respond is not None else None,
             "resolved_at": det + m(resolve) if resolve is not None else None,
-            "owner_department_id": dept, "handler_name": handler, "overtime_reason": reason,
-            "room": room, "platform": "抖音", "host_name": "赵一鸣",
-        }  # fmt: skip
+            "owner_department_id": dept,
+            "handler_name": handler,
+            "overtime_reason": reason,
+            "room": room,
+            "platform": "抖音",
+            "host_name": "赵一鸣",
+        }
 
     return [
         inc("网络中断", "simple", 0, 2, 4, tech, "邓浩然"),  # met
@@ -70,14 +76,20 @@ def truth_rows(engine, samples: Path) -> list[dict]:
     d = dept_ids(engine)
     rows = []
     for x in truth_incidents(samples):
-        rows.append({
-            "category": x["category"], "severity": x["severity"],
-            "detected_at": dt.datetime.fromisoformat(x["detected_at"]),
-            "responded_at": dt.datetime.fromisoformat(x["responded_at"]) if x["responded_at"] else None,
-            "resolved_at": dt.datetime.fromisoformat(x["resolved_at"]) if x["resolved_at"] else None,
-            "owner_department_id": d[x["owner_department"]], "handler_name": x["handler"],
-            "room": x["room"], "host_name": x["host"], "overtime_reason": x["overtime_reason"] or None,
-        })  # fmt: skip
+        rows.append(
+            {
+                "category": x["category"],
+                "severity": x["severity"],
+                "detected_at": dt.datetime.fromisoformat(x["detected_at"]),
+                "responded_at": dt.datetime.fromisoformat(x["responded_at"]) if x["responded_at"] else None,
+                "resolved_at": dt.datetime.fromisoformat(x["resolved_at"]) if x["resolved_at"] else None,
+                "owner_department_id": d[x["owner_department"]],
+                "handler_name": x["handler"],
+                "room": x["room"],
+                "host_name": x["host"],
+                "overtime_reason": x["overtime_reason"] or None,
+            }
+        )
     return rows
 
 
@@ -91,9 +103,12 @@ def expected_from_truth(samples: Path, by: str) -> list[dict]:
     for x in truth_incidents(samples):
         det = dt.datetime.fromisoformat(x["detected_at"])
         key = {
-            "category": x["category"], "severity": x["severity"], "department": x["owner_department"],
-            "handler": x["handler"], "week": (det.date() - dt.timedelta(days=det.weekday())).isoformat(),
-        }[by]  # fmt: skip
+            "category": x["category"],
+            "severity": x["severity"],
+            "department": x["owner_department"],
+            "handler": x["handler"],
+            "week": (det.date() - dt.timedelta(days=det.weekday())).isoformat(),
+        }[by]
         groups.setdefault(key, []).append(x)
     out = []
     for key in sorted(groups):
@@ -120,12 +135,18 @@ def expected_from_truth(samples: Path, by: str) -> list[dict]:
             respond_limit, resolve_limit = GENERIC[x["severity"]]
             resolve_limit = CATEGORY_RESOLVE.get(x["category"], resolve_limit)
             met += int(r is not None and r <= respond_limit * 60 and v <= resolve_limit * 60)
-        out.append({
-            "group": key, "count": len(groups[key]), "open": opened,
-            "respond_p50": _pct(respond, 0.5), "respond_p90": _pct(respond, 0.9),
-            "resolve_p50": _pct(resolve, 0.5), "resolve_p90": _pct(resolve, 0.9),
-            "resolve_max": round(max(resolve) / 60, 2) if resolve else None,
-            "sla_attainment": round(100 * met / resolved, 2) if resolved else None,
-            "breaches": resolved - met,
-        })  # fmt: skip
+        out.append(
+            {
+                "group": key,
+                "count": len(groups[key]),
+                "open": opened,
+                "respond_p50": _pct(respond, 0.5),
+                "respond_p90": _pct(respond, 0.9),
+                "resolve_p50": _pct(resolve, 0.5),
+                "resolve_p90": _pct(resolve, 0.9),
+                "resolve_max": round(max(resolve) / 60, 2) if resolve else None,
+                "sla_attainment": round(100 * met / resolved, 2) if resolved else None,
+                "breaches": resolved - met,
+            }
+        )
     return out

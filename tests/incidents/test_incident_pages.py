@@ -93,8 +93,10 @@ def test_report_figures_and_filters(engine, run_page):
     assert (row["问题数"], row["解决 P90（分）"], row["SLA 达标率 %"]) == (5, 11.3, 75.0)
     subheaders = [s.value for s in at.subheader]
     assert subheaders == [
-        "超时清单（含原因） (2)", "超时未填原因（待跟进） (1)", "未解决问题 (1)",
-    ]  # fmt: skip
+        "超时清单（含原因） (2)",
+        "超时未填原因（待跟进） (1)",
+        "未解决问题 (1)",
+    ]
     at.multiselect(key="rep_rooms").set_value(["佳怡生活馆"]).run()
     assert [m.value for m in at.metric][:2] == ["2", "0"]
     at.selectbox(key="rep_by").set_value("handler").run()

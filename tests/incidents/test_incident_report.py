@@ -20,18 +20,31 @@ def test_report_by_category_known_answers(engine):
     add(engine, known_rows(engine))
     rows = {r["group"]: r for r in inc.report(engine, flt(), by="category")}
     assert rows["网络中断"] == {
-        "group": "网络中断", "count": 5, "open": 1,
+        "group": "网络中断",
+        "count": 5,
+        "open": 1,
         # respond [1, 2, 2, 3, 12]: p50 2, p90 at rank 3.6 -> 3 + 0.6 * 9 = 8.4
-        "respond_p50": 2.0, "respond_p90": 8.4,
+        "respond_p50": 2.0,
+        "respond_p90": 8.4,
         # resolve [4, 4, 5, 14] (the open one left out): p50 4.5, p90 at rank 2.7 -> 5 + 0.7 * 9 = 11.3
-        "resolve_p50": 4.5, "resolve_p90": 11.3, "resolve_max": 14.0,
-        "sla_attainment": 75.0, "breaches": 1,
-    }  # fmt: skip
+        "resolve_p50": 4.5,
+        "resolve_p90": 11.3,
+        "resolve_max": 14.0,
+        "sla_attainment": 75.0,
+        "breaches": 1,
+    }
     assert rows["负面评论/舆情"] == {
-        "group": "负面评论/舆情", "count": 2, "open": 0,
-        "respond_p50": 0.75, "respond_p90": 0.95, "resolve_p50": 3.25, "resolve_p90": 3.85,
-        "resolve_max": 4.0, "sla_attainment": 50.0, "breaches": 1,
-    }  # fmt: skip
+        "group": "负面评论/舆情",
+        "count": 2,
+        "open": 0,
+        "respond_p50": 0.75,
+        "respond_p90": 0.95,
+        "resolve_p50": 3.25,
+        "resolve_p90": 3.85,
+        "resolve_max": 4.0,
+        "sla_attainment": 50.0,
+        "breaches": 1,
+    }
     assert rows["价格异常"]["sla_attainment"] == 100.0  # 25 min is within the category's 30, not 10
     assert rows["价格异常"]["breaches"] == 0
 
@@ -96,8 +109,10 @@ def test_scorecard_feeds(engine):
     assert deng["median_resolve_minutes"] == 4.5
     depts = inc.department_response_monthly(engine, dt.date(2026, 11, 1), dt.date(2026, 11, 30))
     assert depts.set_index("department")["median_respond_minutes"].to_dict() == {
-        "技术部": 2.0, "客服部": 0.75, "运营部": 5.0,
-    }  # fmt: skip
+        "技术部": 2.0,
+        "客服部": 0.75,
+        "运营部": 5.0,
+    }
 
 
 def test_bad_group_refused(engine):

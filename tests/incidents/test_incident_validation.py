@@ -88,10 +88,14 @@ def test_create_copies_session_and_update_resolves(engine):
     with write(engine) as conn:
         sid = conn.execute(
             insert(LiveSession).values(
-                platform="抖音", account="ym", room="一鸣数码", host_name="赵一鸣",
-                started_at=NOW - dt.timedelta(hours=1), started_on=NOW.date(),
+                platform="抖音",
+                account="ym",
+                room="一鸣数码",
+                host_name="赵一鸣",
+                started_at=NOW - dt.timedelta(hours=1),
+                started_on=NOW.date(),
             )
-        ).inserted_primary_key[0]  # fmt: skip
+        ).inserted_primary_key[0]
     new_id = inc.create_incident(engine, base(session_id=sid), "t_staff", as_of=NOW)
     opened = inc.incidents_to_update(engine)
     assert [o["id"] for o in opened] == [new_id]
@@ -162,11 +166,15 @@ def test_form_defaults_to_the_session_live_now_in_my_room(engine):
         def session(room, host, start_min, end_min):
             return conn.execute(
                 insert(LiveSession).values(
-                    platform="抖音", account=room, room=room, host_person_id=host,
-                    started_at=NOW + dt.timedelta(minutes=start_min), started_on=NOW.date(),
+                    platform="抖音",
+                    account=room,
+                    room=room,
+                    host_person_id=host,
+                    started_at=NOW + dt.timedelta(minutes=start_min),
+                    started_on=NOW.date(),
                     ended_at=None if end_min is None else NOW + dt.timedelta(minutes=end_min),
                 )
-            ).inserted_primary_key[0]  # fmt: skip
+            ).inserted_primary_key[0]
 
         session("一鸣数码", me, -60 * 26, -60 * 24)  # an earlier session makes it my room
         session("一鸣数码", me, -300, -200)  # ended today: not live

@@ -54,10 +54,19 @@ def test_previous_range_of_the_default_period():
 
 def _session(engine, day: dt.date, gmv: float) -> None:
     with write(engine) as conn:
-        conn.execute(insert(LiveSession).values(
-            platform="douyin", account="a", room="r", host_name="h", started_at=dt.datetime.combine(day, dt.time(20)),
-            started_on=day, gmv=gmv, viewers=1000, buyers=30,
-        ))  # fmt: skip
+        conn.execute(
+            insert(LiveSession).values(
+                platform="douyin",
+                account="a",
+                room="r",
+                host_name="h",
+                started_at=dt.datetime.combine(day, dt.time(20)),
+                started_on=day,
+                gmv=gmv,
+                viewers=1000,
+                buyers=30,
+            )
+        )
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -92,10 +92,16 @@ def test_dates_inclusive_and_a_session_belongs_to_its_start_day(engine, truth):
 def test_sql_equals_python_reference_for_every_metric(engine, truth):
     """Mixed coverage: Douyin rows lose likes/shares (as Compass exports them), one row has no viewers."""
     with write(engine) as conn:
-        conn.execute(LiveSession.__table__.update().where(LiveSession.platform == "douyin")
-                     .values(likes=None, shares=None))  # fmt: skip
-        conn.execute(LiveSession.__table__.update().where(LiveSession.id == truth["sessions"]["xyjd2021-000001"])
-                     .values(viewers=None, avg_watch_seconds=None))  # fmt: skip
+        conn.execute(
+            LiveSession.__table__.update()
+            .where(LiveSession.platform == "douyin")
+            .values(likes=None, shares=None)
+        )
+        conn.execute(
+            LiveSession.__table__.update()
+            .where(LiveSession.id == truth["sessions"]["xyjd2021-000001"])
+            .values(viewers=None, avg_watch_seconds=None)
+        )
     rows = kpis.session_rows(engine, WEEK, kpis.load_roster(engine))
     by_host = defaultdict(list)
     for r in rows:
@@ -111,10 +117,17 @@ def test_sql_equals_python_reference_for_every_metric(engine, truth):
 
 def test_no_data_is_null_not_zero(engine, truth):
     with write(engine) as conn:
-        conn.execute(insert(LiveSession).values(
-            platform="jd", account="jd_new", room="京东新店", host_name="新主播", started_at=dt.datetime(2026, 11, 4, 20),
-            started_on=dt.date(2026, 11, 4), duration_minutes=150,
-        ))  # fmt: skip
+        conn.execute(
+            insert(LiveSession).values(
+                platform="jd",
+                account="jd_new",
+                room="京东新店",
+                host_name="新主播",
+                started_at=dt.datetime(2026, 11, 4, 20),
+                started_on=dt.date(2026, 11, 4),
+                duration_minutes=150,
+            )
+        )
     team_a = kpis.load_roster(engine).team_id("A组")
     tg.set_target(engine, "t", "viewers", "team", str(team_a), "2026-11", "at_least", 1000)
     got = {r["group"]: kpis.public(r) for r in kpis.group_rows(engine, WEEK, "host")}
@@ -148,10 +161,19 @@ def test_targets_in_groups_most_specific_wins(engine, truth):
 def test_gmv_mom_against_same_days_last_month(engine, truth):
     lin = truth["people"]["林晓雨"]
     with write(engine) as conn:
-        conn.execute(insert(LiveSession).values(
-            platform="douyin", account="xyjd2021", room="小雨家电旗舰店", host_name="林晓雨", host_person_id=lin,
-            started_at=dt.datetime(2026, 10, 5, 20), started_on=dt.date(2026, 10, 5), gmv=200_000, viewers=1000,
-        ))  # fmt: skip
+        conn.execute(
+            insert(LiveSession).values(
+                platform="douyin",
+                account="xyjd2021",
+                room="小雨家电旗舰店",
+                host_name="林晓雨",
+                host_person_id=lin,
+                started_at=dt.datetime(2026, 10, 5, 20),
+                started_on=dt.date(2026, 10, 5),
+                gmv=200_000,
+                viewers=1000,
+            )
+        )
     hosts = {r["group"]: r for r in kpis.group_rows(engine, WEEK, "host")}
     lin_gmv = sum(s["gmv"] for s in truth["truth"] if s["host"] == "林晓雨")
     assert hosts["林晓雨"]["gmv_mom"] == pytest.approx((lin_gmv - 200_000) / 200_000)
@@ -179,8 +201,23 @@ def test_cli_kpi_by_host_json(engine, truth, capsys):
 
 
 def test_cli_filters_and_errors(engine, truth, capsys):
-    assert main(["kpi", "--from", "2026-11-02", "--to", "2026-11-08", "--platform", "快手", "--by", "platform",
-                 "--json"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "kpi",
+                "--from",
+                "2026-11-02",
+                "--to",
+                "2026-11-08",
+                "--platform",
+                "快手",
+                "--by",
+                "platform",
+                "--json",
+            ]
+        )
+        == 0
+    )
     got = json.loads(capsys.readouterr().out)
     assert [g["group"] for g in got] == ["kuaishou"] and got[0]["sessions"] == 9
     assert main(["kpi", "--from", "2026-11-08", "--to", "2026-11-02", "--json"]) == 2
@@ -218,11 +255,20 @@ def test_red_flag_against_own_normal(engine, truth):
     lin = truth["people"]["林晓雨"]
     with write(engine) as conn:
         for day in (2, 4, 6, 8):  # a strong same week last month: 4 sessions of 400k GMV and 10k viewers
-            conn.execute(insert(LiveSession).values(
-                platform="douyin", account="xyjd2021", room="小雨家电旗舰店", host_name="林晓雨", host_person_id=lin,
-                started_at=dt.datetime(2026, 10, day, 20), started_on=dt.date(2026, 10, day), gmv=400_000,
-                viewers=10_000, buyers=500,
-            ))  # fmt: skip
+            conn.execute(
+                insert(LiveSession).values(
+                    platform="douyin",
+                    account="xyjd2021",
+                    room="小雨家电旗舰店",
+                    host_name="林晓雨",
+                    host_person_id=lin,
+                    started_at=dt.datetime(2026, 10, day, 20),
+                    started_on=dt.date(2026, 10, day),
+                    gmv=400_000,
+                    viewers=10_000,
+                    buyers=500,
+                )
+            )
     view = kpis.kpi_view(engine, WEEK, "day", "host")
     flags = {(f["group"], f["metric"], f["reason"]) for f in view.flags}
     assert ("林晓雨", "gmv_per_session", "normal") in flags
@@ -244,10 +290,19 @@ def test_a_host_adds_up_across_platform_nicknames(engine, truth):
     """The roster links a person to the nicknames platforms export: one host, one row."""
     lin = truth["people"]["林晓雨"]
     with write(engine) as conn:
-        conn.execute(insert(LiveSession).values(
-            platform="kuaishou", account="ks_xiaoyu", room="小雨快手店", host_name="小雨姐姐", host_person_id=lin,
-            started_at=dt.datetime(2026, 11, 7, 20), started_on=dt.date(2026, 11, 7), gmv=1000.5, viewers=100,
-        ))  # fmt: skip
+        conn.execute(
+            insert(LiveSession).values(
+                platform="kuaishou",
+                account="ks_xiaoyu",
+                room="小雨快手店",
+                host_name="小雨姐姐",
+                host_person_id=lin,
+                started_at=dt.datetime(2026, 11, 7, 20),
+                started_on=dt.date(2026, 11, 7),
+                gmv=1000.5,
+                viewers=100,
+            )
+        )
     hosts = {r["group"]: r for r in kpis.group_rows(engine, WEEK, "host")}
     lin_truth = [s for s in truth["truth"] if s["host"] == "林晓雨"]
     assert "小雨姐姐" not in hosts

@@ -27,8 +27,14 @@ def test_xlsx_of_the_ranking_has_number_formats_by_unit(engine, truth):
     )["排行"]
     header = [c.value for c in sheet[1]]
     cells = {name: [row[header.index(name)] for row in sheet.iter_rows(min_row=2)] for name in header}
-    expected = {"cny": "¥#,##0.00", "pct": "0.00%", "count": "#,##0", "people": "#,##0", "s": '#,##0" s"',
-                "h": '#,##0.00" h"'}  # fmt: skip
+    expected = {
+        "cny": "¥#,##0.00",
+        "pct": "0.00%",
+        "count": "#,##0",
+        "people": "#,##0",
+        "s": '#,##0" s"',
+        "h": '#,##0.00" h"',
+    }
     for key in kpis.RANK_COLUMNS:
         unit = METRICS[key].unit
         for cell in cells[METRICS[key].name("zh")]:

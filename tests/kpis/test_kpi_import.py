@@ -11,10 +11,27 @@ from lib.cli import main
 from lib.importing.pipeline import import_bytes
 from tests.kpis.truth_data import expected_totals, truth_sessions
 
-FILES = ("roster.csv", "douyin_2026-11-02_2026-11-08.csv", "kuaishou_2026-11-02_2026-11-08.xlsx",
-         "taobao_2026-11-02_2026-11-08.csv")  # fmt: skip
-EXACT = ("sessions", "gmv", "viewers", "views", "orders", "buyers", "new_followers", "peak_online",
-         "conversion_rate", "uv_value", "gpm", "avg_order_value", "duration_hours")  # fmt: skip
+FILES = (
+    "roster.csv",
+    "douyin_2026-11-02_2026-11-08.csv",
+    "kuaishou_2026-11-02_2026-11-08.xlsx",
+    "taobao_2026-11-02_2026-11-08.csv",
+)
+EXACT = (
+    "sessions",
+    "gmv",
+    "viewers",
+    "views",
+    "orders",
+    "buyers",
+    "new_followers",
+    "peak_online",
+    "conversion_rate",
+    "uv_value",
+    "gpm",
+    "avg_order_value",
+    "duration_hours",
+)
 
 
 def test_imported_samples_kpi_by_host_equal_truth(engine, samples, capsys):

@@ -6,12 +6,40 @@ import pytest
 
 from lib.core.metrics import METRICS, metrics_from_rows
 
-A = {"gmv": 1000.0, "viewers": 100, "views": 250, "buyers": 5, "orders": 6, "avg_watch_seconds": 60.0,
-     "comments": 20, "likes": 30, "shares": 10, "questions": 4, "questions_replied": 3,
-     "duration_minutes": 180.0, "new_followers": 7, "peak_online": 40, "retention_rate": 0.5}  # fmt: skip
-B = {"gmv": 3000.0, "viewers": 300, "views": 350, "buyers": 30, "orders": 33, "avg_watch_seconds": 120.0,
-     "comments": 60, "likes": None, "shares": None, "questions": None, "questions_replied": None,
-     "duration_minutes": 60.0, "new_followers": None, "peak_online": 90, "retention_rate": None}  # fmt: skip
+A = {
+    "gmv": 1000.0,
+    "viewers": 100,
+    "views": 250,
+    "buyers": 5,
+    "orders": 6,
+    "avg_watch_seconds": 60.0,
+    "comments": 20,
+    "likes": 30,
+    "shares": 10,
+    "questions": 4,
+    "questions_replied": 3,
+    "duration_minutes": 180.0,
+    "new_followers": 7,
+    "peak_online": 40,
+    "retention_rate": 0.5,
+}
+B = {
+    "gmv": 3000.0,
+    "viewers": 300,
+    "views": 350,
+    "buyers": 30,
+    "orders": 33,
+    "avg_watch_seconds": 120.0,
+    "comments": 60,
+    "likes": None,
+    "shares": None,
+    "questions": None,
+    "questions_replied": None,
+    "duration_minutes": 60.0,
+    "new_followers": None,
+    "peak_online": 90,
+    "retention_rate": None,
+}
 EMPTY = dict.fromkeys(A)
 ZERO_VIEWERS = {**A, "viewers": 0, "buyers": 0, "gmv": 0.0}
 
@@ -92,5 +120,10 @@ def test_from_sums(key, sums, expected):
 
 def test_additive_metrics_are_the_plain_sums():
     assert {m for m, v in METRICS.items() if v.additive} == {
-        "gmv", "viewers", "views", "orders", "buyers", "new_followers"
-    }  # fmt: skip
+        "gmv",
+        "viewers",
+        "views",
+        "orders",
+        "buyers",
+        "new_followers",
+    }

@@ -159,14 +159,27 @@ def test_targets_page_refuses_bad_between(run_page, truth, engine):
 def test_session_detail_fields_incidents_and_cases(run_page, truth, engine):
     sid = truth["sessions"]["jjhw888-000005"]
     with write(engine) as conn:
-        conn.execute(insert(Incident).values(
-            session_id=sid, category="网络中断", severity="complex", detected_at=dt.datetime(2026, 11, 2, 22, 3, 6),
-            resolved_at=dt.datetime(2026, 11, 2, 22, 16, 8), handler_name="邓浩然", escalated=False,
-        ))  # fmt: skip
-        case_id = conn.execute(insert(Case).values(
-            title="会员日复盘", case_date=dt.date(2026, 11, 3), author="t_manager", status="published",
-            created_at=dt.datetime(2026, 11, 3), updated_at=dt.datetime(2026, 11, 3),
-        )).inserted_primary_key[0]  # fmt: skip
+        conn.execute(
+            insert(Incident).values(
+                session_id=sid,
+                category="网络中断",
+                severity="complex",
+                detected_at=dt.datetime(2026, 11, 2, 22, 3, 6),
+                resolved_at=dt.datetime(2026, 11, 2, 22, 16, 8),
+                handler_name="邓浩然",
+                escalated=False,
+            )
+        )
+        case_id = conn.execute(
+            insert(Case).values(
+                title="会员日复盘",
+                case_date=dt.date(2026, 11, 3),
+                author="t_manager",
+                status="published",
+                created_at=dt.datetime(2026, 11, 3),
+                updated_at=dt.datetime(2026, 11, 3),
+            )
+        ).inserted_primary_key[0]
         conn.execute(insert(CaseSession).values(case_id=case_id, session_id=sid))
     at = run_page("session_detail", "manager", query={"session": str(sid)})
     assert not at.exception
@@ -201,10 +214,17 @@ def test_rank_by_team_names_hosts_without_team(run_page, truth, engine):
     from lib.core.models import LiveSession
 
     with write(engine) as conn:
-        conn.execute(insert(LiveSession).values(
-            platform="jd", account="jd_new", room="京东新店", host_name="新主播", started_at=dt.datetime(2026, 11, 4, 20),
-            started_on=dt.date(2026, 11, 4), gmv=10.0,
-        ))  # fmt: skip
+        conn.execute(
+            insert(LiveSession).values(
+                platform="jd",
+                account="jd_new",
+                room="京东新店",
+                host_name="新主播",
+                started_at=dt.datetime(2026, 11, 4, 20),
+                started_on=dt.date(2026, 11, 4),
+                gmv=10.0,
+            )
+        )
     at = run_page("kpis", "manager", query={**WEEK, "by": "team"})
     assert not at.exception
     table = at.dataframe[0].value

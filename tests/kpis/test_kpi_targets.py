@@ -12,10 +12,20 @@ from lib import targets as tg
 from lib.core.models import AuditLog, Target
 
 
-def row(id, metric="gmv", scope_kind="all", scope_value="", month_from="2020-01", kind="at_least", value=1.0,
-        value_high=None, set_at=dt.datetime(2026, 1, 1)):  # fmt: skip
-    return tg.TargetRow(id, metric, scope_kind, scope_value, month_from, kind, value, value_high, "session",
-                        "t", set_at)  # fmt: skip
+def row(
+    id,
+    metric="gmv",
+    scope_kind="all",
+    scope_value="",
+    month_from="2020-01",
+    kind="at_least",
+    value=1.0,
+    value_high=None,
+    set_at=dt.datetime(2026, 1, 1),
+):
+    return tg.TargetRow(
+        id, metric, scope_kind, scope_value, month_from, kind, value, value_high, "session", "t", set_at
+    )
 
 
 ROWS = (
@@ -90,8 +100,19 @@ def test_achievement_and_status(kind, value, high, actual, achievement, status):
 def test_additive_targets_scale_with_sessions_and_months():
     gmv = row(1, value=100_000)
     assert tg.scaled(gmv, sessions=7, months=0.25) == (700_000, None)
-    followers = tg.TargetRow(2, "new_followers", "all", "", "2020-01", "at_least", 5000, None, "month", "s",
-                             dt.datetime(2020, 1, 1))  # fmt: skip
+    followers = tg.TargetRow(
+        2,
+        "new_followers",
+        "all",
+        "",
+        "2020-01",
+        "at_least",
+        5000,
+        None,
+        "month",
+        "s",
+        dt.datetime(2020, 1, 1),
+    )
     assert tg.scaled(followers, sessions=7, months=0.5) == (2500, None)
     conversion = row(3, metric="conversion_rate", value=0.03)
     assert tg.scaled(conversion, sessions=7, months=1) == (0.03, None)
@@ -119,8 +140,11 @@ def test_set_target_keeps_history_and_audits(engine):
     assert (band.value, band.value_high, band.set_by) == (2.5, 3.5, "t_manager")
     with engine.connect() as conn:
         assert conn.execute(select(Target.id).where(Target.metric == "conversion_rate")).all().__len__() == 2
-        audits = conn.execute(select(AuditLog.username, AuditLog.action, AuditLog.detail)
-                              .where(AuditLog.action == "target.set").order_by(AuditLog.id)).all()  # fmt: skip
+        audits = conn.execute(
+            select(AuditLog.username, AuditLog.action, AuditLog.detail)
+            .where(AuditLog.action == "target.set")
+            .order_by(AuditLog.id)
+        ).all()
     assert [a.username for a in audits] == ["t_manager", "t_manager"]
     assert json.loads(audits[0].detail)["value"] == 0.05
 

@@ -22,19 +22,44 @@ def _session(
     engine, day: dt.date, gmv: float | None, viewers: int | None, buyers: int | None, hour: int = 20
 ) -> None:
     with write(engine) as conn:
-        conn.execute(insert(LiveSession).values(
-            platform="douyin", account="a", room="r", host_name="h", started_at=dt.datetime.combine(day, dt.time(hour)),
-            started_on=day, gmv=gmv, viewers=viewers, buyers=buyers,
-        ))  # fmt: skip
+        conn.execute(
+            insert(LiveSession).values(
+                platform="douyin",
+                account="a",
+                room="r",
+                host_name="h",
+                started_at=dt.datetime.combine(day, dt.time(hour)),
+                started_on=day,
+                gmv=gmv,
+                viewers=viewers,
+                buyers=buyers,
+            )
+        )
 
 
-def _target(engine, metric: str, value: float, month_from: str = "2026-01", set_at: dt.datetime | None = None,
-            scope_kind: str = "all", scope_value: str = "") -> None:  # fmt: skip
+def _target(
+    engine,
+    metric: str,
+    value: float,
+    month_from: str = "2026-01",
+    set_at: dt.datetime | None = None,
+    scope_kind: str = "all",
+    scope_value: str = "",
+) -> None:
     with write(engine) as conn:
-        conn.execute(insert(Target).values(
-            metric=metric, scope_kind=scope_kind, scope_value=scope_value, month_from=month_from, kind="at_least",
-            value=value, period="session", set_by="t", set_at=set_at or dt.datetime(2026, 1, 1),
-        ))  # fmt: skip
+        conn.execute(
+            insert(Target).values(
+                metric=metric,
+                scope_kind=scope_kind,
+                scope_value=scope_value,
+                month_from=month_from,
+                kind="at_least",
+                value=value,
+                period="session",
+                set_by="t",
+                set_at=set_at or dt.datetime(2026, 1, 1),
+            )
+        )
 
 
 def _tiles(engine, today: dt.date = TODAY) -> dict[str, overview.Tile]:
@@ -89,15 +114,24 @@ def test_overview_command_prints_the_home_page_figures(engine, capsys):
     assert cli.main(["overview", "--date", "2026-12-01", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["period"] == {
-        "start": "2026-11-01", "end": "2026-11-30", "label": "kpis.period.previous_month_early",
-        "previous_start": "2026-10-01", "previous_end": "2026-10-31",
-    }  # fmt: skip
+        "start": "2026-11-01",
+        "end": "2026-11-30",
+        "label": "kpis.period.previous_month_early",
+        "previous_start": "2026-10-01",
+        "previous_end": "2026-10-31",
+    }
     tiles = {t["metric"]: t for t in out["tiles"]}
     assert list(tiles) == list(overview.TILE_METRICS)
     assert tiles["gmv"] == {
-        "metric": "gmv", "actual": 12_345.67, "previous": 10_000, "change": pytest.approx(0.234567),
-        "target": 10_000, "achievement": pytest.approx(1.234567), "status": "green", "gap": pytest.approx(2_345.67),
-    }  # fmt: skip
+        "metric": "gmv",
+        "actual": 12_345.67,
+        "previous": 10_000,
+        "change": pytest.approx(0.234567),
+        "target": 10_000,
+        "achievement": pytest.approx(1.234567),
+        "status": "green",
+        "gap": pytest.approx(2_345.67),
+    }
     assert tiles["conversion_rate"]["previous"] is None  # October's only session has no buyers
     assert tiles["sessions"]["actual"] == 1 and tiles["sessions"]["previous"] == 1
     # The KPI command gives the same numbers for the same period.
@@ -120,8 +154,9 @@ def test_daily_gmv_covers_the_period_and_the_month_before(engine):
     _session(engine, D(2026, 12, 1), 900, 10, 1)  # today: not in the default period
     daily = overview.daily_gmv(engine, TODAY)
     assert list(zip(daily["month"], daily["day"], daily["gmv"], strict=True)) == [
-        ("2026-10", 31, 700), ("2026-11", 3, 1_500)
-    ]  # fmt: skip
+        ("2026-10", 31, 700),
+        ("2026-11", 3, 1_500),
+    ]
 
 
 # --- growth targets (item 6) -----------------------------------------------------------------------

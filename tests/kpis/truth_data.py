@@ -31,11 +31,14 @@ def load_roster(engine: Engine, samples: Path) -> dict[str, int]:
                     teams[team] = conn.execute(insert(Team).values(name=team)).inserted_primary_key[0]
                 ids[row["姓名"]] = conn.execute(
                     insert(Person).values(
-                        name=row["姓名"], position_id=positions.get(row["岗位"]),
-                        department_id=departments.get(row["部门"]), team_id=teams[team],
-                        hired_on=dt.date.fromisoformat(row["入职日期"]), active=True,
+                        name=row["姓名"],
+                        position_id=positions.get(row["岗位"]),
+                        department_id=departments.get(row["部门"]),
+                        team_id=teams[team],
+                        hired_on=dt.date.fromisoformat(row["入职日期"]),
+                        active=True,
                     )
-                ).inserted_primary_key[0]  # fmt: skip
+                ).inserted_primary_key[0]
     return ids
 
 
@@ -50,17 +53,40 @@ def load_truth_sessions(engine: Engine, samples: Path, people: dict[str, int]) -
         for s in truth_sessions(samples):
             platform = PLATFORM_KEYS[s["platform"]]
             started = dt.datetime.fromisoformat(s["start"])
-            values = {k: s[k] for k in ("viewers", "views", "peak_online", "avg_online", "avg_watch_seconds",
-                                        "new_followers", "comments", "likes", "shares", "product_clicks",
-                                        "orders", "buyers", "gmv", "duration_minutes", "title", "room",
-                                        "account")}  # fmt: skip
+            values = {
+                k: s[k]
+                for k in (
+                    "viewers",
+                    "views",
+                    "peak_online",
+                    "avg_online",
+                    "avg_watch_seconds",
+                    "new_followers",
+                    "comments",
+                    "likes",
+                    "shares",
+                    "product_clicks",
+                    "orders",
+                    "buyers",
+                    "gmv",
+                    "duration_minutes",
+                    "title",
+                    "room",
+                    "account",
+                )
+            }
             out[s["session_id"]] = conn.execute(
                 insert(LiveSession).values(
-                    platform=platform, external_id=s["session_id"], host_name=s["host"],
-                    host_person_id=people.get(s["host"]), started_at=started, started_on=started.date(),
-                    ended_at=dt.datetime.fromisoformat(s["end"]), **values,
+                    platform=platform,
+                    external_id=s["session_id"],
+                    host_name=s["host"],
+                    host_person_id=people.get(s["host"]),
+                    started_at=started,
+                    started_on=started.date(),
+                    ended_at=dt.datetime.fromisoformat(s["end"]),
+                    **values,
                 )
-            ).inserted_primary_key[0]  # fmt: skip
+            ).inserted_primary_key[0]
         for name, pid in people.items():
             for s in truth_sessions(samples):
                 if s["host"] == name:
@@ -84,9 +110,21 @@ def expected_totals(sessions: list[dict], key) -> dict[str, dict]:
         groups[key(s)].append(s)
     out = {}
     for name, rows in groups.items():
-        total = {f: sum(r[f] for r in rows) for f in ("gmv", "viewers", "views", "orders", "buyers",
-                                                      "new_followers", "comments", "likes", "shares",
-                                                      "duration_minutes")}  # fmt: skip
+        total = {
+            f: sum(r[f] for r in rows)
+            for f in (
+                "gmv",
+                "viewers",
+                "views",
+                "orders",
+                "buyers",
+                "new_followers",
+                "comments",
+                "likes",
+                "shares",
+                "duration_minutes",
+            )
+        }
         out[name] = {
             "sessions": len(rows),
             "gmv": round(total["gmv"], 2),

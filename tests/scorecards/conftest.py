@@ -6,8 +6,14 @@ import pytest
 
 from lib.importing.pipeline import import_bytes
 
-FILES = ("roster.csv", "douyin_2026-11-02_2026-11-08.csv", "kuaishou_2026-11-02_2026-11-08.xlsx",
-         "taobao_2026-11-02_2026-11-08.csv", "incidents_2026-11-02_2026-11-08.csv", "manual_metrics_2026-10.csv")  # fmt: skip
+FILES = (
+    "roster.csv",
+    "douyin_2026-11-02_2026-11-08.csv",
+    "kuaishou_2026-11-02_2026-11-08.xlsx",
+    "taobao_2026-11-02_2026-11-08.csv",
+    "incidents_2026-11-02_2026-11-08.csv",
+    "manual_metrics_2026-10.csv",
+)
 
 
 @pytest.fixture

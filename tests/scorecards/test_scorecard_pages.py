@@ -27,8 +27,11 @@ def link(engine, username: str, name: str) -> int:
 
 def page_text(at) -> str:
     """Everything the page shows as text, including table cells."""
-    parts = [e.value for kind in ("title", "subheader", "markdown", "caption", "info", "warning", "success",
-                                  "error") for e in getattr(at, kind)]  # fmt: skip
+    parts = [
+        e.value
+        for kind in ("title", "subheader", "markdown", "caption", "info", "warning", "success", "error")
+        for e in getattr(at, kind)
+    ]
     parts += [f"{m.label} {m.value}" for m in at.metric]
     parts += [df.value.to_csv() for df in at.dataframe]
     parts += [str(s.options) for s in at.selectbox]
@@ -161,8 +164,11 @@ def test_manager_enters_a_monthly_figure(imported, run_page):
 
     def stored():
         with imported.connect() as conn:
-            return conn.execute(select(ManualMetric.value, ManualMetric.import_batch_id).where(
-                ManualMetric.person_id == pid, ManualMetric.metric == "cs_resolution_rate")).one()  # fmt: skip
+            return conn.execute(
+                select(ManualMetric.value, ManualMetric.import_batch_id).where(
+                    ManualMetric.person_id == pid, ManualMetric.metric == "cs_resolution_rate"
+                )
+            ).one()
 
     value, batch = stored()
     assert value == pytest.approx(0.935) and batch is not None  # unchanged by the refused entry

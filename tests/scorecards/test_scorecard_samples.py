@@ -18,8 +18,14 @@ def cli_json(capsys, *args: str) -> list[dict]:
 
 def kpi(metric, weight, actual, target, cap=1.2):
     ach = actual / target if metric not in ("cs_response_seconds",) else target / actual
-    return {"metric": metric, "weight": weight, "actual": actual, "target": target, "achievement": ach,
-            "points": weight * min(ach, cap)}  # fmt: skip
+    return {
+        "metric": metric,
+        "weight": weight,
+        "actual": actual,
+        "target": target,
+        "achievement": ach,
+        "points": weight * min(ach, cap),
+    }
 
 
 def assert_card(got: dict, person: str, position: str, team: str, kpis: list[dict], grade: str) -> None:
@@ -96,8 +102,11 @@ def test_card_lists_its_source_rows(imported):
     ops = sc.card_for(imported, "2026-11", people["吴昊"])  # operations, 运营部, A组 (林晓雨, 陈子墨)
     assert set(ops["rows"]["sessions"]["host"]) == {"林晓雨", "陈子墨"}
     assert "吴昊" in set(ops["rows"]["incidents"]["handler"])
-    cs = sc.card_for(imported, "2026-10", next(c.person_id for c in sc.score_month(imported, "2026-10")
-                                                if c.person == "韩雪"))  # fmt: skip
+    cs = sc.card_for(
+        imported,
+        "2026-10",
+        next(c.person_id for c in sc.score_month(imported, "2026-10") if c.person == "韩雪"),
+    )
     manual = cs["rows"]["manual"]
     assert dict(zip(manual["metric"], manual["value"], strict=True)) == pytest.approx(
         {"cs_resolution_rate": 0.939, "cs_response_seconds": 26.0, "customer_satisfaction": 4.59}

@@ -58,9 +58,20 @@ def test_total_rescales_over_weights_with_data(pairs, total, rescaled):
 
 @pytest.mark.parametrize(
     ("total", "grade"),
-    [(120, "S"), (110, "S"), (109.999, "A"), (100, "A"), (99.99, "B"), (85, "B"), (84.99, "C"), (70, "C"),
-     (69.99, "D"), (0, "D"), (None, None)],
-)  # fmt: skip
+    [
+        (120, "S"),
+        (110, "S"),
+        (109.999, "A"),
+        (100, "A"),
+        (99.99, "B"),
+        (85, "B"),
+        (84.99, "C"),
+        (70, "C"),
+        (69.99, "D"),
+        (0, "D"),
+        (None, None),
+    ],
+)
 def test_grade_bands_at_their_edges(total, grade):
     assert sc.grade_of(total) == grade
 
@@ -106,12 +117,16 @@ def test_bad_definitions_refused_with_the_field(change, code):
 def _customer_service(engine, values: dict[str, dict[str, float]]) -> int:
     with write(engine) as conn:
         pos = conn.execute(Position.__table__.select().where(Position.key == "customer_service")).first()
-        pid = conn.execute(Person.__table__.insert().values(name="韩雪", position_id=pos.id, active=True)
-                           ).inserted_primary_key[0]  # fmt: skip
+        pid = conn.execute(
+            Person.__table__.insert().values(name="韩雪", position_id=pos.id, active=True)
+        ).inserted_primary_key[0]
         for month, metrics in values.items():
             for metric, value in metrics.items():
-                conn.execute(ManualMetric.__table__.insert().values(month=month, person_id=pid, metric=metric,
-                                                                    value=value))  # fmt: skip
+                conn.execute(
+                    ManualMetric.__table__.insert().values(
+                        month=month, person_id=pid, metric=metric, value=value
+                    )
+                )
     return pid
 
 
@@ -121,8 +136,12 @@ def test_edit_keeps_last_month_unchanged(engine):
     before = sc.score_month(engine, "2026-10")[0]
     # 40 s against ≤ 30 s: 30/40 = 0.75 × 30 = 22.5; the other two exactly met: 35 + 35
     assert before.total == pytest.approx(92.5) and before.definition_from == sc.DEFAULTS_FROM
-    new = sc.Definition("customer_service", "2026-11", sc._kpis(("cs_response_seconds", 60),
-                        ("cs_resolution_rate", 20), ("customer_satisfaction", 20)), 1.0)  # fmt: skip
+    new = sc.Definition(
+        "customer_service",
+        "2026-11",
+        sc._kpis(("cs_response_seconds", 60), ("cs_resolution_rate", 20), ("customer_satisfaction", 20)),
+        1.0,
+    )
     sc.save_definition(engine, "t_admin", new, today=dt.date(2026, 11, 3))
     after_oct = sc.score_month(engine, "2026-10")[0]
     nov = sc.score_month(engine, "2026-11")[0]
@@ -131,13 +150,21 @@ def test_edit_keeps_last_month_unchanged(engine):
     assert nov.definition_from == "2026-11" and nov.total == pytest.approx(0.75 * 60 + 20 + 20)
     # October cannot be edited any more once November has begun
     with pytest.raises(sc.ScorecardError) as err:
-        sc.save_definition(engine, "t_admin", sc.Definition("customer_service", "2026-10", new.kpis),
-                           today=dt.date(2026, 11, 3))  # fmt: skip
+        sc.save_definition(
+            engine,
+            "t_admin",
+            sc.Definition("customer_service", "2026-10", new.kpis),
+            today=dt.date(2026, 11, 3),
+        )
     assert err.value.code == "past_month"
     assert sc.score_month(engine, "2026-10")[0].public() == before.public()
     # a second edit of the same month replaces the first, still leaving October alone
-    sc.save_definition(engine, "t_admin", sc.Definition("customer_service", "2026-11", sc.DEFAULTS["customer_service"]),
-                       today=dt.date(2026, 11, 20))  # fmt: skip
+    sc.save_definition(
+        engine,
+        "t_admin",
+        sc.Definition("customer_service", "2026-11", sc.DEFAULTS["customer_service"]),
+        today=dt.date(2026, 11, 20),
+    )
     assert sc.score_month(engine, "2026-11")[0].total == pytest.approx(92.5)
     assert len(sc.load_definitions(engine)) == 1
 

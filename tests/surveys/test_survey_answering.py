@@ -143,14 +143,29 @@ def test_concurrent_submissions_of_different_users_both_stored(engine):
 def test_user_without_person_or_department_is_told_why(engine):
     with write(engine) as conn:
         loner = conn.execute(
-            insert(User).values(username="loner", display_name="L", role="staff", password_hash="x",
-                                active=True, failed_logins=0, created_at=now())
-        ).inserted_primary_key[0]  # fmt: skip
+            insert(User).values(
+                username="loner",
+                display_name="L",
+                role="staff",
+                password_hash="x",
+                active=True,
+                failed_logins=0,
+                created_at=now(),
+            )
+        ).inserted_primary_key[0]
         person = conn.execute(insert(Person).values(name="无部门", active=True)).inserted_primary_key[0]
         nodept = conn.execute(
-            insert(User).values(username="nodept", display_name="N", role="staff", password_hash="x",
-                                active=True, failed_logins=0, created_at=now(), person_id=person)
-        ).inserted_primary_key[0]  # fmt: skip
+            insert(User).values(
+                username="nodept",
+                display_name="N",
+                role="staff",
+                password_hash="x",
+                active=True,
+                failed_logins=0,
+                created_at=now(),
+                person_id=person,
+            )
+        ).inserted_primary_key[0]
     round_id = open_round(engine)
     ids = dept_ids(engine)
     for user_id, code in ((loner, "no_person"), (nodept, "no_department")):

@@ -57,13 +57,19 @@ def test_round_lifecycle_and_questions(engine):
     ("rows", "code", "params"),
     [
         ([{"key": "Bad Key", "zh": "x", "en": "x"}], "bad_question_key", {"row": 1, "value": "Bad Key"}),
-        ([{"key": "a", "zh": "甲", "en": "A"}, {"key": "b", "zh": "", "en": "B"}], "bad_question_label",
-         {"row": 2, "field": "zh"}),
-        ([{"key": "a", "zh": "甲", "en": "A"}, {"key": "a", "zh": "乙", "en": "B"}], "duplicate_question",
-         {"row": 2}),
+        (
+            [{"key": "a", "zh": "甲", "en": "A"}, {"key": "b", "zh": "", "en": "B"}],
+            "bad_question_label",
+            {"row": 2, "field": "zh"},
+        ),
+        (
+            [{"key": "a", "zh": "甲", "en": "A"}, {"key": "a", "zh": "乙", "en": "B"}],
+            "duplicate_question",
+            {"row": 2},
+        ),
         ([], "question_count", {"value": 0}),
     ],
-)  # fmt: skip
+)
 def test_bad_questions_name_the_row(rows, code, params):
     with pytest.raises(surveys.SurveyError) as exc:
         surveys.parse_questions(rows)
@@ -113,10 +119,16 @@ def test_target_comes_from_targets_table(engine):
     with write(engine) as conn:
         conn.execute(
             Target.__table__.insert().values(
-                metric="collab_satisfaction", scope_kind="all", scope_value="", month_from="2026-11",
-                kind="at_least", value=4.2, period="month", set_at=__import__("datetime").datetime(2026, 11, 1),
+                metric="collab_satisfaction",
+                scope_kind="all",
+                scope_value="",
+                month_from="2026-11",
+                kind="at_least",
+                value=4.2,
+                period="month",
+                set_at=__import__("datetime").datetime(2026, 11, 1),
             )
-        )  # fmt: skip
+        )
     assert surveys.round_results(engine, round_id).target == 4.2
 
 
@@ -197,10 +209,16 @@ def test_target_ties_resolved_by_the_one_resolver(engine, capsys):
         for value, set_at in values:
             conn.execute(
                 Target.__table__.insert().values(
-                    metric="collab_satisfaction", scope_kind="all", scope_value="", month_from="2026-11",
-                    kind="at_least", value=value, period="month", set_at=set_at,
+                    metric="collab_satisfaction",
+                    scope_kind="all",
+                    scope_value="",
+                    month_from="2026-11",
+                    kind="at_least",
+                    value=value,
+                    period="month",
+                    set_at=set_at,
                 )
-            )  # fmt: skip
+            )
     resolved = targets.resolve(targets.load_targets(engine), "collab_satisfaction", PERIOD, {})
     assert resolved.value == 4.0
     assert surveys.round_results(engine, round_id).target == resolved.value
