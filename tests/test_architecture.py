@@ -120,6 +120,31 @@ def import_cycles() -> list[list[str]]:
     return cycles
 
 
+def private_attribute_uses(path: Path, known: set[str]) -> list[tuple[int, str, str]]:
+    """(line, module, name) for `mod._name` where `mod` is an imported lib module."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    aliases: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for a in node.names:
+                if f"{node.module}.{a.name}" in known:
+                    aliases[a.asname or a.name] = f"{node.module}.{a.name}"
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name in known and a.asname:
+                    aliases[a.asname] = a.name
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("lib."):
+            module, _, attr = node.value.rpartition(".")  # monkeypatch.setattr("lib.x._name", ...)
+            if module in known and attr.startswith("_") and not attr.startswith("__"):
+                out.append((node.lineno, module, attr))
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases:
+            if node.attr.startswith("_") and not node.attr.startswith("__"):
+                out.append((node.lineno, aliases[node.value.id], node.attr))
+    return out
+
+
 def reach_ins() -> list[str]:
     """Imports of a domain's inner module from outside the domain, and of private names across modules."""
     mods = lib_modules()
@@ -128,6 +153,11 @@ def reach_ins() -> list[str]:
     sources.update({module_name(p): p for p in (ROOT / "tests").rglob("*.py")})
     sources["app"] = ROOT / "app.py"
     bad = []
+    known = set(mods)
+    for name, path in sources.items():
+        for line, module, attr in private_attribute_uses(path, known):
+            if module != name:
+                bad.append(f"{name}:{line} uses private {module}.{attr}")
     for imp in all_imports(sources):
         if not _is_lib(imp.target):
             continue
