@@ -159,7 +159,7 @@ def _domain_registrations():
     for name in (
         "lib.importing.cli",
         "lib.kpis_cli",
-        "lib.incidents_cli",
+        "lib.incidents.cli",
         "lib.surveys_cli",
         "lib.scorecards_cli",
         "lib.cases_cli",

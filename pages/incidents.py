@@ -4,14 +4,11 @@ from lib.web.ui import guard
 
 user = guard("incidents")
 
-import datetime as dt  # noqa: E402
-
-import pandas as pd  # noqa: E402
-
 from lib import incidents as inc  # noqa: E402
-from lib.web import form_ui, now  # noqa: E402
+from lib.web import current_language, form_ui, now  # noqa: E402
 from lib.web.i18n import t  # noqa: E402
-from lib.web.ui import engine, flash, show_flash  # noqa: E402
+from lib.web.incidents_view import admin_section, optional_select, save, time_input  # noqa: E402
+from lib.web.ui import engine, show_flash  # noqa: E402
 
 st.title(t("nav.incidents"))
 show_flash()
@@ -19,51 +16,6 @@ show_flash()
 form_now = st.session_state.setdefault("inc_form_now", now().replace(second=0))
 upd_now = st.session_state.setdefault("upd_now", now().replace(second=0))
 choices = inc.form_choices(engine(), user.person_id, now())
-
-
-def optional_select(label_key: str, options: dict, default: object, key: str) -> object:
-    """A selectbox over `options` ({value: label}) with a leading "none" choice."""
-    values = [None, *options]
-    return st.selectbox(
-        t(label_key),
-        values,
-        index=values.index(default) if default in values else 0,
-        key=key,
-        format_func=lambda v: t("incidents.none") if v is None else options[v],
-    )
-
-
-def time_input(label_key: str, key: str, default: dt.datetime) -> dt.datetime | None:
-    return st.datetime_input(t(label_key), value=default, key=key, step=60, format="YYYY-MM-DD")
-
-
-def show_error(exc: inc.IncidentError) -> None:
-    names = {
-        "field": lambda v: t(f"incidents.form.{v.split('_')[0]}"),
-        "column": lambda v: t(f"incidents.admin.col.{v}"),
-    }
-    params = {k: names[k](v) if k in names else v for k, v in exc.params.items()}
-    st.error(t(f"incidents.error.{exc.code}", **params), icon=":material/error:")
-
-
-def save(form: str, action, message_key: str, clear: tuple[str, ...]) -> None:
-    """Run a form's write once (its token); show a refusal, or close the form with `message_key`."""
-    try:
-        form_ui.submit(form, action, lambda result: t(message_key, id=result), clear)
-    except inc.IncidentError as exc:
-        show_error(exc)
-        return
-    st.rerun()
-
-
-def save_admin(action, message_key: str) -> None:
-    """Run an admin table save; show its refusal or flash `message_key`."""
-    try:
-        result = action()
-    except inc.IncidentError as exc:
-        show_error(exc)
-        return
-    flash(message_key, id=result)
 
 
 def render_new() -> None:
@@ -75,16 +27,8 @@ def render_new() -> None:
         horizontal=True,
         key="inc_severity",
     )
-    sla = inc.sla_lookup(engine(), category, severity)
-    st.caption(
-        t(
-            "incidents.form.sla_hint",
-            respond=f"{sla.respond_minutes or 0:g}",
-            resolve=f"{sla.resolve_minutes or 0:g}",
-        )
-    )
-    if sla.meeting_minutes:
-        st.caption(t("incidents.form.meeting_hint", meeting=f"{sla.meeting_minutes:g}"))
+    for hint in inc.present.sla_hints(inc.sla_lookup(engine(), category, severity), current_language()):
+        st.caption(hint)
     session_id = optional_select(
         "incidents.form.session", choices["sessions"], choices["default_session"], "inc_session"
     )
@@ -139,13 +83,7 @@ def render_update() -> None:
         t("incidents.form.pick_open"), list(by_id), format_func=lambda i: by_id[i]["label"], key="upd_pick"
     )
     cur = by_id[pick]
-    st.caption(
-        " · ".join(
-            f"{t(f'incidents.form.{k}')}: {cur[k + '_at']:%Y-%m-%d %H:%M:%S}"
-            for k in ("detected", "responded", "resolved")
-            if cur[k + "_at"]
-        )
-    )
+    st.caption(inc.present.known_times(cur, current_language()))
     upd_responded = cur["responded_at"] or time_input(
         "incidents.form.responded", f"upd_responded_{pick}", upd_now
     )
@@ -185,45 +123,4 @@ with tab_update:
         render_update()
 
 if user.role == "admin":
-    with st.expander(t("incidents.admin.title"), icon=":material/settings:"):
-        cols = {c: t(f"incidents.admin.col.{c}") for c in ("name", "sort_order", "active")}
-        cats = pd.DataFrame(inc.categories(engine(), active_only=False), columns=["id", *cols])
-        st.caption(t("incidents.admin.categories"))
-        edited = st.data_editor(
-            cats,
-            num_rows="dynamic",
-            key="adm_categories",
-            disabled=["id"],
-            hide_index=True,
-            column_config={c: label for c, label in cols.items()},
-        )
-        if st.button(t("incidents.admin.save_categories"), key="adm_save_categories"):
-            save_admin(
-                lambda: inc.save_categories(engine(), edited.to_dict("records"), user.username),
-                "incidents.admin.saved",
-            )
-        st.caption(t("incidents.admin.slas"))
-        minutes = {
-            c: st.column_config.NumberColumn(t(f"incidents.admin.col.{c}"), min_value=0.1)
-            for c in ("respond_minutes", "resolve_minutes", "meeting_minutes")
-        }
-        slas = st.data_editor(
-            inc.sla_table(engine()),
-            num_rows="dynamic",
-            key="adm_slas",
-            hide_index=True,
-            column_config={
-                "category": st.column_config.SelectboxColumn(
-                    t("incidents.form.category"), options=cats["name"].tolist()
-                ),
-                "severity": st.column_config.SelectboxColumn(
-                    t("incidents.form.severity"), options=list(inc.SEVERITIES)
-                ),
-                **minutes,
-            },
-        )
-        if st.button(t("incidents.admin.save_slas"), key="adm_save_slas"):
-            save_admin(
-                lambda: inc.save_slas(engine(), slas.to_dict("records"), user.username),
-                "incidents.admin.saved",
-            )
+    admin_section(user.username)

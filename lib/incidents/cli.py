@@ -7,10 +7,11 @@ import json
 import sys
 from typing import Any
 
-from lib import incidents
 from lib.core.bounds import date_arg
 from lib.core.db import get_engine
 from lib.core.schema import upgrade
+from lib.incidents.model import GROUP_BYS, REPORT_COLUMNS, ReportFilter
+from lib.incidents.report import report
 
 HELP = (
     "incident durations by detection date (both dates inclusive): count, open, respond/resolve p50/p90 "
@@ -25,15 +26,13 @@ def cmd_incidents(args: argparse.Namespace) -> int:
         return 2
     engine = get_engine()
     upgrade(engine)
-    rows: list[dict[str, Any]] = incidents.report(
-        engine, incidents.ReportFilter(args.date_from, args.date_to), by=args.by
-    )
+    rows: list[dict[str, Any]] = report(engine, ReportFilter(args.date_from, args.date_to), by=args.by)
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
         return 0
-    print("\t".join(incidents.REPORT_COLUMNS))
+    print("\t".join(REPORT_COLUMNS))
     for row in rows:
-        print("\t".join("" if row[c] is None else str(row[c]) for c in incidents.REPORT_COLUMNS))
+        print("\t".join("" if row[c] is None else str(row[c]) for c in REPORT_COLUMNS))
     return 0
 
 
@@ -43,6 +42,6 @@ def register_cli(subparsers: Any) -> None:
     p.add_argument(
         "--to", dest="date_to", type=date_arg, required=True, help="last detection date (inclusive)"
     )
-    p.add_argument("--by", choices=incidents.GROUP_BYS, default=None, help="one object per group")
+    p.add_argument("--by", choices=GROUP_BYS, default=None, help="one object per group")
     p.add_argument("--json", action="store_true", help="print a JSON list of objects")
     p.set_defaults(handler=cmd_incidents)

@@ -1,0 +1,76 @@
+"""The admin's write workflows: the incident categories and the SLA table (validate -> write -> audit)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, delete, insert, select, update
+
+from lib.core.db import audit, write
+from lib.core.models import Incident, IncidentCategory, IncidentSla
+from lib.incidents.model import SEVERITIES, IncidentError
+from lib.incidents.queries import categories
+
+
+def save_categories(engine: Engine, rows: list[dict[str, Any]], username: str) -> None:
+    """Admin edit: rows {id (None = new), name, sort_order, active}. A rename renames logged incidents too."""
+    names = [str(r.get("name") or "").strip() for r in rows]
+    for pos, name in enumerate(names, start=1):
+        if not name or len(name) > 64:
+            raise IncidentError("bad_category_name", row=pos, value=name)
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise IncidentError("duplicate_category", value=dup)
+    with write(engine) as conn:
+        existing = dict(conn.execute(select(IncidentCategory.id, IncidentCategory.name)).all())
+        for row, name in zip(rows, names, strict=True):
+            values = {
+                "name": name,
+                "sort_order": int(row.get("sort_order") or 0),
+                "active": bool(row.get("active", True)),
+            }
+            row_id = row.get("id")
+            if row_id is None or pd.isna(row_id) or int(row_id) not in existing:
+                conn.execute(insert(IncidentCategory).values(**values))
+                continue
+            old = existing[int(row_id)]
+            conn.execute(update(IncidentCategory).where(IncidentCategory.id == int(row_id)).values(**values))
+            if old != name:
+                conn.execute(update(Incident).where(Incident.category == old).values(category=name))
+        audit(conn, username, "incident_categories_saved", count=len(rows))
+
+
+def save_slas(engine: Engine, rows: list[dict[str, Any]], username: str) -> None:
+    """Admin edit: replace every SLA row. rows {category (None/'' = all), severity, *_minutes}."""
+    cats = {c["name"]: c["id"] for c in categories(engine, active_only=False)}
+    seen: set[tuple[int | None, str]] = set()
+    clean = []
+    for pos, row in enumerate(rows, start=1):
+        cat = row.get("category")
+        cat = None if cat is None or (isinstance(cat, float) and pd.isna(cat)) or cat == "" else str(cat)
+        if cat is not None and cat not in cats:
+            raise IncidentError("unknown_category", row=pos, value=cat)
+        sev = row.get("severity")
+        if sev not in SEVERITIES:
+            raise IncidentError("bad_severity", row=pos, value=sev)
+        values: dict[str, Any] = {"category_id": cats.get(cat) if cat else None, "severity": sev}
+        for col in ("respond_minutes", "resolve_minutes", "meeting_minutes"):
+            v = row.get(col)
+            v = None if v is None or pd.isna(v) else float(v)
+            if v is not None and v <= 0:
+                raise IncidentError("bad_minutes", row=pos, column=col, value=v)
+            values[col] = v
+        key = (values["category_id"], sev)
+        if key in seen:
+            raise IncidentError("duplicate_sla", row=pos, value=f"{cat or '*'} / {sev}")
+        seen.add(key)
+        clean.append(values)
+    for sev in SEVERITIES:
+        if (None, sev) not in seen:
+            raise IncidentError("generic_sla_missing", value=sev)
+    with write(engine) as conn:
+        conn.execute(delete(IncidentSla))
+        for values in clean:
+            conn.execute(insert(IncidentSla).values(**values))
+        audit(conn, username, "incident_slas_saved", count=len(clean))

@@ -1,0 +1,128 @@
+"""What the incident pages show, for a language: refusal texts, SLA hints, labelled tables, the report's
+headline figures and its lists with their export units. Every function takes `lang`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+
+from lib.core.i18n import translate
+from lib.incidents.model import IncidentError, Sla
+
+BREACH_COLUMNS = (
+    "id",
+    "detected_at",
+    "room",
+    "host",
+    "category",
+    "severity",
+    "department",
+    "handler",
+    "respond_minutes",
+    "respond_sla",
+    "resolve_minutes",
+    "resolve_sla",
+    "overtime_reason",
+)
+OPEN_COLUMNS = ("id", "age_minutes", "detected_at", "room", "category", "severity", "department", "handler")
+# Export units (lib.core.exports formats numbers by them); the SLAs are in minutes too.
+MINUTE_COLUMNS = ("respond_minutes", "resolve_minutes", "respond_sla", "resolve_sla", "age_minutes")
+LISTS = (
+    ("incidents.report.breaches", "breaches"),
+    ("incidents.report.missing_reasons", "missing_reasons"),
+    ("incidents.report.open", "open"),
+)
+
+
+def severity_label(severity: str, lang: str) -> str:
+    return translate(f"incidents.severity.{severity}", lang)
+
+
+def error_text(exc: IncidentError, lang: str) -> str:
+    """The refusal in `lang`, its field and column parameters named as on the form."""
+    names = {
+        "field": lambda v: translate(f"incidents.form.{v.split('_')[0]}", lang),
+        "column": lambda v: translate(f"incidents.admin.col.{v}", lang),
+    }
+    params = {k: names[k](v) if k in names else v for k, v in exc.params.items()}
+    return translate(exc.key(), lang, **params)
+
+
+def sla_hints(sla: Sla, lang: str) -> list[str]:
+    """The form's captions for an SLA: respond/resolve limits, and the meeting limit when there is one."""
+    out = [
+        translate(
+            "incidents.form.sla_hint",
+            lang,
+            respond=f"{sla.respond_minutes or 0:g}",
+            resolve=f"{sla.resolve_minutes or 0:g}",
+        )
+    ]
+    if sla.meeting_minutes:
+        out.append(translate("incidents.form.meeting_hint", lang, meeting=f"{sla.meeting_minutes:g}"))
+    return out
+
+
+def known_times(incident: dict[str, Any], lang: str) -> str:
+    """The times an incident already has, e.g. "发现: 2026-11-10 20:00:00 · 响应: ..."."""
+    return " · ".join(
+        f"{translate(f'incidents.form.{k}', lang)}: {incident[k + '_at']:%Y-%m-%d %H:%M:%S}"
+        for k in ("detected", "responded", "resolved")
+        if incident[k + "_at"]
+    )
+
+
+def labelled(frame: pd.DataFrame, lang: str, prefix: str = "incidents.field") -> pd.DataFrame:
+    """`frame` with severities and column names in `lang` (column titles are keys under `prefix`)."""
+    out = frame.copy()
+    if "severity" in out:
+        out["severity"] = out["severity"].map(lambda s: severity_label(s, lang))
+    return out.rename(columns={c: translate(f"{prefix}.{c}", lang) for c in out.columns})
+
+
+def figures_table(figures: pd.DataFrame, by: str, lang: str) -> pd.DataFrame:
+    """The report frame grouped `by`, with group names and column titles in `lang`."""
+    out = figures.copy()
+    if by == "severity":
+        out["group"] = out["group"].map(lambda s: severity_label(s, lang))
+    out["group"] = out["group"].fillna(translate("incidents.none", lang))  # e.g. no owner department
+    return labelled(out, lang, "incidents.col")
+
+
+def headline(total: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
+    """(label, value) of the four headline metrics of the report's total row."""
+    p50, attainment = total["resolve_p50"], total["sla_attainment"]
+    return [
+        (translate("incidents.report.total_count", lang), total["count"]),
+        (translate("incidents.report.total_open", lang), total["open"]),
+        (translate("incidents.report.total_resolve_p50", lang), "—" if p50 is None else p50),
+        (
+            translate("incidents.report.total_attainment", lang),
+            "—" if attainment is None else f"{attainment:.2f}%",
+        ),
+    ]
+
+
+def list_tables(
+    breaches: pd.DataFrame, missing: pd.DataFrame, opened: pd.DataFrame, lang: str
+) -> list[tuple[str, pd.DataFrame, str]]:
+    """(title key, labelled table, file name part) of the report's three lists: breaches with their
+    reasons, breaches still lacking one, open incidents."""
+    frames = (
+        breaches[list(BREACH_COLUMNS)],
+        missing[list(BREACH_COLUMNS[:-1])],
+        opened[list(OPEN_COLUMNS)],
+    )
+    return [(key, labelled(f, lang), name) for (key, name), f in zip(LISTS, frames, strict=True)]
+
+
+def export_units(lang: str) -> dict[str, str]:
+    """Units of the labelled list columns for the CSV/Excel exports."""
+    units = {translate(f"incidents.field.{c}", lang): "min" for c in MINUTE_COLUMNS}
+    return units | {translate("incidents.field.id", lang): "int"}
+
+
+def export_stem(name: str, date_from: dt.date, date_to: dt.date) -> str:
+    return f"incidents_{name}_{date_from}_{date_to}"

@@ -1,0 +1,135 @@
+"""View code of the incident pages: form widgets, saving with the domain's refusals shown, the admin
+tables, and the report's lists with their downloads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from lib import incidents as inc
+from lib.core.exports import to_csv_bytes, to_xlsx_bytes
+from lib.web import form_ui
+from lib.web.i18n import current_language, t
+from lib.web.ui import engine, flash, no_data
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def optional_select(label_key: str, options: dict, default: object, key: str) -> object:
+    """A selectbox over `options` ({value: label}) with a leading "none" choice."""
+    values = [None, *options]
+    return st.selectbox(
+        t(label_key),
+        values,
+        index=values.index(default) if default in values else 0,
+        key=key,
+        format_func=lambda v: t("incidents.none") if v is None else options[v],
+    )
+
+
+def time_input(label_key: str, key: str, default: dt.datetime) -> dt.datetime | None:
+    return st.datetime_input(t(label_key), value=default, key=key, step=60, format="YYYY-MM-DD")
+
+
+def show_error(exc: inc.IncidentError) -> None:
+    st.error(inc.present.error_text(exc, current_language()), icon=":material/error:")
+
+
+def save(form: str, action: Callable[[str], int | None], message_key: str, clear: tuple[str, ...]) -> None:
+    """Run a form's write once (its token); show a refusal, or close the form with `message_key`."""
+    try:
+        form_ui.submit(form, action, lambda result: t(message_key, id=result), clear)
+    except inc.IncidentError as exc:
+        show_error(exc)
+        return
+    st.rerun()
+
+
+def save_admin(action: Callable[[], Any], message_key: str) -> None:
+    """Run an admin table save; show its refusal or flash `message_key`."""
+    try:
+        result = action()
+    except inc.IncidentError as exc:
+        show_error(exc)
+        return
+    flash(message_key, id=result)
+
+
+def admin_section(username: str) -> None:
+    """The admin's expander: the category table, then the SLA table, each saved by its own button."""
+    with st.expander(t("incidents.admin.title"), icon=":material/settings:"):
+        cols = {c: t(f"incidents.admin.col.{c}") for c in ("name", "sort_order", "active")}
+        cats = pd.DataFrame(inc.categories(engine(), active_only=False), columns=["id", *cols])
+        st.caption(t("incidents.admin.categories"))
+        edited = st.data_editor(
+            cats,
+            num_rows="dynamic",
+            key="adm_categories",
+            disabled=["id"],
+            hide_index=True,
+            column_config={c: label for c, label in cols.items()},
+        )
+        if st.button(t("incidents.admin.save_categories"), key="adm_save_categories"):
+            save_admin(
+                lambda: inc.save_categories(engine(), edited.to_dict("records"), username),
+                "incidents.admin.saved",
+            )
+        st.caption(t("incidents.admin.slas"))
+        minutes = {
+            c: st.column_config.NumberColumn(t(f"incidents.admin.col.{c}"), min_value=0.1)
+            for c in ("respond_minutes", "resolve_minutes", "meeting_minutes")
+        }
+        slas = st.data_editor(
+            inc.sla_table(engine()),
+            num_rows="dynamic",
+            key="adm_slas",
+            hide_index=True,
+            column_config={
+                "category": st.column_config.SelectboxColumn(
+                    t("incidents.form.category"), options=cats["name"].tolist()
+                ),
+                "severity": st.column_config.SelectboxColumn(
+                    t("incidents.form.severity"), options=list(inc.SEVERITIES)
+                ),
+                **minutes,
+            },
+        )
+        if st.button(t("incidents.admin.save_slas"), key="adm_save_slas"):
+            save_admin(
+                lambda: inc.save_slas(engine(), slas.to_dict("records"), username), "incidents.admin.saved"
+            )
+
+
+def lists_section(tables: list[tuple[str, pd.DataFrame, str]], date_from: dt.date, date_to: dt.date) -> None:
+    """The report's lists (see incidents.present.list_tables), each with its CSV and Excel download."""
+    lang = current_language()
+    units = inc.present.export_units(lang)
+    for title_key, frame, name in tables:
+        st.subheader(f"{t(title_key)} ({len(frame)})")
+        if frame.empty:
+            no_data()
+            continue
+        if len(frame) >= inc.LIST_LIMIT:
+            st.caption(t("incidents.report.truncated", n=inc.LIST_LIMIT))
+        st.dataframe(frame, hide_index=True, width="stretch", height=min(38 + 35 * len(frame), 400))
+        d1, d2 = st.columns(2)
+        stem = inc.present.export_stem(name, date_from, date_to)
+        # Files are built only when a button is clicked (callables), not on every rerun.
+        d1.download_button(
+            t("common.download_csv"),
+            lambda f=frame: to_csv_bytes(f, units),
+            f"{stem}.csv",
+            "text/csv",
+            key=f"csv_{name}",
+        )
+        d2.download_button(
+            t("common.download_xlsx"),
+            lambda f=frame, n=name: to_xlsx_bytes({n: f}, units),
+            f"{stem}.xlsx",
+            key=f"xlsx_{name}",
+            mime=XLSX_MIME,
+        )
