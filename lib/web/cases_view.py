@@ -3,7 +3,7 @@ exports and history; the library's search, browse and action-items views."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 import streamlit as st
 
@@ -35,11 +35,12 @@ def int_param(name: str) -> int | None:
     return value
 
 
-def stop_with(message: str) -> None:
+def stop_with(message: str) -> NoReturn:
     """A warning with a way back to the library, and nothing else on the page."""
     st.warning(message)
     st.button(t("cases.back"), on_click=go, key="ed_back")
     st.stop()
+    raise AssertionError("st.stop() returned")  # st.stop raises; this tells type checkers
 
 
 # --- one case -------------------------------------------------------------------------------------
