@@ -162,7 +162,7 @@ def _domain_registrations():
         "lib.incidents.cli",
         "lib.surveys_cli",
         "lib.scorecards_cli",
-        "lib.cases_cli",
+        "lib.cases.cli",
     ):
         try:
             module = importlib.import_module(name)

@@ -14,14 +14,11 @@ import secrets
 import numpy as np
 from sqlalchemy import Engine, insert, select
 
+from lib import cases
 from lib.core import clock
 from lib.core.auth import DEMO_PASSWORD, add_user
 from lib.core.db import ROOT, audit, set_setting, write
 from lib.core.models import (
-    ActionItem,
-    Case,
-    CaseSession,
-    CaseTag,
     Department,
     HostAccount,
     Incident,
@@ -279,10 +276,8 @@ def load_demo(
     with write(engine) as conn:
         stats["incidents"] = _incidents(conn, rng, people, now)
         stats["manual_metrics"] = _manual_metrics(conn, rng, people, start, today)
-        stats["cases"] = _cases(conn, people, now)
-        from lib.cases_demo import add_demo_cases
-
-        stats["cases"] += add_demo_cases(conn, today)
+        stats["cases"] = cases.add_seed_reviews(conn, [r[2] for r in ROOMS], people, now)
+        stats["cases"] += cases.add_demo_cases(conn, today)
     stats["survey_answers"] = _surveys(engine, start, today, seed)
     return stats
 
@@ -405,80 +400,3 @@ def _manual_metrics(conn, rng: np.random.Generator, people: dict, start: dt.date
     if rows:
         conn.execute(insert(ManualMetric.__table__), rows)
     return len(rows)
-
-
-def _cases(conn, people: dict, now: dt.datetime) -> int:
-    """A few published post-stream reviews in seed 004's format, linked to real demo sessions."""
-    best = conn.execute(
-        select(
-            LiveSession.id,
-            LiveSession.platform,
-            LiveSession.host_name,
-            LiveSession.started_on,
-            LiveSession.gmv,
-        )
-        .where(LiveSession.account.in_([r[2] for r in ROOMS]))
-        .order_by(LiveSession.gmv.desc())
-        .limit(3)
-    ).all()
-    texts = (
-        (
-            "福利秒杀带动 UV 提升",
-            "整点福利秒杀",
-            "开场 10 分钟福利款秒杀，停留时长明显提升。",
-            "后半场话术重复，互动下降。",
-            "后半场加入问答抽奖，每 30 分钟一次福利节点。",
-            "促单技巧",
-        ),
-        (
-            "价格异常的快速处理",
-            "问题处理",
-            "场控 3 分钟内发现价格异常并下架，客服同步安抚。",
-            "品牌方确认价格耗时较长。",
-            "大促前与品牌方确认价格底线并留存书面记录。",
-            "协作",
-        ),
-        (
-            "新人主播首秀复盘",
-            "主播成长",
-            "开场节奏好，产品讲解清晰。",
-            "对弹幕问题回复不及时。",
-            "安排场控专人筛选问题并提示主播。",
-            "新人培养",
-        ),
-    )
-    count = 0
-    for session, (title, category, highlights, shortcomings, improvements, tag) in zip(
-        best, texts, strict=False
-    ):
-        case_id = conn.execute(
-            insert(Case).values(
-                title=title,
-                case_date=session.started_on,
-                platform=session.platform,
-                category=category,
-                background=f"{session.host_name} 的直播（GMV ¥{session.gmv:,.2f}）。",
-                highlights=highlights,
-                shortcomings=shortcomings,
-                improvements=improvements,
-                author="manager",
-                status="published",
-                search_text=" ".join((title, highlights, shortcomings, improvements)).lower(),
-                created_at=now,
-                updated_at=now,
-            )
-        ).inserted_primary_key[0]
-        conn.execute(insert(CaseSession).values(case_id=case_id, session_id=session.id))
-        conn.execute(insert(CaseTag).values(case_id=case_id, tag=tag))
-        owner = people.get(session.host_name, {}).get("id")
-        conn.execute(
-            insert(ActionItem).values(
-                case_id=case_id,
-                description=improvements,
-                owner_person_id=owner,
-                due_on=now.date() + dt.timedelta(days=7 * (count + 1)),
-                status="open",
-            )
-        )
-        count += 1
-    return count

@@ -5,7 +5,7 @@
 Bulk-inserts deterministic cases (random.Random(42)): Chinese review texts of ~400-900 characters drawn
 from seed-004-style phrases, 1-3 tags each, a linked session for a third of them, 85 % published; into a
 fresh database per backend (SQLite: a temp file; PostgreSQL: its own database liveops_bench_cases). Times
-lib.cases_search.search (median of 5 runs, staff and manager visibility) for common and rare Chinese
+lib.cases.search (median of 5 runs, staff and manager visibility) for common and rare Chinese
 words, English, several words, filters and no match, then the library page under AppTest (cold, warm).
 Prints a markdown table. The goal (issue 7): every search under 0.300 s.
 """
@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
-from lib import cases_search as cq
+from lib import cases as cq
 from lib.core import db
 from lib.core.models import Case, CaseSession, CaseTag, LiveSession, Person
 from lib.core.schema import upgrade

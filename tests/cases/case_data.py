@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import Engine, insert, select
 
 from lib import cases as cs
-from lib.cases_search import Viewer
+from lib.cases import Viewer
 from lib.core.auth import add_user
 from lib.core.db import write
 from lib.core.models import LiveSession, Person

@@ -10,6 +10,7 @@ import pytest
 
 from lib import cases as cs
 from lib.cli import main
+from lib.core.formatting import md_escape
 from tests.cases.case_data import MANAGER, STAFF, add_people, case_input
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -67,6 +68,15 @@ def test_markdown_export_keeps_structure_and_escapes_html(engine, published):
 )
 def test_safe_markdown(raw, shown):
     assert cs.safe_markdown(raw) == shown
+
+
+def test_the_two_escapers_have_two_jobs():
+    """In an exported .md file the user's Markdown is the content (kept) and only HTML is made inert; on
+    the page, other user text is escaped character by character (lib.core.formatting.md_escape)."""
+    raw = "**粗体** <b>x</b> & [a](b)"
+    assert cs.html_inert(raw) == "**粗体** &lt;b&gt;x&lt;/b&gt; &amp; [a](b)"
+    assert cs.html_inert(None) == ""
+    assert md_escape(raw).count("\\*") == 4 and "<" not in md_escape(raw).replace("\\<", "")
 
 
 def test_cli_search_and_export(engine, published, tmp_path, capsys):

@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
+from lib import cases as cq
 from lib import cases as cs
-from lib import cases_search as cq
 from tests.cases.case_data import DAY, MANAGER, STAFF, add_people, add_session, case_input
 
 

@@ -11,25 +11,27 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from lib import cases as cs
-from lib import cases_search as cq
-from lib import kpis
+from lib.cases import searching as cq
+from lib.cases.exports import EXPORT_LIMIT, cases_for_export, cases_markdown, cases_xlsx
+from lib.cases.model import STATUSES, Viewer, viewer_of
+from lib.cases.queries import get_case
 from lib.core.auth import load_user
 from lib.core.bounds import date_arg, id_arg, int_arg
 from lib.core.db import get_engine
+from lib.core.platforms import PLATFORMS
 from lib.core.schema import upgrade
 
-PUBLIC = cq.Viewer("", "staff")  # matches no author: published cases only
+PUBLIC = Viewer("", "staff")  # matches no author: published cases only
 SEARCH_HELP = "search cases by words (Chinese included) and filters; best match first"
 EXPORT_HELP = "export one case (--id) or the cases a search finds to Markdown or XLSX"
 
 
-def _viewer(engine: Any, username: str | None) -> cq.Viewer | None:
+def _viewer(engine: Any, username: str | None) -> Viewer | None:
     if not username:
         return PUBLIC
     with engine.connect() as conn:
         user = load_user(conn, username)
-    return None if user is None else cq.viewer_of(user)
+    return None if user is None else viewer_of(user)
 
 
 def _query(args: argparse.Namespace) -> cq.CaseQuery:
@@ -46,7 +48,7 @@ def _query(args: argparse.Namespace) -> cq.CaseQuery:
     )
 
 
-def _setup(args: argparse.Namespace) -> tuple[Any, cq.Viewer] | None:
+def _setup(args: argparse.Namespace) -> tuple[Any, Viewer] | None:
     if args.date_from and args.date_to and args.date_to < args.date_from:
         print(f"error: --to {args.date_to} is before --from {args.date_from}", file=sys.stderr)
         return None
@@ -98,21 +100,21 @@ def cmd_export(args: argparse.Namespace) -> int:
         return 2
     engine, viewer = setup
     if args.id is not None:
-        case = cs.get_case(engine, viewer, args.id)
+        case = get_case(engine, viewer, args.id)
         if case is None:
             print(f"error: --id {args.id}: no such case visible to this user", file=sys.stderr)
             return 2
         found = [case]
     else:
-        found = cs.cases_for_export(engine, viewer, _query(args))
+        found = cases_for_export(engine, viewer, _query(args))
     out = Path(args.out)
     if not out.parent.exists():
         print(f"error: --out {args.out}: folder {out.parent} does not exist", file=sys.stderr)
         return 2
     if args.format == "md":
-        out.write_text(cs.cases_markdown(found, args.lang), encoding="utf-8")
+        out.write_text(cases_markdown(found, args.lang), encoding="utf-8")
     else:
-        out.write_bytes(cs.cases_xlsx(found, args.lang))
+        out.write_bytes(cases_xlsx(found, args.lang))
     print(f"wrote {len(found)} cases to {out}", file=sys.stderr)
     return 0
 
@@ -121,11 +123,11 @@ def _filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("words", nargs="*", help="words to find (all must match)")
     p.add_argument("--category")
     p.add_argument("--tag")
-    p.add_argument("--platform", choices=kpis.PLATFORMS)
+    p.add_argument("--platform", choices=PLATFORMS)
     p.add_argument("--host", help="host of a linked session (roster name or name as exported)")
     p.add_argument("--from", dest="date_from", type=date_arg, help="first case date")
     p.add_argument("--to", dest="date_to", type=date_arg, help="last case date (inclusive)")
-    p.add_argument("--status", choices=cq.STATUSES)
+    p.add_argument("--status", choices=STATUSES)
     p.add_argument(
         "--as", dest="as_user", metavar="USER", help="see what this user sees (default: published)"
     )
@@ -139,7 +141,7 @@ def register_cli(subparsers: Any) -> None:
     s = sub.add_parser("search", help=SEARCH_HELP, description=SEARCH_HELP)
     _filters(s)
     s.add_argument(
-        "--limit", type=int_arg(1, cs.EXPORT_LIMIT), default=cq.SEARCH_LIMIT, metavar=f"1..{cs.EXPORT_LIMIT}"
+        "--limit", type=int_arg(1, EXPORT_LIMIT), default=cq.SEARCH_LIMIT, metavar=f"1..{EXPORT_LIMIT}"
     )
     s.add_argument("--json", action="store_true", help="print {total, rows} as JSON")
     s.set_defaults(handler=cmd_search)
@@ -149,4 +151,4 @@ def register_cli(subparsers: Any) -> None:
     e.add_argument("--format", choices=("md", "xlsx"), required=True)
     e.add_argument("--out", required=True, help="file to write")
     e.add_argument("--lang", choices=("zh", "en"), default="zh")
-    e.set_defaults(handler=cmd_export, limit=cs.EXPORT_LIMIT)
+    e.set_defaults(handler=cmd_export, limit=EXPORT_LIMIT)

@@ -1,5 +1,5 @@
-"""Finding cases: who may see which case, word search (Chinese included), filters, ranking, snippets,
-and the category / tag counts for browsing.
+"""Finding cases: word search (Chinese included), filters, ranking, snippets, and the category / tag
+counts for browsing (who may see which case: lib.cases.model.visible).
 
 Search is a LIKE on `cases.search_text`: the title, body fields and tags, NFKC-normalised and
 lower-cased when a case is saved (so "ＵＶ", "Uv" and "uv" match alike, and any run of Chinese
@@ -15,15 +15,12 @@ import re
 import unicodedata
 from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, and_, case, func, literal, or_, select, true
+from sqlalchemy import Engine, and_, case, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from lib.core.access import MANAGERS
-from lib.core.models import Case, CaseSession, CaseTag, LiveSession, Person
+from lib.cases.model import BODY_FIELDS, CS, CT, LS, C, Viewer, visible
+from lib.core.models import Person
 
-C, CS, CT, LS = Case.__table__, CaseSession.__table__, CaseTag.__table__, LiveSession.__table__
-STATUSES = ("draft", "submitted", "published", "archived")
-BODY_FIELDS = ("background", "highlights", "shortcomings", "improvements")
 SEARCH_LIMIT = 200  # results brought back for a page; the total is counted apart
 MAX_TERMS = 6  # words of a query that are searched (the rest are ignored, said on the page)
 MAX_QUERY_CHARS = 100
@@ -46,23 +43,6 @@ class CaseQuery(NamedTuple):
     limit: int = SEARCH_LIMIT
 
 
-class Viewer(NamedTuple):
-    """Who is looking (hashable, for cached calls): access role decides what is visible."""
-
-    username: str
-    role: str
-    person_id: int | None = None
-
-
-def viewer_of(user: Any) -> Viewer:
-    """A Viewer from a CurrentUser (or anything with username, role, person_id)."""
-    return Viewer(user.username, user.role, getattr(user, "person_id", None))
-
-
-def is_manager(viewer: Viewer) -> bool:
-    return viewer.role in MANAGERS
-
-
 def normalise(text: str | None) -> str:
     """Search form of a text: NFKC (full-width to half-width), lower case, whitespace runs as one space."""
     return " ".join(unicodedata.normalize("NFKC", text or "").lower().split())
@@ -81,13 +61,6 @@ def terms_of(text: str) -> list[str]:
         if word and word not in out:
             out.append(word)
     return out[:MAX_TERMS]
-
-
-def visible(viewer: Viewer) -> ColumnElement[bool]:
-    """Managers (and admins) see every case; others see published cases and their own."""
-    if is_manager(viewer):
-        return true()
-    return or_(C.c.status == "published", C.c.author == viewer.username)
 
 
 def _like(term: str) -> str:

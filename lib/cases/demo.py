@@ -1,21 +1,51 @@
 """Demo cases for the case library: post-stream reviews in seed 004's format, linked to real demo sessions,
 with action items (one overdue) owned by roster people, in every workflow status.
 
-Call inside lib/demo.py's last write transaction, after sessions and people exist:
+`add_seed_reviews` writes the first demo's three reviews directly; `add_demo_cases` goes through the
+workflow. Call both inside lib/demo.py's last write transaction, after sessions and people exist:
 
-    from lib.cases_demo import add_demo_cases
-    stats["cases"] += add_demo_cases(conn, today)
+    stats["cases"] = cases.add_seed_reviews(conn, accounts, people, now)
+    stats["cases"] += cases.add_demo_cases(conn, today)
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, insert, select
 
-from lib.cases import CaseInput, ItemInput, insert_case, reindex
+from lib.cases.model import AI, CS, CT, C, CaseInput, ItemInput
+from lib.cases.workflow import insert_case, reindex
 from lib.core import clock
 from lib.core.models import LiveSession, Person
+
+SEED_REVIEWS = (  # (title, category, highlights, shortcomings, improvements, tag)
+    (
+        "福利秒杀带动 UV 提升",
+        "整点福利秒杀",
+        "开场 10 分钟福利款秒杀，停留时长明显提升。",
+        "后半场话术重复，互动下降。",
+        "后半场加入问答抽奖，每 30 分钟一次福利节点。",
+        "促单技巧",
+    ),
+    (
+        "价格异常的快速处理",
+        "问题处理",
+        "场控 3 分钟内发现价格异常并下架，客服同步安抚。",
+        "品牌方确认价格耗时较长。",
+        "大促前与品牌方确认价格底线并留存书面记录。",
+        "协作",
+    ),
+    (
+        "新人主播首秀复盘",
+        "主播成长",
+        "开场节奏好，产品讲解清晰。",
+        "对弹幕问题回复不及时。",
+        "安排场控专人筛选问题并提示主播。",
+        "新人培养",
+    ),
+)
 
 # (host, status, author, category, tags, title, background, highlights, shortcomings, improvements,
 #  [(task, owner, due in days from today; negative = overdue)])
@@ -127,3 +157,54 @@ def add_demo_cases(conn: Connection, today: dt.date | None = None) -> int:
         added += 1
     reindex(conn)
     return added
+
+
+def add_seed_reviews(conn: Connection, accounts: list[str], people: dict, now: dt.datetime) -> int:
+    """A few published post-stream reviews in seed 004's format, linked to the best demo sessions of these
+    accounts (written directly, as the first demo did: add_demo_cases reindexes them). Returns the count."""
+    best = conn.execute(
+        select(
+            LiveSession.id,
+            LiveSession.platform,
+            LiveSession.host_name,
+            LiveSession.started_on,
+            LiveSession.gmv,
+        )
+        .where(LiveSession.account.in_(accounts))
+        .order_by(LiveSession.gmv.desc())
+        .limit(3)
+    ).all()
+    for count, (session, texts) in enumerate(zip(best, SEED_REVIEWS, strict=False)):
+        owner = people.get(session.host_name, {}).get("id")
+        _insert_review(conn, session, texts, owner, now, now.date() + dt.timedelta(days=7 * (count + 1)))
+    return min(len(best), len(SEED_REVIEWS))
+
+
+def _insert_review(
+    conn: Connection, session: Any, texts: tuple[str, ...], owner: int | None, now: dt.datetime, due: dt.date
+) -> None:
+    title, category, highlights, shortcomings, improvements, tag = texts
+    case_id = conn.execute(
+        insert(C).values(
+            title=title,
+            case_date=session.started_on,
+            platform=session.platform,
+            category=category,
+            background=f"{session.host_name} 的直播（GMV ¥{session.gmv:,.2f}）。",
+            highlights=highlights,
+            shortcomings=shortcomings,
+            improvements=improvements,
+            author="manager",
+            status="published",
+            search_text=" ".join((title, highlights, shortcomings, improvements)).lower(),
+            created_at=now,
+            updated_at=now,
+        )
+    ).inserted_primary_key[0]
+    conn.execute(insert(CS).values(case_id=case_id, session_id=session.id))
+    conn.execute(insert(CT).values(case_id=case_id, tag=tag))
+    conn.execute(
+        insert(AI).values(
+            case_id=case_id, description=improvements, owner_person_id=owner, due_on=due, status="open"
+        )
+    )
