@@ -92,12 +92,12 @@ class Parser(argparse.ArgumentParser):
 
 
 def cmd_overview(args: argparse.Namespace) -> int:
-    from lib import overview
+    from lib import kpis
     from lib.core import clock
 
     engine = get_engine()
     upgrade(engine)
-    figures = overview.overview_json(engine, args.date or clock.today())
+    figures = kpis.overview_json(engine, args.date or clock.today())
     if args.json:
         _print_json(figures)
     else:
@@ -158,7 +158,7 @@ def _domain_registrations():
 
     for name in (
         "lib.importing.cli",
-        "lib.kpis_cli",
+        "lib.kpis.cli",
         "lib.incidents.cli",
         "lib.surveys_cli",
         "lib.scorecards_cli",

@@ -1,10 +1,9 @@
 """Home page: the default period (month to date, early in a month last month) against the same days one
 month earlier and target; open survey and own action items."""
 
-import altair as alt
 import streamlit as st
 
-from lib import cases, kpis, overview, surveys
+from lib import cases, kpis, surveys
 from lib.web import clock, format_change, format_metric, md_escape, metric
 from lib.web.i18n import current_language, t
 from lib.web.ui import cached, guard, link_to
@@ -15,7 +14,7 @@ lang = current_language()
 today = clock.today()
 
 st.title(t("overview.title"))
-period = overview.period_of(today)
+period = kpis.period_of(today)
 st.caption(
     t(
         "overview.period_caption",
@@ -51,7 +50,7 @@ if items:
             st.markdown(f"- {md_escape(item['description'])} · {md_escape(item['case_title'])} · {due}")
         link_to("cases", "overview.items_go", user.role, {"view": "actions"})
 
-tiles = cached(overview.overview_tiles, today)
+tiles = cached(kpis.overview_tiles, today)
 columns = st.columns(len(tiles))
 for col, tile in zip(columns, tiles, strict=True):
     with col, st.container(border=True):
@@ -71,19 +70,9 @@ for col, tile in zip(columns, tiles, strict=True):
             )
         link_to("kpis", "overview.details", user.role)
 
-daily = cached(overview.daily_gmv, today)
+daily = cached(kpis.daily_gmv, today)
 st.subheader(t("overview.trend_title"))
 if daily.empty:
     st.info(t("common.no_data"))
 else:
-    chart = (
-        alt.Chart(daily)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("day:Q", title=t("overview.day_of_month"), scale=alt.Scale(domain=[1, 31])),
-            y=alt.Y("gmv:Q", title=metric("gmv").name(lang)),
-            color=alt.Color("month:N", title=t("overview.month")),
-            tooltip=[alt.Tooltip("date:T"), alt.Tooltip("gmv:Q", format=",.2f"), alt.Tooltip("sessions:Q")],
-        )
-    )
-    st.altair_chart(chart, width="stretch")
+    st.altair_chart(kpis.daily_gmv_chart(daily, lang), width="stretch")

@@ -89,7 +89,9 @@ def show_card(month: str, person_id: int) -> None:
             if kind == "manual":
                 frame = frame.assign(metric=frame["metric"].map(lambda m: sc.kpi_name(m, lang)))
             if kind == "sessions":  # platforms by name, money and averages to cents as elsewhere
-                frame = frame.assign(platform=frame["platform"].map(lambda p: choice_label("platform", p)))
+                frame = frame.assign(
+                    platform=frame["platform"].map(lambda p: choice_label("platform", p, lang))
+                )
                 numbers = frame.select_dtypes("number").columns
                 frame[numbers] = frame[numbers].round(2)
             if kind == "incidents":

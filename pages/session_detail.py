@@ -38,7 +38,9 @@ if detail is None:
     st.stop()
 
 stored = detail["stored"]
-st.subheader(f"{stored['started_at']:%Y-%m-%d %H:%M} · {kpis.choice_label('platform', stored['platform'])}")
+st.subheader(
+    f"{stored['started_at']:%Y-%m-%d %H:%M} · {kpis.choice_label('platform', stored['platform'], lang)}"
+)
 st.caption(
     md_escape(f"{stored.get('room') or ''} · {detail['host'] or ''} · {detail['team'] or t('kpis.no_team')}")
 )

@@ -65,7 +65,7 @@ def _child(url: str) -> dict:
     """Runs in a fresh process: bare SQL aggregates, then the page cold and warm under AppTest."""
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("LIVEOPS_BCRYPT_ROUNDS", "4")
-    from sqlalchemy import select, text
+    from sqlalchemy import func, select, text
 
     from lib import kpis
     from lib.core import clock
@@ -99,7 +99,7 @@ def _child(url: str) -> dict:
     out["bare_sql"] = bare
     with engine.connect() as conn:
         out["month_sessions"] = conn.execute(
-            select(kpis.func.count()).where(*kpis._where(filters, roster, start, end))
+            select(func.count()).where(*kpis.where_conditions(filters, roster, start, end))
         ).scalar()
 
     from streamlit.testing.v1 import AppTest

@@ -3,7 +3,7 @@ and each equals a plain-Python computation from the stored rows.
 
 Random sessions (hypothesis) with missing fields, on several platforms, from roster hosts (one exported
 under two nicknames) and a host not on the roster, in October and November 2026. Checked: the home page
-(lib.overview), the KPI page view (tiles, ranking by host and platform, a platform filter), the `kpi`
+(lib.kpis.overview), the KPI page view (tiles, ranking by host and platform, a platform filter), the `kpi`
 command's JSON, the scorecard sources (a host's month sums and the card's session rows), the case card's
 comparison with the host's previous sessions, and the KPI ranking's CSV and XLSX downloads.
 """
@@ -22,13 +22,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import insert, select
 
-from lib import cases, cli, kpis, overview
+from lib import cases, cli, kpis
 from lib import scorecards_sources as src
 from lib.core import exports
 from lib.core.db import write
 from lib.core.i18n import translate
 from lib.core.metrics import METRICS
 from lib.core.models import LiveSession, Person, Target
+from lib.kpis import overview
 from tests.conftest import wipe
 
 NOV = (dt.date(2026, 11, 1), dt.date(2026, 11, 30))

@@ -9,7 +9,7 @@ from lib.core.access import MANAGERS, PAGES
 from lib.core.auth import DEMO_PASSWORD
 from lib.core.formatting import format_metric
 from lib.demo import load_demo
-from lib.overview import overview_tiles
+from lib.kpis import overview_tiles
 from tests.e2e.conftest import ARTIFACTS, login, no_exception
 
 pytestmark = pytest.mark.e2e

@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import insert
 
-from lib import kpis, overview
+from lib import kpis
 from lib.core.db import write
 from lib.core.models import LiveSession
+from lib.kpis import overview
 
 D = dt.date
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from lib import charts, kpis
+from lib import kpis
+from lib.kpis import charts
 
 WEEK = kpis.Filters(dt.date(2026, 11, 2), dt.date(2026, 11, 8))
 

@@ -9,10 +9,11 @@ import json
 import pytest
 from sqlalchemy import insert
 
-from lib import cli, kpis, overview
+from lib import cli, kpis
 from lib import targets as tg
 from lib.core.db import write
 from lib.core.models import LiveSession, Target
+from lib.kpis import overview
 
 D = dt.date
 TODAY = D(2026, 12, 1)  # the default period is November
@@ -193,7 +194,7 @@ def test_growth_tile_caption(actual, lang, text, monkeypatch):
     monkeypatch.setattr("lib.web.i18n.current_language", lambda: lang)
     target = _growth(0.15, actual)
     tile = {"metric": "gmv_mom", "actual": actual, "target": target, "achievement": target["achievement"]}
-    assert kpis.tile_caption(tile) == text
+    assert kpis.tile_caption(tile, lang) == text
     assert kpis.met_text("gmv_mom", target, lang) == text.split("，" if lang == "zh" else ", ", 1)[1]
 
 
@@ -204,7 +205,7 @@ def test_other_tiles_keep_their_achievement(monkeypatch):
     )
     target = tg.evaluate(row, 150_000, 1, 1.0)
     tile = {"metric": "gmv", "actual": 150_000, "target": target, "achievement": target["achievement"]}
-    assert kpis.tile_caption(tile) == "目标 ¥100,000 · 达成 150.0%"
+    assert kpis.tile_caption(tile, "zh") == "目标 ¥100,000 · 达成 150.0%"
 
 
 def test_kpi_page_growth_tile_says_points(run_page, engine, clock_at):

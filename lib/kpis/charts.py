@@ -1,12 +1,12 @@
-"""Altair chart builders shared by pages (every chart has tooltips; titles come from the i18n catalogue)."""
+"""The KPI page's Altair charts (every chart has tooltips; titles from the i18n catalogue in `lang`)."""
 
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
 
+from lib.core.i18n import translate
 from lib.core.metrics import metric
-from lib.web.i18n import current_language, t
 
 STATUS_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828", "no_data": "#9e9e9e"}
 UNIT_FORMATS = {"cny": ",.2f", "pct": ".2%", "s": ",.0f", "h": ".2f", "people": ",.0f", "count": ",.0f"}
@@ -22,10 +22,11 @@ def trend(
     x_field: str = "group",
     x_type: str = "T",
     date_format: str = "%m-%d",
+    lang: str = "zh",
 ) -> alt.LayerChart:
     """The metric over time (or per session) with its target as a dashed line, or a band for between."""
     m = metric(metric_key)
-    name = m.name(current_language())
+    name = m.name(lang)
     data = frame[[x_field, metric_key, f"{metric_key}__target", f"{metric_key}__target_high"]].copy()
     data.columns = ["x", "value", "target", "target_high"]
     if x_type == "T":
@@ -37,10 +38,12 @@ def trend(
     x = alt.X(f"x:{x_type}", title=None, sort=None, axis=axis)
     tooltip = [
         alt.Tooltip(
-            f"x:{x_type}", title=t("kpis.group"), **({"format": date_format} if x_type == "T" else {})
+            f"x:{x_type}",
+            title=translate("kpis.group", lang),
+            **({"format": date_format} if x_type == "T" else {}),
         ),
         alt.Tooltip("value:Q", title=name, format=_fmt(metric_key)),
-        alt.Tooltip("target:Q", title=t("kpis.target"), format=_fmt(metric_key)),
+        alt.Tooltip("target:Q", title=translate("kpis.target", lang), format=_fmt(metric_key)),
     ]
     base = alt.Chart(data)
     line = base.mark_line(point=True).encode(x=x, y=alt.Y("value:Q", title=name), tooltip=tooltip)
@@ -58,12 +61,12 @@ def trend(
 BULLET_ROWS = 30  # the ranking is sorted by GMV: the chart shows the top of it, the table shows all
 
 
-def bullet(ranking: pd.DataFrame, title: str) -> alt.LayerChart:
+def bullet(ranking: pd.DataFrame, title: str, lang: str = "zh") -> alt.LayerChart:
     """GMV achievement per group (the BULLET_ROWS highest GMV) as bars coloured by status, with 100 %."""
     data = ranking[["group", "gmv", "gmv_achievement", "status"]].dropna(subset=["gmv_achievement"])
     data = data.head(BULLET_ROWS).copy()
     data["group"] = data["group"].astype(str)
-    data["status_text"] = data["status"].map(lambda s: t(f"kpis.status.{s}"))
+    data["status_text"] = data["status"].map(lambda s: translate(f"kpis.status.{s}", lang))
     colour = alt.Color(
         "status:N",
         scale=alt.Scale(domain=list(STATUS_COLOURS), range=list(STATUS_COLOURS.values())),
@@ -74,13 +77,15 @@ def bullet(ranking: pd.DataFrame, title: str) -> alt.LayerChart:
         .mark_bar()
         .encode(
             y=alt.Y("group:N", sort="-x", title=None),
-            x=alt.X("gmv_achievement:Q", title=t("kpis.achievement"), axis=alt.Axis(format="%")),
+            x=alt.X(
+                "gmv_achievement:Q", title=translate("kpis.achievement", lang), axis=alt.Axis(format="%")
+            ),
             color=colour,
             tooltip=[
-                alt.Tooltip("group:N", title=t("kpis.group")),
-                alt.Tooltip("gmv:Q", title=metric("gmv").name(current_language()), format=",.2f"),
-                alt.Tooltip("gmv_achievement:Q", title=t("kpis.achievement"), format=".1%"),
-                alt.Tooltip("status_text:N", title=t("kpis.status_col")),
+                alt.Tooltip("group:N", title=translate("kpis.group", lang)),
+                alt.Tooltip("gmv:Q", title=metric("gmv").name(lang), format=",.2f"),
+                alt.Tooltip("gmv_achievement:Q", title=translate("kpis.achievement", lang), format=".1%"),
+                alt.Tooltip("status_text:N", title=translate("kpis.status_col", lang)),
             ],
         )
     )
@@ -88,12 +93,14 @@ def bullet(ranking: pd.DataFrame, title: str) -> alt.LayerChart:
     return alt.layer(bars, rule)
 
 
-def funnel(steps: list[tuple[str, float]], title: str) -> alt.Chart:
+def funnel(steps: list[tuple[str, float]], title: str, lang: str = "zh") -> alt.Chart:
     """Exposure -> viewers -> product clicks -> buyers as horizontal bars with the step-to-step rate."""
     rows, previous = [], None
     for order, (step, value) in enumerate(steps):
         rate = None if not previous else value / previous
-        rows.append({"order": order, "step": t(f"kpis.step.{step}"), "value": value, "rate": rate})
+        rows.append(
+            {"order": order, "step": translate(f"kpis.step.{step}", lang), "value": value, "rate": rate}
+        )
         previous = value
     data = pd.DataFrame(rows)
     return (
@@ -103,15 +110,17 @@ def funnel(steps: list[tuple[str, float]], title: str) -> alt.Chart:
             y=alt.Y("step:N", sort=alt.EncodingSortField("order"), title=None),
             x=alt.X("value:Q", title=None),
             tooltip=[
-                alt.Tooltip("step:N", title=t("kpis.group")),
-                alt.Tooltip("value:Q", title=t("kpis.session.value"), format=",.0f"),
-                alt.Tooltip("rate:Q", title=t("kpis.step_rate"), format=".1%"),
+                alt.Tooltip("step:N", title=translate("kpis.group", lang)),
+                alt.Tooltip("value:Q", title=translate("kpis.session.value", lang), format=",.0f"),
+                alt.Tooltip("rate:Q", title=translate("kpis.step_rate", lang), format=".1%"),
             ],
         )
     )
 
 
-def durations(frame: pd.DataFrame, low: float | None, high: float | None, title: str) -> alt.LayerChart:
+def durations(
+    frame: pd.DataFrame, low: float | None, high: float | None, title: str, lang: str = "zh"
+) -> alt.LayerChart:
     """Sessions per half-hour of duration, with the target band (2–4 h by default) shaded."""
     data = frame.copy()
     data["hours_to"] = data["hours_from"] + 0.5
@@ -122,14 +131,14 @@ def durations(frame: pd.DataFrame, low: float | None, high: float | None, title:
             x=alt.X(
                 "hours_from:Q",
                 bin="binned",
-                title=t("kpis.hours_from"),
+                title=translate("kpis.hours_from", lang),
                 axis=alt.Axis(values=list(range(0, 8))),
             ),
             x2="hours_to:Q",
-            y=alt.Y("sessions:Q", title=t("kpis.sessions")),
+            y=alt.Y("sessions:Q", title=translate("kpis.sessions", lang)),
             tooltip=[
-                alt.Tooltip("hours_from:Q", title=t("kpis.hours_from"), format=".1f"),
-                alt.Tooltip("sessions:Q", title=t("kpis.sessions")),
+                alt.Tooltip("hours_from:Q", title=translate("kpis.hours_from", lang), format=".1f"),
+                alt.Tooltip("sessions:Q", title=translate("kpis.sessions", lang)),
             ],
         )
     )
@@ -140,3 +149,17 @@ def durations(frame: pd.DataFrame, low: float | None, high: float | None, title:
         alt.Chart(band).mark_rect(opacity=0.15, color=STATUS_COLOURS["green"]).encode(x="low:Q", x2="high:Q")
     )
     return alt.layer(shade, bars)
+
+
+def daily_gmv(daily: pd.DataFrame, lang: str) -> alt.Chart:
+    """The home page's GMV per day of month, this period against the same days one month earlier."""
+    return (
+        alt.Chart(daily)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("day:Q", title=translate("overview.day_of_month", lang), scale=alt.Scale(domain=[1, 31])),
+            y=alt.Y("gmv:Q", title=metric("gmv").name(lang)),
+            color=alt.Color("month:N", title=translate("overview.month", lang)),
+            tooltip=[alt.Tooltip("date:T"), alt.Tooltip("gmv:Q", format=",.2f"), alt.Tooltip("sessions:Q")],
+        )
+    )

@@ -1,7 +1,7 @@
-"""Home-page figures: the default period (lib.kpis.default_period) against the same days one month earlier
+"""Home-page figures: the default period (params.default_period) against the same days one month earlier
 and against target.
 
-Every figure comes from the KPI aggregation (lib.kpis.period_figures: the SQL sums, the metric catalogue,
+Every figure comes from the KPI aggregation (rows.period_figures: the SQL sums, the metric catalogue,
 targets from the one resolver), so the home page, the KPI page and the `kpi` command agree.
 """
 
@@ -14,7 +14,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
-from lib import kpis
+from lib.kpis.params import default_period
+from lib.kpis.queries import Filters, load_roster, sums_by
+from lib.kpis.rows import period_figures, previous_range
 
 TILE_METRICS = ("gmv", "sessions", "viewers", "conversion_rate")
 
@@ -41,15 +43,15 @@ class Tile:
 
 
 def period_of(today: dt.date) -> Period:
-    start, end, label = kpis.default_period(today)
-    return Period(start, end, label, *kpis.previous_range(start, end))
+    start, end, label = default_period(today)
+    return Period(start, end, label, *previous_range(start, end))
 
 
 def overview_tiles(engine: Engine, today: dt.date) -> list[Tile]:
     """GMV, sessions, viewers and conversion over the default period, against the same days one month
     earlier and against target."""
     period = period_of(today)
-    row = kpis.period_figures(engine, kpis.Filters(period.start, period.end), TILE_METRICS)
+    row = period_figures(engine, Filters(period.start, period.end), TILE_METRICS)
     tiles = []
     for key in TILE_METRICS:
         actual, previous = row.get(key), row["previous"].get(key)
@@ -101,9 +103,9 @@ def daily_gmv(engine: Engine, today: dt.date) -> pd.DataFrame:
     """GMV per day of month over the default period and the same days one month earlier (columns: date,
     gmv, sessions, day, month), from the KPI page's per-day sums."""
     period = period_of(today)
-    roster = kpis.load_roster(engine)
+    roster = load_roster(engine)
     frames = [
-        kpis.sums_by(engine, kpis.Filters(start, end), "day", roster, metric_keys=("gmv",))
+        sums_by(engine, Filters(start, end), "day", roster, metric_keys=("gmv",))
         for start, end in ((period.previous_start, period.previous_end), (period.start, period.end))
     ]
     frame = pd.concat([f for f in frames if not f.empty]) if any(not f.empty for f in frames) else frames[0]

@@ -1,0 +1,162 @@
+"""KPI tables and texts for a language: the ranking export, tile captions, red-flag reasons, one session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from lib.core.formatting import format_metric, format_points
+from lib.core.i18n import translate
+from lib.core.metrics import METRICS
+from lib.kpis.view import FLAG_RATIO, RANK_COLUMNS
+
+
+def ranking_for_export(ranking: pd.DataFrame, by: str, lang: str) -> pd.DataFrame:
+    """The ranked table with the catalogue's names as headers (what the CSV/XLSX download holds)."""
+
+    out = ranking.copy()
+    out["status"] = out["status"].map(lambda s: translate(f"kpis.status.{s}", lang))
+    if by == "platform":
+        out["group"] = out["group"].map(lambda p: translate(f"kpis.platform_name.{p}", lang))
+    none = translate("kpis.no_team" if by == "team" else "common.no_data", lang)
+    out["group"] = [none if g is None or g != g else g for g in out["group"]]
+    names = {
+        "group": translate(f"kpis.by.{by}", lang),
+        "status": translate("kpis.status_col", lang),
+        "gmv_achievement": translate("kpis.achievement", lang),
+    }
+    names.update({k: METRICS[k].name(lang) for k in RANK_COLUMNS})
+    return out.rename(columns=names)
+
+
+def ranking_export_units(lang: str) -> dict[str, str]:
+    """The unit of each number column of ranking_for_export (lib.core.exports formats and rounds by it)."""
+
+    return {METRICS[k].name(lang): METRICS[k].unit for k in RANK_COLUMNS} | {
+        translate("kpis.achievement", lang): "pct"
+    }
+
+
+def choice_label(key: str, value: str, lang: str) -> str:
+    """A filter choice as shown in `lang`: "" is "all", platforms by their name."""
+    if not value:
+        return translate("kpis.all", lang)
+    return translate(f"kpis.platform_name.{value}", lang) if key == "platform" else value
+
+
+def tile_caption(tile: dict[str, Any], lang: str) -> str:
+    """ "Target X · achieved Y %" (a band for between-targets) or "no target"."""
+
+    target = tile["target"]
+    if target is None:
+        return translate("kpis.tile_no_target", lang)
+    text = format_metric(tile["metric"], target["value"], lang)
+    if target["value_high"] is not None:
+        text += "–" + format_metric(tile["metric"], target["value_high"], lang)
+    if target.get("growth"):
+        return translate(
+            "kpis.tile_target_gap", lang, target=text, gap=met_text(tile["metric"], target, lang)
+        )
+    achievement = met_text(tile["metric"], target, lang)
+    return translate("kpis.tile_target", lang, target=text, achievement=achievement)
+
+
+def met_text(metric_key: str, target: dict[str, Any], lang: str) -> str:
+    """How a target is met: the achievement (1.0 = met) as a percentage, or for a growth metric the points
+    above or below the target rate ("高出 3.2 个百分点")."""
+    if not target.get("growth"):
+        return format_metric("gmv_achievement", target["achievement"], lang)
+    diff = target.get("gap")
+    if diff is None:
+        return format_metric(metric_key, None, lang)
+    if METRICS[metric_key].unit != "pct":
+        raise ValueError(f"growth metric {metric_key!r} must be a rate")
+    side = "on" if diff == 0 else "above" if diff > 0 else "below"
+    return translate(f"kpis.gap_{side}", lang, points=format_points(diff))
+
+
+FLAG_UNITS = {
+    "gmv_per_session": "gmv",
+    "viewers_per_session": "viewers",
+    "conversion_rate": "conversion_rate",
+}
+
+
+def flag_reason(flag: dict[str, Any], lang: str) -> str:
+    """Why a host is flagged, e.g. "单场 GMV ¥51,748，低于目标 ¥100,000 的 70%"."""
+    unit = FLAG_UNITS[flag["metric"]]
+    return translate(
+        f"kpis.flag.{flag['reason']}",
+        lang,
+        metric=translate(f"kpis.flag_metric.{flag['metric']}", lang),
+        value=format_metric(unit, flag["value"], lang),
+        reference=format_metric(unit, flag["reference"], lang),
+        pct=round(FLAG_RATIO * 100),
+    )
+
+
+def flags_frame(flags: list[dict[str, Any]], lang: str) -> pd.DataFrame:
+    """The red flags as a table: host, reason."""
+
+    return pd.DataFrame(
+        {
+            translate("kpis.host", lang): [f["group"] for f in flags],
+            translate("kpis.reason", lang): [flag_reason(f, lang) for f in flags],
+        }
+    )
+
+
+def session_metrics_frame(detail: dict[str, Any], lang: str) -> pd.DataFrame:
+    """A session's metrics as text rows: metric, actual, target, achievement, status."""
+
+    rows = []
+    for key, actual in detail["metrics"].items():
+        target = detail["targets"].get(key)
+        text = None
+        if target is not None:
+            text = (
+                translate(f"kpis.kind.{target['kind']}", lang)
+                + " "
+                + format_metric(key, target["value"], lang)
+            )
+            if target["value_high"] is not None:
+                text += "–" + format_metric(key, target["value_high"], lang)
+        status = "no_data" if target is None else target["status"]
+        rows.append(
+            {
+                translate("kpis.session.metric", lang): METRICS[key].name(lang),
+                translate("kpis.session.actual", lang): format_metric(key, actual, lang),
+                translate("kpis.target", lang): text or "",
+                translate("kpis.achieved", lang): "" if target is None else met_text(key, target, lang),
+                translate("kpis.status_col", lang): ""
+                if target is None
+                else translate(f"kpis.status.{status}", lang),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def stored_fields_frame(detail: dict[str, Any], lang: str) -> pd.DataFrame:
+    """Every stored column of the session as text (empty = not exported)."""
+
+    rows = [
+        {
+            translate("kpis.session.field", lang): k,
+            translate("kpis.session.value", lang): "" if v is None else str(v),
+        }
+        for k, v in detail["stored"].items()
+    ]
+    return pd.DataFrame(rows)
+
+
+def session_links(trend: pd.DataFrame, metric_key: str, lang: str) -> pd.DataFrame:
+    """The per-session trend as a table whose first column links to each session's detail page."""
+
+    return pd.DataFrame(
+        {
+            translate("kpis.session.open", lang): [f"session_detail?session={g}" for g in trend["group"]],
+            translate("kpis.group", lang): trend["label"],
+            METRICS[metric_key].name(lang): trend[metric_key],
+        }
+    )

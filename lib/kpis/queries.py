@@ -1,0 +1,236 @@
+"""Live-stream KPI reads: the SQL sums of live_sessions per group, the roster, sessions, filter choices.
+
+Every number comes from `GROUP BY` in SQL: per metric the sums over the sessions that have all its inputs
+(so "no data" stays None and ratios are re-divided from sums), per day or per group key. A host is the
+roster person when `host_person_id` is set (name from people), else the exported `host_name`; a host's team
+is people.team_id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import pandas as pd
+from sqlalchemy import Engine, and_, case, func, literal, or_, select
+
+from lib.core.metrics import MAX_COLUMNS, SESSION_METRICS, WEIGHTED_COLUMNS, metrics_from_rows
+from lib.core.models import LiveSession, Person, Team
+
+GROUPS = ("session", "day", "week", "month", "host", "room", "platform", "team")
+TIME_GROUPS = ("day", "week", "month")
+RANK_GROUPS = ("host", "room", "platform", "team")
+FUNNEL_STEPS = ("exposure", "viewers", "product_clicks", "buyers")
+# Session durations counted in 30-minute buckets up to 6 h, then one open bucket (6 h +).
+DURATION_BUCKET_MINUTES = 30
+DURATION_BUCKETS = 12
+PARALLEL_QUERIES = 4  # the page's independent scans at once (one pooled connection each)
+SESSION_ROWS_LIMIT = 500  # the page's per-session view shows the latest sessions only
+TREND_METRICS = (
+    "gmv",
+    "viewers",
+    "conversion_rate",
+    "avg_watch_seconds",
+    "uv_value",
+    "interaction_rate",
+    "duration_hours",
+    "new_followers",
+)
+FLAG_SUMS = ("gmv", "viewers", "conversion_rate")  # the sums red flags need
+LS = LiveSession.__table__
+
+
+class Filters(NamedTuple):
+    """What the KPI page and `kpi` command filter on; hashable so it can key the cache."""
+
+    date_from: dt.date
+    date_to: dt.date
+    platform: str | None = None
+    room: str | None = None
+    team: str | None = None  # team name
+    host: str | None = None  # roster name, or the name as exported for a host not on the roster
+
+
+@functools.cache
+def sum_columns(metric_keys: tuple[str, ...] | None = None, extras: bool = True) -> tuple[Any, ...]:
+    """The aggregate columns: per metric its covered sums and count (only `metric_keys` when given: the
+    fewer expressions, the faster the scan), and with `extras` the funnel steps."""
+    cols: dict[str, Any] = {"sessions": func.count()}
+    for m in SESSION_METRICS:
+        if not m.inputs or (metric_keys is not None and m.key not in metric_keys):
+            continue
+        covered = and_(*(LS.c[c].isnot(None) for c in m.inputs))
+        single = len(m.inputs) == 1
+        cols[f"{m.key}__sessions"] = func.count(LS.c[m.inputs[0]] if single else case((covered, 1)))
+        for c in m.inputs + m.optional:
+            value = LS.c[c] if single and c in m.inputs else case((covered, LS.c[c]))
+            cols[f"{m.key}__{c}"] = (func.max if c in MAX_COLUMNS else func.sum)(value)
+            if c in WEIGHTED_COLUMNS and c in m.inputs:
+                weight = LS.c[WEIGHTED_COLUMNS[c]]
+                cols[f"{m.key}__{c}_w"] = func.sum(case((covered, LS.c[c] * weight)))
+                cols[f"{m.key}__{c}_v"] = func.sum(case((covered, weight)))
+    if extras:
+        steps = and_(*(LS.c[c].isnot(None) for c in FUNNEL_STEPS[1:]))
+        cols["funnel__sessions"] = func.count(case((steps, 1)))
+        cols["funnel__exposure_n"] = func.count(case((and_(steps, LS.c.exposure.isnot(None)), 1)))
+        for c in FUNNEL_STEPS:
+            cols[f"funnel__{c}"] = func.sum(case((steps, LS.c[c])))
+        # Sessions per duration bucket (the first takes anything shorter, the last is open-ended): counted
+        # in the same scan rather than a GROUP BY of their own.
+        minutes = LS.c.duration_minutes
+        for i in range(DURATION_BUCKETS + 1):
+            low, high = i * DURATION_BUCKET_MINUTES, (i + 1) * DURATION_BUCKET_MINUTES
+            cond = (
+                minutes < high
+                if i == 0
+                else minutes >= low
+                if i == DURATION_BUCKETS
+                else and_(minutes >= low, minutes < high)
+            )
+            cols[f"durations__b{i}"] = func.count(case((cond, 1)))
+    return tuple(expr.label(name) for name, expr in cols.items())
+
+
+def sum_names(frame: pd.DataFrame) -> list[str]:
+    return [c for c in frame.columns if c == "sessions" or "__" in c]
+
+
+@dataclass(frozen=True)
+class Roster:
+    """Who is who: person id -> name and team id, team id -> name (small tables)."""
+
+    person_name: dict[int, str] = field(default_factory=dict)
+    person_team: dict[int, int | None] = field(default_factory=dict)
+    team_name: dict[int, str] = field(default_factory=dict)
+
+    def person_ids(self, name: str) -> list[int]:
+        return [pid for pid, n in self.person_name.items() if n == name]
+
+    def team_id(self, name: str | None) -> int | None:
+        return next((tid for tid, n in self.team_name.items() if n == name), None)
+
+
+def load_roster(engine: Engine) -> Roster:
+    with engine.connect() as conn:
+        people = conn.execute(select(Person.id, Person.name, Person.team_id)).all()
+        teams = conn.execute(select(Team.id, Team.name)).all()
+    return Roster(
+        person_name={p.id: p.name for p in people},
+        person_team={p.id: p.team_id for p in people},
+        team_name={t.id: t.name for t in teams},
+    )
+
+
+def where_conditions(filters: Filters, roster: Roster, date_from: dt.date, date_to: dt.date) -> list[Any]:
+    conds: list[Any] = [LS.c.started_on >= date_from, LS.c.started_on <= date_to]
+    if filters.platform:
+        conds.append(LS.c.platform == filters.platform)
+    if filters.room:
+        conds.append(LS.c.room == filters.room)
+    if filters.host:
+        ids = roster.person_ids(filters.host)
+        by_name = and_(LS.c.host_person_id.is_(None), LS.c.host_name == filters.host)
+        conds.append(or_(LS.c.host_person_id.in_(ids), by_name) if ids else by_name)
+    if filters.team:
+        team_id = roster.team_id(filters.team)
+        ids = [pid for pid, tid in roster.person_team.items() if tid == team_id and team_id is not None]
+        conds.append(LS.c.host_person_id.in_(ids) if ids else literal(False))
+    return conds
+
+
+def _group_columns(by: str) -> list[Any]:
+    if by in TIME_GROUPS:
+        return [LS.c.started_on.label("k_day")]
+    if by in ("host", "team"):  # teams roll up from hosts in pandas
+        # (person, exported name): a person's aliases merge when the groups are labelled
+        return [LS.c.host_person_id.label("k_person"), LS.c.host_name.label("k_host_name")]
+    if by == "room":
+        return [LS.c.room.label("k_room")]
+    if by == "platform":
+        return [LS.c.platform.label("k_platform")]
+    raise ValueError(f"unknown group {by!r}; one of {', '.join(GROUPS)}")
+
+
+def sums_query(
+    filters: Filters,
+    by: str,
+    roster: Roster,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    metric_keys: tuple[str, ...] | None = None,
+    extras: bool = False,
+) -> Any:
+    """The GROUP BY statement behind `sums_by` (also what the benchmark times bare)."""
+    keys = [] if by == "all" else _group_columns(by)
+    extra = [func.max(LS.c.platform).label("k_room_platform")] if by == "room" else []
+    where = where_conditions(filters, roster, date_from or filters.date_from, date_to or filters.date_to)
+    query = select(*keys, *extra, *sum_columns(metric_keys, extras)).where(*where)
+    return query.group_by(*keys) if keys else query
+
+
+def sums_by(
+    engine: Engine,
+    filters: Filters,
+    by: str,
+    roster: Roster,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    metric_keys: tuple[str, ...] | None = None,
+    extras: bool = False,
+) -> pd.DataFrame:
+    """One GROUP BY query: the sums of every group in the range (default: the filters' range); `by`
+    "all" gives one row. Only the sums of `metric_keys` when given (default: every session metric)."""
+    query = sums_query(filters, by, roster, date_from, date_to, metric_keys, extras)
+    with engine.connect() as conn:
+        result = conn.execute(query)
+        frame = pd.DataFrame([tuple(r) for r in result.all()], columns=list(result.keys()))
+    for name in sum_names(frame):
+        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
+    return frame
+
+
+def session_rows(
+    engine: Engine, filters: Filters, roster: Roster, limit: int | None = None, session_id: int | None = None
+) -> list[dict[str, Any]]:
+    """Sessions in the range (latest first when limited), each with its metrics; `group` is its id."""
+    where = (
+        [LS.c.id == session_id]
+        if session_id is not None
+        else where_conditions(filters, roster, filters.date_from, filters.date_to)
+    )
+    order = [LS.c.started_at.desc(), LS.c.id.desc()] if limit else [LS.c.started_at, LS.c.id]
+    query = select(LS).where(*where).order_by(*order)
+    if limit:
+        query = query.limit(limit)
+    with engine.connect() as conn:
+        records = [dict(r) for r in conn.execute(query).mappings()]
+    out = []
+    for rec in records:
+        pid = rec.get("host_person_id")
+        rec["host"] = roster.person_name.get(pid, rec.get("host_name")) if pid else rec.get("host_name")
+        rec["team_id"] = roster.person_team.get(pid) if pid else None
+        rec["team"] = roster.team_name.get(rec["team_id"]) if rec["team_id"] else None
+        rec.update({k: v for k, v in metrics_from_rows([rec]).items() if k != "sessions"})
+        rec.update(group=rec["id"], sessions=1, gmv_mom=None)
+        out.append(rec)
+    return out
+
+
+def filter_options(engine: Engine, date_from: dt.date, date_to: dt.date) -> dict[str, list[str]]:
+    """Platforms, rooms and hosts with sessions in the range (one GROUP BY over the day index), and every
+    team, for the filter boxes."""
+    roster = load_roster(engine)
+    keys = (LS.c.platform, LS.c.room, LS.c.host_person_id, LS.c.host_name)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(*keys).where(LS.c.started_on >= date_from, LS.c.started_on <= date_to).group_by(*keys)
+        ).all()
+    hosts = {roster.person_name.get(pid, name) if pid is not None else name for _p, _r, pid, name in rows}
+    return {
+        "platform": sorted({p for p, *_ in rows if p}),
+        "room": sorted({r for _p, r, *_ in rows if r}),
+        "host": sorted(h for h in hosts if h),
+        "team": sorted(roster.team_name.values()),
+    }

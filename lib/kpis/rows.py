@@ -1,0 +1,328 @@
+"""From SQL sums to metrics per group, with targets from the one resolver (lib.targets): the `kpi`
+command's rows and the whole-period figures every tile shows. Days roll up to weeks and months in pandas
+from the per-day sums (small frames: one row per day)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from lib import targets as tg
+from lib.core.dates import month_end, month_of, months_span, shift_day_by_months, week_start
+from lib.core.formatting import number_or_none
+from lib.core.metrics import MAX_COLUMNS, METRICS, SESSION_METRICS, WEIGHTED_COLUMNS, Metric
+from lib.kpis.queries import (
+    TIME_GROUPS,
+    Filters,
+    Roster,
+    load_roster,
+    session_rows,
+    sum_names,
+    sums_by,
+)
+
+
+def _fields(m: Metric) -> tuple[tuple[str, str], ...]:
+    """(column of the sums frame, key in the metric's sums) for metric `m`."""
+    if not m.inputs:
+        return (("sessions", "sessions"),)
+    keys = ["sessions", *m.inputs, *m.optional]
+    keys += [f"{c}_{s}" for c in m.inputs if c in WEIGHTED_COLUMNS for s in ("w", "v")]
+    return tuple((f"{m.key}__{k}", k) for k in keys)
+
+
+METRIC_FIELDS = {m.key: _fields(m) for m in SESSION_METRICS}
+
+
+def _scoped(row: dict[str, Any], m: Metric) -> dict[str, float | None]:
+    return {short: number_or_none(row.get(full)) for full, short in METRIC_FIELDS[m.key]}
+
+
+def metrics_of(row: dict[str, Any]) -> dict[str, float | None]:
+    """Every session metric of one group from its row of sums."""
+    return {m.key: m.from_sums(_scoped(row, m)) for m in SESSION_METRICS}
+
+
+def rollup(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Add up groups of sums (MAX columns take the max); all-missing stays missing."""
+    names = sum_names(frame)
+    if frame.empty:
+        return frame.groupby(keys, dropna=False)[names].sum().reset_index()
+    agg = {n: ("max" if n.split("__")[-1] in MAX_COLUMNS else "sum") for n in names}
+    grouped = frame.groupby(keys, dropna=False, sort=True)
+    out = grouped.agg(agg)
+    counts = grouped[names].count()
+    out = out.where(counts > 0)
+    return out.reset_index()
+
+
+def previous_range(date_from: dt.date, date_to: dt.date) -> tuple[dt.date, dt.date]:
+    """The same range one month earlier (环比): Nov 1–24 -> Oct 1–24; a whole month -> the whole month."""
+    start = shift_day_by_months(date_from, -1)
+    end = shift_day_by_months(date_to, -1)
+    if date_to == month_end(date_to):  # ends on a month end
+        end = date_to.replace(day=1) - dt.timedelta(days=1)
+    return start, end
+
+
+def label_groups(frame: pd.DataFrame, by: str, roster: Roster) -> pd.DataFrame:
+    """Add `group` (display key) and scope columns (person, team, room, platform, month) per row."""
+    out = frame.copy()
+    if by in TIME_GROUPS:
+        days = pd.to_datetime(out["k_day"]).dt.date
+        if by == "day":
+            out["group"] = days
+        elif by == "week":
+            out["group"] = days.map(week_start)
+        else:
+            out["group"] = days.map(lambda d: d.replace(day=1))
+        out = rollup(out.drop(columns=["k_day"]), ["group"])
+        out["month"] = out["group"].map(month_of)
+        return out
+    if by in ("host", "team"):
+        persons = [None if pd.isna(v) else int(v) for v in out["k_person"]]
+        names = [
+            roster.person_name.get(p, "?") if p is not None else n
+            for p, n in zip(persons, out["k_host_name"], strict=True)
+        ]
+        teams = [roster.person_team.get(p) if p is not None else None for p in persons]
+        if by == "host":
+            out["group"] = names
+            person_of = {n: p for n, p in zip(names, persons, strict=True) if p is not None}
+        else:
+            out["group"] = [roster.team_name.get(t, "") if t is not None else "" for t in teams]
+        out = rollup(out.drop(columns=["k_person", "k_host_name"]), ["group"])
+        labels = list(out["group"])
+        if by == "host":
+            person_ids = [person_of.get(n) for n in labels]
+            team_ids = [roster.person_team.get(p) if p is not None else None for p in person_ids]
+            out["person_id"] = pd.Series(person_ids, index=out.index, dtype=object)
+        else:
+            team_ids = [roster.team_id(n) if n else None for n in labels]
+            out["group"] = pd.Series([n or None for n in labels], index=out.index, dtype=object)
+        out["team_id"] = pd.Series(team_ids, index=out.index, dtype=object)
+        return out
+    if by == "room":
+        return out.rename(columns={"k_room": "group", "k_room_platform": "platform"})
+    return out.rename(columns={"k_platform": "group"})
+
+
+def _scope(by: str, row: dict[str, Any], filters: Filters, roster: Roster) -> dict[str, str | None]:
+    """What a group's target depends on: its own key plus the filters that narrow it."""
+    team_id = roster.team_id(filters.team) if filters.team else None
+    host_ids = roster.person_ids(filters.host) if filters.host else []
+    scope: dict[str, str | None] = {
+        "person": str(host_ids[0]) if len(host_ids) == 1 else None,
+        "team": None if team_id is None else str(team_id),
+        "room": filters.room,
+        "platform": filters.platform,
+    }
+    if by == "host":
+        scope["person"] = None if row.get("person_id") is None else str(row["person_id"])
+        scope["team"] = None if row.get("team_id") is None else str(row["team_id"])
+    elif by == "team":
+        scope["team"] = None if row.get("team_id") is None else str(row["team_id"])
+    elif by == "room":
+        scope["room"], scope["platform"] = row.get("group"), row.get("platform") or filters.platform
+    elif by == "platform":
+        scope["platform"] = row.get("group")
+    elif by == "session":
+        scope.update(
+            person=_str(row.get("host_person_id")),
+            team=_str(row.get("team_id")),
+            room=row.get("room"),
+            platform=row.get("platform"),
+        )
+    return scope
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None or (isinstance(value, float) and pd.isna(value)) else str(int(value))
+
+
+def _period(by: str, row: dict[str, Any], filters: Filters) -> tuple[str, float]:
+    """The month a group's target is read for, and how many months its range covers."""
+    if by in TIME_GROUPS:
+        start = row["group"]
+        end = {"day": start, "week": start + dt.timedelta(days=6)}.get(by) or month_end(start)
+        start, end = max(start, filters.date_from), min(end, filters.date_to)
+        return month_of(start), months_span(start, end)
+    if by == "session":
+        day = row["started_on"]
+        return month_of(day), months_span(day, day)
+    return month_of(filters.date_to), months_span(filters.date_from, filters.date_to)
+
+
+def with_targets(
+    by: str,
+    rows: list[dict[str, Any]],
+    filters: Filters,
+    roster: Roster,
+    targets: Iterable[tg.TargetRow],
+    metric_keys: tuple[str, ...] | None = None,
+) -> list[dict[str, Any]]:
+    """Attach `targets: {metric: {kind, value, value_high, achievement, status}}` where one applies
+    (only for `metric_keys` and gmv_mom when given)."""
+    by_metric: dict[str, list[tg.TargetRow]] = {}
+    for target in targets:
+        if metric_keys is not None and target.metric not in metric_keys and target.metric != "gmv_mom":
+            continue
+        by_metric.setdefault(target.metric, []).append(target)
+    memo: dict[tuple, tg.TargetRow | None] = {}
+    for row in rows:
+        month, months = _period(by, row, filters)
+        scope = _scope(by, row, filters, roster)
+        found: dict[str, Any] = {}
+        for key in by_metric:
+            if key != "gmv_mom" and key not in METRIC_FIELDS:
+                continue  # monthly and incident metrics are not measured per session group
+            memo_key = (key, month, tuple(scope.items()))
+            if memo_key not in memo:
+                memo[memo_key] = tg.resolve(by_metric[key], key, month, scope)
+            target = memo[memo_key]
+            if target is None or (by == "session" and target.period == "month" and METRICS[key].additive):
+                continue  # a monthly total (new followers) says nothing about one session
+            found[key] = tg.evaluate(target, row.get(key), int(row.get("sessions") or 0), months)
+        row["targets"] = found
+    return rows
+
+
+def _mom(now_value: float | None, before: float | None) -> float | None:
+    if now_value is None or before is None or before == 0:
+        return None
+    return (now_value - before) / before
+
+
+def frame_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Records of a sums frame with the metrics its sums give (the others None: not queried)."""
+    present = [m for m in SESSION_METRICS if METRIC_FIELDS[m.key][0][0] in frame.columns]
+    missing = dict.fromkeys(m.key for m in SESSION_METRICS if m not in present)
+    rows = []
+    for rec in frame.to_dict("records"):
+        rec.update(missing)
+        rec.update({m.key: m.from_sums(_scoped(rec, m)) for m in present})
+        rows.append(rec)
+    return rows
+
+
+def group_rows(
+    engine: Engine,
+    filters: Filters,
+    by: str,
+    roster: Roster | None = None,
+    targets: tuple[tg.TargetRow, ...] | None = None,
+    metric_keys: tuple[str, ...] | None = None,
+    previous: pd.DataFrame | None = None,
+    sums: pd.DataFrame | None = None,
+) -> list[dict[str, Any]]:
+    """One dict per group: `group`, `sessions`, every session metric, `gmv_mom` and scope columns, with
+    `targets`. Sorted by group key (sessions: by start time). `previous`: the groups' labelled sums one
+    month earlier when the caller has them already; `sums`: this range's sums_by frame, likewise."""
+    roster = roster or load_roster(engine)
+    targets = tg.load_targets(engine) if targets is None else targets
+    if by == "session":
+        rows = session_rows(engine, filters, roster)
+    else:
+        frame = sums_by(engine, filters, by, roster, metric_keys=metric_keys) if sums is None else sums
+        rows = frame_rows(label_groups(frame, by, roster))
+        _add_mom(engine, filters, by, roster, rows, previous)
+    return with_targets(by, rows, filters, roster, targets, metric_keys)
+
+
+def _add_mom(
+    engine: Engine,
+    filters: Filters,
+    by: str,
+    roster: Roster,
+    rows: list[dict[str, Any]],
+    prev: pd.DataFrame | None = None,
+) -> None:
+    """gmv_mom per group: against the same group one month earlier (months: the month before)."""
+    if by in ("day", "week") or not rows:
+        for row in rows:
+            row["gmv_mom"] = None
+        return
+    start, end = previous_range(filters.date_from, filters.date_to)
+    if by == "month":
+        start = shift_day_by_months(filters.date_from.replace(day=1), -1)
+    if prev is None:
+        prev = label_groups(sums_by(engine, filters, by, roster, start, end, ("gmv",)), by, roster)
+    prev_gmv = {}
+    for rec in prev.to_dict("records"):
+        key = shift_day_by_months(rec["group"], 1) if by == "month" else rec["group"]
+        prev_gmv[key] = METRICS["gmv"].from_sums(_scoped(rec, METRICS["gmv"]))
+    for row in rows:
+        row["gmv_mom"] = _mom(row.get("gmv"), prev_gmv.get(row["group"]))
+
+
+def public(row: dict[str, Any]) -> dict[str, Any]:
+    """The `kpi --json` object of a group: group, sessions, every catalogue metric by key, targets."""
+    out: dict[str, Any] = {"group": _jsonable(row.get("group")), "sessions": int(row.get("sessions") or 0)}
+    for m in SESSION_METRICS:
+        if m.key != "sessions":
+            out[m.key] = _number(row.get(m.key), m)
+    out["gmv_mom"] = row.get("gmv_mom")
+    gmv_target = row.get("targets", {}).get("gmv")
+    out["gmv_achievement"] = None if gmv_target is None else gmv_target["achievement"]
+    out["targets"] = row.get("targets", {})
+    return out
+
+
+def _number(value: Any, m: Metric) -> Any:
+    value = number_or_none(value)
+    if value is not None and m.unit in ("people", "count") and float(value).is_integer():
+        return int(value)
+    if value is not None and m.unit == "cny" and m.additive:
+        return round(value, 2)
+    return value
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def total_of(frame: pd.DataFrame) -> dict[str, Any]:
+    """All groups of a sums frame added up into one row."""
+    if frame.empty:
+        return {"sessions": 0}
+    keys = [c for c in frame.columns if c.startswith("k_")]
+    rolled = rollup(frame.assign(_all=1).drop(columns=keys), ["_all"])
+    return rolled.to_dict("records")[0]
+
+
+def period_row(
+    total: dict[str, Any],
+    before: dict[str, Any],
+    filters: Filters,
+    roster: Roster,
+    targets: Iterable[tg.TargetRow],
+) -> dict[str, Any]:
+    """The figures of the filters' whole scope and range (what every tile shows, on the KPI page and the
+    home page): each session metric from `total` (a row of sums), `sessions`, `gmv_mom` against `before`
+    (the sums of the same range one month earlier), `previous` (the metrics of `before`), `change` (each
+    metric's relative change against `previous`) and `targets` from the one resolver."""
+    now_m, before_m = metrics_of(total), metrics_of(before)
+    row = {**now_m, "sessions": int(total.get("sessions") or 0), "group": None, "previous": before_m}
+    row["change"] = {key: _mom(now_m.get(key), before_m.get(key)) for key in now_m}
+    row["gmv_mom"] = _mom(now_m.get("gmv"), before_m.get("gmv"))
+    return with_targets("all", [row], filters, roster, targets)[0]
+
+
+def period_figures(
+    engine: Engine, filters: Filters, metric_keys: tuple[str, ...], roster: Roster | None = None
+) -> dict[str, Any]:
+    """`period_row` of the filters' range against the same range one month earlier (previous_range), from
+    two one-row GROUP BY scans over the sums of `metric_keys`."""
+    roster = roster or load_roster(engine)
+    keys = tuple(dict.fromkeys((*metric_keys, "gmv")))  # gmv_mom needs GMV
+    now_sums = sums_by(engine, filters, "all", roster, metric_keys=keys)
+    before_sums = sums_by(
+        engine, filters, "all", roster, *previous_range(filters.date_from, filters.date_to), keys
+    )
+    return period_row(total_of(now_sums), total_of(before_sums), filters, roster, tg.load_targets(engine))

@@ -1,0 +1,153 @@
+"""The KPI page's view code too big for the page: the filter box (state in the URL), tiles, the ranked
+table with its downloads. Texts from lib.kpis take the session's language."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import streamlit as st
+
+from lib import kpis
+from lib.core import exports
+from lib.core.bounds import MAX_DATE, MIN_DATE
+from lib.core.formatting import format_change, format_metric, md_escape
+from lib.core.metrics import metric
+from lib.web.i18n import current_language, t
+
+BADGE = {"green": "green", "amber": "orange", "red": "red", "no_data": "gray"}
+FILTER_KEYS = ("platform", "room", "team", "host")
+
+
+def state_from_link(today: dt.date) -> None:
+    """On the first run, the page's widgets start from the link; a bad custom period says so."""
+    if "kpis_preset" in st.session_state:
+        return
+    linked = kpis.view_from_params(st.query_params.to_dict(), today)
+    if st.query_params.get("preset") == "custom" and linked["preset"] != "custom":
+        bad = {k: md_escape(st.query_params.get(k, "")[:40]) for k in ("from", "to")}
+        st.session_state["kpis_bad_link"] = bad
+    for key, value in linked.items():
+        st.session_state[f"kpis_{key}"] = value
+
+
+def bad_link_warning() -> None:
+    bad = st.session_state.pop("kpis_bad_link", None)
+    if bad:
+        st.warning(t("bounds.bad_period", start=bad["from"], end=bad["to"], min=MIN_DATE, max=MAX_DATE))
+
+
+def period_inputs(today: dt.date) -> tuple[str, dt.date, dt.date]:
+    """Preset and both ends (custom: two date inputs); stops the page on a reversed range."""
+    c = st.columns(3)
+    preset = c[0].selectbox(
+        t("kpis.preset"), kpis.PRESETS, key="kpis_preset", format_func=lambda p: t(f"kpis.preset_{p}")
+    )
+    if preset == "custom":
+        start = c[1].date_input(t("kpis.date_from"), key="kpis_from")
+        end = c[2].date_input(t("kpis.date_to"), key="kpis_to")
+    else:
+        start, end = kpis.preset_range(preset, today)
+        c[1].text_input(t("kpis.date_from"), start.isoformat(), disabled=True)
+        c[2].text_input(t("kpis.date_to"), end.isoformat(), disabled=True)
+    if end < start:
+        st.error(t("kpis.bad_range", start=start, end=end))
+        st.stop()
+    return preset, start, end
+
+
+def choice_inputs(options: dict[str, list[str]]) -> dict[str, str]:
+    """Platform, room, team and host boxes (a linked value not in the range stays selectable)."""
+    lang = current_language()
+    choices = {}
+    for col, key in zip(st.columns(4), FILTER_KEYS, strict=True):
+        current = st.session_state.get(f"kpis_{key}", "")
+        values = ["", *options[key], *([current] if current and current not in options[key] else [])]
+        choices[key] = col.selectbox(
+            t(f"kpis.{key}"),
+            values,
+            key=f"kpis_{key}",
+            format_func=lambda v, k=key: kpis.choice_label(k, v, lang),
+        )
+    return choices
+
+
+def view_inputs() -> dict[str, str]:
+    """Trend granularity, what the ranking groups by, the trend's metric."""
+    lang = current_language()
+    g = st.columns(3)
+    gran = g[0].segmented_control(
+        t("kpis.granularity"),
+        ("session", *kpis.TIME_GROUPS),
+        key="kpis_gran",
+        format_func=lambda v: t(f"kpis.gran.{v}"),
+    )
+    rank_by = g[1].segmented_control(
+        t("kpis.rank_by"), kpis.RANK_GROUPS, key="kpis_by", format_func=lambda v: t(f"kpis.by.{v}")
+    )
+    trend_metric = g[2].selectbox(
+        t("kpis.trend_metric"),
+        kpis.TREND_METRICS,
+        key="kpis_metric",
+        format_func=lambda k: metric(k).name(lang),
+    )
+    return {"gran": gran or "day", "by": rank_by or "host", "metric": trend_metric}
+
+
+def sync_link(state: dict[str, Any]) -> None:
+    """Keep the link in step with the widgets so it can be shared."""
+    wanted = kpis.params_from_view(state)
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def tiles(view: kpis.KpiView) -> None:
+    lang = current_language()
+    cols = st.columns(4)
+    for i, tile in enumerate(view.tiles):
+        with cols[i % 4], st.container(border=True, key=f"kpis_tile_{tile['metric']}"):
+            st.metric(
+                metric(tile["metric"]).name(lang),
+                format_metric(tile["metric"], tile["actual"], lang),
+                delta=format_change(tile["mom"]),
+                help=t("kpis.mom_help"),
+            )
+            st.caption(kpis.tile_caption(tile, lang))
+            st.badge(t(f"kpis.status.{tile['status']}"), color=BADGE[tile["status"]])
+
+
+def ranking_table(view: kpis.KpiView, rank_by: str, name: str) -> None:
+    """The ranked table (money and rates formatted) and its CSV / XLSX downloads, built when clicked."""
+    lang = current_language()
+    table = kpis.ranking_for_export(view.ranking, rank_by, lang)
+    money, pct = (
+        st.column_config.NumberColumn(format="¥%.2f"),
+        st.column_config.NumberColumn(format="percent"),
+    )
+    config = {
+        metric(k).name(lang): pct if metric(k).unit == "pct" else money if metric(k).unit == "cny" else None
+        for k in kpis.RANK_COLUMNS
+    }
+    config[metric("gmv_mom").name(lang)] = pct
+    config[t("kpis.achievement")] = pct
+    config[metric("avg_watch_seconds").name(lang)] = st.column_config.NumberColumn(format="%.0f s")
+    config[metric("duration_hours").name(lang)] = st.column_config.NumberColumn(format="%.2f h")
+    st.dataframe(
+        table, column_config={k: v for k, v in config.items() if v}, hide_index=True, key="kpis_table"
+    )
+    d1, d2 = st.columns(2)
+    sheet, units = t("kpis.ranking"), kpis.ranking_export_units(lang)
+    d1.download_button(
+        t("common.download_csv"),
+        lambda: exports.to_csv_bytes(table, units),
+        f"{name}.csv",
+        "text/csv",
+        key="kpis_csv",
+    )
+    d2.download_button(
+        t("common.download_xlsx"),
+        lambda: exports.to_xlsx_bytes({sheet: table}, units),
+        f"{name}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="kpis_xlsx",
+    )
