@@ -11,8 +11,7 @@ import sqlalchemy as sa
 from import_helpers import DOUYIN, ROOT_DIR, sample_bytes, snapshot
 
 from lib import importing
-from lib.importing import readers
-from lib.importing.readers import MAX_UPLOAD_BYTES, MAX_UPLOAD_MB
+from lib.importing import MAX_UPLOAD_BYTES, MAX_UPLOAD_MB, readers
 
 BAD = ROOT_DIR / "tests" / "importing" / "bad_files"
 NOT_FINITE = "不是有限的数字（NaN、inf、Infinity 等不能导入）。"

@@ -6,7 +6,7 @@ from import_helpers import DOUYIN, sample_bytes
 
 from lib import importing
 from lib.core.formatting import md_escape
-from lib.importing.people import mask_phone
+from lib.importing import mask_phone
 
 
 def test_staff_can_open_upload(run_page):
@@ -115,7 +115,7 @@ def test_one_upload_limit_on_page_widget_server_and_pipeline(engine, run_page):
 
     from import_helpers import ROOT_DIR
 
-    from lib.importing.readers import MAX_UPLOAD_BYTES, MAX_UPLOAD_MB
+    from lib.importing import MAX_UPLOAD_BYTES, MAX_UPLOAD_MB
 
     at = run_page("upload", "staff")
     assert not at.exception

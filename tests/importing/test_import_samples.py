@@ -376,7 +376,7 @@ def test_progress_is_reported_per_chunk(engine, monkeypatch):
 
 
 def test_host_alias_added_or_removed_later_relinks_stored_sessions(engine, roster_loaded):
-    from lib.importing.people import add_host_account, remove_host_account
+    from lib.importing import add_host_account, remove_host_account
 
     importing.import_bytes(engine, sample_bytes(DOUYIN), DOUYIN, username="t")
     with engine.begin() as conn:
