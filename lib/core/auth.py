@@ -82,7 +82,8 @@ def _dummy_hash(rounds: int) -> str:
     return bcrypt.hashpw(os.urandom(16), bcrypt.gensalt(rounds)).decode()
 
 
-def _check(password: str, hashed: str) -> bool:
+def check_password(password: str, hashed: str) -> bool:
+    """The password matches the bcrypt hash (False for an oversized password or a malformed hash)."""
     raw = password.encode("utf-8")
     if len(raw) > MAX_PASSWORD_BYTES:
         return False
@@ -210,7 +211,9 @@ def attempt_login(
     """
     at = at or now()
     row = _user_row(conn, username)
-    password_ok = _check(password, row.password_hash if row is not None else _dummy_hash(BCRYPT_ROUNDS))
+    password_ok = check_password(
+        password, row.password_hash if row is not None else _dummy_hash(BCRYPT_ROUNDS)
+    )
     if row is None:
         audit(conn, username, "login_failed", reason="unknown_user")
         return LoginResult(False, "bad_credentials")

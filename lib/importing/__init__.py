@@ -1,1 +1,51 @@
-"""Imports of the platforms' weekly exports, the roster, incident logs and manual metrics."""
+"""Imports of the platforms' weekly exports, the roster, incident logs and manual metrics: read, detect
+the layout (profile), validate, resolve against the database, commit all or nothing, list and undo
+batches; the people roster and host accounts.
+
+Pages, the CLI and other domains use only the names below."""
+
+from lib.importing.batches import UNDO_ROLES, UndoError, list_batches, undo
+from lib.importing.people import (
+    PHONE_VISIBLE_ROLES,
+    add_host_account,
+    host_accounts_frame,
+    mask_phone,
+    people_frame,
+    person_choices,
+    remove_host_account,
+)
+from lib.importing.pipeline import ImportReport, Preview, import_bytes, preview, refused_file
+from lib.importing.profiles import FIELDS, KINDS, PLATFORMS
+from lib.importing.readers import MAX_COLUMNS, MAX_ROWS, MAX_UPLOAD_BYTES, MAX_UPLOAD_MB, ReadError
+from lib.importing.resolve_events import incident_key
+from lib.importing.saved_profiles import ProfileError, save_profile
+
+__all__ = [
+    "FIELDS",
+    "KINDS",
+    "MAX_COLUMNS",
+    "MAX_ROWS",
+    "MAX_UPLOAD_BYTES",
+    "MAX_UPLOAD_MB",
+    "PHONE_VISIBLE_ROLES",
+    "PLATFORMS",
+    "UNDO_ROLES",
+    "ImportReport",
+    "Preview",
+    "ProfileError",
+    "ReadError",
+    "UndoError",
+    "add_host_account",
+    "host_accounts_frame",
+    "import_bytes",
+    "incident_key",
+    "list_batches",
+    "mask_phone",
+    "people_frame",
+    "person_choices",
+    "preview",
+    "refused_file",
+    "remove_host_account",
+    "save_profile",
+    "undo",
+]

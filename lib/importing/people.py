@@ -8,7 +8,8 @@ from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, up
 
 from lib.core.db import audit, write
 from lib.core.models import Department, HostAccount, LiveSession, Person, Position, Team
-from lib.importing.profiles import PLATFORMS, ProfileError
+from lib.importing.profiles import PLATFORMS
+from lib.importing.saved_profiles import ProfileError
 
 PHONE_VISIBLE_ROLES = ("admin",)
 

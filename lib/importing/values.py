@@ -1,9 +1,7 @@
 """Parsing of values as the platforms export them: `1.2万`, `3.5w`, `12.34%`, `¥3,456.00`, `2小时13分`,
 `01:45:12`, `2026/11/02 20:00:00`, Excel serial dates, and `-` / `--` / empty for "none".
 
-Scalar parsers raise `ValueParseError(code)` on a value that does not parse. Column parsers (`parse_column`)
-work on a whole pandas Series: a vectorised fast path for clean columns, the scalar parser for the rest,
-and return (values, {position: error code}).
+Scalar parsers raise `ValueParseError(code)` on a value that does not parse. Column parsers are in `columns`.
 """
 
 from __future__ import annotations
@@ -12,7 +10,6 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -76,7 +73,7 @@ _UNIT_SECONDS = {
     "sec": 1,
     "secs": 1,
 }
-_DATETIME_FORMATS = (
+DATETIME_FORMATS = (
     "%Y/%m/%d %H:%M:%S",
     "%Y-%m-%d %H:%M:%S",
     "%Y/%m/%d %H:%M",
@@ -269,7 +266,7 @@ def parse_datetime(value: Any) -> dt.datetime | None:
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime().replace(microsecond=0, tzinfo=None)
     if isinstance(value, dt.datetime):
-        return _round_second(value.replace(tzinfo=None))
+        return round_second(value.replace(tzinfo=None))
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day)
     if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
@@ -277,7 +274,7 @@ def parse_datetime(value: Any) -> dt.datetime | None:
     if not isinstance(value, str):
         raise ValueParseError("bad_datetime")
     text = re.sub(r"\s+", " ", value.strip())
-    for fmt in _DATETIME_FORMATS:
+    for fmt in DATETIME_FORMATS:
         try:
             return dt.datetime.strptime(text, fmt)
         except ValueError:
@@ -287,7 +284,7 @@ def parse_datetime(value: Any) -> dt.datetime | None:
     raise ValueParseError("bad_datetime")
 
 
-def _round_second(value: dt.datetime) -> dt.datetime:
+def round_second(value: dt.datetime) -> dt.datetime:
     if value.microsecond >= 500_000:
         value += dt.timedelta(seconds=1)
     return value.replace(microsecond=0)
@@ -297,7 +294,7 @@ def excel_serial(number: float) -> dt.datetime:
     """Excel's day number (1900 system, as every modern export writes) to a datetime, to the second."""
     if not math.isfinite(number) or not EXCEL_SERIAL_MIN <= number <= EXCEL_SERIAL_MAX:
         raise ValueParseError("bad_datetime")
-    return _round_second(EXCEL_EPOCH + dt.timedelta(days=number))
+    return round_second(EXCEL_EPOCH + dt.timedelta(days=number))
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -335,116 +332,3 @@ def parse_text(value: Any) -> str | None:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
-
-
-# --- whole columns ------------------------------------------------------------------------------------
-
-# (values, {position: error code, or (code, message parameters)})
-ColumnResult = tuple[list[Any], dict[int, Any]]
-
-
-def _scalar_loop(
-    values: list[Any],
-    parser: Callable[[Any], Any],
-    out: list[Any],
-    errors: dict[int, str],
-    idx: Iterable[int],
-) -> None:
-    for i in idx:
-        try:
-            out[i] = parser(values[i])
-        except ValueParseError as exc:
-            errors[i] = exc.code
-
-
-def _none_mask(series: pd.Series) -> np.ndarray:
-    if series.dtype == "object" or pd.api.types.is_string_dtype(series):
-        as_text = series.astype("str").str.strip().str.lower()
-        return (series.isna() | as_text.isin(NONE_TOKENS)).to_numpy()
-    return series.isna().to_numpy()
-
-
-def parse_numeric_column(series: pd.Series, scalar: Callable[[Any], Any], kind: str) -> ColumnResult:
-    """Vectorised numbers: plain digits (with thousands separators) at C speed, the rest through `scalar`.
-    `kind` is count / money / float; counts must be whole and non-negative, money non-negative."""
-    n = len(series)
-    values = series.tolist()
-    none = _none_mask(series)
-    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-        numeric = series.astype("float64")
-    else:
-        cleaned = series.astype("str").str.replace(",", "", regex=False).str.strip()
-        numeric = pd.to_numeric(cleaned.where(~none, None), errors="coerce")
-    num = numeric.to_numpy(dtype="float64", na_value=np.nan)
-    # NaN, infinities and absurd magnitudes take the scalar path, which names what is wrong
-    with np.errstate(invalid="ignore"):
-        ok = np.isfinite(num) & (np.abs(num) <= MAX_ABS_NUMBER) & ~none
-    out: list[Any] = [None] * n
-    errors: dict[int, str] = {}
-    if kind == "count":
-        bad_neg = ok & (num < 0)
-        rounded = np.round(num)
-        with np.errstate(invalid="ignore"):  # inf - inf: those values are not `ok` anyway
-            bad_whole = ok & (np.abs(num - rounded) > 1e-6)
-        good = ok & ~bad_neg & ~bad_whole
-        for i in np.flatnonzero(bad_neg):
-            errors[int(i)] = "negative"
-        for i in np.flatnonzero(bad_whole & ~bad_neg):
-            errors[int(i)] = "not_whole"
-        out = np.where(good, rounded, 0).astype("int64").tolist()
-        for i in np.flatnonzero(~good):
-            out[i] = None
-    else:
-        bad_neg = ok & (num < 0)
-        good = ok & ~bad_neg
-        for i in np.flatnonzero(bad_neg):
-            errors[int(i)] = "negative"
-        vals = np.round(num, 2) if kind == "money" else num
-        out = vals.tolist()
-        for i in np.flatnonzero(~good):
-            out[i] = None
-    rest = np.flatnonzero(~ok & ~none)
-    _scalar_loop(values, scalar, out, errors, rest)
-    return out, errors
-
-
-def parse_datetime_column(series: pd.Series) -> ColumnResult:
-    """Datetimes: one vectorised format guess for the column, per-value parsing for what it misses."""
-    n = len(series)
-    values = series.tolist()
-    none = _none_mask(series)
-    out: list[Any] = [None] * n
-    errors: dict[int, str] = {}
-    remaining = np.flatnonzero(~none)
-    if pd.api.types.is_datetime64_any_dtype(series):
-        for i in remaining:
-            out[i] = _round_second(series.iloc[i].to_pydatetime())
-        return out, errors
-    if remaining.size and (pd.api.types.is_string_dtype(series) or series.dtype == "object"):
-        first = values[remaining[0]]
-        if isinstance(first, str):
-            text = series.astype("str").str.strip()
-            for fmt in _DATETIME_FORMATS:
-                try:
-                    dt.datetime.strptime(first.strip(), fmt)
-                except ValueError:
-                    continue
-                parsed = pd.to_datetime(text.where(~none, None), format=fmt, errors="coerce")
-                hit = parsed.notna().to_numpy() & ~none
-                py = parsed.dt.to_pydatetime() if hasattr(parsed.dt, "to_pydatetime") else parsed
-                arr = np.asarray(py, dtype=object)
-                for i in np.flatnonzero(hit):
-                    out[i] = arr[i]
-                remaining = np.flatnonzero(~hit & ~none)
-                break
-    _scalar_loop(values, parse_datetime, out, errors, remaining)
-    return out, errors
-
-
-def parse_generic_column(series: pd.Series, scalar: Callable[[Any], Any]) -> ColumnResult:
-    values = series.tolist()
-    none = _none_mask(series)
-    out: list[Any] = [None] * len(values)
-    errors: dict[int, str] = {}
-    _scalar_loop(values, scalar, out, errors, np.flatnonzero(~none))
-    return out, errors

@@ -58,7 +58,7 @@ def test_file_over_the_upload_limit_is_refused_on_the_page(
 ):
     """A 60 MB file (limit 50 MB): the page states the limit in Chinese before any upload, the widget
     refuses the file itself, and no raw `AxiosError ... 413` ever shows; nothing is stored."""
-    from lib.importing.readers import MAX_UPLOAD_MB
+    from lib.importing import MAX_UPLOAD_MB
 
     big = tmp_path / "douyin_big.csv"
     with big.open("wb") as fh:
@@ -87,7 +87,7 @@ def test_file_over_the_upload_limit_is_refused_on_the_page(
 
 
 def test_people_page_admin(engine, database_url, users, start_server, page):
-    from lib.importing.pipeline import import_bytes
+    from lib.importing import import_bytes
 
     assert import_bytes(engine, (SAMPLES / "roster.csv").read_bytes(), "roster.csv", username="t").ok
     server = start_server(database_url, env={"LIVEOPS_COOKIE_KEY": "upload-e2e-cookie-key-" + "u" * 32})

@@ -30,7 +30,7 @@ def test_password_rules_refuse(password, code):
 @pytest.mark.parametrize("password", ["twelve-chars", "x" * 72, "中文密码也可以用的长密码"])
 def test_password_rules_accept(password):
     auth.validate_password(password)
-    assert auth._check(password, auth.hash_password(password))
+    assert auth.check_password(password, auth.hash_password(password))
 
 
 def _audit_actions(engine, username):

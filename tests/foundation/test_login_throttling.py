@@ -99,7 +99,7 @@ def test_the_right_password_inside_a_burst_wins_only_before_the_limit(engine, ta
 def test_the_right_password_is_refused_when_failures_reach_the_limit_during_its_check(engine, target):
     """The race of the report, made deterministic: the right attempt has read the row (not locked) and is
     inside bcrypt when five wrong attempts commit; it must still be refused."""
-    real_check = auth._check
+    real_check = auth.check_password
 
     def check_while_others_fail(password: str, hashed: str) -> bool:
         if password == TEST_PASSWORD:
@@ -109,7 +109,7 @@ def test_the_right_password_is_refused_when_failures_reach_the_limit_during_its_
         return real_check(password, hashed)
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(auth, "_check", check_while_others_fail)
+        mp.setattr(auth, "check_password", check_while_others_fail)
         with write(engine) as conn:
             result = auth.attempt_login(conn, target, TEST_PASSWORD, T0)
     assert (result.ok, result.reason, result.locked_until) == (False, "locked", T0 + auth.LOCKOUT)

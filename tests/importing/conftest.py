@@ -8,7 +8,7 @@ from import_helpers import ROSTER, sample_bytes
 
 @pytest.fixture
 def roster_loaded(engine):
-    from lib.importing.pipeline import import_bytes
+    from lib.importing import import_bytes
 
     report = import_bytes(engine, sample_bytes(ROSTER), ROSTER, username="t")
     assert report.ok and report.inserted == 20

@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 from import_helpers import DOUYIN, ROOT_DIR, sample_bytes, snapshot
 
-from lib.importing import pipeline, readers
-from lib.importing.readers import MAX_UPLOAD_BYTES, MAX_UPLOAD_MB
+from lib import importing
+from lib.importing import MAX_UPLOAD_BYTES, MAX_UPLOAD_MB, readers
 
 BAD = ROOT_DIR / "tests" / "importing" / "bad_files"
 NOT_FINITE = "不是有限的数字（NaN、inf、Infinity 等不能导入）。"
@@ -55,9 +55,9 @@ def test_corpus_is_complete():
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_bad_file_refused_with_exact_message(engine, clock_at, name):
     clock_at("2026-12-01T09:00")
-    assert pipeline.import_bytes(engine, sample_bytes(DOUYIN), DOUYIN, username="t").ok
+    assert importing.import_bytes(engine, sample_bytes(DOUYIN), DOUYIN, username="t").ok
     before = snapshot(engine)
-    report = pipeline.import_bytes(engine, (BAD / name).read_bytes(), name, username="t")
+    report = importing.import_bytes(engine, (BAD / name).read_bytes(), name, username="t")
     assert report.problems == EXPECTED[name]
     assert report.batch_id is None and report.inserted == report.updated == 0
     assert snapshot(engine) == before  # nothing written, not even a batch record
@@ -65,7 +65,7 @@ def test_bad_file_refused_with_exact_message(engine, clock_at, name):
 
 def test_english_message_names_row_column_value(engine, clock_at):
     clock_at("2026-12-01T09:00")
-    report = pipeline.import_bytes(engine, (BAD / "gmv_inf.csv").read_bytes(), "gmv_inf.csv")
+    report = importing.import_bytes(engine, (BAD / "gmv_inf.csv").read_bytes(), "gmv_inf.csv")
     assert [e.message("en") for e in report.errors] == [
         "row 2 · column “直播间成交金额” · value “inf”: "
         "Not a finite number (NaN, inf, Infinity and the like cannot be imported)."
@@ -80,7 +80,7 @@ def test_dimension_bomb_is_cheap(engine, name):
     tracemalloc.start()
     started = time.perf_counter()
     try:
-        result = pipeline.preview(engine, data, name)
+        result = importing.preview(engine, data, name)
         elapsed = time.perf_counter() - started
         peak = tracemalloc.get_traced_memory()[1]
     finally:
@@ -94,9 +94,9 @@ def test_dimension_bomb_is_cheap(engine, name):
 def test_invisible_characters_in_names_upsert_onto_the_same_session(engine, clock_at, name):
     """`林\\u200b晓雨` is 林晓雨: the same session of the same account and time, never a second one."""
     clock_at("2026-12-01T09:00")
-    assert pipeline.import_bytes(engine, sample_bytes(DOUYIN), DOUYIN, username="t").ok
+    assert importing.import_bytes(engine, sample_bytes(DOUYIN), DOUYIN, username="t").ok
     before = snapshot(engine, skip=("import_batches", "import_changes", "audit_log", "data_version"))
-    report = pipeline.import_bytes(engine, (BAD / name).read_bytes(), name, username="t")
+    report = importing.import_bytes(engine, (BAD / name).read_bytes(), name, username="t")
     assert report.ok, report.problems
     assert (report.inserted, report.updated, report.unchanged) == (0, 0, 1)
     assert snapshot(engine, skip=("import_batches", "import_changes", "audit_log", "data_version")) == before
@@ -108,7 +108,7 @@ def test_file_over_the_upload_limit_is_refused_before_reading(engine, monkeypatc
 
     monkeypatch.setattr(readers, "read_csv", forbidden)
     data = b"a" * (MAX_UPLOAD_BYTES + 1)
-    report = pipeline.import_bytes(engine, data, "big.csv", username="t")
+    report = importing.import_bytes(engine, data, "big.csv", username="t")
     assert report.problems == [f"文件 {MAX_UPLOAD_MB}.0 MB，超过上限 {MAX_UPLOAD_MB} MB，请拆分后上传。"]
 
 
@@ -120,24 +120,24 @@ def test_roster_and_incident_names_normalised_at_the_door(engine, clock_at):
     from lib.core.models import Incident
 
     clock_at("2026-12-01T09:00")
-    assert pipeline.import_bytes(engine, sample_bytes(ROSTER), ROSTER, username="t").ok
-    assert pipeline.import_bytes(engine, sample_bytes(DOUYIN), DOUYIN, username="t").ok
+    assert importing.import_bytes(engine, sample_bytes(ROSTER), ROSTER, username="t").ok
+    assert importing.import_bytes(engine, sample_bytes(DOUYIN), DOUYIN, username="t").ok
     text = sample_bytes(ROSTER).decode("utf-8-sig")
     hidden = (
         text.replace("林晓雨", "林\u200b晓雨\u2067").replace("主播部", "\ufeff主播部").replace("A组", "Ａ组")
     )
-    report = pipeline.import_bytes(engine, hidden.encode("utf-8"), ROSTER, username="t")
+    report = importing.import_bytes(engine, hidden.encode("utf-8"), ROSTER, username="t")
     assert report.ok, report.problems
     assert (report.inserted, report.updated, report.unchanged) == (0, 0, 20)
     incidents = sample_bytes(INCIDENTS).decode("utf-8-sig")
-    plain = pipeline.import_bytes(engine, incidents.encode("utf-8"), INCIDENTS, username="t")
+    plain = importing.import_bytes(engine, incidents.encode("utf-8"), INCIDENTS, username="t")
     assert plain.ok, plain.problems
     with engine.connect() as conn:
         linked = conn.execute(sa.select(Incident.natural_key, Incident.session_id)).all()
     hidden = incidents.replace("林晓雨", "\u202e林晓雨\u202c").replace(
         "小雨家电旗舰店", "小雨家电\u200d旗舰店"
     )
-    report = pipeline.import_bytes(engine, hidden.encode("utf-8"), INCIDENTS, username="t")
+    report = importing.import_bytes(engine, hidden.encode("utf-8"), INCIDENTS, username="t")
     assert report.ok, report.problems
     assert report.inserted == 0 and report.unchanged == plain.inserted
     with engine.connect() as conn:

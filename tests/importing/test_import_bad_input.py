@@ -9,12 +9,13 @@ import zipfile
 import pytest
 from import_helpers import DOUYIN, KUAISHOU, csv_bytes, douyin_lines, sample_bytes, snapshot
 
-from lib.importing import pipeline, readers
+from lib import importing
+from lib.importing import readers
 
 
 def _refused(engine, data: bytes, name: str, **kw):
     before = snapshot(engine)
-    report = pipeline.import_bytes(engine, data, name, username="t", **kw)
+    report = importing.import_bytes(engine, data, name, username="t", **kw)
     assert not report.ok and report.batch_id is None
     assert (report.inserted, report.updated, report.unchanged) == (0, 0, 0)
     assert snapshot(engine) == before
@@ -35,7 +36,7 @@ def _edit(row: int, old: str, new: str) -> bytes:
 @pytest.fixture
 def seeded(engine):
     """Some data already there, so 'unchanged' means something."""
-    assert pipeline.import_bytes(engine, sample_bytes(KUAISHOU), KUAISHOU, username="t").ok
+    assert importing.import_bytes(engine, sample_bytes(KUAISHOU), KUAISHOU, username="t").ok
     return engine
 
 
@@ -157,7 +158,7 @@ def test_unknown_layout_not_guessed(seeded):
     data = "名称,数量,金额\n甲,1,2\n".encode()
     report = _refused(seeded, data, "other.csv")
     assert _codes(report) == ["unknown_layout"] and report.kind is None
-    preview = pipeline.preview(seeded, data, "other.csv")
+    preview = importing.preview(seeded, data, "other.csv")
     assert preview.unmatched == ["名称", "数量", "金额"]
 
 
@@ -187,7 +188,7 @@ def test_unknown_names_in_incidents_and_manual_metrics(engine):
 
 def test_trailing_commas_are_fine_but_stray_fields_are_not(seeded):
     lines = [line + "," for line in douyin_lines()]
-    report = pipeline.import_bytes(seeded, csv_bytes(lines), "douyin.csv", username="t")
+    report = importing.import_bytes(seeded, csv_bytes(lines), "douyin.csv", username="t")
     assert report.ok and report.inserted == 14
     lines = douyin_lines()
     lines[5] = lines[5] + ",extra"

@@ -78,7 +78,7 @@ def test_cli_as_a_process(engine):
 def test_cli_refuses_file_above_upload_limit_without_reading_it(engine, capsys, tmp_path, monkeypatch):
     from pathlib import Path
 
-    from lib.importing.readers import MAX_UPLOAD_BYTES, MAX_UPLOAD_MB
+    from lib.importing import MAX_UPLOAD_BYTES, MAX_UPLOAD_MB
 
     big = tmp_path / "big.csv"
     with big.open("wb") as fh:  # sparse: 60 MB on paper, nothing on disk

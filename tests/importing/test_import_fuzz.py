@@ -20,10 +20,10 @@ from hypothesis import strategies as st
 from import_helpers import DOUYIN, KUAISHOU, ROSTER, sample_bytes
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from lib import importing
 from lib.core.models import Base, LiveSession
-from lib.importing import pipeline
+from lib.importing.fields import MAX_BIG_COUNT
 from lib.importing.profiles import FIELDS
-from lib.importing.validate import MAX_BIG_COUNT
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "bad_files"))
 from make_bad_files import HEADER, ROW, sheet, xlsx  # noqa: E402
@@ -100,7 +100,7 @@ def _check(engine: sa.Engine, data: bytes, name: str) -> None:
     """One file through the pipeline: a report, all-or-nothing, bounded cost."""
     before = _counts(engine)
     started = time.perf_counter()
-    report = pipeline.import_bytes(engine, data, name, username="fuzz")  # any exception fails the test
+    report = importing.import_bytes(engine, data, name, username="fuzz")  # any exception fails the test
     elapsed = time.perf_counter() - started
     assert elapsed < SECONDS_PER_FILE, f"{name}: {elapsed:.1f} s"
     growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - BASELINE_KB[0]
@@ -223,8 +223,8 @@ BASELINE_KB = [0]
 @pytest.fixture
 def seeded(engine):
     BASELINE_KB[0] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    assert pipeline.import_bytes(engine, sample_bytes(ROSTER), ROSTER, username="t").ok
-    assert pipeline.import_bytes(engine, sample_bytes(DOUYIN), DOUYIN, username="t").ok
+    assert importing.import_bytes(engine, sample_bytes(ROSTER), ROSTER, username="t").ok
+    assert importing.import_bytes(engine, sample_bytes(DOUYIN), DOUYIN, username="t").ok
     return engine
 
 

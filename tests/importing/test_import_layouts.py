@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from lib import importing
 from lib.core.models import ExportProfile, LiveSession
-from lib.importing import pipeline, profiles
 
 VARIANT = (
     "直播间名称,达人昵称,账号,平台,开播时间,下播时间,直播时长,观看人数,观看次数,人均停留时长,新增粉丝,"
@@ -34,7 +34,7 @@ def _stored(engine) -> list[dict]:
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
 def test_variant_headers_and_values(engine, encoding):
-    report = pipeline.import_bytes(engine, VARIANT.encode(encoding), "export.csv", username="t")
+    report = importing.import_bytes(engine, VARIANT.encode(encoding), "export.csv", username="t")
     assert report.ok, [e.message("en") for e in report.errors]
     assert (report.profile, report.inserted) == ("sessions_with_platform", 2)
     first, second = _stored(engine)
@@ -78,7 +78,7 @@ def test_xlsx_with_serial_dates_and_title_rows(engine):
     sheet.append(["合计", None, None, None, 18000, 3234.6, None])
     buf = io.BytesIO()
     book.save(buf)
-    report = pipeline.import_bytes(engine, buf.getvalue(), "ks.xlsx", username="t")
+    report = importing.import_bytes(engine, buf.getvalue(), "ks.xlsx", username="t")
     assert report.ok, [e.message("en") for e in report.errors]
     assert (report.profile, report.inserted) == ("kuaishou_shop", 2)
     first, second = _stored(engine)
@@ -100,7 +100,7 @@ def test_xlsx_error_rows_are_spreadsheet_rows(engine):
     )
     buf = io.BytesIO()
     book.save(buf)
-    report = pipeline.import_bytes(engine, buf.getvalue(), "ks.xlsx", username="t")
+    report = importing.import_bytes(engine, buf.getvalue(), "ks.xlsx", username="t")
     assert [(e.row, e.column, e.code) for e in report.errors] == [
         (4, "直播结束时间", "end_before_start"),
         (4, "观看人数", "bad_number"),
@@ -109,28 +109,28 @@ def test_xlsx_error_rows_are_spreadsheet_rows(engine):
 
 def test_saved_profile_maps_an_unknown_layout(engine):
     data = "场次日期时间,达人,销售额合计,看播UV\n2026-11-12 19:00:00,孙佳怡,1000.5,321\n".encode()
-    first = pipeline.preview(engine, data, "tool.csv")
+    first = importing.preview(engine, data, "tool.csv")
     assert first.kind is None and first.errors[0].code == "unknown_layout"
     assert first.unmatched == ["场次日期时间", "达人", "销售额合计", "看播UV"]
     mapping = {"场次日期时间": "started_at", "达人": "host_name", "销售额合计": "gmv", "看播UV": "viewers"}
-    with pytest.raises(profiles.ProfileError) as exc:
-        profiles.save_profile(
+    with pytest.raises(importing.ProfileError) as exc:
+        importing.save_profile(
             engine, "third_party_tool", "sessions", "taobao", {**mapping, "达人": "nonsense"}, "t_admin"
         )
     assert exc.value.code == "profile_bad_field"
-    profiles.save_profile(engine, "third_party_tool", "sessions", "taobao", mapping, "t_admin")
-    with pytest.raises(profiles.ProfileError):
-        profiles.save_profile(engine, "third_party_tool", "sessions", "taobao", mapping, "t_admin")
-    again = pipeline.preview(engine, data, "tool.csv")
+    importing.save_profile(engine, "third_party_tool", "sessions", "taobao", mapping, "t_admin")
+    with pytest.raises(importing.ProfileError):
+        importing.save_profile(engine, "third_party_tool", "sessions", "taobao", mapping, "t_admin")
+    again = importing.preview(engine, data, "tool.csv")
     assert (again.kind, again.profile) == ("sessions", "third_party_tool")
     # a saved profile still needs the kind's required fields (no end time or duration here)
     assert [(e.code, e.column) for e in again.errors] == [("missing_column", "直播结束时间")]
     with engine.connect() as conn:
         assert conn.execute(sa.select(ExportProfile.created_by)).scalar() == "t_admin"
     mapping2 = {**mapping, "时长": "duration_minutes"}
-    profiles.save_profile(engine, "third_party_tool_v2", "sessions", "taobao", mapping2, "t_admin")
+    importing.save_profile(engine, "third_party_tool_v2", "sessions", "taobao", mapping2, "t_admin")
     data2 = "场次日期时间,达人,销售额合计,看播UV,时长\n2026-11-12 19:00:00,孙佳怡,1000.5,321,90\n".encode()
-    report = pipeline.import_bytes(engine, data2, "tool.csv", username="t")
+    report = importing.import_bytes(engine, data2, "tool.csv", username="t")
     assert report.ok and report.profile == "third_party_tool_v2" and report.inserted == 1
     (row,) = _stored(engine)
     assert (row["platform"], row["account"], row["gmv"], row["viewers"]) == ("taobao", "孙佳怡", 1000.5, 321)
@@ -139,10 +139,10 @@ def test_saved_profile_maps_an_unknown_layout(engine):
 
 def test_explicit_profile_and_kind(engine):
     data = VARIANT.encode()
-    assert pipeline.preview(engine, data, "x.csv", profile="sessions_with_platform").ok
-    wrong = pipeline.preview(engine, data, "x.csv", kind="incidents")
+    assert importing.preview(engine, data, "x.csv", profile="sessions_with_platform").ok
+    wrong = importing.preview(engine, data, "x.csv", kind="incidents")
     assert wrong.errors[0].code == "unknown_layout"
-    bad_kind = pipeline.preview(engine, data, "x.csv", kind="nonsense")
+    bad_kind = importing.preview(engine, data, "x.csv", kind="nonsense")
     assert bad_kind.errors[0].code == "bad_kind"
 
 
@@ -151,13 +151,13 @@ def test_incident_with_session_id_column_links_by_it(engine):
 
     from lib.core.models import Incident
 
-    assert pipeline.import_bytes(engine, sample_bytes(TAOBAO), TAOBAO, username="t").ok
+    assert importing.import_bytes(engine, sample_bytes(TAOBAO), TAOBAO, username="t").ok
     data = (
         "直播场次,直播间,主播,问题类型,严重程度,发现时间,解决时间\n"
         "tb_jiayi-000009,佳怡生活馆,孙佳怡,价格异常,简单,2026-11-03 21:00:00,2026-11-03 21:20:00\n"
         ",佳怡生活馆,孙佳怡,其他,简单,2026-11-04 21:00:00,\n"
     ).encode()
-    report = pipeline.import_bytes(engine, data, "incidents.csv", username="t")
+    report = importing.import_bytes(engine, data, "incidents.csv", username="t")
     assert report.ok, [e.message("en") for e in report.errors]
     with engine.connect() as conn:
         linked = dict(
@@ -180,8 +180,8 @@ def test_room_is_learned_from_an_export_that_names_it(engine):
         "直播间名称,主播昵称,主播抖音号,直播开始时间,直播结束时间,观看人数\n"
         "小雨家电旗舰店,林晓雨,xyjd2021,2026/10/30 20:00:00,2026/10/30 22:00:00,100\n"
     ).encode()
-    assert pipeline.import_bytes(engine, named, "named.csv", username="t").ok
-    assert pipeline.import_bytes(engine, sample_bytes(DOUYIN), DOUYIN, username="t").ok
+    assert importing.import_bytes(engine, named, "named.csv", username="t").ok
+    assert importing.import_bytes(engine, sample_bytes(DOUYIN), DOUYIN, username="t").ok
     with engine.connect() as conn:
         rooms = dict(
             conn.execute(
@@ -189,7 +189,7 @@ def test_room_is_learned_from_an_export_that_names_it(engine):
             ).all()
         )
     assert rooms == {"xyjd2021": "小雨家电旗舰店", "jjhw888": "jjhw888"}  # unnamed: the account stands in
-    assert pipeline.import_bytes(engine, sample_bytes(INCIDENTS), INCIDENTS, username="t").ok
+    assert importing.import_bytes(engine, sample_bytes(INCIDENTS), INCIDENTS, username="t").ok
     with engine.connect() as conn:
         linked = conn.execute(
             sa.select(sa.func.count()).select_from(Incident).where(Incident.session_id.is_not(None))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from import_helpers import DOUYIN, sample_bytes
 
+from lib import importing
 from lib.core.formatting import md_escape
-from lib.importing import pipeline
-from lib.importing.people import mask_phone
+from lib.importing import mask_phone
 
 
 def test_staff_can_open_upload(run_page):
@@ -28,7 +28,7 @@ def _sessions(engine) -> int:
 
 def test_upload_page_history_and_undo_for_manager(engine, users, run_page):
     """Undo asks first (cancel keeps everything), then undoes and shows the batch's state afterwards."""
-    report = pipeline.import_bytes(engine, sample_bytes(DOUYIN), DOUYIN, username=users["staff"])
+    report = importing.import_bytes(engine, sample_bytes(DOUYIN), DOUYIN, username=users["staff"])
     at = run_page("upload", "manager", lang="en")
     assert not at.exception
     history = at.dataframe[0].value
@@ -48,7 +48,7 @@ def test_upload_page_history_and_undo_for_manager(engine, users, run_page):
     at.button(key="undo_button").click().run()
     at.button(key="undo_yes").click().run()
     assert not at.exception and _sessions(engine) == 0
-    batch = pipeline.list_batches(engine)[0]
+    batch = importing.list_batches(engine)[0]
     assert batch["status"] == "undone" and batch["undone_by"] == users["manager"]
     message = at.success[0].value
     assert message.startswith(f"Undone: 14 rows deleted, 0 rows restored. Upload #{report.batch_id} (")
@@ -69,7 +69,7 @@ def test_upload_page_requires_login(run_page):
 def _roster(engine):
     from import_helpers import ROSTER
 
-    assert pipeline.import_bytes(engine, sample_bytes(ROSTER), ROSTER, username="t").ok
+    assert importing.import_bytes(engine, sample_bytes(ROSTER), ROSTER, username="t").ok
 
 
 def test_people_phone_masked_for_staff_and_manager(engine, run_page):
@@ -115,7 +115,7 @@ def test_one_upload_limit_on_page_widget_server_and_pipeline(engine, run_page):
 
     from import_helpers import ROOT_DIR
 
-    from lib.importing.readers import MAX_UPLOAD_BYTES, MAX_UPLOAD_MB
+    from lib.importing import MAX_UPLOAD_BYTES, MAX_UPLOAD_MB
 
     at = run_page("upload", "staff")
     assert not at.exception
@@ -124,5 +124,5 @@ def test_one_upload_limit_on_page_widget_server_and_pipeline(engine, run_page):
     assert uploader.max_upload_size_mb == MAX_UPLOAD_MB == 50
     config = tomllib.loads((ROOT_DIR / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["server"]["maxUploadSize"] == MAX_UPLOAD_MB
-    report = pipeline.import_bytes(engine, b"x" * (MAX_UPLOAD_BYTES + 1), "big.csv")
+    report = importing.import_bytes(engine, b"x" * (MAX_UPLOAD_BYTES + 1), "big.csv")
     assert [e.code for e in report.errors] == ["file_too_large"]

@@ -22,6 +22,7 @@ from import_helpers import (
     truth,
 )
 
+from lib import importing
 from lib.core import clock
 from lib.core.models import (
     Department,
@@ -35,7 +36,7 @@ from lib.core.models import (
     Position,
     Team,
 )
-from lib.importing import pipeline
+from lib.importing import commit
 
 COMMON = (
     "duration_minutes",
@@ -70,7 +71,7 @@ def _truth_sessions(platform: str) -> list[dict]:
     ("name", "platform"), [(DOUYIN, "douyin"), (KUAISHOU, "kuaishou"), (TAOBAO, "taobao")]
 )
 def test_sample_matches_truth(engine, name, platform):
-    report = pipeline.import_bytes(engine, sample_bytes(name), name, username="t")
+    report = importing.import_bytes(engine, sample_bytes(name), name, username="t")
     expected = _truth_sessions(platform)
     assert report.ok, [e.message("en") for e in report.errors]
     assert (report.inserted, report.updated, report.unchanged, report.rejected) == (len(expected), 0, 0, 0)
@@ -94,7 +95,7 @@ def test_sample_matches_truth(engine, name, platform):
 
 
 def test_kuaishou_total_row_is_skipped_not_stored(engine):
-    result = pipeline.preview(engine, sample_bytes(KUAISHOU), KUAISHOU)
+    result = importing.preview(engine, sample_bytes(KUAISHOU), KUAISHOU)
     assert result.ok and result.skipped_total_rows == 1 and result.rows == 9
     assert result.profile == "kuaishou_shop" and result.kind == "sessions"
     assert list(result.frame["_row"]) == list(range(4, 13))  # title + empty row + header above
@@ -102,10 +103,10 @@ def test_kuaishou_total_row_is_skipped_not_stored(engine):
 
 def test_reimport_changes_nothing(engine):
     for name in (DOUYIN, KUAISHOU, TAOBAO):
-        pipeline.import_bytes(engine, sample_bytes(name), name, username="t")
+        importing.import_bytes(engine, sample_bytes(name), name, username="t")
     before = snapshot(engine, skip=("import_batches", "import_changes", "audit_log", "data_version"))
     for name in (DOUYIN, KUAISHOU, TAOBAO):
-        again = pipeline.import_bytes(engine, sample_bytes(name), name, username="t")
+        again = importing.import_bytes(engine, sample_bytes(name), name, username="t")
         assert (again.inserted, again.updated) == (0, 0)
         assert again.unchanged == len(
             _truth_sessions({DOUYIN: "douyin", KUAISHOU: "kuaishou", TAOBAO: "taobao"}[name])
@@ -117,8 +118,8 @@ def test_overlapping_exports_no_double_counting(engine):
     lines = douyin_lines()
     first = csv_bytes(lines[:11])  # header + sessions 1..10
     second = csv_bytes([lines[0], *lines[5:]])  # header + sessions 5..14
-    a = pipeline.import_bytes(engine, first, "douyin_week_a.csv", username="t")
-    b = pipeline.import_bytes(engine, second, "douyin_week_b.csv", username="t")
+    a = importing.import_bytes(engine, first, "douyin_week_a.csv", username="t")
+    b = importing.import_bytes(engine, second, "douyin_week_b.csv", username="t")
     assert (a.inserted, a.updated, a.unchanged) == (10, 0, 0)
     assert (b.inserted, b.updated, b.unchanged) == (4, 0, 6)
     with engine.connect() as conn:
@@ -131,8 +132,8 @@ def test_host_resolved_from_people_and_aliases(engine, roster_loaded):
     with engine.begin() as conn:
         pid = conn.execute(sa.select(Person.id).where(Person.name == "孙佳怡")).scalar()
         conn.execute(sa.insert(HostAccount).values(person_id=pid, platform="taobao", alias="tb_jiayi"))
-    pipeline.import_bytes(engine, sample_bytes(DOUYIN), DOUYIN, username="t")
-    pipeline.import_bytes(engine, sample_bytes(TAOBAO), TAOBAO, username="t")
+    importing.import_bytes(engine, sample_bytes(DOUYIN), DOUYIN, username="t")
+    importing.import_bytes(engine, sample_bytes(TAOBAO), TAOBAO, username="t")
     with engine.connect() as conn:
         rows = conn.execute(
             sa.select(LiveSession.host_name, Person.name, LiveSession.account).join(
@@ -145,8 +146,8 @@ def test_host_resolved_from_people_and_aliases(engine, roster_loaded):
 
 def test_incidents_roster_manual_metrics(engine, roster_loaded):
     for name in (DOUYIN, KUAISHOU, TAOBAO):
-        assert pipeline.import_bytes(engine, sample_bytes(name), name, username="t").ok
-    report = pipeline.import_bytes(engine, sample_bytes(INCIDENTS), INCIDENTS, username="t")
+        assert importing.import_bytes(engine, sample_bytes(name), name, username="t").ok
+    report = importing.import_bytes(engine, sample_bytes(INCIDENTS), INCIDENTS, username="t")
     assert report.ok and report.inserted == 11
     sessions = {}
     with engine.connect() as conn:
@@ -178,13 +179,13 @@ def test_incidents_roster_manual_metrics(engine, roster_loaded):
         assert row.responded_at == dt.datetime.fromisoformat(inc["responded_at"])
         assert row.resolved_at == dt.datetime.fromisoformat(inc["resolved_at"])
         assert (row.overtime_reason or "") == inc["overtime_reason"]
-        assert row.natural_key == pipeline.incident_key(
+        assert row.natural_key == importing.incident_key(
             inc["room"], inc["host"], inc["category"], row.detected_at
         )
-    again = pipeline.import_bytes(engine, sample_bytes(INCIDENTS), INCIDENTS, username="t")
+    again = importing.import_bytes(engine, sample_bytes(INCIDENTS), INCIDENTS, username="t")
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 11)
 
-    report = pipeline.import_bytes(engine, sample_bytes(MANUAL), MANUAL, username="t")
+    report = importing.import_bytes(engine, sample_bytes(MANUAL), MANUAL, username="t")
     assert report.ok and report.inserted == 29
     with engine.connect() as conn:
         values = {
@@ -222,9 +223,9 @@ def test_roster_import(engine, roster_loaded):
 
 
 def test_failure_halfway_leaves_database_as_before(engine, roster_loaded, monkeypatch):
-    assert pipeline.import_bytes(engine, sample_bytes(KUAISHOU), KUAISHOU, username="t").ok
+    assert importing.import_bytes(engine, sample_bytes(KUAISHOU), KUAISHOU, username="t").ok
     before = snapshot(engine)
-    monkeypatch.setattr(pipeline, "CHUNK_SIZE", 5)
+    monkeypatch.setattr(commit, "CHUNK_SIZE", 5)
     calls = []
 
     def boom(done, total, progress):
@@ -232,9 +233,9 @@ def test_failure_halfway_leaves_database_as_before(engine, roster_loaded, monkey
         if len(calls) == 2:  # after 10 of 14 rows were written
             raise RuntimeError("injected failure")
 
-    monkeypatch.setattr(pipeline, "_after_chunk", boom)
+    monkeypatch.setattr(commit, "after_chunk", boom)
     with pytest.raises(RuntimeError, match="injected"):
-        pipeline.import_bytes(engine, sample_bytes(DOUYIN), DOUYIN, username="t")
+        importing.import_bytes(engine, sample_bytes(DOUYIN), DOUYIN, username="t")
     assert calls == [5, 10]
     assert snapshot(engine) == before
 
@@ -251,22 +252,22 @@ def _douyin_revised() -> bytes:
 
 
 def test_undo_restores_previous_state(engine, users):
-    first = pipeline.import_bytes(engine, sample_bytes(DOUYIN), DOUYIN, username="t")
-    pipeline.import_bytes(
+    first = importing.import_bytes(engine, sample_bytes(DOUYIN), DOUYIN, username="t")
+    importing.import_bytes(
         engine, sample_bytes(INCIDENTS.replace("incidents", "incidents")), INCIDENTS, username="t"
     )
     skip = ("import_batches", "import_changes", "audit_log", "data_version")
     before = snapshot(engine, skip=skip)
-    second = pipeline.import_bytes(engine, _douyin_revised(), "douyin_revised.csv", username="t")
+    second = importing.import_bytes(engine, _douyin_revised(), "douyin_revised.csv", username="t")
     assert (second.inserted, second.updated, second.unchanged) == (1, 2, 12)
     assert snapshot(engine, skip=skip) != before
-    with pytest.raises(pipeline.UndoError) as exc:
-        pipeline.undo(engine, second.batch_id, users["staff"])
+    with pytest.raises(importing.UndoError) as exc:
+        importing.undo(engine, second.batch_id, users["staff"])
     assert exc.value.code == "undo_forbidden"
-    with pytest.raises(pipeline.UndoError) as exc:  # a later upload changed the same rows
-        pipeline.undo(engine, first.batch_id, users["manager"])
+    with pytest.raises(importing.UndoError) as exc:  # a later upload changed the same rows
+        importing.undo(engine, first.batch_id, users["manager"])
     assert exc.value.code == "undo_later_batch"
-    counts = pipeline.undo(engine, second.batch_id, users["manager"])
+    counts = importing.undo(engine, second.batch_id, users["manager"])
     assert counts == {"deleted": 1, "restored": 2}
     assert snapshot(engine, skip=skip) == before
     with engine.connect() as conn:
@@ -279,11 +280,11 @@ def test_undo_restores_previous_state(engine, users):
             .where(ImportChange.batch_id == second.batch_id)
         ).scalar()
     assert tuple(status) == ("undone", users["manager"]) and changes == 3
-    with pytest.raises(pipeline.UndoError) as exc:
-        pipeline.undo(engine, second.batch_id, users["admin"])
+    with pytest.raises(importing.UndoError) as exc:
+        importing.undo(engine, second.batch_id, users["admin"])
     assert exc.value.code == "undo_already"
     # now the first upload can be undone too: nothing of the Douyin file is left
-    pipeline.undo(engine, first.batch_id, users["admin"])
+    importing.undo(engine, first.batch_id, users["admin"])
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(LiveSession)).scalar() == 0
         assert (
@@ -295,7 +296,7 @@ def test_undo_restores_previous_state(engine, users):
 
 
 def test_batch_is_recorded(engine):
-    report = pipeline.import_bytes(engine, sample_bytes(TAOBAO), TAOBAO, username="t_user")
+    report = importing.import_bytes(engine, sample_bytes(TAOBAO), TAOBAO, username="t_user")
     with engine.connect() as conn:
         b = conn.execute(sa.select(ImportBatch.__table__).where(ImportBatch.id == report.batch_id)).one()
     import hashlib
@@ -316,14 +317,14 @@ def test_batch_is_recorded(engine):
 
 def test_dry_run_writes_nothing(engine):
     before = snapshot(engine)
-    report = pipeline.import_bytes(engine, sample_bytes(DOUYIN), DOUYIN, dry_run=True)
+    report = importing.import_bytes(engine, sample_bytes(DOUYIN), DOUYIN, dry_run=True)
     assert (report.inserted, report.updated, report.unchanged, report.batch_id) == (14, 0, 0, None)
     assert snapshot(engine) == before
 
 
 def test_roster_undo_removes_created_teams(engine, users):
-    report = pipeline.import_bytes(engine, sample_bytes(ROSTER), ROSTER, username="t")
-    pipeline.undo(engine, report.batch_id, users["admin"])
+    report = importing.import_bytes(engine, sample_bytes(ROSTER), ROSTER, username="t")
+    importing.undo(engine, report.batch_id, users["admin"])
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT COUNT(*) FROM teams")).scalar() == 0
         assert conn.execute(sa.text("SELECT COUNT(*) FROM people")).scalar() == 0
@@ -332,16 +333,16 @@ def test_roster_undo_removes_created_teams(engine, users):
 def test_concurrent_duplicate_is_refused_cleanly(engine, monkeypatch):
     """Two uploads of one file racing: the second one's inserts hit the unique key; it is rolled back and
     reported, not half-written."""
-    assert pipeline.import_bytes(engine, sample_bytes(TAOBAO), TAOBAO, username="t").ok
+    assert importing.import_bytes(engine, sample_bytes(TAOBAO), TAOBAO, username="t").ok
     before = snapshot(engine)
-    real_diff = pipeline._diff
+    real_diff = commit.diff
 
     def stale_diff(conn, plan):  # as if the other upload had not committed yet when this one looked
         diff = real_diff(conn, plan)
-        return pipeline.Diff(plan.records, [], 0) if diff.unchanged else diff
+        return commit.Diff(plan.records, [], 0) if diff.unchanged else diff
 
-    monkeypatch.setattr(pipeline, "_diff", stale_diff)
-    report = pipeline.import_bytes(engine, sample_bytes(TAOBAO), TAOBAO, username="t")
+    monkeypatch.setattr(commit, "diff", stale_diff)
+    report = importing.import_bytes(engine, sample_bytes(TAOBAO), TAOBAO, username="t")
     assert not report.ok and [e.code for e in report.errors] == ["write_failed"]
     assert report.batch_id is None and report.inserted == 0 and report.rejected == 7
     assert snapshot(engine) == before
@@ -353,31 +354,31 @@ def test_roster_update_creates_team_and_undo_restores(engine, users, roster_load
     text = (
         sample_bytes(ROSTER).decode("utf-8-sig").replace("林晓雨,主播,主播部,A组", "林晓雨,主播,主播部,D组")
     )
-    dry = pipeline.import_bytes(engine, text.encode(), ROSTER, dry_run=True)
+    dry = importing.import_bytes(engine, text.encode(), ROSTER, dry_run=True)
     assert (dry.inserted, dry.updated, dry.unchanged) == (0, 1, 19)
-    report = pipeline.import_bytes(engine, text.encode(), ROSTER, username="t")
+    report = importing.import_bytes(engine, text.encode(), ROSTER, username="t")
     assert (report.inserted, report.updated, report.unchanged) == (0, 1, 19)
     with engine.connect() as conn:
         team = conn.execute(
             sa.select(Team.name).join(Person, Person.team_id == Team.id).where(Person.name == "林晓雨")
         ).scalar()
     assert team == "D组"
-    pipeline.undo(engine, report.batch_id, users["admin"])
+    importing.undo(engine, report.batch_id, users["admin"])
     assert snapshot(engine, skip=skip) == before
 
 
 def test_progress_is_reported_per_chunk(engine, monkeypatch):
-    monkeypatch.setattr(pipeline, "CHUNK_SIZE", 4)
+    monkeypatch.setattr(commit, "CHUNK_SIZE", 4)
     seen: list[float] = []
-    report = pipeline.import_bytes(engine, sample_bytes(DOUYIN), DOUYIN, username="t", progress=seen.append)
+    report = importing.import_bytes(engine, sample_bytes(DOUYIN), DOUYIN, username="t", progress=seen.append)
     assert report.ok
     assert seen == [4 / 14, 8 / 14, 12 / 14, 1.0, 1.0]
 
 
 def test_host_alias_added_or_removed_later_relinks_stored_sessions(engine, roster_loaded):
-    from lib.importing.people import add_host_account, remove_host_account
+    from lib.importing import add_host_account, remove_host_account
 
-    pipeline.import_bytes(engine, sample_bytes(DOUYIN), DOUYIN, username="t")
+    importing.import_bytes(engine, sample_bytes(DOUYIN), DOUYIN, username="t")
     with engine.begin() as conn:
         host, pid = conn.execute(
             sa.select(LiveSession.host_name, LiveSession.host_person_id).where(

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from lib.importing import values as v
+from lib.importing.columns import parse_datetime_column, parse_numeric_column
 
 
 @pytest.mark.parametrize(
@@ -170,16 +171,16 @@ def test_parse_month(raw, expected):
 
 def test_numeric_column_fast_and_slow_paths_agree():
     series = pd.Series(["1,200", "1.2万", "-", "3.5w", "", "7"], dtype="str")
-    out, errors = v.parse_numeric_column(series, v.parse_count, "count")
+    out, errors = parse_numeric_column(series, v.parse_count, "count")
     assert out == [1200, 12000, None, 35000, None, 7]
     assert errors == {}
-    out, errors = v.parse_numeric_column(pd.Series(["5", "-2", "x"], dtype="str"), v.parse_count, "count")
+    out, errors = parse_numeric_column(pd.Series(["5", "-2", "x"], dtype="str"), v.parse_count, "count")
     assert out[0] == 5 and errors == {1: "negative", 2: "bad_number"}
 
 
 def test_datetime_column_mixed_formats():
     series = pd.Series(["2026/11/02 20:00:00", "2026-11-03 10:00", "--", "bad"], dtype="str")
-    out, errors = v.parse_datetime_column(series)
+    out, errors = parse_datetime_column(series)
     assert out[:3] == [dt.datetime(2026, 11, 2, 20), dt.datetime(2026, 11, 3, 10), None]
     assert errors == {3: "bad_datetime"}
 
@@ -216,11 +217,11 @@ def test_impossible_durations_refused(raw):
 def test_numeric_column_never_wraps_int64():
     """`99999999999999999999999` once became -9,223,372,036,854,775,808 viewers."""
     series = pd.Series(["12", "99999999999999999999999", "1e308", "inf", "NaN", "-"], dtype="str")
-    out, errors = v.parse_numeric_column(series, v.parse_count, "count")
+    out, errors = parse_numeric_column(series, v.parse_count, "count")
     assert out == [12, None, None, None, None, None]
     assert errors == {1: "too_large", 2: "too_large", 3: "not_finite", 4: "not_finite"}
     floats = pd.Series([1.0, float("inf"), 1e308, float("nan")])
-    out, errors = v.parse_numeric_column(floats, v.parse_count, "count")
+    out, errors = parse_numeric_column(floats, v.parse_count, "count")
     assert out == [1, None, None, None] and errors == {1: "not_finite", 2: "too_large"}
 
 

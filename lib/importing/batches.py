@@ -1,0 +1,115 @@
+"""Upload history and undo: a committed batch is undone by deleting the rows it inserted and putting back
+the before-images of the rows it updated (admins and managers; refused when a later batch changed them)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, and_, delete, select, update
+
+from lib.core.db import audit, now, write
+from lib.core.errors import CodedError
+from lib.core.models import ImportBatch, ImportChange, Incident, LiveSession, ManualMetric, Person, Team, User
+from lib.importing.plan import IN_CHUNK, chunks
+
+UNDO_ROLES = ("admin", "manager")
+TABLES = {
+    t.name: t
+    for t in (
+        LiveSession.__table__,
+        Person.__table__,
+        Incident.__table__,
+        ManualMetric.__table__,
+        Team.__table__,
+    )
+}
+_UNDO_ORDER = ["live_sessions", "incidents", "manual_metrics", "people", "teams"]
+
+
+class UndoError(CodedError):
+    prefix = "importing.error"
+
+
+def list_batches(engine: Engine, limit: int = 50) -> list[dict[str, Any]]:
+    b = ImportBatch.__table__
+    with engine.connect() as conn:
+        rows = conn.execute(select(b).order_by(b.c.id.desc()).limit(limit)).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def _restore(table: Table, before: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for name, value in before.items():
+        col = table.c[name]
+        if isinstance(value, str):
+            try:
+                pytype = col.type.python_type
+            except NotImplementedError:
+                pytype = None
+            if pytype is dt.datetime:
+                value = dt.datetime.fromisoformat(value)
+            elif pytype is dt.date:
+                value = dt.date.fromisoformat(value)
+        out[name] = value
+    return out
+
+
+def _check_undoable(conn: Connection, batch_id: int, username: str) -> None:
+    role = conn.execute(select(User.role).where(User.username == username, User.active.is_(True))).scalar()
+    if role not in UNDO_ROLES:
+        raise UndoError("undo_forbidden")
+    batch = conn.execute(select(ImportBatch.status).where(ImportBatch.id == batch_id)).first()
+    if batch is None:
+        raise UndoError("undo_no_batch", batch=batch_id)
+    if batch.status != "committed":
+        raise UndoError("undo_already", batch=batch_id)
+    c = ImportChange.__table__
+    later = conn.execute(
+        select(c.c.batch_id)
+        .join(ImportBatch, ImportBatch.id == c.c.batch_id)
+        .where(
+            c.c.batch_id > batch_id,
+            ImportBatch.status == "committed",
+            and_(c.c.table_name.in_(select(c.c.table_name).where(c.c.batch_id == batch_id))),
+            c.c.row_id.in_(select(c.c.row_id).where(c.c.batch_id == batch_id)),
+        )
+        .limit(1)
+    ).scalar()
+    if later is not None:
+        raise UndoError("undo_later_batch", batch=batch_id, later=later)
+
+
+def undo(engine: Engine, batch_id: int, username: str) -> dict[str, int]:
+    """Restore exactly what was there before a batch: delete the rows it inserted, put back the values of
+    the rows it updated. Admins and managers only; refused when a later upload changed the same rows."""
+    with write(engine) as conn:
+        _check_undoable(conn, batch_id, username)
+        c = ImportChange.__table__
+        changes = (
+            conn.execute(select(c).where(c.c.batch_id == batch_id).order_by(c.c.id.desc())).mappings().all()
+        )
+        counts = {"deleted": 0, "restored": 0}
+        for name in _UNDO_ORDER:
+            table = TABLES[name]
+            mine = [ch for ch in changes if ch["table_name"] == name]
+            updates = [ch for ch in mine if ch["action"] == "update"]
+            for ch in updates:
+                conn.execute(
+                    update(table)
+                    .where(table.c.id == ch["row_id"])
+                    .values(_restore(table, json.loads(ch["before"])))
+                )
+            inserted = [ch["row_id"] for ch in mine if ch["action"] == "insert"]
+            for chunk in chunks(inserted, IN_CHUNK):
+                conn.execute(delete(table).where(table.c.id.in_(chunk)))
+            counts["deleted"] += len(inserted)
+            counts["restored"] += len(updates)
+        conn.execute(
+            update(ImportBatch)
+            .where(ImportBatch.id == batch_id)
+            .values(status="undone", undone_at=now(), undone_by=username)
+        )
+        audit(conn, username, "import.undo", batch_id=batch_id, **counts)
+    return counts
