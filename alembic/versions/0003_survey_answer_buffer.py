@@ -36,5 +36,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_survey_answer_buffer_round_id"), table_name="survey_answer_buffer")
+    # Dropping the table drops its index; MariaDB refuses to drop the index first (its foreign key needs it).
     op.drop_table("survey_answer_buffer")

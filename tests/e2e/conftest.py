@@ -172,7 +172,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         callspec = getattr(item, "callspec", None)
         backend = callspec.params.get("database_url") if callspec else None
-        is_e2e = item.get_closest_marker("e2e") is not None
+        is_e2e = item.get_closest_marker("e2e") is not None or "e2e" in item.path.parts
         if is_e2e and backend not in (None, first) and item.get_closest_marker("all_databases") is None:
             drop.append(item)
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import insert, update
 
 from lib.core.db import now, write
@@ -14,6 +15,18 @@ from tests.e2e.conftest import ARTIFACTS, no_exception, settle_after_login
 from tests.incidents.incidents_testdata import add, known_rows
 
 pytestmark = pytest.mark.e2e
+
+
+def choose(page, label: str) -> None:
+    """Pick a radio option and wait until the page shows it picked: a click that lands while the page is
+    rerunning is overtaken by that rerun, so (as a person would) click again until the choice holds."""
+    radio = page.get_by_role("radio", name=label, exact=True)
+    for _ in range(5):
+        page.get_by_text(label, exact=True).click()
+        page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached")
+        if radio.is_checked():
+            return
+    raise AssertionError(f"the option {label!r} did not stay chosen")
 
 
 def test_report_charts_render(engine, database_url, users, start_server, page):
@@ -55,10 +68,8 @@ def test_report_charts_render(engine, database_url, users, start_server, page):
         ("部门达标率", "departments"),
         ("场次时间线", "timeline"),
     ):
-        page.get_by_text(tab, exact=True).click()
+        choose(page, tab)
         chart = page.locator('[data-testid="stVegaLiteChart"]')
-        chart.first.wait_for()
-        page.wait_for_timeout(800)
+        expect(chart).to_have_count(1)  # one view at a time (waits out the rerun that swaps the view)
         no_exception(page)
-        assert chart.count() == 1  # one view at a time
         chart.first.screenshot(path=str(ARTIFACTS / f"incidents_chart_{name}.png"))
