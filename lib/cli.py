@@ -161,7 +161,7 @@ def _domain_registrations():
         "lib.kpis_cli",
         "lib.incidents_cli",
         "lib.surveys_cli",
-        "lib.scorecards_cli",
+        "lib.scorecards.cli",
         "lib.cases_cli",
     ):
         try:

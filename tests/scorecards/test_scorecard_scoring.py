@@ -95,11 +95,11 @@ def test_defaults_sum_to_100_and_validate():
 @pytest.mark.parametrize(
     ("change", "code"),
     [
-        ({"kpis": sc._kpis(("viewers", 50), ("gmv_achievement", 40))}, "weights_sum"),
-        ({"kpis": sc._kpis(("viewers", 50), ("viewers", 50))}, "duplicate"),
-        ({"kpis": sc._kpis(("nonsense", 100))}, "metric"),
-        ({"kpis": sc._kpis(("viewers", 0), ("gmv_achievement", 100))}, "weight"),
-        ({"kpis": sc._kpis(("viewers", 100, ("between", 4.0, 2.0)))}, "target"),
+        ({"kpis": sc.kpi_defs(("viewers", 50), ("gmv_achievement", 40))}, "weights_sum"),
+        ({"kpis": sc.kpi_defs(("viewers", 50), ("viewers", 50))}, "duplicate"),
+        ({"kpis": sc.kpi_defs(("nonsense", 100))}, "metric"),
+        ({"kpis": sc.kpi_defs(("viewers", 0), ("gmv_achievement", 100))}, "weight"),
+        ({"kpis": sc.kpi_defs(("viewers", 100, ("between", 4.0, 2.0)))}, "target"),
         ({"cap": 0.9}, "cap"),
         ({"bands": (("S", 100.0), ("A", 100.0), ("B", 85.0), ("C", 70.0))}, "bands"),
         ({"month_from": "2029-12"}, "past_month"),
@@ -139,7 +139,7 @@ def test_edit_keeps_last_month_unchanged(engine):
     new = sc.Definition(
         "customer_service",
         "2026-11",
-        sc._kpis(("cs_response_seconds", 60), ("cs_resolution_rate", 20), ("customer_satisfaction", 20)),
+        sc.kpi_defs(("cs_response_seconds", 60), ("cs_resolution_rate", 20), ("customer_satisfaction", 20)),
         1.0,
     )
     sc.save_definition(engine, "t_admin", new, today=dt.date(2026, 11, 3))
