@@ -196,3 +196,31 @@ def test_quarter_rollup_and_promotion(engine):
     assert sc.promotion_flags(engine, "2026-Q2").empty  # Q1 has no data: not "above the bar"
     with pytest.raises(sc.ScorecardError):
         sc.set_promotion_bar(engine, "t_admin", -1)
+
+
+def test_editor_rows_become_a_definition_or_name_the_row():
+    nan = float("nan")
+    rows = [
+        {"metric": "viewers", "weight": 60.0, "kind": None, "value": nan, "value_high": nan},
+        {"metric": "gmv_achievement", "weight": 40, "kind": "at_least", "value": 0.9, "value_high": nan},
+    ]
+    d = sc.definition_from_rows("host", " 2030-01 ", rows, 110.0, sc.DEFAULT_BANDS)
+    assert d.month_from == "2030-01" and d.cap == pytest.approx(1.1)
+    assert d.kpis == sc.kpi_defs(("viewers", 60), ("gmv_achievement", 40, ("at_least", 0.9, None)))
+    sc.validate_definition(d, today=dt.date(2030, 1, 1))
+    no_metric = [rows[0], {"metric": None, "weight": 40.0}]
+    with pytest.raises(sc.ScorecardError) as err:
+        sc.definition_from_rows("host", "2030-01", no_metric, 120.0, sc.DEFAULT_BANDS)
+    assert (err.value.code, err.value.params["row"]) == ("metric", 2)
+    no_value = [{"metric": "viewers", "weight": 100.0, "kind": "at_least", "value": nan}]
+    with pytest.raises(sc.ScorecardError) as err:
+        sc.definition_from_rows("host", "2030-01", no_value, 120.0, sc.DEFAULT_BANDS)
+    assert (err.value.code, err.value.params["row"]) == ("target", 1)
+
+
+def test_manual_entry_refusal_is_a_coded_error_shown_inert(engine):
+    with pytest.raises(sc.ManualEntryError) as err:
+        sc.save_manual_metric(engine, "t_manager", "2026-1*", 1, "cs_resolution_rate", 0.9)
+    assert err.value.code == "month"
+    assert err.value.message("en") == "Month is not YYYY-MM: 2026-1*"
+    assert sc.error_text(err.value, "en") == "Month is not YYYY-MM: 2026\\-1\\*"  # Markdown-inert
