@@ -161,7 +161,7 @@ def _domain_registrations():
         "lib.kpis.cli",
         "lib.incidents.cli",
         "lib.surveys_cli",
-        "lib.scorecards_cli",
+        "lib.scorecards.cli",
         "lib.cases.cli",
     ):
         try:

@@ -89,8 +89,3 @@ __all__ = [
 ]
 
 # Transitional: lib.scorecards_sources still reads these old private names; drop them when it switches
-# to IncidentQuery / dialect_of / detail_columns / detail_frame.
-_Q = IncidentQuery
-_dialect = dialect_of
-_detail_columns = detail_columns
-_detail_frame = detail_frame

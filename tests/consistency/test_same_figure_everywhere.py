@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from sqlalchemy import insert, select
 
 from lib import cases, cli, kpis
-from lib import scorecards_sources as src
+from lib import scorecards as src
 from lib.core import exports
 from lib.core.db import write
 from lib.core.i18n import translate

@@ -74,7 +74,7 @@ def test_editor_shows_conflict_and_keeps_input(engine, run_page, clock_at):
 def test_manual_metric_token_writes_once(engine, users):
     from sqlalchemy import func, insert
 
-    from lib import scorecards_sources as scs
+    from lib import scorecards as scs
     from lib.core.db import write
     from lib.core.models import AuditLog, ManualMetric, Person
 

@@ -95,11 +95,11 @@ def test_defaults_sum_to_100_and_validate():
 @pytest.mark.parametrize(
     ("change", "code"),
     [
-        ({"kpis": sc._kpis(("viewers", 50), ("gmv_achievement", 40))}, "weights_sum"),
-        ({"kpis": sc._kpis(("viewers", 50), ("viewers", 50))}, "duplicate"),
-        ({"kpis": sc._kpis(("nonsense", 100))}, "metric"),
-        ({"kpis": sc._kpis(("viewers", 0), ("gmv_achievement", 100))}, "weight"),
-        ({"kpis": sc._kpis(("viewers", 100, ("between", 4.0, 2.0)))}, "target"),
+        ({"kpis": sc.kpi_defs(("viewers", 50), ("gmv_achievement", 40))}, "weights_sum"),
+        ({"kpis": sc.kpi_defs(("viewers", 50), ("viewers", 50))}, "duplicate"),
+        ({"kpis": sc.kpi_defs(("nonsense", 100))}, "metric"),
+        ({"kpis": sc.kpi_defs(("viewers", 0), ("gmv_achievement", 100))}, "weight"),
+        ({"kpis": sc.kpi_defs(("viewers", 100, ("between", 4.0, 2.0)))}, "target"),
         ({"cap": 0.9}, "cap"),
         ({"bands": (("S", 100.0), ("A", 100.0), ("B", 85.0), ("C", 70.0))}, "bands"),
         ({"month_from": "2029-12"}, "past_month"),
@@ -139,7 +139,7 @@ def test_edit_keeps_last_month_unchanged(engine):
     new = sc.Definition(
         "customer_service",
         "2026-11",
-        sc._kpis(("cs_response_seconds", 60), ("cs_resolution_rate", 20), ("customer_satisfaction", 20)),
+        sc.kpi_defs(("cs_response_seconds", 60), ("cs_resolution_rate", 20), ("customer_satisfaction", 20)),
         1.0,
     )
     sc.save_definition(engine, "t_admin", new, today=dt.date(2026, 11, 3))
@@ -196,3 +196,31 @@ def test_quarter_rollup_and_promotion(engine):
     assert sc.promotion_flags(engine, "2026-Q2").empty  # Q1 has no data: not "above the bar"
     with pytest.raises(sc.ScorecardError):
         sc.set_promotion_bar(engine, "t_admin", -1)
+
+
+def test_editor_rows_become_a_definition_or_name_the_row():
+    nan = float("nan")
+    rows = [
+        {"metric": "viewers", "weight": 60.0, "kind": None, "value": nan, "value_high": nan},
+        {"metric": "gmv_achievement", "weight": 40, "kind": "at_least", "value": 0.9, "value_high": nan},
+    ]
+    d = sc.definition_from_rows("host", " 2030-01 ", rows, 110.0, sc.DEFAULT_BANDS)
+    assert d.month_from == "2030-01" and d.cap == pytest.approx(1.1)
+    assert d.kpis == sc.kpi_defs(("viewers", 60), ("gmv_achievement", 40, ("at_least", 0.9, None)))
+    sc.validate_definition(d, today=dt.date(2030, 1, 1))
+    no_metric = [rows[0], {"metric": None, "weight": 40.0}]
+    with pytest.raises(sc.ScorecardError) as err:
+        sc.definition_from_rows("host", "2030-01", no_metric, 120.0, sc.DEFAULT_BANDS)
+    assert (err.value.code, err.value.params["row"]) == ("metric", 2)
+    no_value = [{"metric": "viewers", "weight": 100.0, "kind": "at_least", "value": nan}]
+    with pytest.raises(sc.ScorecardError) as err:
+        sc.definition_from_rows("host", "2030-01", no_value, 120.0, sc.DEFAULT_BANDS)
+    assert (err.value.code, err.value.params["row"]) == ("target", 1)
+
+
+def test_manual_entry_refusal_is_a_coded_error_shown_inert(engine):
+    with pytest.raises(sc.ManualEntryError) as err:
+        sc.save_manual_metric(engine, "t_manager", "2026-1*", 1, "cs_resolution_rate", 0.9)
+    assert err.value.code == "month"
+    assert err.value.message("en") == "Month is not YYYY-MM: 2026-1*"
+    assert sc.error_text(err.value, "en") == "Month is not YYYY-MM: 2026\\-1\\*"  # Markdown-inert

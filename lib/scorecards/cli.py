@@ -7,10 +7,11 @@ import json
 import sys
 from typing import Any
 
-from lib import scorecards as sc
 from lib.core.bounds import month_arg
 from lib.core.db import get_engine
 from lib.core.schema import POSITIONS, upgrade
+from lib.scorecards.definitions import DEFAULTS
+from lib.scorecards.scoring import score_month
 
 HELP = (
     "per-position scorecards of a month: per person every KPI's actual, target, achievement (1.0 = target "
@@ -21,9 +22,9 @@ POSITION_NAMES = {zh: key for key, zh, _en in POSITIONS} | {en.lower(): key for 
 
 
 def _position(value: str) -> str:
-    key = value if value in sc.DEFAULTS else POSITION_NAMES.get(value.strip().lower())
-    if key not in sc.DEFAULTS:
-        known = ", ".join(f"{k} ({zh})" for k, zh, _en in POSITIONS if k in sc.DEFAULTS)
+    key = value if value in DEFAULTS else POSITION_NAMES.get(value.strip().lower())
+    if key not in DEFAULTS:
+        known = ", ".join(f"{k} ({zh})" for k, zh, _en in POSITIONS if k in DEFAULTS)
         raise argparse.ArgumentTypeError(f"no scorecard for position {value!r}; one of {known}")
     return key
 
@@ -31,7 +32,7 @@ def _position(value: str) -> str:
 def cmd_scorecard(args: argparse.Namespace) -> int:
     engine = get_engine()
     upgrade(engine)
-    cards = sc.score_month(engine, args.month, args.position)
+    cards = score_month(engine, args.month, args.position)
     rows: list[dict[str, Any]] = [c.public() for c in cards]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))

@@ -1,11 +1,10 @@
 """Where scorecard numbers come from, per month: sessions (lib.kpis sums: a host's own, a team's hosts'),
 incidents (lib.incidents feeds: by handler, response time by owner department), manual metrics (the monthly
-file or the managers' form) and survey results (lib.surveys: department level, only above the anonymity
-threshold). Also the rows a card shows so a score can be explained line by line."""
+file or the managers' form, lib/scorecards/manual.py) and survey results (lib.surveys: department level,
+only above the anonymity threshold). Also the rows a card shows so a score can be explained line by line."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,8 +12,9 @@ import pandas as pd
 from sqlalchemy import Engine, or_, select
 
 from lib import incidents as inc
-from lib import kpis
-from lib.core.db import audit, write
+from lib import kpis, surveys
+from lib.core.dates import month_bounds
+from lib.core.formatting import number_or_none
 from lib.core.metrics import METRICS
 from lib.core.models import Department, ImportBatch, LiveSession, ManualMetric, Person, Position, Team
 
@@ -35,8 +35,6 @@ SESSION_COLUMNS = (
     "gmv",
     "new_followers",
 )
-# Plausible ranges of a manual value by unit (percentages are fractions here).
-MANUAL_RANGES = {"pct": (0.0, 1.0), "score": (0.0, 5.0), "s": (0.0, 86_400.0)}
 
 
 @dataclass(frozen=True)
@@ -89,22 +87,8 @@ class MonthFacts:
     collab: dict[str, float | None] = field(default_factory=dict)
 
 
-def _num(value: Any) -> float | None:
-    if value is None or isinstance(value, str):
-        return None
-    value = float(value)
-    return None if value != value else value
-
-
-def month_bounds(month: str) -> tuple[dt.date, dt.date]:
-    start = dt.date.fromisoformat(month + "-01")
-    return start, (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-
-
 def month_facts(engine: Engine, month: str, persons: list[PersonRow]) -> MonthFacts:
     """Everything `month` is scored from: a few GROUP BY queries, whatever the number of people."""
-    from lib import surveys
-
     start, end = month_bounds(month)
     facts = MonthFacts()
     roster = kpis.load_roster(engine)
@@ -128,7 +112,7 @@ def month_facts(engine: Engine, month: str, persons: list[PersonRow]) -> MonthFa
             facts.manual[(int(pid), metric)] = float(value)
     handlers = inc.handler_monthly(engine, start, end)
     for rec in handlers.to_dict("records"):
-        if _num(rec["person_id"]) is None:
+        if number_or_none(rec["person_id"]) is None:
             continue  # a handler not on the roster has no scorecard
         pid = int(rec["person_id"])
         prev = facts.handled.get(pid)
@@ -136,11 +120,13 @@ def month_facts(engine: Engine, month: str, persons: list[PersonRow]) -> MonthFa
             if prev.handled >= int(rec["handled"]):
                 continue
         facts.handled[pid] = Handled(
-            int(rec["handled"]), _num(rec["within_sla_share"]), _num(rec["median_resolve_minutes"])
+            int(rec["handled"]),
+            number_or_none(rec["within_sla_share"]),
+            number_or_none(rec["median_resolve_minutes"]),
         )
     for rec in inc.department_response_monthly(engine, start, end).to_dict("records"):
-        if _num(rec["department_id"]) is not None:
-            facts.dept_response[int(rec["department_id"])] = _num(rec["median_respond_minutes"])
+        if number_or_none(rec["department_id"]) is not None:
+            facts.dept_response[int(rec["department_id"])] = number_or_none(rec["median_respond_minutes"])
     facts.collab = surveys.department_scores(engine, month)
     return facts
 
@@ -150,7 +136,7 @@ def session_actual(sums: dict[str, Any], key: str) -> float | None:
     month's total when it is per month (new followers), else the catalogue ratio re-divided from sums."""
     m = METRICS[key]
     if m.additive:
-        total, n = _num(sums.get(f"{key}__{key}")), _num(sums.get(f"{key}__sessions"))
+        total, n = number_or_none(sums.get(f"{key}__{key}")), number_or_none(sums.get(f"{key}__sessions"))
         if total is None or not n:
             return None
         return total / n if m.target_period == "session" else total
@@ -159,7 +145,7 @@ def session_actual(sums: dict[str, Any], key: str) -> float | None:
 
 def gmv_achievement(sums: dict[str, Any], gmv_target: tuple[str, float, float | None] | None) -> float | None:
     """GMV / (GMV target per session x sessions with GMV): 1.0 = the sessions met their target."""
-    gmv, n = _num(sums.get("gmv__gmv")), _num(sums.get("gmv__sessions"))
+    gmv, n = number_or_none(sums.get("gmv__gmv")), number_or_none(sums.get("gmv__sessions"))
     if gmv is None or not n or gmv_target is None or not gmv_target[1]:
         return None
     return gmv / (gmv_target[1] * n)
@@ -199,23 +185,23 @@ def card_incidents(
     """Incidents a card's incident KPIs count: those the person handled, and (response time) those owned by
     their department. Same columns as the incident report's lists."""
     start, end = month_bounds(month)
-    q = inc._Q(inc._dialect(engine))  # the report's own columns, SLAs and durations
+    q = inc.IncidentQuery(inc.dialect_of(engine))  # the report's own columns, SLAs and durations
     who = []
     if by_handler:
         who.append(q.i.c.handler_person_id == person.id)
     if by_department and person.department_id is not None:
         who.append(q.i.c.owner_department_id == person.department_id)
     if not who:
-        return inc._detail_frame([])
+        return inc.detail_frame([])
     stmt = (
-        select(*inc._detail_columns(q))
+        select(*inc.detail_columns(q))
         .select_from(q.source)
         .where(*q.where(inc.ReportFilter(start, end)), or_(*who))
         .order_by(q.i.c.detected_at, q.i.c.id)
         .limit(CARD_ROWS_LIMIT)
     )
     with engine.connect() as conn:
-        return inc._detail_frame(conn.execute(stmt).all())
+        return inc.detail_frame(conn.execute(stmt).all())
 
 
 def card_manual(engine: Engine, month: str, person: PersonRow) -> pd.DataFrame:
@@ -229,70 +215,3 @@ def card_manual(engine: Engine, month: str, person: PersonRow) -> pd.DataFrame:
     with engine.connect() as conn:
         rows = [tuple(r) for r in conn.execute(q).all()]
     return pd.DataFrame(rows, columns=["metric", "value", "entered_by", "file_name"])
-
-
-# --- the managers' entry form --------------------------------------------------------------------------
-
-
-class ManualEntryError(ValueError):
-    def __init__(self, code: str, **params: object) -> None:
-        super().__init__(f"{code} {params}")
-        self.code = code
-        self.params = params
-
-
-def save_manual_metric(
-    engine: Engine,
-    username: str,
-    month: str,
-    person_id: int,
-    metric: str,
-    value: float | None,
-    token: str | None = None,
-) -> None:
-    """Enter or correct one monthly figure (percentages as fractions); refused with the field named.
-    `token`: the form's write-once token (lib.core.forms)."""
-    from lib.scorecards import MANUAL_KPIS, MONTH_RE
-
-    if not MONTH_RE.match(month or ""):
-        raise ManualEntryError("month", value=month)
-    if metric not in MANUAL_KPIS:
-        raise ManualEntryError("metric", value=metric)
-    low, high = MANUAL_RANGES.get(METRICS[metric].unit, (0.0, float("inf")))
-    if value is None or not low <= float(value) <= high:
-        raise ManualEntryError("value", value=value, low=low, high=high)
-    with write(engine) as conn:
-        if token:
-            from lib.core.forms import claim
-
-            claim(conn, token, "manual_metric", username)
-        if conn.execute(select(Person.id).where(Person.id == person_id)).first() is None:
-            raise ManualEntryError("person", value=person_id)
-        t = ManualMetric.__table__
-        existing = conn.execute(
-            select(t.c.id, t.c.value).where(
-                t.c.month == month, t.c.person_id == person_id, t.c.metric == metric
-            )
-        ).first()
-        if existing is None:
-            conn.execute(
-                t.insert().values(
-                    month=month, person_id=person_id, metric=metric, value=float(value), entered_by=username
-                )
-            )
-        else:
-            conn.execute(
-                t.update()
-                .where(t.c.id == existing.id)
-                .values(value=float(value), entered_by=username, import_batch_id=None)
-            )
-        audit(
-            conn,
-            username,
-            "manual_metric.set",
-            month=month,
-            person_id=person_id,
-            metric=metric,
-            value=float(value),
-            before=None if existing is None else existing.value,
-        )

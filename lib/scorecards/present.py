@@ -1,0 +1,215 @@
+"""Scorecard tables and texts for a language: the position tables and their export, a card's KPI table
+and the rows behind it, quarter, team and promotion tables, the definition editor's table. Every function
+takes `lang`; numbers stay numbers where a table sorts or exports them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from lib.core.errors import CodedError
+from lib.core.formatting import format_value, md_escape
+from lib.core.i18n import translate
+from lib.core.metrics import METRICS
+from lib.scorecards.definitions import EPS, POSITIONS, SC_KPIS, Definition
+from lib.scorecards.scoring import Card, round_or_none
+
+# How a KPI's actual and target show in a position table, by unit (printf formats; "percent" for %).
+UNIT_FORMATS = {
+    "pct": "percent",
+    "cny": "¥%.2f",
+    "s": "%.0f s",
+    "h": "%.1f h",
+    "min": "%.1f min",
+    "score": "%.2f",
+    "per10": "%.2f",
+}
+ROW_LABELS = {
+    "sessions": "scorecards.rows.sessions",
+    "incidents": "scorecards.rows.incidents",
+    "manual": "scorecards.rows.manual",
+}
+
+
+def kpi_name(key: str, lang: str) -> str:
+    if key in METRICS:
+        return METRICS[key].name(lang)
+    return translate(f"scorecards.kpi.{key}", lang)
+
+
+def position_name(key: str, lang: str) -> str:
+    return translate(f"scorecards.position.{key}", lang)
+
+
+def error_text(exc: CodedError, lang: str) -> str:
+    """A refusal's message with its parameters made inert for Markdown (they may be typed by a user)."""
+    return translate(exc.key(), lang, **{k: md_escape(v) for k, v in exc.params.items()})
+
+
+def kpi_unit(key: str) -> str:
+    return SC_KPIS[key].unit if key in SC_KPIS else "score"
+
+
+def position_frame(cards: list[Card], lang: str) -> pd.DataFrame:
+    """One position's table: person, team, per KPI actual / target / achievement / points, total, grade,
+    rank (numbers stay numbers: percentages as fractions, so an export can compute with them)."""
+    records = []
+    for c in cards:
+        rec: dict[str, Any] = {
+            translate("scorecards.col.person", lang): c.person,
+            translate("scorecards.col.team", lang): c.team,
+        }
+        for k in c.kpis:
+            name = kpi_name(k["metric"], lang)
+            rec[f"{name} · {translate('scorecards.col.actual', lang)}"] = k["actual"]
+            rec[f"{name} · {translate('scorecards.col.target', lang)}"] = k["target"]
+            rec[f"{name} · {translate('scorecards.col.achievement', lang)}"] = k["achievement"]
+            rec[f"{name} · {translate('scorecards.col.points', lang)}"] = k["points"]
+        rec[translate("scorecards.col.total", lang)] = round_or_none(c.total, 2)
+        rec[translate("scorecards.col.grade", lang)] = c.grade or translate("common.no_data", lang)
+        rec[translate("scorecards.col.rank", lang)] = c.rank
+        records.append(rec)
+    frame = pd.DataFrame.from_records(records)
+    text = {translate(f"scorecards.col.{c}", lang) for c in ("person", "team", "grade")}
+    for col in frame.columns:
+        if col not in text:  # numbers or no data: a numeric column (no data stays empty, never 0)
+            frame[col] = pd.to_numeric(frame[col]).astype("float64")
+    return frame
+
+
+def export_sheets(cards: list[Card], lang: str) -> dict[str, pd.DataFrame]:
+    """One sheet per position (the position's name), for lib.core.exports.to_xlsx_bytes."""
+    out = {}
+    for pos in POSITIONS:
+        group = [c for c in cards if c.position == pos]
+        if group:
+            out[translate(f"scorecards.position.{pos}", lang)] = position_frame(group, lang)
+    return out
+
+
+def export_units(cards: list[Card], lang: str) -> dict[str, str]:
+    """The unit of each number column of export_sheets (lib.core.exports formats and rounds by it)."""
+    col = {c: translate(f"scorecards.col.{c}", lang) for c in ("actual", "target", "achievement", "points")}
+    units = {translate("scorecards.col.total", lang): "score", translate("scorecards.col.rank", lang): "int"}
+    for key in {k["metric"] for c in cards for k in c.kpis}:
+        name, unit = kpi_name(key, lang), kpi_unit(key)
+        parts = {"actual": unit, "target": unit, "achievement": "pct", "points": "score"}
+        units |= {f"{name} · {col[part]}": part_unit for part, part_unit in parts.items()}
+    return units
+
+
+def table_formats(cards: list[Card], lang: str) -> dict[str, str]:
+    """The number format of each column of position_frame(cards): points and total to cents, each KPI's
+    actual and target in its unit, achievement in %."""
+    col = {c: translate(f"scorecards.col.{c}", lang) for c in ("actual", "target", "achievement", "points")}
+    out = {translate("scorecards.col.total", lang): "%.2f"}
+    for k in cards[0].kpis if cards else []:
+        name = kpi_name(k["metric"], lang)
+        fmt = UNIT_FORMATS.get(kpi_unit(k["metric"]), "%.0f")
+        out |= {f"{name} · {col['actual']}": fmt, f"{name} · {col['target']}": fmt}
+        out |= {f"{name} · {col['achievement']}": "percent", f"{name} · {col['points']}": "%.2f"}
+    return out
+
+
+def format_kpi_value(key: str, value: float | None, lang: str) -> str:
+    """A KPI's actual or target as its unit shows it ("no data" for None)."""
+    unit = kpi_unit(key)
+    if value is not None and unit == "per10":
+        return f"{value:.2f}"
+    return format_value(value, unit, lang)
+
+
+def target_text(kpi: Mapping[str, Any], lang: str) -> str:
+    """≥ 5,000 / ≤ 10.0 min / 2.0 h – 4.0 h, or "no data" when the KPI has no target."""
+    if kpi.get("kind") is None:
+        return format_kpi_value(kpi["metric"], None, lang)
+    low = format_kpi_value(kpi["metric"], kpi["target"], lang)
+    if kpi["kind"] == "between":
+        return f"{low} – {format_kpi_value(kpi['metric'], kpi['target_high'], lang)}"
+    return ("≥ " if kpi["kind"] == "at_least" else "≤ ") + low
+
+
+def card_frame(card: Card, lang: str) -> pd.DataFrame:
+    """A card's KPIs, one row each: name, weight, actual, target, achievement, points and a note."""
+    rows = []
+    for k in card.kpis:
+        note = "" if k["status"] == "ok" else translate(f"scorecards.status.{k['status']}", lang)
+        if k["achievement"] is not None and k["capped"] is not None and k["capped"] < k["achievement"] - EPS:
+            note = translate("scorecards.status.capped", lang)
+        rows.append(
+            {
+                translate("scorecards.col.kpi", lang): kpi_name(k["metric"], lang),
+                translate("scorecards.col.weight", lang): k["weight"],
+                translate("scorecards.col.actual", lang): format_kpi_value(k["metric"], k["actual"], lang),
+                translate("scorecards.col.target", lang): target_text(k, lang),
+                translate("scorecards.col.achievement", lang): None
+                if k["achievement"] is None
+                else round(k["achievement"] * 100, 1),
+                translate("scorecards.col.points", lang): None
+                if k["points"] is None
+                else round(k["points"], 2),
+                translate("scorecards.col.source", lang): translate(f"scorecards.source.{k['source']}", lang),
+                translate("scorecards.col.note", lang): note,
+            }
+        )
+    return pd.DataFrame.from_records(rows)
+
+
+def card_rows_frame(kind: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The rows behind a card (sessions, incidents, manual entries) with names for keys and translated
+    column headers; sessions' money and averages to cents as elsewhere."""
+    if kind == "manual":
+        frame = frame.assign(metric=frame["metric"].map(lambda m: kpi_name(m, lang)))
+    if kind == "sessions":
+        frame = frame.assign(platform=frame["platform"].map(lambda p: _platform_name(p, lang)))
+        numbers = frame.select_dtypes("number").columns
+        frame[numbers] = frame[numbers].round(2)
+    if kind == "incidents":
+        frame = frame.assign(
+            severity=frame["severity"].map(lambda v: translate(f"incidents.severity.{v}", lang))
+        )
+    prefix = "incidents.field" if kind == "incidents" else "scorecards.field"
+    return frame.rename(columns={c: translate(f"{prefix}.{c}", lang) for c in frame.columns})
+
+
+def _platform_name(key: str, lang: str) -> str:
+    return translate(f"kpis.platform_name.{key}", lang) if key else translate("kpis.all", lang)
+
+
+def quarter_table(part: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """One position's rows of rankings.quarter_scores, best first, with translated headers."""
+    part = part.sort_values("rank", na_position="last")
+    names = ("person", "team", "quarter", "grade", "rank")
+    shown = part.drop(columns=["person_id", "position"])
+    return shown.rename(columns={c: translate(f"scorecards.col.{c}", lang) for c in names}).round(2)
+
+
+def team_table(teams: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """rankings.team_scores with translated headers."""
+    names = {"team": "team", "members": "members", "score": "team_score"}
+    return teams.round(2).rename(
+        columns={c: translate(f"scorecards.col.{key}", lang) for c, key in names.items()}
+    )
+
+
+def promotion_table(flags: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """rankings.promotion_flags with positions by name."""
+    named = flags.assign(position=flags["position"].map(lambda p: position_name(p, lang)))
+    return named.drop(columns=["person_id"]).round(2)
+
+
+def definition_table(d: Definition) -> pd.DataFrame:
+    """A definition's KPIs as the admin editor's rows (definitions.definition_from_rows reads them back)."""
+    rows = [
+        {
+            "metric": k.metric,
+            "weight": k.weight,
+            "kind": k.target[0] if k.target else None,
+            "value": k.target[1] if k.target else None,
+            "value_high": k.target[2] if k.target else None,
+        }
+        for k in d.kpis
+    ]
+    return pd.DataFrame(rows, columns=["metric", "weight", "kind", "value", "value_high"])
