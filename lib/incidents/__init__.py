@@ -87,5 +87,3 @@ __all__ = [
     "update_incident",
     "validate",
 ]
-
-# Transitional: lib.scorecards_sources still reads these old private names; drop them when it switches
