@@ -71,6 +71,12 @@ def _test_now() -> dt.datetime | None:
     return start + dt.timedelta(seconds=time.monotonic() - _anchor[1])
 
 
+def restart_test_clock() -> None:
+    """Tests: the next reading starts again at LIVEOPS_TEST_NOW, even if this process saw that value before."""
+    global _anchor
+    _anchor = None
+
+
 def now() -> dt.datetime:
     """The team's wall-clock time, naive, to the second: what every stored timestamp uses."""
     fake = _test_now()

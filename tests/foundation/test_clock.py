@@ -125,3 +125,11 @@ def test_incident_form_prefills_team_time(engine, run_page, clock_at, monkeypatc
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+def test_setting_the_same_moment_again_starts_there_again(clock_at):
+    clock_at("2026-12-01T14:40:00")
+    clock.now()
+    time.sleep(1.1)
+    clock_at("2026-12-01T14:40:00")
+    assert clock.now() == dt.datetime(2026, 12, 1, 14, 40)
