@@ -180,7 +180,7 @@ def clock_at(monkeypatch):
     """Set the team's clock for one test: clock_at("2026-12-01T00:30") (team time; runs on from there)."""
 
     def _set(value: str) -> None:
-        from lib import clock
+        from lib.core import clock
 
         monkeypatch.setenv("LIVEOPS_TEST_NOW", value)
         clock.restart_test_clock()  # this moment, not one this process already ran on from
