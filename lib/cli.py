@@ -160,7 +160,7 @@ def _domain_registrations():
         "lib.importing.cli",
         "lib.kpis_cli",
         "lib.incidents_cli",
-        "lib.surveys_cli",
+        "lib.surveys.cli",
         "lib.scorecards_cli",
         "lib.cases_cli",
     ):
