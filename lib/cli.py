@@ -160,7 +160,7 @@ def _domain_registrations():
         "lib.importing.cli",
         "lib.kpis.cli",
         "lib.incidents.cli",
-        "lib.surveys_cli",
+        "lib.surveys.cli",
         "lib.scorecards.cli",
         "lib.cases.cli",
     ):

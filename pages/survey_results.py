@@ -33,7 +33,7 @@ def act(action, *args, flash: str) -> None:
 
 
 def table(frame: pd.DataFrame, columns: list[str]) -> None:
-    st.dataframe(surveys.display_table(frame, columns), hide_index=True)
+    st.dataframe(surveys.display_table(frame, columns, lang), hide_index=True)
 
 
 with tab_results:
@@ -75,16 +75,16 @@ with tab_results:
                     st.warning(t("survey.results.filtered_hidden", k=res.thresholds.k))
             st.subheader(t("survey.results.by_department"))
             rated_frame = surveys.rated_frame(res, question)
-            st.altair_chart(surveys.target_bars(rated_frame, res.target), width="stretch")
+            st.altair_chart(surveys.target_bars(rated_frame, res.target, lang), width="stretch")
             table(rated_frame, ["department", "mean", "gap", "meets_target"])
             st.caption(t("survey.results.hidden_note", k=res.thresholds.k))
             st.subheader(t("survey.results.pairs"))
-            st.altair_chart(surveys.pair_heatmap(res, question), width="stretch")
+            st.altair_chart(surveys.pair_heatmap(res, lang, question), width="stretch")
             st.subheader(t("survey.results.distribution"))
             if groups := surveys.shown_groups(res):
                 group = st.selectbox(t("survey.results.group"), list(groups))
                 shares = groups[group].distribution.get(question or "all")
-                st.altair_chart(surveys.distribution_chart(shares), width="stretch")
+                st.altair_chart(surveys.distribution_chart(shares, lang), width="stretch")
             st.subheader(t("survey.results.response_rate"))
             table(surveys.response_frame(res), ["department", "responses", "users", "rate"])
             st.subheader(t("survey.results.comments"))
@@ -100,7 +100,7 @@ with tab_results:
         if trend.empty:
             st.info(t("common.no_data"))
         else:
-            st.altair_chart(surveys.trend_chart(trend, res.target), width="stretch")
+            st.altair_chart(surveys.trend_chart(trend, res.target, lang), width="stretch")
 
 with tab_rounds:
     with st.form("survey_new_round"):
@@ -117,7 +117,7 @@ with tab_rounds:
     if not rounds:
         st.info(t("survey.rounds.none"))
     else:
-        st.dataframe(surveys.rounds_table(tuple(rounds.values())), hide_index=True)
+        st.dataframe(surveys.rounds_table(tuple(rounds.values()), lang), hide_index=True)
     for r in rounds.values():
         label = surveys.md(r.name)
         if r.status == "draft":

@@ -88,7 +88,7 @@ def test_primary_key_refuses_when_the_check_is_raced(engine, monkeypatch):
     user_id = make_respondents(engine, {OPS: 1})[OPS][0]
     round_id = open_round(engine)
     answer(engine, round_id, user_id, 5)
-    monkeypatch.setattr(surveys, "_has_answered", lambda *a: False)
+    monkeypatch.setattr(surveys.answering, "answered_in", lambda *a: False)
     with pytest.raises(surveys.SurveyError) as exc:
         answer(engine, round_id, user_id, 1)
     assert exc.value.code == "already_answered"

@@ -136,7 +136,7 @@ def rounds(draw):
     return answers
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)  # 100 found the pre-fix leak in every measured seed
 @given(rounds(), st.sampled_from([3, 5, 7]))
 def test_no_hidden_group_can_be_solved_for(answers, k):
     sup, found = _check(answers, k)

@@ -6,21 +6,23 @@ import argparse
 import json
 import sys
 
-from lib import surveys
 from lib.core.db import get_engine
 from lib.core.i18n import translate
 from lib.core.schema import upgrade
+from lib.surveys.model import SurveyError
+from lib.surveys.present import results_json
+from lib.surveys.results import round_results
 
 
 def cmd_survey_results(args: argparse.Namespace) -> int:
     engine = get_engine()
     upgrade(engine)
     try:
-        res = surveys.round_results(engine, args.round)
-    except surveys.SurveyError as exc:
+        res = round_results(engine, args.round)
+    except SurveyError as exc:
         print("error: " + translate(f"survey.error.{exc.code}", "en", **exc.params), file=sys.stderr)
         return 2
-    data = surveys.results_json(res)
+    data = results_json(res)
     if args.json:
         print(json.dumps(data, ensure_ascii=False))
         return 0
