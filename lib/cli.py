@@ -153,23 +153,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _domain_registrations():
-    """Each domain's `register_cli(subparsers)`; a domain module that is not there yet is skipped."""
-    import importlib
+    """Each domain's `register_cli(subparsers)` (imported here: the command line is a composition root)."""
+    from lib.cases import cli as cases_cli
+    from lib.importing import cli as importing_cli
+    from lib.incidents import cli as incidents_cli
+    from lib.kpis import cli as kpis_cli
+    from lib.scorecards import cli as scorecards_cli
+    from lib.surveys import cli as surveys_cli
 
-    for name in (
-        "lib.importing.cli",
-        "lib.kpis.cli",
-        "lib.incidents.cli",
-        "lib.surveys.cli",
-        "lib.scorecards.cli",
-        "lib.cases.cli",
-    ):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
+    for module in (importing_cli, kpis_cli, incidents_cli, surveys_cli, scorecards_cli, cases_cli):
         yield module.register_cli
 
 
