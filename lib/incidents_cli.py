@@ -14,7 +14,7 @@ from lib.schema import upgrade
 
 HELP = (
     "incident durations by detection date (both dates inclusive): count, open, respond/resolve p50/p90 "
-    "(linear interpolation, as numpy/pandas), resolve max in minutes (2 decimals), SLA attainment in % "
+    "(linear interpolation, as numpy/pandas), resolve max in minutes (2 decimals), SLA attainment in %% "
     "of resolved incidents (met = responded and resolved within the SLA), breaches"
 )
 
