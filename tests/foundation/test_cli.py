@@ -87,3 +87,14 @@ def test_init_db_creates_and_fills_an_empty_database(tmp_path):
     assert "demo data loaded" in result.stderr
     second = cli("init-db", "--demo-if-empty", env={"DATABASE_URL": url})
     assert second.returncode == 0 and "demo data loaded" not in second.stderr
+
+
+def test_every_command_has_help():
+    """`--help` of the tool and of each command prints (argparse formats help strings with %)."""
+    from lib.cli import build_parser
+
+    parser = build_parser()
+    parser.format_help()
+    for action in parser._subparsers._group_actions:
+        for command in action.choices.values():
+            command.format_help()
