@@ -15,7 +15,7 @@ import bcrypt
 from sqlalchemy import Connection, Engine, and_, case, func, insert, or_, select, update
 
 from lib.core import forms
-from lib.core.db import SECRETS_FILE, audit, get_engine, get_setting, now
+from lib.core.db import SECRETS_FILE, ConfigError, audit, get_engine, get_setting, now
 from lib.core.errors import CodedError
 from lib.core.models import Person, User
 from lib.core.usernames import canonical_username, username_skeleton
@@ -328,8 +328,6 @@ def cookie_key(engine: Engine | None = None) -> str:
     Outside demo mode a missing, short or example key is refused (ConfigError with the setting's name);
     a demo database uses the random key stored in it when it was filled.
     """
-    from lib.core.db import ConfigError
-
     key = os.environ.get("LIVEOPS_COOKIE_KEY", "").strip()
     if not key and SECRETS_FILE.exists():
         with SECRETS_FILE.open("rb") as fh:

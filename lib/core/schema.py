@@ -12,7 +12,16 @@ from sqlalchemy import Connection, Engine, insert, inspect, select
 
 from lib.core.db import ROOT, get_engine, get_setting, set_setting
 from lib.core.metrics import CATALOGUE
-from lib.core.models import DataVersion, Department, IncidentCategory, IncidentSla, Position, Target
+from lib.core.models import (
+    DataVersion,
+    Department,
+    IncidentCategory,
+    IncidentSla,
+    LiveSession,
+    Person,
+    Position,
+    Target,
+)
 
 ALEMBIC_INI = ROOT / "alembic.ini"
 
@@ -64,7 +73,6 @@ def upgrade(engine: Engine | None = None) -> None:
 
 def is_empty(engine: Engine | None = None) -> bool:
     """True when the database has no live sessions and no people (a fresh install)."""
-    from lib.core.models import LiveSession, Person
 
     engine = engine or get_engine()
     if not inspect(engine).has_table("people"):
