@@ -65,22 +65,7 @@ RANK_SUMS = (
     "duration_hours",
     "new_followers",
 )
-RANK_COLUMNS = (
-    "sessions",
-    "gmv",
-    "viewers",
-    "orders",
-    "buyers",
-    "conversion_rate",
-    "uv_value",
-    "gpm",
-    "avg_order_value",
-    "avg_watch_seconds",
-    "interaction_rate",
-    "duration_hours",
-    "new_followers",
-    "gmv_mom",
-)
+RANK_COLUMNS = ("sessions", *RANK_SUMS, "gmv_mom")
 
 
 TILE_SUMS = TREND_METRICS  # the sums the tiles and the trend need
