@@ -154,15 +154,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _domain_registrations():
     """Each domain's `register_cli(subparsers)` (imported here: the command line is a composition root)."""
-    from lib.cases import cli as cases_cli
-    from lib.importing import cli as importing_cli
-    from lib.incidents import cli as incidents_cli
-    from lib.kpis import cli as kpis_cli
-    from lib.scorecards import cli as scorecards_cli
-    from lib.surveys import cli as surveys_cli
+    from lib import cases, importing, incidents, kpis, scorecards, surveys
 
-    for module in (importing_cli, kpis_cli, incidents_cli, surveys_cli, scorecards_cli, cases_cli):
-        yield module.register_cli
+    for domain in (importing, kpis, incidents, surveys, scorecards, cases):
+        yield domain.register_cli
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -5,6 +5,7 @@ batches; the people roster and host accounts.
 Pages, the CLI and other domains use only the names below."""
 
 from lib.importing.batches import UNDO_ROLES, UndoError, list_batches, undo
+from lib.importing.cli import register_cli
 from lib.importing.people import (
     PHONE_VISIBLE_ROLES,
     add_host_account,
@@ -21,6 +22,7 @@ from lib.importing.resolve_events import incident_key
 from lib.importing.saved_profiles import ProfileError, save_profile
 
 __all__ = [
+    "register_cli",
     "FIELDS",
     "KINDS",
     "MAX_COLUMNS",

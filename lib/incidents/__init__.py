@@ -7,6 +7,7 @@ feeds), present (texts and tables for a language), charts (Altair, for a languag
 
 from lib.incidents import charts, present
 from lib.incidents.admin import save_categories, save_slas
+from lib.incidents.cli import register_cli
 from lib.incidents.logbook import create_incident, over_sla, update_incident, validate
 from lib.incidents.model import (
     CLOCK_SKEW,
@@ -45,6 +46,7 @@ from lib.incidents.report import (
 from lib.incidents.sql import IncidentQuery, detail_columns, detail_frame, dialect_of, sql_percentiles
 
 __all__ = [
+    "register_cli",
     "CLOCK_SKEW",
     "DISTRIBUTION_CAP_MINUTES",
     "GROUP_BYS",

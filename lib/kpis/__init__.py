@@ -13,6 +13,7 @@ from lib.kpis.charts import daily_gmv as daily_gmv_chart
 from lib.kpis.charts import durations as durations_chart
 from lib.kpis.charts import funnel as funnel_chart
 from lib.kpis.charts import trend as trend_chart
+from lib.kpis.cli import register_cli
 from lib.kpis.overview import (
     TILE_METRICS,
     daily_gmv,
@@ -100,6 +101,7 @@ from lib.kpis.view import (
 )
 
 __all__ = [
+    "register_cli",
     "DURATION_BUCKETS",
     "DURATION_BUCKET_MINUTES",
     "FLAG_METRICS",

@@ -5,6 +5,7 @@ monthly figures (manual), tables and texts for a language (present), charts and 
 from lib.core.dates import quarter_of
 from lib.core.dates import shift_month_key as shift_month
 from lib.scorecards.charts import trend_chart
+from lib.scorecards.cli import register_cli
 from lib.scorecards.definitions import (
     DEFAULT_BANDS,
     DEFAULT_CAP,
@@ -86,6 +87,7 @@ from lib.scorecards.sources import (
 )
 
 __all__ = [
+    "register_cli",
     "DEFAULT_BANDS",
     "DEFAULT_CAP",
     "DEFAULT_PROMOTION_BAR",

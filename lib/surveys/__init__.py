@@ -29,6 +29,7 @@ from lib.surveys.answering import (
     submit,
 )
 from lib.surveys.charts import distribution_chart, pair_heatmap, target_bars, trend_chart
+from lib.surveys.cli import register_cli
 from lib.surveys.demo import DEMO_COMMENTS, load_demo_rounds
 from lib.surveys.model import (
     COMMENT_K_SETTING,
@@ -75,6 +76,7 @@ from lib.surveys.rounds import (
 from lib.surveys.suppression import Entry, Suppression, bridges, suppress
 
 __all__ = [
+    "register_cli",
     "ANSWER_TABLES",
     "COMMENT_K_SETTING",
     "DEFAULT_COMMENT_K",
