@@ -1,4 +1,4 @@
-"""人员与小组: the roster (phones masked except for admins) and, for admins, the host accounts."""
+"""人员与团队: the roster (phones masked except for admins) and, for admins, the host accounts."""
 
 import streamlit as st
 

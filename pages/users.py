@@ -52,7 +52,11 @@ with tab_add:
             name = st.text_input(t("auth.username"), key="new_username")
             display = st.text_input(t("users.col.display_name"), key="new_display_name")
             role = st.selectbox(
-                t("users.col.role"), auth.ROLES, format_func=lambda r: t(f"role.{r}"), key="new_role"
+                t("users.col.role"),
+                auth.ROLES,
+                index=auth.ROLES.index("staff"),  # least privilege unless the admin chooses more
+                format_func=lambda r: t(f"role.{r}"),
+                key="new_role",
             )
             person = st.selectbox(
                 t("users.col.person"),

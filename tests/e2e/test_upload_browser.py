@@ -93,7 +93,7 @@ def test_people_page_admin(engine, database_url, users, start_server, page):
     server = start_server(database_url, env={"LIVEOPS_COOKIE_KEY": "upload-e2e-cookie-key-" + "u" * 32})
     login(page, server, users["admin"], TEST_PASSWORD)
     page.locator('[data-testid="stSidebarNav"] a', has_text="人员与团队").click()
-    page.wait_for_selector("h1:has-text('人员与小组')")
+    page.wait_for_selector("h1:has-text('人员与团队')")
     expect(page.get_by_text("主播平台账号")).to_be_visible()
     page.get_by_label("昵称或账号").fill("tb_jiayi")
     page.get_by_role("button", name="添加关联").click()

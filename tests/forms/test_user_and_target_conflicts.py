@@ -141,3 +141,13 @@ def test_targets_page_shows_conflict_and_keeps_typed_value(engine, run_page, clo
     assert not b.error
     assert target_values(engine, "2026-12")[-1] == (150_000, "t_manager")
     assert not [x for x in b.button if x.key == "targets_submit"]  # closed after the save
+
+
+def test_new_user_defaults_to_least_privilege(engine, run_page):
+    at = run_page("users", "admin")
+    assert at.selectbox(key="new_role").value == "staff"
+    at.text_input(key="new_username").input("quiet_user")
+    at.text_input(key="new_password").input(TEST_PASSWORD)
+    at.button[[x.label for x in at.button].index("新增用户")].click().run()
+    with engine.connect() as conn:
+        assert conn.execute(select(User.role).where(User.username == "quiet_user")).scalar() == "staff"
