@@ -67,35 +67,36 @@ view = st.radio(
     format_func=lambda v: t(f"incidents.report.tab.{v}"),
     key="rep_view",
 )
-if view == "figures":
-    by = st.selectbox(
-        t("incidents.report.group_by"),
-        inc.GROUP_BYS,
-        format_func=lambda g: t(f"incidents.group.{g}"),
-        key="rep_by",
-    )
-    figures = inc.present.figures_table(cached(inc.report_frame, flt, by), by, lang)
-    st.dataframe(figures, hide_index=True, width="stretch")
-elif view == "distribution":
-    dist = cached(inc.resolve_distribution, flt)
-    st.altair_chart(inc.charts.resolve_distribution(dist, lang)) if not dist.empty else no_data()
-elif view == "trend":
-    st.altair_chart(inc.charts.weekly_trend(cached(inc.report_frame, flt, "week"), lang), width="stretch")
-elif view == "departments":
-    st.altair_chart(
-        inc.charts.attainment_by_department(cached(inc.report_frame, flt, "department"), lang),
-        width="stretch",
-    )
-else:
-    sessions = cached(inc.sessions_with_incidents, flt)
-    if not sessions:
-        no_data()
-    else:
-        sid = st.selectbox(
-            t("incidents.report.pick_session"), list(sessions), format_func=sessions.get, key="rep_sid"
+with st.container(key=f"rep_view_{view}"):  # each view its own block (a link or test can find it)
+    if view == "figures":
+        by = st.selectbox(
+            t("incidents.report.group_by"),
+            inc.GROUP_BYS,
+            format_func=lambda g: t(f"incidents.group.{g}"),
+            key="rep_by",
         )
-        timeline = inc.charts.session_timeline(cached(inc.session_incidents, sid), as_of, lang)
-        st.altair_chart(timeline, width="stretch")
+        figures = inc.present.figures_table(cached(inc.report_frame, flt, by), by, lang)
+        st.dataframe(figures, hide_index=True, width="stretch")
+    elif view == "distribution":
+        dist = cached(inc.resolve_distribution, flt)
+        st.altair_chart(inc.charts.resolve_distribution(dist, lang)) if not dist.empty else no_data()
+    elif view == "trend":
+        st.altair_chart(inc.charts.weekly_trend(cached(inc.report_frame, flt, "week"), lang), width="stretch")
+    elif view == "departments":
+        st.altair_chart(
+            inc.charts.attainment_by_department(cached(inc.report_frame, flt, "department"), lang),
+            width="stretch",
+        )
+    else:
+        sessions = cached(inc.sessions_with_incidents, flt)
+        if not sessions:
+            no_data()
+        else:
+            sid = st.selectbox(
+                t("incidents.report.pick_session"), list(sessions), format_func=sessions.get, key="rep_sid"
+            )
+            timeline = inc.charts.session_timeline(cached(inc.session_incidents, sid), as_of, lang)
+            st.altair_chart(timeline, width="stretch")
 
 tables = inc.present.list_tables(
     cached(inc.breaches, flt),

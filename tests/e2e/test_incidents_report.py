@@ -69,7 +69,9 @@ def test_report_charts_render(engine, database_url, users, start_server, page):
         ("场次时间线", "timeline"),
     ):
         choose(page, tab)
-        chart = page.locator('[data-testid="stVegaLiteChart"]')
-        expect(chart).to_have_count(1)  # one view at a time (waits out the rerun that swaps the view)
+        # the chosen view's own block, once its chart has rendered; one chart on the page at a time
+        chart = page.locator(f'.st-key-rep_view_{name} [data-testid="stVegaLiteChart"]')
+        chart.wait_for()
+        expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(1)
         no_exception(page)
         chart.first.screenshot(path=str(ARTIFACTS / f"incidents_chart_{name}.png"))
