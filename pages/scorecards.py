@@ -4,7 +4,7 @@ Admins edit the scorecard definitions and the promotion bar at the bottom."""
 
 import streamlit as st
 
-from lib.web import clock
+from lib.web import clock, month_of
 from lib.web.ui import guard
 
 user = guard("scorecards")
@@ -18,7 +18,7 @@ from lib.web.ui import show_flash  # noqa: E402
 
 lang = current_language()
 is_manager = user.role in ("admin", "manager")
-this_month = clock.today().strftime("%Y-%m")
+this_month = month_of(clock.today())
 
 st.title(t("scorecards.title"))
 st.caption(t("scorecards.caption"))

@@ -3,13 +3,13 @@
 import streamlit as st
 
 from lib import targets
-from lib.web import CATALOGUE, clock, form_ui, forms, md_escape, metric
+from lib.web import CATALOGUE, clock, form_ui, forms, md_escape, metric, month_of
 from lib.web.i18n import current_language, t
 from lib.web.ui import cached, engine, guard
 
 user = guard("targets")
 lang = current_language()
-this_month = clock.today().strftime("%Y-%m")
+this_month = month_of(clock.today())
 
 st.title(t("kpis.targets.title"))
 st.caption(t("kpis.targets.caption"))

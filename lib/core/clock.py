@@ -88,12 +88,3 @@ def now() -> dt.datetime:
 def today() -> dt.date:
     """The team's calendar day."""
     return now().date()
-
-
-def month_key(day: dt.date) -> str:
-    """YYYY-MM of a day."""
-    return day.strftime("%Y-%m")
-
-
-def this_month() -> str:
-    return month_key(today())

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy import Engine, func, insert, select, update
 
 from lib.core import clock
+from lib.core.dates import month_of
 from lib.core.db import audit, set_setting, write
 from lib.core.models import Person, SurveyRound, User
 from lib.surveys.answering import flush_in, scrub
@@ -77,7 +78,7 @@ def _validate_round(name: str, period: str) -> tuple[str, str]:
 
 def today_period() -> str:
     """The current month as a round period (the new-round form's default)."""
-    return clock.today().strftime("%Y-%m")
+    return month_of(clock.today())
 
 
 def create_round(

@@ -3,6 +3,7 @@ domain packages); the core names re-exported below are the ones a page may use."
 
 from lib.core import access, auth, bounds, clock, exports, forms
 from lib.core.bounds import MAX_DATE, MIN_DATE, month_ok, parse_id
+from lib.core.dates import month_of
 from lib.core.db import ConfigError, now, write
 from lib.core.exports import to_csv_bytes, to_xlsx_bytes
 from lib.core.formatting import format_change, format_metric, md_escape
@@ -29,6 +30,7 @@ __all__ = [
     "forms",
     "md_escape",
     "metric",
+    "month_of",
     "month_ok",
     "now",
     "parse_id",
