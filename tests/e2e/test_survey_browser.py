@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from playwright.sync_api import expect
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "surveys"))
 
 from conftest import ARTIFACTS, login, no_exception  # noqa: E402
@@ -50,7 +52,8 @@ def test_staff_answers_and_manager_sees_results_only_with_enough(
     assert "本轮已回答人数：1" in success.inner_text()
     assert page.locator('[data-testid="stAlertContentError"]').count() == 0
     assert surveys.response_count(engine, november) == 1
-    assert page.locator('[data-testid="stMain"] [data-testid="stRadio"]').count() == 0
+    # the form goes on the rerun after the success message: wait for it rather than race it
+    expect(page.locator('[data-testid="stMain"] [data-testid="stRadio"]')).to_have_count(0)
     no_exception(page)
     page.screenshot(path=str(ARTIFACTS / "survey_thanks.png"), full_page=True)
 
