@@ -57,6 +57,15 @@ def import_sessions(engine: Engine) -> None:
         assert report.ok, (name, report.problems)
 
 
+def import_detail_files(engine: Engine) -> None:
+    """The sample trend, product and source files through the import pipeline (sessions stored first)."""
+    from lib.importing import import_bytes
+
+    for path in sorted(DETAIL.glob("*.csv")):
+        report = import_bytes(engine, path.read_bytes(), path.name, username="t")
+        assert report.ok, (path.name, report.problems)
+
+
 def session_ids(engine: Engine) -> dict[tuple[str, str], int]:
     ls = LiveSession.__table__
     out = {}
