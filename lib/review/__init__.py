@@ -15,6 +15,7 @@ from lib.core.review_metrics import (
     RETENTION_POINTS,
     detail_metric,
 )
+from lib.review.cli import register_cli
 from lib.review.incidents import SPAN_COLUMNS, incident_spans
 from lib.review.pk import (
     PK_METRICS,
@@ -44,8 +45,11 @@ from lib.review.queries import (
     sources,
     top_products,
 )
+from lib.review.summary import review_json
 
 __all__ = [
+    "register_cli",
+    "review_json",
     "BASELINE_MINUTES",
     "COUNT_COLUMNS",
     "DETAIL_METRICS",
