@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
-from lib.review.incidents import incident_spans
+from lib.review.incidents import SPAN_COLUMNS, incident_spans
 from lib.review.pk import session_totals
 from lib.review.queries import (
     minute_frame,
@@ -24,18 +24,6 @@ from lib.review.queries import (
 PRODUCT_FIELDS = ("product_id", "name", "exposure", "clicks", "orders", "units", "gmv", "refund")
 PRODUCT_EXTRA = ("price", "click_rate", "conversion_rate")
 SOURCE_FIELDS = ("source", "viewers", "gmv")
-INCIDENT_FIELDS = (
-    "incident_id",
-    "category",
-    "severity",
-    "detected_at",
-    "resolved_at",
-    "start_minute",
-    "end_minute",
-    "gmv",
-    "baseline_per_minute",
-    "gmv_at_risk",
-)
 
 
 def plain(value: Any) -> Any:
@@ -74,5 +62,5 @@ def review_json(engine: Engine, session_id: int) -> dict[str, Any] | None:
         "retention": {k: plain(v) for k, v in session_retention(engine, session_id).items()},
         "products": records(products(engine, session_id), PRODUCT_FIELDS + PRODUCT_EXTRA),
         "sources": records(sources(engine, session_id), SOURCE_FIELDS),
-        "incidents": records(spans, INCIDENT_FIELDS),
+        "incidents": records(spans, SPAN_COLUMNS),
     }
