@@ -20,6 +20,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Numeric,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -36,6 +37,7 @@ NAMING = {
 }
 
 Money = Numeric(14, 2, asdecimal=False)
+SessionId = BigInteger().with_variant(Integer, "sqlite")  # the type of live_sessions.id
 
 
 class Base(DeclarativeBase):
@@ -228,6 +230,75 @@ class LiveSession(Base):
     retention_rate: Mapped[float | None] = mapped_column(Float)  # 0..1 as exported
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id", ondelete="SET NULL"))
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+# --- session detail (per-minute trend, products, traffic sources) -------------------------------------
+# Detail rows of one session: read one session at a time, so the primary key starts with session_id and
+# the rows are stored clustered by it (SQLite WITHOUT ROWID; InnoDB clusters by primary key). Deleting a
+# session deletes its detail rows (ON DELETE CASCADE). import_batch_id says which upload wrote a row; the
+# upload's import_changes keep the rows it replaced, so an undo restores them.
+
+
+class SessionMinute(Base):
+    """One minute of a session's trend; `minute` counts whole minutes from the session's start minute."""
+
+    __tablename__ = "session_minutes"
+    __table_args__ = {"sqlite_with_rowid": False}
+    session_id: Mapped[int] = mapped_column(
+        SessionId, ForeignKey("live_sessions.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    minute: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    online: Mapped[int | None] = mapped_column(Integer)
+    entering: Mapped[int | None] = mapped_column(Integer)
+    leaving: Mapped[int | None] = mapped_column(Integer)
+    comments: Mapped[int | None] = mapped_column(Integer)
+    likes: Mapped[int | None] = mapped_column(Integer)
+    new_followers: Mapped[int | None] = mapped_column(Integer)
+    orders: Mapped[int | None] = mapped_column(Integer)
+    gmv_cents: Mapped[int | None] = mapped_column(BigInteger)  # exact and compact: 24 M rows at scale
+    # No foreign key: on MariaDB it would add a secondary index to the biggest table; batches are never
+    # deleted, and undo finds the rows by session (import_changes) and checks this column.
+    import_batch_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class SessionProduct(Base):
+    """One product of a session's product list (商品列表)."""
+
+    __tablename__ = "session_products"
+    __table_args__ = (
+        Index("ix_session_products_product", "product_id"),
+        {"sqlite_with_rowid": False},
+    )
+    session_id: Mapped[int] = mapped_column(
+        SessionId, ForeignKey("live_sessions.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    product_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(255))
+    price: Mapped[float | None] = mapped_column(Money)
+    first_on_shelf: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    explain_count: Mapped[int | None] = mapped_column(Integer)
+    explain_seconds: Mapped[int | None] = mapped_column(Integer)
+    exposure: Mapped[int | None] = mapped_column(BigInteger)
+    clicks: Mapped[int | None] = mapped_column(BigInteger)
+    orders: Mapped[int | None] = mapped_column(Integer)
+    units: Mapped[int | None] = mapped_column(Integer)
+    gmv: Mapped[float | None] = mapped_column(Money)
+    refund: Mapped[float | None] = mapped_column(Money)
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id", ondelete="SET NULL"))
+
+
+class SessionSource(Base):
+    """One traffic source of a session (流量来源): viewers and GMV."""
+
+    __tablename__ = "session_sources"
+    __table_args__ = {"sqlite_with_rowid": False}
+    session_id: Mapped[int] = mapped_column(
+        SessionId, ForeignKey("live_sessions.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    viewers: Mapped[int | None] = mapped_column(BigInteger)
+    gmv: Mapped[float | None] = mapped_column(Money)
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id", ondelete="SET NULL"))
 
 
 # --- targets ------------------------------------------------------------------------------------------

@@ -11,7 +11,20 @@ from sqlalchemy import Connection, Engine, Table, and_, delete, select, update
 
 from lib.core.db import audit, now, write
 from lib.core.errors import CodedError
-from lib.core.models import ImportBatch, ImportChange, Incident, LiveSession, ManualMetric, Person, Team, User
+from lib.core.models import (
+    ImportBatch,
+    ImportChange,
+    Incident,
+    LiveSession,
+    ManualMetric,
+    Person,
+    SessionMinute,
+    SessionProduct,
+    SessionSource,
+    Team,
+    User,
+)
+from lib.importing.detail_commit import DETAIL_TABLES, undo_detail
 from lib.importing.plan import IN_CHUNK, chunks
 
 UNDO_ROLES = ("admin", "manager")
@@ -23,9 +36,13 @@ TABLES = {
         Incident.__table__,
         ManualMetric.__table__,
         Team.__table__,
+        SessionMinute.__table__,
+        SessionProduct.__table__,
+        SessionSource.__table__,
     )
 }
-_UNDO_ORDER = ["live_sessions", "incidents", "manual_metrics", "people", "teams"]
+# Detail rows first: their import_changes rows are per session (row_id = session id), see detail_commit.
+_UNDO_ORDER = [*DETAIL_TABLES, "live_sessions", "incidents", "manual_metrics", "people", "teams"]
 
 
 class UndoError(CodedError):
@@ -77,8 +94,30 @@ def _check_undoable(conn: Connection, batch_id: int, username: str) -> None:
         )
         .limit(1)
     ).scalar()
+    if later is None:
+        later = _later_detail(conn, batch_id)
     if later is not None:
         raise UndoError("undo_later_batch", batch=batch_id, later=later)
+
+
+def _later_detail(conn: Connection, batch_id: int) -> int | None:
+    """A later committed batch that wrote detail rows of a session this batch inserted (undoing this one
+    would delete the session and, by cascade, that batch's rows)."""
+    c = ImportChange.__table__
+    inserted = select(c.c.row_id).where(
+        c.c.batch_id == batch_id, c.c.table_name == "live_sessions", c.c.action == "insert"
+    )
+    return conn.execute(
+        select(c.c.batch_id)
+        .join(ImportBatch, ImportBatch.id == c.c.batch_id)
+        .where(
+            c.c.batch_id > batch_id,
+            ImportBatch.status == "committed",
+            c.c.table_name.in_(DETAIL_TABLES),
+            c.c.row_id.in_(inserted),
+        )
+        .limit(1)
+    ).scalar()
 
 
 def undo(engine: Engine, batch_id: int, username: str) -> dict[str, int]:
@@ -94,6 +133,12 @@ def undo(engine: Engine, batch_id: int, username: str) -> dict[str, int]:
         for name in _UNDO_ORDER:
             table = TABLES[name]
             mine = [ch for ch in changes if ch["table_name"] == name]
+            if name in DETAIL_TABLES:
+                for ch in mine:
+                    deleted, restored = undo_detail(conn, table, batch_id, ch["row_id"], ch["before"])
+                    counts["deleted"] += deleted
+                    counts["restored"] += restored
+                continue
             updates = [ch for ch in mine if ch["action"] == "update"]
             for ch in updates:
                 conn.execute(

@@ -227,6 +227,8 @@ def _parse_values(kind: str, name: str, series: pd.Series, unit: str | None) -> 
         return _map_values(series, BOOLS, "bad_bool")
     if ftype == "phone":
         return parse_generic_column(series, _phone)
+    if ftype == "clock":
+        return parse_generic_column(series, v.parse_clock)
     if ftype == "metric_value":
         return _text(series, name_like=True)
     raise ValueError(f"unknown field type {ftype}")

@@ -19,8 +19,11 @@ from sqlalchemy.exc import DBAPIError
 
 from lib.importing import commit as committing
 from lib.importing import profiles as prof
+from lib.importing.detail_commit import commit_detail, detail_diff
+from lib.importing.detail_fields import DETAIL_KINDS
 from lib.importing.plan import Plan, Progress
 from lib.importing.readers import RawTable, ReadError, read_bytes
+from lib.importing.resolve_detail import DetailPlan, resolve_detail
 from lib.importing.resolve_events import resolve_incidents, resolve_manual
 from lib.importing.resolve_roster import resolve_roster
 from lib.importing.resolve_sessions import resolve_sessions
@@ -48,6 +51,8 @@ class Preview:
     unmatched: list[str] = field(default_factory=list)
     skipped_total_rows: int = 0
     platform: str | None = None
+    # Not refusals: e.g. a session's minute GMV not adding up to its total (platforms revise figures).
+    warnings: list[RowError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -70,6 +75,7 @@ class ImportReport:
     rejected: int
     errors: list[RowError]
     dry_run: bool = False
+    warnings: list[RowError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -92,6 +98,7 @@ class ImportReport:
             "rejected": self.rejected,
             "dry_run": self.dry_run,
             "errors": [e.as_dict(lang) for e in self.errors],
+            "warnings": [w.as_dict(lang) for w in self.warnings],
         }
 
 
@@ -168,9 +175,15 @@ def _prepare(
         return _fail(file_name, sha, RowError(detection.header_index + 1, None, None, "no_rows"), **known)
     errors = list(parsed.errors)
     plan = None
+    warnings: list[RowError] = []
     if not errors:
         with engine.connect() as conn:
-            plan, more = RESOLVERS[p.kind](conn, parsed.frame, parsed.columns)
+            if p.kind in DETAIL_KINDS:
+                above = raw.head[: detection.header_index]
+                plan, more = resolve_detail(conn, p.kind, parsed.frame, parsed.columns, above)
+                warnings = plan.warnings if plan is not None else []
+            else:
+                plan, more = RESOLVERS[p.kind](conn, parsed.frame, parsed.columns)
         errors += more
     result = Preview(
         file_name,
@@ -181,6 +194,7 @@ def _prepare(
         errors,
         skipped_total_rows=parsed.skipped_total_rows,
         platform=p.platform,
+        warnings=warnings,
         **meta,
     )
     return result, plan
@@ -222,6 +236,8 @@ def import_bytes(
         return _refused(result, dry_run)
     rows = result.rows
     result.frame = pd.DataFrame()  # the plan's records are all the commit needs: free the preview's copy
+    if isinstance(plan, DetailPlan):
+        return _import_detail(engine, result, plan, username, dry_run, progress)
     if dry_run:
         for r in plan.records:  # teams a roster would create: a new team id always differs
             if "_team" in r:
@@ -260,4 +276,33 @@ def import_bytes(
         diff.unchanged,
         0,
         [],
+    )
+
+
+def _import_detail(
+    engine: Engine,
+    result: Preview,
+    plan: DetailPlan,
+    username: str | None,
+    dry_run: bool,
+    progress: Progress | None,
+) -> ImportReport:
+    """A session-detail file (lib.importing.detail_commit): counted, or committed in one transaction."""
+    batch_id = None
+    if dry_run:
+        with engine.connect() as conn:
+            changes = detail_diff(conn, plan)
+    else:
+        try:
+            meta = {"sha256": result.sha256, "kind": result.kind, "profile": result.profile}
+            batch_id, changes = commit_detail(engine, plan, result.file, meta, username, progress)
+        except DBAPIError as exc:  # e.g. a concurrent upload of the same session: rolled back
+            detail = str(exc.orig).splitlines()[0][:200] if exc.orig is not None else type(exc).__name__
+            result.errors.append(RowError(None, None, None, "write_failed", {"detail": detail}))
+            return _refused(result, dry_run, len(plan.records))
+        if progress is not None:
+            progress(1.0)
+    counts = (changes.inserted, changes.updated, changes.unchanged)
+    return ImportReport(
+        result.file, result.kind, result.profile, batch_id, *counts, 0, [], dry_run, result.warnings
     )

@@ -13,8 +13,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lib.core.platforms import PLATFORM_NAMES, PLATFORMS  # noqa: F401 (re-exported to the importer)
+from lib.importing.detail_fields import (
+    DETAIL_FIELDS,
+    DETAIL_KINDS,
+    DETAIL_PRESETS,
+    DETAIL_REQUIRED,
+    DETAIL_SYNONYMS,
+)
 
-KINDS = ("sessions", "roster", "incidents", "manual_metrics")
+KINDS = ("sessions", "roster", "incidents", "manual_metrics", *DETAIL_KINDS)
 
 # field -> value type (see validate.PARSERS)
 FIELDS: dict[str, dict[str, str]] = {
@@ -74,6 +81,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "description": "text",
     },
     "manual_metrics": {"month": "month", "name": "text", "metric": "text", "value": "metric_value"},
+    **DETAIL_FIELDS,
 }
 
 # Header synonyms, normalised (see `normalise_header`); a header's trailing "(unit)" is tried with and
@@ -181,6 +189,7 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "metric": ("指标", "指标名称", "metric"),
         "value": ("数值", "值", "value"),
     },
+    **DETAIL_SYNONYMS,
 }
 
 # Fields a kind cannot do without; alternatives in a tuple (one of them is enough).
@@ -189,6 +198,7 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     "roster": (("name",),),
     "incidents": (("category",), ("severity",), ("detected_at",), ("room", "host_name")),
     "manual_metrics": (("month",), ("name",), ("metric",), ("value",)),
+    **DETAIL_REQUIRED,
 }
 
 
@@ -204,6 +214,9 @@ class Profile:
 
 
 PRESETS: tuple[Profile, ...] = (
+    # Session detail first: they apply only with their own signature fields (商品ID, 流量来源, 时间 +
+    # 在线人数), and a product or source list also maps some session-list columns.
+    *(Profile(name, kind, signature_fields=sig) for name, kind, sig in DETAIL_PRESETS),
     Profile("douyin_compass", "sessions", "douyin", signature=("主播抖音号", "抖音号", "抖音id", "抖音昵称")),
     Profile(
         "kuaishou_shop", "sessions", "kuaishou", signature=("快手号", "快手id", "主播快手号", "快手昵称")

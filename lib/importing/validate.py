@@ -12,6 +12,7 @@ import pandas as pd
 
 from lib.core.formatting import format_number
 from lib.core.i18n import translate
+from lib.importing.detail_fields import DETAIL_ROW_KEYS, DETAIL_ROW_REQUIRED
 from lib.importing.fields import MAX_SESSION_MINUTES, parse_field
 from lib.importing.profiles import ColumnMap, Profile
 
@@ -114,6 +115,7 @@ def parse_file(profile: Profile, cmap: ColumnMap, raw: pd.DataFrame, row_numbers
         "roster": ("name",),
         "incidents": ("room", "host_name", "category", "detected_at"),
         "manual_metrics": ("month", "name", "metric"),
+        **DETAIL_ROW_KEYS,
     }[kind]
     flagged = {(e.row, e.column) for e in errors}
     for name in _required_values(kind):
@@ -134,6 +136,7 @@ def _required_values(kind: str) -> tuple[str, ...]:
         "roster": ("name",),
         "incidents": ("category", "severity", "detected_at"),
         "manual_metrics": ("month", "name", "metric", "value"),
+        **DETAIL_ROW_REQUIRED,
     }[kind]
 
 

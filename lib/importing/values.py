@@ -284,6 +284,27 @@ def parse_datetime(value: Any) -> dt.datetime | None:
     raise ValueParseError("bad_datetime")
 
 
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+
+
+def parse_clock(value: Any) -> dt.datetime | dt.time | None:
+    """A trend file's 时间: a clock time `HH:MM[:SS]` (the caller places it on the session's days) or a
+    full date-time."""
+    if is_none(value):
+        return None
+    if isinstance(value, dt.time):
+        return value.replace(microsecond=0, tzinfo=None)
+    if isinstance(value, str) and (match := _CLOCK.match(value.strip())):
+        hour, minute, second = (int(g) if g else 0 for g in match.groups())
+        if hour > 23 or minute > 59 or second > 59:
+            raise ValueParseError("bad_time")
+        return dt.time(hour, minute, second)
+    try:
+        return parse_datetime(value)
+    except ValueParseError:
+        raise ValueParseError("bad_time") from None
+
+
 def round_second(value: dt.datetime) -> dt.datetime:
     if value.microsecond >= 500_000:
         value += dt.timedelta(seconds=1)

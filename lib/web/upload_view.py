@@ -101,6 +101,14 @@ def show_preview(idx: int, result: importing.Preview, lang: str) -> None:
         st.dataframe(error_table(result.errors, lang), hide_index=True, key=f"errors_{idx}")
     else:
         st.success(t("importing.page.no_errors"))
+    show_warnings(f"warnings_{idx}", result.warnings, lang)
+
+
+def show_warnings(key: str, warnings: list, lang: str) -> None:
+    """Reconciliation notes (e.g. a session's minute GMV not adding up to its total): not refusals."""
+    if warnings:
+        st.warning(t("importing.page.warnings", n=len(warnings)))
+        st.dataframe(error_table(warnings, lang), hide_index=True, key=key)
 
 
 def show_report(idx: int, report: importing.ImportReport, lang: str) -> None:
@@ -114,6 +122,7 @@ def show_report(idx: int, report: importing.ImportReport, lang: str) -> None:
                 batch=report.batch_id,
             )
         )
+        show_warnings(f"report_warnings_{idx}", report.warnings, lang)
     else:
         st.error(t("importing.page.refused", n=len(report.errors)))
         st.dataframe(error_table(report.errors, lang), hide_index=True, key=f"report_errors_{idx}")

@@ -1,0 +1,227 @@
+"""Reads of one session's review (engine first, hashable arguments, so lib.web.ui.cached can cache them):
+its header, minute frame, retention, products with their funnel, traffic sources, product windows.
+
+Every read is one index range on (session_id, ...) - never a scan of the detail tables. A session without
+detail rows gives empty frames (with their columns) and None figures, never an error."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from lib.core import review_metrics as rm
+from lib.core.models import LiveSession, Person, SessionMinute, SessionProduct, SessionSource
+
+LS = LiveSession.__table__
+SM = SessionMinute.__table__
+SP = SessionProduct.__table__
+SS = SessionSource.__table__
+
+COUNT_COLUMNS = ("online", "entering", "leaving", "comments", "likes", "new_followers", "orders")
+MINUTE_COLUMNS = ("minute", "at", *COUNT_COLUMNS, "gmv")
+# A product's funnel and money: summed across sessions, compared in a PK.
+FUNNEL_COLUMNS = ("exposure", "clicks", "orders", "units", "gmv", "refund")
+RATE_COLUMNS = ("click_rate", "conversion_rate")
+PRODUCT_COLUMNS = (
+    "product_id",
+    "name",
+    "price",
+    "first_on_shelf",
+    "explain_count",
+    "explain_seconds",
+    *FUNNEL_COLUMNS,
+)
+PRODUCT_FRAME_COLUMNS = (*PRODUCT_COLUMNS, *RATE_COLUMNS, "gmv_share")
+SOURCE_COLUMNS = ("source", "viewers", "gmv", "viewers_share", "gmv_share")
+WINDOW_COLUMNS = ("product_id", "name", "first_on_shelf", "shelf_minute", "explain_count", "explain_seconds")
+HEADER_COLUMNS = (
+    "id",
+    "platform",
+    "account",
+    "room",
+    "host_name",
+    "host_person_id",
+    "started_at",
+    "ended_at",
+    "duration_minutes",
+)
+TOP_N = 5
+
+
+def start_minute(started_at: dt.datetime) -> dt.datetime:
+    """Minute 0 of a session: its start time truncated to the minute (minute rows count from it)."""
+    return started_at.replace(second=0, microsecond=0)
+
+
+def minute_of(started_at: dt.datetime, moment: dt.datetime) -> int:
+    """Whole minutes from the session's start minute to the minute of `moment` (negative before it)."""
+    delta = moment.replace(second=0, microsecond=0) - start_minute(started_at)
+    return int(delta.total_seconds() // 60)
+
+
+def session_header(engine: Engine, session_id: int) -> dict[str, Any] | None:
+    """Who, where and when of one session (host = the roster name when linked), or None."""
+    stmt = (
+        select(*(LS.c[c] for c in HEADER_COLUMNS), Person.name.label("person"))
+        .select_from(LS.outerjoin(Person, Person.id == LS.c.host_person_id))
+        .where(LS.c.id == session_id)
+    )
+    with engine.connect() as conn:
+        row = conn.execute(stmt).mappings().first()
+    if row is None:
+        return None
+    out = {c: row[c] for c in HEADER_COLUMNS}
+    out["host"] = row["person"] or row["host_name"]
+    return out
+
+
+def find_sessions(engine: Engine, platform: str, account: str, started_at: dt.datetime) -> list[int]:
+    """Ids of the sessions of a platform account that started in that minute (two hosts may share one)."""
+    first = start_minute(started_at)
+    stmt = select(LS.c.id).where(
+        LS.c.platform == platform,
+        LS.c.account == account,
+        LS.c.started_at >= first,
+        LS.c.started_at < first + dt.timedelta(minutes=1),
+    )
+    with engine.connect() as conn:
+        return [int(i) for i in conn.execute(stmt.order_by(LS.c.id)).scalars()]
+
+
+def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
+
+
+def minute_frame(engine: Engine, session_id: int) -> pd.DataFrame:
+    """One row a minute: minute (from the start minute), at (its clock time), the counts, gmv in yuan."""
+    with engine.connect() as conn:
+        started = conn.execute(select(LS.c.started_at).where(LS.c.id == session_id)).scalar()
+        if started is None:
+            return _empty(MINUTE_COLUMNS)
+        rows = conn.execute(
+            select(SM.c.minute, *(SM.c[c] for c in COUNT_COLUMNS), SM.c.gmv_cents)
+            .where(SM.c.session_id == session_id)
+            .order_by(SM.c.minute)
+        ).all()
+    if not rows:
+        return _empty(MINUTE_COLUMNS)
+    zero = start_minute(started)
+    records = [
+        {
+            "minute": r[0],
+            "at": zero + dt.timedelta(minutes=r[0]),
+            **{c: r[i + 1] for i, c in enumerate(COUNT_COLUMNS)},
+            "gmv": None if r[-1] is None else r[-1] / 100,
+        }
+        for r in rows
+    ]
+    frame = pd.DataFrame.from_records(records, columns=list(MINUTE_COLUMNS))
+    return frame.astype({c: "Int64" for c in ("minute", *COUNT_COLUMNS)})
+
+
+def _sum(frame: pd.DataFrame, column: str) -> float | None:
+    values = frame[column].dropna()
+    return None if values.empty else values.sum().item()
+
+
+def minute_summary(frame: pd.DataFrame) -> dict[str, Any]:
+    """count, gmv, orders, peak_online of a minute frame (None where no minute has the figure)."""
+    peak = frame["online"].dropna()
+    gmv = _sum(frame, "gmv")
+    return {
+        "count": len(frame),
+        "gmv": None if gmv is None else round(gmv, 2),
+        "orders": _sum(frame, "orders"),
+        "peak_online": None if peak.empty else int(peak.max()),
+    }
+
+
+def session_retention(engine: Engine, session_id: int) -> dict[str, float | None]:
+    """Retention segments of a session (lib.core.review_metrics.retention): base, at_5, at_15, at_30, at_end."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(SM.c.minute, SM.c.online).where(SM.c.session_id == session_id).order_by(SM.c.minute)
+        ).all()
+    return rm.retention((int(m), v) for m, v in rows)
+
+
+def products(engine: Engine, session_id: int) -> pd.DataFrame:
+    """The session's products by GMV (highest first) with their funnel: click and conversion rates,
+    and each product's share of the products' GMV."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(*(SP.c[c] for c in PRODUCT_COLUMNS)).where(SP.c.session_id == session_id)
+        ).all()
+    if not rows:
+        return _empty(PRODUCT_FRAME_COLUMNS)
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=list(PRODUCT_COLUMNS))
+    return with_funnel(frame).sort_values(["gmv", "product_id"], ascending=[False, True], ignore_index=True)
+
+
+def with_funnel(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add click_rate, conversion_rate (lib.core.review_metrics) and gmv_share to a product frame."""
+    total = frame["gmv"].dropna().sum()
+    out = frame.copy()
+    out["click_rate"] = [
+        rm.click_rate(_num(c), _num(e)) for c, e in zip(out["clicks"], out["exposure"], strict=True)
+    ]
+    out["conversion_rate"] = [
+        rm.conversion_rate(_num(o), _num(c)) for o, c in zip(out["orders"], out["clicks"], strict=True)
+    ]
+    out["gmv_share"] = [rm.ratio(_num(g), total) for g in out["gmv"]]
+    return out
+
+
+def _num(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def top_products(engine: Engine, session_id: int, n: int = TOP_N) -> pd.DataFrame:
+    """The session's n best products by GMV."""
+    return products(engine, session_id).head(n)
+
+
+def sources(engine: Engine, session_id: int) -> pd.DataFrame:
+    """Traffic sources by viewers (most first), with each source's share of viewers and of GMV."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(SS.c.source, SS.c.viewers, SS.c.gmv).where(SS.c.session_id == session_id)
+        ).all()
+    if not rows:
+        return _empty(SOURCE_COLUMNS)
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=["source", "viewers", "gmv"])
+    viewers, gmv = frame["viewers"].dropna().sum(), frame["gmv"].dropna().sum()
+    frame["viewers_share"] = [rm.ratio(_num(v), viewers) for v in frame["viewers"]]
+    frame["gmv_share"] = [rm.ratio(_num(g), gmv) for g in frame["gmv"]]
+    return frame.sort_values(["viewers", "source"], ascending=[False, True], ignore_index=True)
+
+
+def product_windows(engine: Engine, session_id: int) -> pd.DataFrame:
+    """When each product came on the shelf (clock time and minute from the start) and how long it was
+    explained (times, seconds), in shelf order; the page draws them on the minute curves."""
+    with engine.connect() as conn:
+        started = conn.execute(select(LS.c.started_at).where(LS.c.id == session_id)).scalar()
+        rows = conn.execute(
+            select(
+                SP.c.product_id, SP.c.name, SP.c.first_on_shelf, SP.c.explain_count, SP.c.explain_seconds
+            ).where(SP.c.session_id == session_id)
+        ).all()
+    if started is None or not rows:
+        return _empty(WINDOW_COLUMNS)
+    records = [
+        {
+            "product_id": r.product_id,
+            "name": r.name,
+            "first_on_shelf": r.first_on_shelf,
+            "shelf_minute": None if r.first_on_shelf is None else minute_of(started, r.first_on_shelf),
+            "explain_count": r.explain_count,
+            "explain_seconds": r.explain_seconds,
+        }
+        for r in rows
+    ]
+    frame = pd.DataFrame.from_records(records, columns=list(WINDOW_COLUMNS))
+    frame["shelf_minute"] = frame["shelf_minute"].astype("Int64")
+    return frame.sort_values(["shelf_minute", "product_id"], ignore_index=True, na_position="last")
