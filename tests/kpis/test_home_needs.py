@@ -128,8 +128,11 @@ def test_red_flags_count_and_link_to_the_kpi_page(demo, role):
 
 @pytest.mark.parametrize("role", ["admin", "manager", "staff"])
 def test_incidents_count_and_link(demo, role):
+    for minutes in (25, 10):  # two incidents of tonight's sessions still open, logged as staff would
+        detected = dt.datetime(2026, 11, 24, 20, 30) - dt.timedelta(minutes=minutes)
+        inc.create_incident(demo, inc.IncidentInput("设备故障", "simple", detected), "staff")
     opened, no_reason = incident_counts(demo)
-    assert opened + no_reason > 0
+    assert opened >= 2 and no_reason > 0
     at = home(role)
     start = TODAY - dt.timedelta(days=29)
     head = zh("overview.incidents_head", open=opened, unexplained=no_reason, start=start, end=TODAY)
@@ -142,6 +145,7 @@ def test_incidents_count_and_link(demo, role):
     report = follow(role, page, query)
     subheaders = [s.value for s in report.subheader]
     assert f"{zh('incidents.report.missing_reasons')} ({no_reason})" in subheaders, subheaders
+    assert f"{zh('incidents.report.open')} ({opened})" in subheaders, subheaders
 
 
 @pytest.mark.parametrize("role", ["admin", "manager", "staff"])
