@@ -55,7 +55,10 @@ def _flags(user: CurrentUser, today: dt.date) -> bool:
     lang = current_language()
     start, end = kpis.recent_window(today)
     head = t("overview.flags_head", n=len(flags), days=kpis.RECENT_DAYS, start=start, end=end)
-    lines = [f"**{md_escape(f['group'])}**：{md_escape(kpis.flag_reason(f, lang))}" for f in flags[:SHOWN]]
+    lines = [
+        t("overview.flag_line", host=md_escape(f["group"]), reason=md_escape(kpis.flag_reason(f, lang)))
+        for f in flags[:SHOWN]
+    ]
     link = Link("kpis", "overview.flags_go", kpis.recent_flags_link(today))
     _card("flags", head, lines, link, user.role, len(flags) - SHOWN)
     return True
