@@ -10,7 +10,7 @@ user = guard("cases")
 
 from lib import cases as cs  # noqa: E402
 from lib.web.cases_editor_view import render_editor, reopen_editor  # noqa: E402
-from lib.web.cases_library_view import VIEWS  # noqa: E402
+from lib.web.cases_library_view import VIEWS, state_from_link  # noqa: E402
 from lib.web.cases_view import int_param, render_case, stop_with  # noqa: E402
 from lib.web.i18n import current_language, t  # noqa: E402
 from lib.web.ui import cached, engine, show_flash  # noqa: E402
@@ -42,8 +42,7 @@ if st.query_params.get("new"):
 st.title(t("nav.cases"))
 show_flash()
 top_left, top_right = st.columns((4, 1))
-if "cases_view" not in st.session_state and st.query_params.get("view") in VIEWS:
-    st.session_state["cases_view"] = st.query_params["view"]  # a link from the home page
+state_from_link(viewer)  # a link from the home page: view and filters
 view = top_left.radio(
     t("cases.view.switch"),
     tuple(VIEWS),

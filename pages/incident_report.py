@@ -4,8 +4,6 @@ from lib.web.ui import guard
 
 user = guard("incident_report")
 
-import datetime as dt  # noqa: E402
-
 from lib import incidents as inc  # noqa: E402
 from lib.web import current_language, now  # noqa: E402
 from lib.web.i18n import t  # noqa: E402
@@ -17,8 +15,8 @@ st.title(t("nav.incident_report"))
 st.caption(t("incidents.report.method"))
 as_of = now()
 today = as_of.date()
-period = st.date_input(
-    t("incidents.filter.period"), value=(today - dt.timedelta(days=29), today), key="rep_period"
+period = st.date_input(  # the last 30 days, or the period a link (the home page's) asks for
+    t("incidents.filter.period"), value=inc.linked_period(st.query_params, today), key="rep_period"
 )
 if not isinstance(period, tuple) or len(period) != 2:
     st.stop()  # the second date is still being picked

@@ -1,5 +1,5 @@
 """Demo cases for the case library: post-stream reviews in seed 004's format, linked to real demo sessions,
-with action items (one overdue) owned by roster people, in every workflow status.
+with action items (some overdue; the demo logins own some) owned by roster people, in every workflow status.
 
 `add_seed_reviews` writes the first demo's three reviews directly; `add_demo_cases` goes through the
 workflow. Call both inside lib/demo.py's last write transaction, after sessions and people exist:
@@ -61,7 +61,11 @@ DEMO = (
         "- 开场 10 分钟放出 **福利款秒杀**，在线人数比上一场翻倍\n- 每 30 分钟一次福袋，停留时长明显提升",
         "- 3 款产品讲解超时，后半场节奏拖沓\n- 评论区提问回复率不到 60%",
         "1. 优化脚本时长，每款产品设置倒计时提醒\n2. 场控专人筛选弹幕问题，提示主播回复",
-        [("完成主播话术培训：逼单与福利预告", "林晓雨", 7), ("脚本加入每款产品的讲解时长", "彭诗涵", -3)],
+        [
+            ("完成主播话术培训：逼单与福利预告", "林晓雨", 7),
+            ("脚本加入每款产品的讲解时长", "彭诗涵", -3),
+            ("福利节点写进下周排期并通知场控", "吴昊", -2),  # the demo manager's own overdue item
+        ],
     ),
     (
         "王欣然",
@@ -87,7 +91,11 @@ DEMO = (
         "开场节奏好，产品参数讲解清晰，**转化率** 接近老主播水平。",
         "对弹幕问题回复不及时，互动率偏低。",
         "安排场控专人筛选问题并提示主播；每周一次模拟直播练习。",
-        [("每周模拟直播练习（4 周）", "赵一鸣", 21), ("整理数码类常见问题话术", "蒋梦琪", -1)],
+        [
+            ("每周模拟直播练习（4 周）", "赵一鸣", 21),
+            ("整理数码类常见问题话术", "蒋梦琪", -1),
+            ("对比新人首秀与老主播的转化数据", "高远", 5),  # the demo admin's
+        ],
     ),
     (
         "孙佳怡",

@@ -22,6 +22,14 @@ from lib.core.schema import is_empty
 from lib.demo.records import add_incidents, add_manual_metrics, load_roster
 from lib.demo.sessions import ROOMS, session_rows
 
+# Each demo login is a roster person of a fitting position, so every role can answer the survey, own
+# action items and see its own scorecard: the data analyst runs the tool, an operations lead manages.
+DEMO_LOGINS = {  # access role (also the username) -> (roster person, display name)
+    "admin": ("高远", "管理员"),
+    "manager": ("吴昊", "运营经理"),
+    "staff": ("林晓雨", "林晓雨"),
+}
+
 
 class DemoError(RuntimeError):
     pass
@@ -37,19 +45,17 @@ def _accounts_and_logins(conn: Connection, people: dict) -> int:
             )
     set_setting(conn, "demo_mode", "1")
     set_setting(conn, "demo_cookie_key", secrets.token_urlsafe(48))
-    users = 0
-    for role, person in (("admin", None), ("manager", None), ("staff", "林晓雨")):
+    for role, (person, display_name) in DEMO_LOGINS.items():
         add_user(
             conn,
             role,
             DEMO_PASSWORD,
             role,
-            display_name={"admin": "管理员", "manager": "运营经理"}.get(role, person),
-            person_id=people[person]["id"] if person else None,
+            display_name=display_name,
+            person_id=people[person]["id"],
             actor="demo",
         )
-        users += 1
-    return users
+    return len(DEMO_LOGINS)
 
 
 def load_demo(

@@ -7,6 +7,14 @@ feeds), present (texts and tables for a language), charts (Altair, for a languag
 
 from lib.incidents import charts, present
 from lib.incidents.admin import save_categories, save_slas
+from lib.incidents.attention import (
+    REPORT_DAYS,
+    Attention,
+    attention,
+    linked_period,
+    period_link,
+    report_period,
+)
 from lib.incidents.cli import register_cli
 from lib.incidents.logbook import create_incident, over_sla, update_incident, validate
 from lib.incidents.model import (
@@ -54,12 +62,15 @@ __all__ = [
     "PERCENTILE_METHOD",
     "QUANTILES",
     "REPORT_COLUMNS",
+    "REPORT_DAYS",
     "SEVERITIES",
+    "Attention",
     "IncidentError",
     "IncidentInput",
     "IncidentQuery",
     "ReportFilter",
     "Sla",
+    "attention",
     "breaches",
     "categories",
     "charts",
@@ -72,11 +83,14 @@ __all__ = [
     "form_choices",
     "handler_monthly",
     "incidents_to_update",
+    "linked_period",
     "open_incidents",
     "over_sla",
+    "period_link",
     "present",
     "report",
     "report_frame",
+    "report_period",
     "resolve_distribution",
     "save_categories",
     "save_slas",

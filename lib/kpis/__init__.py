@@ -15,11 +15,16 @@ from lib.kpis.charts import funnel as funnel_chart
 from lib.kpis.charts import trend as trend_chart
 from lib.kpis.cli import register_cli
 from lib.kpis.overview import (
+    RECENT_DAYS,
     TILE_METRICS,
     daily_gmv,
     overview_json,
     overview_tiles,
     period_of,
+    recent_flags,
+    recent_flags_link,
+    recent_window,
+    tile_link,
 )
 from lib.kpis.overview import Period as OverviewPeriod
 from lib.kpis.overview import Tile as OverviewTile
@@ -122,6 +127,7 @@ __all__ = [
     "RANK_COLUMNS",
     "RANK_GROUPS",
     "RANK_SUMS",
+    "RECENT_DAYS",
     "SESSION_ROWS_LIMIT",
     "STATUS_COLOURS",
     "TILE_KEYS",
@@ -166,7 +172,10 @@ __all__ = [
     "ranking_export_units",
     "ranking_for_export",
     "ranking_frame",
+    "recent_flags",
+    "recent_flags_link",
     "recent_sessions",
+    "recent_window",
     "red_flags",
     "rollup",
     "session_detail",
@@ -178,6 +187,7 @@ __all__ = [
     "sum_names",
     "sums_by",
     "sums_query",
+    "tile_link",
     "tile_caption",
     "total_of",
     "trend_chart",

@@ -14,11 +14,14 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
-from lib.kpis.params import default_period
-from lib.kpis.queries import Filters, load_roster, sums_by
-from lib.kpis.rows import period_figures, previous_range
+from lib import targets as tg
+from lib.kpis.params import default_period, default_preset, params_from_view
+from lib.kpis.queries import FLAG_SUMS, TREND_METRICS, Filters, load_roster, sums_by
+from lib.kpis.rows import group_rows, label_groups, period_figures, previous_range
+from lib.kpis.view import red_flags
 
 TILE_METRICS = ("gmv", "sessions", "viewers", "conversion_rate")
+RECENT_DAYS = 7  # "the last sessions" of the home page's red flags: the last week, today included
 
 
 @dataclass(frozen=True)
@@ -118,3 +121,34 @@ def daily_gmv(engine: Engine, today: dt.date) -> pd.DataFrame:
     out["day"] = out["date"].dt.day
     out["month"] = out["date"].dt.strftime("%Y-%m")
     return out
+
+
+def tile_link(today: dt.date, metric_key: str) -> dict[str, str]:
+    """The KPI page's query string for a home tile: the same period (the default preset), the whole team,
+    the tile's metric on the trend where the trend has it."""
+    view = {"preset": default_preset(today), "metric": metric_key if metric_key in TREND_METRICS else ""}
+    return params_from_view(view)
+
+
+def recent_window(today: dt.date) -> tuple[dt.date, dt.date]:
+    return today - dt.timedelta(days=RECENT_DAYS - 1), today
+
+
+def recent_flags_link(today: dt.date) -> dict[str, str]:
+    """The KPI page's query string for the recent window (its red flags are recent_flags')."""
+    start, end = recent_window(today)
+    return params_from_view({"preset": "custom", "from": start, "to": end})
+
+
+def recent_flags(engine: Engine, today: dt.date) -> list[dict[str, Any]]:
+    """The KPI page's red flags (lib.kpis.view.red_flags: hosts under their normal or their target) over
+    the recent window for the whole team, computed from only the sums the flags need."""
+    start, end = recent_window(today)
+    filters = Filters(start, end)
+    roster = load_roster(engine)
+    before = sums_by(engine, filters, "host", roster, *previous_range(start, end), metric_keys=FLAG_SUMS)
+    before_hosts = label_groups(before, "host", roster)
+    hosts = group_rows(
+        engine, filters, "host", roster, tg.load_targets(engine), FLAG_SUMS, before_hosts, None
+    )
+    return red_flags(hosts, before_hosts)

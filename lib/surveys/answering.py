@@ -76,10 +76,28 @@ def response_count(engine: Engine, round_id: int) -> int:
         )
 
 
+def may_answer(engine: Engine, user_id: int) -> bool:
+    """Whether this user may answer survey rounds: the rule `submit` applies (a roster person with a
+    department, lib.surveys.queries.respondent_department_in); the home page invites only such users."""
+    with engine.connect() as conn:
+        return may_answer_in(conn, user_id)
+
+
+def may_answer_in(conn: Connection, user_id: int) -> bool:
+    try:
+        respondent_department_in(conn, user_id)
+    except SurveyError:
+        return False
+    return True
+
+
 def open_round_for(engine: Engine, user_id: int) -> tuple[int, str] | None:
-    """An open round this user has not answered yet (for the home page), as (round id, name)."""
+    """An open round this user may answer and has not answered yet (the home page's invitation), as
+    (round id, name)."""
     answered = select(SurveyParticipation.round_id).where(SurveyParticipation.user_id == user_id)
     with engine.connect() as conn:
+        if not may_answer_in(conn, user_id):
+            return None
         row = conn.execute(
             select(SurveyRound.id, SurveyRound.name)
             .where(SurveyRound.status == "open", SurveyRound.id.not_in(answered))

@@ -18,6 +18,18 @@ from lib.web.ui import cached, engine, no_data
 FILTER_KEYS = ("f_category", "f_tag")
 
 
+def state_from_link(viewer: cs.Viewer) -> None:
+    """On the first run, the view and its filters start from the link (the home page's): ?view=...,
+    &status=<case status> (search), &owner=me (action items)."""
+    if "cases_view" in st.session_state or st.query_params.get("view") not in VIEWS:
+        return
+    st.session_state["cases_view"] = st.query_params["view"]
+    if st.query_params.get("status") in cs.STATUSES:
+        st.session_state["f_status"] = st.query_params["status"]
+    if st.query_params.get("owner") == "me" and viewer.person_id:
+        st.session_state["ai_owner"] = "me"
+
+
 def browse_to(field: str, value: str) -> None:
     """Callback: search view with one filter set."""
     for key in FILTER_KEYS:

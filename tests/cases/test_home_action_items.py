@@ -1,4 +1,5 @@
-"""The home page lists the open action items of the person linked to the logged-in user, overdue first."""
+"""The home page names the overdue action items of the person linked to the logged-in user (with how many
+are open in all); items not yet due, and other people's, are not "needs me now"."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from case_data import MANAGER, add_people, add_staff, case_input
 
 from lib import cases as cs
 from lib.core.db import now
+from lib.core.i18n import translate
 from tests.conftest import app_test
 
 
@@ -23,15 +25,14 @@ def test_owner_sees_own_open_items_on_the_home_page(engine, users):
     case_id = cs.create_case(engine, me, case_input(action_items=items))
     at = app_test("pages/overview.py", "xiaoyu").run()
     assert not at.exception
-    assert "我的行动项" not in "".join(m.value for m in at.markdown)  # a draft's items are not yet tasks
+    assert "逾期行动项" not in "".join(m.value for m in at.markdown)  # a draft's items are not yet tasks
     cs.transition(engine, me, case_id, "submit")
     cs.transition(engine, MANAGER, case_id, "publish")
     at = app_test("pages/overview.py", "xiaoyu").run()
     assert not at.exception
     text = [m.value for m in at.markdown]
-    head = next(v for v in text if "我的行动项" in v)
-    assert "2 项未完成" in head and "1 项已逾期" in head
-    lines = [v for v in text if v.startswith("- ")]
-    assert len(lines) == 2 and "已逾期 3 天" in lines[0] and "话术培训" in lines[1]
-    assert "\\<b\\>" in lines[0] or "&lt;b&gt;" in lines[0]  # user text shown as text, not HTML
-    assert not any("不是我的" in v for v in text)
+    assert translate("overview.items_head", "zh", n=1, open=2) in text
+    (lines,) = [v for v in text if v.startswith("- ")]
+    assert lines.count("\n- ") == 0 and "已逾期 3 天" in lines  # only the overdue one is named
+    assert "\\<b\\>" in lines or "&lt;b&gt;" in lines  # user text shown as text, not HTML
+    assert not any("话术培训" in v or "不是我的" in v for v in text)

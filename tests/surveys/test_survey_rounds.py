@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import func, select, update
-from survey_data import PERIOD, answer, closed_round_with, dept_ids, make_respondents, open_round
+from sqlalchemy import func, insert, select, update
+from survey_data import PERIOD, answer, closed_round_with, dept_ids, link_user, make_respondents, open_round
 
 from lib import cli, surveys
 from lib.core.db import write
-from lib.core.models import AuditLog, SurveyParticipation, SurveyRound, SurveySubmission, Target
+from lib.core.models import AuditLog, Person, SurveyParticipation, SurveyRound, SurveySubmission, Target, User
 
 
 def test_round_lifecycle_and_questions(engine):
@@ -93,6 +93,24 @@ def test_open_round_for_home_page(engine):
     assert surveys.open_round_for(engine, user_id) == (round_id, "十一月")
     answer(engine, round_id, user_id)
     assert surveys.open_round_for(engine, user_id) is None
+
+
+def test_no_invitation_for_who_may_not_answer(engine, users):
+    """The home page's invitation follows the rule submit applies: a roster person with a department."""
+    round_id = open_round(engine)
+    with engine.connect() as conn:
+        ids = dict(conn.execute(select(User.username, User.id)).all())
+    no_person = ids[users["manager"]]
+    assert not surveys.may_answer(engine, no_person) and surveys.open_round_for(engine, no_person) is None
+    with write(engine) as conn:  # a roster person without a department
+        person = conn.execute(insert(Person).values(name="无部门", active=True)).inserted_primary_key[0]
+        conn.execute(update(User).where(User.id == no_person).values(person_id=person))
+    assert not surveys.may_answer(engine, no_person) and surveys.open_round_for(engine, no_person) is None
+    with pytest.raises(surveys.SurveyError) as refused:  # and submit refuses the same user
+        surveys.submit(engine, round_id, no_person, {})
+    assert refused.value.code == "no_department"
+    user_id = link_user(engine, users["staff"], "客服部")
+    assert surveys.may_answer(engine, user_id) and surveys.open_round_for(engine, user_id)[0] == round_id
 
 
 def test_department_scores_and_trend(engine):

@@ -1,0 +1,89 @@
+"""Browser: the home page as the demo manager at 1440×900 and on a phone (390×844): what needs me now comes
+first with its counts; a period tile opens the KPI page on the same period; the red-flag link lands on the
+KPI page's red flags for the same week. Screenshots in tests/e2e/artifacts/home_*.png."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from lib import kpis
+from lib.core.auth import DEMO_PASSWORD
+from lib.core.i18n import translate
+from lib.demo import load_demo
+from tests.e2e.conftest import ARTIFACTS, login, no_exception
+
+pytestmark = pytest.mark.e2e
+
+NOW = "2026-11-24T20:30"
+TODAY = dt.date(2026, 11, 24)
+SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
+
+
+@pytest.fixture
+def demo_server(engine, database_url, start_server, clock_at):
+    clock_at(NOW)
+    load_demo(engine, months=2, seed=5)
+    return start_server(database_url, env={"LIVEOPS_TEST_NOW": NOW})
+
+
+def zh(key: str, **params) -> str:
+    return translate(key, "zh", **params)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_home_needs_me_then_tiles_drill_down(demo_server, engine, browser, size):
+    width, height = SIZES[size]
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(45_000)
+    login(page, demo_server, "manager", DEMO_PASSWORD)  # the sidebar's logout shows at this size
+    page.set_viewport_size({"width": width, "height": height})
+    page.wait_for_selector(".st-key-home_flags")
+    page.wait_for_selector('[data-testid="stMetricValue"]')
+    page.wait_for_timeout(800)
+    no_exception(page)
+
+    start = TODAY - dt.timedelta(days=6)
+    flags = kpis.kpi_view(engine, kpis.Filters(start, TODAY)).flags
+    head = page.locator(".st-key-home_flags").inner_text()
+    assert zh("overview.flags_head", n=len(flags), days=7, start=start, end=TODAY).replace("**", "") in head
+    for key in ("incidents", "approvals", "items", "survey"):
+        assert page.locator(f".st-key-home_{key}").count() == 1, key
+    # What needs me comes before the period's tiles, on the phone too.
+    needs_y = page.locator(".st-key-home_flags").bounding_box()["y"]
+    tiles_y = page.locator(".st-key-home_tile_gmv").bounding_box()["y"]
+    assert needs_y < tiles_y
+    page.screenshot(path=str(ARTIFACTS / f"home_manager_{size}.png"))  # the first screen
+    # The app scrolls inside its own container: a tall window shows the whole page in one picture.
+    tall = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    print(f"home page at {width}px: {tall} px tall, first card at y={needs_y:.0f}")
+    page.set_viewport_size({"width": width, "height": max(height, tall + 50)})
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(ARTIFACTS / f"home_manager_{size}_full.png"))
+    page.set_viewport_size({"width": width, "height": height})
+
+    page.locator(".st-key-home_tile_gmv a").click()
+    page.wait_for_selector("h1:has-text('直播数据 vs 目标')")
+    page.wait_for_selector('[data-testid="stMetricValue"]')
+    no_exception(page)
+    query = parse_qs(urlparse(page.url).query)
+    assert query.get("preset") == ["this_month"] and query.get("metric") == ["gmv"]
+    period = kpis.period_of(TODAY)
+    body = page.inner_text("body")
+    assert f"{period.start} – {period.end}" in body  # the KPI page names the same period
+    page.screenshot(path=str(ARTIFACTS / f"home_tile_to_kpis_{size}.png"))
+    context.close()
+
+
+def test_red_flags_link_lands_on_the_same_week(demo_server, engine, page):
+    login(page, demo_server, "manager", DEMO_PASSWORD)
+    page.locator(".st-key-home_flags a").click()
+    page.wait_for_selector("h1:has-text('直播数据 vs 目标')")
+    page.get_by_text(zh("kpis.flags"), exact=True).wait_for()
+    no_exception(page)
+    query = parse_qs(urlparse(page.url).query)
+    start = TODAY - dt.timedelta(days=6)
+    assert query.get("from") == [str(start)] and query.get("to") == [str(TODAY)]
