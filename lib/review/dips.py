@@ -1,11 +1,12 @@
 """The biggest dip of a session's audience and what happened then, and the review facts a new case starts
 from ("复盘本场": Top 5 products, the biggest dip, the incidents in it).
 
-Biggest dip: for every minute m with an online figure, the fall from the highest online figure of the
-DIP_WINDOW minutes before it (minutes m-10 … m-1) to online at m; the dip is the minute with the largest
-fall (the earliest on a tie), running from that high minute to m. No dip when online never falls. What
-happened then: the incidents whose span (detected → resolved) overlaps the dip, and the products that
-first came on the shelf in it."""
+Biggest dip: online smoothed over SMOOTH_MINUTES (the mean of the online figures of minutes m-4 … m, so
+a one-minute blip is not a dip); for every minute m, the fall from the highest smoothed figure of the
+DIP_WINDOW minutes before it (m-15 … m-1) to the smoothed figure at m. The dip is the minute with the
+largest fall (the earliest on a tie), running from that high minute (its latest) to m; none when online never falls.
+What happened then: the incidents whose span (detected → resolved) overlaps the dip, and the products
+that first came on the shelf in it."""
 
 from __future__ import annotations
 
@@ -20,22 +21,33 @@ from lib.review.incidents import incident_spans
 from lib.review.present import phrase, span_label
 from lib.review.queries import minute_frame, product_windows, top_products
 
-DIP_WINDOW = 10
+DIP_WINDOW = 15
+SMOOTH_MINUTES = 5
+
+
+def smoothed(online_by_minute: list[tuple[int, int]]) -> dict[int, float]:
+    """Online per minute as the mean of the SMOOTH_MINUTES minutes ending there (those with rows)."""
+    online = dict(online_by_minute)
+    out = {}
+    for m in online:
+        recent = [online[k] for k in range(m - SMOOTH_MINUTES + 1, m + 1) if k in online]
+        out[m] = sum(recent) / len(recent)
+    return out
 
 
 def dip_of(online_by_minute: list[tuple[int, int]]) -> dict[str, int | float | None] | None:
-    """The biggest dip (module docstring) of (minute, online) pairs: start/end minute, online from/to,
-    the fall and its share of the high; None when online never falls."""
-    online = dict(online_by_minute)
-    best: tuple[int, int, int] | None = None  # (fall, high minute, low minute)
+    """The biggest dip (module docstring) of (minute, online) pairs: start/end minute, smoothed online
+    from/to, the fall and its share of the high; None when online never falls."""
+    online = smoothed(online_by_minute)
+    best: tuple[float, int, int] | None = None  # (fall, high minute, low minute)
     for m in sorted(online):
-        before = [(online[k], -k) for k in range(m - DIP_WINDOW, m) if k in online]
+        before = [(online[k], k) for k in range(m - DIP_WINDOW, m) if k in online]
         if not before:
             continue
-        high, neg_k = max(before)
+        high, k = max(before)  # the latest minute of the high: the dip starts where the fall starts
         fall = high - online[m]
         if fall > 0 and (best is None or fall > best[0]):
-            best = (fall, -neg_k, m)
+            best = (fall, k, m)
     if best is None:
         return None
     fall, start, end = best

@@ -85,6 +85,8 @@ def curves_section(session_id: int, spans, lang: str) -> None:
     windows = cached(rv.product_windows, session_id)
     st.altair_chart(rv.minute_curves(frame, curve, spans, windows, lang), width="stretch")
     st.caption(t("review.page.curves_legend"))
+    dip = cached(rv.biggest_dip, session_id)
+    st.markdown(md_escape(t("review.page.dip.title") + rv.dip_text(dip, lang)))
 
 
 def retention_section(session_id: int, lang: str) -> None:

@@ -88,6 +88,7 @@ def test_review_page_with_minute_data(run_page, week):
         k: f"{v:,}" for k, v in truth_sources.items()
     }
     assert len(charts(at)) == 4  # curves, Top 5 rates, viewers and GMV per source
+    assert any(m.startswith("最大在线下滑：") for m in texts(at, "markdown"))  # the dip a case starts from
 
 
 def test_each_curve_draws_with_the_spans(run_page, week):
