@@ -97,6 +97,12 @@ def product_detail(product_id: str, lang: str) -> None:
     st.dataframe(rv.review_table("hosts", hosts, lang), hide_index=True, key="products_hosts")
     st.subheader(t("review.page.across.sessions"))
     sessions = cached(rv.product_sessions, product_id)
+    table = rv.review_table("product_sessions", sessions, lang)
+    link = t("review.page.col.session_link")  # each row opens that session's review
+    table[link] = [f"session_detail?session={int(i)}" for i in sessions["session_id"]]
     st.dataframe(
-        rv.review_table("product_sessions", sessions, lang), hide_index=True, key="products_sessions"
+        table,
+        hide_index=True,
+        key="products_sessions",
+        column_config={link: st.column_config.LinkColumn(display_text=link)},
     )

@@ -29,9 +29,12 @@ def pick_session(
         options.insert(0, linked)
     if not options:
         return None
-    if key not in st.session_state:  # first run: the session comes from the link
-        st.session_state[key] = linked if linked is not None else options[0]
-    picked = st.selectbox(t(label_key), options, key=key, format_func=lambda i: recent.get(i, f"#{i}"))
+    # The link decides the first choice (as the widget's index: a value preset in session state shows the
+    # first option's label in the browser).
+    index = options.index(linked) if linked is not None else 0
+    picked = st.selectbox(
+        t(label_key), options, index=index, key=key, format_func=lambda i: recent.get(i, f"#{i}")
+    )
     if str(picked) != raw:
         st.query_params[param] = str(picked)
     return picked

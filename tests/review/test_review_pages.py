@@ -120,7 +120,7 @@ def test_review_page_without_detail_rows_shows_totals_and_what_to_upload(run_pag
 def test_review_page_in_english(run_page, week):
     at = run_page("session_detail", "manager", query={"session": str(week[CHEN_1103])}, lang="en")
     assert not at.exception
-    assert "Session review" in texts(at, "title")
+    assert "Session detail & review" in texts(at, "title")
     top = frame_with(at, "Rank")
     assert list(top.columns) == [
         "Rank",
@@ -187,6 +187,8 @@ def test_products_page_one_product_across_sessions(run_page, week):
     assert list(hosts["成交金额"]) == [cny(by_host[h]) for h in hosts["主播"]]
     sessions = frame_with(at, "开播时间")
     assert len(sessions) == len(sold)
+    ids = {week[(s["account"], s["start"])] for s, _p in sold}
+    assert set(sessions["复盘"]) == {f"session_detail?session={i}" for i in ids}
 
 
 def test_products_page_empty_period(run_page, week):
