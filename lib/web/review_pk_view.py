@@ -7,6 +7,7 @@ import datetime as dt
 
 import streamlit as st
 
+from lib import kpis
 from lib import review as rv
 from lib.core.bounds import parse_date
 from lib.core.clock import today
@@ -19,13 +20,16 @@ PRODUCTS_DEFAULT_DAYS = 90  # the products page opens on the last 90 days (never
 
 
 def pick_partner(session_id: int, lang: str) -> int | None:
-    """The second session: ?vs= when given, else the host's previous session; the host's other sessions
-    lead the list."""
+    """The second session: ?vs= when given, else the host's previous session, else any other (the host's
+    other sessions first, then the latest); the host's other sessions lead the list."""
+    first = cached(rv.host_sessions, session_id)
     if "vs" not in st.query_params and "pk_b" not in st.session_state:
         partner = cached(rv.default_partner, session_id)
+        if partner is None:
+            others = first or [i for i, _label in cached(kpis.recent_sessions, 200, lang) if i != session_id]
+            partner = others[0] if others else None
         if partner is not None:
             st.query_params["vs"] = str(partner)
-    first = cached(rv.host_sessions, session_id)
     return pick_session("vs", "pk_b", "review.pk.pick_b", lang, first=first)
 
 

@@ -6,8 +6,16 @@ from __future__ import annotations
 
 import pytest
 
+from lib import review as rv
 from lib.core.formatting import format_value
-from tests.review.review_data import CHEN_1103, XY_1102, XY_1103, ZHOU_1102, load_review_week, truth_of
+from tests.review.review_data import (
+    CHEN_1103,
+    XY_1102,
+    XY_1103,
+    ZHOU_1102,
+    load_review_week,
+    truth_of,
+)
 
 WEEK = {"from": "2026-11-02", "to": "2026-11-08"}
 
@@ -159,10 +167,18 @@ def test_pk_page_defaults_to_the_hosts_previous_session(run_page, week):
     assert not at.exception
 
 
-def test_pk_page_by_link_and_access(run_page, week):
+def test_pk_page_by_link_and_access(run_page, engine, week):
     a, b = week[ZHOU_1102], week[CHEN_1103]
     at = run_page("session_pk", "manager", query={"session": str(a), "vs": str(b)})
     assert not at.exception and at.selectbox(key="pk_b").value == b
+    # 林晓雨's first session of the week has no previous one: B is her latest other session, never A itself
+    at = run_page("session_pk", "manager", query={"session": str(week[XY_1102])}, lang="en")
+    latest_other = rv.host_sessions(engine, week[XY_1102])[0]
+    assert latest_other != week[XY_1102] and week[XY_1103] in rv.host_sessions(engine, week[XY_1102])
+    assert not at.exception and at.selectbox(key="pk_b").value == latest_other
+    body = " ".join(texts(at, "subheader") + texts(at, "caption") + texts(at, "title"))
+    assert "Totals" in body and "review.pk" not in body
+    assert "Difference (A − B)" in frame_with(at, "Metric").columns
     at = run_page("session_pk", "manager", query={"session": str(a), "vs": str(a)})
     assert "请选择另一场作为 B。" in texts(at, "info")
     for page in ("session_pk", "products"):
