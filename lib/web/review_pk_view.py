@@ -9,7 +9,7 @@ import streamlit as st
 
 from lib import kpis
 from lib import review as rv
-from lib.core.bounds import parse_date
+from lib.core.bounds import MAX_DATE, MIN_DATE, parse_date
 from lib.core.clock import today
 from lib.core.formatting import md_escape
 from lib.web.i18n import t
@@ -78,8 +78,14 @@ def products_period() -> tuple[dt.date, dt.date]:
     end_default = today()
     start_default = end_default - dt.timedelta(days=PRODUCTS_DEFAULT_DAYS - 1)
     if "products_from" not in st.session_state:
-        st.session_state["products_from"] = parse_date(st.query_params.get("from")) or start_default
-        st.session_state["products_to"] = parse_date(st.query_params.get("to")) or end_default
+        raw = {k: st.query_params.get(k) for k in ("from", "to")}
+        start, end = parse_date(raw["from"]), parse_date(raw["to"])
+        if (raw["from"] and start is None) or (raw["to"] and end is None) or (start and end and end < start):
+            bad = {k: md_escape((v or "")[:40]) for k, v in raw.items()}
+            st.warning(t("bounds.bad_period", start=bad["from"], end=bad["to"], min=MIN_DATE, max=MAX_DATE))
+            start, end = None, None
+        st.session_state["products_from"] = start or start_default
+        st.session_state["products_to"] = end or end_default
     left, right = st.columns(2)
     start = left.date_input(t("kpis.date_from"), key="products_from")
     end = right.date_input(t("kpis.date_to"), key="products_to")

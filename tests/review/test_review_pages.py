@@ -210,3 +210,34 @@ def test_products_page_one_product_across_sessions(run_page, week):
 def test_products_page_empty_period(run_page, week):
     at = run_page("products", "manager", query={"from": "2026-10-01", "to": "2026-10-31"})
     assert not at.exception and "这段时间没有商品列表数据。" in texts(at, "info")
+
+
+@pytest.mark.parametrize(
+    ("page", "query", "kind", "text"),
+    [
+        ("session_pk", {"session": "1", "vs": "abc"}, "error", "abc"),
+        ("session_pk", {"session": "99999999999"}, "error", "99999999999"),
+        ("products", {"from": "2026-13-01", "to": "x<b>"}, "warning", "x\\<b\\>"),
+        ("products", {"from": "2026-11-08", "to": "2026-11-02"}, "warning", "2026\\-11\\-08"),
+    ],
+)
+def test_crafted_links_get_a_message(run_page, week, page, query, kind, text):
+    at = run_page(page, "manager", query=query)
+    assert not at.exception
+    assert any(text in m for m in texts(at, kind)), texts(at, kind)
+
+
+def test_a_session_with_products_but_no_minutes_shows_them_and_asks_for_the_trend(run_page, engine, week):
+    import sqlalchemy as sa
+
+    from lib.core.db import write
+    from lib.core.models import SessionMinute
+
+    with write(engine) as conn:
+        conn.execute(sa.delete(SessionMinute).where(SessionMinute.session_id == week[XY_1102]))
+    at = run_page("session_detail", "manager", query={"session": str(week[XY_1102])})
+    assert not at.exception
+    note = next(i for i in texts(at, "info") if "上传" in i)
+    assert "流量趋势" in note and "商品列表" not in note and "流量来源" not in note
+    assert len(frame_with(at, "排名")) == 5 and len(charts(at)) == 3  # Top 5 rates, two source charts
+    assert frame_with(at, "风险 GMV")["风险 GMV"].iloc[0] == "暂无数据"
