@@ -13,7 +13,7 @@ from lib.core.bounds import MAX_DATE, MIN_DATE, parse_date
 from lib.core.clock import today
 from lib.core.formatting import md_escape
 from lib.web.i18n import t
-from lib.web.review_view import curve_picker, pick_session, session_label
+from lib.web.review_view import curve_picker, linked_table, pick_session, session_label
 from lib.web.ui import cached, no_data
 
 PRODUCTS_DEFAULT_DAYS = 90  # the products page opens on the last 90 days (never a single day)
@@ -107,12 +107,6 @@ def product_detail(product_id: str, lang: str) -> None:
     st.dataframe(rv.review_table("hosts", hosts, lang), hide_index=True, key="products_hosts")
     st.subheader(t("review.page.across.sessions"))
     sessions = cached(rv.product_sessions, product_id)
+    urls = [f"session_detail?session={int(i)}" for i in sessions["session_id"]]  # each session's review
     table = rv.review_table("product_sessions", sessions, lang)
-    link = t("review.page.col.session_link")  # each row opens that session's review
-    table[link] = [f"session_detail?session={int(i)}" for i in sessions["session_id"]]
-    st.dataframe(
-        table,
-        hide_index=True,
-        key="products_sessions",
-        column_config={link: st.column_config.LinkColumn(display_text=link)},
-    )
+    linked_table(table, "review.page.col.session_link", urls, "products_sessions")

@@ -4,6 +4,8 @@ the product funnel, traffic sources; what is missing degrades to a note of what 
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import streamlit as st
 
 from lib import kpis
@@ -110,16 +112,28 @@ def incidents_section(spans, lang: str) -> None:
     st.caption(t("review.page.gmv_at_risk_help", minutes=rv.BASELINE_MINUTES))
 
 
+def linked_table(table, label_key: str, urls: list[str], key: str) -> None:
+    """A table with a last column of links (to another page of the app), shown as their label."""
+    label = t(label_key)
+    table[label] = urls
+    st.dataframe(
+        table,
+        hide_index=True,
+        key=key,
+        column_config={label: st.column_config.LinkColumn(display_text=label)},
+    )
+
+
 def products_section(session_id: int, lang: str) -> None:
     st.subheader(t("review.page.top"))
     top = cached(rv.top_products, session_id)
     st.dataframe(rv.top_table(top, lang), hide_index=True, key="review_top")
     st.altair_chart(rv.rate_bars(top, lang), width="stretch")
     st.subheader(t("review.page.products"))
-    st.dataframe(
-        rv.review_table("products", cached(rv.products, session_id), lang),
-        hide_index=True,
-        key="review_products",
+    frame = cached(rv.products, session_id)
+    urls = [f"products?{urlencode({'product': p})}" for p in frame["product_id"]]  # across sessions
+    linked_table(
+        rv.review_table("products", frame, lang), "review.page.col.product_link", urls, "review_products"
     )
     with st.expander(t("review.page.windows")):
         windows = cached(rv.product_windows, session_id)

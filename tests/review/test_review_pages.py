@@ -90,6 +90,7 @@ def test_review_page_with_minute_data(run_page, week):
     assert row["点击率"] == pct(first["clicks"] / first["exposure"])
     assert row["点击成交转化率"] == pct(first["orders"] / first["clicks"])
     assert row["退款金额"] == cny(first["refund"])
+    assert row["跨场次"] == f"products?product={first['product_id']}"
     sources = frame_with(at, "观看占比")
     truth_sources = {s["source"]: s["viewers"] for s in record["sources"]}
     assert dict(zip(sources["流量来源"], sources["观看人数"], strict=True)) == {
@@ -141,6 +142,11 @@ def test_review_page_in_english(run_page, week):
     ]
     body = " ".join(texts(at, "markdown") + texts(at, "caption") + texts(at, "subheader"))
     assert "review.page" not in body and "nan" not in body.split() and "None" not in body.split()
+    for chart in charts(at):  # titles, legends and tooltips of every chart: no raw key, no "nan"
+        assert "review." not in chart.proto.spec and '"nan"' not in chart.proto.spec
+    products = run_page("products", "manager", query={**WEEK, "product": "3712052"}, lang="en")
+    assert "Which host sells it best" in texts(products, "subheader")
+    assert list(frame_with(products, "Hosts").columns)[:4] == ["Product ID", "Product", "Sessions", "Hosts"]
 
 
 def test_pk_page_defaults_to_the_hosts_previous_session(run_page, week):
