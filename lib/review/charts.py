@@ -28,6 +28,8 @@ PK_CURVES: dict[str, tuple[str, ...]] = {
 UNITS = {"gmv": "cny", "gmv_cum": "cny"}
 SPAN_COLOUR = "#c62828"
 SHELF_COLOUR = "#757575"
+# Two long session names: stacked, so the legend fits a phone.
+PK_LEGEND = alt.Legend(orient="top", direction="vertical")
 AXIS_FORMATS = {"cny": ",.0f", "pct": ".0%", "count": ",.0f"}
 
 
@@ -201,7 +203,7 @@ def pk_curves(frame: pd.DataFrame, curve: str, labels: tuple[str, str], lang: st
         .encode(
             x=alt.X("x:Q", title=minute),
             y=alt.Y("value:Q", title=column_name(column, lang), axis=alt.Axis(format=AXIS_FORMATS[unit])),
-            color=alt.Color("series:N", title=None, sort=list(labels), legend=alt.Legend(orient="top")),
+            color=alt.Color("series:N", title=None, sort=list(labels), legend=PK_LEGEND),
             tooltip=[
                 alt.Tooltip("x:Q", title=minute),
                 alt.Tooltip("series:N", title=translate("review.page.series", lang)),
@@ -229,7 +231,7 @@ def pk_bars(frame: pd.DataFrame, key: str, measure: str, labels: tuple[str, str]
             y=alt.Y("x:N", title=None, sort=None),
             x=alt.X("value:Q", title=None, axis=alt.Axis(format=AXIS_FORMATS[unit])),
             yOffset=alt.YOffset("series:N", sort=list(labels)),
-            color=alt.Color("series:N", title=None, sort=list(labels), legend=alt.Legend(orient="top")),
+            color=alt.Color("series:N", title=None, sort=list(labels), legend=PK_LEGEND),
             tooltip=[
                 alt.Tooltip("x:N", title=column_name(key, lang)),
                 alt.Tooltip("series:N", title=translate("review.page.series", lang)),

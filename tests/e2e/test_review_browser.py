@@ -64,6 +64,13 @@ def test_review_pk_and_products_pages_in_the_browser(review_server, browser, use
     _tall(page, width)
     page.screenshot(path=str(ARTIFACTS / f"review_session_{size}_full.png"))
 
+    page.set_viewport_size({"width": width, "height": height})
+    page.get_by_role("link", name="与另一场 PK").click()  # the review page's link carries the session
+    page.wait_for_selector("h1:has-text('直播PK')")
+    page.wait_for_url(f"**/session_pk?session={ids[XY_1102]}*")
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached")
+    no_exception(page)
+
     _open(page, f"{server.url}/session_pk?session={ids[XY_1103]}", "直播PK", 3)
     assert f"vs={ids[XY_1102]}" in page.url  # B defaults to the host's previous session
     assert "总量对比" in page.inner_text("body")
