@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.bench.common import bench_engine, page_cold_warm
+from tests.bench.common import bench_engine, load_demo, page_cold_warm
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_ADMIN = os.environ.get("LIVEOPS_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -40,27 +40,6 @@ def _pg_url(create: bool) -> str:
             conn.execute(sa.text(f'CREATE DATABASE "{PG_DB}"'))
     admin.dispose()
     return make_url(PG_ADMIN).set(database=PG_DB).render_as_string(hide_password=False)
-
-
-def _load(url: str, sessions: int) -> float:
-    env = {**os.environ, "DATABASE_URL": url}
-    start = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "lib.cli", "demo", "--sessions", str(sessions)],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    seconds = time.perf_counter() - start
-    if url.startswith("postgresql"):  # fresh bulk load: give the planner statistics, as autovacuum would
-        import sqlalchemy as sa
-
-        eng = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-        with eng.connect() as conn:
-            conn.execute(sa.text("ANALYZE live_sessions"))
-        eng.dispose()
-    return seconds
 
 
 def _child(url: str) -> dict:
@@ -136,7 +115,7 @@ def main() -> int:
                 continue
             with tempfile.TemporaryDirectory() as tmp:
                 url = f"sqlite:///{tmp}/bench.db" if backend == "sqlite" else _pg_url(create=True)
-                load = _load(url, n)
+                load = load_demo(url, n)
                 per_session = load / n
                 result = _measure(url)
                 if backend == "postgresql":

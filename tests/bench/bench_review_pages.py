@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import subprocess
 import sys
@@ -21,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.bench.common import ROOT, bench_engine, fresh_database, machine, page_cold_warm
+from tests.bench.common import ROOT, bench_engine, fresh_database, load_demo, machine, page_cold_warm
 
 MINUTES = 240
 PRODUCTS = 8
@@ -55,16 +54,7 @@ def _load(url: str, sessions: int) -> dict:
     from lib.core.db import get_engine
     from lib.core.models import LiveSession
 
-    t0 = time.perf_counter()
-    env = {**os.environ, "DATABASE_URL": url}
-    subprocess.run(
-        [sys.executable, "-m", "lib.cli", "demo", "--sessions", str(sessions)],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    demo = time.perf_counter() - t0
+    demo = load_demo(url, sessions)
     engine = get_engine(url)
     with engine.connect() as conn:
         ls = LiveSession.__table__  # typed columns: started_at comes back as a datetime on every backend

@@ -147,3 +147,19 @@ def page_cold_warm(page: str, query: dict[str, str]) -> tuple[float, float, obje
         at.run()
         timings.append(time.perf_counter() - start)
     return timings[0], timings[1], at
+
+
+def load_demo(url: str, sessions: int) -> float:
+    """`python -m lib.cli demo --sessions N` into `url` (PostgreSQL: then ANALYZE, as autovacuum would
+    after a bulk load); the seconds it took."""
+    start = time.perf_counter()
+    env = {**os.environ, "DATABASE_URL": url}
+    cmd = [sys.executable, "-m", "lib.cli", "demo", "--sessions", str(sessions)]
+    subprocess.run(cmd, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    seconds = time.perf_counter() - start
+    if url.startswith("postgresql"):
+        eng = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+        with eng.connect() as conn:
+            conn.execute(sa.text("ANALYZE live_sessions"))
+        eng.dispose()
+    return seconds
