@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 from lib import kpis
@@ -57,7 +58,7 @@ def pk_sections(a: int, b: int, lang: str) -> None:
     compared_section("sources", cached(rv.pk_sources, a, b), labels, lang)
 
 
-def compared_section(kind: str, frame, labels: tuple[str, str], lang: str) -> None:
+def compared_section(kind: str, frame: pd.DataFrame, labels: tuple[str, str], lang: str) -> None:
     st.subheader(t(f"review.pk.{kind}"))
     if frame.empty:
         no_data(f"review.pk.no_{kind}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+import pandas as pd
 import streamlit as st
 
 from lib import kpis
@@ -82,7 +83,7 @@ def curve_picker(curves: dict[str, tuple[str, ...]], key: str) -> str:
     )
 
 
-def curves_section(session_id: int, spans, lang: str) -> None:
+def curves_section(session_id: int, spans: pd.DataFrame, lang: str) -> None:
     st.subheader(t("review.page.curves"))
     frame = cached(rv.minute_frame, session_id)
     st.caption(rv.minute_caption(rv.minute_summary(frame), lang))
@@ -103,7 +104,7 @@ def retention_section(session_id: int, lang: str) -> None:
     st.caption(rv.retention_caption(retention, lang))
 
 
-def incidents_section(spans, lang: str) -> None:
+def incidents_section(spans: pd.DataFrame, lang: str) -> None:
     st.subheader(t("kpis.session.incidents"))
     if spans.empty:
         no_data("kpis.session.no_incidents")
@@ -112,7 +113,7 @@ def incidents_section(spans, lang: str) -> None:
     st.caption(t("review.page.gmv_at_risk_help", minutes=rv.BASELINE_MINUTES))
 
 
-def linked_table(table, label_key: str, urls: list[str], key: str) -> None:
+def linked_table(table: pd.DataFrame, label_key: str, urls: list[str], key: str) -> None:
     """A table with a last column of links (to another page of the app), shown as their label."""
     label = t(label_key)
     table[label] = urls
