@@ -1,36 +1,23 @@
-"""单场详情: one session (?session=<id> or the picker) with every stored field, metrics against target,
-the incidents during it and the cases that link to it."""
+"""单场复盘: one session (?session=<id> or the picker): totals against target, then its review - minute
+curves with incidents as spans, retention, incidents with GMV at risk, Top 5 and the product funnel,
+traffic sources (each where its rows exist, else a note of what to upload) - linked cases, stored fields."""
 
 import streamlit as st
 
 from lib import kpis
-from lib.web import bounds, md_escape
+from lib.web import md_escape
 from lib.web.i18n import current_language, t
+from lib.web.review_view import pick_session, review_sections
 from lib.web.ui import cached, guard, link_to, no_data
 
 user = guard("session_detail")
 lang = current_language()
 
-st.title(t("kpis.session.title"))
-recent = cached(kpis.recent_sessions, 200, lang)
-raw = st.query_params.get("session")
-session_id = bounds.parse_id(raw)  # None unless a row id (digits within a database INTEGER)
-if raw and session_id is None:
-    st.error(t("kpis.session.bad_id", value=md_escape(raw[:40])))
-if not recent and session_id is None:
+st.title(t("review.page.title"))
+picked = pick_session("session", "session_pick", "kpis.session.pick", lang)
+if picked is None:
     no_data("kpis.session.none")
     st.stop()
-labels = dict(recent)
-options = list(labels)
-if session_id is not None and session_id not in labels:
-    options.insert(0, session_id)
-if "session_pick" not in st.session_state:  # first run: the session comes from the link
-    st.session_state["session_pick"] = session_id if session_id is not None else options[0]
-picked = st.selectbox(
-    t("kpis.session.pick"), options, key="session_pick", format_func=lambda i: labels.get(i, f"#{i}")
-)
-if str(picked) != raw:
-    st.query_params["session"] = str(picked)
 
 detail = cached(kpis.session_detail, picked)
 if detail is None:
@@ -44,17 +31,14 @@ st.subheader(
 st.caption(
     md_escape(f"{stored.get('room') or ''} · {detail['host'] or ''} · {detail['team'] or t('kpis.no_team')}")
 )
-# Start a case (post-stream review) pre-filled with this session and its numbers against target.
+# Start a case (post-stream review) pre-filled with this session, its numbers and its review facts.
 link_to("cases", "cases.review_session", user.role, {"new_from_session": str(picked)})
+link_to("session_pk", "review.pk.link", user.role, {"session": str(picked)})
 
 st.subheader(t("kpis.session.metrics"))
 st.dataframe(kpis.session_metrics_frame(detail, lang), hide_index=True, key="session_metrics")
 
-st.subheader(t("kpis.session.incidents"))
-if detail["incidents"].empty:
-    no_data("kpis.session.no_incidents")
-else:
-    st.dataframe(detail["incidents"], hide_index=True, key="session_incidents")
+review_sections(picked, lang)
 
 st.subheader(t("kpis.session.cases"))
 if detail["cases"].empty:
@@ -62,5 +46,5 @@ if detail["cases"].empty:
 else:
     st.dataframe(detail["cases"], hide_index=True, key="session_cases")
 
-with st.expander(t("kpis.session.fields"), expanded=True):
+with st.expander(t("kpis.session.fields")):
     st.dataframe(kpis.stored_fields_frame(detail, lang), hide_index=True, key="session_fields")

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from lib import kpis
+from lib import kpis, review
 from lib.cases.model import LS
 from lib.core.formatting import format_metric
 from lib.core.i18n import translate
@@ -131,7 +131,8 @@ def _background(detail: dict[str, Any], lang: str) -> str:
 
 def session_prefill(engine: Engine, session_id: int, lang: str = "zh") -> dict[str, Any] | None:
     """A new case's fields from a session: title, date, platform, the session linked, and a background
-    listing its numbers against target (lib.kpis.session_detail). None when the session does not exist."""
+    listing its numbers against target (lib.kpis.session_detail) and its review facts (lib.review: Top 5,
+    the biggest dip and what happened then). None when the session does not exist."""
     detail = kpis.session_detail(engine, session_id)
     if detail is None:
         return None
@@ -146,6 +147,7 @@ def session_prefill(engine: Engine, session_id: int, lang: str = "zh") -> dict[s
         ).strip(),
         "case_date": stored["started_on"],
         "platform": stored["platform"] if stored["platform"] in PLATFORMS else None,
-        "background": _background(detail, lang),
+        # Numbers against target, then the review's facts: Top 5 and the biggest dip and what happened then.
+        "background": _background(detail, lang) + "\n\n" + review.review_facts(engine, session_id, lang),
         "session_ids": (session_id,),
     }

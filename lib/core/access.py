@@ -36,6 +36,10 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "session_detail", "nav.session_detail", ":material/live_tv:", MANAGERS, "nav.section.dashboards"
     ),
+    PageSpec("session_pk", "review.pk.nav", ":material/compare_arrows:", MANAGERS, "nav.section.dashboards"),
+    PageSpec(
+        "products", "review.page.across.nav", ":material/inventory_2:", MANAGERS, "nav.section.dashboards"
+    ),
     PageSpec("scorecards", "nav.scorecards", ":material/leaderboard:", ALL, "nav.section.dashboards"),
     PageSpec(
         "incident_report", "nav.incident_report", ":material/timer:", MANAGERS, "nav.section.dashboards"

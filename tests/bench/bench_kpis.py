@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.bench.common import bench_engine, load_demo, page_cold_warm
+
 ROOT = Path(__file__).resolve().parents[2]
 PG_ADMIN = os.environ.get("LIVEOPS_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PG_DB = "liveops_bench_kpis"
@@ -40,41 +42,14 @@ def _pg_url(create: bool) -> str:
     return make_url(PG_ADMIN).set(database=PG_DB).render_as_string(hide_password=False)
 
 
-def _load(url: str, sessions: int) -> float:
-    env = {**os.environ, "DATABASE_URL": url}
-    start = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "lib.cli", "demo", "--sessions", str(sessions)],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    seconds = time.perf_counter() - start
-    if url.startswith("postgresql"):  # fresh bulk load: give the planner statistics, as autovacuum would
-        import sqlalchemy as sa
-
-        eng = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-        with eng.connect() as conn:
-            conn.execute(sa.text("ANALYZE live_sessions"))
-        eng.dispose()
-    return seconds
-
-
 def _child(url: str) -> dict:
     """Runs in a fresh process: bare SQL aggregates, then the page cold and warm under AppTest."""
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("LIVEOPS_BCRYPT_ROUNDS", "4")
     from sqlalchemy import func, select, text
 
     from lib import kpis
     from lib.core import clock
-    from lib.core.auth import add_user
-    from lib.core.db import get_engine, write
 
-    engine = get_engine(url)
-    with write(engine) as conn:
-        add_user(conn, "bench_manager", "bench-password-123", "manager", display_name="bench")
+    engine = bench_engine(url)
     start, end = kpis.preset_range("last_month", clock.today())
     filters = kpis.Filters(start, end)
     roster = kpis.load_roster(engine)
@@ -102,28 +77,7 @@ def _child(url: str) -> dict:
             select(func.count()).where(*kpis.where_conditions(filters, roster, start, end))
         ).scalar()
 
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ROOT / "pages" / "kpis.py"), default_timeout=120)
-    at.session_state["authentication_status"] = True
-    at.session_state["username"] = "bench_manager"
-    from lib.core import clock  # the login this session rests on (lib.web.ui.current_user)
-
-    at.session_state["session_issued_at"] = clock.now().isoformat()
-    for key, value in QUERY.items():
-        at.query_params[key] = value
-    at.run()  # imports and the first render: a running server has done this already
-    if at.exception:
-        raise RuntimeError(at.exception[0].message)
-    import streamlit as st
-
-    st.cache_data.clear()  # cold: nothing cached for this data version
-    t0 = time.perf_counter()
-    at.run()
-    out["cold"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    at.run()
-    out["warm"] = time.perf_counter() - t0
+    out["cold"], out["warm"], at = page_cold_warm("kpis", QUERY)
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out["tiles"] = len(at.metric)
     return out
@@ -161,7 +115,7 @@ def main() -> int:
                 continue
             with tempfile.TemporaryDirectory() as tmp:
                 url = f"sqlite:///{tmp}/bench.db" if backend == "sqlite" else _pg_url(create=True)
-                load = _load(url, n)
+                load = load_demo(url, n)
                 per_session = load / n
                 result = _measure(url)
                 if backend == "postgresql":

@@ -104,3 +104,62 @@ def time_page(
         if at.exception:
             raise RuntimeError(f"{page} raised: {at.exception}")
     return timings[0], min(timings[1:])
+
+
+BENCH_USER = "bench_manager"
+
+
+def bench_engine(url: str) -> sa.Engine:
+    """In a benchmark's child process: the engine of `url` (also DATABASE_URL) with BENCH_USER, a manager."""
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("LIVEOPS_BCRYPT_ROUNDS", "4")
+    from lib.core.auth import add_user
+    from lib.core.db import get_engine, write
+
+    engine = get_engine(url)
+    with write(engine) as conn:
+        add_user(conn, BENCH_USER, "bench-password-123", "manager", display_name="bench")
+    return engine
+
+
+def page_cold_warm(page: str, query: dict[str, str]) -> tuple[float, float, object]:
+    """(cold, warm, the AppTest) of pages/<page>.py as BENCH_USER: a first render (imports, a new browser
+    session: a running server has done this already), then cold (caches cleared: nothing cached for this
+    data version) and warm."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from lib.core import clock
+
+    at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=300)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = BENCH_USER
+    at.session_state["session_issued_at"] = clock.now().isoformat()  # the login this session rests on
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    if at.exception:
+        raise RuntimeError(at.exception[0].message)
+    st.cache_data.clear()
+    timings = []
+    for _ in range(2):
+        start = time.perf_counter()
+        at.run()
+        timings.append(time.perf_counter() - start)
+    return timings[0], timings[1], at
+
+
+def load_demo(url: str, sessions: int) -> float:
+    """`python -m lib.cli demo --sessions N` into `url` (PostgreSQL: then ANALYZE, as autovacuum would
+    after a bulk load); the seconds it took."""
+    start = time.perf_counter()
+    env = {**os.environ, "DATABASE_URL": url}
+    cmd = [sys.executable, "-m", "lib.cli", "demo", "--sessions", str(sessions)]
+    subprocess.run(cmd, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    seconds = time.perf_counter() - start
+    if url.startswith("postgresql"):
+        eng = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+        with eng.connect() as conn:
+            conn.execute(sa.text("ANALYZE live_sessions"))
+        eng.dispose()
+    return seconds

@@ -190,7 +190,7 @@ def test_session_detail_fields_incidents_and_cases(run_page, truth, engine):
     )
     row = metrics[metrics["指标"] == "成交金额"].iloc[0]
     assert (row["实际"], row["状态"]) == ("¥32,477", "未达标")
-    assert list(incidents["category"]) == ["网络中断"]
+    assert list(incidents["问题类别"]) == ["网络中断"]  # the review page names its columns
     assert list(cases["title"]) == ["会员日复盘"]
 
 
