@@ -1,6 +1,6 @@
 import streamlit as st
 
-from lib.web.ui import guard
+from lib.web.ui import guard, show_table
 
 user = guard("incident_report")
 
@@ -76,7 +76,7 @@ with st.container(key=f"rep_view_{view}"):  # each view its own block (a link or
             key="rep_by",
         )
         figures = inc.present.figures_table(cached(inc.report_frame, flt, by), by, lang)
-        st.dataframe(figures, hide_index=True, width="stretch")
+        show_table(figures, hide_index=True, width="stretch")
     elif view == "distribution":
         dist = cached(inc.resolve_distribution, flt)
         st.altair_chart(inc.charts.resolve_distribution(dist, lang)) if not dist.empty else no_data()

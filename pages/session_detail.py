@@ -6,7 +6,7 @@ import streamlit as st
 from lib import kpis
 from lib.web import bounds, md_escape
 from lib.web.i18n import current_language, t
-from lib.web.ui import cached, guard, link_to, no_data
+from lib.web.ui import cached, guard, link_to, no_data, show_table
 
 user = guard("session_detail")
 lang = current_language()
@@ -48,19 +48,19 @@ st.caption(
 link_to("cases", "cases.review_session", user.role, {"new_from_session": str(picked)})
 
 st.subheader(t("kpis.session.metrics"))
-st.dataframe(kpis.session_metrics_frame(detail, lang), hide_index=True, key="session_metrics")
+show_table(kpis.session_metrics_frame(detail, lang), hide_index=True, key="session_metrics")
 
 st.subheader(t("kpis.session.incidents"))
 if detail["incidents"].empty:
     no_data("kpis.session.no_incidents")
 else:
-    st.dataframe(detail["incidents"], hide_index=True, key="session_incidents")
+    show_table(kpis.session_incidents_frame(detail["incidents"], lang), key="session_incidents")
 
 st.subheader(t("kpis.session.cases"))
 if detail["cases"].empty:
     no_data("kpis.session.no_cases")
 else:
-    st.dataframe(detail["cases"], hide_index=True, key="session_cases")
+    show_table(kpis.session_cases_frame(detail["cases"], lang), key="session_cases")
 
-with st.expander(t("kpis.session.fields"), expanded=True):
-    st.dataframe(kpis.stored_fields_frame(detail, lang), hide_index=True, key="session_fields")
+with st.expander(t("kpis.session.fields")):  # the raw import, on demand
+    show_table(kpis.stored_fields_frame(detail, lang), hide_index=True, key="session_fields")

@@ -12,7 +12,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from streamlit.errors import StreamlitAPIException
 
-from lib.core import access, auth
+from lib.core import access, auth, clock, dates
 from lib.core.db import data_version, get_engine, is_demo
 from lib.core.i18n import LANGUAGES
 from lib.core.schema import upgrade
@@ -115,6 +115,37 @@ def language_switch() -> None:
         key="lang",
         horizontal=True,
     )
+
+
+def show_table(frame: Any, **kwargs: Any) -> Any:
+    """st.dataframe as every page shows one: a missing value reads "—" (Streamlit writes "None"), no index."""
+    kwargs.setdefault("hide_index", True)
+    return st.dataframe(frame, placeholder=t("common.missing"), **kwargs)
+
+
+def edit_table(frame: Any, **kwargs: Any) -> Any:
+    """st.data_editor with the same missing-value text as `show_table` (an empty target reads "—", not "None")."""
+    kwargs.setdefault("hide_index", True)
+    return st.data_editor(frame, placeholder=t("common.missing"), **kwargs)
+
+
+MONTHS_BACK, MONTHS_AHEAD = 24, 12  # what a month picker offers around this month
+
+
+def month_picker(
+    label: str,
+    key: str,
+    default: str,
+    back: int = MONTHS_BACK,
+    ahead: int = MONTHS_AHEAD,
+    container: Any = st,
+) -> str:
+    """A month (YYYY-MM) picked from a list around this month, newest first: never typed as free text."""
+    this_month = dates.month_of(clock.today())
+    months = [dates.shift_month_key(this_month, n) for n in range(ahead, -back - 1, -1)]
+    if default not in months:  # e.g. a shared link to an older month
+        months.append(default)
+    return container.selectbox(label, months, index=months.index(default), key=key)
 
 
 def demo_banner() -> None:

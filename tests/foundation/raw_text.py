@@ -117,6 +117,16 @@ def _chart_texts(spec_json: str) -> Iterator[str]:
     yield from walk(spec)
 
 
+def _nothing_chosen(box) -> bool:
+    """A selectbox shows its placeholder: no value, and None is not one of its options (e.g. "—")."""
+    if box.value is not None:
+        return False
+    try:
+        return str(box.format_func(None)) not in box.options
+    except Exception:  # noqa: BLE001 - a format_func that cannot take None: None is no option
+        return True
+
+
 def _element_texts(node) -> Iterator[tuple[str, str]]:
     kind = node.type
     where = f"{kind} {node.key}" if getattr(node, "key", None) else kind
@@ -138,7 +148,7 @@ def _element_parts(node, kind: str, proto) -> Iterator[tuple[str, str]]:  # noqa
     elif kind in ("selectbox", "multiselect", "radio", "button_group", "select_slider"):
         yield "label", getattr(node, "label", "") or ""
         yield from (("option", str(o)) for o in getattr(proto, "options", ()))
-        if kind == "selectbox" and node.value is None:  # the placeholder shows only while empty
+        if kind == "selectbox" and _nothing_chosen(node):  # the placeholder shows only while empty
             yield "placeholder", proto.placeholder or "Choose an option"
         if kind == "multiselect" and not node.value:
             yield (
