@@ -5,7 +5,7 @@ import streamlit as st
 
 from lib import surveys
 from lib.web.i18n import current_language, t
-from lib.web.ui import cached, edit_table, engine, guard, show_table
+from lib.web.ui import cached, edit_table, engine, guard, pick_many, show_table
 
 user = guard("survey_results")
 lang, eng = current_language(), engine()
@@ -54,8 +54,8 @@ with tab_results:
         )
         f1, f2 = st.columns(2)
         everyone = {"format_func": names.get, "placeholder": t("survey.results.any")}
-        raters = f1.multiselect(t("survey.results.filter_raters"), list(names), **everyone)
-        rated = f2.multiselect(t("survey.results.filter_rated"), list(names), **everyone)
+        raters = pick_many(t("survey.results.filter_raters"), list(names), container=f1, **everyone)
+        rated = pick_many(t("survey.results.filter_rated"), list(names), container=f2, **everyone)
         res = cached(surveys.round_results, chosen.id, tuple(sorted(raters)), tuple(sorted(rated)))
         if not res.total.shown:
             st.warning(t("survey.results.too_few", k=res.thresholds.k))

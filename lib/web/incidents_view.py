@@ -71,7 +71,7 @@ def admin_section(username: str) -> None:
             key="adm_categories",
             disabled=["id"],
             hide_index=True,
-            column_config={c: label for c, label in cols.items()},
+            column_config={"id": None, **cols},  # the row id stays in the data (saving needs it), unseen
         )
         if st.button(t("incidents.admin.save_categories"), key="adm_save_categories"):
             save_admin(
@@ -93,7 +93,9 @@ def admin_section(username: str) -> None:
                     t("incidents.form.category"), options=cats["name"].tolist()
                 ),
                 "severity": st.column_config.SelectboxColumn(
-                    t("incidents.form.severity"), options=list(inc.SEVERITIES)
+                    t("incidents.form.severity"),
+                    options=list(inc.SEVERITIES),
+                    format_func=lambda s: t(f"incidents.severity.{s}"),
                 ),
                 **minutes,
             },

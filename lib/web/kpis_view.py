@@ -14,7 +14,7 @@ from lib.core.bounds import MAX_DATE, MIN_DATE
 from lib.core.formatting import format_change, format_metric, md_escape
 from lib.core.metrics import metric
 from lib.web.i18n import current_language, t
-from lib.web.ui import show_table
+from lib.web.ui import show_table, with_language
 
 BADGE = {"green": "green", "amber": "orange", "red": "red", "no_data": "gray"}
 FILTER_KEYS = ("platform", "room", "team", "host")
@@ -97,7 +97,7 @@ def view_inputs() -> dict[str, str]:
 
 def sync_link(state: dict[str, Any]) -> None:
     """Keep the link in step with the widgets so it can be shared."""
-    wanted = kpis.params_from_view(state)
+    wanted = with_language(kpis.params_from_view(state))
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
 

@@ -84,8 +84,12 @@ def _frame_texts(frame: pd.DataFrame, config_json: str, placeholder: str | None)
         type_config = conf.get("type_config") or {}
         if type_config.get("type") == "link" and type_config.get("display_text"):
             continue  # the link shows its display text (checked by its own column test)
+        labels = {  # a selectbox column shows each option's label (its format_func)
+            str(o["value"]): o["label"] for o in type_config.get("options") or () if isinstance(o, dict)
+        }
         for value in frame[col]:
-            yield f"column {header!r}", _cell(value, placeholder)
+            text = _cell(value, placeholder)
+            yield f"column {header!r}", labels.get(text, text)
 
 
 def _chart_texts(spec_json: str) -> Iterator[str]:
