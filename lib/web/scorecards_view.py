@@ -11,7 +11,7 @@ from lib import targets
 from lib.core import forms
 from lib.core.auth import CurrentUser
 from lib.core.exports import to_xlsx_bytes
-from lib.core.formatting import md_escape
+from lib.core.formatting import md_escape, stored_from_typed
 from lib.web import form_ui
 from lib.web.i18n import t
 from lib.web.ui import cached, edit_table, engine, flash, month_picker, no_data, show_table
@@ -165,7 +165,7 @@ def manual_form(user: CurrentUser, month: str, lang: str) -> None:
     everyone = {p.id: p.name for p in cached(sc.people)}
     with st.form("sc_manual_form"):
         f1, f2 = st.columns(2)
-        m_month = f1.text_input(t("scorecards.month"), month, max_chars=7, key="sc_manual_month")
+        m_month = month_picker(t("scorecards.month"), "sc_manual_month", month, ahead=0, container=f1)
         m_person = f2.selectbox(
             t("scorecards.col.person"), list(everyone), format_func=everyone.get, key="sc_manual_person"
         )
@@ -181,7 +181,7 @@ def manual_form(user: CurrentUser, month: str, lang: str) -> None:
         )
         st.caption(t("scorecards.manual.pct_hint"))
         if st.form_submit_button(t("common.save"), type="primary"):
-            save_manual(user, m_month.strip(), m_person, m_metric, m_value, everyone, lang)
+            save_manual(user, m_month, m_person, m_metric, m_value, everyone, lang)
 
 
 def save_manual(
@@ -194,7 +194,7 @@ def save_manual(
     lang: str,
 ) -> None:
     """Save one monthly figure (a percentage typed in %); a refusal names the field."""
-    value = None if typed is None else (typed / 100 if sc.SC_KPIS[metric].unit == "pct" else typed)
+    value = stored_from_typed(typed, sc.SC_KPIS[metric].unit)
     try:
         form_ui.submit(
             "manual_metric",

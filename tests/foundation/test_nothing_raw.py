@@ -112,6 +112,8 @@ def page_run(demo, database_url, monkeypatch):
 def test_nothing_raw(page_run, view, role, lang):
     at = page_run(view, role, lang)
     assert not at.exception, "\n".join(line for e in at.exception for line in e.stack_trace)
+    # no "Select all" / "Select 54 matches" row: one tap must not pick everything a search matched
+    assert all(m.proto.select_all == 0 for m in at.multiselect), [m.label for m in at.multiselect]
     found = raw_texts(at, lang)
     assert not found, f"{len(found)} raw texts:\n" + "\n".join(
         f"  {parts} in {text!r} ({where})" for where, text, parts in found
