@@ -1,6 +1,6 @@
 import streamlit as st
 
-from lib.web.ui import guard
+from lib.web.ui import guard, pick_many, show_table
 
 user = guard("incident_report")
 
@@ -23,21 +23,26 @@ if not isinstance(period, tuple) or len(period) != 2:
 date_from, date_to = period
 opts = cached(inc.filter_options, date_from, date_to)
 with st.expander(t("incidents.filter.more"), icon=":material/filter_list:"):
-    platforms = st.multiselect(t("incidents.filter.platform"), opts["platforms"], key="rep_platforms")
-    rooms = st.multiselect(t("incidents.filter.room"), opts["rooms"], key="rep_rooms")
-    hosts = st.multiselect(t("incidents.filter.host"), opts["hosts"], key="rep_hosts")
-    categories = st.multiselect(t("incidents.form.category"), opts["categories"], key="rep_categories")
-    severities = st.multiselect(
+    platforms = pick_many(
+        t("incidents.filter.platform"),
+        opts["platforms"],
+        format_func=lambda p: t(f"importing.platform.{p}"),
+        key="rep_platforms",
+    )
+    rooms = pick_many(t("incidents.filter.room"), opts["rooms"], key="rep_rooms")
+    hosts = pick_many(t("incidents.filter.host"), opts["hosts"], key="rep_hosts")
+    categories = pick_many(t("incidents.form.category"), opts["categories"], key="rep_categories")
+    severities = pick_many(
         t("incidents.form.severity"),
         inc.SEVERITIES,
         format_func=lambda s: t(f"incidents.severity.{s}"),
         key="rep_severities",
     )
     dept_names = dict(opts["departments"])
-    departments = st.multiselect(
+    departments = pick_many(
         t("incidents.form.department"), list(dept_names), format_func=dept_names.get, key="rep_departments"
     )
-    handlers = st.multiselect(t("incidents.form.handler"), opts["handlers"], key="rep_handlers")
+    handlers = pick_many(t("incidents.form.handler"), opts["handlers"], key="rep_handlers")
 flt = inc.ReportFilter(
     date_from,
     date_to,
@@ -74,7 +79,7 @@ with st.container(key=f"rep_view_{view}"):  # each view its own block (a link or
             key="rep_by",
         )
         figures = inc.present.figures_table(cached(inc.report_frame, flt, by), by, lang)
-        st.dataframe(figures, hide_index=True, width="stretch")
+        show_table(figures, hide_index=True, width="stretch")
     elif view == "distribution":
         dist = cached(inc.resolve_distribution, flt)
         st.altair_chart(inc.charts.resolve_distribution(dist, lang)) if not dist.empty else no_data()

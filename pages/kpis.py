@@ -5,7 +5,7 @@ import streamlit as st
 from lib import kpis
 from lib.web import clock, kpis_view, metric
 from lib.web.i18n import current_language, t
-from lib.web.ui import cached, guard, no_data
+from lib.web.ui import cached, guard, no_data, show_table
 
 user = guard("kpis")
 lang = current_language()
@@ -46,7 +46,7 @@ if view.truncated:
 if gran == "session":
     st.altair_chart(kpis.trend_chart(view.trend, trend_metric, "label", "N", lang=lang), width="stretch")
     links = kpis.session_links(view.trend, trend_metric, lang)
-    st.dataframe(
+    show_table(
         links,
         hide_index=True,
         key="kpis_sessions",
@@ -77,6 +77,6 @@ kpis_view.ranking_table(view, rank_by, f"{t('kpis.export_name')}_{rank_by}_{star
 st.subheader(t("kpis.flags"))
 st.caption(t("kpis.flags_rule", pct=round(kpis.FLAG_RATIO * 100), min=kpis.MIN_NORMAL_SESSIONS))
 if view.flags:
-    st.dataframe(kpis.flags_frame(view.flags, lang), hide_index=True, key="kpis_flags")
+    show_table(kpis.flags_frame(view.flags, lang), hide_index=True, key="kpis_flags")
 else:
     st.success(t("kpis.flags_none"))

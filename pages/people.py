@@ -5,7 +5,7 @@ import streamlit as st
 from lib import importing
 from lib.web import md_escape
 from lib.web.i18n import current_language, t
-from lib.web.ui import cached, engine, guard
+from lib.web.ui import cached, engine, guard, show_table
 
 user = guard("people")
 lang = current_language()
@@ -20,7 +20,7 @@ else:
     shown = frame.drop(columns=["id"]).rename(
         columns={c: t(f"importing.people.col_{c}") for c in frame.columns}
     )
-    st.dataframe(shown, hide_index=True, width="stretch", key="people_table")
+    show_table(shown, hide_index=True, width="stretch", key="people_table")
 
 if user.role == "admin":
     st.subheader(t("importing.people.accounts"))
@@ -30,7 +30,7 @@ if user.role == "admin":
     accounts = cached(importing.host_accounts_frame)
     if not accounts.empty:
         accounts["platform"] = accounts["platform"].map(lambda p: t(f"importing.platform.{p}"))
-        st.dataframe(
+        show_table(
             accounts.drop(columns=["id"]).rename(
                 columns={
                     "name": t("importing.people.person"),

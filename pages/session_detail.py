@@ -8,7 +8,7 @@ from lib import kpis
 from lib.web import md_escape
 from lib.web.i18n import current_language, t
 from lib.web.review_view import pick_session, review_sections
-from lib.web.ui import cached, guard, link_to, no_data
+from lib.web.ui import cached, guard, link_to, no_data, show_table
 
 user = guard("session_detail")
 lang = current_language()
@@ -36,7 +36,7 @@ link_to("cases", "cases.review_session", user.role, {"new_from_session": str(pic
 link_to("session_pk", "review.pk.link", user.role, {"session": str(picked)})
 
 st.subheader(t("kpis.session.metrics"))
-st.dataframe(kpis.session_metrics_frame(detail, lang), hide_index=True, key="session_metrics")
+show_table(kpis.session_metrics_frame(detail, lang), hide_index=True, key="session_metrics")
 
 review_sections(picked, lang)
 
@@ -44,7 +44,7 @@ st.subheader(t("kpis.session.cases"))
 if detail["cases"].empty:
     no_data("kpis.session.no_cases")
 else:
-    st.dataframe(detail["cases"], hide_index=True, key="session_cases")
+    show_table(kpis.session_cases_frame(detail["cases"], lang), key="session_cases")
 
-with st.expander(t("kpis.session.fields")):
-    st.dataframe(kpis.stored_fields_frame(detail, lang), hide_index=True, key="session_fields")
+with st.expander(t("kpis.session.fields")):  # the raw import, on demand
+    show_table(kpis.stored_fields_frame(detail, lang), hide_index=True, key="session_fields")

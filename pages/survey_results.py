@@ -5,7 +5,7 @@ import streamlit as st
 
 from lib import surveys
 from lib.web.i18n import current_language, t
-from lib.web.ui import cached, engine, guard
+from lib.web.ui import cached, edit_table, engine, guard, pick_many, show_table
 
 user = guard("survey_results")
 lang, eng = current_language(), engine()
@@ -33,7 +33,7 @@ def act(action, *args, flash: str) -> None:
 
 
 def table(frame: pd.DataFrame, columns: list[str]) -> None:
-    st.dataframe(surveys.display_table(frame, columns, lang), hide_index=True)
+    show_table(surveys.display_table(frame, columns, lang), hide_index=True)
 
 
 with tab_results:
@@ -54,8 +54,8 @@ with tab_results:
         )
         f1, f2 = st.columns(2)
         everyone = {"format_func": names.get, "placeholder": t("survey.results.any")}
-        raters = f1.multiselect(t("survey.results.filter_raters"), list(names), **everyone)
-        rated = f2.multiselect(t("survey.results.filter_rated"), list(names), **everyone)
+        raters = pick_many(t("survey.results.filter_raters"), list(names), container=f1, **everyone)
+        rated = pick_many(t("survey.results.filter_rated"), list(names), container=f2, **everyone)
         res = cached(surveys.round_results, chosen.id, tuple(sorted(raters)), tuple(sorted(rated)))
         if not res.total.shown:
             st.warning(t("survey.results.too_few", k=res.thresholds.k))
@@ -117,13 +117,13 @@ with tab_rounds:
     if not rounds:
         st.info(t("survey.rounds.none"))
     else:
-        st.dataframe(surveys.rounds_table(tuple(rounds.values()), lang), hide_index=True)
+        show_table(surveys.rounds_table(tuple(rounds.values()), lang), hide_index=True)
     for r in rounds.values():
         label = surveys.md(r.name)
         if r.status == "draft":
             st.markdown(t("survey.rounds.edit_questions", name=label))
             questions = pd.DataFrame([q.__dict__ for q in r.questions], columns=["key", "zh", "en"])
-            edited = st.data_editor(questions, num_rows="dynamic", key=f"survey_q_{r.id}", hide_index=True)
+            edited = edit_table(questions, num_rows="dynamic", key=f"survey_q_{r.id}", hide_index=True)
             b1, b2 = st.columns(2)
             if b1.button(t("survey.rounds.save_questions"), key=f"survey_save_{r.id}"):
                 act(surveys.update_questions, r.id, edited.to_dict("records"), flash="survey.rounds.saved")

@@ -3,9 +3,9 @@
 import streamlit as st
 
 from lib import targets
-from lib.web import CATALOGUE, clock, form_ui, forms, md_escape, metric, month_of
+from lib.web import CATALOGUE, clock, form_ui, forms, md_escape, metric, month_of, stored_from_typed
 from lib.web.i18n import current_language, t
-from lib.web.ui import cached, engine, guard
+from lib.web.ui import cached, engine, guard, month_picker, show_table
 
 user = guard("targets")
 lang = current_language()
@@ -14,13 +14,13 @@ this_month = month_of(clock.today())
 st.title(t("kpis.targets.title"))
 st.caption(t("kpis.targets.caption"))
 
-month = st.text_input(t("kpis.targets.month"), this_month, key="targets_month", max_chars=7)
+month = month_picker(t("kpis.targets.month"), "targets_month", this_month)
 if not targets.MONTH_RE.match(month):
     st.error(t("kpis.target_error.month", value=md_escape(month)))
     st.stop()
 st.subheader(t("kpis.targets.current", month=month))
 current = cached(targets.targets_frame, month)
-st.dataframe(targets.display_frame(current, lang), hide_index=True, key="targets_current")
+show_table(targets.display_frame(current, lang), hide_index=True, key="targets_current")
 
 st.subheader(t("kpis.targets.new"))
 FORM_KEYS = (
@@ -56,9 +56,7 @@ if not form_ui.closed("target_set", clear=FORM_KEYS):
         disabled=scope_kind == "all",
     )
     d = st.columns(4)
-    month_from = d[0].text_input(
-        t("kpis.targets.month_from"), this_month, key="targets_month_from", max_chars=7
-    )
+    month_from = month_picker(t("kpis.targets.month_from"), "targets_month_from", this_month, container=d[0])
     kind = d[1].selectbox(
         t("kpis.targets.kind"), targets.KINDS, key="targets_kind", format_func=lambda k: t(f"kpis.kind.{k}")
     )
@@ -79,7 +77,7 @@ if not form_ui.closed("target_set", clear=FORM_KEYS):
     if fresh_form or st.session_state.get("targets_base", (None,))[0] != target_key:
         st.session_state["targets_base"] = (target_key, targets.latest_target_id(engine(), *target_key))
     if st.button(t("kpis.targets.submit"), type="primary", key="targets_submit"):
-        scale = 0.01 if pct else 1.0
+        unit = metric(key).unit
         try:
             form_ui.submit(
                 "target_set",
@@ -91,8 +89,8 @@ if not form_ui.closed("target_set", clear=FORM_KEYS):
                     scope_value or "",
                     month_from,
                     kind,
-                    None if value is None else value * scale,
-                    None if high is None or kind != "between" else high * scale,
+                    stored_from_typed(value, unit),
+                    stored_from_typed(high if kind == "between" else None, unit),
                     based_on=st.session_state["targets_base"][1],
                     token=token,
                 ),
@@ -109,4 +107,4 @@ if not form_ui.closed("target_set", clear=FORM_KEYS):
 
 st.subheader(t("kpis.targets.history"))
 history = cached(targets.targets_frame)
-st.dataframe(targets.display_frame(history, lang), hide_index=True, key="targets_history")
+show_table(targets.display_frame(history, lang), hide_index=True, key="targets_history")

@@ -5,7 +5,7 @@ import streamlit as st
 
 from lib.web import auth, form_ui, forms, write
 from lib.web.i18n import t
-from lib.web.ui import cached, engine, guard, show_flash
+from lib.web.ui import cached, engine, guard, show_flash, show_table
 
 user = guard("users")
 st.title(t("users.title"))
@@ -19,7 +19,7 @@ if not frame.empty:
     frame["role"] = frame["role"].map(lambda r: t(f"role.{r}"))
     shown = frame[["username", "display_name", "role", "active", "person", "locked_until", "created_at"]]
     shown.columns = [t(f"users.col.{c}") for c in shown.columns]
-    st.dataframe(shown, hide_index=True, width="stretch")
+    show_table(shown, hide_index=True, width="stretch")
 
 
 def _apply(form: str, action, success_key: str, clear: tuple[str, ...]) -> None:

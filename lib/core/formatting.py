@@ -2,32 +2,68 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from lib.core.i18n import translate
 from lib.core.metrics import metric
+
+DURATION_DIGITS = {"s": 0, "min": 1, "h": 1}  # units of time, written in the reader's language
 
 
 def format_value(value: float | None, unit: str, lang: str) -> str:
     """`value` as the unit shows it; None is "no data", never 0."""
     if value is None:
         return translate("common.no_data", lang)
-    return format_number(value, unit)
+    return format_number(value, unit, lang)
 
 
-def format_number(value: float, unit: str) -> str:
-    """A present value as its unit shows it (the same in every language)."""
+def format_number(value: float, unit: str, lang: str) -> str:
+    """A present value as its unit shows it; units of time in `lang` ("132 秒" / "132 s")."""
     if unit == "cny":
         return f"¥{value:,.2f}" if abs(value) < 1000 else f"¥{value:,.0f}"
     if unit == "pct":
         return f"{value * 100:.1f}%"
-    if unit == "s":
-        return f"{value:.0f} s"
-    if unit == "h":
-        return f"{value:.1f} h"
-    if unit == "min":
-        return f"{value:.1f} min"
+    if unit in DURATION_DIGITS:
+        return f"{value:.{DURATION_DIGITS[unit]}f} {translate(f'common.unit.{unit}', lang)}"
     if unit == "score":
         return f"{value:.2f}"
     return f"{value:,.0f}"
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number with its unit kept in an error's parameters and written only when shown, in the reader's
+    language (translate() calls `localized`)."""
+
+    value: float
+    unit: str
+
+    def localized(self, lang: str) -> str:
+        return format_number(self.value, self.unit, lang)
+
+    def __str__(self) -> str:
+        return self.localized("en")
+
+
+def unit_label(unit: str, lang: str) -> str:
+    """The unit a number is typed in, as a column says it ("%", "¥", "秒"); "" for counts and scores."""
+    if unit in DURATION_DIGITS:
+        return translate(f"common.unit.{unit}", lang)
+    return {"pct": "%", "cny": "¥"}.get(unit, "")
+
+
+def typed_from_stored(value: float | None, unit: str) -> float | None:
+    """A stored target as a user types it: a rate as percent (0.03 -> 3), anything else as stored."""
+    if value is None:
+        return None
+    return value * 100 if unit == "pct" else value
+
+
+def stored_from_typed(value: float | None, unit: str) -> float | None:
+    """What a user typed as a stored target: percent back to a fraction (3 -> 0.03)."""
+    if value is None:
+        return None
+    return value / 100 if unit == "pct" else value
 
 
 def format_metric(key: str, value: float | None, lang: str) -> str:

@@ -45,6 +45,8 @@ def translate(key: str, lang: str = DEFAULT_LANGUAGE, **params: Any) -> str:
         return key
     text = entry.get(lang) or entry.get(DEFAULT_LANGUAGE) or key
     if params:
+        # a parameter that writes itself per language (formatting.Quantity: "90 秒" / "90 s")
+        params = {k: v.localized(lang) if hasattr(v, "localized") else v for k, v in params.items()}
         try:
             return text.format(**params)
         except (KeyError, IndexError, ValueError):

@@ -16,6 +16,7 @@ from lib.importing.people import (
     remove_host_account,
 )
 from lib.importing.pipeline import ImportReport, Preview, import_bytes, preview, refused_file
+from lib.importing.present import history_frame, preview_frame, profile_label
 from lib.importing.profiles import FIELDS, KINDS, PLATFORMS
 from lib.importing.readers import MAX_COLUMNS, MAX_ROWS, MAX_UPLOAD_BYTES, MAX_UPLOAD_MB, ReadError
 from lib.importing.resolve_events import incident_key
@@ -43,9 +44,12 @@ __all__ = [
     "incident_key",
     "list_batches",
     "mask_phone",
+    "history_frame",
     "people_frame",
     "person_choices",
     "preview",
+    "preview_frame",
+    "profile_label",
     "refused_file",
     "remove_host_account",
     "save_profile",

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from lib.core import clock
-from lib.core.formatting import format_number
+from lib.core.formatting import Quantity
 from lib.importing import values as v
 from lib.importing.columns import (
     ColumnResult,
@@ -151,7 +151,7 @@ def parse_field(kind: str, name: str, series: pd.Series, unit: str | None) -> Co
         numbers = pd.Series(out, dtype="float64").to_numpy()  # None -> NaN, compared as False below
         with np.errstate(invalid="ignore"):
             outside = np.flatnonzero((numbers < lo) | (numbers > hi))
-        _check_range(out, errors, lo, hi, lambda x: format_number(x, shown), positions=outside.tolist())
+        _check_range(out, errors, lo, hi, lambda x: Quantity(x, shown), positions=outside.tolist())
     elif ftype in ("datetime", "date", "month"):
         today = clock.today()
         past = PAST_YEARS_HIRED if name == "hired_on" else PAST_YEARS

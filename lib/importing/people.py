@@ -7,6 +7,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, update
 
 from lib.core.db import audit, write
+from lib.core.i18n import translate
 from lib.core.models import Department, HostAccount, LiveSession, Person, Position, Team
 from lib.importing.profiles import PLATFORMS
 from lib.importing.saved_profiles import ProfileError
@@ -58,6 +59,13 @@ def people_frame(engine: Engine, role: str, lang: str = "zh") -> pd.DataFrame:
         )
     if role not in PHONE_VISIBLE_ROLES:
         frame["phone"] = frame["phone"].map(mask_phone)
+    # the host accounts (platform nicknames / ids) that link this person's sessions, said in words
+    frame["accounts"] = [
+        translate("importing.people.accounts_none", lang)
+        if not n
+        else translate("importing.people.accounts_linked", lang, n=int(n))
+        for n in frame["accounts"]
+    ]
     return frame
 
 

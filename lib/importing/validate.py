@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lib.core.formatting import format_number
+from lib.core.formatting import Quantity
 from lib.core.i18n import translate
 from lib.importing.detail_fields import DETAIL_ROW_KEYS, DETAIL_ROW_REQUIRED
 from lib.importing.fields import MAX_SESSION_MINUTES, parse_field
@@ -31,26 +31,28 @@ class RowError:
     params: dict[str, Any] = field(default_factory=dict)
 
     def message(self, lang: str = "zh") -> str:
-        reason = translate(f"importing.error.{self.code}", lang, **self.params, value=self.value_text())
+        reason = translate(f"importing.error.{self.code}", lang, **self.params, value=self.value_text(lang))
         parts = []
         if self.row is not None:
             parts.append(translate("importing.where.row", lang, row=self.row))
         if self.column:
             parts.append(translate("importing.where.column", lang, column=self.column))
-        if self.value_text():
-            parts.append(translate("importing.where.value", lang, value=self.value_text()))
+        if self.value_text(lang):
+            parts.append(translate("importing.where.value", lang, value=self.value_text(lang)))
         return (" · ".join(parts) + ": " + reason) if parts else reason
 
-    def value_text(self) -> str:
+    def value_text(self, lang: str = "zh") -> str:
         if self.value is None or (isinstance(self.value, float) and np.isnan(self.value)):
             return ""
+        if isinstance(self.value, Quantity):  # a figure the check computed, in the reader's units
+            return self.value.localized(lang)
         return str(self.value)[:200]
 
     def as_dict(self, lang: str = "zh") -> dict[str, Any]:
         return {
             "row": self.row,
             "column": self.column,
-            "value": self.value_text(),
+            "value": self.value_text(lang),
             "reason": self.message(lang),
             "code": self.code,
         }
@@ -163,7 +165,7 @@ def _session_rules(frame: pd.DataFrame, headers: dict[str, str], flagged: set[in
                     headers.get("ended_at"),
                     end,
                     "session_too_long",
-                    {"start": start, "max": format_number(MAX_SESSION_MINUTES / 60, "h")},
+                    {"start": start, "max": Quantity(MAX_SESSION_MINUTES / 60, "h")},
                 )
             )
         elif end is None and minutes is not None:
@@ -191,9 +193,9 @@ def _watch_rule(frame: pd.DataFrame, durations: list, headers: dict[str, str]) -
         RowError(
             rows[i],
             headers.get("avg_watch_seconds"),
-            format_number(watch[i] / 60, "min"),
+            Quantity(watch[i] / 60, "min"),
             "watch_longer_than_session",
-            {"duration": format_number(durations[i], "min")},
+            {"duration": Quantity(durations[i], "min")},
         )
         for i in range(len(frame))
         if watch[i] is not None and durations[i] is not None and watch[i] > durations[i] * 60 + 1

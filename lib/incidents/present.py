@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from lib.core.formatting import format_value, number_or_none
 from lib.core.i18n import translate
 from lib.incidents.model import IncidentError, Sla
 
@@ -91,16 +92,20 @@ def figures_table(figures: pd.DataFrame, by: str, lang: str) -> pd.DataFrame:
     return labelled(out, lang, "incidents.col")
 
 
-def headline(total: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
-    """(label, value) of the four headline metrics of the report's total row."""
-    p50, attainment = total["resolve_p50"], total["sla_attainment"]
+def headline(total: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+    """(label, text) of the four headline metrics of the report's total row, through the one formatter
+    (minutes in the reader's language; no value reads "no data")."""
+    attainment = number_or_none(total["sla_attainment"])  # in percent (0-100)
     return [
-        (translate("incidents.report.total_count", lang), total["count"]),
-        (translate("incidents.report.total_open", lang), total["open"]),
-        (translate("incidents.report.total_resolve_p50", lang), "—" if p50 is None else p50),
+        (translate("incidents.report.total_count", lang), format_value(total["count"], "count", lang)),
+        (translate("incidents.report.total_open", lang), format_value(total["open"], "count", lang)),
+        (
+            translate("incidents.report.total_resolve_p50", lang),
+            format_value(number_or_none(total["resolve_p50"]), "min", lang),
+        ),
         (
             translate("incidents.report.total_attainment", lang),
-            "—" if attainment is None else f"{attainment:.2f}%",
+            format_value(None if attainment is None else attainment / 100, "pct", lang),
         ),
     ]
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pandas as pd
 
-from lib.core.formatting import format_metric, format_points
-from lib.core.i18n import translate
+from lib.core.formatting import format_metric, format_points, format_value
+from lib.core.i18n import catalogue, translate
 from lib.core.metrics import METRICS
 from lib.kpis.view import FLAG_RATIO, RANK_COLUMNS
 
@@ -138,16 +139,63 @@ def session_metrics_frame(detail: dict[str, Any], lang: str) -> pd.DataFrame:
 
 
 def stored_fields_frame(detail: dict[str, Any], lang: str) -> pd.DataFrame:
-    """Every stored column of the session as text (empty = not exported)."""
+    """The session's imported fields under their catalogue names, values formatted (missing = "—" by the
+    table); bookkeeping columns (row ids, batch, update time) are left out."""
 
-    rows = [
-        {
-            translate("kpis.session.field", lang): k,
-            translate("kpis.session.value", lang): "" if v is None else str(v),
-        }
-        for k, v in detail["stored"].items()
-    ]
+    rows = []
+    for key, value in detail["stored"].items():
+        label_key = f"importing.field.{key}"
+        if label_key not in catalogue():
+            continue
+        rows.append(
+            {
+                translate("kpis.session.field", lang): translate(label_key, lang),
+                translate("kpis.session.value", lang): _stored_text(key, value, lang),
+            }
+        )
     return pd.DataFrame(rows)
+
+
+INCIDENT_HEADERS = {
+    "category": "importing.field.category",
+    "severity": "importing.field.severity",
+    "detected_at": "importing.field.detected_at",
+    "responded_at": "importing.field.responded_at",
+    "resolved_at": "importing.field.resolved_at",
+    "handler_name": "importing.field.handler",
+    "overtime_reason": "importing.field.overtime_reason",
+}
+CASE_HEADERS = {c: f"cases.field.{c}" for c in ("title", "case_date", "status", "author")}
+
+
+def session_incidents_frame(incidents: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The incidents during a session: severity in words, headers from the catalogue, no row ids."""
+    out = incidents.loc[:, list(INCIDENT_HEADERS)].copy()
+    out["severity"] = out["severity"].map(lambda s: translate(f"incidents.severity.{s}", lang))
+    return out.rename(columns={c: translate(k, lang) for c, k in INCIDENT_HEADERS.items()})
+
+
+def session_cases_frame(cases: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The cases linking to a session: status in words, headers from the catalogue, no row ids."""
+    out = cases.loc[:, list(CASE_HEADERS)].copy()
+    out["status"] = out["status"].map(lambda s: translate(f"cases.status.{s}", lang))
+    return out.rename(columns={c: translate(k, lang) for c, k in CASE_HEADERS.items()})
+
+
+def _stored_text(key: str, value: Any, lang: str) -> str | None:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if key == "platform":
+        return choice_label("platform", value, lang)
+    if isinstance(value, dt.datetime):
+        return f"{value:%Y-%m-%d %H:%M:%S}"
+    if key in METRICS and isinstance(value, int | float):
+        return format_metric(key, value, lang)
+    if key == "duration_minutes":
+        return format_value(value, "min", lang)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
 
 
 def session_links(trend: pd.DataFrame, metric_key: str, lang: str) -> pd.DataFrame:

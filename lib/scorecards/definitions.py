@@ -22,7 +22,7 @@ from lib.core import clock, forms
 from lib.core.dates import month_of
 from lib.core.db import audit, get_setting, now, set_setting, write
 from lib.core.errors import CodedError
-from lib.core.formatting import number_or_none
+from lib.core.formatting import number_or_none, stored_from_typed
 from lib.core.metrics import METRICS, SESSION_METRICS
 from lib.core.models import ScorecardDefinition
 
@@ -302,14 +302,17 @@ def definition_from_rows(
     cap_pct: float,
     bands: Mapping[str, float],
 ) -> Definition:
-    """The admin editor's table (metric, weight, kind, value, value_high per row; cap in %) as a
+    """The admin editor's table (metric, weight, kind, value, value_high per row; percent targets and the cap
+    typed in %) as a
     Definition; a row without a metric, or with a target kind but no value, is refused by its row."""
     kpis = []
     for row, r in enumerate(rows, start=1):
         if not r.get("metric"):
             raise ScorecardError("metric", row=row, value="")
         kind = r.get("kind") if isinstance(r.get("kind"), str) and r.get("kind") else None
-        value, high = number_or_none(r.get("value")), number_or_none(r.get("value_high"))
+        unit = SC_KPIS[r["metric"]].unit if r["metric"] in SC_KPIS else ""
+        value = stored_from_typed(number_or_none(r.get("value")), unit)  # typed as percent: 3 = 3 %
+        high = stored_from_typed(number_or_none(r.get("value_high")), unit)
         if kind and value is None:
             raise ScorecardError("target", row=row, value=kind)
         weight = number_or_none(r.get("weight")) or 0.0

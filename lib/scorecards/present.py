@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from lib.core.errors import CodedError
-from lib.core.formatting import format_value, md_escape
+from lib.core.formatting import format_value, md_escape, typed_from_stored, unit_label
 from lib.core.i18n import translate
 from lib.core.metrics import METRICS
 from lib.scorecards.definitions import EPS, POSITIONS, SC_KPIS, Definition
@@ -200,16 +200,21 @@ def promotion_table(flags: pd.DataFrame, lang: str) -> pd.DataFrame:
     return named.drop(columns=["person_id"]).round(2)
 
 
-def definition_table(d: Definition) -> pd.DataFrame:
-    """A definition's KPIs as the admin editor's rows (definitions.definition_from_rows reads them back)."""
-    rows = [
-        {
-            "metric": k.metric,
-            "weight": k.weight,
-            "kind": k.target[0] if k.target else None,
-            "value": k.target[1] if k.target else None,
-            "value_high": k.target[2] if k.target else None,
-        }
-        for k in d.kpis
-    ]
-    return pd.DataFrame(rows, columns=["metric", "weight", "kind", "value", "value_high"])
+def definition_table(d: Definition, lang: str) -> pd.DataFrame:
+    """A definition's KPIs as the admin editor's rows, targets as typed (percent: 3 = 3 %) with their unit
+    (definitions.definition_from_rows reads them back)."""
+    rows = []
+    for k in d.kpis:
+        unit = kpi_unit(k.metric)
+        kind, value, high = k.target or (None, None, None)
+        rows.append(
+            {
+                "metric": k.metric,
+                "unit": unit_label(unit, lang),
+                "weight": k.weight,
+                "kind": kind,
+                "value": typed_from_stored(value, unit),
+                "value_high": typed_from_stored(high, unit),
+            }
+        )
+    return pd.DataFrame(rows, columns=["metric", "unit", "weight", "kind", "value", "value_high"])

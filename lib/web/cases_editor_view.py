@@ -11,16 +11,14 @@ from lib import cases as cs
 from lib.core.platforms import PLATFORMS
 from lib.web import form_ui, md_escape, now
 from lib.web.i18n import current_language, t
-from lib.web.ui import cached, engine
+from lib.web.ui import cached, engine, pick_many, with_language
 
 EDITOR_PREFIX = "ed_"
 
 
 def go(**query: str) -> None:
     """Callback: move to another view (the URL says which, so it can be shared and reloaded)."""
-    st.query_params.clear()
-    for key, value in query.items():
-        st.query_params[key] = str(value)
+    st.query_params.from_dict(with_language({key: str(value) for key, value in query.items()}))
 
 
 def platform_label(key: str | None) -> str:
@@ -79,7 +77,7 @@ def _header_fields() -> None:
     for sid in st.session_state.get("ed_sessions", []):
         if sid not in choices:
             choices[sid] = cs.session_label(engine(), sid) or f"#{sid}"
-    st.multiselect(
+    pick_many(  # no "select all matches": each linked session is chosen on purpose
         t("cases.field.sessions"),
         list(choices),
         key="ed_sessions",

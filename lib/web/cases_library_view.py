@@ -13,7 +13,7 @@ from lib.web import md_escape, now
 from lib.web.cases_editor_view import go, platform_label
 from lib.web.cases_view import XLSX_MIME
 from lib.web.i18n import current_language, t
-from lib.web.ui import cached, engine, no_data
+from lib.web.ui import cached, engine, no_data, show_table
 
 FILTER_KEYS = ("f_category", "f_tag")
 
@@ -170,7 +170,7 @@ def render_actions(viewer: cs.Viewer) -> None:
         return
     overdue = sum(i["overdue"] for i in items)
     st.caption(t("cases.items.count", n=len(items), overdue=overdue))
-    st.dataframe(
+    show_table(
         cs.present.items_frame(items, current_language()),
         hide_index=True,
         width="stretch",

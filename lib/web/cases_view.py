@@ -11,7 +11,7 @@ from lib import cases as cs
 from lib.web import METRICS, format_change, format_metric, forms, md_escape, now, parse_id
 from lib.web.cases_editor_view import go, reopen_editor
 from lib.web.i18n import current_language, t
-from lib.web.ui import cached, engine, no_data, show_flash
+from lib.web.ui import cached, engine, link_to, no_data, show_flash
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -87,12 +87,7 @@ def render_sessions(session_ids: tuple[int, ...], viewer: cs.Viewer) -> None:
                     format_change(s["change"][key]),
                 )
             if viewer.role in ("manager", "admin"):
-                st.page_link(
-                    "pages/session_detail.py",
-                    label=t("cases.view.open_session"),
-                    query_params={"session": str(s["id"])},
-                    icon=":material/open_in_new:",
-                )
+                link_to("session_detail", "cases.view.open_session", viewer.role, {"session": str(s["id"])})
 
 
 def render_history(case: dict[str, Any]) -> None:

@@ -14,7 +14,7 @@ from lib import incidents as inc
 from lib.core.exports import to_csv_bytes, to_xlsx_bytes
 from lib.web import form_ui
 from lib.web.i18n import current_language, t
-from lib.web.ui import engine, flash, no_data
+from lib.web.ui import edit_table, engine, flash, no_data, show_table
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -65,13 +65,13 @@ def admin_section(username: str) -> None:
         cols = {c: t(f"incidents.admin.col.{c}") for c in ("name", "sort_order", "active")}
         cats = pd.DataFrame(inc.categories(engine(), active_only=False), columns=["id", *cols])
         st.caption(t("incidents.admin.categories"))
-        edited = st.data_editor(
+        edited = edit_table(
             cats,
             num_rows="dynamic",
             key="adm_categories",
             disabled=["id"],
             hide_index=True,
-            column_config={c: label for c, label in cols.items()},
+            column_config={"id": None, **cols},  # the row id stays in the data (saving needs it), unseen
         )
         if st.button(t("incidents.admin.save_categories"), key="adm_save_categories"):
             save_admin(
@@ -83,7 +83,7 @@ def admin_section(username: str) -> None:
             c: st.column_config.NumberColumn(t(f"incidents.admin.col.{c}"), min_value=0.1)
             for c in ("respond_minutes", "resolve_minutes", "meeting_minutes")
         }
-        slas = st.data_editor(
+        slas = edit_table(
             inc.sla_table(engine()),
             num_rows="dynamic",
             key="adm_slas",
@@ -93,7 +93,9 @@ def admin_section(username: str) -> None:
                     t("incidents.form.category"), options=cats["name"].tolist()
                 ),
                 "severity": st.column_config.SelectboxColumn(
-                    t("incidents.form.severity"), options=list(inc.SEVERITIES)
+                    t("incidents.form.severity"),
+                    options=list(inc.SEVERITIES),
+                    format_func=lambda s: t(f"incidents.severity.{s}"),
                 ),
                 **minutes,
             },
@@ -115,7 +117,7 @@ def lists_section(tables: list[tuple[str, pd.DataFrame, str]], date_from: dt.dat
             continue
         if len(frame) >= inc.LIST_LIMIT:
             st.caption(t("incidents.report.truncated", n=inc.LIST_LIMIT))
-        st.dataframe(frame, hide_index=True, width="stretch", height=min(38 + 35 * len(frame), 400))
+        show_table(frame, hide_index=True, width="stretch", height=min(38 + 35 * len(frame), 400))
         d1, d2 = st.columns(2)
         stem = inc.present.export_stem(name, date_from, date_to)
         # Files are built only when a button is clicked (callables), not on every rerun.

@@ -14,6 +14,7 @@ from lib.core.bounds import MAX_DATE, MIN_DATE
 from lib.core.formatting import format_change, format_metric, md_escape
 from lib.core.metrics import metric
 from lib.web.i18n import current_language, t
+from lib.web.ui import show_table, with_language
 
 BADGE = {"green": "green", "amber": "orange", "red": "red", "no_data": "gray"}
 FILTER_KEYS = ("platform", "room", "team", "host")
@@ -96,7 +97,7 @@ def view_inputs() -> dict[str, str]:
 
 def sync_link(state: dict[str, Any]) -> None:
     """Keep the link in step with the widgets so it can be shared."""
-    wanted = kpis.params_from_view(state)
+    wanted = with_language(kpis.params_from_view(state))
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
 
@@ -132,9 +133,7 @@ def ranking_table(view: kpis.KpiView, rank_by: str, name: str) -> None:
     config[t("kpis.achievement")] = pct
     config[metric("avg_watch_seconds").name(lang)] = st.column_config.NumberColumn(format="%.0f s")
     config[metric("duration_hours").name(lang)] = st.column_config.NumberColumn(format="%.2f h")
-    st.dataframe(
-        table, column_config={k: v for k, v in config.items() if v}, hide_index=True, key="kpis_table"
-    )
+    show_table(table, column_config={k: v for k, v in config.items() if v}, hide_index=True, key="kpis_table")
     d1, d2 = st.columns(2)
     sheet, units = t("kpis.ranking"), kpis.ranking_export_units(lang)
     d1.download_button(

@@ -11,10 +11,10 @@ from lib import targets
 from lib.core import forms
 from lib.core.auth import CurrentUser
 from lib.core.exports import to_xlsx_bytes
-from lib.core.formatting import md_escape
+from lib.core.formatting import md_escape, stored_from_typed
 from lib.web import form_ui
 from lib.web.i18n import t
-from lib.web.ui import cached, engine, flash, no_data
+from lib.web.ui import cached, edit_table, engine, flash, month_picker, no_data, show_table
 
 MANUAL_KEYS = ("sc_manual_month", "sc_manual_person", "sc_manual_metric", "sc_manual_value")
 DEF_KEYS = ("sc_def_rows_", "sc_def_cap", "sc_def_band_", "sc_def_base")
@@ -40,13 +40,13 @@ def show_card(month: str, person_id: int, lang: str) -> None:
     elif card.rescaled:
         used = sum(k["weight"] for k in card.kpis if k["points"] is not None)
         st.info(t("scorecards.rescaled", used=f"{used:g}"), icon=":material/info:")
-    st.dataframe(sc.card_frame(card, lang), hide_index=True, key="sc_card_kpis")
+    show_table(sc.card_frame(card, lang), hide_index=True, key="sc_card_kpis")
     for kind, frame in data["rows"].items():
         st.markdown(f"**{t(sc.ROW_LABELS[kind])}** ({len(frame)})")
         if frame.empty:
             no_data()
         else:
-            st.dataframe(sc.card_rows_frame(kind, frame, lang), hide_index=True, key=f"sc_rows_{kind}")
+            show_table(sc.card_rows_frame(kind, frame, lang), hide_index=True, key=f"sc_rows_{kind}")
     if any(k["source"] == "survey" for k in card.kpis):
         st.caption(t("scorecards.rows.survey"))
 
@@ -77,7 +77,7 @@ def show_promotion(quarter: str, lang: str) -> None:
     if flags.empty:
         no_data("scorecards.no_promotion")
     else:
-        st.dataframe(sc.promotion_table(flags, lang), hide_index=True, key="sc_promotion")
+        show_table(sc.promotion_table(flags, lang), hide_index=True, key="sc_promotion")
 
 
 def quarter_view(months: list[str], lang: str) -> None:
@@ -90,7 +90,7 @@ def quarter_view(months: list[str], lang: str) -> None:
         part = frame[frame["position"] == pos]
         if not part.empty:
             st.subheader(sc.position_name(pos, lang))
-            st.dataframe(sc.quarter_table(part, lang), hide_index=True, key=f"sc_q_{pos}")
+            show_table(sc.quarter_table(part, lang), hide_index=True, key=f"sc_q_{pos}")
     show_promotion(quarter, lang)
 
 
@@ -106,7 +106,7 @@ def position_tables(cards: list[sc.Card], month: str, lang: str) -> None:
         formats = {
             c: st.column_config.NumberColumn(format=f) for c, f in sc.table_formats(group, lang).items()
         }
-        st.dataframe(table, hide_index=True, key=f"sc_table_{pos}", column_config=formats)
+        show_table(table, hide_index=True, key=f"sc_table_{pos}", column_config=formats)
         lines = trend[(trend["position"] == pos) & trend["total"].notna()]
         if not lines.empty:
             st.altair_chart(sc.trend_chart(lines, lang), width="stretch")
@@ -118,7 +118,7 @@ def team_section(cards: list[sc.Card], lang: str) -> None:
     if best is not None:
         text = t("scorecards.best_group", team=md_escape(best[0]), score=f"{best[1]:.2f}")
         st.success(text, icon=":material/star:")
-    st.dataframe(sc.team_table(sc.team_scores(cards), lang), hide_index=True, key="sc_teams")
+    show_table(sc.team_table(sc.team_scores(cards), lang), hide_index=True, key="sc_teams")
 
 
 def person_picker(cards: list[sc.Card], lang: str) -> int:
@@ -165,7 +165,7 @@ def manual_form(user: CurrentUser, month: str, lang: str) -> None:
     everyone = {p.id: p.name for p in cached(sc.people)}
     with st.form("sc_manual_form"):
         f1, f2 = st.columns(2)
-        m_month = f1.text_input(t("scorecards.month"), month, max_chars=7, key="sc_manual_month")
+        m_month = month_picker(t("scorecards.month"), "sc_manual_month", month, ahead=0, container=f1)
         m_person = f2.selectbox(
             t("scorecards.col.person"), list(everyone), format_func=everyone.get, key="sc_manual_person"
         )
@@ -181,7 +181,7 @@ def manual_form(user: CurrentUser, month: str, lang: str) -> None:
         )
         st.caption(t("scorecards.manual.pct_hint"))
         if st.form_submit_button(t("common.save"), type="primary"):
-            save_manual(user, m_month.strip(), m_person, m_metric, m_value, everyone, lang)
+            save_manual(user, m_month, m_person, m_metric, m_value, everyone, lang)
 
 
 def save_manual(
@@ -194,7 +194,7 @@ def save_manual(
     lang: str,
 ) -> None:
     """Save one monthly figure (a percentage typed in %); a refusal names the field."""
-    value = None if typed is None else (typed / 100 if sc.SC_KPIS[metric].unit == "pct" else typed)
+    value = stored_from_typed(typed, sc.SC_KPIS[metric].unit)
     try:
         form_ui.submit(
             "manual_metric",
@@ -222,7 +222,10 @@ def admin_section(user: CurrentUser, this_month: str, lang: str) -> None:
         format_func=lambda p: sc.position_name(p, lang),
         key="sc_def_pos",
     )
-    month_from = a2.text_input(t("scorecards.admin.month_from"), this_month, max_chars=7, key="sc_def_month")
+    # a definition starts this month or later (a month already scored keeps its definition)
+    month_from = month_picker(
+        t("scorecards.admin.month_from"), "sc_def_month", this_month, back=0, container=a2
+    )
     if not form_ui.closed("scorecard_def", clear=DEF_KEYS, label_key="forms.edit_again"):
         definition_editor(user, position, month_from, this_month, lang)
     bar = st.number_input(t("scorecards.admin.bar"), value=cached(sc.promotion_bar), step=1.0, key="sc_bar")
@@ -248,14 +251,14 @@ def definition_editor(user: CurrentUser, position: str, month_from: str, this_mo
     st.caption(
         t("scorecards.admin.in_force", since=current.month_from, by=md_escape(current.set_by or "SPEC"))
     )
-    edited = st.data_editor(
-        sc.definition_table(current),
+    edited = edit_table(
+        sc.definition_table(current, lang),
         num_rows="dynamic",
         hide_index=True,
         key=f"sc_def_rows_{position}_{current.month_from}",
-        column_config=editor_columns(),
+        column_config=editor_columns(lang),
     )
-    st.caption(t("scorecards.admin.metrics_hint", keys=", ".join(sc.SC_KPIS)))
+    st.caption(t("scorecards.admin.metrics_hint"))
     bands = dict(current.bands)
     b = st.columns(5)
     cap = b[0].number_input(t("scorecards.admin.cap"), value=current.cap * 100, step=5.0, key="sc_def_cap")
@@ -272,17 +275,24 @@ def definition_editor(user: CurrentUser, position: str, month_from: str, this_mo
         save_definition(user, position, month_from, rows, cap, band_values, base, lang)
 
 
-def editor_columns() -> dict:
+def editor_columns(lang: str) -> dict:
+    """KPIs and target kinds picked by name; targets typed as the targets page takes them (3 = 3 %)."""
     return {
         "metric": st.column_config.SelectboxColumn(
-            t("scorecards.col.kpi"), options=list(sc.SC_KPIS), required=True
+            t("scorecards.col.kpi"),
+            options=list(sc.SC_KPIS),
+            format_func=lambda k: sc.kpi_name(k, lang),
+            required=True,
         ),
+        "unit": st.column_config.TextColumn(t("scorecards.admin.unit"), disabled=True),
         "weight": st.column_config.NumberColumn(t("scorecards.col.weight"), min_value=0, max_value=100),
         "kind": st.column_config.SelectboxColumn(
-            t("scorecards.admin.target_kind"), options=list(targets.KINDS)
+            t("scorecards.admin.target_kind"),
+            options=list(targets.KINDS),
+            format_func=lambda k: t(f"kpis.kind.{k}"),
         ),
-        "value": st.column_config.NumberColumn(t("scorecards.admin.target_value"), format="%.4f"),
-        "value_high": st.column_config.NumberColumn(t("scorecards.admin.target_high"), format="%.4f"),
+        "value": st.column_config.NumberColumn(t("scorecards.admin.target_value"), format="%g"),
+        "value_high": st.column_config.NumberColumn(t("scorecards.admin.target_high"), format="%g"),
     }
 
 

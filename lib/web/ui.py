@@ -12,9 +12,9 @@ import streamlit as st
 from sqlalchemy import Engine
 from streamlit.errors import StreamlitAPIException
 
-from lib.core import access, auth
+from lib.core import access, auth, clock, dates
 from lib.core.db import data_version, get_engine, is_demo
-from lib.core.i18n import LANGUAGES
+from lib.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from lib.core.schema import upgrade
 from lib.web.i18n import t
 
@@ -104,17 +104,97 @@ def _cached_call(module: str, qualname: str, args: tuple, kwargs: tuple, version
     return func(engine(), *args, **dict(kwargs))
 
 
+LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
+LANG_PARAM = "lang"  # ?lang=en: the language of a link (none: the default, Chinese)
+LANG_COOKIE = "liveops_lang"  # the reader's own choice of language, remembered by their browser
+LANG_COOKIE_DAYS = 365
+_LANG_CHOSEN = "_lang_chosen"
+
+
 def language_switch() -> None:
-    """Sidebar radio between 中文 and English; the choice lives in the session and the URL-free state."""
-    if "lang" not in st.session_state:
-        st.session_state["lang"] = "zh"
+    """Sidebar radio between 中文 and English. The language rides in the URL (?lang=en: a reload or a shared
+    link opens in it, and every page keeps it), and a reader's own choice is remembered in a cookie, which
+    wins over a link's language when they open a new session."""
+    remembered = st.context.cookies.get(LANG_COOKIE)
+    if "lang" not in st.session_state:  # a new session: the reader's own choice, else the link's
+        linked = st.query_params.get(LANG_PARAM)
+        st.session_state["lang"] = next((c for c in (remembered, linked) if c in LANGUAGES), DEFAULT_LANGUAGE)
+    if st.session_state["lang"] not in LANGUAGES:  # e.g. set by hand to something unknown
+        st.session_state["lang"] = DEFAULT_LANGUAGE
+    lang = st.session_state["lang"]
+    # "lang" is plain session state; the radio is keyed by the language it shows, so only a tap on it (never
+    # a widget state replayed by the browser) changes the language.
     st.sidebar.radio(
         t("app.language"),
         options=list(LANGUAGES),
-        format_func=lambda code: {"zh": "中文", "en": "English"}[code],
-        key="lang",
+        index=LANGUAGES.index(lang),
+        format_func=LANGUAGE_NAMES.get,
+        key=f"lang_switch_{lang}",
         horizontal=True,
+        on_change=_language_chosen,
+        args=(f"lang_switch_{lang}",),
     )
+    if st.query_params.get(LANG_PARAM) != with_language({}).get(LANG_PARAM):
+        if lang == DEFAULT_LANGUAGE:
+            del st.query_params[LANG_PARAM]
+        else:
+            st.query_params[LANG_PARAM] = lang
+    if st.session_state.get(_LANG_CHOSEN) and lang != remembered:
+        # A fixed script (no user text) setting our own cookie; st.context.cookies reads it next session.
+        with st.sidebar:
+            st.html(
+                f"<script>document.cookie = '{LANG_COOKIE}={lang}; path=/; "
+                f"max-age={LANG_COOKIE_DAYS * 86400}; SameSite=Strict';</script>",
+                unsafe_allow_javascript=True,
+            )
+
+
+def _language_chosen(widget_key: str) -> None:
+    st.session_state.update({"lang": st.session_state[widget_key], _LANG_CHOSEN: True})
+
+
+def with_language(params: dict[str, str]) -> dict[str, str]:
+    """A page's own query parameters plus the language, for a page that rewrites its whole URL."""
+    lang = st.session_state.get("lang", DEFAULT_LANGUAGE)
+    return {**params, LANG_PARAM: lang} if lang in LANGUAGES and lang != DEFAULT_LANGUAGE else params
+
+
+def show_table(frame: Any, **kwargs: Any) -> Any:
+    """st.dataframe as every page shows one: a missing value reads "—" (Streamlit writes "None"), no index."""
+    kwargs.setdefault("hide_index", True)
+    return st.dataframe(frame, placeholder=t("common.missing"), **kwargs)
+
+
+def edit_table(frame: Any, **kwargs: Any) -> Any:
+    """st.data_editor with the same missing-value text as `show_table` (an empty target reads "—", not "None")."""
+    kwargs.setdefault("hide_index", True)
+    return st.data_editor(frame, placeholder=t("common.missing"), **kwargs)
+
+
+def pick_many(label: str, options: Any, container: Any = st, **kwargs: Any) -> list:
+    """st.multiselect without Streamlit's "Select all" / "Select 54 matches" row (one tap must not pick
+    everything a search matched) and with a placeholder in the user's language."""
+    kwargs.setdefault("placeholder", t("common.choose_many"))
+    return container.multiselect(label, options, select_all=False, **kwargs)
+
+
+MONTHS_BACK, MONTHS_AHEAD = 24, 12  # what a month picker offers around this month
+
+
+def month_picker(
+    label: str,
+    key: str,
+    default: str,
+    back: int = MONTHS_BACK,
+    ahead: int = MONTHS_AHEAD,
+    container: Any = st,
+) -> str:
+    """A month (YYYY-MM) picked from a list around this month, newest first: never typed as free text."""
+    this_month = dates.month_of(clock.today())
+    months = [dates.shift_month_key(this_month, n) for n in range(ahead, -back - 1, -1)]
+    if default not in months:  # e.g. a shared link to an older month
+        months.append(default)
+    return container.selectbox(label, months, index=months.index(default), key=key)
 
 
 def demo_banner() -> None:

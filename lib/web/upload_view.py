@@ -11,8 +11,8 @@ import streamlit as st
 from lib import importing
 from lib.core.auth import CurrentUser
 from lib.core.formatting import md_escape
-from lib.web.i18n import t
-from lib.web.ui import cached, engine
+from lib.web.i18n import current_language, t
+from lib.web.ui import cached, engine, show_table
 
 FLASH = "upload_flash"
 FLASH_ERROR = "upload_flash_error"
@@ -20,7 +20,7 @@ FLASH_ERROR = "upload_flash_error"
 
 def error_table(errors: list, lang: str) -> pd.DataFrame:
     return pd.DataFrame(
-        [(e.row, e.column, e.value_text(), e.message(lang)) for e in errors],
+        [(e.row, e.column, e.value_text(lang), e.message(lang)) for e in errors],
         columns=[
             t("importing.page.col_row"),
             t("importing.page.col_column"),
@@ -85,7 +85,7 @@ def show_preview(idx: int, result: importing.Preview, lang: str) -> None:
             t(
                 "importing.page.detected",
                 kind=t(f"importing.kind.{result.kind}"),
-                profile=md_escape(result.profile),
+                profile=md_escape(importing.profile_label(result.profile, lang)),
                 rows=result.rows,
             )
         )
@@ -95,10 +95,10 @@ def show_preview(idx: int, result: importing.Preview, lang: str) -> None:
         st.caption(md_escape(t("importing.page.unmatched", columns="、".join(result.unmatched))))
     if not result.frame.empty:
         st.markdown("**" + t("importing.page.preview") + "**")
-        st.dataframe(result.frame.head(200), hide_index=True, key=f"preview_{idx}")
+        show_table(importing.preview_frame(result.frame, lang), key=f"preview_{idx}")
     if result.errors:
         st.error(t("importing.page.errors", n=len(result.errors)))
-        st.dataframe(error_table(result.errors, lang), hide_index=True, key=f"errors_{idx}")
+        show_table(error_table(result.errors, lang), hide_index=True, key=f"errors_{idx}")
     else:
         st.success(t("importing.page.no_errors"))
     show_warnings(f"warnings_{idx}", result.warnings, lang)
@@ -125,7 +125,7 @@ def show_report(idx: int, report: importing.ImportReport, lang: str) -> None:
         show_warnings(f"report_warnings_{idx}", report.warnings, lang)
     else:
         st.error(t("importing.page.refused", n=len(report.errors)))
-        st.dataframe(error_table(report.errors, lang), hide_index=True, key=f"report_errors_{idx}")
+        show_table(error_table(report.errors, lang), hide_index=True, key=f"report_errors_{idx}")
 
 
 def _undo(asked: int, user: CurrentUser) -> None:
@@ -172,13 +172,7 @@ def history_section(user: CurrentUser, previews: dict) -> None:
     if not history:
         st.info(t("common.no_data"))
         return
-    frame = pd.DataFrame(history).drop(columns=["undone_at", "undone_by"])
-    frame["status"] = frame["status"].map(lambda s: t(f"importing.status.{s}"))
-    st.dataframe(
-        frame.rename(columns={c: t(f"importing.hist.{c}") for c in frame.columns}),
-        hide_index=True,
-        key="upload_history",
-    )
+    show_table(importing.history_frame(history, current_language()), key="upload_history")
     if user.role not in importing.UNDO_ROLES:
         return
     committed = [b["id"] for b in history if b["status"] == "committed"]

@@ -60,7 +60,7 @@ def test_report_charts_render(engine, database_url, users, start_server, page):
     page.get_by_role("link", name="问题处理时长").click()
     page.locator('[data-testid="stMetric"]:has-text("SLA 达标率")').wait_for()
     no_exception(page)
-    assert page.locator('[data-testid="stMetricValue"]').all_inner_texts() == ["8", "1", "4.0", "71.43%"]
+    assert page.locator('[data-testid="stMetricValue"]').all_inner_texts() == ["8", "1", "4.0 分钟", "71.4%"]
     page.screenshot(path=str(ARTIFACTS / "incidents_report_desktop.png"), full_page=True)
     for tab, name in (
         ("解决时长分布", "distribution"),

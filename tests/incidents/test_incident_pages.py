@@ -87,7 +87,7 @@ def test_report_figures_and_filters(engine, run_page):
     at = run_page("incident_report", "manager")
     at.date_input(key="rep_period").set_value((T0.date(), T0.date())).run()
     assert not at.exception
-    assert [m.value for m in at.metric] == ["8", "1", "4.0", "71.43%"]
+    assert [m.value for m in at.metric] == ["8", "1", "4.0 分钟", "71.4%"]  # through the one formatter
     figures = at.dataframe[0].value
     row = figures[figures["分组"] == "网络中断"].iloc[0]
     assert (row["问题数"], row["解决 P90（分）"], row["SLA 达标率 %"]) == (5, 11.3, 75.0)

@@ -39,15 +39,15 @@ def test_sla_hints_and_headline_in_the_language():
     assert inc.present.sla_hints(inc.Sla(None, 2.5, None), "zh") == ["SLA：0 分钟内响应，2.5 分钟内解决"]
     total = {"count": 8, "open": 1, "resolve_p50": None, "sla_attainment": 71.428}
     assert inc.present.headline(total, "en") == [
-        ("Incidents", 8),
-        ("Open", 1),
-        ("Median resolve (min)", "—"),
-        ("SLA attainment", "71.43%"),
+        ("Incidents", "8"),
+        ("Open", "1"),
+        ("Median time to resolve", "No data"),
+        ("SLA attainment", "71.4%"),
     ]
     assert inc.present.headline({**total, "resolve_p50": 4.0}, "zh")[:3] == [
-        ("问题数", 8),
-        ("未解决", 1),
-        ("解决中位数（分）", 4.0),
+        ("问题数", "8"),
+        ("未解决", "1"),
+        ("解决用时中位数", "4.0 分钟"),
     ]
 
 

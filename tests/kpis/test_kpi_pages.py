@@ -124,13 +124,11 @@ def test_targets_page_sets_a_target_with_history(run_page, truth, engine):
     at = run_page("targets", "manager")
     assert not at.exception
     current = at.dataframe[0].value
-    assert "2 h – 4 h" in " ".join(current["目标值"].astype(str)) or "2.0 h – 4.0 h" in " ".join(
-        current["目标值"]
-    )
+    assert "2.0 小时 – 4.0 小时" in list(current["目标值"])  # durations in the reader's language
     at.selectbox(key="targets_metric").set_value("conversion_rate")
     at.selectbox(key="targets_scope_kind").set_value("platform").run()
     at.selectbox(key="targets_scope_value").set_value("douyin")
-    at.text_input(key="targets_month_from").input("2026-12")
+    at.selectbox(key="targets_month_from").set_value("2026-12")  # a month picked, never typed
     at.number_input(key="targets_value").set_value(5.0)
     at.button(key="targets_submit").click().run()
     assert not at.exception and at.success
@@ -184,14 +182,19 @@ def test_session_detail_fields_incidents_and_cases(run_page, truth, engine):
     at = run_page("session_detail", "manager", query={"session": str(sid)})
     assert not at.exception
     metrics, incidents, cases, fields = (d.value for d in at.dataframe)
-    stored = dict(zip(fields["字段"], fields["值"], strict=True))
-    assert (
-        float(stored["gmv"]) == 32477.0 and stored["room"] == "居家好物严选" and stored["title"] == "会员日"
+    stored = dict(zip(fields["字段"], fields["值"], strict=True))  # the import's names, formatted values
+    assert (stored["成交金额(元)"], stored["直播间"], stored["直播标题"]) == (
+        "¥32,477",
+        "居家好物严选",
+        "会员日",
     )
+    assert stored["平台"] == "抖音" and "external_id" not in stored and "id" not in stored
     row = metrics[metrics["指标"] == "成交金额"].iloc[0]
     assert (row["实际"], row["状态"]) == ("¥32,477", "未达标")
     assert list(incidents["问题类别"]) == ["网络中断"]  # the review page names its columns
-    assert list(cases["title"]) == ["会员日复盘"]
+    assert list(cases["标题"]) == ["会员日复盘"]
+    fields_box = next(e for e in at.expander if e.label == "全部字段")
+    assert not fields_box.proto.expanded  # 全部字段 stays closed until asked
 
 
 def test_session_detail_no_data_sections_and_bad_id(run_page, truth):

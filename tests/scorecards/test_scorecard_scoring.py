@@ -202,7 +202,13 @@ def test_editor_rows_become_a_definition_or_name_the_row():
     nan = float("nan")
     rows = [
         {"metric": "viewers", "weight": 60.0, "kind": None, "value": nan, "value_high": nan},
-        {"metric": "gmv_achievement", "weight": 40, "kind": "at_least", "value": 0.9, "value_high": nan},
+        {
+            "metric": "gmv_achievement",
+            "weight": 40,
+            "kind": "at_least",
+            "value": 90,
+            "value_high": nan,
+        },  # 90 %
     ]
     d = sc.definition_from_rows("host", " 2030-01 ", rows, 110.0, sc.DEFAULT_BANDS)
     assert d.month_from == "2030-01" and d.cap == pytest.approx(1.1)

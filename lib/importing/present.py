@@ -1,0 +1,43 @@
+"""Import tables and names for a language: a file's preview, the upload history, layout (profile) names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from lib.core.i18n import catalogue, translate
+from lib.importing.profiles import PRESET_BY_NAME
+
+PREVIEW_ROWS = 200
+
+
+def profile_label(name: str | None, lang: str) -> str:
+    """A built-in layout by its catalogue name; a saved one (named by an admin) as it was typed."""
+    if not name:
+        return translate("common.no_data", lang)
+    return translate(f"importing.profile.{name}", lang) if name in PRESET_BY_NAME else name
+
+
+def preview_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The first rows of a file as the importer read them: fields under their catalogue names, platforms
+    by name; columns the importer derives itself (no catalogue name) are left out."""
+    shown = [c for c in frame.columns if f"importing.field.{c}" in catalogue()]
+    out = frame.loc[:, shown].head(PREVIEW_ROWS).copy()
+    if "platform" in out:
+        out["platform"] = out["platform"].map(lambda p: _platform(p, lang))
+    return out.rename(columns={c: translate(f"importing.field.{c}", lang) for c in shown})
+
+
+def history_frame(history: list[dict[str, Any]], lang: str) -> pd.DataFrame:
+    """The upload history: kind, layout and status in words, headers from the catalogue."""
+    frame = pd.DataFrame(history).drop(columns=["undone_at", "undone_by"])
+    frame["status"] = frame["status"].map(lambda s: translate(f"importing.status.{s}", lang))
+    frame["kind"] = frame["kind"].map(lambda k: translate(f"importing.kind.{k}", lang) if k else None)
+    frame["profile"] = frame["profile"].map(lambda p: profile_label(p, lang))
+    return frame.rename(columns={c: translate(f"importing.hist.{c}", lang) for c in frame.columns})
+
+
+def _platform(value: Any, lang: str) -> Any:
+    key = f"importing.platform.{value}"
+    return translate(key, lang) if isinstance(value, str) and key in catalogue() else value
