@@ -6,7 +6,7 @@ import streamlit as st
 from lib import review as rv
 from lib.web.i18n import current_language, t
 from lib.web.review_pk_view import product_detail, products_period
-from lib.web.ui import cached, guard, no_data
+from lib.web.ui import cached, guard, no_data, show_table
 
 user = guard("products")
 lang = current_language()
@@ -18,7 +18,7 @@ st.caption(t("review.page.across.caption", start=start, end=end, count=len(overv
 if overview.empty:
     no_data("review.page.across.none")
     st.stop()
-st.dataframe(rv.review_table("overview", overview, lang), hide_index=True, key="products_overview")
+show_table(rv.review_table("overview", overview, lang), hide_index=True, key="products_overview")
 
 names = dict(zip(overview["product_id"], overview["name"], strict=True))
 linked = (st.query_params.get("product") or "")[:64] or None  # product ids are short

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Table, select
 
-from lib.core.formatting import format_number
+from lib.core.formatting import Quantity
 from lib.core.models import LiveSession, SessionMinute, SessionProduct, SessionSource
 from lib.importing import values as v
 from lib.importing.fields import MAX_SESSION_MINUTES
@@ -166,9 +166,9 @@ def _reconcile(
     params = {
         "account": session["account"],
         "start": f"{session['started_at']:%Y-%m-%d %H:%M}",
-        "file_total": format_number(float(total), unit),
-        "stored": format_number(float(stored), unit),
-        "gap": format_number(gap, unit),
+        "file_total": Quantity(float(total), unit),
+        "stored": Quantity(float(stored), unit),
+        "gap": Quantity(gap, unit),
     }
     return [RowError(row, None, None, code, params)]
 

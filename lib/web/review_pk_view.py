@@ -15,7 +15,7 @@ from lib.core.clock import today
 from lib.core.formatting import md_escape
 from lib.web.i18n import t
 from lib.web.review_view import curve_picker, linked_table, pick_session, session_label
-from lib.web.ui import cached, no_data
+from lib.web.ui import cached, no_data, show_table
 
 PRODUCTS_DEFAULT_DAYS = 90  # the products page opens on the last 90 days (never a single day)
 
@@ -39,7 +39,7 @@ def pk_sections(a: int, b: int, lang: str) -> None:
     labels = (f"A · {session_label(a)}", f"B · {session_label(b)}")
     st.subheader(t("review.pk.totals"))
     totals = cached(rv.pk_totals, a, b)
-    st.dataframe(rv.pk_totals_table(totals, labels, lang), hide_index=True, key="pk_totals")
+    show_table(rv.pk_totals_table(totals, labels, lang), hide_index=True, key="pk_totals")
     st.subheader(t("review.pk.curves"))
     curves = cached(rv.pk_minutes, a, b)
     if curves.empty:
@@ -70,7 +70,7 @@ def compared_section(kind: str, frame: pd.DataFrame, labels: tuple[str, str], la
         if kind == "products"
         else rv.pk_sources_table(frame, labels, lang)
     )
-    st.dataframe(table, hide_index=True, key=f"pk_{kind}")
+    show_table(table, hide_index=True, key=f"pk_{kind}")
 
 
 def products_period() -> tuple[dt.date, dt.date]:
@@ -105,7 +105,7 @@ def product_detail(product_id: str, lang: str) -> None:
         return
     st.subheader(t("review.page.across.hosts"))
     st.altair_chart(rv.host_bars(hosts, lang), width="stretch")
-    st.dataframe(rv.review_table("hosts", hosts, lang), hide_index=True, key="products_hosts")
+    show_table(rv.review_table("hosts", hosts, lang), hide_index=True, key="products_hosts")
     st.subheader(t("review.page.across.sessions"))
     sessions = cached(rv.product_sessions, product_id)
     urls = [f"session_detail?session={int(i)}" for i in sessions["session_id"]]  # each session's review

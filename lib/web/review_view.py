@@ -14,7 +14,7 @@ from lib import review as rv
 from lib.core.bounds import parse_id
 from lib.core.formatting import md_escape
 from lib.web.i18n import t
-from lib.web.ui import cached, no_data
+from lib.web.ui import cached, no_data, show_table
 
 
 def pick_session(
@@ -109,7 +109,7 @@ def incidents_section(spans: pd.DataFrame, lang: str) -> None:
     if spans.empty:
         no_data("kpis.session.no_incidents")
         return
-    st.dataframe(rv.review_table("spans", spans, lang), hide_index=True, key="session_incidents")
+    show_table(rv.review_table("spans", spans, lang), hide_index=True, key="session_incidents")
     st.caption(t("review.page.gmv_at_risk_help", minutes=rv.BASELINE_MINUTES))
 
 
@@ -117,7 +117,7 @@ def linked_table(table: pd.DataFrame, label_key: str, urls: list[str], key: str)
     """A table with a last column of links (to another page of the app), shown as their label."""
     label = t(label_key)
     table[label] = urls
-    st.dataframe(
+    show_table(
         table,
         hide_index=True,
         key=key,
@@ -128,7 +128,7 @@ def linked_table(table: pd.DataFrame, label_key: str, urls: list[str], key: str)
 def products_section(session_id: int, lang: str) -> None:
     st.subheader(t("review.page.top"))
     top = cached(rv.top_products, session_id)
-    st.dataframe(rv.top_table(top, lang), hide_index=True, key="review_top")
+    show_table(rv.top_table(top, lang), hide_index=True, key="review_top")
     st.altair_chart(rv.rate_bars(top, lang), width="stretch")
     st.subheader(t("review.page.products"))
     frame = cached(rv.products, session_id)
@@ -138,7 +138,7 @@ def products_section(session_id: int, lang: str) -> None:
     )
     with st.expander(t("review.page.windows")):
         windows = cached(rv.product_windows, session_id)
-        st.dataframe(rv.review_table("windows", windows, lang), hide_index=True, key="review_windows")
+        show_table(rv.review_table("windows", windows, lang), hide_index=True, key="review_windows")
 
 
 def sources_section(session_id: int, lang: str) -> None:
@@ -147,4 +147,4 @@ def sources_section(session_id: int, lang: str) -> None:
     left, right = st.columns(2)
     left.altair_chart(rv.source_bars(frame, "viewers", lang), width="stretch")
     right.altair_chart(rv.source_bars(frame, "gmv", lang), width="stretch")
-    st.dataframe(rv.review_table("sources", frame, lang), hide_index=True, key="review_sources")
+    show_table(rv.review_table("sources", frame, lang), hide_index=True, key="review_sources")

@@ -108,7 +108,7 @@ def show_warnings(key: str, warnings: list, lang: str) -> None:
     """Reconciliation notes (e.g. a session's minute GMV not adding up to its total): not refusals."""
     if warnings:
         st.warning(t("importing.page.warnings", n=len(warnings)))
-        st.dataframe(error_table(warnings, lang), hide_index=True, key=key)
+        show_table(error_table(warnings, lang), hide_index=True, key=key)
 
 
 def show_report(idx: int, report: importing.ImportReport, lang: str) -> None:
