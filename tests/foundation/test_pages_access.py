@@ -5,17 +5,25 @@ import pytest
 
 from lib.core.access import PAGES
 from lib.core.i18n import translate
+from tests.kpis.truth_data import load_roster, load_truth_sessions
 
 EXISTING = [p for p in PAGES if p.exists()]
 ROLES = ("admin", "manager", "staff")
 DATA_ELEMENTS = ("dataframe", "table", "metric", "json")
+RAW_ELEMENTS = ("vega_lite_chart", "download_button")  # no typed accessor: looked up in the raw tree
+
+
+@pytest.fixture(autouse=True)
+def _truth_week(engine, samples, clock_at):
+    """The sample week on the clock of its month, so an allowed page has data to show (and a forbidden
+    page has data it must not show)."""
+    clock_at("2026-11-20T12:00")
+    load_truth_sessions(engine, samples, load_roster(engine, samples))
 
 
 def _data_shown(at) -> int:
     count = sum(len(getattr(at, kind)) for kind in DATA_ELEMENTS)
-    # Altair/Vega charts and downloads have no typed accessor: look for them in the raw tree.
-    count += len(at.get("arrow_vega_lite_chart")) + len(at.get("download_button"))
-    return count
+    return count + sum(len(at.get(kind)) for kind in RAW_ELEMENTS)
 
 
 def _texts(at) -> list[str]:
@@ -45,3 +53,10 @@ def test_page_without_login_shows_only_the_login_wall(spec, run_page):
 def test_english_switch(run_page):
     at = run_page("overview", "manager", lang="en")
     assert at.title[0].value == "Overview"
+
+
+def test_data_counter_sees_charts_and_downloads(run_page):
+    """The counter behind "no data on a forbidden page" must see what an allowed page shows."""
+    at = run_page("kpis", "manager")
+    assert not at.exception
+    assert all(len(at.get(kind)) > 0 for kind in RAW_ELEMENTS), {k: len(at.get(k)) for k in RAW_ELEMENTS}
