@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib import surveys
+from lib.web import md_escape
 from lib.web.i18n import current_language, t
 from lib.web.ui import engine, guard
 
@@ -20,7 +21,7 @@ current = surveys.current_round(eng)
 if current is None:
     st.info(t("survey.no_open_round"))
     st.stop()
-st.caption(t("survey.round_caption", name=surveys.md(current.name), period=current.period))
+st.caption(t("survey.round_caption", name=md_escape(current.name), period=current.period))
 
 if st.session_state.get(f"survey_done_{current.id}"):
     st.success(t("survey.thanks", count=surveys.response_count(eng, current.id)), icon=":material/favorite:")
@@ -35,11 +36,11 @@ except surveys.SurveyError as exc:
     st.stop()
 
 others = {d: name for d, name in surveys.departments(eng).items() if d != own_id}
-st.write(t("survey.answering_as", department=surveys.md(own_name)))
+st.write(t("survey.answering_as", department=md_escape(own_name)))
 st.caption(t("survey.scale_help"))
 with st.form("survey_form"):
     for dept_id, name in others.items():
-        st.subheader(surveys.md(name))
+        st.subheader(md_escape(name))
         columns = st.columns(2)
         for number, question in enumerate(current.questions):
             columns[number % 2].radio(

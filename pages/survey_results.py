@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import surveys
+from lib.web import md_escape
 from lib.web.i18n import current_language, t
 from lib.web.ui import cached, edit_table, engine, guard, pick_many, show_table
 
@@ -39,7 +40,7 @@ def table(frame: pd.DataFrame, columns: list[str]) -> None:
 with tab_results:
     for r in rounds.values():
         if r.status == "open":
-            st.info(t("survey.results.open_status", name=surveys.md(r.name)))
+            st.info(t("survey.results.open_status", name=md_escape(r.name)))
     closed = [r.id for r in rounds.values() if r.status == "closed"]
     if not closed:
         st.info(t("survey.results.no_closed"))
@@ -119,7 +120,7 @@ with tab_rounds:
     else:
         show_table(surveys.rounds_table(tuple(rounds.values()), lang), hide_index=True)
     for r in rounds.values():
-        label = surveys.md(r.name)
+        label = md_escape(r.name)
         if r.status == "draft":
             st.markdown(t("survey.rounds.edit_questions", name=label))
             questions = pd.DataFrame([q.__dict__ for q in r.questions], columns=["key", "zh", "en"])

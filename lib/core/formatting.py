@@ -80,7 +80,7 @@ def format_change(change: float | None) -> str | None:
     return None if change is None else f"{change * 100:+.1f}%"
 
 
-_MD_SPECIAL = "\\`*_{}[]<>()#+-.!|~$"
+_MD_SPECIAL = "\\`*_{}[]<>()#+-.!|~$:"  # ":" for Streamlit's :material/...: and :red[...]
 
 
 def md_escape(text: object) -> str:

@@ -54,7 +54,6 @@ from lib.surveys.model import (
 )
 from lib.surveys.present import (
     display_table,
-    md,
     message,
     pair_frame,
     rated_frame,
@@ -114,7 +113,6 @@ __all__ = [
     "list_rounds",
     "load_demo_rounds",
     "may_answer",
-    "md",
     "message",
     "open_round",
     "open_round_for",

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 import pandas as pd
 
+from lib.core.formatting import md_escape
 from lib.core.i18n import DEFAULT_LANGUAGE, translate
 from lib.surveys.model import SCORES, Figure, Question, RoundInfo, RoundResults, SurveyError
 
@@ -149,19 +149,10 @@ def results_json(res: RoundResults) -> dict:
     }
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def md(value: object) -> str:
-    """User-entered text (round names, department names, refused values) made inert inside markdown;
-    unlike lib.core.formatting.md_escape it also escapes ":" (Streamlit's :material/...: and :red[...])."""
-    return _MD_SPECIAL.sub(r"\\\1", str(value))
-
-
 def message(exc: SurveyError, lang: str = DEFAULT_LANGUAGE, questions: Iterable[Question] = ()) -> str:
     """A refusal in the user's language (question keys shown as their text), escaped for markdown."""
     params = dict(exc.params)
     labels = {q.key: q.label(lang) for q in questions}
     if params.get("question") in labels:
         params["question"] = labels[params["question"]]
-    return translate(f"survey.error.{exc.code}", lang, **{k: md(v) for k, v in params.items()})
+    return translate(f"survey.error.{exc.code}", lang, **{k: md_escape(v) for k, v in params.items()})
