@@ -210,7 +210,7 @@ def test_session_detail_no_data_sections_and_bad_id(run_page, truth):
 
 def test_link_text_is_not_rendered_as_markdown(run_page, truth):
     at = run_page("session_detail", "manager", query={"session": "[x](http://evil.example)"})
-    assert at.error and "\\[x\\]\\(http://evil\\.example\\)" in at.error[0].value
+    assert at.error and "\\[x\\]\\(http\\://evil\\.example\\)" in at.error[0].value
 
 
 def test_rank_by_team_names_hosts_without_team(run_page, truth, engine):
