@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from lib.core import auth
+from lib.core import auth, forms
 from lib.core.bounds import date_arg, int_arg
 from lib.core.db import ConfigError, get_engine, write
 from lib.core.i18n import translate
@@ -35,6 +35,7 @@ def cmd_init_db(args: argparse.Namespace) -> int:
 
         stats = load_demo(engine)
         print(f"database was empty: demo data loaded ({stats['sessions']} sessions)", file=sys.stderr)
+    forms.prune(engine)  # old form tokens, at every start
     print(f"database ready: {engine.url.render_as_string(hide_password=True)}", file=sys.stderr)
     return 0
 

@@ -13,7 +13,7 @@ import json
 import secrets
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, Table, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, Table, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lib.core.db import now
@@ -37,6 +37,28 @@ class StaleEdit(Exception):
         super().__init__(f"stale: changed by {by} at {at}")
         self.by = by
         self.at = at
+
+
+# A form left open longer than this is treated as a new form: its token may be forgotten (a Streamlit
+# session does not live that long), so the table holds about a month of submissions, not all of them.
+KEEP_DAYS = 30
+_last_prune: dict[str, dt.date] = {}  # per database URL: pruned at most once a day per process
+
+
+def prune(engine: Engine, keep_days: int = KEEP_DAYS) -> int:
+    """Forget the tokens of submissions older than `keep_days` (own short transaction); how many went."""
+    cutoff = now() - dt.timedelta(days=keep_days)
+    with engine.begin() as conn:
+        return int(conn.execute(delete(FS).where(FS.c.created_at < cutoff)).rowcount or 0)
+
+
+def prune_daily(engine: Engine) -> int:
+    """`prune` once a day per process and database (called after a form's write; cheap otherwise)."""
+    url, today = engine.url.render_as_string(hide_password=True), now().date()
+    if _last_prune.get(url) == today:
+        return 0
+    _last_prune[url] = today
+    return prune(engine)
 
 
 def new_token() -> str:

@@ -57,6 +57,7 @@ def submit(
     try:
         result = write(tok)
         text = message(result)
+        forms.prune_daily(engine())  # after the commit, in its own transaction
     except forms.AlreadySubmitted:
         resubmitted = True
         result = forms.result_of(engine(), tok)

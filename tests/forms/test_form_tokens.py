@@ -128,3 +128,35 @@ def test_page_resubmitting_a_used_token_writes_nothing_and_says_so(engine, run_p
     at.button(key="inc_save").click().run()
     assert incident_count(engine) == 1
     assert any("已保存，未重复提交" in s.value for s in at.success)
+
+
+def test_old_tokens_are_pruned_and_recent_ones_kept(engine, users):
+    """Tokens older than forms.KEEP_DAYS go (the table does not grow forever); a recent one still refuses
+    a second submission."""
+    recent = forms.new_token()
+    inc.create_incident(engine, sample_input(), "t_staff", token=recent)
+    old = [forms.new_token() for _ in range(3)]
+    with engine.begin() as conn:
+        for i, tok in enumerate(old):
+            created = now() - dt.timedelta(days=forms.KEEP_DAYS + 1 + i)
+            conn.execute(FormSubmission.__table__.insert().values(token=tok, form="old", created_at=created))
+    assert forms.prune(engine) == 3
+    assert forms.submissions(engine, "old") == 0
+    with pytest.raises(forms.AlreadySubmitted):
+        inc.create_incident(engine, sample_input(), "t_staff", token=recent)
+    assert forms.prune(engine) == 0
+
+
+def test_prune_daily_runs_once_a_day(engine, users, clock_at):
+    clock_at("2031-05-02T09:00")  # a day no other test runs on: this is the day's first prune
+    with engine.begin() as conn:
+        old = now() - dt.timedelta(days=forms.KEEP_DAYS + 2)
+        conn.execute(FormSubmission.__table__.insert().values(token="a" * 32, form="old", created_at=old))
+    assert forms.prune_daily(engine) == 1
+    assert forms.submissions(engine, "old") == 0
+    with engine.begin() as conn:
+        conn.execute(FormSubmission.__table__.insert().values(token="b" * 32, form="old", created_at=old))
+    assert forms.prune_daily(engine) == 0  # the same day: not again
+    assert forms.submissions(engine, "old") == 1
+    clock_at("2031-05-03T09:00")
+    assert forms.prune_daily(engine) == 1
