@@ -76,7 +76,15 @@ with st.container(key=f"rep_view_{view}"):  # each view its own block (a link or
             key="rep_by",
         )
         figures = inc.present.figures_table(cached(inc.report_frame, flt, by), by, lang)
-        st.dataframe(figures, hide_index=True, width="stretch")
+        # The group, its SLA attainment and breaches first: what a phone shows without scrolling sideways.
+        lead = [t(f"incidents.col.{c}") for c in ("group", "sla_attainment", "breaches")]
+        st.dataframe(
+            figures,
+            hide_index=True,
+            width="stretch",
+            column_order=[*lead, *(c for c in figures.columns if c not in lead)],
+            column_config={lead[0]: st.column_config.TextColumn(pinned=True)},
+        )
     elif view == "distribution":
         dist = cached(inc.resolve_distribution, flt)
         st.altair_chart(inc.charts.resolve_distribution(dist, lang)) if not dist.empty else no_data()

@@ -105,15 +105,18 @@ def _cached_call(module: str, qualname: str, args: tuple, kwargs: tuple, version
 
 
 def language_switch() -> None:
-    """Sidebar radio between 中文 and English; the choice lives in the session and the URL-free state."""
+    """Radio between 中文 and English where the caller puts it (app.py: the row above every page); the
+    choice lives in the session and the URL-free state."""
     if "lang" not in st.session_state:
         st.session_state["lang"] = "zh"
-    st.sidebar.radio(
+    st.radio(
         t("app.language"),
         options=list(LANGUAGES),
         format_func=lambda code: {"zh": "中文", "en": "English"}[code],
         key="lang",
         horizontal=True,
+        label_visibility="collapsed",
+        width="content",
     )
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "surveys"))
 
-from conftest import ARTIFACTS, login, no_exception  # noqa: E402
+from conftest import ARTIFACTS, go_to, login, no_exception  # noqa: E402
 from survey_data import answer, link_user, make_respondents, open_round  # noqa: E402
 
 from lib import surveys  # noqa: E402
@@ -18,7 +18,7 @@ def open_page(page, label: str, marker: str) -> None:
     """Click a sidebar link until the page's marker text shows (a click during the post-login rerun can
     be lost on a busy machine)."""
     for _attempt in range(3):
-        page.locator('[data-testid="stSidebarNav"] a', has_text=label).click()
+        go_to(page, label)
         try:
             page.get_by_text(marker, exact=False).first.wait_for(timeout=15_000)
             return
