@@ -10,6 +10,7 @@ from lib import incidents as inc  # noqa: E402
 from lib.web import current_language, now  # noqa: E402
 from lib.web.i18n import t  # noqa: E402
 from lib.web.incidents_view import lists_section  # noqa: E402
+from lib.web.layout import phone_grid  # noqa: E402
 from lib.web.ui import cached, no_data  # noqa: E402
 
 lang = current_language()
@@ -56,8 +57,9 @@ totals = cached(inc.report, flt, None)
 if not totals:
     no_data()
     st.stop()
-for col, (label, value) in zip(st.columns(4), inc.present.headline(totals[0], lang), strict=True):
-    col.metric(label, value)
+with phone_grid("rep_headline"):  # two per row on a phone
+    for col, (label, value) in zip(st.columns(4), inc.present.headline(totals[0], lang), strict=True):
+        col.metric(label, value)
 
 # One view at a time (a radio, not tabs): only the chosen view is computed on each run.
 view = st.radio(
