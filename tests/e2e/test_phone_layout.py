@@ -8,6 +8,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from lib.core.auth import DEMO_PASSWORD
 from lib.demo import load_demo
@@ -147,9 +148,10 @@ def test_kpi_page_answer_first(demo_server, sized):
 
     filters.locator("summary").click()
     preset.wait_for(state="visible")
-    page.locator(".st-key-kpis_platform").click()
-    page.keyboard.type("抖音")  # filter: the option list is virtualised
-    page.get_by_role("option", name="抖音").click()
+    platform = page.get_by_role("combobox", name="平台", exact=True)  # a react-aria combobox in 1.67
+    platform.click()
+    expect(platform).to_have_attribute("aria-expanded", "true")  # a few options: a list, no typing
+    page.get_by_role("option", name="抖音", exact=True).click()
     page.wait_for_function(
         "() => document.querySelector('.st-key-kpis_filters summary').innerText.includes('抖音')"
     )

@@ -38,7 +38,7 @@ def test_staff_answers_and_manager_sees_results_only_with_enough(
     login(page, server, users["staff"], TEST_PASSWORD)
     open_page(page, "协作满意度问卷", "本问卷为保密问卷")
     page.get_by_role("button", name="提交问卷").wait_for()
-    radios = page.locator('[data-testid="stMain"] [data-testid="stRadio"]')
+    radios = page.locator('[data-testid="stForm"] [data-testid="stRadio"]')
     assert radios.count() == 16  # 4 other departments x 4 questions
     for i in range(12):  # the last department (客服部) left blank: no contact
         radios.nth(i).get_by_text("4", exact=True).click()
@@ -50,7 +50,7 @@ def test_staff_answers_and_manager_sees_results_only_with_enough(
     assert "本轮已回答人数：1" in success.inner_text()
     assert page.locator('[data-testid="stAlertContentError"]').count() == 0
     assert surveys.response_count(engine, november) == 1
-    assert page.locator('[data-testid="stMain"] [data-testid="stRadio"]').count() == 0
+    assert page.locator('[data-testid="stForm"] [data-testid="stRadio"]').count() == 0
     no_exception(page)
     page.screenshot(path=str(ARTIFACTS / "survey_thanks.png"), full_page=True)
 
