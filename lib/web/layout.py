@@ -28,8 +28,8 @@ _CSS = f"""<style>
   }}
   [class*="st-key-{GRID_PREFIX}"] [data-testid="stMetricValue"] {{ font-size: 1.5rem; }}
 }}
-[class*="st-key-{CHOICES_PREFIX}"] [data-testid="stRadioGroup"] {{ gap: 0.5rem; }}
-[class*="st-key-{CHOICES_PREFIX}"] [data-testid="stRadioGroup"] > label {{
+[class*="st-key-{CHOICES_PREFIX}"] [data-testid="stRadioGroup"] > div {{ gap: 0.5rem; flex-wrap: wrap; }}
+[class*="st-key-{CHOICES_PREFIX}"] [data-testid="stRadioOption"] {{
   min-width: 3rem; min-height: 2.75rem; padding: 0.25rem 0.75rem; margin: 0;
   border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; align-items: center;
 }}

@@ -40,6 +40,8 @@ def test_staff_answers_and_manager_sees_results_only_with_enough(
     page.get_by_role("button", name="提交问卷").wait_for()
     radios = page.locator('[data-testid="stForm"] [data-testid="stRadio"]')
     assert radios.count() == 16  # 4 other departments x 4 questions
+    target = radios.first.locator('[data-testid="stRadioOption"]').first.bounding_box()
+    assert target["height"] >= 40 and target["width"] >= 44  # a 1–5 choice a thumb can hit
     for i in range(12):  # the last department (客服部) left blank: no contact
         radios.nth(i).get_by_text("4", exact=True).click()
     page.locator("textarea").fill("直播前一天把商品信息表定稿")
