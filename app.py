@@ -9,11 +9,17 @@ import streamlit_authenticator as stauth
 
 from lib.web import ConfigError, access, auth, read_login_token, write
 from lib.web.i18n import t
+from lib.web.layout import apply_layout_rules
 from lib.web.login import PENDING_COOKIE, clear_login_cookie, write_pending_cookie
 from lib.web.ui import SESSION_ISSUED, current_user, demo_banner, engine, language_switch, start_session
 
 st.set_page_config(page_title="LiveOps Dashboard", page_icon=":material/live_tv:", layout="wide")
-language_switch()
+apply_layout_rules()
+# Language, who is signed in and logout in one row above every page: with the navigation on top there is
+# no sidebar on a desktop, and on a phone the sidebar holds only the menu (it closes after a tap).
+account_bar = st.container(horizontal=True, horizontal_alignment="right", key="account_bar")
+with account_bar:
+    language_switch()
 
 try:
     eng = engine()
@@ -53,7 +59,7 @@ else:
         page = st.Page(spec.path, title=t(spec.title_key), icon=spec.icon, default=spec.key == "overview")
         sections.setdefault(t(spec.section), []).append(page)
         pages_by_key[spec.key] = page
-    nav = st.navigation(sections, expanded=True)  # every page a role may open stays in view
+    nav = st.navigation(sections, position="top")  # a phone shows it as a menu that closes after a tap
 
 with eng.connect() as _conn:
     _credentials = auth.credentials(_conn)
@@ -72,13 +78,14 @@ if user is None and not st.session_state.get("logged_out") and isinstance(_raw_c
         start_session(cookie_user, token.issued)
         st.rerun()
     if token is None:  # unreadable: delete it (a revoked one may share its name with a newer login's)
-        with st.sidebar:
-            clear_login_cookie(authenticator)
+        clear_login_cookie(authenticator)
 
 if user is not None:
     demo_banner()
-    with st.sidebar:
-        st.caption(t("app.signed_in_as", name=user.display_name, role=t(f"role.{user.role}")))
+    with account_bar:
+        st.caption(
+            t("app.signed_in_as", name=user.display_name, role=t(f"role.{user.role}")), width="content"
+        )
         if st.button(t("auth.logout"), key="logout_button", icon=":material/logout:"):
             with write(eng) as conn:
                 auth.revoke_sessions(conn, user.username)
@@ -87,7 +94,7 @@ if user is not None:
             authenticator.logout(location="unrendered")
             st.session_state["logged_out"] = True
             st.rerun()
-        write_pending_cookie(authenticator)
+    write_pending_cookie(authenticator)
     pending = st.session_state.pop("next_page", None)
     if pending is not None and pending[0] in pages_by_key and pending[0] != "overview":
         st.switch_page(pages_by_key[pending[0]], query_params=pending[1] or None)

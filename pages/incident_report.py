@@ -8,6 +8,7 @@ from lib import incidents as inc  # noqa: E402
 from lib.web import current_language, now  # noqa: E402
 from lib.web.i18n import t  # noqa: E402
 from lib.web.incidents_view import lists_section  # noqa: E402
+from lib.web.layout import phone_grid  # noqa: E402
 from lib.web.ui import cached, no_data  # noqa: E402
 
 lang = current_language()
@@ -59,8 +60,9 @@ totals = cached(inc.report, flt, None)
 if not totals:
     no_data()
     st.stop()
-for col, (label, value) in zip(st.columns(4), inc.present.headline(totals[0], lang), strict=True):
-    col.metric(label, value)
+with phone_grid("rep_headline"):  # two per row on a phone
+    for col, (label, value) in zip(st.columns(4), inc.present.headline(totals[0], lang), strict=True):
+        col.metric(label, value)
 
 # One view at a time (a radio, not tabs): only the chosen view is computed on each run.
 view = st.radio(
@@ -79,7 +81,15 @@ with st.container(key=f"rep_view_{view}"):  # each view its own block (a link or
             key="rep_by",
         )
         figures = inc.present.figures_table(cached(inc.report_frame, flt, by), by, lang)
-        show_table(figures, hide_index=True, width="stretch")
+        # The group, its SLA attainment and breaches first: what a phone shows without scrolling sideways.
+        lead = [t(f"incidents.col.{c}") for c in ("group", "sla_attainment", "breaches")]
+        show_table(
+            figures,
+            hide_index=True,
+            width="stretch",
+            column_order=[*lead, *(c for c in figures.columns if c not in lead)],
+            column_config={lead[0]: st.column_config.TextColumn(pinned=True)},
+        )
     elif view == "distribution":
         dist = cached(inc.resolve_distribution, flt)
         st.altair_chart(inc.charts.resolve_distribution(dist, lang)) if not dist.empty else no_data()

@@ -1,4 +1,5 @@
-"""直播数据 vs 目标: filters in the URL -> one cached lib.kpis.kpi_view call -> tiles, charts, table, flags."""
+"""直播数据 vs 目标: filters in the URL (folded) -> one cached lib.kpis.kpi_view call -> tiles, red flags,
+charts, the ranked table whose rows open their own view."""
 
 import streamlit as st
 
@@ -14,13 +15,16 @@ today = clock.today()
 kpis_view.state_from_link(today)
 st.title(t("kpis.title"))
 kpis_view.bad_link_warning()
-with st.container(border=True):
+# The answer first: the filters fold away under a one-line summary of what they apply (the key keeps the
+# box open while its label follows the choices).
+with st.expander(kpis_view.filter_summary(today), icon=":material/filter_list:", key="kpis_filters"):
     preset, start, end = kpis_view.period_inputs(today)
     choices = kpis_view.choice_inputs(cached(kpis.filter_options, start, end))
     shown = kpis_view.view_inputs()
     st.caption(t("kpis.share_hint"))
 gran, rank_by, trend_metric = shown["gran"], shown["by"], shown["metric"]
-kpis_view.sync_link({"preset": preset, "from": start, "to": end, **choices, **shown})
+state = {"preset": preset, "from": start, "to": end, **choices, **shown}
+kpis_view.sync_link(state)
 
 filters = kpis.Filters(
     start,
@@ -40,6 +44,13 @@ if view.sessions == 0:
 
 kpis_view.tiles(view)
 
+st.subheader(t("kpis.flags"))
+st.caption(t("kpis.flags_rule", pct=round(kpis.FLAG_RATIO * 100), min=kpis.MIN_NORMAL_SESSIONS))
+if view.flags:
+    show_table(kpis.flags_frame(view.flags, lang), hide_index=True, key="kpis_flags")
+else:
+    st.success(t("kpis.flags_none"))
+
 st.subheader(t("kpis.trend"))
 if view.truncated:
     st.caption(t("kpis.truncated", n=kpis.SESSION_ROWS_LIMIT))
@@ -54,7 +65,8 @@ if gran == "session":
     )
 else:
     fmt = "%Y-%m" if gran == "month" else "%m-%d"
-    st.altair_chart(kpis.trend_chart(view.trend, trend_metric, date_format=fmt, lang=lang), width="stretch")
+    trend = kpis.trend_chart(view.trend, trend_metric, date_format=fmt, lang=lang, clip_from=start)
+    st.altair_chart(trend, width="stretch")
 
 left, right = st.columns(2)
 with left:
@@ -72,11 +84,4 @@ durations = kpis.durations_chart(view.durations, low, high, t("kpis.durations", 
 st.altair_chart(durations, width="stretch")
 
 st.subheader(t("kpis.ranking"))
-kpis_view.ranking_table(view, rank_by, f"{t('kpis.export_name')}_{rank_by}_{start}_{end}")
-
-st.subheader(t("kpis.flags"))
-st.caption(t("kpis.flags_rule", pct=round(kpis.FLAG_RATIO * 100), min=kpis.MIN_NORMAL_SESSIONS))
-if view.flags:
-    show_table(kpis.flags_frame(view.flags, lang), hide_index=True, key="kpis_flags")
-else:
-    st.success(t("kpis.flags_none"))
+kpis_view.ranking_table(view, rank_by, f"{t('kpis.export_name')}_{rank_by}_{start}_{end}", state)

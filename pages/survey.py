@@ -5,6 +5,7 @@ import streamlit as st
 from lib import surveys
 from lib.web import md_escape
 from lib.web.i18n import current_language, t
+from lib.web.layout import big_choices
 from lib.web.ui import engine, guard
 
 user = guard("survey")
@@ -38,7 +39,7 @@ except surveys.SurveyError as exc:
 others = {d: name for d, name in surveys.departments(eng).items() if d != own_id}
 st.write(t("survey.answering_as", department=md_escape(own_name)))
 st.caption(t("survey.scale_help"))
-with st.form("survey_form"):
+with st.form("survey_form"), big_choices("survey_scores"):  # 1–5 as targets a thumb can hit
     for dept_id, name in others.items():
         st.subheader(md_escape(name))
         columns = st.columns(2)

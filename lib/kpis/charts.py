@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import altair as alt
 import pandas as pd
 
@@ -9,11 +11,32 @@ from lib.core.i18n import translate
 from lib.core.metrics import metric
 
 STATUS_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828", "no_data": "#9e9e9e"}
-UNIT_FORMATS = {"cny": ",.2f", "pct": ".2%", "s": ",.0f", "h": ".2f", "people": ",.0f", "count": ",.0f"}
+# d3 formats that show a value as its tile does (lib.core.formatting): rates as percentages to 0.1.
+UNIT_FORMATS = {"cny": ",.2f", "pct": ".1%", "s": ",.0f", "h": ".1f", "people": ",.0f", "count": ",.0f"}
+AXIS_FORMATS = {"pct": ".1%"}  # the axis of a rate in % (money and counts keep d3's own)
+MAX_TICKED_POINTS = 12  # up to this many points (weeks, months) each gets its own tick, and no other
 
 
 def _fmt(metric_key: str) -> str:
     return UNIT_FORMATS.get(metric(metric_key).unit, ",.2f")
+
+
+def _x_values(data: pd.DataFrame, x_type: str, clip_from: dt.date | None) -> pd.Series:
+    """The x of each point: a time group starts at its group's first day, clipped to the range's first day
+    (a week or month that began before the range shows from where the range starts)."""
+    if x_type != "T":
+        return data["x"]
+    days = pd.to_datetime(data["x"])
+    return days.clip(lower=pd.Timestamp(clip_from)) if clip_from is not None else days
+
+
+def _x_axis(x: pd.Series, x_type: str, date_format: str) -> alt.Axis:
+    if x_type != "T":
+        return alt.Axis(labelAngle=-45)
+    if len(x) <= MAX_TICKED_POINTS:  # one tick per point: d3's own ticks fall on Sundays, not the points
+        ticks = [alt.DateTime(year=d.year, month=d.month, date=d.day) for d in x]
+        return alt.Axis(format=date_format, labelAngle=0, values=ticks)
+    return alt.Axis(format=date_format, labelAngle=0)
 
 
 def trend(
@@ -23,19 +46,19 @@ def trend(
     x_type: str = "T",
     date_format: str = "%m-%d",
     lang: str = "zh",
+    clip_from: dt.date | None = None,
 ) -> alt.LayerChart:
-    """The metric over time (or per session) with its target as a dashed line, or a band for between."""
+    """The metric over time (or per session, in the frame's order: oldest first) with its target as a
+    dashed line, or a band for between. Rates plot as percentages, as the tiles show them."""
     m = metric(metric_key)
     name = m.name(lang)
     data = frame[[x_field, metric_key, f"{metric_key}__target", f"{metric_key}__target_high"]].copy()
     data.columns = ["x", "value", "target", "target_high"]
-    if x_type == "T":
-        data["x"] = pd.to_datetime(data["x"])
+    data["x"] = _x_values(data, x_type, clip_from)
     data["value"] = pd.to_numeric(data["value"], errors="coerce")
     data["target"] = pd.to_numeric(data["target"], errors="coerce")
     data["target_high"] = pd.to_numeric(data["target_high"], errors="coerce")
-    axis = alt.Axis(format=date_format, labelAngle=0) if x_type == "T" else alt.Axis(labelAngle=-45)
-    x = alt.X(f"x:{x_type}", title=None, sort=None, axis=axis)
+    x = alt.X(f"x:{x_type}", title=None, sort=None, axis=_x_axis(data["x"], x_type, date_format))
     tooltip = [
         alt.Tooltip(
             f"x:{x_type}",
@@ -45,8 +68,11 @@ def trend(
         alt.Tooltip("value:Q", title=name, format=_fmt(metric_key)),
         alt.Tooltip("target:Q", title=translate("kpis.target", lang), format=_fmt(metric_key)),
     ]
+    y_axis = alt.Axis(format=AXIS_FORMATS[m.unit]) if m.unit in AXIS_FORMATS else alt.Axis()
     base = alt.Chart(data)
-    line = base.mark_line(point=True).encode(x=x, y=alt.Y("value:Q", title=name), tooltip=tooltip)
+    line = base.mark_line(point=True).encode(
+        x=x, y=alt.Y("value:Q", title=name, axis=y_axis), tooltip=tooltip
+    )
     if data["target_high"].notna().any():
         target = base.mark_area(opacity=0.18, color=STATUS_COLOURS["green"]).encode(
             x=x, y="target:Q", y2="target_high:Q", tooltip=tooltip

@@ -194,7 +194,8 @@ def sums_by(
 def session_rows(
     engine: Engine, filters: Filters, roster: Roster, limit: int | None = None, session_id: int | None = None
 ) -> list[dict[str, Any]]:
-    """Sessions in the range (latest first when limited), each with its metrics; `group` is its id."""
+    """Sessions in the range, oldest first (when limited: the latest `limit` of them, still oldest first, so
+    a per-session trend runs left to right in time), each with its metrics; `group` is its id."""
     where = (
         [LS.c.id == session_id]
         if session_id is not None
@@ -206,6 +207,8 @@ def session_rows(
         query = query.limit(limit)
     with engine.connect() as conn:
         records = [dict(r) for r in conn.execute(query).mappings()]
+    if limit:
+        records.reverse()
     out = []
     for rec in records:
         pid = rec.get("host_person_id")

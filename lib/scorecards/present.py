@@ -52,31 +52,47 @@ def kpi_unit(key: str) -> str:
     return SC_KPIS[key].unit if key in SC_KPIS else "score"
 
 
-def position_frame(cards: list[Card], lang: str) -> pd.DataFrame:
-    """One position's table: person, team, per KPI actual / target / achievement / points, total, grade,
-    rank (numbers stay numbers: percentages as fractions, so an export can compute with them)."""
+LEAD_COLUMNS = ("person", "total", "grade", "rank", "change", "team")  # who is where, before any KPI
+
+
+def position_frame(
+    cards: list[Card], lang: str, previous: Mapping[int, float | None] | None = None
+) -> pd.DataFrame:
+    """One position's table: person, total, grade, rank, change of the total against `previous` (person id
+    -> last month's total, when given), team, then per KPI actual / target / achievement / points (numbers
+    stay numbers: percentages as fractions, so an export can compute with them)."""
+    col = {c: translate(f"scorecards.col.{c}", lang) for c in LEAD_COLUMNS}
     records = []
     for c in cards:
         rec: dict[str, Any] = {
-            translate("scorecards.col.person", lang): c.person,
-            translate("scorecards.col.team", lang): c.team,
+            col["person"]: c.person,
+            col["total"]: round_or_none(c.total, 2),
+            col["grade"]: c.grade or translate("common.no_data", lang),
+            col["rank"]: c.rank,
         }
+        if previous is not None:
+            before = previous.get(c.person_id)
+            rec[col["change"]] = None if c.total is None or before is None else round(c.total - before, 2)
+        rec[col["team"]] = c.team
         for k in c.kpis:
             name = kpi_name(k["metric"], lang)
             rec[f"{name} · {translate('scorecards.col.actual', lang)}"] = k["actual"]
             rec[f"{name} · {translate('scorecards.col.target', lang)}"] = k["target"]
             rec[f"{name} · {translate('scorecards.col.achievement', lang)}"] = k["achievement"]
             rec[f"{name} · {translate('scorecards.col.points', lang)}"] = k["points"]
-        rec[translate("scorecards.col.total", lang)] = round_or_none(c.total, 2)
-        rec[translate("scorecards.col.grade", lang)] = c.grade or translate("common.no_data", lang)
-        rec[translate("scorecards.col.rank", lang)] = c.rank
         records.append(rec)
     frame = pd.DataFrame.from_records(records)
-    text = {translate(f"scorecards.col.{c}", lang) for c in ("person", "team", "grade")}
-    for col in frame.columns:
-        if col not in text:  # numbers or no data: a numeric column (no data stays empty, never 0)
-            frame[col] = pd.to_numeric(frame[col]).astype("float64")
+    text = {col["person"], col["team"], col["grade"]}
+    for name in frame.columns:
+        if name not in text:  # numbers or no data: a numeric column (no data stays empty, never 0)
+            frame[name] = pd.to_numeric(frame[name]).astype("float64")
     return frame
+
+
+def lead_columns(frame: pd.DataFrame, lang: str) -> list[str]:
+    """The columns of position_frame that say who is where (the KPI detail is shown on demand)."""
+    names = [translate(f"scorecards.col.{c}", lang) for c in LEAD_COLUMNS]
+    return [n for n in names if n in frame.columns]
 
 
 def export_sheets(cards: list[Card], lang: str) -> dict[str, pd.DataFrame]:
@@ -104,7 +120,7 @@ def table_formats(cards: list[Card], lang: str) -> dict[str, str]:
     """The number format of each column of position_frame(cards): points and total to cents, each KPI's
     actual and target in its unit, achievement in %."""
     col = {c: translate(f"scorecards.col.{c}", lang) for c in ("actual", "target", "achievement", "points")}
-    out = {translate("scorecards.col.total", lang): "%.2f"}
+    out = {translate("scorecards.col.total", lang): "%.2f", translate("scorecards.col.change", lang): "%+.2f"}
     for k in cards[0].kpis if cards else []:
         name = kpi_name(k["metric"], lang)
         fmt = UNIT_FORMATS.get(kpi_unit(k["metric"]), "%.0f")

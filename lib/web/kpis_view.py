@@ -1,11 +1,14 @@
-"""The KPI page's view code too big for the page: the filter box (state in the URL), tiles, the ranked
-table with its downloads. Texts from lib.kpis take the session's language."""
+"""The KPI page's view code too big for the page: the filter box (state in the URL) folded under a
+one-line summary, tiles (two per row on a phone), the ranked table with links into each row's own view and
+its downloads. Texts from lib.kpis take the session's language."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
+import pandas as pd
 import streamlit as st
 
 from lib import kpis
@@ -14,10 +17,14 @@ from lib.core.bounds import MAX_DATE, MIN_DATE
 from lib.core.formatting import format_change, format_metric, md_escape
 from lib.core.metrics import metric
 from lib.web.i18n import current_language, t
+from lib.web.layout import phone_grid
 from lib.web.ui import show_table, with_language
 
 BADGE = {"green": "green", "amber": "orange", "red": "red", "no_data": "gray"}
 FILTER_KEYS = ("platform", "room", "team", "host")
+TILES_PER_ROW = 4  # on a desktop; two on a phone (lib.web.layout.phone_grid)
+# A ranking row opens the page filtered to that row, ranked one level across: a host's rooms, a room's hosts.
+DRILL_BY = {"host": "room", "room": "host", "team": "host", "platform": "room"}
 
 
 def state_from_link(today: dt.date) -> None:
@@ -36,6 +43,30 @@ def bad_link_warning() -> None:
     bad = st.session_state.pop("kpis_bad_link", None)
     if bad:
         st.warning(t("bounds.bad_period", start=bad["from"], end=bad["to"], min=MIN_DATE, max=MAX_DATE))
+
+
+def filter_summary(today: dt.date) -> str:
+    """What the filter box applies, in one line (its folded label): read from the widgets' state, which
+    holds this run's values before the widgets draw."""
+    lang = current_language()
+    state = st.session_state
+    preset = state.get("kpis_preset", "this_month")
+    if preset == "custom":
+        start, end = state.get("kpis_from"), state.get("kpis_to")
+    else:
+        start, end = kpis.preset_range(preset, today)
+    chosen = [
+        md_escape(kpis.choice_label(k, state[f"kpis_{k}"], lang))
+        for k in FILTER_KEYS
+        if state.get(f"kpis_{k}")
+    ]
+    return t(
+        "kpis.filters_summary",
+        preset=t(f"kpis.preset_{preset}"),
+        start=start,
+        end=end,
+        filters=" · ".join(chosen) or t("kpis.filters_none"),
+    )
 
 
 def period_inputs(today: dt.date) -> tuple[str, dt.date, dt.date]:
@@ -103,24 +134,48 @@ def sync_link(state: dict[str, Any]) -> None:
 
 
 def tiles(view: kpis.KpiView) -> None:
+    """The period's tiles, row by row (so a phone's two per row keep their order)."""
     lang = current_language()
-    cols = st.columns(4)
-    for i, tile in enumerate(view.tiles):
-        with cols[i % 4], st.container(border=True, key=f"kpis_tile_{tile['metric']}"):
-            st.metric(
-                metric(tile["metric"]).name(lang),
-                format_metric(tile["metric"], tile["actual"], lang),
-                delta=format_change(tile["mom"]),
-                help=t("kpis.mom_help"),
-            )
-            st.caption(kpis.tile_caption(tile, lang))
-            st.badge(t(f"kpis.status.{tile['status']}"), color=BADGE[tile["status"]])
+    with phone_grid("kpis_tiles"):
+        for i, tile in enumerate(view.tiles):
+            if i % TILES_PER_ROW == 0:
+                cols = st.columns(TILES_PER_ROW)
+            tile_box(cols[i % TILES_PER_ROW], tile, lang)
 
 
-def ranking_table(view: kpis.KpiView, rank_by: str, name: str) -> None:
-    """The ranked table (money and rates formatted) and its CSV / XLSX downloads, built when clicked."""
+def tile_box(col: Any, tile: dict[str, Any], lang: str) -> None:
+    with col, st.container(border=True, key=f"kpis_tile_{tile['metric']}"):
+        st.metric(
+            metric(tile["metric"]).name(lang),
+            format_metric(tile["metric"], tile["actual"], lang),
+            delta=format_change(tile["mom"]),
+            help=t("kpis.mom_help"),
+        )
+        st.caption(kpis.tile_caption(tile, lang))
+        st.badge(t(f"kpis.status.{tile['status']}"), color=BADGE[tile["status"]])
+
+
+def drill_links(groups: pd.Series, rank_by: str, state: dict[str, Any]) -> list[str | None]:
+    """Per ranking row, the KPI page's link filtered to that row (same period and filters) and ranked one
+    level across; None for a row without a key (hosts without a team)."""
+    links: list[str | None] = []
+    for group in groups:
+        if group is None or group != group:
+            links.append(None)
+            continue
+        params = kpis.params_from_view({**state, rank_by: str(group), "by": DRILL_BY[rank_by]})
+        links.append("kpis?" + urlencode(with_language(params)))
+    return links
+
+
+def ranking_table(view: kpis.KpiView, rank_by: str, name: str, state: dict[str, Any]) -> None:
+    """The ranked table (money and rates formatted; its first column opens a row's own view) and its
+    CSV / XLSX downloads, built when clicked."""
     lang = current_language()
     table = kpis.ranking_for_export(view.ranking, rank_by, lang)
+    open_col = t("kpis.drill_open")
+    shown = table.copy()
+    shown.insert(0, open_col, drill_links(view.ranking["group"], rank_by, state))
     money, pct = (
         st.column_config.NumberColumn(format="¥%.2f"),
         st.column_config.NumberColumn(format="percent"),
@@ -131,9 +186,15 @@ def ranking_table(view: kpis.KpiView, rank_by: str, name: str) -> None:
     }
     config[metric("gmv_mom").name(lang)] = pct
     config[t("kpis.achievement")] = pct
-    config[metric("avg_watch_seconds").name(lang)] = st.column_config.NumberColumn(format="%.0f s")
-    config[metric("duration_hours").name(lang)] = st.column_config.NumberColumn(format="%.2f h")
-    show_table(table, column_config={k: v for k, v in config.items() if v}, hide_index=True, key="kpis_table")
+    config[metric("avg_watch_seconds").name(lang)] = st.column_config.NumberColumn(
+        format=f"%.0f {t('common.unit.s')}"
+    )
+    config[metric("duration_hours").name(lang)] = st.column_config.NumberColumn(
+        format=f"%.2f {t('common.unit.h')}"
+    )
+    config[open_col] = st.column_config.LinkColumn(display_text=t("kpis.drill_text"), pinned=True)
+    config[t(f"kpis.by.{rank_by}")] = st.column_config.Column(pinned=True)  # names stay in view on a phone
+    show_table(shown, column_config={k: v for k, v in config.items() if v}, hide_index=True, key="kpis_table")
     d1, d2 = st.columns(2)
     sheet, units = t("kpis.ranking"), kpis.ranking_export_units(lang)
     d1.download_button(

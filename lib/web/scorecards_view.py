@@ -95,18 +95,28 @@ def quarter_view(months: list[str], lang: str) -> None:
 
 
 def position_tables(cards: list[sc.Card], month: str, lang: str) -> None:
-    """Each position's table (numbers formatted by unit) and its members' trend."""
+    """Each position's table (numbers formatted by unit) and its members' trend. Who is where first (name,
+    total, grade, rank, change against last month, team); every KPI's columns on demand."""
     trend = cached(sc.trend, month)
+    previous = {c.person_id: c.total for c in cached(sc.score_month, sc.shift_month(month, -1))}
+    detail = st.toggle(t("scorecards.show_detail"), key="sc_detail")
     for pos in sc.POSITIONS:
         group = [c for c in cards if c.position == pos]
         if not group:
             continue
         st.subheader(sc.position_name(pos, lang))
-        table = sc.position_frame(group, lang)
+        table = sc.position_frame(group, lang, previous)
         formats = {
             c: st.column_config.NumberColumn(format=f) for c, f in sc.table_formats(group, lang).items()
         }
-        show_table(table, hide_index=True, key=f"sc_table_{pos}", column_config=formats)
+        formats[t("scorecards.col.person")] = st.column_config.TextColumn(pinned=True)
+        show_table(
+            table,
+            hide_index=True,
+            key=f"sc_table_{pos}",
+            column_config=formats,
+            column_order=None if detail else sc.lead_columns(table, lang),
+        )
         lines = trend[(trend["position"] == pos) & trend["total"].notna()]
         if not lines.empty:
             st.altair_chart(sc.trend_chart(lines, lang), width="stretch")

@@ -112,9 +112,9 @@ _LANG_CHOSEN = "_lang_chosen"
 
 
 def language_switch() -> None:
-    """Sidebar radio between 中文 and English. The language rides in the URL (?lang=en: a reload or a shared
-    link opens in it, and every page keeps it), and a reader's own choice is remembered in a cookie, which
-    wins over a link's language when they open a new session."""
+    """Radio between 中文 and English where the caller puts it (app.py: the row above every page). The
+    language rides in the URL (?lang=en: a reload or a shared link opens in it, and every page keeps it), and
+    a reader's own choice is remembered in a cookie, which wins over a link's language in a new session."""
     remembered = st.context.cookies.get(LANG_COOKIE)
     if "lang" not in st.session_state:  # a new session: the reader's own choice, else the link's
         linked = st.query_params.get(LANG_PARAM)
@@ -124,7 +124,7 @@ def language_switch() -> None:
     lang = st.session_state["lang"]
     # "lang" is plain session state; the radio is keyed by the language it shows, so only a tap on it (never
     # a widget state replayed by the browser) changes the language.
-    st.sidebar.radio(
+    st.radio(
         t("app.language"),
         options=list(LANGUAGES),
         index=LANGUAGES.index(lang),
@@ -133,6 +133,8 @@ def language_switch() -> None:
         horizontal=True,
         on_change=_language_chosen,
         args=(f"lang_switch_{lang}",),
+        label_visibility="collapsed",
+        width="content",
     )
     if st.query_params.get(LANG_PARAM) != with_language({}).get(LANG_PARAM):
         if lang == DEFAULT_LANGUAGE:
@@ -141,12 +143,11 @@ def language_switch() -> None:
             st.query_params[LANG_PARAM] = lang
     if st.session_state.get(_LANG_CHOSEN) and lang != remembered:
         # A fixed script (no user text) setting our own cookie; st.context.cookies reads it next session.
-        with st.sidebar:
-            st.html(
-                f"<script>document.cookie = '{LANG_COOKIE}={lang}; path=/; "
-                f"max-age={LANG_COOKIE_DAYS * 86400}; SameSite=Strict';</script>",
-                unsafe_allow_javascript=True,
-            )
+        st.html(
+            f"<script>document.cookie = '{LANG_COOKIE}={lang}; path=/; "
+            f"max-age={LANG_COOKIE_DAYS * 86400}; SameSite=Strict';</script>",
+            unsafe_allow_javascript=True,
+        )
 
 
 def _language_chosen(widget_key: str) -> None:

@@ -144,6 +144,31 @@ def wait_for_login_cookie(page, timeout: float = 20) -> None:
         page.wait_for_timeout(100)
 
 
+def go_to(page, label: str) -> None:
+    """Open a page through the navigation as a person would, in this session (no reload): on a desktop the
+    top bar (each section a dropdown), on a phone (< 768 px) the menu in the sidebar."""
+    top = page.locator('[data-testid="stTopNav"]')
+    if top.count() and top.is_visible():
+        link = page.locator('[data-testid="stTopNavDropdownLink"]', has_text=label)
+        for section in top.locator('[data-testid="stTopNavSection"]').all():
+            section.click()
+            try:
+                link.first.wait_for(state="visible", timeout=1500)
+            except Exception:  # noqa: BLE001 - not in this section: close it and try the next
+                page.keyboard.press("Escape")
+                continue
+            link.first.click()
+            return
+        raise AssertionError(f"no page {label!r} in the top navigation")
+    link = page.locator('[data-testid="stSidebarNav"] a', has_text=label)
+    if link.first.bounding_box()["x"] < 0:  # the phone's menu is folded away off the left edge
+        page.locator('[data-testid="stExpandSidebarButton"]').click()
+        page.wait_for_function(
+            "() => document.querySelector('[data-testid=\"stSidebar\"]').getBoundingClientRect().left >= 0"
+        )
+    link.first.click()
+
+
 def no_exception(page) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
         '[data-testid="stException"]'

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from lib.core.db import now
 from tests.cases.case_data import add_people, add_session
 from tests.conftest import TEST_PASSWORD
-from tests.e2e.conftest import ARTIFACTS, no_exception, settle_after_login
+from tests.e2e.conftest import ARTIFACTS, go_to, no_exception, settle_after_login
 
 pytestmark = pytest.mark.e2e
 
@@ -44,7 +44,7 @@ def _login(page, url: str, username: str) -> None:
 def _nav(page, label: str, path: str) -> None:
     """Open a page from the sidebar; a click that lands during the post-login rerun is repeated."""
     for _ in range(3):
-        page.locator('[data-testid="stSidebarNav"] a', has_text=label).click()
+        go_to(page, label)
         try:
             page.wait_for_url(f"**/{path}*", timeout=10_000)
             return

@@ -11,7 +11,7 @@ from sqlalchemy import insert, update
 from lib.core.db import now, write
 from lib.core.models import Incident, LiveSession
 from tests.conftest import TEST_PASSWORD
-from tests.e2e.conftest import ARTIFACTS, no_exception, settle_after_login
+from tests.e2e.conftest import ARTIFACTS, go_to, no_exception, settle_after_login
 from tests.incidents.incidents_testdata import add, known_rows
 
 pytestmark = pytest.mark.e2e
@@ -57,7 +57,7 @@ def test_report_charts_render(engine, database_url, users, start_server, page):
     page.get_by_role("button", name="登录").click()
     page.locator(".st-key-logout_button").wait_for()
     settle_after_login(page)
-    page.get_by_role("link", name="问题处理时长").click()
+    go_to(page, "问题处理时长")
     page.locator('[data-testid="stMetric"]:has-text("SLA 达标率")').wait_for()
     no_exception(page)
     assert page.locator('[data-testid="stMetricValue"]').all_inner_texts() == ["8", "1", "4.0 分钟", "71.4%"]

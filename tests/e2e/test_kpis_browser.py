@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.conftest import TEST_PASSWORD
-from tests.e2e.conftest import ARTIFACTS, no_exception
+from tests.e2e.conftest import ARTIFACTS, go_to, no_exception
 from tests.kpis.truth_data import load_roster, load_truth_sessions, truth_sessions
 
 pytestmark = pytest.mark.e2e
@@ -68,12 +68,12 @@ def test_shared_link_after_login_shows_the_same_tiles_and_xlsx(kpi_server, brows
     assert hosts["林晓雨"][header.index("直播场次")] == len(lin)
 
     page.set_viewport_size({"width": 1400, "height": 1600})
-    page.locator('[data-testid="stSidebarNav"] a', has_text="目标设置").click()  # same session, no reload
+    go_to(page, "目标设置")  # same session, no reload
     page.wait_for_selector("h1:has-text('目标管理')")
     page.wait_for_selector('[data-testid="stDataFrame"]')
     no_exception(page)
     page.screenshot(path=str(ARTIFACTS / "kpis_targets.png"))
-    page.locator('[data-testid="stSidebarNav"] a', has_text="单场详情").click()
+    go_to(page, "单场详情")
     page.wait_for_selector("h1:has-text('单场详情')")
     page.wait_for_selector('[data-testid="stDataFrame"]')
     no_exception(page)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from lib.core.models import Person
 from lib.importing.pipeline import import_bytes
 from tests.conftest import TEST_PASSWORD
-from tests.e2e.conftest import ARTIFACTS, login, no_exception
+from tests.e2e.conftest import ARTIFACTS, go_to, login, no_exception
 
 pytestmark = pytest.mark.e2e
 FILES = ("roster.csv", "taobao_2026-11-02_2026-11-08.csv", "manual_metrics_2026-10.csv")
@@ -30,7 +30,7 @@ def test_manager_opens_a_card_and_sees_its_source_rows(
         },
     )
     login(page, server, users["manager"], TEST_PASSWORD)
-    page.get_by_role("link", name="岗位绩效考核").click()
+    go_to(page, "岗位绩效考核")
     page.get_by_text("本月最佳协作小组", exact=False).first.wait_for()
     no_exception(page)
     # pick the person first (the month's table is done rendering), then the month: the pick is kept

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "surveys"))
 
-from conftest import ARTIFACTS, login, no_exception  # noqa: E402
+from conftest import ARTIFACTS, go_to, login, no_exception  # noqa: E402
 from survey_data import answer, link_user, make_respondents, open_round  # noqa: E402
 
 from lib import surveys  # noqa: E402
@@ -20,7 +20,7 @@ def open_page(page, label: str, marker: str) -> None:
     """Click a sidebar link until the page's marker text shows (a click during the post-login rerun can
     be lost on a busy machine)."""
     for _attempt in range(3):
-        page.locator('[data-testid="stSidebarNav"] a', has_text=label).click()
+        go_to(page, label)
         try:
             page.get_by_text(marker, exact=False).first.wait_for(timeout=15_000)
             return
@@ -40,8 +40,10 @@ def test_staff_answers_and_manager_sees_results_only_with_enough(
     login(page, server, users["staff"], TEST_PASSWORD)
     open_page(page, "协作满意度问卷", "本问卷为保密问卷")
     page.get_by_role("button", name="提交问卷").wait_for()
-    radios = page.locator('[data-testid="stMain"] [data-testid="stRadio"]')
+    radios = page.locator('[data-testid="stForm"] [data-testid="stRadio"]')
     assert radios.count() == 16  # 4 other departments x 4 questions
+    target = radios.first.locator('[data-testid="stRadioOption"]').first.bounding_box()
+    assert target["height"] >= 40 and target["width"] >= 44  # a 1–5 choice a thumb can hit
     for i in range(12):  # the last department (客服部) left blank: no contact
         radios.nth(i).get_by_text("4", exact=True).click()
     page.locator("textarea").fill("直播前一天把商品信息表定稿")
@@ -53,7 +55,7 @@ def test_staff_answers_and_manager_sees_results_only_with_enough(
     assert page.locator('[data-testid="stAlertContentError"]').count() == 0
     assert surveys.response_count(engine, november) == 1
     # the form goes on the rerun after the success message: wait for it rather than race it
-    expect(page.locator('[data-testid="stMain"] [data-testid="stRadio"]')).to_have_count(0)
+    expect(page.locator('[data-testid="stForm"] [data-testid="stRadio"]')).to_have_count(0)
     no_exception(page)
     page.screenshot(path=str(ARTIFACTS / "survey_thanks.png"), full_page=True)
 

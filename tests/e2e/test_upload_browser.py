@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from lib.core.models import ImportBatch, LiveSession
 from tests.conftest import SAMPLES, TEST_PASSWORD
-from tests.e2e.conftest import ARTIFACTS, login, no_exception
+from tests.e2e.conftest import ARTIFACTS, go_to, login, no_exception
 
 pytestmark = pytest.mark.e2e
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.e2e
 def test_upload_preview_commit(engine, database_url, users, start_server, page, tmp_path):
     server = start_server(database_url, env={"LIVEOPS_COOKIE_KEY": "upload-e2e-cookie-key-" + "u" * 32})
     login(page, server, users["staff"], TEST_PASSWORD)
-    page.locator('[data-testid="stSidebarNav"] a', has_text="数据上传").click()
+    go_to(page, "数据上传")
     page.wait_for_selector("h1:has-text('数据上传')")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
         str(SAMPLES / "kuaishou_2026-11-02_2026-11-08.xlsx")
@@ -66,7 +66,7 @@ def test_file_over_the_upload_limit_is_refused_on_the_page(
         fh.truncate(60 * 1024 * 1024)  # sparse: 60 MB without writing them
     server = start_server(database_url, env={"LIVEOPS_COOKIE_KEY": "upload-e2e-cookie-key-" + "u" * 32})
     login(page, server, users["staff"], TEST_PASSWORD)
-    page.locator('[data-testid="stSidebarNav"] a', has_text="数据上传").click()
+    go_to(page, "数据上传")
     page.wait_for_selector("h1:has-text('数据上传')")
     limit = f"每个文件最大 {MAX_UPLOAD_MB} MB"
     expect(page.get_by_text(limit).first).to_be_visible()  # said before any upload
@@ -92,7 +92,7 @@ def test_people_page_admin(engine, database_url, users, start_server, page):
     assert import_bytes(engine, (SAMPLES / "roster.csv").read_bytes(), "roster.csv", username="t").ok
     server = start_server(database_url, env={"LIVEOPS_COOKIE_KEY": "upload-e2e-cookie-key-" + "u" * 32})
     login(page, server, users["admin"], TEST_PASSWORD)
-    page.locator('[data-testid="stSidebarNav"] a', has_text="人员与团队").click()
+    go_to(page, "人员与团队")
     page.wait_for_selector("h1:has-text('人员与团队')")
     expect(page.get_by_text("主播平台账号")).to_be_visible()
     page.get_by_label("昵称或账号").fill("tb_jiayi")
@@ -121,7 +121,7 @@ def test_admin_maps_unknown_layout_and_saves_profile(
     )
     server = start_server(database_url, env={"LIVEOPS_COOKIE_KEY": "upload-e2e-cookie-key-" + "u" * 32})
     login(page, server, users["admin"], TEST_PASSWORD)
-    page.locator('[data-testid="stSidebarNav"] a', has_text="数据上传").click()
+    go_to(page, "数据上传")
     page.wait_for_selector("h1:has-text('数据上传')")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(unknown))
     expect(page.get_by_text("手动映射列（管理员）")).to_be_visible(timeout=30_000)

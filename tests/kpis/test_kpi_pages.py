@@ -19,6 +19,12 @@ def tiles(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
+def frame(at, column: str) -> pd.DataFrame:
+    """The page's table with this column (the order of tables is layout, not meaning; AppTest does not
+    see a read-only table's key)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
 def money(value: float) -> str:
     return f"¥{value:,.0f}"
 
@@ -37,9 +43,9 @@ def test_kpi_page_shows_truth_totals(run_page, truth):
     captions = [c.value for c in at.caption]
     assert f"目标 ¥3,000,000 · 达成 {total / 3_000_000 * 100:.1f}%" in captions
     assert any("2026-11-02 至 2026-11-08" in c and "30 场" in c for c in captions)
-    table = at.dataframe[0].value
+    table = frame(at, "查看")
     assert list(table["主播"])[:2] == ["陈子墨", "周俊杰"] and len(table) == 6
-    flags = at.dataframe[1].value
+    flags = frame(at, "原因")
     assert flags.to_dict("records") == [
         {"主播": "赵一鸣", "原因": "单场 GMV ¥51,748，低于目标 ¥100,000 的 70%"}
     ]
@@ -57,7 +63,7 @@ def test_filters_change_the_numbers_and_the_url(run_page, truth):
     assert tiles(at)["成交金额"] == money(sum(s["gmv"] for s in wang))
     assert at.query_params["host"] == "王欣然"
     at.button_group(key="kpis_by").set_value("room").run()
-    assert list(at.dataframe[0].value["直播间"]) == ["欣然厨房电器"]
+    assert list(frame(at, "直播间")["直播间"]) == ["欣然厨房电器"]
     assert at.query_params["by"] == "room"
 
 
@@ -92,7 +98,7 @@ def test_session_granularity_and_english(run_page, truth):
     assert not at.exception
     assert tiles(at)["GMV"] == money(sum(s["gmv"] for s in truth["truth"]))
     assert "Ranking" in [s.value for s in at.subheader]
-    links = at.dataframe[0].value
+    links = frame(at, "Session detail")
     sid = truth["sessions"]["xyjd2021-000001"]
     assert f"session_detail?session={sid}" in set(links["Session detail"]) and len(links) == 30
 
@@ -230,5 +236,46 @@ def test_rank_by_team_names_hosts_without_team(run_page, truth, engine):
         )
     at = run_page("kpis", "manager", query={**WEEK, "by": "team"})
     assert not at.exception
-    table = at.dataframe[0].value
+    table = frame(at, "小组")
     assert set(table["小组"]) == {"A组", "B组", "C组", "（未分组）"}
+
+
+def test_filters_fold_under_a_summary_of_what_they_apply(run_page, truth):
+    at = run_page("kpis", "manager", query=WEEK)
+    (box,) = [e for e in at.expander if "kpis_preset" in {w.key for w in e.selectbox}]
+    assert box.label == "筛选：自定义 2026-11-02 – 2026-11-08 · 全部平台、直播间、小组和主播"
+    assert not box.proto.expanded  # folded: the tiles come first
+    at.selectbox(key="kpis_platform").set_value("kuaishou").run()
+    at.selectbox(key="kpis_host").set_value("王欣然").run()
+    (box,) = [e for e in at.expander if "kpis_preset" in {w.key for w in e.selectbox}]
+    assert box.label == "筛选：自定义 2026-11-02 – 2026-11-08 · 快手 · 王欣然"
+    at = run_page("kpis", "manager", query={**WEEK, "platform": "douyin"}, lang="en")
+    (box,) = [e for e in at.expander if "kpis_preset" in {w.key for w in e.selectbox}]
+    assert box.label == "Filters: Custom 2026-11-02 – 2026-11-08 · Douyin"
+
+
+def test_a_ranking_row_opens_that_hosts_view(run_page, truth):
+    from urllib.parse import parse_qsl, urlsplit
+
+    at = run_page("kpis", "manager", query={**WEEK, "platform": "douyin"})
+    table = frame(at, "查看")
+    links = dict(zip(table["主播"], table["查看"], strict=True))
+    link = urlsplit(links["林晓雨"])
+    assert link.path == "kpis"
+    params = dict(parse_qsl(link.query))
+    assert params == {
+        **WEEK,
+        "platform": "douyin",
+        "host": "林晓雨",
+        "by": "room",
+        "gran": "day",
+        "metric": "gmv",
+    }
+    at = run_page("kpis", "manager", query=params)  # what the link opens
+    assert not at.exception
+    lin = [s for s in truth["truth"] if s["host"] == "林晓雨" and s["platform"] == "抖音"]
+    assert tiles(at)["成交金额"] == money(sum(s["gmv"] for s in lin))
+    assert at.selectbox(key="kpis_host").value == "林晓雨"
+    rooms = frame(at, "直播间")
+    assert set(rooms["直播间"]) == {s["room"] for s in lin}
+    assert rooms["直播场次"].sum() == len(lin)

@@ -176,3 +176,38 @@ def test_manager_enters_a_monthly_figure(imported, run_page):
     assert not at.exception
     assert stored() == (pytest.approx(0.97), None)  # now a manual entry, no longer the file's
     assert any("已保存" in s.value for s in at.success)
+
+
+def test_position_tables_lead_with_who_is_where(imported, run_page):
+    """Name, total, grade, rank and the change against last month first; the KPI columns on demand."""
+    han = person_id(imported, "韩雪")
+    with imported.connect() as conn:  # her October figures, 10 % lower in November
+        october = conn.execute(
+            select(ManualMetric.metric, ManualMetric.value).where(
+                ManualMetric.person_id == han, ManualMetric.month == "2026-10"
+            )
+        ).all()
+    assert october
+    for metric, value in october:
+        sc.save_manual_metric(imported, "t_manager", "2026-11", han, metric, value * 0.9)
+    at = run_page("scorecards", "manager", query={"month": "2026-11"})
+    assert not at.exception
+    element = next(
+        df for df in at.dataframe if "韩雪" in set(df.value.get("姓名", [])) and "总分" in df.value
+    )
+    assert list(element.proto.column_order) == ["姓名", "总分", "等级", "排名", "较上月", "小组"]
+    assert list(element.value.columns[:6]) == ["姓名", "总分", "等级", "排名", "较上月", "小组"]
+    now = {c.person: c.total for c in sc.score_month(imported, "2026-11", "customer_service")}
+    before = {c.person: c.total for c in sc.score_month(imported, "2026-10", "customer_service")}
+    rows = element.value.set_index("姓名")
+    for name, total in now.items():
+        expected = None if total is None or before.get(name) is None else round(total - before[name], 2)
+        got = rows.loc[name, "较上月"]
+        assert (got != got) if expected is None else got == pytest.approx(expected, abs=0.005)
+    assert rows.loc["韩雪", "较上月"] < 0  # a real change is shown: her figures fell
+    at.toggle(key="sc_detail").set_value(True).run()
+    element = next(
+        df for df in at.dataframe if "韩雪" in set(df.value.get("姓名", [])) and "总分" in df.value
+    )
+    assert list(element.proto.column_order) == []  # every column, KPI detail included
+    assert any(" · 得分" in c for c in element.value.columns)
