@@ -23,12 +23,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import resource
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -38,7 +36,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from tests.bench import review_build as rb
-from tests.bench.common import PG_ADMIN_URL, ROOT, env, fresh_database, machine, time_page
+from tests.bench.common import PG_ADMIN_URL, env, fresh_database, machine, run_cli, time_page
 
 PG_DB = "liveops_bench_review"
 BENCH_USER = "bench_manager"
@@ -172,28 +170,24 @@ def cold_series(url: str, ids: list[int], reads: Callable[[sa.Engine, int], dict
 
 def import_trends(url: str, files: list[Path]) -> dict[str, Any]:
     """`python -m lib.cli import FILE...` on the trend files, one process, start-up included: seconds
-    (wall, and the child's CPU: the machine is shared), peak RSS, files, rows, refusals, warnings."""
+    (wall, and the child's CPU: the machine is shared), files, rows, refusals, warnings. (No peak RSS: a
+    child spawned from this big process reports the parent's size as its own.)"""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "lib.cli", "import", "--lang", "en", *map(str, files)],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": url},
-        capture_output=True,
-        text=True,
-        check=False,  # exit 1 when a file is refused: counted below, with the first reason shown
-    )
-    seconds = time.perf_counter() - t0
+    try:
+        seconds, _peak, stdout = run_cli(url, "import", "--lang", "en", *map(str, files))
+    except subprocess.CalledProcessError as exc:  # exit 1: a file was refused (counted and shown below)
+        seconds, stdout = time.perf_counter() - t0, exc.stdout or ""
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    reports = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    reports = [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
     refused = [r for r in reports if r.get("rejected") or r.get("error")]
-    if refused or done.returncode:
-        first = refused[0] if refused else {"stderr": done.stderr[-500:]}
-        print(f"import refused {len(refused)} file(s); first: {json.dumps(first, ensure_ascii=False)[:500]}")
+    if refused:
+        print(
+            f"import refused {len(refused)} file(s); first: {json.dumps(refused[0], ensure_ascii=False)[:500]}"
+        )
     return {
         "seconds": seconds,
         "cpu_seconds": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
-        "peak_mb": after.ru_maxrss // 1024,  # the largest child so far: this one
         "files": len(reports),
         "inserted": sum(r.get("inserted", 0) for r in reports),
         "refused": len(refused),
@@ -300,7 +294,7 @@ def _import(result: dict[str, Any]) -> str:
     note = f"{result['files']} files, {result['inserted']:,} rows"
     if result["refused"] or result["warnings"]:
         note += f", {result['refused']} refused, {result['warnings']} warnings"
-    return f"{result['seconds']:.2f} (CPU {result['cpu_seconds']:.2f}; {note}, peak {result['peak_mb']} MB)"
+    return f"{result['seconds']:.2f} (CPU {result['cpu_seconds']:.2f}; {note})"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
