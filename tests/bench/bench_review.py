@@ -2,7 +2,7 @@
 sources and incidents on SQLite and PostgreSQL.
 
     .venv/bin/python -m tests.bench.bench_review [--backend sqlite|postgresql|both] [--sessions N]
-        [--trend-sessions 500] [--samples 20] [--no-page] [--keep]
+        [--trend-sessions 500] [--samples 20] [--no-page] [--keep] [--pg-database NAME] [--tmp DIR]
 
 Builds the data with tests/bench/review_build.py (deterministic, bulk-loaded; SQLite: a temp file,
 PostgreSQL: its own database liveops_bench_review, created and dropped here), then measures
@@ -22,6 +22,7 @@ Prints markdown tables. No time is asserted.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import random
 import resource
@@ -53,7 +54,7 @@ def build(backend: str, sessions: int, extra: int, tmp: Path, pg_db: str = PG_DB
     trends = tmp / f"trends_{backend}"
     trends.mkdir(exist_ok=True)
     t0 = time.perf_counter()
-    on_chunk = lambda chunk: rb.write_trends(chunk, trends)  # noqa: E731
+    on_chunk = functools.partial(rb.write_trends, directory=trends)
     if backend == "sqlite":
         rows = rb.load_sqlite(Path(sa.engine.make_url(url).database), sessions, extra, on_chunk)
     else:

@@ -27,7 +27,7 @@ CHUNK = 1000  # sessions a chunk (~240,000 minute rows)
 FIRST_DAY = dt.date(2023, 1, 2)
 SLOTS = ((10, 0), (19, 30))
 SOURCES = ("推荐feed", "直播广场", "关注", "搜索", "短视频引流", "其他")
-CATALOGUE = 3000  # product ids drawn per session
+CATALOGUE = 3000  # products a session draws its 8-15 from
 MINUTE_COLUMNS = ("session_id", "minute", *COUNT_COLUMNS, "gmv_cents")  # as stored
 SESSION_COLUMNS = tuple(
     "id platform account room host_name host_person_id started_at started_on ended_at duration_minutes "
@@ -213,8 +213,9 @@ def chunks(sessions: int, extra: int) -> Iterator[Chunk]:
             chunk.sessions.append(row)
             if k >= sessions:
                 continue
-            chunk.products += _products(sid, start, n, row[-1], row[-3], rnd)
-            chunk.sources += _sources(sid, row[10], row[-1], rnd)
+            totals = dict(zip(SESSION_COLUMNS, row, strict=True))
+            chunk.products += _products(sid, start, n, totals["gmv"], totals["orders"], rnd)
+            chunk.sources += _sources(sid, totals["viewers"], totals["gmv"], rnd)
             if rnd.random() < 0.25:
                 chunk.incidents.append(_incident(sid, a, start, n, rnd))
         keep = max(0, min(len(ids), sessions - first))  # minute rows of the stored sessions only
