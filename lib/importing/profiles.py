@@ -8,6 +8,7 @@ the headers it maps are present. A file that matches none is not guessed.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -236,12 +237,16 @@ PRESET_BY_NAME = {p.name: p for p in PRESETS}
 _PARENS = str.maketrans({"（": "(", "）": ")", "【": "(", "】": ")", "[": "(", "]": ")"})
 
 
+# Cached: detection tries every header candidate row against every profile (a trend import spent half
+# its time here); both are pure functions of one cell's text.
+@functools.lru_cache(maxsize=16384)
 def normalise_header(header: str) -> str:
     """Lower case, no spaces, ASCII parentheses: `成交金额（元）` -> `成交金额(元)`."""
     text = str(header).strip().lstrip("\ufeff").translate(_PARENS)
     return re.sub(r"\s+", "", text).lower()
 
 
+@functools.lru_cache(maxsize=16384)
 def split_unit(header: str) -> tuple[str, str | None]:
     """`直播时长(分钟)` -> (`直播时长`, `分钟`); `成交金额` -> (`成交金额`, None)."""
     norm = normalise_header(header)

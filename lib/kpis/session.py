@@ -72,7 +72,9 @@ def recent_sessions(engine: Engine, limit: int = 200, lang: str = "zh") -> list[
     with engine.connect() as conn:
         rows = conn.execute(
             select(LS.c.id, LS.c.started_at, LS.c.platform, LS.c.room, LS.c.host_name)
-            .order_by(LS.c.started_at.desc(), LS.c.id.desc())
+            # started_on is started_at's day: the same order, read backwards along the day index (the
+            # last days only) instead of sorting every session (100 ms+ at 100,000 sessions).
+            .order_by(LS.c.started_on.desc(), LS.c.started_at.desc(), LS.c.id.desc())
             .limit(limit)
         ).all()
     names = {p: translate(f"kpis.platform_name.{p}", lang) for p in {r.platform for r in rows}}

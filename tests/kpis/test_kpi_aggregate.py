@@ -7,7 +7,7 @@ import json
 from collections import defaultdict
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from lib import kpis
 from lib import targets as tg
@@ -309,3 +309,13 @@ def test_a_host_adds_up_across_platform_nicknames(engine, truth):
     assert hosts["林晓雨"]["sessions"] == len(lin_truth) + 1
     assert hosts["林晓雨"]["gmv"] == pytest.approx(sum(s["gmv"] for s in lin_truth) + 1000.5)
     assert kpis.filter_options(engine, WEEK.date_from, WEEK.date_to)["host"].count("林晓雨") == 1
+
+
+def test_recent_sessions_latest_first(engine, truth):
+    """The session picker: the latest sessions first by start time (then id), across days and within one."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(LiveSession.id, LiveSession.started_at)).all()
+    want = [r.id for r in sorted(rows, key=lambda r: (r.started_at, r.id), reverse=True)]
+    assert len({r.started_at.date() for r in rows}) > 1 and len(rows) > 12
+    assert [i for i, _label in kpis.recent_sessions(engine, 12)] == want[:12]
+    assert [i for i, _label in kpis.recent_sessions(engine, 1000)] == want
