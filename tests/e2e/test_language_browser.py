@@ -30,12 +30,11 @@ def _context(browser, size: str):
     return context
 
 
-def _sidebar(page) -> None:
-    """Open the sidebar when the screen is narrow enough to fold it away."""
-    expand = page.locator('[data-testid="stExpandSidebarButton"]')
-    if expand.count() and expand.is_visible():
-        expand.click()
-    page.locator('[data-testid="stSidebar"] [role="radiogroup"]').wait_for()
+def _switch(page):
+    """The language switch: in the row above every page (language, who is signed in, logout)."""
+    switch = page.locator('.st-key-account_bar [role="radiogroup"]')
+    switch.wait_for()
+    return switch
 
 
 def _log_in(page, url: str, user: str = "manager", button: str = "登录") -> None:
@@ -59,8 +58,7 @@ def test_language_kept_on_reload_and_in_a_shared_link(demo_server, browser, size
     page = sender.new_page()
     _log_in(page, demo_server.url)
     _title(page, "zh")
-    _sidebar(page)
-    page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
+    _switch(page).get_by_text("English", exact=True).click()
     _title(page, "en")
     page.wait_for_function("() => new URL(location.href).searchParams.get('lang') === 'en'")
     page.screenshot(path=str(ARTIFACTS / f"language_{size}_english.png"), full_page=True)
@@ -88,8 +86,7 @@ def test_the_readers_own_choice_wins_over_a_link(demo_server, browser):
     page = reader.new_page()
     _log_in(page, f"{demo_server.url}/?lang=en", button="Log in")
     _title(page, "en")
-    _sidebar(page)
-    page.locator('[data-testid="stSidebar"]').get_by_text("中文", exact=True).click()  # their own choice
+    _switch(page).get_by_text("中文", exact=True).click()  # their own choice
     _title(page, "zh")
     page.wait_for_function("() => document.cookie.includes('liveops_lang=zh')")
     page.goto(f"{demo_server.url}/?lang=en")  # a link from an English-speaking sender
