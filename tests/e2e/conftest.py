@@ -130,6 +130,12 @@ def settle_after_login(page) -> None:
     """Wait for the login cookie and for the rerun its component triggers once the cookie is written: a
     sidebar click that lands during that rerun is overtaken by it (a person is never that quick)."""
     wait_for_login_cookie(page)
+    wait_idle(page)
+
+
+def wait_idle(page) -> None:
+    """Wait until the app has finished the rerun a click started (a keyed expander, a filter): a list opened
+    during that rerun is closed by it when the page redraws."""
     page.wait_for_timeout(300)
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached")
 

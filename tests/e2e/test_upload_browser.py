@@ -22,7 +22,7 @@ def test_upload_preview_commit(engine, database_url, users, start_server, page, 
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
         str(SAMPLES / "kuaishou_2026-11-02_2026-11-08.xlsx")
     )
-    expect(page.get_by_text("识别结果：直播场次 · 模板 kuaishou_shop · 9 行")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("识别结果：直播场次 · 模板 快手小店 · 9 行")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("已跳过 1 行合计行")).to_be_visible()
     expect(page.get_by_text("校验通过，没有问题。")).to_be_visible()
     expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible()
