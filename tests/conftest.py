@@ -186,3 +186,25 @@ def clock_at(monkeypatch):
         clock.restart_test_clock()  # this moment, not one this process already ran on from
 
     return _set
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests drive the UI, and tests marked `one_database` check what pages say (texts, labels), not
+    what a database does: both run on the first database of LIVEOPS_TEST_DATABASES only (the other databases
+    run every unit and page test), except browser tests marked `all_databases` (e.g. two processes)."""
+    first = BACKENDS[0] if BACKENDS else "sqlite"
+    keep, drop = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("database_url") if callspec else None
+        is_e2e = item.get_closest_marker("e2e") is not None or "e2e" in item.path.parts
+        once = (is_e2e and item.get_closest_marker("all_databases") is None) or item.get_closest_marker(
+            "one_database"
+        )
+        if once and backend not in (None, first):
+            drop.append(item)
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep

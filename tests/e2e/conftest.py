@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BACKENDS
-
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("LIVEOPS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -193,21 +191,3 @@ def pytest_runtest_makereport(item, call):
             pg.screenshot(path=str(ARTIFACTS / f"failed-{item.name}.png"), full_page=True)
         except Exception:  # noqa: BLE001 - the page may be gone; the failure itself is what matters
             pass
-
-
-def pytest_collection_modifyitems(config, items):
-    """Browser tests drive the UI: they run on the first database of LIVEOPS_TEST_DATABASES only (the other
-    databases run every unit and page test), except those marked `all_databases` (e.g. two processes)."""
-    first = BACKENDS[0] if BACKENDS else "sqlite"
-    keep, drop = [], []
-    for item in items:
-        callspec = getattr(item, "callspec", None)
-        backend = callspec.params.get("database_url") if callspec else None
-        is_e2e = item.get_closest_marker("e2e") is not None or "e2e" in item.path.parts
-        if is_e2e and backend not in (None, first) and item.get_closest_marker("all_databases") is None:
-            drop.append(item)
-        else:
-            keep.append(item)
-    if drop:
-        config.hook.pytest_deselected(items=drop)
-        items[:] = keep

@@ -108,6 +108,7 @@ def page_run(demo, database_url, monkeypatch):
     return _run
 
 
+@pytest.mark.one_database  # texts on the screen; every database runs the page tests that check figures
 @pytest.mark.parametrize(("view", "role", "lang"), CASES)
 def test_nothing_raw(page_run, view, role, lang):
     at = page_run(view, role, lang)
