@@ -24,9 +24,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 # Unit, AppTest page tests and browser tests. LIVEOPS_TEST_DATABASES=sqlite,postgresql,mariadb adds servers.
+# Three workers on two cores: browser tests spend much of their time waiting for the page.
 test: $(STAMP) lint
 	@bash .ci/ensure-chromium
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+	$(BIN)/python -m pytest -n 3 --dist loadgroup -q
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench.run_all

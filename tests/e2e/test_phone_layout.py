@@ -162,6 +162,9 @@ def test_kpi_page_answer_first(demo_server, sized):
     no_exception(page)
     page.screenshot(path=str(ARTIFACTS / f"layout-{size}-kpis-filters.png"))
 
+    # The ranking is the page's last part: bring it into view first (a grid far below the fold may not have
+    # drawn its headers yet on a slow machine), then find it by its first column.
+    page.get_by_role("heading", name="排行", exact=True).scroll_into_view_if_needed()
     ranking = table_with(page, "查看")
     ranking.scroll_into_view_if_needed()
     assert headers(ranking)[:2] == ["查看", "主播"]
