@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 import uuid
 from collections.abc import Mapping
 
@@ -268,5 +269,19 @@ def scrub(engine: Engine) -> None:
                     conn.exec_driver_sql(f"VACUUM FULL {table}")
                 else:
                     conn.exec_driver_sql(f"OPTIMIZE TABLE {table}").all()
+            if postgresql:
+                _revacuum_empty_buffer(conn)
     except DBAPIError:
         pass
+
+
+def _revacuum_empty_buffer(conn: Connection, attempts: int = 3) -> None:
+    """An empty answer buffer whose file still has pages kept dead tuples that another backend's snapshot
+    (e.g. a connection still starting up) could see during VACUUM FULL: try again a moment later."""
+    for _ in range(attempts):
+        empty = not conn.exec_driver_sql("SELECT 1 FROM survey_answer_buffer LIMIT 1").first()
+        pages = conn.exec_driver_sql("SELECT pg_relation_size('survey_answer_buffer')").scalar()
+        if not empty or not pages:
+            return
+        time.sleep(0.2)
+        conn.exec_driver_sql("VACUUM FULL survey_answer_buffer")
