@@ -95,6 +95,13 @@ def dispose_engines() -> None:
     _engines.clear()
 
 
+def forget_engines_after_fork(*engines: Engine) -> None:
+    """In a forked child: drop the parent's pooled connections without closing them (closing would end the
+    parent's sessions on the server); the child opens its own if it ever needs one."""
+    for engine in (*_engines.values(), *engines):
+        engine.dispose(close=False)
+
+
 @contextmanager
 def write(engine: Engine | None = None) -> Iterator[Connection]:
     """A write transaction that bumps the data version on commit (so every process's cache expires)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,33 +33,25 @@ def register_cli(subparsers: Any) -> None:
 def cmd_import(args: argparse.Namespace) -> int:
     from lib.core.db import get_engine
     from lib.core.schema import upgrade
-    from lib.importing.pipeline import import_bytes, refused_file
-    from lib.importing.readers import ReadError, check_size
+    from lib.importing.many import import_many
 
     engine = get_engine()
     upgrade(engine)
     status = 0
-    for name in args.files:
-        path = Path(name)
-        try:
-            check_size(path.stat().st_size)  # never read a file above the upload limit into memory
-            data = path.read_bytes()
-        except OSError as exc:
-            print(json.dumps({"file": name, "error": str(exc)}, ensure_ascii=False))
+    outcomes = import_many(
+        engine,
+        _sources(args.files),
+        username=args.user,
+        kind=args.kind,
+        profile=args.profile,
+        dry_run=args.dry_run,
+        parallel=len(args.files) > 1,
+    )
+    for name, (_file_name, report) in zip(args.files, outcomes, strict=True):
+        if isinstance(report, OSError):
+            print(json.dumps({"file": name, "error": str(report)}, ensure_ascii=False))
             status = 1
             continue
-        except ReadError as exc:
-            report = refused_file(path.name, exc)
-        else:
-            report = import_bytes(
-                engine,
-                data,
-                path.name,
-                username=args.user,
-                kind=args.kind,
-                profile=args.profile,
-                dry_run=args.dry_run,
-            )
         out = report.as_dict(args.lang)
         out["file"] = name
         print(json.dumps(out, ensure_ascii=False, default=str))
@@ -66,3 +59,17 @@ def cmd_import(args: argparse.Namespace) -> int:
         if not report.ok:
             status = max(status, 1)
     return status
+
+
+def _sources(files: list[str]) -> Iterator[tuple[str, Any]]:
+    """Each file's name (stored with its batch) and bytes, read only when its turn comes (never a file above
+    the upload limit)."""
+    from lib.importing.readers import ReadError, check_size
+
+    for name in files:
+        path = Path(name)
+        try:
+            check_size(path.stat().st_size)
+            yield path.name, path.read_bytes()
+        except (OSError, ReadError) as exc:
+            yield path.name, exc

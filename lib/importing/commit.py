@@ -81,6 +81,8 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     one statement per row, so the rows go through COPY ... FROM STDIN instead."""
     if not rows:
         return
+    if conn.dialect.name == "sqlite" and _sqlite_executemany(conn, table, rows):
+        return
     if conn.dialect.name != "postgresql":
         conn.execute(insert(table), rows)
         return
@@ -106,6 +108,23 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
         raise DBAPIError.instance(statement, None, exc, dbapi.Error) from exc
     finally:
         cursor.close()
+
+
+def _sqlite_executemany(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> bool:
+    """sqlite3's executemany with the column types' own bind processing (SQLAlchemy's per-row parameter
+    handling cost ~5 ms for a 240-row trend file). False when the statement needs more than the given
+    columns (Python-side defaults), which the general path handles."""
+    columns = list(rows[0])
+    compiled = insert(table).compile(dialect=conn.dialect, column_keys=columns)
+    if list(compiled.positiontup or ()) != columns:
+        return False
+    procs = [table.c[c].type.bind_processor(conn.dialect) for c in columns]
+    if any(procs):
+        params = [tuple(p(r[c]) if p else r[c] for c, p in zip(columns, procs, strict=True)) for r in rows]
+    else:
+        params = [tuple(r[c] for c in columns) for r in rows]
+    conn.exec_driver_sql(str(compiled), params)
+    return True
 
 
 def _current_values(conn: Connection, table: Table, ids: list[int], columns: list[str]) -> dict[int, dict]:

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, delete, insert, select, update
+from sqlalchemy import Connection, Engine, Table, delete, insert, select
 
 from lib.core.db import audit, now, write
 from lib.core.models import ImportBatch, ImportChange
@@ -131,6 +131,8 @@ def commit_detail(
 ) -> tuple[int, DetailDiff]:
     """One transaction: the batch, the diff, the replaced sessions' rows, the audit entry."""
     with write(engine) as conn:
+        changes = detail_diff(conn, plan)
+        counts = {"inserted": changes.inserted, "updated": changes.updated, "unchanged": changes.unchanged}
         batch_id = conn.execute(
             insert(ImportBatch).values(
                 created_at=now(),
@@ -139,11 +141,9 @@ def commit_detail(
                 status="committed",
                 file_name=file_name[:255],
                 **{k: meta[k] for k in ("sha256", "kind", "profile")},
+                **counts,
             )
         ).inserted_primary_key[0]
-        changes = detail_diff(conn, plan)
-        counts = {"inserted": changes.inserted, "updated": changes.updated, "unchanged": changes.unchanged}
-        conn.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(**counts))
         write_detail(conn, plan, changes, batch_id, progress)
         others = {k: meta[k] for k in ("kind", "profile", "sha256")}
         audit(

@@ -4,6 +4,7 @@ ratios, durations, dates, months, severities, yes/no, phones) and checking each 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Any
 
@@ -148,7 +149,7 @@ def parse_field(kind: str, name: str, series: pd.Series, unit: str | None) -> Co
         lo, hi, shown = TYPE_RANGES[ftype]
         if name in BIG_COUNTS:
             hi = MAX_BIG_COUNT
-        numbers = pd.Series(out, dtype="float64").to_numpy()  # None -> NaN, compared as False below
+        numbers = np.array([np.nan if x is None else x for x in out], dtype="float64")  # NaN: never outside
         with np.errstate(invalid="ignore"):
             outside = np.flatnonzero((numbers < lo) | (numbers > hi))
         _check_range(out, errors, lo, hi, lambda x: Quantity(x, shown), positions=outside.tolist())
@@ -164,6 +165,16 @@ def parse_field(kind: str, name: str, series: pd.Series, unit: str | None) -> Co
             lo_at, hi_at = dt.datetime.combine(lo_day, dt.time()), dt.datetime.combine(hi_day, dt.time.max)
             _check_range(out, errors, lo_at, hi_at, lambda x: x.date().isoformat(), "date_out_of_range")
     return out, errors
+
+
+@functools.lru_cache(maxsize=4096)
+def _clock_text(text: str) -> Any:
+    return v.parse_clock(text)
+
+
+def _clock(value: Any) -> Any:
+    """A trend file's times: the same few hundred `HH:MM` texts in every file, parsed once each."""
+    return _clock_text(value) if isinstance(value, str) else v.parse_clock(value)
 
 
 def _years_from(day: dt.date, years: int) -> dt.date:
@@ -228,7 +239,7 @@ def _parse_values(kind: str, name: str, series: pd.Series, unit: str | None) -> 
     if ftype == "phone":
         return parse_generic_column(series, _phone)
     if ftype == "clock":
-        return parse_generic_column(series, v.parse_clock)
+        return parse_generic_column(series, _clock)
     if ftype == "metric_value":
         return _text(series, name_like=True)
     raise ValueError(f"unknown field type {ftype}")

@@ -120,7 +120,12 @@ def _fail(file_name: str, sha: str, error: RowError, **kw: Any) -> tuple[Preview
 
 
 def _read(
-    engine: Engine, data: bytes, file_name: str, sha: str, kind: str | None, profile: str | None
+    data: bytes,
+    file_name: str,
+    sha: str,
+    kind: str | None,
+    profile: str | None,
+    profiles: list[prof.Profile],
 ) -> tuple[Preview, None] | tuple[RawTable, prof.Detection]:
     """The file read and its layout detected, or the preview refusing it."""
     if kind is not None and kind not in prof.KINDS:
@@ -129,7 +134,7 @@ def _read(
         raw = read_bytes(data, file_name)
     except ReadError as exc:
         return _fail(file_name, sha, RowError(None, None, None, exc.code, exc.params))
-    detection = prof.detect(raw.head, all_profiles(engine), kind, profile)
+    detection = prof.detect(raw.head, profiles, kind, profile)
     if detection.profile is None or detection.columns is None:
         code = "unknown_profile" if profile else "unknown_layout"
         columns = "、".join(h for h in detection.header if h)
@@ -143,13 +148,30 @@ def _read(
     return raw, detection
 
 
-def _prepare(
-    engine: Engine, data: bytes, file_name: str, kind: str | None, profile: str | None
-) -> tuple[Preview, Plan | None]:
+@dataclass
+class Parsed:
+    """A file read, detected and parsed (no database needed): the preview so far, and what resolving its
+    rows against the stored data needs (`columns` is None when the file is refused already)."""
+
+    result: Preview
+    columns: dict[str, str] | None = None
+    above: list[list[Any]] = field(default_factory=list)
+
+
+def parse_bytes(
+    data: bytes,
+    file_name: str,
+    kind: str | None = None,
+    profile: str | None = None,
+    profiles: list[prof.Profile] | None = None,
+) -> Parsed:
+    """Read, detect and parse a file against the given profiles (default: the presets); a pure function of
+    its arguments, so `import_many` can run it in another process."""
+    profiles = list(prof.PRESETS) if profiles is None else profiles
     sha = hashlib.sha256(data).hexdigest()
-    raw, detection = _read(engine, data, file_name, sha, kind, profile)
+    raw, detection = _read(data, file_name, sha, kind, profile, profiles)
     if isinstance(raw, Preview):
-        return raw, None
+        return Parsed(raw)
     p, cmap = detection.profile, detection.columns
     meta = {"header": detection.header, "unmatched": cmap.unmatched}
     if detection.missing:
@@ -159,7 +181,7 @@ def _prepare(
             )
             for f in detection.missing
         ]
-        return Preview(file_name, sha, p.kind, p.name, pd.DataFrame(), errors, **meta), None
+        return Parsed(Preview(file_name, sha, p.kind, p.name, pd.DataFrame(), errors, **meta))
     numeric = frozenset(
         pos for name, (pos, _h, _u) in cmap.fields.items() if prof.FIELDS[p.kind][name] in NUMERIC_TYPES
     )
@@ -167,37 +189,53 @@ def _prepare(
     try:
         _header, raw_frame, numbers = raw.frame(detection.header_index, numeric)
     except ReadError as exc:
-        return _fail(
-            file_name, sha, RowError(exc.params.get("row"), None, None, exc.code, exc.params), **known
-        )
+        error = RowError(exc.params.get("row"), None, None, exc.code, exc.params)
+        return Parsed(_fail(file_name, sha, error, **known)[0])
     parsed = parse_file(p, cmap, raw_frame, numbers)
     if len(parsed.frame) == 0:
-        return _fail(file_name, sha, RowError(detection.header_index + 1, None, None, "no_rows"), **known)
-    errors = list(parsed.errors)
-    plan = None
-    warnings: list[RowError] = []
-    if not errors:
-        with engine.connect() as conn:
-            if p.kind in DETAIL_KINDS:
-                above = raw.head[: detection.header_index]
-                plan, more = resolve_detail(conn, p.kind, parsed.frame, parsed.columns, above)
-                warnings = plan.warnings if plan is not None else []
-            else:
-                plan, more = RESOLVERS[p.kind](conn, parsed.frame, parsed.columns)
-        errors += more
+        error = RowError(detection.header_index + 1, None, None, "no_rows")
+        return Parsed(_fail(file_name, sha, error, **known)[0])
     result = Preview(
         file_name,
         sha,
         p.kind,
         p.name,
         parsed.frame,
-        errors,
+        list(parsed.errors),
         skipped_total_rows=parsed.skipped_total_rows,
         platform=p.platform,
-        warnings=warnings,
         **meta,
     )
+    if result.errors:
+        return Parsed(result)
+    return Parsed(result, parsed.columns, raw.head[: detection.header_index])
+
+
+def resolve(engine: Engine, parsed: Parsed) -> tuple[Preview, Plan | None]:
+    """A parsed file's rows against the stored data: what the import will write, or why it cannot."""
+    result = parsed.result
+    if parsed.columns is None:
+        return result, None
+    with engine.connect() as conn:
+        if result.kind in DETAIL_KINDS:
+            plan, more = resolve_detail(conn, result.kind, result.frame, parsed.columns, parsed.above)
+            result.warnings = plan.warnings if plan is not None else []
+        else:
+            plan, more = RESOLVERS[result.kind](conn, result.frame, parsed.columns)
+    result.errors += more
     return result, plan
+
+
+def _prepare(
+    engine: Engine,
+    data: bytes,
+    file_name: str,
+    kind: str | None,
+    profile: str | None,
+    profiles: list[prof.Profile] | None = None,
+) -> tuple[Preview, Plan | None]:
+    profiles = all_profiles(engine) if profiles is None else profiles
+    return resolve(engine, parse_bytes(data, file_name, kind, profile, profiles))
 
 
 # --- import ------------------------------------------------------------------------------------------
@@ -230,6 +268,18 @@ def import_bytes(
 ) -> ImportReport:
     """Import one file all or nothing: refused with every problem listed, or committed in one transaction."""
     result, plan = _prepare(engine, data, file_name, kind, profile)
+    return import_prepared(engine, result, plan, username, dry_run, progress)
+
+
+def import_prepared(
+    engine: Engine,
+    result: Preview,
+    plan: Plan | DetailPlan | None,
+    username: str | None,
+    dry_run: bool,
+    progress: Progress | None,
+) -> ImportReport:
+    file_name = result.file
     if not result.ok or plan is None:
         if not result.errors:
             result.errors.append(RowError(None, None, None, "no_rows"))

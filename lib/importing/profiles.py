@@ -334,12 +334,19 @@ def detect(
     if profile_name:
         candidates = [p for p in candidates if p.name == profile_name]
     best: tuple[int, int, Detection] | None = None
+    known = _known_headers(candidates)
     for index, row in enumerate(head):
         header = ["" if c is None else str(c).strip().lstrip("\ufeff") for c in row]
         if sum(1 for h in header if h) < 2:
             continue
+        # A row without one known header (a data row) maps no column under any profile: skip the mapping.
+        blank = not any(h and (normalise_header(h) in known or split_unit(h)[0] in known) for h in header)
+        if blank and best is not None and best[0] > 0:
+            continue  # it would score 0
         for rank, profile in enumerate(candidates):
-            cmap = map_columns(header, profile)
+            if blank and (profile.saved or profile.signature_fields):
+                continue  # applies() needs a mapped column
+            cmap = ColumnMap({}, [h for h in header if h]) if blank else map_columns(header, profile)
             if not (applies(header, profile, cmap) or (profile_name and len(cmap.fields) >= 2)):
                 continue
             score = len(cmap.fields)
@@ -353,6 +360,17 @@ def detect(
     assert detection.profile is not None and detection.columns is not None
     detection.missing = missing_required(detection.profile.kind, detection.columns, detection.profile)
     return detection
+
+
+def _known_headers(profiles: list[Profile]) -> set[str]:
+    """Every normalised header text that maps to a field under one of these profiles."""
+    known: set[str] = set()
+    for p in profiles:
+        if p.saved and p.mapping is not None:
+            known.update(normalise_header(h) for h, f in p.mapping.items() if f)
+        else:
+            known.update(_INDEX[p.kind])
+    return known
 
 
 def _likely_header(head: list[list[Any]]) -> tuple[int, list[str]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +39,7 @@ EXTRA_CSV_FIELDS = 8  # rows searched for the header line (title rows come above
 ENCODINGS = ("utf-8-sig", "gb18030")
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # control characters but tab, CR, LF
 
 
 class ReadError(CodedError):
@@ -74,21 +76,7 @@ class RawTable:
         if rows_below * max(width, 1) > MAX_CELLS:
             raise ReadError("too_many_cells", rows=rows_below, columns=width, limit=MAX_CELLS)
         if self.file_format == "csv":
-            frame = self._read_csv(header_index, width, numeric_columns)
-            # the C parser reads `Infinity` / `1e308` as floats: re-read such columns as text, so a
-            # refusal quotes the value exactly as the file has it
-            odd = frozenset(i for i in numeric_columns if i in frame and _has_odd_floats(frame[i]))
-            if odd:
-                frame = self._read_csv(header_index, width, numeric_columns - odd)
-            spare = EXTRA_CSV_FIELDS
-            stray = np.zeros(len(frame), dtype=bool)
-            for col in range(width, width + spare):
-                cells = frame[col]
-                stray |= (cells.notna() & (cells != "")).to_numpy()
-            if stray.any():
-                row = int(np.flatnonzero(stray)[0]) + header_index + 2
-                raise ReadError("extra_fields", row=row, width=width)
-            frame = frame[list(range(width))]
+            frame = self._csv_frame(header_index, width, numeric_columns)
         else:
             rows = (self._rows or [])[header_index + 1 :]
             frame = pd.DataFrame.from_records(
@@ -114,8 +102,36 @@ class RawTable:
                 numbers = numbers[~empty]
         return header, frame, numbers
 
-    def _read_csv(self, header_index: int, width: int, numeric_columns: frozenset[int]) -> pd.DataFrame:
-        spare = EXTRA_CSV_FIELDS  # room for trailing commas / stray cells right of the header
+    def _csv_frame(self, header_index: int, width: int, numeric_columns: frozenset[int]) -> pd.DataFrame:
+        """The CSV rows below the header, `width` columns; refused when a cell stands right of the header."""
+        # Most files have no cell right of the header: read exactly its width; only when a line is
+        # longer, read again with spare columns to tell trailing commas from stray values.
+        spare = 0
+        try:
+            frame = self._read_csv(header_index, width, numeric_columns, spare)
+        except ReadError:
+            spare = EXTRA_CSV_FIELDS
+            frame = self._read_csv(header_index, width, numeric_columns, spare)
+        # the C parser reads `Infinity` / `1e308` as floats: re-read such columns as text, so a
+        # refusal quotes the value exactly as the file has it
+        odd = frozenset(i for i in numeric_columns if i in frame and _has_odd_floats(frame[i]))
+        if odd:
+            frame = self._read_csv(header_index, width, numeric_columns - odd, spare)
+        if spare:
+            stray = np.zeros(len(frame), dtype=bool)
+            for col in range(width, width + spare):
+                cells = frame[col]
+                stray |= (cells.notna() & (cells != "")).to_numpy()
+            if stray.any():
+                row = int(np.flatnonzero(stray)[0]) + header_index + 2
+                raise ReadError("extra_fields", row=row, width=width)
+            frame = frame[list(range(width))]
+        return frame
+
+    def _read_csv(
+        self, header_index: int, width: int, numeric_columns: frozenset[int], spare: int
+    ) -> pd.DataFrame:
+        """`spare` columns right of the header: room for trailing commas / stray cells."""
         try:
             return pd.read_csv(
                 io.StringIO(self._text or ""),
@@ -192,7 +208,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        controls = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\r\n\t")
+        controls = len(_CONTROLS.findall(text, 0, 20000))
         if controls > max(2, len(text[:20000]) // 200):
             raise ReadError("binary_file")
         return text, encoding

@@ -155,15 +155,11 @@ def trend_minutes(times: list[Any], start: dt.datetime) -> tuple[list[int | None
     return out, problems
 
 
-def _num(value: Any) -> Any:
-    return None if value is None or (isinstance(value, float) and pd.isna(value)) else value
-
-
 def _column(frame: pd.DataFrame, column: str) -> list[Any]:
     """A parsed column's values (None where empty or where the file has no such column)."""
     if column not in frame.columns:
         return [None] * len(frame)
-    return [_num(x) for x in frame[column].tolist()]
+    return [None if x is None or x != x else x for x in frame[column].tolist()]  # NaN != NaN
 
 
 def _reconcile(

@@ -12,6 +12,7 @@ import pandas as pd
 
 from lib.core.formatting import Quantity
 from lib.core.i18n import translate
+from lib.importing.columns import in_lowered
 from lib.importing.detail_fields import DETAIL_ROW_KEYS, DETAIL_ROW_REQUIRED
 from lib.importing.fields import MAX_SESSION_MINUTES, parse_field
 from lib.importing.profiles import ColumnMap, Profile
@@ -79,8 +80,7 @@ def total_row_mask(raw: pd.DataFrame) -> np.ndarray:
     for col in list(raw.columns)[:4]:
         s = raw[col]
         if pd.api.types.is_string_dtype(s) or s.dtype == "object":
-            text = s.astype("str").str.strip().str.lower()
-            mask |= text.isin(TOTAL_TOKENS).to_numpy()
+            mask |= in_lowered(s, TOTAL_TOKENS)
     return mask
 
 

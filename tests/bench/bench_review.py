@@ -11,7 +11,7 @@ PostgreSQL: its own database liveops_bench_review, created and dropped here), th
 - the PK reads of two sessions (a session and its default partner, the host's previous one), the same way;
 - one product across its sessions (the products page);
 - importing a week of trend files (--trend-sessions sessions stored without minute rows; one trend CSV
-  each, written like the samples) with `python -m lib.cli import` in one process, start-up included;
+  each, written like the samples) with one `python -m lib.cli import` command, start-up included;
 - the size of the minute rows (SQLite: the session_minutes b-tree from dbstat; PostgreSQL:
   pg_total_relation_size, indexes included) per million rows, measured before the import;
 - the session page under AppTest (a fresh session: cold cache, then a rerun).
@@ -170,8 +170,9 @@ def cold_series(url: str, ids: list[int], reads: Callable[[sa.Engine, int], dict
 
 
 def import_trends(url: str, files: list[Path]) -> dict[str, Any]:
-    """`python -m lib.cli import FILE...` on the trend files, one process, start-up included: seconds
-    (wall, and the child's CPU: the machine is shared), files, rows, refusals, warnings. (No peak RSS: a
+    """`python -m lib.cli import FILE...` on the trend files, one command, start-up included (it parses the
+    next files in a forked worker while it commits): seconds (wall, and the CPU of both processes: the
+    machine is shared), files, rows, refusals, warnings. (No peak RSS: a
     child spawned from this big process reports the parent's size as its own.)"""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
