@@ -23,7 +23,7 @@ from lib.importing.detail_commit import commit_detail, detail_diff
 from lib.importing.detail_fields import DETAIL_KINDS
 from lib.importing.plan import Plan, Progress
 from lib.importing.readers import RawTable, ReadError, read_bytes
-from lib.importing.resolve_detail import DetailPlan, resolve_detail
+from lib.importing.resolve_detail import DetailPlan, TrendDraft, resolve_detail, trend_draft
 from lib.importing.resolve_events import resolve_incidents, resolve_manual
 from lib.importing.resolve_roster import resolve_roster
 from lib.importing.resolve_sessions import resolve_sessions
@@ -156,6 +156,7 @@ class Parsed:
     result: Preview
     columns: dict[str, str] | None = None
     above: list[list[Any]] = field(default_factory=list)
+    draft: TrendDraft | None = None  # a trend file's database-free part of resolving
 
 
 def parse_bytes(
@@ -208,7 +209,9 @@ def parse_bytes(
     )
     if result.errors:
         return Parsed(result)
-    return Parsed(result, parsed.columns, raw.head[: detection.header_index])
+    above = raw.head[: detection.header_index]
+    draft = trend_draft(parsed.frame, parsed.columns, above) if p.kind == "session_trend" else None
+    return Parsed(result, parsed.columns, above, draft)
 
 
 def resolve(engine: Engine, parsed: Parsed) -> tuple[Preview, Plan | None]:
@@ -218,7 +221,9 @@ def resolve(engine: Engine, parsed: Parsed) -> tuple[Preview, Plan | None]:
         return result, None
     with engine.connect() as conn:
         if result.kind in DETAIL_KINDS:
-            plan, more = resolve_detail(conn, result.kind, result.frame, parsed.columns, parsed.above)
+            plan, more = resolve_detail(
+                conn, result.kind, result.frame, parsed.columns, parsed.above, parsed.draft
+            )
             result.warnings = plan.warnings if plan is not None else []
         else:
             plan, more = RESOLVERS[result.kind](conn, result.frame, parsed.columns)

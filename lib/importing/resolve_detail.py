@@ -186,39 +186,63 @@ def _total(records: list[dict[str, Any]], column: str, scale: float = 1.0) -> fl
     return sum(present) / scale if present else None
 
 
-def resolve_trend(
-    conn: Connection, frame: pd.DataFrame, headers: dict[str, str], above: list[list[Any]]
-) -> tuple[DetailPlan | None, list[RowError]]:
-    """A trend file: its session from the lines above the header (or the first full date-time), each
-    row's minute from the start, the minute rows; warnings when minute GMV/orders miss the totals."""
+@dataclass
+class TrendDraft:
+    """What a trend file says without the database: its session's key (account, start minute), each row's
+    minute from the start and the minute rows (their session id still to come), the problems found."""
+
+    key: tuple[str, dt.datetime] | None
+    errors: list[RowError]  # refusals that stand whether or not the session is stored
+    minute_errors: list[RowError]  # reported only once the session is found
+    records: list[dict[str, Any]]
+
+
+def trend_draft(frame: pd.DataFrame, headers: dict[str, str], above: list[list[Any]]) -> TrendDraft:
+    """The database-free part of resolving a trend file (a worker process can do it: lib.importing.many).
+    The minutes count from the start minute of the lines above the header, which is the stored session's
+    start minute whenever the session is found (that is how it is found)."""
     meta, errors = trend_meta(above)
     times = frame["time"].tolist()
     rows = frame["_row"].tolist()
     started = meta.started_at or next((t for t in times if isinstance(t, dt.datetime)), None)
     if meta.account is None or started is None:
         missing = "detail_trend_no_account" if meta.account is None else "detail_trend_no_start"
-        return None, [*errors, RowError(None, None, None, missing)]
-    key = (meta.account, start_minute(started))
-    session = _session_of(stored_sessions(conn, {key}), key, None, errors)
-    if session is None:
-        return None, errors
-    minutes, problems = trend_minutes(times, session["started_at"])
+        return TrendDraft(None, [*errors, RowError(None, None, None, missing)], [], [])
+    minutes, problems = trend_minutes(times, started)
     column = headers.get("time")
-    for i, code in problems:
-        errors.append(RowError(int(rows[i]), column, times[i], code, {"start": f"{started:%Y-%m-%d %H:%M}"}))
+    later = [
+        RowError(int(rows[i]), column, times[i], code, {"start": f"{started:%Y-%m-%d %H:%M}"})
+        for i, code in problems
+    ]
     seen: dict[int, int] = {}
     for i, minute in enumerate(minutes):
         if minute is not None and seen.setdefault(minute, i) != i:
-            errors.append(RowError(int(rows[i]), column, times[i], "detail_duplicate_minute"))
+            later.append(RowError(int(rows[i]), column, times[i], "detail_duplicate_minute"))
     # Whole columns at once: a cell at a time through pandas was most of a trend import's time.
     values = {c: _column(frame, c) for c in (*TREND_COUNTS, "gmv")}
     records = []
     for i, minute in enumerate(minutes):
-        rec = {"session_id": session["id"], "minute": minute}
+        rec = {"session_id": None, "minute": minute}
         rec.update({c: values[c][i] for c in TREND_COUNTS})
         gmv = values["gmv"][i]
         rec["gmv_cents"] = None if gmv is None else int(round(gmv * 100))
         records.append(rec)
+    return TrendDraft((meta.account, start_minute(started)), errors, later, records)
+
+
+def resolve_trend(conn: Connection, draft: TrendDraft) -> tuple[DetailPlan | None, list[RowError]]:
+    """A trend file's session (by the account and start in the lines above the header, or its first full
+    date-time), its minute rows; warnings when minute GMV/orders miss the session's totals."""
+    errors = list(draft.errors)
+    if draft.key is None:
+        return None, errors
+    session = _session_of(stored_sessions(conn, {draft.key}), draft.key, None, errors)
+    if session is None:
+        return None, errors
+    errors += draft.minute_errors
+    records = draft.records
+    for rec in records:
+        rec["session_id"] = session["id"]
     table, key_column, columns = TARGETS["session_trend"]
     plan = DetailPlan("session_trend", table, key_column, columns, records, [session["id"]])
     n = len(records)
@@ -288,8 +312,14 @@ def resolve_listed(
 
 
 def resolve_detail(
-    conn: Connection, kind: str, frame: pd.DataFrame, headers: dict[str, str], above: list[list[Any]]
+    conn: Connection,
+    kind: str,
+    frame: pd.DataFrame,
+    headers: dict[str, str],
+    above: list[list[Any]],
+    draft: TrendDraft | None = None,
 ) -> tuple[DetailPlan | None, list[RowError]]:
+    """A detail file against the stored sessions; a trend file's `draft` may come ready (trend_draft)."""
     if kind == "session_trend":
-        return resolve_trend(conn, frame, headers, above)
+        return resolve_trend(conn, draft or trend_draft(frame, headers, above))
     return resolve_listed(conn, kind, frame, headers)
