@@ -14,7 +14,7 @@ PostgreSQL: its own database liveops_bench_review, created and dropped here), th
   each, written like the samples) with one `python -m lib.cli import` command, start-up included;
 - the size of the minute rows (SQLite: the session_minutes b-tree from dbstat; PostgreSQL:
   pg_total_relation_size, indexes included) per million rows, measured before the import;
-- the session page under AppTest (a fresh session: cold cache, then a rerun).
+- the review, PK and products pages under AppTest (a fresh session: cold cache, then a rerun).
 "Cold" is the database's side: the operating system's file cache is whatever the run left in it.
 Prints markdown tables. No time is asserted.
 """
@@ -197,20 +197,35 @@ def import_trends(url: str, files: list[Path]) -> dict[str, Any]:
     }
 
 
-def page_times(url: str, warm_id: int, sid: int) -> tuple[float, float]:
-    """The session page under AppTest on `sid`: cold (cache cleared) and warm (a rerun). A first session
-    renders before it, so the imports are done, as in a running server."""
+def page_times(url: str, warm_id: int, sid: int) -> dict[str, tuple[float, float]]:
+    """The review page, the PK page (against the default partner) and the products page (the session's
+    first product) under AppTest: cold (caches cleared) and warm (a rerun), each. A first render of each
+    page on another session comes before, so the imports are done, as in a running server."""
+    from lib import review as rv
     from lib.core.auth import add_user
     from lib.core.db import dispose_engines, get_engine, write
 
-    page = "pages/session_detail.py"
+    engine = get_engine(url)
     with env(DATABASE_URL=url, LIVEOPS_BCRYPT_ROUNDS="4"):
-        with write(get_engine(url)) as conn:
+        with write(engine) as conn:
             add_user(conn, BENCH_USER, "bench-password-123", "manager", display_name="bench")
-        time_page(page, BENCH_USER, {"session": str(warm_id)}, runs=2)
-        cold, warm = time_page(page, BENCH_USER, {"session": str(sid)}, runs=2)
+        partner = rv.default_partner(engine, sid) or rv.host_sessions(engine, sid)[0]
+        product = str(rv.products(engine, sid)["product_id"].iloc[0])
+        pages = {
+            "review": ("pages/session_detail.py", {"session": str(warm_id)}, {"session": str(sid)}),
+            "pk": (
+                "pages/session_pk.py",
+                {"session": str(warm_id)},
+                {"session": str(sid), "vs": str(partner)},
+            ),
+            "products": ("pages/products.py", {}, {"product": product}),
+        }
+        out = {}
+        for name, (page, first, query) in pages.items():
+            time_page(page, BENCH_USER, first, runs=2)
+            out[name] = time_page(page, BENCH_USER, query, runs=2)
         dispose_engines()
-    return cold, warm
+    return out
 
 
 def measure(backend: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
@@ -276,7 +291,10 @@ def report(results: dict[str, dict[str, Any]]) -> list[str]:
     if all("import" in r for r in results.values()):
         rows.append(("import a week of trend files s (< 10)", lambda r: _import(r["import"])))
     if all("apptest" in r for r in results.values()):
-        rows.append(("session page (AppTest), cold / warm s", lambda r: " / ".join(map(_ms, r["apptest"]))))
+        for name, label in (("review", "review page"), ("pk", "PK page"), ("products", "products page")):
+            rows.append(
+                (f"{label} (AppTest), cold / warm s", lambda r, n=name: " / ".join(map(_ms, r["apptest"][n])))
+            )
     lines = ["| measure | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
     lines += [f"| {label} | " + " | ".join(fn(results[n]) for n in names) + " |" for label, fn in rows]
     lines += ["", "Median seconds of each read (cold):", ""]
