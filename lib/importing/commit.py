@@ -81,7 +81,7 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     one statement per row, so the rows go through COPY ... FROM STDIN instead."""
     if not rows:
         return
-    if conn.dialect.name == "sqlite" and _sqlite_executemany(conn, table, rows):
+    if conn.dialect.name == "sqlite" and sqlite_executemany(conn, table, rows):
         return
     if conn.dialect.name != "postgresql":
         conn.execute(insert(table), rows)
@@ -110,19 +110,18 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
         cursor.close()
 
 
-def _sqlite_executemany(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> bool:
-    """sqlite3's executemany with the column types' own bind processing (SQLAlchemy's per-row parameter
-    handling cost ~5 ms for a 240-row trend file). False when the statement needs more than the given
-    columns (Python-side defaults), which the general path handles."""
-    columns = list(rows[0])
-    compiled = insert(table).compile(dialect=conn.dialect, column_keys=columns)
-    if list(compiled.positiontup or ()) != columns:
+def sqlite_executemany(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> bool:
+    """sqlite3's executemany with SQLAlchemy's own bind processing of each column's SQLite type (its
+    per-row parameter handling cost ~5 ms for a 240-row trend file). False when the statement needs more
+    than the given columns (Python-side defaults), which the general path handles."""
+    compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(rows[0]))
+    order = list(compiled.positiontup or ())
+    if set(order) != set(rows[0]):
         return False
-    procs = [table.c[c].type.bind_processor(conn.dialect) for c in columns]
-    if any(procs):
-        params = [tuple(p(r[c]) if p else r[c] for c, p in zip(columns, procs, strict=True)) for r in rows]
-    else:
-        params = [tuple(r[c] for c in columns) for r in rows]
+    dialect = conn.dialect
+    # the dialect's own type (SQLite's DATETIME writes microseconds), as SQLAlchemy's INSERT would use
+    procs = [dialect.type_descriptor(table.c[c].type).bind_processor(dialect) for c in order]
+    params = [tuple(p(r[c]) if p else r[c] for c, p in zip(order, procs, strict=True)) for r in rows]
     conn.exec_driver_sql(str(compiled), params)
     return True
 
