@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Engine, and_, case, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from lib import kpis
 from lib.cases.model import BODY_FIELDS, CS, CT, LS, C, Viewer, visible
 from lib.core.models import Person
 
@@ -241,7 +242,7 @@ def facets(engine: Engine, viewer: Viewer) -> dict[str, list[tuple[str, int]]]:
 def filter_options(engine: Engine, viewer: Viewer) -> dict[str, list[str]]:
     """Choices for the filters: categories, tags, platforms and hosts of the visible cases."""
     vis = visible(viewer)
-    host = func.coalesce(Person.name, LS.c.host_name)
+    host = kpis.host_label()
     with engine.connect() as conn:
         categories = conn.execute(
             select(C.c.category).where(vis, C.c.category.isnot(None)).distinct().order_by(C.c.category)

@@ -42,6 +42,12 @@ FLAG_SUMS = ("gmv", "viewers", "conversion_rate")  # the sums red flags need
 LS = LiveSession.__table__
 
 
+def host_label() -> Any:
+    """A session's host as SQL: the roster person's name when the session is linked to one (join people on
+    live_sessions.host_person_id), else the name the platform exported."""
+    return func.coalesce(Person.name, LS.c.host_name)
+
+
 class Filters(NamedTuple):
     """What the KPI page and `kpi` command filter on; hashable so it can key the cache."""
 

@@ -61,10 +61,13 @@ def dip_of(online_by_minute: list[tuple[int, int]]) -> dict[str, int | float | N
     }
 
 
-def biggest_dip(engine: Engine, session_id: int) -> dict[str, Any] | None:
+def biggest_dip(
+    engine: Engine, session_id: int, minutes: pd.DataFrame | None = None
+) -> dict[str, Any] | None:
     """The session's biggest dip with its clock times, the incidents overlapping it and the products first
-    on the shelf in it (frames), or None without minute rows or without a fall."""
-    minutes = minute_frame(engine, session_id)
+    on the shelf in it (frames), or None without minute rows or without a fall. `minutes`: the session's
+    minute_frame when the caller has read it already."""
+    minutes = minute_frame(engine, session_id) if minutes is None else minutes
     pairs = [
         (int(m), int(o)) for m, o in zip(minutes["minute"], minutes["online"], strict=True) if pd.notna(o)
     ]
@@ -144,10 +147,10 @@ def review_facts(engine: Engine, session_id: int, lang: str) -> str:
     else:
         lines.append(translate("review.page.top_title", lang))
         lines += top_lines(top, lang)
-    if minute_frame(engine, session_id).empty:
+    minutes = minute_frame(engine, session_id)
+    if minutes.empty:
         lines.append(translate("review.page.facts_no_minutes", lang))
     else:
-        lines.append(
-            translate("review.page.dip.title", lang) + dip_text(biggest_dip(engine, session_id), lang)
-        )
+        dip = biggest_dip(engine, session_id, minutes)
+        lines.append(translate("review.page.dip.title", lang) + dip_text(dip, lang))
     return "\n".join(lines)

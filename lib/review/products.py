@@ -8,6 +8,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
+from lib import kpis
 from lib.core import review_metrics as rm
 from lib.core.models import LiveSession, Person, SessionProduct
 from lib.review.queries import FUNNEL_COLUMNS
@@ -46,10 +47,6 @@ def _f(value: object) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
-def _host():
-    return func.coalesce(Person.name, LS.c.host_name)
-
-
 def products_overview(
     engine: Engine, date_from: dt.date, date_to: dt.date, limit: int = PRODUCTS_LIMIT
 ) -> pd.DataFrame:
@@ -62,7 +59,7 @@ def products_overview(
             SP.c.product_id,
             func.max(SP.c.name).label("name"),
             func.count().label("sessions"),
-            func.count(func.distinct(_host())).label("hosts"),
+            func.count(func.distinct(kpis.host_label())).label("hosts"),
             *sums,
         )
         .select_from(joined)
@@ -87,7 +84,7 @@ def product_sessions(engine: Engine, product_id: str) -> pd.DataFrame:
             LS.c.started_at,
             LS.c.platform,
             LS.c.room,
-            _host().label("host"),
+            kpis.host_label().label("host"),
             SP.c.price,
             *(SP.c[c] for c in SUMMED),
         )
