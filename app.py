@@ -9,7 +9,7 @@ import streamlit_authenticator as stauth
 
 from lib.web import ConfigError, access, auth, read_login_token, write
 from lib.web.i18n import t
-from lib.web.layout import apply_layout_rules
+from lib.web.layout import ACCOUNT_WHO, apply_layout_rules
 from lib.web.login import PENDING_COOKIE, clear_login_cookie, write_pending_cookie
 from lib.web.ui import SESSION_ISSUED, current_user, demo_banner, engine, language_switch, start_session
 
@@ -83,9 +83,10 @@ if user is None and not st.session_state.get("logged_out") and isinstance(_raw_c
 if user is not None:
     demo_banner()
     with account_bar:
-        st.caption(
-            t("app.signed_in_as", name=user.display_name, role=t(f"role.{user.role}")), width="content"
-        )
+        with st.container(key=ACCOUNT_WHO, width="content"):  # hidden on a phone: one row, not two
+            st.caption(
+                t("app.signed_in_as", name=user.display_name, role=t(f"role.{user.role}")), width="content"
+            )
         if st.button(t("auth.logout"), key="logout_button", icon=":material/logout:"):
             with write(eng) as conn:
                 auth.revoke_sessions(conn, user.username)

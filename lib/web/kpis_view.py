@@ -27,16 +27,37 @@ TILES_PER_ROW = 4  # on a desktop; two on a phone (lib.web.layout.phone_grid)
 DRILL_BY = {"host": "room", "room": "host", "team": "host", "platform": "room"}
 
 
+# Select boxes take their start value from the link as their `index`, never through the Session State API:
+# Streamlit 1.67's combobox, mounted when the folded filter box opens, could fall back to its default (the
+# first option) and send that with the next change (a linked 上月 became 本周 when a platform was chosen).
+SELECTS = ("preset", "platform", "room", "team", "host", "metric")
+LINK = "kpis_link"
+
+
 def state_from_link(today: dt.date) -> None:
     """On the first run, the page's widgets start from the link; a bad custom period says so."""
-    if "kpis_preset" in st.session_state:
+    if LINK in st.session_state:
         return
     linked = kpis.view_from_params(st.query_params.to_dict(), today)
     if st.query_params.get("preset") == "custom" and linked["preset"] != "custom":
         bad = {k: md_escape(st.query_params.get(k, "")[:40]) for k in ("from", "to")}
         st.session_state["kpis_bad_link"] = bad
+    st.session_state[LINK] = {k: v for k, v in linked.items() if k in SELECTS}
     for key, value in linked.items():
-        st.session_state[f"kpis_{key}"] = value
+        if key not in SELECTS:
+            st.session_state[f"kpis_{key}"] = value
+
+
+def current(key: str) -> Any:
+    """A select box's value this run: its own state once drawn, the link's before."""
+    name = f"kpis_{key}"
+    return st.session_state[name] if name in st.session_state else st.session_state[LINK].get(key)
+
+
+def _select(label: str, options: list[Any], key: str, **kw: Any) -> Any:
+    value = current(key)
+    index = options.index(value) if value in options else 0
+    return st.selectbox(label, options, index=index, key=f"kpis_{key}", **kw)
 
 
 def bad_link_warning() -> None:
@@ -50,16 +71,12 @@ def filter_summary(today: dt.date) -> str:
     holds this run's values before the widgets draw."""
     lang = current_language()
     state = st.session_state
-    preset = state.get("kpis_preset", "this_month")
+    preset = current("preset") or "this_month"
     if preset == "custom":
         start, end = state.get("kpis_from"), state.get("kpis_to")
     else:
         start, end = kpis.preset_range(preset, today)
-    chosen = [
-        md_escape(kpis.choice_label(k, state[f"kpis_{k}"], lang))
-        for k in FILTER_KEYS
-        if state.get(f"kpis_{k}")
-    ]
+    chosen = [md_escape(kpis.choice_label(k, current(k), lang)) for k in FILTER_KEYS if current(k)]
     return t(
         "kpis.filters_summary",
         preset=t(f"kpis.preset_{preset}"),
@@ -72,9 +89,10 @@ def filter_summary(today: dt.date) -> str:
 def period_inputs(today: dt.date) -> tuple[str, dt.date, dt.date]:
     """Preset and both ends (custom: two date inputs); stops the page on a reversed range."""
     c = st.columns(3)
-    preset = c[0].selectbox(
-        t("kpis.preset"), kpis.PRESETS, key="kpis_preset", format_func=lambda p: t(f"kpis.preset_{p}")
-    )
+    with c[0]:
+        preset = _select(
+            t("kpis.preset"), list(kpis.PRESETS), "preset", format_func=lambda p: t(f"kpis.preset_{p}")
+        )
     if preset == "custom":
         start = c[1].date_input(t("kpis.date_from"), key="kpis_from")
         end = c[2].date_input(t("kpis.date_to"), key="kpis_to")
@@ -93,14 +111,12 @@ def choice_inputs(options: dict[str, list[str]]) -> dict[str, str]:
     lang = current_language()
     choices = {}
     for col, key in zip(st.columns(4), FILTER_KEYS, strict=True):
-        current = st.session_state.get(f"kpis_{key}", "")
-        values = ["", *options[key], *([current] if current and current not in options[key] else [])]
-        choices[key] = col.selectbox(
-            t(f"kpis.{key}"),
-            values,
-            key=f"kpis_{key}",
-            format_func=lambda v, k=key: kpis.choice_label(k, v, lang),
-        )
+        value = current(key) or ""
+        values = ["", *options[key], *([value] if value and value not in options[key] else [])]
+        with col:
+            choices[key] = _select(
+                t(f"kpis.{key}"), values, key, format_func=lambda v, k=key: kpis.choice_label(k, v, lang)
+            )
     return choices
 
 
@@ -117,12 +133,13 @@ def view_inputs() -> dict[str, str]:
     rank_by = g[1].segmented_control(
         t("kpis.rank_by"), kpis.RANK_GROUPS, key="kpis_by", format_func=lambda v: t(f"kpis.by.{v}")
     )
-    trend_metric = g[2].selectbox(
-        t("kpis.trend_metric"),
-        kpis.TREND_METRICS,
-        key="kpis_metric",
-        format_func=lambda k: metric(k).name(lang),
-    )
+    with g[2]:
+        trend_metric = _select(
+            t("kpis.trend_metric"),
+            list(kpis.TREND_METRICS),
+            "metric",
+            format_func=lambda k: metric(k).name(lang),
+        )
     return {"gran": gran or "day", "by": rank_by or "host", "metric": trend_metric}
 
 

@@ -2,6 +2,8 @@
 applied to containers by their key (Streamlit gives a keyed container the class `st-key-<key>`):
 
 - every page starts right under the header bar (Streamlit leaves 6rem, a tenth of a phone's screen);
+- on a phone the account row above every page keeps to one line: "signed in as" (ACCOUNT_WHO) is left out,
+  the language switch and logout stay;
 
 - `phone_grid(key)`: a block whose rows of `st.columns` keep two columns per row on a phone (Streamlit
   stacks columns one per row under 640 px); the KPI tiles use it.
@@ -14,11 +16,13 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 GRID_PREFIX = "phone2_"
+ACCOUNT_WHO = "account_who"
 CHOICES_PREFIX = "bigchoice_"
 
 _CSS = f"""<style>
 [data-testid="stMainBlockContainer"] {{ padding-top: 4rem; }}
 @media (max-width: 640px) {{
+  .st-key-{ACCOUNT_WHO} {{ display: none; }}
   [class*="st-key-{GRID_PREFIX}"] [data-testid="stHorizontalBlock"] {{
     flex-wrap: wrap; gap: 0.5rem;
   }}

@@ -100,9 +100,14 @@ def check_shell(page, size: str) -> None:
             or not page.locator('[data-testid="stTopNav"]').is_visible()
         )
         assert sidebar_over_page(page) <= 0  # the menu is folded: nothing covers the page
+    boxes = {}
     for key in ("lang_switch_", "logout_button"):  # the switch is keyed by the language it shows
-        found = box(page.locator(f'[class*="st-key-{key}"]').first)
+        found = boxes[key] = box(page.locator(f'[class*="st-key-{key}"]').first)
         assert found is not None and found["x"] >= 0 and found["x"] + found["width"] <= width, key
+    # one row: the switch and logout side by side ("signed in as" is left out on a phone)
+    switch, logout = boxes["lang_switch_"], boxes["logout_button"]
+    assert logout["y"] < switch["y"] + switch["height"] and switch["y"] < logout["y"] + logout["height"]
+    assert page.locator(".st-key-account_who").is_visible() == (size == "desktop")
 
 
 def arrive(page, size: str, label: str, ready) -> None:
