@@ -144,6 +144,30 @@ def users(engine) -> dict[str, str]:
 TEST_PASSWORD = "correct-horse-battery"
 
 
+@pytest.fixture
+def cli_here(monkeypatch, capsys):
+    """`python -m lib.cli ARGS` in this process (no interpreter start-up: ~3 s a call under load), stdin from
+    the given text: a CompletedProcess with the exit code, stdout and stderr. Tests of the real process
+    (stdin pipe, exit status) keep a subprocess."""
+    import io
+    import subprocess
+    import sys
+
+    from lib.cli import main
+
+    def _run(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        capsys.readouterr()
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse refusals
+            code = exc.code
+        out = capsys.readouterr()
+        return subprocess.CompletedProcess(list(args), code, out.out, out.err)
+
+    return _run
+
+
 def app_test(path: str, username: str | None = None, timeout: float = 30):
     """An AppTest of `path` (relative to the project root), logged in as `username` when given."""
     from streamlit.testing.v1 import AppTest

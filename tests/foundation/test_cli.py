@@ -25,19 +25,19 @@ def cli(*args, stdin="", env=None):
     )
 
 
-def test_user_add_reads_password_from_stdin(engine, database_url):
+def test_user_add_reads_password_from_stdin(engine, database_url, cli_here):
     result = cli("user", "add", "first_admin", "--role", "admin", stdin="a-very-good-password\n")
     assert result.returncode == 0, result.stderr
     with engine.connect() as conn:
         assert conn.execute(sa.select(User.role).where(User.username == "first_admin")).scalar() == "admin"
-    short = cli("user", "add", "second", "--role", "staff", stdin="short\n")
+    short = cli_here("user", "add", "second", "--role", "staff", stdin="short\n")
     assert short.returncode == 2 and "at least 12 characters" in short.stderr
-    dup = cli("user", "add", "first_admin", "--role", "staff", stdin="a-very-good-password\n")
+    dup = cli_here("user", "add", "first_admin", "--role", "staff", stdin="a-very-good-password\n")
     assert dup.returncode == 2 and "already exists" in dup.stderr
 
 
-def test_bad_role_is_refused_by_the_parser(engine):
-    result = cli("user", "add", "x_user", "--role", "root", stdin="a-very-good-password\n")
+def test_bad_role_is_refused_by_the_parser(engine, cli_here):
+    result = cli_here("user", "add", "x_user", "--role", "root", stdin="a-very-good-password\n")
     assert result.returncode == 2 and "invalid choice" in result.stderr
 
 

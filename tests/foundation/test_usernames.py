@@ -1,9 +1,6 @@
 """Usernames are normalised at the door and lookalikes refused (issue 12 item 10): the library, the CLI's
 `user add` and the users page all go through auth.add_user."""
 
-import subprocess
-import sys
-
 import pytest
 from sqlalchemy import select
 
@@ -12,7 +9,7 @@ from lib.core.db import write
 from lib.core.i18n import translate
 from lib.core.models import User
 from lib.core.usernames import canonical_username, username_skeleton
-from tests.conftest import ROOT, TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD
 
 
 @pytest.mark.parametrize(
@@ -101,24 +98,13 @@ def test_an_older_mixed_case_row_is_still_found(engine):
             auth.add_user(conn, "OLDTIMER", TEST_PASSWORD, "staff")
 
 
-def _cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "lib.cli", *args],
-        cwd=ROOT,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-def test_cli_user_add_normalises_and_refuses_lookalikes(engine, admin_user):
-    good = _cli("user", "add", "Ops.Lead\u200b", "--role", "staff", stdin="a-very-good-password\n")
+def test_cli_user_add_normalises_and_refuses_lookalikes(engine, admin_user, cli_here):
+    good = cli_here("user", "add", "Ops.Lead\u200b", "--role", "staff", stdin="a-very-good-password\n")
     assert good.returncode == 0, good.stderr
     assert "user ops.lead added" in good.stderr
-    same = _cli("user", "add", "OPS.LEAD", "--role", "staff", stdin="a-very-good-password\n")
+    same = cli_here("user", "add", "OPS.LEAD", "--role", "staff", stdin="a-very-good-password\n")
     assert same.returncode == 2 and "already exists" in same.stderr
-    cyrillic = _cli("user", "add", "\u0430dmin", "--role", "admin", stdin="a-very-good-password\n")
+    cyrillic = cli_here("user", "add", "\u0430dmin", "--role", "admin", stdin="a-very-good-password\n")
     assert cyrillic.returncode == 2
     assert cyrillic.stderr.strip() == "error: " + translate(
         "auth.error.username_confusable", "en", value="\u0430dmin", other="admin"
