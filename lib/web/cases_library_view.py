@@ -13,9 +13,10 @@ from lib.web import md_escape, now
 from lib.web.cases_editor_view import go, platform_label
 from lib.web.cases_view import XLSX_MIME
 from lib.web.i18n import current_language, t
-from lib.web.ui import cached, engine, no_data, show_table
+from lib.web.ui import cached, engine, no_data, select_from, show_table
 
 FILTER_KEYS = ("f_category", "f_tag")
+STATUS_LINK = "f_status_link"
 
 
 def state_from_link(viewer: cs.Viewer) -> None:
@@ -24,8 +25,8 @@ def state_from_link(viewer: cs.Viewer) -> None:
     if "cases_view" in st.session_state or st.query_params.get("view") not in VIEWS:
         return
     st.session_state["cases_view"] = st.query_params["view"]
-    if st.query_params.get("status") in cs.STATUSES:
-        st.session_state["f_status"] = st.query_params["status"]
+    if st.query_params.get("status") in cs.STATUSES:  # the filter box's start (lib.web.ui.select_from)
+        st.session_state[STATUS_LINK] = st.query_params["status"]
     if st.query_params.get("owner") == "me" and viewer.person_id:
         st.session_state["ai_owner"] = "me"
 
@@ -59,10 +60,12 @@ def _filters(opts: dict[str, list[str]]) -> tuple[str, str, str, str, Any, str]:
         a, b, c = st.columns(3)
         host = a.selectbox(t("cases.search.host"), ["", *opts["hosts"]], key="f_host", format_func=every)
         period = b.date_input(t("cases.search.period"), value=(), key="f_period")
-        status = c.selectbox(
+        status = select_from(
             t("cases.field.status"),
             ["", *cs.STATUSES],
-            key="f_status",
+            "f_status",
+            st.session_state.get(STATUS_LINK),
+            container=c,
             format_func=lambda v: t(f"cases.status.{v}") if v else t("cases.all"),
         )
     return category, tag, platform, host, period, status

@@ -18,7 +18,7 @@ from lib.core.formatting import format_change, format_metric, md_escape
 from lib.core.metrics import metric
 from lib.web.i18n import current_language, t
 from lib.web.layout import phone_grid
-from lib.web.ui import show_table, with_language
+from lib.web.ui import select_from, show_table, with_language
 
 BADGE = {"green": "green", "amber": "orange", "red": "red", "no_data": "gray"}
 FILTER_KEYS = ("platform", "room", "team", "host")
@@ -27,9 +27,7 @@ TILES_PER_ROW = 4  # on a desktop; two on a phone (lib.web.layout.phone_grid)
 DRILL_BY = {"host": "room", "room": "host", "team": "host", "platform": "room"}
 
 
-# Select boxes take their start value from the link as their `index`, never through the Session State API:
-# Streamlit 1.67's combobox, mounted when the folded filter box opens, could fall back to its default (the
-# first option) and send that with the next change (a linked 上月 became 本周 when a platform was chosen).
+# Select boxes start from the link through lib.web.ui.select_from (never the Session State API).
 SELECTS = ("preset", "platform", "room", "team", "host", "metric")
 LINK = "kpis_link"
 
@@ -55,9 +53,7 @@ def current(key: str) -> Any:
 
 
 def _select(label: str, options: list[Any], key: str, **kw: Any) -> Any:
-    value = current(key)
-    index = options.index(value) if value in options else 0
-    return st.selectbox(label, options, index=index, key=f"kpis_{key}", **kw)
+    return select_from(label, options, f"kpis_{key}", st.session_state[LINK].get(key), **kw)
 
 
 def bad_link_warning() -> None:

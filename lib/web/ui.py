@@ -179,6 +179,17 @@ def pick_many(label: str, options: Any, container: Any = st, **kwargs: Any) -> l
     return container.multiselect(label, options, select_all=False, **kwargs)
 
 
+def select_from(
+    label: str, options: list[Any], key: str, start: Any = None, container: Any = st, **kw: Any
+) -> Any:
+    """A select box that starts at `start` (e.g. the link's value) by its index, never through the Session
+    State API: Streamlit 1.67's combobox, mounted when a folded box opens, could send its first option
+    instead of a value set in session_state (a linked 上月 became 本周). Once drawn, its own state wins."""
+    value = st.session_state[key] if key in st.session_state else start
+    index = options.index(value) if value in options else 0
+    return container.selectbox(label, options, index=index, key=key, **kw)
+
+
 MONTHS_BACK, MONTHS_AHEAD = 24, 12  # what a month picker offers around this month
 
 

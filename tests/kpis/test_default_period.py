@@ -84,6 +84,10 @@ def test_pages_state_the_period_on_the_first(run_page, engine, clock_at, lang):
     }[lang]
     assert expected in captions
     assert kpi.selectbox(key="kpis_preset").value == "last_month"
+    if lang == "zh":  # (AppTest formats an untouched box's value outside the run: in the default language)
+        kpi.selectbox(key="kpis_platform").set_value("douyin").run()  # another filter: the period stays
+        assert kpi.selectbox(key="kpis_preset").value == "last_month"
+        assert kpi.query_params["preset"] == "last_month"
     home = run_page("overview", "manager", lang=lang)
     assert not home.exception
     assert any(c.value.startswith("2026-11-01 – 2026-11-30") for c in home.caption)

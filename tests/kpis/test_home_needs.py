@@ -165,6 +165,8 @@ def test_cases_waiting_for_approval_for_managers_only(demo, role):
     assert (page, query) == ("cases", {"view": "search", "status": "submitted"})
     found = follow(role, page, query)
     assert zh("cases.search.count", total=waiting) in [c.value for c in found.caption]
+    found.selectbox(key="f_platform").set_value("douyin").run()  # another filter: the status stays
+    assert found.selectbox(key="f_status").value == "submitted"
 
 
 def test_my_overdue_action_items_and_their_link(demo):
