@@ -117,6 +117,8 @@ def page(browser):
 def login(page, server: Server, username: str, password: str) -> None:
     """Log in through the form and wait until the app shell (the sidebar's logout button) shows."""
     page.goto(server.url)
+    page.get_by_role("textbox", name="用户名").wait_for()
+    wait_idle(page)  # the first run (and its cookie component's rerun) is over: typing is not redrawn away
     page.get_by_role("textbox", name="用户名").fill(username)
     page.get_by_role("textbox", name="密码").fill(password)
     page.get_by_role("button", name="登录").click()
