@@ -8,13 +8,12 @@ import datetime as dt
 import re
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from lib.core.db import now
 from tests.cases.case_data import add_people, add_session
 from tests.conftest import TEST_PASSWORD
-from tests.e2e.conftest import ARTIFACTS, go_to, no_exception, settle_after_login
+from tests.e2e.conftest import ARTIFACTS, go_to, no_exception, settle_after_login, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -42,15 +41,10 @@ def _login(page, url: str, username: str) -> None:
 
 
 def _nav(page, label: str, path: str) -> None:
-    """Open a page from the sidebar; a click that lands during the post-login rerun is repeated."""
-    for _ in range(3):
-        go_to(page, label)
-        try:
-            page.wait_for_url(f"**/{path}*", timeout=10_000)
-            return
-        except PlaywrightTimeout:
-            continue
-    raise AssertionError(f"could not open {label}")
+    """Open a page through the menu once the app is idle (the post-login rerun is over)."""
+    wait_idle(page)
+    go_to(page, label)
+    page.wait_for_url(f"**/{path}*")
 
 
 def test_review_from_session_to_published_and_found(engine, database_url, users, start_server, browser):

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "surveys"))
 
-from conftest import ARTIFACTS, go_to, login, no_exception  # noqa: E402
+from conftest import ARTIFACTS, go_to, login, no_exception, wait_idle  # noqa: E402
 from survey_data import answer, link_user, make_respondents, open_round  # noqa: E402
 
 from lib import surveys  # noqa: E402
@@ -17,15 +17,9 @@ from tests.conftest import TEST_PASSWORD  # noqa: E402
 
 
 def open_page(page, label: str, marker: str) -> None:
-    """Click a sidebar link until the page's marker text shows (a click during the post-login rerun can
-    be lost on a busy machine)."""
-    for _attempt in range(3):
-        go_to(page, label)
-        try:
-            page.get_by_text(marker, exact=False).first.wait_for(timeout=15_000)
-            return
-        except Exception:  # noqa: BLE001 - retried, and the last wait below reports the failure
-            continue
+    """Open a page through the menu once the app is idle (login() waited for the post-login rerun)."""
+    wait_idle(page)
+    go_to(page, label)
     page.get_by_text(marker, exact=False).first.wait_for()
 
 
