@@ -95,7 +95,11 @@ def start_server():
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # expect() waits 5 s by default, page waits 45 s (set per page): under CI's start-up load a rerun that
+    # shows a message can take longer than 5 s, so assertions wait as long as the pages do.
+    expect.set_options(timeout=45_000)
 
     if not Path(CHROMIUM).exists():
         raise RuntimeError(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium")
