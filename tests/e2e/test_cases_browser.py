@@ -33,6 +33,7 @@ def _login(page, url: str, username: str) -> None:
     page.goto(url)
     page.wait_for_selector('[data-testid="stForm"]')
     page.wait_for_timeout(1000)  # let the login view settle (a deep link is remembered meanwhile)
+    wait_idle(page)
     page.get_by_role("textbox", name="用户名").fill(username)
     page.get_by_role("textbox", name="密码").fill(TEST_PASSWORD)
     page.get_by_role("button", name="登录").click()

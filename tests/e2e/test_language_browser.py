@@ -7,7 +7,7 @@ import pytest
 
 from lib.core.auth import DEMO_PASSWORD
 from lib.demo import load_demo
-from tests.e2e.conftest import ARTIFACTS, no_exception, settle_after_login
+from tests.e2e.conftest import ARTIFACTS, no_exception, settle_after_login, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -40,6 +40,7 @@ def _switch(page):
 def _log_in(page, url: str, user: str = "manager", button: str = "登录") -> None:
     page.goto(url)
     page.locator('[data-testid="stForm"]').wait_for()
+    wait_idle(page)  # the login page's first run is over: typing is not redrawn away
     page.locator('[data-testid="stForm"] input[type="text"]').fill(user)
     page.locator('[data-testid="stForm"] input[type="password"]').fill(DEMO_PASSWORD)
     page.get_by_role("button", name=button).click()
