@@ -37,7 +37,7 @@ def _scalar_loop(
             errors[i] = exc.code
 
 
-def _is_number_dtype(series: pd.Series) -> bool:
+def is_number_dtype(series: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
 
 
@@ -63,7 +63,7 @@ def parse_numeric_column(series: pd.Series, scalar: Callable[[Any], Any], kind: 
     n = len(series)
     values = series.tolist()
     none = _none_mask(series)
-    if _is_number_dtype(series):  # numpy directly: pandas' per-call overhead dominates a small file
+    if is_number_dtype(series):  # numpy directly: pandas' per-call overhead dominates a small file
         num = series.to_numpy(dtype="float64", na_value=np.nan)
     else:
         cleaned = series.astype("str").str.replace(",", "", regex=False).str.strip()

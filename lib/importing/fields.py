@@ -16,6 +16,7 @@ from lib.core.formatting import Quantity
 from lib.importing import values as v
 from lib.importing.columns import (
     ColumnResult,
+    is_number_dtype,
     parse_datetime_column,
     parse_generic_column,
     parse_numeric_column,
@@ -135,7 +136,7 @@ def _duration(series: pd.Series, unit: str | None, default: str) -> ColumnResult
 
 
 def _numeric_mask(series: pd.Series) -> np.ndarray:
-    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+    if is_number_dtype(series):
         return series.notna().to_numpy()
     cleaned = series.astype("str").str.replace(",", "", regex=False).str.strip()
     return pd.to_numeric(cleaned, errors="coerce").notna().to_numpy()
