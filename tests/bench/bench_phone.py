@@ -2,7 +2,7 @@
 
     .venv/bin/python -m tests.bench.bench_phone [--pages overview,kpis,...] [--runs 3]
 
-Loads the demo data (`python -m lib.cli demo`, six months) into a temp SQLite file, starts the app with
+Loads the demo data (six months, or --sessions N, with the benches' loader) into a temp SQLite file, starts the app with
 `streamlit run` and drives Debian's Chromium as the demo manager. For each page at 390x844 (a phone) and
 1440x900 it records the full scroll height in px once the page has settled; for the KPI page and the home
 page, the time from opening the page's URL (logged in by the cookie, as a bookmark or a shared link opens)
@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from lib.core.auth import DEMO_PASSWORD
-from tests.bench.common import fresh_database, machine, run_cli
+from tests.bench.common import fresh_database, load_sessions, machine
 
 VIEWPORTS = {"phone": (390, 844), "desktop": (1440, 900)}
 PAGES = (
@@ -97,6 +97,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pages", default=",".join(PAGES))
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sessions", type=int, help="demo sessions (default: the demo's six months)")
     args = parser.parse_args()
     pages = [p for p in args.pages.split(",") if p]
 
@@ -107,7 +108,7 @@ def main() -> int:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="liveops-bench-phone-"))
     url = fresh_database("sqlite", "phone", tmp)
-    load_s, _, _ = run_cli(url, "demo")
+    load_s, _, _ = load_sessions(url, args.sessions)
     server = Server(url)
     try:
         with sync_playwright() as p:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import resource
@@ -149,17 +150,46 @@ def page_cold_warm(page: str, query: dict[str, str]) -> tuple[float, float, obje
     return timings[0], timings[1], at
 
 
-def load_demo(url: str, sessions: int) -> float:
-    """`python -m lib.cli demo --sessions N` into `url` (PostgreSQL: then ANALYZE, as autovacuum would
-    after a bulk load); the seconds it took."""
+def load_sessions(
+    url: str, sessions: int | None = None, months: int | None = None
+) -> tuple[float, int, dict]:
+    """The benches' own loader: migrate `url` and fill it with `lib.demo.load_demo` in a child process, not
+    through `python -m lib.cli demo`, whose --sessions is capped for users (MAX_DEMO_SESSIONS): the benches
+    load 1,000,000 and more. PostgreSQL: ANALYZE afterwards, as autovacuum would after a bulk load.
+    Returns (seconds, peak RSS MB of the child, the loader's counts)."""
     start = time.perf_counter()
-    env = {**os.environ, "DATABASE_URL": url}
-    cmd = [sys.executable, "-m", "lib.cli", "demo", "--sessions", str(sessions)]
-    subprocess.run(cmd, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    out = subprocess.run(
+        [sys.executable, "-c", _LOADER, url, json.dumps({"sessions": sessions, "months": months})],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     seconds = time.perf_counter() - start
+    stats, peak_kb = json.loads(out.stdout.strip().splitlines()[-1])
     if url.startswith("postgresql"):
         eng = sa.create_engine(url, isolation_level="AUTOCOMMIT")
         with eng.connect() as conn:
             conn.execute(sa.text("ANALYZE live_sessions"))
         eng.dispose()
-    return seconds
+    return seconds, peak_kb // 1024, stats
+
+
+# Migrates, loads and prints [counts, peak RSS KB] as JSON.
+_LOADER = (
+    "import json, resource, sys\n"
+    "from lib.core.db import get_engine\n"
+    "from lib.core.schema import upgrade\n"
+    "from lib.demo import load_demo\n"
+    "engine = get_engine(sys.argv[1])\n"
+    "upgrade(engine)\n"
+    "kw = {k: v for k, v in json.loads(sys.argv[2]).items() if v is not None}\n"
+    "stats = load_demo(engine, **kw)\n"
+    "print(json.dumps([stats, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss]))\n"
+)
+
+
+def load_demo(url: str, sessions: int) -> float:
+    """`load_sessions` of `sessions` sessions; the seconds it took."""
+    return load_sessions(url, sessions)[0]

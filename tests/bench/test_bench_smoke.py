@@ -1,0 +1,77 @@
+"""Every benchmark script runs through at a tiny size, so a bench that stops working fails the suite (no time is
+asserted). Each runs as `make bench` runs it: `python -m tests.bench.NAME ARGS` in its own process, on SQLite
+(the review bench has its own smoke test, tests/bench/test_bench_review.py, with its data checked too)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# script -> (tiny arguments, a text its markdown table must contain)
+SMOKE = {
+    "bench_demo": (["--sessions", "400", "--small", "200", "--backends", "sqlite"], "| sqlite | "),
+    "bench_kpis": (["--sizes", "400", "--backends", "sqlite"], "| sqlite | "),
+    "bench_import": (["--rows", "300", "--no-pg"], "import committed (pipeline)"),
+    "bench_incidents": (["--rows", "300", "--backends", "sqlite"], "sqlite"),
+    "bench_cases": (["--cases", "60", "--backends", "sqlite"], "sqlite"),
+    "bench_scorecards": (["--sessions", "400", "--backends", "sqlite"], "sqlite"),
+}
+
+
+def test_every_bench_script_has_a_smoke_run():
+    scripts = {p.stem for p in (ROOT / "tests" / "bench").glob("bench_*.py")}
+    assert scripts == set(SMOKE) | {"bench_review", "bench_phone"}
+
+
+def _run(script: str, args: list[str]) -> str:
+    proc = subprocess.run(
+        [sys.executable, "-m", f"tests.bench.{script}", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc.stdout
+
+
+@pytest.mark.parametrize("script", sorted(SMOKE))
+def test_bench_runs_at_a_tiny_size(script):
+    args, expected = SMOKE[script]
+    out = _run(script, args)
+    assert "|---" in out and expected in out, out[-2000:]
+
+
+@pytest.mark.e2e
+def test_bench_phone_runs_at_a_tiny_size():
+    out = _run("bench_phone", ["--pages", "overview", "--runs", "1", "--sessions", "200"])
+    assert "| overview |" in out, out[-2000:]
+
+
+def test_bench_loader_is_not_capped_by_the_command_line(tmp_path):
+    """The user-facing `demo` command refuses more than MAX_DEMO_SESSIONS; the benches' loader does not (the
+    cap is lowered here so the test stays tiny)."""
+    from tests.bench.common import load_sessions
+
+    url = f"sqlite:///{tmp_path / 'b.db'}"
+    code = (
+        "import sys; import lib.cli as c; c.MAX_DEMO_SESSIONS = 50; "
+        "sys.exit(c.main(['demo', '--sessions', '120']))"
+    )
+    refused = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env={"DATABASE_URL": url, **_env()}, capture_output=True
+    )
+    assert refused.returncode == 2
+    _seconds, _peak, stats = load_sessions(url, 120)
+    assert stats["sessions"] > 50  # sessions not yet ended by the clock's moment are left out
+
+
+def _env() -> dict[str, str]:
+    import os
+
+    return {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
