@@ -27,6 +27,7 @@ lint: $(STAMP)
 # Three workers on two cores: browser tests spend much of their time waiting for the page.
 test: $(STAMP) lint
 	@bash .ci/ensure-chromium
+	@bash .ci/ensure-nginx
 	$(BIN)/python -m pytest -n 3 --dist loadgroup -q
 
 bench: $(STAMP)

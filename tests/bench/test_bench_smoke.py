@@ -25,7 +25,7 @@ SMOKE = {
 
 def test_every_bench_script_has_a_smoke_run():
     scripts = {p.stem for p in (ROOT / "tests" / "bench").glob("bench_*.py")}
-    assert scripts == set(SMOKE) | {"bench_review", "bench_phone"}
+    assert scripts == set(SMOKE) | {"bench_review", "bench_phone", "bench_load"}
 
 
 def _run(script: str, args: list[str]) -> str:
@@ -51,6 +51,17 @@ def test_bench_runs_at_a_tiny_size(script):
 def test_bench_phone_runs_at_a_tiny_size():
     out = _run("bench_phone", ["--pages", "overview", "--runs", "1", "--sessions", "200"])
     assert "| overview |" in out, out[-2000:]
+
+
+@pytest.mark.e2e
+def test_bench_load_runs_at_a_tiny_size():
+    """One user through nginx and one app process (tests/e2e/proxy.py), every page once."""
+    out = _run(
+        "bench_load",
+        ["--users", "1", "--processes", "1", "--backends", "sqlite", "--rounds", "1", "--sessions", "200"],
+    )
+    row = next(line for line in out.splitlines() if line.startswith("| sqlite | 1 | 1 |"))
+    assert row.split("|")[5].strip() == "0", out  # no errors
 
 
 def test_bench_loader_is_not_capped_by_the_command_line(tmp_path):
