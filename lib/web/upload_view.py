@@ -112,7 +112,10 @@ def show_warnings(key: str, warnings: list, lang: str) -> None:
 
 
 def show_report(idx: int, report: importing.ImportReport, lang: str) -> None:
-    if report.ok:
+    if report.ok and report.batch_id is None:  # the same file again, nothing to change: no batch
+        st.info(t("importing.page.nothing_changed", unchanged=report.unchanged))
+        show_warnings(f"report_warnings_{idx}", report.warnings, lang)
+    elif report.ok:
         st.success(
             t(
                 "importing.page.committed",
