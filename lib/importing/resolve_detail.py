@@ -219,6 +219,8 @@ def trend_draft(frame: pd.DataFrame, headers: dict[str, str], above: list[list[A
     times = frame["time"].tolist()
     rows = frame["_row"].tolist()
     started = meta.started_at or next((t for t in times if isinstance(t, dt.datetime)), None)
+    if any(e.code == "detail_trend_conflicting_account" for e in errors):
+        return TrendDraft(None, errors, [], [])  # which session it is cannot be told: nothing more to say
     if meta.account is None or started is None:
         missing = "detail_trend_no_account" if meta.account is None else "detail_trend_no_start"
         return TrendDraft(None, [*errors, RowError(None, None, None, missing)], [], [])

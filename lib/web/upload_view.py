@@ -184,6 +184,9 @@ def history_section(user: CurrentUser, previews: dict) -> None:
     if asked in committed:  # second step: confirm or cancel
         _confirm_undo(history, asked, user, previews)
     elif committed:
+        if st.session_state.get("undo_latest") != committed[0]:  # a new upload (or an undo) since: the
+            st.session_state["undo_latest"] = committed[0]  # picker starts again at the latest batch
+            st.session_state.pop("undo_pick", None)
         pick = st.selectbox(t("importing.page.undo_pick"), committed, format_func=labels.get, key="undo_pick")
         if st.button(t("importing.page.undo"), key="undo_button"):
             st.session_state["undo_asked"] = int(pick)
