@@ -238,3 +238,20 @@ def test_stray_cells_in_a_spreadsheet_are_refused(engine, stored):
     book.save(buffer)
     errors = _refused(engine, "products.xlsx", buffer.getvalue())
     assert [e[:3] for e in errors] == [(2, None, "extra_fields")]
+
+
+def test_a_session_list_notes_its_implausible_figures_too(engine):
+    lines = douyin_lines()
+    header = lines[0].split(",")
+    refund, gmv = header.index("直播间退款金额"), header.index("直播间成交金额")
+    clicks, exposure = header.index("直播间商品点击人数"), header.index("直播间商品曝光人数")
+    cells = lines[1].split(",")
+    cells[refund] = str(float(cells[gmv]) + 1)
+    cells[clicks] = str(int(cells[exposure]) + 1)
+    lines[1] = ",".join(cells)
+    report = importing.import_bytes(engine, csv_bytes(lines), DOUYIN, username="t")
+    assert report.ok and report.inserted == 14
+    assert [(w.row, w.column, w.code) for w in report.warnings] == [
+        (2, "直播间商品点击人数", "implausible_clicks_above_exposure"),
+        (2, "直播间退款金额", "implausible_refund_above_gmv"),
+    ]
