@@ -21,6 +21,7 @@ from lib.importing.columns import (
     parse_generic_column,
     parse_numeric_column,
 )
+from lib.importing.lengths import text_limit
 from lib.importing.profiles import FIELDS, PLATFORM_NAMES, normalise_header
 
 SEVERITIES = {
@@ -65,6 +66,7 @@ PAST_YEARS, FUTURE_YEARS, PAST_YEARS_HIRED = 10, 1, 60
 NAME_FIELDS = frozenset(
     {"external_id", "account", "host_name", "room", "name", "position", "department", "team", "session_ref"}
     | {"category", "owner_department", "handler", "metric"}
+    | {"product_id", "source"}  # `3712052\u200b` and `３７１２０５２` are product 3712052
 )
 
 
@@ -146,6 +148,8 @@ def parse_field(kind: str, name: str, series: pd.Series, unit: str | None) -> Co
     """Canonical values of one column and its errors: {position: code or (code, params)}."""
     out, errors = _parse_values(kind, name, series, unit)
     ftype = FIELDS[kind][name]
+    if (limit := text_limit(kind, name)) is not None:
+        _check_length(out, errors, limit)
     if ftype in TYPE_RANGES:
         lo, hi, shown = TYPE_RANGES[ftype]
         if name in BIG_COUNTS:
@@ -166,6 +170,14 @@ def parse_field(kind: str, name: str, series: pd.Series, unit: str | None) -> Co
             lo_at, hi_at = dt.datetime.combine(lo_day, dt.time()), dt.datetime.combine(hi_day, dt.time.max)
             _check_range(out, errors, lo_at, hi_at, lambda x: x.date().isoformat(), "date_out_of_range")
     return out, errors
+
+
+def _check_length(out: list[Any], errors: dict[int, Any], limit: int) -> None:
+    """Refuse a text longer than its column holds (counted after normalising, as it would be stored)."""
+    for i, x in enumerate(out):
+        if isinstance(x, str) and len(x) > limit and i not in errors:
+            errors[i] = ("too_long", {"max": limit, "length": len(x)})
+            out[i] = None
 
 
 @functools.lru_cache(maxsize=4096)

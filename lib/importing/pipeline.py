@@ -10,6 +10,7 @@ restore exactly what was there. Existing rows are fetched in one query per file 
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
+from lib.importing import checks
 from lib.importing import commit as committing
 from lib.importing import profiles as prof
 from lib.importing.detail_commit import commit_detail, detail_diff
@@ -53,6 +55,7 @@ class Preview:
     platform: str | None = None
     # Not refusals: e.g. a session's minute GMV not adding up to its total (platforms revise figures).
     warnings: list[RowError] = field(default_factory=list)
+    imported_as: int | None = None  # the committed batch of these very bytes, if any
 
     @property
     def ok(self) -> bool:
@@ -99,6 +102,8 @@ class ImportReport:
             "dry_run": self.dry_run,
             "errors": [e.as_dict(lang) for e in self.errors],
             "warnings": [w.as_dict(lang) for w in self.warnings],
+            "warning_count": len(self.warnings),
+            "warning_codes": dict(Counter(w.code for w in self.warnings)),
         }
 
 
@@ -205,6 +210,10 @@ def parse_bytes(
         list(parsed.errors),
         skipped_total_rows=parsed.skipped_total_rows,
         platform=p.platform,
+        warnings=checks.missing_key_notes(
+            p.kind, parsed.columns, len(parsed.frame), detection.header_index + 1
+        )
+        + checks.row_notes(p.kind, parsed.frame, parsed.columns),
         **meta,
     )
     if result.errors:
@@ -220,11 +229,14 @@ def resolve(engine: Engine, parsed: Parsed) -> tuple[Preview, Plan | None]:
     if parsed.columns is None:
         return result, None
     with engine.connect() as conn:
+        if before := checks.imported_before(conn, result.sha256):
+            result.imported_as = before[0]
+            result.warnings.append(before[1])
         if result.kind in DETAIL_KINDS:
             plan, more = resolve_detail(
                 conn, result.kind, result.frame, parsed.columns, parsed.above, parsed.draft
             )
-            result.warnings = plan.warnings if plan is not None else []
+            result.warnings += plan.warnings if plan is not None else []
         else:
             plan, more = RESOLVERS[result.kind](conn, result.frame, parsed.columns)
     result.errors += more
@@ -293,25 +305,8 @@ def import_prepared(
     result.frame = pd.DataFrame()  # the plan's records are all the commit needs: free the preview's copy
     if isinstance(plan, DetailPlan):
         return _import_detail(engine, result, plan, username, dry_run, progress)
-    if dry_run:
-        for r in plan.records:  # teams a roster would create: a new team id always differs
-            if "_team" in r:
-                r.pop("_team")
-                r["team_id"] = -1
-        with engine.connect() as conn:
-            diff = committing.diff(conn, plan)
-        return ImportReport(
-            file_name,
-            result.kind,
-            result.profile,
-            None,
-            len(diff.inserts),
-            len(diff.updates),
-            diff.unchanged,
-            0,
-            [],
-            True,
-        )
+    if counted := _counted(engine, result, plan, dry_run):
+        return counted
     try:
         meta = {"sha256": result.sha256, "kind": result.kind, "profile": result.profile}
         batch_id, diff = committing.commit(engine, plan, file_name, meta, username, progress)
@@ -331,6 +326,27 @@ def import_prepared(
         diff.unchanged,
         0,
         [],
+        warnings=result.warnings,
+    )
+
+
+def _counted(engine: Engine, result: Preview, plan: Plan, dry_run: bool) -> ImportReport | None:
+    """The counts without a write: a dry run, or the same bytes imported before and nothing to change
+    (no empty batch). None: go on and commit."""
+    if dry_run:
+        for r in plan.records:  # teams a roster would create: a new team id always differs
+            if "_team" in r:
+                r.pop("_team")
+                r["team_id"] = -1
+    elif result.imported_as is None or any("_team" in r for r in plan.records):
+        return None
+    with engine.connect() as conn:
+        diff = committing.diff(conn, plan)
+    if not dry_run and (diff.inserts or diff.updates):
+        return None
+    counts = (len(diff.inserts), len(diff.updates), diff.unchanged)
+    return ImportReport(
+        result.file, result.kind, result.profile, None, *counts, 0, [], dry_run, result.warnings
     )
 
 
@@ -344,10 +360,11 @@ def _import_detail(
 ) -> ImportReport:
     """A session-detail file (lib.importing.detail_commit): counted, or committed in one transaction."""
     batch_id = None
-    if dry_run:
+    changes = None
+    if dry_run or result.imported_as is not None:  # the same bytes again: no batch when nothing changes
         with engine.connect() as conn:
             changes = detail_diff(conn, plan)
-    else:
+    if not dry_run and (changes is None or changes.inserted or changes.updated):
         try:
             meta = {"sha256": result.sha256, "kind": result.kind, "profile": result.profile}
             batch_id, changes = commit_detail(engine, plan, result.file, meta, username, progress)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,6 +80,9 @@ class RawTable:
             frame = self._csv_frame(header_index, width, numeric_columns)
         else:
             rows = (self._rows or [])[header_index + 1 :]
+            for n, r in enumerate(rows):  # a cell right of the header is refused, as in a CSV
+                if len(r) > width and not all(_blank(c) for c in r[width:]):
+                    raise ReadError("extra_fields", row=header_index + 2 + n, width=width)
             frame = pd.DataFrame.from_records(
                 [tuple(r[:width]) + (None,) * (width - len(r)) for r in rows],
                 columns=list(range(width)),
@@ -131,27 +135,50 @@ class RawTable:
     def _read_csv(
         self, header_index: int, width: int, numeric_columns: frozenset[int], spare: int
     ) -> pd.DataFrame:
-        """`spare` columns right of the header: room for trailing commas / stray cells."""
+        """`spare` columns right of the header: room for trailing commas / stray cells. The C parser drops
+        the cells of a FIRST row wider than `width + spare` with only a warning: that is an error here."""
         try:
-            return pd.read_csv(
-                io.StringIO(self._text or ""),
-                sep=self._sep,
-                header=None,
-                skiprows=header_index + 1,
-                dtype={i: str for i in range(width + spare) if i not in numeric_columns},
-                keep_default_na=False,
-                na_values={i: ["", "-", "--"] for i in numeric_columns},
-                skip_blank_lines=False,
-                names=list(range(width + spare)),
-                engine="c",
-                on_bad_lines="error",
-                index_col=False,
-            )
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                return self._pandas_csv(header_index, width, numeric_columns, spare)
+        except pd.errors.ParserWarning:
+            if not spare:
+                raise ReadError("bad_csv", detail="wide first row") from None  # read again with spares
+            row = header_index + 2 + _first_wide_row(self._text or "", self._sep, header_index, width)
+            raise ReadError("extra_fields", row=row, width=width) from None
         except (pd.errors.ParserError, ValueError) as exc:
             raise ReadError("bad_csv", detail=str(exc).strip()[:200]) from None
 
+    def _pandas_csv(
+        self, header_index: int, width: int, numeric_columns: frozenset[int], spare: int
+    ) -> pd.DataFrame:
+        return pd.read_csv(
+            io.StringIO(self._text or ""),
+            sep=self._sep,
+            header=None,
+            skiprows=header_index + 1,
+            dtype={i: str for i in range(width + spare) if i not in numeric_columns},
+            keep_default_na=False,
+            na_values={i: ["", "-", "--"] for i in numeric_columns},
+            skip_blank_lines=False,
+            names=list(range(width + spare)),
+            engine="c",
+            on_bad_lines="error",
+            index_col=False,
+        )
+
     def _line_count(self) -> int:
         return (self._text or "").count("\n") + 1
+
+
+def _first_wide_row(text: str, sep: str, header_index: int, width: int) -> int:
+    """Index (from the first row below the header) of the first row with a non-empty cell right of the
+    header; only read when the C parser said there is one."""
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    for index, row in enumerate(reader):
+        if index > header_index and any(c.strip() for c in row[width:]):
+            return index - header_index - 1
+    return 0
 
 
 def _has_odd_floats(series: pd.Series) -> bool:

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Table, select
 from lib.core.formatting import Quantity
 from lib.core.models import LiveSession, SessionMinute, SessionProduct, SessionSource
 from lib.importing import values as v
+from lib.importing.checks import above_session
 from lib.importing.fields import MAX_SESSION_MINUTES
 from lib.importing.plan import IN_CHUNK, chunks
 from lib.importing.validate import RowError
@@ -71,18 +72,21 @@ def _line_text(row: Iterable[Any]) -> str:
 
 
 def trend_meta(above: list[list[Any]]) -> tuple[TrendMeta, list[RowError]]:
-    """The account (from 抖音号:…, or the `(…)` after the room's name), room and start of a trend file."""
-    account = room = None
+    """The account (from 抖音号:…, or the `(…)` after the room's name), room and start of a trend file;
+    lines naming two different accounts are refused (which session the file is cannot be told)."""
+    accounts: list[tuple[int, str]] = []  # (line, account) in file order
+    room = None
     started = None
     errors: list[RowError] = []
     for number, row in enumerate(above, start=1):
         text = _line_text(row)
         if match := META_ACCOUNT.match(text):
-            account = v.normalise_name(match.group(2))
+            accounts.append((number, v.normalise_name(match.group(2))))
         elif match := META_ROOM.match(text):
             value = match.group(2)
             if paren := ACCOUNT_IN_PARENS.match(value):
-                room, account = paren.group(1) or None, account or v.normalise_name(paren.group(2))
+                room = paren.group(1) or None
+                accounts.append((number, v.normalise_name(paren.group(2))))
             else:
                 room = value
         elif match := META_START.match(text):
@@ -90,7 +94,13 @@ def trend_meta(above: list[list[Any]]) -> tuple[TrendMeta, list[RowError]]:
                 started = v.parse_datetime(match.group(2))
             except v.ValueParseError:
                 errors.append(RowError(number, match.group(1), match.group(2), "bad_datetime"))
-    return TrendMeta(account, room, started), errors
+    named = list(dict.fromkeys(a for _n, a in accounts))
+    if len(named) > 1:
+        line, other = next((n, a) for n, a in accounts if a != named[0])
+        errors.append(
+            RowError(line, None, other, "detail_trend_conflicting_account", {"accounts": "、".join(named)})
+        )
+    return TrendMeta(named[0] if named else None, room, started), errors
 
 
 def stored_sessions(conn: Connection, wanted: set[tuple[str, dt.datetime]]) -> dict[tuple, list[dict]]:
@@ -99,7 +109,8 @@ def stored_sessions(conn: Connection, wanted: set[tuple[str, dt.datetime]]) -> d
     if not wanted:
         return {}
     first, last = min(w[1] for w in wanted), max(w[1] for w in wanted) + dt.timedelta(minutes=1)
-    cols = (LS.c.id, LS.c.platform, LS.c.account, LS.c.started_at, LS.c.gmv, LS.c.orders, LS.c.viewers)
+    cols = (LS.c.id, LS.c.platform, LS.c.account, LS.c.started_at, LS.c.ended_at)
+    cols += (LS.c.gmv, LS.c.orders, LS.c.viewers)
     found: dict[tuple, list[dict]] = {}
     for accounts in chunks(sorted({w[0] for w in wanted}), IN_CHUNK):
         stmt = select(*cols).where(
@@ -195,6 +206,9 @@ class TrendDraft:
     errors: list[RowError]  # refusals that stand whether or not the session is stored
     minute_errors: list[RowError]  # reported only once the session is found
     records: list[dict[str, Any]]
+    rows: list[int] = field(default_factory=list)  # each record's file row, time as written, and header
+    times: list[Any] = field(default_factory=list)
+    column: str | None = None
 
 
 def trend_draft(frame: pd.DataFrame, headers: dict[str, str], above: list[list[Any]]) -> TrendDraft:
@@ -205,6 +219,8 @@ def trend_draft(frame: pd.DataFrame, headers: dict[str, str], above: list[list[A
     times = frame["time"].tolist()
     rows = frame["_row"].tolist()
     started = meta.started_at or next((t for t in times if isinstance(t, dt.datetime)), None)
+    if any(e.code == "detail_trend_conflicting_account" for e in errors):
+        return TrendDraft(None, errors, [], [])  # which session it is cannot be told: nothing more to say
     if meta.account is None or started is None:
         missing = "detail_trend_no_account" if meta.account is None else "detail_trend_no_start"
         return TrendDraft(None, [*errors, RowError(None, None, None, missing)], [], [])
@@ -227,7 +243,32 @@ def trend_draft(frame: pd.DataFrame, headers: dict[str, str], above: list[list[A
         gmv = values["gmv"][i]
         rec["gmv_cents"] = None if gmv is None else int(round(gmv * 100))
         records.append(rec)
-    return TrendDraft((meta.account, start_minute(started)), errors, later, records)
+    key = (meta.account, start_minute(started))
+    return TrendDraft(key, errors, later, records, [int(r) for r in rows], times, column)
+
+
+# A trend minute may lie this long after the session's stored end (the platform's last minute bucket and
+# its rounding of the end time); nothing before the start minute (minute 0) is taken.
+TREND_GRACE_MINUTES = 5
+
+
+def _after_end(draft: TrendDraft, session: dict) -> list[RowError]:
+    """Rows past the session's end (a `19:59` appended to a 20:00 session, rows running to the next day)."""
+    end = session.get("ended_at")
+    if end is None:  # no stored end: the 24-hour bound of trend_minutes is all there is
+        return []
+    start = start_minute(session["started_at"])
+    last = int((start_minute(end) - start).total_seconds() // 60) + TREND_GRACE_MINUTES
+    params = {
+        "start": f"{session['started_at']:%Y-%m-%d %H:%M}",
+        "end": f"{end:%Y-%m-%d %H:%M}",
+        "grace": TREND_GRACE_MINUTES,
+    }
+    return [
+        RowError(draft.rows[i], draft.column, draft.times[i], "trend_minute_after_end", params)
+        for i, rec in enumerate(draft.records)
+        if rec["minute"] is not None and rec["minute"] > last
+    ]
 
 
 def resolve_trend(conn: Connection, draft: TrendDraft) -> tuple[DetailPlan | None, list[RowError]]:
@@ -239,7 +280,7 @@ def resolve_trend(conn: Connection, draft: TrendDraft) -> tuple[DetailPlan | Non
     session = _session_of(stored_sessions(conn, {draft.key}), draft.key, None, errors)
     if session is None:
         return None, errors
-    errors += draft.minute_errors
+    errors += draft.minute_errors + _after_end(draft, session)
     records = draft.records
     for rec in records:
         rec["session_id"] = session["id"]
@@ -266,6 +307,7 @@ def resolve_listed(
     found = stored_sessions(conn, set(keys))
     errors: list[RowError] = []
     by_session: dict[int, list[dict[str, Any]]] = {}
+    rows_of: dict[int, list[int]] = {}  # each record's file row
     sessions: dict[int, tuple[dict, int]] = {}
     refused: set[tuple] = set()
     renamed = {"product_name": "name"}
@@ -288,12 +330,14 @@ def resolve_listed(
         if rec.get("explain_seconds") is not None:
             rec["explain_seconds"] = int(round(rec["explain_seconds"]))
         by_session.setdefault(session["id"], []).append(rec)
+        rows_of.setdefault(session["id"], []).append(int(rows[i]))
         sessions.setdefault(session["id"], (session, int(rows[i])))
     plan = DetailPlan(
         kind, table, key_column, columns, [r for rs in by_session.values() for r in rs], list(by_session)
     )
     for sid, recs in by_session.items():
         session, first_row = sessions[sid]
+        plan.warnings += above_session(session, recs, rows_of[sid], headers.get("gmv", ""))
         if kind == "session_products":
             plan.warnings += _reconcile(
                 "reconcile_products_gmv", session, _total(recs, "gmv"), session["gmv"], len(recs), first_row

@@ -112,7 +112,10 @@ def show_warnings(key: str, warnings: list, lang: str) -> None:
 
 
 def show_report(idx: int, report: importing.ImportReport, lang: str) -> None:
-    if report.ok:
+    if report.ok and report.batch_id is None:  # the same file again, nothing to change: no batch
+        st.info(t("importing.page.nothing_changed", unchanged=report.unchanged))
+        show_warnings(f"report_warnings_{idx}", report.warnings, lang)
+    elif report.ok:
         st.success(
             t(
                 "importing.page.committed",
@@ -181,6 +184,9 @@ def history_section(user: CurrentUser, previews: dict) -> None:
     if asked in committed:  # second step: confirm or cancel
         _confirm_undo(history, asked, user, previews)
     elif committed:
+        if st.session_state.get("undo_latest") != committed[0]:  # a new upload (or an undo) since: the
+            st.session_state["undo_latest"] = committed[0]  # picker starts again at the latest batch
+            st.session_state.pop("undo_pick", None)
         pick = st.selectbox(t("importing.page.undo_pick"), committed, format_func=labels.get, key="undo_pick")
         if st.button(t("importing.page.undo"), key="undo_button"):
             st.session_state["undo_asked"] = int(pick)

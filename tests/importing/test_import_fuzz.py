@@ -105,7 +105,11 @@ def _check(engine: sa.Engine, data: bytes, name: str) -> None:
     assert elapsed < SECONDS_PER_FILE, f"{name}: {elapsed:.1f} s"
     growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - BASELINE_KB[0]
     assert growth < PEAK_GROWTH_KB, f"{name}: peak memory grew by {growth / 1024:.0f} MB"
-    if report.ok:
+    if report.ok and report.batch_id is None:  # the very same bytes again, nothing to change: no batch
+        assert (report.inserted, report.updated) == (0, 0) and report.unchanged > 0
+        assert "already_imported" in {w.code for w in report.warnings}
+        assert _counts(engine) == before, "an unchanged re-import wrote something"
+    elif report.ok:
         assert report.batch_id is not None
         assert report.inserted + report.updated + report.unchanged > 0
         _assert_plausible(engine)
