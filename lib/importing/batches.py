@@ -24,6 +24,7 @@ from lib.core.models import (
     Team,
     User,
 )
+from lib.importing.commit import lock_imports
 from lib.importing.detail_commit import DETAIL_TABLES, undo_detail
 from lib.importing.plan import IN_CHUNK, chunks
 
@@ -124,6 +125,7 @@ def undo(engine: Engine, batch_id: int, username: str) -> dict[str, int]:
     """Restore exactly what was there before a batch: delete the rows it inserted, put back the values of
     the rows it updated. Admins and managers only; refused when a later upload changed the same rows."""
     with write(engine) as conn:
+        lock_imports(conn)  # what later batches did is read under the lock imports take
         _check_undoable(conn, batch_id, username)
         c = ImportChange.__table__
         changes = (
