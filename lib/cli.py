@@ -21,6 +21,7 @@ from lib.core.schema import is_empty, upgrade
 from lib.core.usernames import canonical_username
 
 MAX_DEMO_SESSIONS = 100_000  # a few years of every room; more only fills the disk
+MAX_DEMO_MONTHS = 36  # as lib.demo checks
 
 
 def _print_json(obj: object) -> None:
@@ -132,14 +133,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_user)
 
     p = sub.add_parser("demo", help="fill the database with deterministic demo data (demo mode)")
-    p.add_argument("--months", type=int, default=6, help="months of history ending this month (default 6)")
+    p.add_argument(
+        "--months",
+        type=int_arg(1, MAX_DEMO_MONTHS),
+        default=6,
+        help="months of history ending this month (default 6)",
+    )
     p.add_argument(
         "--sessions",
         type=int_arg(1, MAX_DEMO_SESSIONS),
         default=None,
         help="total sessions (default: ~4 per room-day)",
     )
-    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--seed", type=int_arg(0, 2**32 - 1, "a seed"), default=42)  # numpy: non-negative
     p.set_defaults(handler=cmd_demo)
 
     p = sub.add_parser("overview", help="the home page's figures for a day (default: today, team time)")

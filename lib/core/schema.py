@@ -87,6 +87,8 @@ def is_empty(engine: Engine | None = None) -> bool:
 def seed_reference(conn: Connection) -> None:
     if conn.execute(select(DataVersion.id).where(DataVersion.id == 1)).first() is None:
         conn.execute(insert(DataVersion).values(id=1, version=1))
+    if get_setting(conn, "import_lock") is None:  # the row imports and undos lock first (FOR UPDATE)
+        set_setting(conn, "import_lock", "")
     if get_setting(conn, "reference_seeded") == "1":
         return
     for name in DEPARTMENTS:

@@ -1,5 +1,7 @@
 """Upload history and undo: a committed batch is undone by deleting the rows it inserted and putting back
-the before-images of the rows it updated (admins and managers; refused when a later batch changed them)."""
+the before-images of the rows it updated (admins and managers; refused when a later batch changed them,
+and when records added since still point at sessions it inserted: incidents and case links would lose
+their session, so the undo names them instead)."""
 
 from __future__ import annotations
 
@@ -7,11 +9,12 @@ import datetime as dt
 import json
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, and_, delete, select, update
+from sqlalchemy import Connection, Engine, Table, and_, delete, func, select, update
 
 from lib.core.db import audit, now, write
 from lib.core.errors import CodedError
 from lib.core.models import (
+    CaseSession,
     ImportBatch,
     ImportChange,
     Incident,
@@ -24,10 +27,12 @@ from lib.core.models import (
     Team,
     User,
 )
+from lib.importing.commit import lock_imports
 from lib.importing.detail_commit import DETAIL_TABLES, undo_detail
 from lib.importing.plan import IN_CHUNK, chunks
 
 UNDO_ROLES = ("admin", "manager")
+NAMED = 10  # ids named in a refusal; more are counted
 TABLES = {
     t.name: t
     for t in (
@@ -98,6 +103,35 @@ def _check_undoable(conn: Connection, batch_id: int, username: str) -> None:
         later = _later_detail(conn, batch_id)
     if later is not None:
         raise UndoError("undo_later_batch", batch=batch_id, later=later)
+    _check_session_links(conn, batch_id)
+
+
+def _check_session_links(conn: Connection, batch_id: int) -> None:
+    """Refuse to delete sessions this batch inserted while incidents or cases point at them (their foreign
+    keys would silently unlink the incidents and delete the case links)."""
+    c = ImportChange.__table__
+    inserted = select(c.c.row_id).where(
+        c.c.batch_id == batch_id, c.c.table_name == "live_sessions", c.c.action == "insert"
+    )
+    incidents = _named(conn, Incident.id, Incident.session_id.in_(inserted))
+    cases = _named(conn, CaseSession.case_id, CaseSession.session_id.in_(inserted))
+    if incidents or cases:
+        none = "–"
+        raise UndoError(
+            "undo_session_links", batch=batch_id, incidents=incidents or none, cases=cases or none
+        )
+
+
+def _named(conn: Connection, column: Any, where: Any) -> str:
+    """'#3, #7, #9' (ids in order), '#1, …, #10 … (25)' beyond NAMED, '' for none."""
+    ids = conn.execute(select(column).where(where).distinct().order_by(column).limit(NAMED)).scalars().all()
+    if not ids:
+        return ""
+    text = ", ".join(f"#{i}" for i in ids)
+    if len(ids) == NAMED:
+        total = conn.execute(select(func.count(func.distinct(column))).where(where)).scalar()
+        text += f" … ({total})" if total > NAMED else ""
+    return text
 
 
 def _later_detail(conn: Connection, batch_id: int) -> int | None:
@@ -124,6 +158,7 @@ def undo(engine: Engine, batch_id: int, username: str) -> dict[str, int]:
     """Restore exactly what was there before a batch: delete the rows it inserted, put back the values of
     the rows it updated. Admins and managers only; refused when a later upload changed the same rows."""
     with write(engine) as conn:
+        lock_imports(conn)  # what later batches did is read under the lock imports take
         _check_undoable(conn, batch_id, username)
         c = ImportChange.__table__
         changes = (

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,14 +64,34 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _sources(files: list[str]) -> Iterator[tuple[str, Any]]:
-    """Each file's name (stored with its batch) and bytes, read only when its turn comes (never a file above
-    the upload limit)."""
-    from lib.importing.readers import ReadError, check_size
+    """Each file's name (stored with its batch) and bytes, read only when its turn comes."""
+    from lib.importing.readers import ReadError
 
     for name in files:
         path = Path(name)
         try:
-            check_size(path.stat().st_size)
-            yield path.name, path.read_bytes()
+            yield path.name, read_limited(path)
         except (OSError, ReadError) as exc:
             yield path.name, exc
+
+
+def read_limited(path: Path) -> bytes:
+    """A regular file's bytes, never more than the upload limit: a device, FIFO or directory is refused
+    without reading (opened non-blocking, so a FIFO with no writer cannot hang the run), a file whose size
+    on disk is above the limit is refused unread, and since that size can lie (/proc files say 0, a file
+    can grow) at most limit + 1 bytes are read."""
+    from lib.importing.readers import MAX_UPLOAD_BYTES, MAX_UPLOAD_MB, ReadError, check_size
+
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb", buffering=0) as fh:
+        info = os.fstat(fd)  # of what was opened, not of what the name pointed at a moment before
+        if not stat.S_ISREG(info.st_mode):
+            raise ReadError("not_regular_file")
+        check_size(info.st_size)
+        chunks, left = [], MAX_UPLOAD_BYTES + 1
+        while left > 0 and (chunk := fh.read(min(left, 1 << 20))):
+            chunks.append(chunk)
+            left -= len(chunk)
+    if left <= 0:
+        raise ReadError("file_too_large", size_mb=f"{MAX_UPLOAD_MB}+", limit_mb=MAX_UPLOAD_MB)
+    return b"".join(chunks)

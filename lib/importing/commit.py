@@ -12,11 +12,14 @@ from sqlalchemy import Connection, Engine, Table, bindparam, insert, literal, se
 from sqlalchemy.exc import DBAPIError
 
 from lib.core.db import audit, now, write
-from lib.core.models import ImportBatch, ImportChange
+from lib.core.models import AppSetting, ImportBatch, ImportChange
 from lib.importing.plan import IN_CHUNK, Plan, Progress, chunks
 
 CHUNK_SIZE = 5000
 _AUTHOR_COLUMNS = ("created_by", "entered_by")
+IMPORT_LOCK = (
+    "import_lock"  # the app_settings row every import and undo locks first (lib.core.schema seeds it)
+)
 
 
 @dataclass
@@ -61,6 +64,24 @@ def diff(conn: Connection, plan: Plan) -> Diff:
         else:
             unchanged += 1
     return Diff(inserts, updates, unchanged)
+
+
+def lock_imports(conn: Connection) -> None:
+    """Imports and undos write one at a time, and read what is stored only once they hold the lock: two
+    imports of one session that both read the stored rows first would both commit against the same old
+    rows and record a wrong before-image for undo. The first statement of the transaction: on SQLite
+    BEGIN IMMEDIATE takes the write lock (a deferred transaction reads before it writes); on PostgreSQL and
+    MariaDB a locking read of one row, so the reads after it see what the previous holder committed."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    held = conn.execute(select(AppSetting.key).where(AppSetting.key == IMPORT_LOCK).with_for_update()).first()
+    if held is None:  # a database seeded before the lock row existed: the row's unique key serialises
+        conn.execute(insert(AppSetting).values(key=IMPORT_LOCK, value=""))
+
+
+def after_diff() -> None:
+    """Called between reading what is stored and writing (tests pause here to overlap two imports)."""
 
 
 def after_chunk(done: int, total: int, progress: Progress | None) -> None:
@@ -263,6 +284,7 @@ def commit(
     """One transaction: record the batch, diff against what is stored, write, audit. `meta` holds the
     batch's sha256, kind and profile."""
     with write(engine) as conn:
+        lock_imports(conn)
         batch = {
             "file_name": file_name[:255],
             "sha256": meta["sha256"],
@@ -277,6 +299,7 @@ def commit(
         if plan.before_write is not None:  # e.g. create the roster's new teams, so team ids can be compared
             plan.before_write(conn, batch_id, plan)
         changes = diff(conn, plan)
+        after_diff()
         counts = {
             "inserted": len(changes.inserts),
             "updated": len(changes.updates),

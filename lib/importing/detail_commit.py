@@ -15,7 +15,8 @@ from sqlalchemy import Connection, Engine, Table, delete, insert, select
 
 from lib.core.db import audit, now, write
 from lib.core.models import ImportBatch, ImportChange
-from lib.importing.commit import after_chunk, bulk_insert, same
+from lib.importing import commit as committing
+from lib.importing.commit import after_chunk, bulk_insert, lock_imports, same
 from lib.importing.plan import IN_CHUNK, Progress, chunks
 from lib.importing.resolve_detail import DetailPlan
 
@@ -131,7 +132,9 @@ def commit_detail(
 ) -> tuple[int, DetailDiff]:
     """One transaction: the batch, the diff, the replaced sessions' rows, the audit entry."""
     with write(engine) as conn:
+        lock_imports(conn)  # before reading the stored rows the before-images come from
         changes = detail_diff(conn, plan)
+        committing.after_diff()
         counts = {"inserted": changes.inserted, "updated": changes.updated, "unchanged": changes.unchanged}
         batch_id = conn.execute(
             insert(ImportBatch).values(

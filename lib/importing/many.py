@@ -5,7 +5,9 @@ run of small files uses both cores instead of one.
 
 The worker is forked (it inherits the loaded modules, the saved profiles and the clock) and never touches
 the database: it only turns bytes into a `Parsed`. Resolving against the stored sessions stays here, after
-the files before it were committed (a session list and its trend files can come in one run).
+the files before it were committed (a session list and its trend files can come in one run). A file that
+runs out of memory (in the worker or here) is refused with `out_of_memory` and the run goes on, as when
+the worker dies.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ def import_many(
             initargs=(engine,),
         )
     args = (kind, profile, profiles)
-    queue: deque[tuple[str, bytes | OSError | ReadError, Future | Parsed | None]] = deque()
+    queue: deque[tuple[str, bytes | OSError | ReadError, Future | Parsed | ReadError | None]] = deque()
     try:
         for name, data in sources:
             queue.append((name, data, _start(pool, name, data, args)))
@@ -75,7 +77,7 @@ def _start(
     name: str,
     data: bytes | OSError | ReadError,
     args: tuple[str | None, str | None, list[Profile]],
-) -> Future | Parsed | None:
+) -> Future | Parsed | ReadError | None:
     if not isinstance(data, bytes):
         return None
     if pool is not None:
@@ -83,29 +85,48 @@ def _start(
             return pool.submit(parse_bytes, data, name, *args)
         except BrokenProcessPool:  # the worker died earlier: parse the rest here
             pass
-    return parse_bytes(data, name, *args)
+    return _parse_here(data, name, args)
+
+
+def _parse_here(
+    data: bytes, name: str, args: tuple[str | None, str | None, list[Profile]]
+) -> Parsed | ReadError:
+    try:
+        return parse_bytes(data, name, *args)
+    except MemoryError:  # this file is refused; the next ones may fit
+        return ReadError("out_of_memory")
 
 
 def _finish(
     engine: Engine,
     name: str,
     data: bytes | OSError | ReadError,
-    started: Future | Parsed | None,
+    started: Future | Parsed | ReadError | None,
     args: tuple[str | None, str | None, list[Profile]],
     username: str | None,
     dry_run: bool,
 ) -> Outcome:
     if isinstance(data, OSError):
         return name, data
-    if isinstance(data, ReadError):
-        return name, refused_file(name, data)
-    if isinstance(started, Future):
+    if isinstance(data, bytes) and isinstance(started, Future):
         try:
-            parsed = started.result()
+            started = started.result()
         except BrokenProcessPool:  # the worker died (e.g. killed for memory): parse here instead
-            parsed = parse_bytes(data, name, *args)
-    else:
-        assert started is not None
-        parsed = started
-    result, plan = resolve(engine, parsed)
-    return name, import_prepared(engine, result, plan, username, dry_run, None)
+            started = _parse_here(data, name, args)
+        except MemoryError:  # raised in the worker and passed back: refuse the file, go on
+            started = ReadError("out_of_memory")
+    refusal = data if isinstance(data, ReadError) else started
+    if isinstance(refusal, ReadError):
+        return name, _refused(name, refusal, dry_run)
+    assert isinstance(started, Parsed)
+    try:
+        result, plan = resolve(engine, started)
+        return name, import_prepared(engine, result, plan, username, dry_run, None)
+    except MemoryError:  # a commit in progress was rolled back with its transaction
+        return name, _refused(name, ReadError("out_of_memory"), dry_run)
+
+
+def _refused(name: str, error: ReadError, dry_run: bool) -> ImportReport:
+    report = refused_file(name, error)
+    report.dry_run = dry_run
+    return report

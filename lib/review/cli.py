@@ -10,6 +10,7 @@ import json
 import sys
 from typing import Any
 
+from lib.core.bounds import MAX_DATE, MIN_DATE, date_in_range
 from lib.core.db import get_engine
 from lib.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 from lib.core.platforms import PLATFORM_NAMES, PLATFORMS
@@ -51,6 +52,8 @@ def cmd_review(args: argparse.Namespace) -> int:
     start = parse_start(args.start)
     if start is None:
         return _fail(lang, "bad_start", value=args.start)
+    if not date_in_range(start.date()):  # the bound of every other command (9999-12-31 overflowed)
+        return _fail(lang, "start_out_of_range", value=args.start, low=MIN_DATE, high=MAX_DATE)
     account = args.account.strip()
     engine = get_engine()
     upgrade(engine)

@@ -98,3 +98,33 @@ def test_every_command_has_help():
     for action in parser._subparsers._group_actions:
         for command in action.choices.values():
             command.format_help()
+
+
+def test_date_and_number_arguments_are_bounded_without_traceback(engine, cli_here):
+    """`review --start` has the 2000–2099 bound of every other command (9999-12-31 23:59 overflowed a
+    minute later); the demo's --months and --seed are bounded by the parser (a negative seed was a numpy
+    traceback)."""
+    late = cli_here(
+        "review", "--platform", "douyin", "--account", "a", "--start", "9999-12-31 23:59", "--lang", "en"
+    )
+    assert late.returncode == 2 and late.stdout == ""
+    assert late.stderr == "error: --start “9999-12-31 23:59” is outside 2000-01-01..2099-12-31.\n"
+    early = cli_here("review", "--platform", "douyin", "--account", "a", "--start", "1999-12-31 23:59")
+    assert (
+        early.returncode == 2 and early.stderr.count("\n") == 1 and "2000-01-01..2099-12-31" in early.stderr
+    )
+    edge = cli_here(
+        "review", "--platform", "douyin", "--account", "a", "--start", "2099-12-31 23:59", "--lang", "en"
+    )
+    assert (
+        edge.returncode == 2
+        and "no douyin session of account a starting 2099-12-31 23:59" in edge.stderr
+        and "outside" not in edge.stderr
+    )
+    for argv, message in (
+        (("demo", "--seed", "-1"), "argument --seed: not a seed in 0..4294967295: '-1'"),
+        (("demo", "--months", "0"), "argument --months: not a number in 1..36: '0'"),
+        (("demo", "--months", "99999999999999999999"), "argument --months: not a number in 1..36"),
+    ):
+        result = cli_here(*argv)
+        assert result.returncode == 2 and message in result.stderr and result.stderr.count("\n") == 1

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 import sqlalchemy as sa
 from import_helpers import DOUYIN, KUAISHOU, ROOT_DIR, SAMPLES, snapshot
 
@@ -106,3 +107,52 @@ def test_cli_bad_file_corpus_never_tracebacks(engine, capsys, clock_at):
     code, reports = _run(capsys, *map(str, refused))
     assert code == 1 and len(reports) == len(refused)
     assert all(r["errors"] and r["errors"][0]["reason"] for r in reports)
+
+
+def _limit_memory() -> None:  # in the child: the old code read /dev/zero until MemoryError (2.3 GB)
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (1_500_000_000, 1_500_000_000))
+
+
+def test_cli_refuses_devices_and_fifos_and_reports_every_file(engine, tmp_path):
+    """`import douyin.csv /dev/zero FIFO kuaishou.xlsx`: a device and a FIFO (no writer) are refused
+    without reading (the old size check trusted their size 0: /dev/zero read until MemoryError, a FIFO
+    hung), and every file still gets its JSON object, in order."""
+    import os
+
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    files = [str(SAMPLES / DOUYIN), "/dev/zero", str(fifo), str(SAMPLES / KUAISHOU)]
+    proc = subprocess.run(
+        [sys.executable, "-m", "lib.cli", "import", *files, "--dry-run", "--lang", "en"],
+        cwd=ROOT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=180,  # a guard against the old hang, not a measurement
+        preexec_fn=_limit_memory,
+    )
+    assert "Traceback" not in proc.stderr, proc.stderr
+    reports = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert proc.returncode == 1 and [r["file"] for r in reports] == files
+    assert [r["inserted"] for r in (reports[0], reports[3])] == [14, 9]
+    for report in reports[1:3]:
+        assert [(e["code"], e["reason"]) for e in report["errors"]] == [
+            ("not_regular_file", "Not a regular file (a device, pipe or directory); not read.")
+        ]
+
+
+def test_cli_reads_at_most_the_upload_limit_whatever_the_size_on_disk(monkeypatch, tmp_path):
+    """A regular file whose size on disk says 0 (/proc files do; a file may grow after stat): the reader
+    stops one byte past the limit and refuses the file."""
+    from pathlib import Path
+
+    from lib.importing import cli as import_cli
+    from lib.importing import readers
+
+    monkeypatch.setattr(readers, "MAX_UPLOAD_BYTES", 100)
+    maps = Path("/proc/self/maps")
+    assert maps.stat().st_size == 0 and len(maps.read_bytes()) > 1000
+    with pytest.raises(readers.ReadError) as refused:
+        import_cli.read_limited(maps)
+    assert refused.value.code == "file_too_large" and refused.value.params["size_mb"] == "50+"

@@ -4,6 +4,7 @@ in the given order, with the same outcome as importing them one by one; a dead w
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 import pytest
@@ -148,3 +149,87 @@ def test_trend_before_its_session_is_refused_even_in_one_run(engine, tmp_path, p
         "ok",
         "ok",
     ]
+
+
+def _parse_out_of_memory(data, name, *args, **kw):
+    """parse_bytes, except that one file runs out of memory (wherever it is parsed)."""
+    if name == TRENDS[1]:
+        raise MemoryError
+    return _REAL_PARSE(data, name, *args, **kw)
+
+
+@pytest.mark.parametrize("parallel", [True, False])
+def test_a_file_that_runs_out_of_memory_is_refused_and_the_run_goes_on(
+    engine, tmp_path, monkeypatch, parallel
+):
+    """A MemoryError while parsing one file (in the worker, or here) refuses that file with a coded reason
+    in the user's language; the files after it are imported as usual (it used to end the run)."""
+    monkeypatch.setattr(many, "parse_bytes", _parse_out_of_memory)
+    outcomes = list(many.import_many(engine, _sources(tmp_path), username="t", parallel=parallel))
+    assert [name for name, _ in outcomes] == [name for name, _ in _sources(tmp_path)]
+    by_name = dict(outcomes)
+    refused = by_name[TRENDS[1]]
+    assert refused.batch_id is None and [e.code for e in refused.errors] == ["out_of_memory"]
+    assert refused.as_dict("en")["errors"][0]["reason"].startswith("Not enough memory to read this file")
+    assert refused.as_dict("zh")["errors"][0]["reason"].startswith("内存不足")
+    imported = [n for n in TRENDS if n != TRENDS[1]]
+    assert all(by_name[n].ok and by_name[n].inserted > 0 for n in imported)
+    assert len(_minute_counts(engine)) == len(imported)
+
+
+def test_cli_prints_a_line_for_a_file_that_ran_out_of_memory(engine, capsys, monkeypatch):
+    import json
+
+    from lib.cli import main
+
+    monkeypatch.setattr(many, "parse_bytes", _parse_out_of_memory)
+    files = [str(SAMPLES / SESSION_FILES[1]), *(str(DETAIL / n) for n in TRENDS[:3])]
+    code = main(["import", *files, "--lang", "en"])
+    reports = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert code == 1 and [r["file"] for r in reports] == files
+    assert [[e["code"] for e in r["errors"]] for r in reports] == [[], [], ["out_of_memory"], []]
+
+
+def test_a_real_out_of_memory_run_under_an_address_space_limit(tmp_path):
+    """The reported run: `prlimit --as=900000000 python -m lib.cli import` with a 199,000-row session list
+    between small files. The big file is refused for memory, in the user's language; every file gets its
+    line (it ended with a MemoryError traceback from many.py after two files)."""
+    import json
+    import resource
+    import subprocess
+    import sys
+
+    from import_helpers import ROOT_DIR, douyin_lines
+
+    lines = douyin_lines()
+    row = lines[1].split(",")
+    start = dt.datetime(2026, 1, 1)
+    with (tmp_path / "big.csv").open("w", encoding="utf-8") as fh:
+        fh.write(lines[0] + "\n")
+        for i in range(199_000):
+            t = start + dt.timedelta(minutes=3 * i)
+            times = [f"{t:%Y/%m/%d %H:%M:%S}", f"{t + dt.timedelta(minutes=2):%Y/%m/%d %H:%M:%S}", "2"]
+            fh.write(",".join([f"主播{i % 50}", f"acct{i % 37}", *times, *row[5:]]) + "\n")
+    files = [
+        str(SAMPLES / SESSION_FILES[1]),
+        str(tmp_path / "big.csv"),
+        *(str(SAMPLES / n) for n in SESSION_FILES[2:]),
+    ]
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (900_000_000, 900_000_000))
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "lib.cli", "import", *files, "--dry-run", "--lang", "en"],
+        cwd=ROOT_DIR,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'oom.db'}"},
+        timeout=600,
+        preexec_fn=limit,
+    )
+    assert "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    reports = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert proc.returncode == 1 and [r["file"] for r in reports] == files
+    assert [e["code"] for e in reports[1]["errors"]] == ["out_of_memory"] and reports[1]["dry_run"]
+    assert all(r["errors"] == [] and r["inserted"] > 0 for i, r in enumerate(reports) if i != 1)

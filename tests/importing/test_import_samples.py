@@ -253,9 +253,7 @@ def _douyin_revised() -> bytes:
 
 def test_undo_restores_previous_state(engine, users):
     first = importing.import_bytes(engine, sample_bytes(DOUYIN), DOUYIN, username="t")
-    importing.import_bytes(
-        engine, sample_bytes(INCIDENTS.replace("incidents", "incidents")), INCIDENTS, username="t"
-    )
+    incidents = importing.import_bytes(engine, sample_bytes(INCIDENTS), INCIDENTS, username="t")
     skip = ("import_batches", "import_changes", "audit_log", "data_version")
     before = snapshot(engine, skip=skip)
     second = importing.import_bytes(engine, _douyin_revised(), "douyin_revised.csv", username="t")
@@ -283,16 +281,16 @@ def test_undo_restores_previous_state(engine, users):
     with pytest.raises(importing.UndoError) as exc:
         importing.undo(engine, second.batch_id, users["admin"])
     assert exc.value.code == "undo_already"
-    # now the first upload can be undone too: nothing of the Douyin file is left
+    # the incident log still points at the Douyin sessions: refused (it used to unlink them silently)
+    with pytest.raises(importing.UndoError) as exc:
+        importing.undo(engine, first.batch_id, users["admin"])
+    assert exc.value.code == "undo_session_links"
+    # once the incidents' upload is undone, nothing of the Douyin file is left
+    importing.undo(engine, incidents.batch_id, users["admin"])
     importing.undo(engine, first.batch_id, users["admin"])
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(LiveSession)).scalar() == 0
-        assert (
-            conn.execute(
-                sa.select(sa.func.count()).select_from(Incident).where(Incident.session_id.is_not(None))
-            ).scalar()
-            == 0
-        )
+        assert conn.execute(sa.select(sa.func.count()).select_from(Incident)).scalar() == 0
 
 
 def test_batch_is_recorded(engine):
