@@ -31,6 +31,7 @@ def optional_select(
         index=values.index(default) if default in values else 0,
         key=key,
         format_func=lambda v: t("incidents.none") if v is None else options[v],
+        placeholder=t("incidents.none"),  # Streamlit shows a None choice as its own English placeholder
         help=help,
     )
 
