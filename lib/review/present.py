@@ -182,7 +182,7 @@ def retention_caption(retention: dict[str, rm.Segment | None], lang: str) -> str
         "review.page.retention_whole",
         lang,
         average=(whole.average_minutes, "min"),
-        minutes=(whole.minutes, "min"),
+        minutes=(whole.minutes, "count"),  # whole minute rows: no decimals
         visits=(whole.visits, "count"),
     )
 

@@ -71,6 +71,9 @@ def test_review_page_with_minute_data(run_page, week):
         visits = rows[0]["online"] + sum(m["entering"] for m in rows[1:])
         assert tiles[label] == pct(sum(m["online"] for m in rows) / visits / length), label
     assert all(float(v.rstrip("%")) <= 100 for k, v in tiles.items() if k.startswith("留存"))
+    visits = minutes[0]["online"] + sum(m["entering"] for m in minutes[1:])
+    whole = f"开播 {len(minutes)} 分钟（{visits:,} 次进入）"
+    assert any(whole in c for c in texts(at, "caption")), whole
     online = [m["online"] for m in minutes]
     [opening] = [c for c in texts(at, "caption") if c.startswith("在线人数相对开场")]
     assert f"第 15 分钟 {pct(online[15] / max(online[:5]))}" in opening  # named as what it is
