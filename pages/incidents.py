@@ -7,14 +7,21 @@ user = guard("incidents")
 from lib import incidents as inc  # noqa: E402
 from lib.web import current_language, form_ui, now  # noqa: E402
 from lib.web.i18n import t  # noqa: E402
-from lib.web.incidents_view import admin_section, optional_select, save, time_input  # noqa: E402
+from lib.web.incidents_view import (  # noqa: E402
+    admin_section,
+    moment_input,
+    optional_select,
+    save,
+    time_input,
+)
 from lib.web.ui import engine, show_flash  # noqa: E402
 
 st.title(t("nav.incidents"))
 show_flash()
-# Defaults are "now" to the minute, frozen for each form so edits survive reruns; reset after a save.
+# The detection time defaults to "now" to the minute, frozen for each form so edits survive reruns (reset
+# after a save); responded and resolved start empty.
 form_now = st.session_state.setdefault("inc_form_now", now().replace(second=0))
-upd_now = st.session_state.setdefault("upd_now", now().replace(second=0))
+link_minutes = int(inc.SESSION_LINK_AFTER_END.total_seconds() // 60)
 choices = inc.form_choices(engine(), user.person_id, now())
 
 
@@ -30,14 +37,16 @@ def render_new() -> None:
     for hint in inc.present.sla_hints(inc.sla_lookup(engine(), category, severity), current_language()):
         st.caption(hint)
     session_id = optional_select(
-        "incidents.form.session", choices["sessions"], choices["default_session"], "inc_session"
+        "incidents.form.session",
+        choices["sessions"],
+        choices["default_session"],
+        "inc_session",
+        help=t("incidents.form.session_help", minutes=link_minutes),
     )
     detected = time_input("incidents.form.detected", "inc_detected", form_now)
-    responded = resolved = None
-    if st.toggle(t("incidents.form.has_responded"), value=True, key="inc_has_responded"):
-        responded = time_input("incidents.form.responded", "inc_responded", form_now)
-    if st.toggle(t("incidents.form.has_resolved"), value=False, key="inc_has_resolved"):
-        resolved = time_input("incidents.form.resolved", "inc_resolved", form_now)
+    # Responded and resolved are moments someone records: empty until the handler sets them.
+    responded = moment_input("incidents.form.responded", "inc_responded")
+    resolved = moment_input("incidents.form.resolved", "inc_resolved")
     department = optional_select(
         "incidents.form.department", choices["departments"], choices["default_department"], "inc_department"
     )
@@ -84,14 +93,8 @@ def render_update() -> None:
     )
     cur = by_id[pick]
     st.caption(inc.present.known_times(cur, current_language()))
-    upd_responded = cur["responded_at"] or time_input(
-        "incidents.form.responded", f"upd_responded_{pick}", upd_now
-    )
-    upd_resolved = cur["resolved_at"]
-    if upd_resolved is None and st.toggle(
-        t("incidents.form.has_resolved"), value=True, key=f"upd_has_resolved_{pick}"
-    ):
-        upd_resolved = time_input("incidents.form.resolved", f"upd_resolved_{pick}", upd_now)
+    upd_responded = cur["responded_at"] or moment_input("incidents.form.responded", f"upd_responded_{pick}")
+    upd_resolved = cur["resolved_at"] or moment_input("incidents.form.resolved", f"upd_resolved_{pick}")
     upd_reason = st.text_input(t("incidents.form.reason"), key=f"upd_reason_{pick}")
     if st.button(t("incidents.form.update_button"), type="primary", width="stretch", key="upd_save"):
         save(

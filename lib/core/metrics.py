@@ -194,8 +194,16 @@ CATALOGUE: tuple[Metric, ...] = (
         "(comments + likes + shares + questions) / viewers",
         "session",
         ("at_least", 0.70, None),
-        help_zh="种子文档 002 以更窄的口径定为 5%",
-        help_en="seed 002 says 5 % under a narrower definition",
+        # Interactions per viewer, not a share of people: one viewer may comment and like many times.
+        help_zh=(
+            "单位：每位观众的互动次数，以百分数表示（106% = 每位观众平均互动 1.06 次）；"
+            "一位观众可多次互动，所以可以超过 100%。种子文档 002 以更窄的口径定为 5%"
+        ),
+        help_en=(
+            "unit: interactions per viewer, written as a percentage (106 % = 1.06 interactions per viewer); "
+            "one viewer may interact many times, so it may exceed 100 %. Seed 002 says 5 % under a "
+            "narrower definition"
+        ),
         from_sums=_interaction,
         inputs=("comments", "likes", "shares", "viewers"),
         optional=("questions",),

@@ -3,15 +3,21 @@ alongside the catalogue in lib.core.metrics (whose entries are computed from a g
 so do not fit these). Each definition says exactly how it is computed; pages, the CLI and exports call
 these functions and nothing else.
 
-Retention segments (留存分段). The minute rows give how many people were online in each minute, not who:
-  base       = the highest `online` among minutes 0-4 (the first five minutes from the start minute) -
-               the first-5-minute audience at its fullest;
-  at_<m>     = online at minute m / base, for m = 5, 15 and 30 (minute m = m whole minutes after the
-               start minute, e.g. 20:05 for a session that starts at 20:00);
-  at_end     = online in the last minute row / base.
-A value above 100 % means the room held more people than in its opening. None ("no data") when the
-session has no online figure in minutes 0-4 (or only zeros), or no row for minute m (shorter session,
-gap in the export).
+Retention segments (留存分段, seed 000: the average time from entering the room to leaving, as a share of
+the time on air, watched in segments). The minute rows give how many people were online in each minute
+and how many came in, not who, so for a segment (the first 5 minutes, the first 15, the whole session):
+  watched    = the sum of `online` over the segment's minute rows (person-minutes: each person online in a
+               minute watched that minute);
+  visits     = `online` in the segment's first row + `entering` in its later rows (people already there
+               plus those who came in), and never fewer than the segment's highest `online`;
+  minutes    = the segment's minute rows with an online figure (its time on air; a gap counts neither way);
+  retention  = watched / visits / minutes = the average watch time per visit over the time on air.
+So retention is a share: 0 (nobody stayed) to 1 (everyone stayed from the opening to the end), never more.
+None ("no data") when the session did not reach the segment's last minute (a 10-minute session has no
+"first 15"), or has no online figure in it (or only zeros).
+
+Online against the opening (在线人数相对开场, not a retention): online at minute m / the highest online in
+minutes 0-4, for m = 5, 15, 30 and the last minute row. Above 100 % when the room grew after its opening.
 
 Product funnel (exposure → click → order), per product of a session or summed over sessions:
   click_rate = clicks / exposure;  conversion_rate = orders / clicks.
@@ -29,9 +35,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-RETENTION_BASE_MINUTES = 5
-RETENTION_POINTS = (5, 15, 30)
-RETENTION_KEYS = ("at_5", "at_15", "at_30", "at_end")
+RETENTION_SEGMENTS = {"first_5": 5, "first_15": 15, "whole": None}  # key -> minutes (None: the whole)
+RETENTION_KEYS = tuple(RETENTION_SEGMENTS)
+OPENING_MINUTES = 5
+OPENING_POINTS = (5, 15, 30)
+OPENING_KEYS = ("at_5", "at_15", "at_30", "at_end")
 BASELINE_MINUTES = 15
 
 
@@ -51,26 +59,42 @@ class DetailMetric:
         return self.formula_zh if lang == "zh" else self.formula_en
 
 
-_BASE_ZH = "开播前 5 分钟(第 0–4 分钟)最高在线人数"
-_BASE_EN = "the highest online count in minutes 0–4 (the first five minutes)"
+_OPENING_ZH = "开播前 5 分钟(第 0–4 分钟)最高在线人数"
+_OPENING_EN = "the highest online count in minutes 0–4 (the first five minutes)"
+_VISITS_ZH = "进入次数 = 时段第一分钟在线人数 + 之后各分钟进入人数(不少于时段内最高在线)"
+_VISITS_EN = "visits = online in the first minute + people entering after it (at least the peak online)"
 
 
-def _retention(point: str, zh: str, en: str) -> DetailMetric:
+def _retention(key: str, zh: str, en: str) -> DetailMetric:
     return DetailMetric(
-        f"retention_{point}",
+        f"retention_{key}",
         f"留存 · {zh}",
         f"Retention · {en}",
         "pct",
-        f"{zh}在线人数 / {_BASE_ZH}",
-        f"online {en} / {_BASE_EN}",
+        f"{zh}平均每次进入的观看时长 / {zh}开播时长;{_VISITS_ZH};0–100%",
+        f"average watch time per visit / time on air, {en}; {_VISITS_EN}; 0–100 %",
+    )
+
+
+def _opening(point: str, zh: str, en: str) -> DetailMetric:
+    return DetailMetric(
+        f"online_vs_opening_{point}",
+        f"在线人数相对开场 · {zh}",
+        f"Online against the opening · {en}",
+        "pct",
+        f"{zh}在线人数 / {_OPENING_ZH};不是留存,超过 100% 表示在线人数高于开场",
+        f"online {en} / {_OPENING_EN}; not a retention: above 100 % means more people online than at the opening",
     )
 
 
 DETAIL_METRICS: tuple[DetailMetric, ...] = (
-    _retention("at_5", "第 5 分钟", "at minute 5"),
-    _retention("at_15", "第 15 分钟", "at minute 15"),
-    _retention("at_30", "第 30 分钟", "at minute 30"),
-    _retention("at_end", "最后一分钟", "in the last minute"),
+    _retention("first_5", "前 5 分钟", "first 5 minutes"),
+    _retention("first_15", "前 15 分钟", "first 15 minutes"),
+    _retention("whole", "全场", "whole session"),
+    _opening("at_5", "第 5 分钟", "at minute 5"),
+    _opening("at_15", "第 15 分钟", "at minute 15"),
+    _opening("at_30", "第 30 分钟", "at minute 30"),
+    _opening("at_end", "最后一分钟", "in the last minute"),
     DetailMetric(
         "product_click_rate",
         "商品点击率",
@@ -112,13 +136,64 @@ def ratio(num: float | None, den: float | None) -> float | None:
     return num / den
 
 
-def retention(online_by_minute: Iterable[tuple[int, int | None]]) -> dict[str, float | None]:
-    """The retention segments (module docstring) from (minute, online) pairs; keys base and RETENTION_KEYS."""
+@dataclass(frozen=True)
+class Segment:
+    """One retention segment (module docstring): its minute rows, person-minutes, visits and share."""
+
+    minutes: int
+    watched: int
+    visits: int
+    share: float
+
+    @property
+    def average_minutes(self) -> float:
+        """The average watch time per visit, in minutes."""
+        return self.watched / self.visits
+
+
+MinuteRow = tuple[int, int | None, int | None]  # (minute, online, entering)
+
+
+def _count(value: int | None) -> int | None:
+    # A negative count is no count: treated as missing, like the importer's refusal of it.
+    return None if value is None or value < 0 else int(value)
+
+
+def segment(rows: Sequence[MinuteRow], length: int | None) -> Segment | None:
+    """The retention of the first `length` minutes (None: the whole session) from (minute, online,
+    entering) rows sorted by minute; None when the session ended before the segment did or has no one online."""
+    if not rows or (length is not None and rows[-1][0] < length - 1):
+        return None
+    inside = [(m, _count(o), _count(e)) for m, o, e in rows if length is None or m < length]
+    online = [(o, e) for _m, o, e in inside if o is not None]
+    if not online:
+        return None
+    watched = sum(o for o, _e in online)
+    visits = max(online[0][0] + sum(e or 0 for _o, e in online[1:]), max(o for o, _e in online))
+    if visits == 0:
+        return None
+    return Segment(len(online), watched, visits, watched / (visits * len(online)))  # one exact division
+
+
+def retention_segments(rows: Iterable[MinuteRow]) -> dict[str, Segment | None]:
+    """Every retention segment (RETENTION_KEYS) of a session's minute rows (minute, online, entering)."""
+    ordered = sorted(rows, key=lambda r: r[0])
+    return {key: segment(ordered, length) for key, length in RETENTION_SEGMENTS.items()}
+
+
+def retention(rows: Iterable[MinuteRow]) -> dict[str, float | None]:
+    """The retention shares (0-1, module docstring) of a session's minute rows, by RETENTION_KEYS."""
+    return {k: None if s is None else s.share for k, s in retention_segments(rows).items()}
+
+
+def online_vs_opening(online_by_minute: Iterable[tuple[int, int | None]]) -> dict[str, float | None]:
+    """Online at minutes 5, 15, 30 and the last against the opening's peak (module docstring); keys base
+    and OPENING_KEYS. Not a retention: it exceeds 1 when the room grew."""
     online = {m: v for m, v in online_by_minute if v is not None}
-    opening = [online[m] for m in range(RETENTION_BASE_MINUTES) if m in online]
+    opening = [online[m] for m in range(OPENING_MINUTES) if m in online]
     base = max(opening) if opening else None
     out: dict[str, float | None] = {"base": base}
-    for m in RETENTION_POINTS:
+    for m in OPENING_POINTS:
         out[f"at_{m}"] = ratio(online.get(m), base)
     out["at_end"] = ratio(online[max(online)], base) if online else None
     return out

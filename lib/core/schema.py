@@ -48,9 +48,25 @@ INCIDENT_CATEGORIES = (
     "负面评论/舆情",
     "其他",
 )
-# severity -> (respond, resolve, meeting) minutes; per-category overrides below (SPEC, Incidents).
-DEFAULT_SLAS = {"simple": (10, 5, None), "complex": (10, 10, None), "major": (10, 10, 30)}
+# severity -> (respond, resolve, meeting) minutes; per-category overrides below (SPEC, Incidents). Resolve:
+# seed 000 (simple 5, complex 10); a response limit always fits inside the resolve limit (seed 004's 10
+# minutes is the longest an @-mention may go unanswered, not a response SLA).
+DEFAULT_SLAS = {"simple": (2, 5, None), "complex": (5, 10, None), "major": (5, 10, 30)}
 CATEGORY_SLAS = {"负面评论/舆情": 3, "价格异常": 30}  # resolve minutes for every severity
+
+
+def default_sla_rows() -> list[tuple[str | None, str, float, float, float | None]]:
+    """The SLA table a database starts with: (category or None for all, severity, respond, resolve,
+    meeting); a category's resolve limit caps its response limit (negative comments: 3 minutes)."""
+    rows: list[tuple[str | None, str, float, float, float | None]] = [
+        (None, sev, respond, resolve, meeting) for sev, (respond, resolve, meeting) in DEFAULT_SLAS.items()
+    ]
+    for name, resolve in CATEGORY_SLAS.items():
+        for sev, (respond, _default_resolve, meeting) in DEFAULT_SLAS.items():
+            rows.append((name, sev, min(respond, resolve), resolve, meeting))
+    return rows
+
+
 DEFAULT_TARGETS_FROM = "2020-01"
 
 
@@ -100,27 +116,16 @@ def seed_reference(conn: Connection) -> None:
         category_ids[name] = conn.execute(
             insert(IncidentCategory).values(name=name, sort_order=order, active=True)
         ).inserted_primary_key[0]
-    for severity, (respond, resolve, meeting) in DEFAULT_SLAS.items():
+    for name, severity, respond, resolve, meeting in default_sla_rows():
         conn.execute(
             insert(IncidentSla).values(
-                category_id=None,
+                category_id=None if name is None else category_ids[name],
                 severity=severity,
                 respond_minutes=respond,
                 resolve_minutes=resolve,
                 meeting_minutes=meeting,
             )
         )
-    for name, resolve in CATEGORY_SLAS.items():
-        for severity, (respond, _default_resolve, meeting) in DEFAULT_SLAS.items():
-            conn.execute(
-                insert(IncidentSla).values(
-                    category_id=category_ids[name],
-                    severity=severity,
-                    respond_minutes=respond,
-                    resolve_minutes=resolve,
-                    meeting_minutes=meeting,
-                )
-            )
     stamp = dt.datetime(2020, 1, 1)
     for m in CATALOGUE:
         if m.default_target is None:

@@ -61,6 +61,16 @@ def save_slas(engine: Engine, rows: list[dict[str, Any]], username: str) -> None
             if v is not None and v <= 0:
                 raise IncidentError("bad_minutes", row=pos, column=col, value=v)
             values[col] = v
+        respond, resolve = values["respond_minutes"], values["resolve_minutes"]
+        if respond is not None and resolve is not None and resolve < respond:
+            # Resolving includes responding: a resolve limit under the response limit can never be met late.
+            raise IncidentError(
+                "resolve_before_respond",
+                row=pos,
+                value=f"{cat or '*'} / {sev}",
+                respond=f"{respond:g}",
+                resolve=f"{resolve:g}",
+            )
         key = (values["category_id"], sev)
         if key in seen:
             raise IncidentError("duplicate_sla", row=pos, value=f"{cat or '*'} / {sev}")

@@ -12,7 +12,15 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from lib.core import forms
 from lib.core.db import audit, now, write
 from lib.core.models import Incident, IncidentCategory, LiveSession, Person
-from lib.incidents.model import CLOCK_SKEW, SEVERITIES, IncidentError, IncidentInput, Sla, minutes
+from lib.incidents.model import (
+    CLOCK_SKEW,
+    SESSION_LINK_AFTER_END,
+    SEVERITIES,
+    IncidentError,
+    IncidentInput,
+    Sla,
+    minutes,
+)
 from lib.incidents.queries import sla_for
 
 
@@ -81,6 +89,30 @@ def validate(conn: Connection, data: IncidentInput, as_of: dt.datetime | None = 
     return data
 
 
+def check_session_link(conn: Connection, data: IncidentInput) -> None:
+    """Refuse a link to a session that ended more than SESSION_LINK_AFTER_END before the detection (its
+    end: the exported end, else start + duration; a session without either counts as still live)."""
+    if data.session_id is None:
+        return
+    row = conn.execute(
+        select(LiveSession.started_at, LiveSession.ended_at, LiveSession.duration_minutes).where(
+            LiveSession.id == data.session_id
+        )
+    ).first()
+    if row is None:
+        raise IncidentError("unknown_session", value=data.session_id)
+    ended = row.ended_at
+    if ended is None and row.duration_minutes is not None:
+        ended = row.started_at + dt.timedelta(minutes=float(row.duration_minutes))
+    if ended is not None and data.detected_at > ended + SESSION_LINK_AFTER_END:
+        raise IncidentError(
+            "session_long_over",
+            ended=f"{ended:%Y-%m-%d %H:%M}",
+            detected=f"{data.detected_at:%Y-%m-%d %H:%M}",
+            minutes=int(SESSION_LINK_AFTER_END.total_seconds() // 60),
+        )
+
+
 def _denormalised(conn: Connection, data: IncidentInput) -> dict[str, Any]:
     """Columns copied from the session and the handler, so filters need no join."""
     out: dict[str, Any] = {"platform": None, "room": None, "host_name": None, "handler_name": None}
@@ -114,6 +146,7 @@ def create_incident(
         if token:
             forms.claim(conn, token, "incident", username)
         data = validate(conn, data, as_of)
+        check_session_link(conn, data)
         values = {
             "category": data.category,
             "severity": data.severity,

@@ -14,6 +14,9 @@ from lib.core.errors import CodedError
 SEVERITIES = ("simple", "complex", "major")
 GROUP_BYS = ("category", "severity", "department", "handler", "week")
 CLOCK_SKEW = dt.timedelta(minutes=1)  # a phone's clock may run a little ahead of the server's
+# An incident may be linked to a session that ended at most this long before its detection (an issue found
+# while wrapping up, e.g. the export or a late comment); a session that ended earlier is another story.
+SESSION_LINK_AFTER_END = dt.timedelta(minutes=60)
 PERCENTILE_METHOD = "linear"  # numpy/pandas default: interpolate between the two nearest ranks
 QUANTILES = (Fraction(1, 2), Fraction(9, 10))  # p50 (median) and p90, exact so ranks compare in integers
 LIST_LIMIT = 5000  # rows of a breach / open list brought back for a page or an export

@@ -25,7 +25,10 @@ START_FORMATS = (
     "%Y/%m/%d %H:%M",
     "%Y/%m/%d %H:%M:%S",
 )
-HELP = "one session's review: totals, minutes, retention, products, sources, incidents (GMV at risk)"
+HELP = (
+    "one session's review: totals, minutes, retention (shares 0-1: first_5, first_15, whole), online "
+    "against the opening (may exceed 1), products, sources, incidents (GMV at risk)"
+)
 
 
 def parse_start(text: str) -> dt.datetime | None:
@@ -77,6 +80,7 @@ def _print_text(review: dict[str, Any]) -> None:
     print("\t".join(f"{k}={v}" for k, v in review["totals"].items()))
     print("\t".join(f"minutes_{k}={v}" for k, v in m.items()))
     print("\t".join(f"retention_{k}={v}" for k, v in review["retention"].items()))
+    print("\t".join(f"online_vs_opening_{k}={v}" for k, v in review["online_vs_opening"].items()))
     for p in review["products"]:
         print(f"product\t{p['product_id']}\t{p['name']}\tgmv={p['gmv']}\torders={p['orders']}")
     for src in review["sources"]:

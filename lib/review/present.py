@@ -151,8 +151,14 @@ def missing_notes(counts: dict[str, int], lang: str) -> list[str]:
     return [translate(f"review.page.missing.{kind}", lang) for kind in DETAIL_KINDS if not counts.get(kind)]
 
 
-def retention_tiles(retention: dict[str, float | None], lang: str) -> list[dict[str, str]]:
-    """The retention segments as tiles: label, value (a share of the opening audience) and its help."""
+def retention_shares(retention: dict[str, rm.Segment | None]) -> dict[str, float | None]:
+    """The share (0-1) of each retention segment; None where the segment has no figure."""
+    return {key: None if seg is None else seg.share for key, seg in retention.items()}
+
+
+def retention_tiles(retention: dict[str, rm.Segment | None], lang: str) -> list[dict[str, str]]:
+    """The retention segments as tiles: label, value (a share, 0-100 %) and its help."""
+    shares = retention_shares(retention)
     out = []
     for key in rm.RETENTION_KEYS:
         m = rm.detail_metric(f"retention_{key}")
@@ -160,15 +166,35 @@ def retention_tiles(retention: dict[str, float | None], lang: str) -> list[dict[
             {
                 "key": key,
                 "label": m.name(lang),
-                "value": cell(retention.get(key), "pct", lang),
+                "value": cell(shares.get(key), "pct", lang),
                 "help": m.help(lang),
             }
         )
     return out
 
 
-def retention_caption(retention: dict[str, float | None], lang: str) -> str:
-    return phrase("review.page.retention_base", lang, base=(retention.get("base"), "count"))
+def retention_caption(retention: dict[str, rm.Segment | None], lang: str) -> str:
+    """The whole session's average watch time per visit against its minutes on air."""
+    whole = retention.get("whole")
+    if whole is None:
+        return translate("review.page.retention_none", lang)
+    return phrase(
+        "review.page.retention_whole",
+        lang,
+        average=(whole.average_minutes, "min"),
+        minutes=(whole.minutes, "count"),  # whole minute rows: no decimals
+        visits=(whole.visits, "count"),
+    )
+
+
+def opening_caption(opening: dict[str, float | None], lang: str) -> str:
+    """Online at minutes 5, 15, 30 and the last against the opening's peak: named as what it is."""
+    return phrase(
+        "review.page.online_vs_opening",
+        lang,
+        base=(opening.get("base"), "count"),
+        **{key: (opening.get(key), "pct") for key in rm.OPENING_KEYS},
+    )
 
 
 def minute_caption(summary: dict[str, Any], lang: str) -> str:

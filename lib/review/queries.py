@@ -139,13 +139,26 @@ def minute_summary(frame: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def session_retention(engine: Engine, session_id: int) -> dict[str, float | None]:
-    """Retention segments of a session (lib.core.review_metrics.retention): base, at_5, at_15, at_30, at_end."""
+def _minute_rows(engine: Engine, session_id: int) -> list[rm.MinuteRow]:
     with engine.connect() as conn:
         rows = conn.execute(
-            select(SM.c.minute, SM.c.online).where(SM.c.session_id == session_id).order_by(SM.c.minute)
+            select(SM.c.minute, SM.c.online, SM.c.entering)
+            .where(SM.c.session_id == session_id)
+            .order_by(SM.c.minute)
         ).all()
-    return rm.retention((int(m), v) for m, v in rows)
+    return [(int(m), o, e) for m, o, e in rows]
+
+
+def session_retention(engine: Engine, session_id: int) -> dict[str, rm.Segment | None]:
+    """Retention segments of a session (lib.core.review_metrics.retention_segments): first_5, first_15,
+    whole, each with its share (0-1), person-minutes, visits and minutes; None where there is no figure."""
+    return rm.retention_segments(_minute_rows(engine, session_id))
+
+
+def session_online_vs_opening(engine: Engine, session_id: int) -> dict[str, float | None]:
+    """Online at minutes 5, 15, 30 and the last against the opening's peak (not a retention; may
+    exceed 1): base, at_5, at_15, at_30, at_end."""
+    return rm.online_vs_opening((m, o) for m, o, _e in _minute_rows(engine, session_id))
 
 
 def products(engine: Engine, session_id: int) -> pd.DataFrame:

@@ -12,11 +12,13 @@ from sqlalchemy import Engine
 
 from lib.review.incidents import SPAN_COLUMNS, incident_spans
 from lib.review.pk import session_totals
+from lib.review.present import retention_shares
 from lib.review.queries import (
     minute_frame,
     minute_summary,
     products,
     session_header,
+    session_online_vs_opening,
     session_retention,
     sources,
 )
@@ -59,7 +61,11 @@ def review_json(engine: Engine, session_id: int) -> dict[str, Any] | None:
         "session": session,
         "totals": {k: plain(v) for k, v in (session_totals(engine, session_id) or {}).items()},
         "minutes": {k: plain(v) for k, v in minute_summary(minute_frame(engine, session_id)).items()},
-        "retention": {k: plain(v) for k, v in session_retention(engine, session_id).items()},
+        # Shares only (0-1); the online-against-opening ratios (may exceed 1) are apart, named as what they are.
+        "retention": {
+            k: plain(v) for k, v in retention_shares(session_retention(engine, session_id)).items()
+        },
+        "online_vs_opening": {k: plain(v) for k, v in session_online_vs_opening(engine, session_id).items()},
         "products": records(products(engine, session_id), PRODUCT_FIELDS + PRODUCT_EXTRA),
         "sources": records(sources(engine, session_id), SOURCE_FIELDS),
         "incidents": records(spans, SPAN_COLUMNS),

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import incidents as inc
+from lib.core.db import now
 from lib.core.exports import to_csv_bytes, to_xlsx_bytes
 from lib.web import form_ui
 from lib.web.i18n import current_language, t
@@ -19,7 +20,9 @@ from lib.web.ui import edit_table, engine, flash, no_data, show_table
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def optional_select(label_key: str, options: dict, default: object, key: str) -> object:
+def optional_select(
+    label_key: str, options: dict, default: object, key: str, help: str | None = None
+) -> object:
     """A selectbox over `options` ({value: label}) with a leading "none" choice."""
     values = [None, *options]
     return st.selectbox(
@@ -28,11 +31,37 @@ def optional_select(label_key: str, options: dict, default: object, key: str) ->
         index=values.index(default) if default in values else 0,
         key=key,
         format_func=lambda v: t("incidents.none") if v is None else options[v],
+        placeholder=t("incidents.none"),  # Streamlit shows a None choice as its own English placeholder
+        help=help,
     )
 
 
 def time_input(label_key: str, key: str, default: dt.datetime) -> dt.datetime | None:
     return st.datetime_input(t(label_key), value=default, key=key, step=60, format="YYYY-MM-DD")
+
+
+def _set_now(key: str) -> None:
+    st.session_state[key] = now().replace(second=0, microsecond=0)
+
+
+def moment_input(label_key: str, key: str) -> dt.datetime | None:
+    """A time that someone records (responded, resolved): empty until set, never a default; the "now"
+    button beside it fills in the team clock's minute in one tap."""
+    box, button = st.columns([4, 1], vertical_alignment="bottom")
+    with button:
+        st.button(
+            t("incidents.form.now"),
+            key=f"{key}_now",
+            on_click=_set_now,
+            args=(key,),
+            help=t("incidents.form.now_help"),
+            width="stretch",
+        )
+    with box:
+        value = st.datetime_input(t(label_key), value=None, key=key, step=60, format="YYYY-MM-DD")
+    if value is None:
+        st.caption(t("incidents.form.not_yet"))
+    return value
 
 
 def show_error(exc: inc.IncidentError) -> None:

@@ -162,7 +162,7 @@ def tile_box(col: Any, tile: dict[str, Any], lang: str) -> None:
             metric(tile["metric"]).name(lang),
             format_metric(tile["metric"], tile["actual"], lang),
             delta=format_change(tile["mom"]),
-            help=t("kpis.mom_help"),
+            help=f"{metric(tile['metric']).help(lang)}\n\n{t('kpis.mom_help')}",  # what it counts, then the delta
         )
         st.caption(kpis.tile_caption(tile, lang))
         st.badge(t(f"kpis.status.{tile['status']}"), color=BADGE[tile["status"]])

@@ -102,6 +102,7 @@ def retention_section(session_id: int, lang: str) -> None:
     for column, tile in zip(st.columns(len(tiles)), tiles, strict=True):
         column.metric(tile["label"], tile["value"], help=tile["help"])
     st.caption(rv.retention_caption(retention, lang))
+    st.caption(rv.opening_caption(cached(rv.session_online_vs_opening, session_id), lang))
 
 
 def incidents_section(spans: pd.DataFrame, lang: str) -> None:

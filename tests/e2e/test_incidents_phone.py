@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from lib.core.models import Incident
@@ -50,10 +51,19 @@ def test_log_resolve_and_report_on_a_phone(engine, database_url, users, start_se
     no_exception(phone)
     phone.screenshot(path=str(ARTIFACTS / "incidents_phone_logged.png"), full_page=True)
     with engine.connect() as conn:
-        (row,) = conn.execute(select(Incident.id, Incident.resolved_at, Incident.created_by)).all()
-    assert row.resolved_at is None and row.created_by == users["manager"]
+        (row,) = conn.execute(
+            select(Incident.id, Incident.responded_at, Incident.resolved_at, Incident.created_by)
+        ).all()
+    assert row.responded_at is None and row.resolved_at is None and row.created_by == users["manager"]
 
     phone.get_by_role("tab", name="更新未解决问题").click()
+    # nothing is pre-filled: the handler taps "现在" for the response, then for the resolution
+    for moment in ("responded", "resolved"):
+        box = phone.locator(f".st-key-upd_{moment}_{row.id} input")
+        expect(box).to_have_value("")
+        phone.locator(f".st-key-upd_{moment}_{row.id}_now").get_by_role("button", name="现在").click()
+        expect(box).not_to_have_value("")
+        phone.locator('[data-testid="stStatusWidget"]').wait_for(state="detached")
     phone.get_by_role("button", name="保存更新").click()
     phone.get_by_text("已更新问题").wait_for()
     no_exception(phone)

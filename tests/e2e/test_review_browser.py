@@ -53,14 +53,23 @@ def test_review_pk_and_products_pages_in_the_browser(review_server, browser, use
     _open(page, f"{server.url}/session_detail?session={ids[XY_1102]}", "单场详情与复盘", 4)
     body = page.inner_text("body")
     record = truth_of(XY_1102)
-    online = [m["online"] for m in record["minutes"]]
+    minutes = record["minutes"]
+    page.locator('[data-testid="stMetric"]:has-text("留存 · 全场")').wait_for()
     tiles = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
-    assert format_value(online[15] / max(online[:5]), "pct", "zh") in tiles
+    for length in (5, 15, len(minutes)):  # retention (seed 000): person-minutes / visits / minutes on air
+        rows = minutes[:length]
+        visits = rows[0]["online"] + sum(m["entering"] for m in rows[1:])
+        assert format_value(sum(m["online"] for m in rows) / visits / length, "pct", "zh") in tiles
+    assert "在线人数相对开场" in page.inner_text("body")  # the old ratio, named as what it is
     for text in ("分钟曲线", "留存分段", "Top 5 商品", "流量来源", "最大在线下滑", "红色区域"):
         assert text in body, text
     picker = page.locator('[data-testid="stSelectbox"] input').first.input_value()
     assert "2026-11-02 20:00" in picker and "林晓雨" in picker  # the linked session, not the latest
     page.screenshot(path=str(ARTIFACTS / f"review_session_{size}.png"))
+    retention = page.get_by_role("heading", name="留存分段")
+    retention.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / f"review_retention_{size}.png"))
     _tall(page, width)
     page.screenshot(path=str(ARTIFACTS / f"review_session_{size}_full.png"))
 

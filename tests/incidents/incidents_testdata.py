@@ -14,8 +14,9 @@ from lib.core.db import write
 from lib.core.models import Department, Incident
 
 T0 = dt.datetime(2026, 11, 10, 20, 0, 0)
-# Seeded SLAs (lib/schema.py): severity -> (respond, resolve); category overrides of the resolve limit.
-GENERIC = {"simple": (10, 5), "complex": (10, 10), "major": (10, 10)}
+# Seeded SLAs (lib/core/schema.py): severity -> (respond, resolve); category overrides of the resolve limit
+# (which also cap the response limit).
+GENERIC = {"simple": (2, 5), "complex": (5, 10), "major": (5, 10)}
 CATEGORY_RESOLVE = {"负面评论/舆情": 3, "价格异常": 30}
 
 
@@ -60,7 +61,7 @@ def known_rows(engine) -> list[dict]:
         inc("网络中断", "simple", 10, 2, 5, tech, "邓浩然"),  # exactly at the 5-minute limit: met
         inc("网络中断", "simple", 20, 12, 14, tech, "邓浩然", reason="交换机故障"),  # breach with reason
         inc("网络中断", "simple", 30, 1, None, tech, "邓浩然"),  # open
-        inc("网络中断", "simple", 40, 3, 4, tech, "邓浩然"),  # tie with the first
+        inc("网络中断", "simple", 40, 2, 4, tech, "邓浩然"),  # tie with the first
         inc("负面评论/舆情", "simple", 50, 1, 4, cs, "罗晨"),  # over the 3-minute category SLA, no reason
         inc("负面评论/舆情", "simple", 60, 0.5, 2.5, cs, "罗晨", room="佳怡生活馆"),  # met
         inc("价格异常", "complex", 70, 5, 25, ops, "吴昊", room="佳怡生活馆"),  # category SLA 30 beats 10
@@ -134,6 +135,7 @@ def expected_from_truth(samples: Path, by: str) -> list[dict]:
             resolved += 1
             respond_limit, resolve_limit = GENERIC[x["severity"]]
             resolve_limit = CATEGORY_RESOLVE.get(x["category"], resolve_limit)
+            respond_limit = min(respond_limit, resolve_limit)
             met += int(r is not None and r <= respond_limit * 60 and v <= resolve_limit * 60)
         out.append(
             {

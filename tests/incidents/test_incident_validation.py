@@ -113,8 +113,8 @@ def test_create_copies_session_and_update_resolves(engine):
 
 def test_sla_lookup_and_admin_edits(engine):
     with engine.connect() as conn:
-        assert inc.sla_for(conn, "负面评论/舆情", "simple") == inc.Sla(10, 3, None)
-        assert inc.sla_for(conn, "网络中断", "major") == inc.Sla(10, 10, 30)
+        assert inc.sla_for(conn, "负面评论/舆情", "simple") == inc.Sla(2, 3, None)
+        assert inc.sla_for(conn, "网络中断", "major") == inc.Sla(5, 10, 30)
     table = inc.sla_table(engine)
     rows = table.to_dict("records")
     rows.append({"category": "网络中断", "severity": "simple", "respond_minutes": 5, "resolve_minutes": 8})

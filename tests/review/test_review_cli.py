@@ -9,7 +9,7 @@ import json
 import pytest
 
 from lib.cli import main
-from tests.review.review_data import CHEN_1102, XY_1102, load_review_week, truth_of
+from tests.review.review_data import CHEN_1102, XY_1102, load_review_week, truth, truth_of
 
 
 def _review(capsys, *args: str) -> tuple[int, str, str]:
@@ -36,8 +36,14 @@ def test_review_json_matches_the_truth(engine, capsys):
         "orders": s["orders"],
         "peak_online": max(m["online"] for m in record["minutes"]),
     }
-    assert review["retention"]["base"] == 112
-    assert review["retention"]["at_15"] == pytest.approx(276 / 112)
+    # retention: shares of seed 000 (person-minutes / visits / minutes on air); the old ratio apart
+    minutes = record["minutes"]
+    visits15 = minutes[0]["online"] + sum(m["entering"] for m in minutes[1:15])
+    assert review["retention"]["first_15"] == pytest.approx(
+        sum(m["online"] for m in minutes[:15]) / visits15 / 15
+    )
+    assert review["online_vs_opening"]["base"] == 112
+    assert review["online_vs_opening"]["at_15"] == pytest.approx(276 / 112)
     products = {p["product_id"]: p for p in review["products"]}
     for x in record["products"]:
         got = products[x["product_id"]]
@@ -64,12 +70,29 @@ def test_review_without_detail_rows_and_as_text(engine, capsys):
     assert code == 0 and review["totals"]["gmv"] == pytest.approx(18652.8)
     assert review["minutes"] == {"count": 0, "gmv": None, "orders": None, "peak_online": None}
     assert set(review["retention"].values()) == {None}
+    assert set(review["online_vs_opening"].values()) == {None}
     assert review["products"] == [] and review["sources"] == [] and review["incidents"] == []
     code, out, _err = _review(
         capsys, "--platform", "douyin", "--account", "xyjd2021", "--start", "2026-11-02 20:00"
     )
     assert code == 0 and out.splitlines()[0] == "2026-11-02 20:00\tdouyin\txyjd2021\t林晓雨"
     assert "minutes_count=253" in out and "incident\t" in out
+
+
+def test_every_retention_figure_is_a_share(engine, capsys):
+    """`review --json` for every sample session: each retention figure is a number between 0 and 1."""
+    load_review_week(engine)
+    for record in truth():
+        s = record["session"]
+        day, clock = s["start"].split("T")
+        code, out, err = _review(
+            capsys, "--platform", "douyin", "--account", s["account"], "--start", f"{day} {clock}", "--json"
+        )
+        assert code == 0, err
+        retention = json.loads(out)["retention"]
+        for key, share in retention.items():
+            assert isinstance(share, float) and 0 <= share <= 1, (s, key, share)
+        assert set(retention) == {"first_5", "first_15", "whole"}
 
 
 @pytest.mark.parametrize(

@@ -63,14 +63,20 @@ def test_review_page_with_minute_data(run_page, week):
     ):
         assert any(h.startswith(head) for h in heads), (head, heads)
     assert not [i for i in texts(at, "info") if "上传" in i]  # nothing missing: no upload note
-    # retention tiles: online at minute 5 / 15 / 30 / last over the opening peak (112), from the truth
-    online = [m["online"] for m in record["minutes"]]
-    base = max(online[:5])
+    # retention tiles: average watch time per visit over the time on air (seed 000), from the truth
+    minutes = record["minutes"]
     tiles = {m.label: m.value for m in at.metric}
-    assert tiles["留存 · 第 5 分钟"] == pct(online[5] / base)
-    assert tiles["留存 · 第 15 分钟"] == pct(online[15] / base)
-    assert tiles["留存 · 第 30 分钟"] == pct(online[30] / base)
-    assert tiles["留存 · 最后一分钟"] == pct(online[-1] / base)
+    for label, length in (("留存 · 前 5 分钟", 5), ("留存 · 前 15 分钟", 15), ("留存 · 全场", len(minutes))):
+        rows = minutes[:length]
+        visits = rows[0]["online"] + sum(m["entering"] for m in rows[1:])
+        assert tiles[label] == pct(sum(m["online"] for m in rows) / visits / length), label
+    assert all(float(v.rstrip("%")) <= 100 for k, v in tiles.items() if k.startswith("留存"))
+    visits = minutes[0]["online"] + sum(m["entering"] for m in minutes[1:])
+    whole = f"开播 {len(minutes)} 分钟（{visits:,} 次进入）"
+    assert any(whole in c for c in texts(at, "caption")), whole
+    online = [m["online"] for m in minutes]
+    [opening] = [c for c in texts(at, "caption") if c.startswith("在线人数相对开场")]
+    assert f"第 15 分钟 {pct(online[15] / max(online[:5]))}" in opening  # named as what it is
     # the incident span: 违规预警 22:28 → 22:33 (minutes 148-153), GMV at risk against the 15 minutes before
     gmv = [m["gmv"] for m in record["minutes"]]
     inside, before = sum(gmv[148:154]), sum(gmv[133:148]) / 15

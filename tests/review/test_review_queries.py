@@ -49,15 +49,28 @@ def test_minute_frame_rolls_over_midnight(engine, week):
     assert (last["online"], last["entering"], last["leaving"]) == (178, 41, 67)
 
 
-def test_retention_segments_of_a_sample_session(engine, week):
-    # xyjd2021 2026-11-02: online 24, 51, 68, 97, 112 in minutes 0-4 -> base 112; minute 5: 131,
-    # minute 15: 276, minute 30: 284, last minute (00:12): 178 (read off the trend file)
-    got = rv.session_retention(engine, week[XY_1102])
-    assert got["base"] == 112
-    assert got["at_5"] == pytest.approx(131 / 112)
-    assert got["at_15"] == pytest.approx(276 / 112)
-    assert got["at_30"] == pytest.approx(284 / 112)
-    assert got["at_end"] == pytest.approx(178 / 112)
+def plain_retention(minutes: list[dict], length: int | None) -> float:
+    """Seed 000's retention, worked out by hand: person-minutes / visits / minutes on air."""
+    rows = minutes if length is None else minutes[:length]
+    visits = rows[0]["online"] + sum(m["entering"] for m in rows[1:])
+    return sum(m["online"] for m in rows) / visits / len(rows)
+
+
+def test_retention_segments_of_the_sample_sessions(engine, week):
+    # every sample trend file: average watch time per visit over the time on air, 0-100 %
+    for record in truth():
+        s = record["session"]
+        got = rv.session_retention(engine, week[(s["account"], s["start"])])
+        for key, length in (("first_5", 5), ("first_15", 15), ("whole", None)):
+            assert got[key].share == pytest.approx(plain_retention(record["minutes"], length)), (s, key)
+            assert 0 <= got[key].share <= 1
+    # xyjd2021 2026-11-02, first 5 minutes: online 24, 51, 68, 97, 112 (352 person-minutes); visits: the
+    # first minute's 24 online, then 11 + 31 + 24 + 43 entering -> 133 (read off the trend file)
+    first = rv.session_retention(engine, week[XY_1102])["first_5"]
+    assert (first.watched, first.visits, first.minutes) == (352, 133, 5)
+    assert first.share == pytest.approx(352 / 133 / 5)
+    opening = rv.session_online_vs_opening(engine, week[XY_1102])
+    assert opening["base"] == 112 and opening["at_15"] == pytest.approx(276 / 112)  # named apart
 
 
 def test_products_with_funnel_and_top_five(engine, week):
