@@ -21,16 +21,20 @@ from lib.kpis.overview import (
     overview_json,
     overview_tiles,
     period_of,
+    period_tiles,
     recent_flags,
     recent_flags_link,
     recent_window,
     tile_link,
+    yesterday_of,
+    yesterday_tiles,
 )
 from lib.kpis.overview import Period as OverviewPeriod
 from lib.kpis.overview import Tile as OverviewTile
 from lib.kpis.params import (
     MIN_MONTH_DAYS,
     PARAM_KEYS,
+    PRESET_KINDS,
     PRESETS,
     default_note,
     default_period,
@@ -39,9 +43,11 @@ from lib.kpis.params import (
     preset_range,
     view_from_params,
 )
+from lib.kpis.periods import compared, comparison_of, kind_of, period_filters, span_of
 from lib.kpis.present import (
     FLAG_UNITS,
     choice_label,
+    compare_text,
     flag_reason,
     flags_frame,
     met_text,
@@ -51,6 +57,7 @@ from lib.kpis.present import (
     session_incidents_frame,
     session_links,
     session_metrics_frame,
+    span_text,
     stored_fields_frame,
     tile_caption,
 )
@@ -127,6 +134,7 @@ __all__ = [
     "PLATFORMS",
     "PLATFORM_NAMES",
     "PRESETS",
+    "PRESET_KINDS",
     "RANK_COLUMNS",
     "RANK_GROUPS",
     "RANK_SUMS",
@@ -200,4 +208,14 @@ __all__ = [
     "view_from_params",
     "where_conditions",
     "with_targets",
+    "compare_text",
+    "compared",
+    "comparison_of",
+    "kind_of",
+    "period_filters",
+    "period_tiles",
+    "span_of",
+    "span_text",
+    "yesterday_of",
+    "yesterday_tiles",
 ]
