@@ -94,7 +94,7 @@ def quarter_start(day: dt.date) -> dt.date:
 # --- spans: what a period counts and what it is compared with ------------------------------------------
 
 DAY_END = dt.time(23, 59, 59)  # a whole day ends at its last second (spans are inclusive)
-COMPARE_KINDS = ("day", "week", "month", "quarter", "other")
+COMPARE_KINDS = ("day", "week", "month", "quarter", "days", "other")
 
 
 def day_end(day: dt.date) -> dt.datetime:
@@ -154,6 +154,7 @@ def comparison_span(span: Span, kind: str) -> Span:
 
     - "day" and "week": the same days and hours 7 days earlier (yesterday against the same weekday last
       week; this week to date against last week through the same weekday and time).
+    - "days" (a rolling window, the last 90 days): the same number of days just before, cut alike.
     - "month" (n = 1), "quarter" (n = 3) and "other" (any other range, e.g. a custom one: n = 1): both
       ends moved n months back, to the same day number and time of day. The month-end rule: when that month has no such day
       (the 29th-31st against a shorter month), the end moves to the END of that month's last day; and a
@@ -165,9 +166,9 @@ def comparison_span(span: Span, kind: str) -> Span:
     """
     if kind not in COMPARE_KINDS:
         raise ValueError(f"unknown comparison kind {kind!r}; one of {', '.join(COMPARE_KINDS)}")
-    if kind in ("day", "week"):
-        week = dt.timedelta(days=7)
-        return Span(span.start - week, span.end - week)
+    if kind in ("day", "week", "days"):
+        back = dt.timedelta(days=7 if kind != "days" else (span.last_day - span.first_day).days + 1)
+        return Span(span.start - back, span.end - back)
     months = 3 if kind == "quarter" else 1
     start, _ = _months_earlier(span.start, months)
     end, clamped = _months_earlier(span.end, months)

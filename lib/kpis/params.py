@@ -28,7 +28,7 @@ PRESET_KINDS = {
     "this_month": "month",
     "last_month": "month",
     "this_quarter": "quarter",
-    "last_90_days": "other",
+    "last_90_days": "days",
     "custom": "",
 }
 # A month shows month to date from its MIN_MONTH_DAYS-th day on; before that the whole previous month (a
