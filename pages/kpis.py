@@ -30,9 +30,10 @@ kpis_view.sync_link(state)
 scope = {k: choices[k] or None for k in ("platform", "room", "team", "host")}
 filters = kpis.period_filters(start, end, moment, kpis.PRESET_KINDS[preset], **scope)
 view = cached(kpis.kpi_view, filters, gran, rank_by)
-st.caption(t("kpis.caption", start=start, end=end, sessions=view.sessions))
-current = kpis.span_text(view.span)
-st.caption(kpis.compare_text("kpis.compare_caption", view.compared, view.compare_kind, lang, current=current))
+# One line: what is counted (a period to date: up to this minute) and the exact span it is compared with.
+counted = t("kpis.caption", start=start, end=kpis.span_end_text(view.span), sessions=view.sessions)
+compare = kpis.compare_text("kpis.compare_caption", view.compared, view.compare_kind, lang)
+st.caption(f"{counted} · {compare}")
 if note := kpis.default_note(preset, start, end, today):  # say plainly which period a default shows
     st.caption(t("kpis.period_caption", start=start, end=end, label=t(note, days=kpis.MIN_MONTH_DAYS)))
 if view.sessions == 0:

@@ -57,6 +57,7 @@ from lib.kpis.present import (
     session_incidents_frame,
     session_links,
     session_metrics_frame,
+    span_end_text,
     span_text,
     stored_fields_frame,
     tile_caption,
@@ -218,4 +219,5 @@ __all__ = [
     "span_text",
     "yesterday_of",
     "yesterday_tiles",
+    "span_end_text",
 ]

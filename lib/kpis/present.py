@@ -50,6 +50,11 @@ def span_text(span: Span) -> str:
     return f"{span.start:%m-%d %H:%M} – {span.end:%m-%d %H:%M}"
 
 
+def span_end_text(span: Span) -> str:
+    """Where a span ends: its last day, or the day and minute a to-date span runs to ("2026-12-07 08:30")."""
+    return span.last_day.isoformat() if span.until is None else f"{span.end:%Y-%m-%d %H:%M}"
+
+
 def compare_text(key: str, span: Span, kind: str, lang: str, **params: Any) -> str:
     """A text (i18n `key` with {span} and {kind}) naming the exact span a figure is compared with."""
     kind_text = translate(f"kpis.compare_kind.{kind or 'other'}", lang)

@@ -167,7 +167,7 @@ def month_block(
     the place for month-to-date pacing (时间进度 vs 完成进度, lib.targets' period targets)."""
     lang = current_language()
     period = kpis.period_of(moment)
-    st.subheader(t("overview.month_title"))
+    st.subheader(t("overview.month_title" if period.preset == "this_month" else "overview.last_month_title"))
     label = t(period.label_key, days=kpis.MIN_MONTH_DAYS)
     compare = kpis.compare_text("kpis.compare_kind_span", period.previous, period.filters.compare, lang)
     st.caption(t("overview.period_caption", period=kpis.span_text(period.span), label=label, compare=compare))
@@ -194,7 +194,9 @@ def period_tiles(
                 delta=format_change(tile.change),
                 help=help_text,
             )
-            if tile.target is not None:
+            if tile.target is None:  # said, so that every tile has its target line
+                st.caption(t("kpis.tile_no_target"))
+            else:
                 st.caption(
                     t(
                         "overview.against_target",
