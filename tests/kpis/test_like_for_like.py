@@ -289,3 +289,20 @@ def test_every_place_agrees_at_the_moment(engine, users, run_page, clock_at, cap
     assert f"对比 {yesterday_before[0][:10]}（上周同日）" in captions
     month_compare = compare_text if month == this_month else f"{month[2][:10]} – {month[3][:10]}"
     assert f"对比 {month_compare}（上月同期）" in captions
+
+
+def test_kpi_page_yesterday_preset(engine, users, run_page, clock_at):
+    clock_at("2026-12-07T08:30")
+    rows = _store(engine, T("2026-12-07T08:30"))
+    at = run_page("kpis", "manager")
+    assert at.selectbox(key="kpis_preset").options[0] == "昨日"  # the first preset offered
+    at = run_page("kpis", "manager", query={"preset": "yesterday"})
+    assert not at.exception and at.selectbox(key="kpis_preset").value == "yesterday"
+    now = _figures(rows, "2026-12-06T00:00", "2026-12-06T23:59:59")
+    before = _figures(rows, "2026-11-29T00:00", "2026-11-29T23:59:59")
+    captions = [c.value for c in at.caption]
+    assert any("2026-12-06 至 2026-12-06（含）· 8 场直播" in c for c in captions), captions
+    assert any("对比 2026-11-29（上周同日）" in c for c in captions), captions
+    gmv = next(m for m in at.metric if m.label == "成交金额")
+    assert gmv.value == format_metric("gmv", now["gmv"], "zh")
+    assert gmv.delta == format_change(_change(now["gmv"], before["gmv"]))
