@@ -1,7 +1,8 @@
 """Live-stream KPIs: SQL sums per group, metrics and targets per group, the KPI page's view-model, its URL
 state, texts and charts, one session's detail, and the home page's figures.
 
-Inside: queries (SQL sums, roster, sessions, filter choices) -> rows (sums to metrics, targets, the `kpi`
+Inside: queries (SQL sums, roster, sessions, filter choices) -> periods (the span a period counts and the
+span it is compared with, lib.core.dates.comparison_span) -> rows (sums to metrics, targets, the `kpi`
 command's rows) -> view (the KPI page) / overview (the home page); params (URL state, periods), present
 (tables and texts for a language), charts (Altair), session (one session), cli (the `kpi` command).
 """
@@ -94,7 +95,6 @@ from lib.kpis.rows import (
     metrics_of,
     period_figures,
     period_row,
-    previous_range,
     public,
     rollup,
     total_of,
@@ -180,7 +180,6 @@ __all__ = [
     "period_of",
     "period_row",
     "preset_range",
-    "previous_range",
     "public",
     "ranking_export_units",
     "ranking_for_export",

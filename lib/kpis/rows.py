@@ -69,16 +69,6 @@ def rollup(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return out.reset_index()
 
 
-def previous_range(date_from: dt.date, date_to: dt.date) -> tuple[dt.date, dt.date]:
-    """The same days one month earlier: Nov 1–24 -> Oct 1–24; a whole month -> the whole month. (The KPI
-    figures compare with lib.kpis.periods.compared: the same elapsed part, by the period's kind.)"""
-    start = shift_day_by_months(date_from, -1)
-    end = shift_day_by_months(date_to, -1)
-    if date_to == month_end(date_to):  # ends on a month end
-        end = date_to.replace(day=1) - dt.timedelta(days=1)
-    return start, end
-
-
 def label_groups(frame: pd.DataFrame, by: str, roster: Roster) -> pd.DataFrame:
     """Add `group` (display key) and scope columns (person, team, room, platform, month) per row."""
     out = frame.copy()
