@@ -7,6 +7,7 @@ print JSON where the issue asks for it; errors go to stderr with what is wrong a
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import json
 import sys
@@ -99,12 +100,16 @@ def cmd_overview(args: argparse.Namespace) -> int:
 
     engine = get_engine()
     upgrade(engine)
-    figures = kpis.overview_json(engine, args.date or clock.today())
+    now = clock.now()
+    # The home page as it reads at the clock's time of day, today or on --date.
+    moment = dt.datetime.combine(args.date, now.time()) if args.date else now
+    figures = kpis.overview_json(engine, moment)
     if args.json:
         _print_json(figures)
     else:
         period = figures["period"]
         print(f"{period['start']} – {period['end']} ({period['label']})")
+        print(f"previous: {period['previous_start']} – {period['previous_end']}")
         for tile in figures["tiles"]:
             fields = ("actual", "previous", "change", "target", "achievement")
             print("\t".join([tile["metric"], *(f"{k}={tile[k]}" for k in fields)]))
@@ -148,8 +153,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int_arg(0, 2**32 - 1, "a seed"), default=42)  # numpy: non-negative
     p.set_defaults(handler=cmd_demo)
 
-    p = sub.add_parser("overview", help="the home page's figures for a day (default: today, team time)")
-    p.add_argument("--date", type=date_arg, help="the day the home page is opened, YYYY-MM-DD")
+    p = sub.add_parser(
+        "overview", help="the home page's figures at the clock's moment (team time), or on --date at its time"
+    )
+    p.add_argument(
+        "--date",
+        type=date_arg,
+        help="the day the home page is opened, YYYY-MM-DD (at the clock's time of day)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(handler=cmd_overview)
 

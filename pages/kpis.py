@@ -10,7 +10,8 @@ from lib.web.ui import cached, guard, no_data, show_table
 
 user = guard("kpis")
 lang = current_language()
-today = clock.today()
+moment = clock.now()  # the figures of a period to date run to this minute
+today = moment.date()
 
 kpis_view.state_from_link(today)
 st.title(t("kpis.title"))
@@ -26,16 +27,13 @@ gran, rank_by, trend_metric = shown["gran"], shown["by"], shown["metric"]
 state = {"preset": preset, "from": start, "to": end, **choices, **shown}
 kpis_view.sync_link(state)
 
-filters = kpis.Filters(
-    start,
-    end,
-    choices["platform"] or None,
-    choices["room"] or None,
-    choices["team"] or None,
-    choices["host"] or None,
-)
+scope = {k: choices[k] or None for k in ("platform", "room", "team", "host")}
+filters = kpis.period_filters(start, end, moment, kpis.PRESET_KINDS[preset], **scope)
 view = cached(kpis.kpi_view, filters, gran, rank_by)
-st.caption(t("kpis.caption", start=start, end=end, sessions=view.sessions))
+# One line: what is counted (a period to date: up to this minute) and the exact span it is compared with.
+counted = t("kpis.caption", start=start, end=kpis.span_end_text(view.span), sessions=view.sessions)
+compare = kpis.compare_text("kpis.compare_caption", view.compared, view.compare_kind, lang)
+st.caption(f"{counted} · {compare}")
 if note := kpis.default_note(preset, start, end, today):  # say plainly which period a default shows
     st.caption(t("kpis.period_caption", start=start, end=end, label=t(note, days=kpis.MIN_MONTH_DAYS)))
 if view.sessions == 0:

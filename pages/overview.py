@@ -1,5 +1,7 @@
-"""Home page: what needs me now (per access role, each linked to the page filtered to it), then the default
-period (month to date, early in a month last month) against the same days one month earlier and target."""
+"""Home page: for managers the morning's answer first (yesterday against target and the same weekday last
+week, then the month to date against target and the same elapsed part of last month), then what needs me
+now (per access role, each linked to the page filtered to it); staff see what needs them first. Then GMV
+per day."""
 
 import streamlit as st
 
@@ -10,26 +12,18 @@ from lib.web.ui import cached, guard
 
 user = guard("overview")
 lang = current_language()
-today = clock.today()
+moment = clock.now().replace(second=0)  # the minute every figure below is seen at (and cached for)
 
 st.title(t("overview.title"))
-overview_view.needs_me(user, today)
+morning_first = overview_view.answers_first(user)
+if not morning_first:
+    overview_view.needs_me(user, moment)
+overview_view.yesterday_block(user, moment)
+overview_view.month_block(user, moment)
+if morning_first:
+    overview_view.needs_me(user, moment)
 
-st.subheader(t("overview.tiles_title"))
-period = kpis.period_of(today)
-st.caption(
-    t(
-        "overview.period_caption",
-        start=period.start,
-        end=period.end,
-        label=t(period.label_key, days=kpis.MIN_MONTH_DAYS),
-        prev_start=period.previous_start,
-        prev_end=period.previous_end,
-    )
-)
-overview_view.period_tiles(user, today)
-
-daily = cached(kpis.daily_gmv, today)
+daily = cached(kpis.daily_gmv, moment)
 st.subheader(t("overview.trend_title"))
 if daily.empty:
     st.info(t("common.no_data"))

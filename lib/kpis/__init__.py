@@ -1,7 +1,8 @@
 """Live-stream KPIs: SQL sums per group, metrics and targets per group, the KPI page's view-model, its URL
 state, texts and charts, one session's detail, and the home page's figures.
 
-Inside: queries (SQL sums, roster, sessions, filter choices) -> rows (sums to metrics, targets, the `kpi`
+Inside: queries (SQL sums, roster, sessions, filter choices) -> periods (the span a period counts and the
+span it is compared with, lib.core.dates.comparison_span) -> rows (sums to metrics, targets, the `kpi`
 command's rows) -> view (the KPI page) / overview (the home page); params (URL state, periods), present
 (tables and texts for a language), charts (Altair), session (one session), cli (the `kpi` command).
 """
@@ -21,16 +22,20 @@ from lib.kpis.overview import (
     overview_json,
     overview_tiles,
     period_of,
+    period_tiles,
     recent_flags,
     recent_flags_link,
     recent_window,
     tile_link,
+    yesterday_of,
+    yesterday_tiles,
 )
 from lib.kpis.overview import Period as OverviewPeriod
 from lib.kpis.overview import Tile as OverviewTile
 from lib.kpis.params import (
     MIN_MONTH_DAYS,
     PARAM_KEYS,
+    PRESET_KINDS,
     PRESETS,
     default_note,
     default_period,
@@ -39,9 +44,11 @@ from lib.kpis.params import (
     preset_range,
     view_from_params,
 )
+from lib.kpis.periods import compared, comparison_of, kind_of, period_filters, span_of
 from lib.kpis.present import (
     FLAG_UNITS,
     choice_label,
+    compare_text,
     flag_reason,
     flags_frame,
     met_text,
@@ -51,6 +58,8 @@ from lib.kpis.present import (
     session_incidents_frame,
     session_links,
     session_metrics_frame,
+    span_end_text,
+    span_text,
     stored_fields_frame,
     tile_caption,
 )
@@ -86,7 +95,6 @@ from lib.kpis.rows import (
     metrics_of,
     period_figures,
     period_row,
-    previous_range,
     public,
     rollup,
     total_of,
@@ -127,6 +135,7 @@ __all__ = [
     "PLATFORMS",
     "PLATFORM_NAMES",
     "PRESETS",
+    "PRESET_KINDS",
     "RANK_COLUMNS",
     "RANK_GROUPS",
     "RANK_SUMS",
@@ -171,7 +180,6 @@ __all__ = [
     "period_of",
     "period_row",
     "preset_range",
-    "previous_range",
     "public",
     "ranking_export_units",
     "ranking_for_export",
@@ -200,4 +208,15 @@ __all__ = [
     "view_from_params",
     "where_conditions",
     "with_targets",
+    "compare_text",
+    "compared",
+    "comparison_of",
+    "kind_of",
+    "period_filters",
+    "period_tiles",
+    "span_of",
+    "span_text",
+    "yesterday_of",
+    "yesterday_tiles",
+    "span_end_text",
 ]

@@ -1,5 +1,6 @@
-"""Home-page figures: the default period (params.default_period) against the same days one month earlier
-and against target.
+"""Home-page figures, seen at a moment: yesterday against the same weekday last week, then the default
+period (params.default_period: month to date, early in a month the whole previous month) against the same
+elapsed part of the period before (lib.core.dates.comparison_span); both against target.
 
 Every figure comes from the KPI aggregation (rows.period_figures: the SQL sums, the metric catalogue,
 targets from the one resolver), so the home page, the KPI page and the `kpi` command agree.
@@ -15,9 +16,11 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from lib import targets as tg
-from lib.kpis.params import default_period, default_preset, params_from_view
+from lib.core.dates import Span
+from lib.kpis.params import PRESET_KINDS, default_period, default_preset, params_from_view
+from lib.kpis.periods import compared, comparison_of, period_filters, span_of
 from lib.kpis.queries import FLAG_SUMS, TREND_METRICS, Filters, load_roster, sums_by
-from lib.kpis.rows import group_rows, label_groups, period_figures, previous_range
+from lib.kpis.rows import group_rows, label_groups, period_figures
 from lib.kpis.view import red_flags
 
 TILE_METRICS = ("gmv", "sessions", "viewers", "conversion_rate")
@@ -26,18 +29,36 @@ RECENT_DAYS = 7  # "the last sessions" of the home page's red flags: the last we
 
 @dataclass(frozen=True)
 class Period:
+    """A home-page period: its days, what it counts (span) and what it is compared with (previous)."""
+
     start: dt.date
     end: dt.date
-    label_key: str  # i18n key: which default it is (month to date, or last month early in a month)
-    previous_start: dt.date
-    previous_end: dt.date
+    label_key: str  # i18n key: which period it is (yesterday, month to date, last month early in a month)
+    preset: str  # the KPI page's preset showing the same period
+    filters: Filters  # the whole team over the period, as the KPI page filters it
+
+    @property
+    def span(self) -> Span:
+        return span_of(self.filters)
+
+    @property
+    def previous(self) -> Span:
+        return comparison_of(self.filters)
+
+    @property
+    def previous_start(self) -> dt.datetime:
+        return self.previous.start
+
+    @property
+    def previous_end(self) -> dt.datetime:
+        return self.previous.end
 
 
 @dataclass(frozen=True)
 class Tile:
     metric: str
     actual: float | None
-    previous: float | None  # the same days one month earlier
+    previous: float | None  # over the comparison span (Period.previous)
     change: float | None  # relative change against previous
     target: float | None  # as the KPI page's tile shows it (per-session targets scaled to the period)
     achievement: float | None  # 1.0 = met; None for a growth metric (see gap)
@@ -45,25 +66,34 @@ class Tile:
     gap: float | None = None  # points above (+) or below (-) a growth target
 
 
-def period_of(today: dt.date) -> Period:
-    start, end, label = default_period(today)
-    return Period(start, end, label, *previous_range(start, end))
+def _period(start: dt.date, end: dt.date, label: str, preset: str, moment: dt.datetime) -> Period:
+    return Period(start, end, label, preset, period_filters(start, end, moment, PRESET_KINDS[preset]))
 
 
-def overview_tiles(engine: Engine, today: dt.date) -> list[Tile]:
-    """GMV, sessions, viewers and conversion over the default period, against the same days one month
-    earlier and against target."""
-    period = period_of(today)
-    row = period_figures(engine, Filters(period.start, period.end), TILE_METRICS)
+def period_of(moment: dt.datetime) -> Period:
+    """The month block's period at `moment`: the default period; month to date runs to the moment's minute
+    and is compared with the same elapsed part of the month before."""
+    start, end, label = default_period(moment.date())
+    return _period(start, end, label, default_preset(moment.date()), moment)
+
+
+def yesterday_of(moment: dt.datetime) -> Period:
+    """Yesterday (whole day) against the same weekday one week earlier."""
+    day = moment.date() - dt.timedelta(days=1)
+    return _period(day, day, "overview.yesterday_label", "yesterday", moment)
+
+
+def period_tiles(engine: Engine, period: Period) -> list[Tile]:
+    """GMV, sessions, viewers and conversion over a period, against its comparison span and target."""
+    row = period_figures(engine, period.filters, TILE_METRICS)
     tiles = []
     for key in TILE_METRICS:
-        actual, previous = row.get(key), row["previous"].get(key)
         target = row["targets"].get(key)
         tiles.append(
             Tile(
                 metric=key,
-                actual=actual,
-                previous=previous,
+                actual=row.get(key),
+                previous=row["previous"].get(key),
                 change=row["change"].get(key),
                 target=None if target is None else target["value"],
                 achievement=None if target is None else target["achievement"],
@@ -74,18 +104,25 @@ def overview_tiles(engine: Engine, today: dt.date) -> list[Tile]:
     return tiles
 
 
-def overview_json(engine: Engine, today: dt.date) -> dict[str, Any]:
-    """The home page's figures for `today` as the `overview --json` command prints them."""
-    period = period_of(today)
+def overview_tiles(engine: Engine, moment: dt.datetime) -> list[Tile]:
+    """The month block's tiles at `moment` (period_of)."""
+    return period_tiles(engine, period_of(moment))
+
+
+def yesterday_tiles(engine: Engine, moment: dt.datetime) -> list[Tile]:
+    """The yesterday block's tiles at `moment` (yesterday_of)."""
+    return period_tiles(engine, yesterday_of(moment))
+
+
+def _period_json(period: Period, tiles: list[Tile]) -> dict[str, Any]:
     return {
-        "date": today.isoformat(),
-        "period": {
-            "start": period.start.isoformat(),
-            "end": period.end.isoformat(),
-            "label": period.label_key,
-            "previous_start": period.previous_start.isoformat(),
-            "previous_end": period.previous_end.isoformat(),
-        },
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        "label": period.label_key,
+        "start_at": period.span.start.isoformat(),
+        "end_at": period.span.end.isoformat(),
+        "previous_start": period.previous_start.isoformat(),
+        "previous_end": period.previous_end.isoformat(),
         "tiles": [
             {
                 "metric": tile.metric,
@@ -97,19 +134,32 @@ def overview_json(engine: Engine, today: dt.date) -> dict[str, Any]:
                 "status": tile.status,
                 "gap": tile.gap,
             }
-            for tile in overview_tiles(engine, today)
+            for tile in tiles
         ],
     }
 
 
-def daily_gmv(engine: Engine, today: dt.date) -> pd.DataFrame:
-    """GMV per day of month over the default period and the same days one month earlier (columns: date,
-    gmv, sessions, day, month), from the KPI page's per-day sums."""
-    period = period_of(today)
+def overview_json(engine: Engine, moment: dt.datetime) -> dict[str, Any]:
+    """The home page's figures at `moment` as the `overview --json` command prints them: `period` (the
+    month block) and `yesterday`, each with the span counted and the span compared (team time, ISO)."""
+    month = _period_json(period_of(moment), overview_tiles(engine, moment))
+    return {
+        "date": moment.date().isoformat(),
+        "moment": moment.replace(second=0, microsecond=0).isoformat(),
+        "period": {k: v for k, v in month.items() if k != "tiles"},
+        "tiles": month["tiles"],
+        "yesterday": _period_json(yesterday_of(moment), yesterday_tiles(engine, moment)),
+    }
+
+
+def daily_gmv(engine: Engine, moment: dt.datetime) -> pd.DataFrame:
+    """GMV per day of month over the month block's period and its comparison span (columns: date, gmv,
+    sessions, day, month), from the KPI page's per-day sums."""
+    period = period_of(moment)
     roster = load_roster(engine)
     frames = [
-        sums_by(engine, Filters(start, end), "day", roster, metric_keys=("gmv",))
-        for start, end in ((period.previous_start, period.previous_end), (period.start, period.end))
+        sums_by(engine, filters, "day", roster, metric_keys=("gmv",))
+        for filters in (compared(period.filters), period.filters)
     ]
     frame = pd.concat([f for f in frames if not f.empty]) if any(not f.empty for f in frames) else frames[0]
     out = pd.DataFrame(
@@ -123,10 +173,10 @@ def daily_gmv(engine: Engine, today: dt.date) -> pd.DataFrame:
     return out
 
 
-def tile_link(today: dt.date, metric_key: str) -> dict[str, str]:
-    """The KPI page's query string for a home tile: the same period (the default preset), the whole team,
-    the tile's metric on the trend where the trend has it."""
-    view = {"preset": default_preset(today), "metric": metric_key if metric_key in TREND_METRICS else ""}
+def tile_link(period: Period, metric_key: str) -> dict[str, str]:
+    """The KPI page's query string for a home tile: the same period (its preset), the whole team, the
+    tile's metric on the trend where the trend has it."""
+    view = {"preset": period.preset, "metric": metric_key if metric_key in TREND_METRICS else ""}
     return params_from_view(view)
 
 
@@ -140,13 +190,13 @@ def recent_flags_link(today: dt.date) -> dict[str, str]:
     return params_from_view({"preset": "custom", "from": start, "to": end})
 
 
-def recent_flags(engine: Engine, today: dt.date) -> list[dict[str, Any]]:
+def recent_flags(engine: Engine, moment: dt.datetime) -> list[dict[str, Any]]:
     """The KPI page's red flags (lib.kpis.view.red_flags: hosts under their normal or their target) over
-    the recent window for the whole team, computed from only the sums the flags need."""
-    start, end = recent_window(today)
-    filters = Filters(start, end)
+    the recent window to `moment` for the whole team, computed from only the sums the flags need."""
+    start, end = recent_window(moment.date())
+    filters = period_filters(start, end, moment)
     roster = load_roster(engine)
-    before = sums_by(engine, filters, "host", roster, *previous_range(start, end), metric_keys=FLAG_SUMS)
+    before = sums_by(engine, compared(filters), "host", roster, metric_keys=FLAG_SUMS)
     before_hosts = label_groups(before, "host", roster)
     hosts = group_rows(
         engine, filters, "host", roster, tg.load_targets(engine), FLAG_SUMS, before_hosts, None

@@ -6,11 +6,31 @@ import datetime as dt
 from typing import Any
 
 from lib.core.bounds import parse_date
-from lib.core.dates import week_start
+from lib.core.dates import quarter_start, week_start
 from lib.core.platforms import PLATFORMS
 from lib.kpis.queries import RANK_GROUPS, TIME_GROUPS, TREND_METRICS
 
-PRESETS = ("this_week", "last_week", "this_month", "last_month", "last_90_days", "custom")
+PRESETS = (
+    "yesterday",
+    "this_week",
+    "last_week",
+    "this_month",
+    "last_month",
+    "this_quarter",
+    "last_90_days",
+    "custom",
+)
+# How each preset is compared (lib.core.dates.comparison_span); "" = "other": the same days a month earlier.
+PRESET_KINDS = {
+    "yesterday": "day",
+    "this_week": "week",
+    "last_week": "week",
+    "this_month": "month",
+    "last_month": "month",
+    "this_quarter": "quarter",
+    "last_90_days": "days",
+    "custom": "",
+}
 # A month shows month to date from its MIN_MONTH_DAYS-th day on; before that the whole previous month (a
 # period of one or a few days gives a one-dot trend and monthly targets pro-rated to a day).
 MIN_MONTH_DAYS = 7
@@ -19,6 +39,10 @@ PARAM_KEYS = ("preset", "from", "to", "platform", "room", "team", "host", "gran"
 
 def preset_range(preset: str, today: dt.date) -> tuple[dt.date, dt.date]:
     """Both ends inclusive; "this" periods end today."""
+    if preset == "yesterday":
+        return today - dt.timedelta(days=1), today - dt.timedelta(days=1)
+    if preset == "this_quarter":
+        return quarter_start(today), today
     if preset == "this_week":
         return week_start(today), today
     if preset == "last_week":

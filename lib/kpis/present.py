@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from lib.core.dates import Span
 from lib.core.formatting import format_metric, format_points, format_value
 from lib.core.i18n import catalogue, translate
 from lib.core.metrics import METRICS
@@ -37,6 +38,27 @@ def ranking_export_units(lang: str) -> dict[str, str]:
     return {METRICS[k].name(lang): METRICS[k].unit for k in RANK_COLUMNS} | {
         translate("kpis.achievement", lang): "pct"
     }
+
+
+def span_text(span: Span) -> str:
+    """A span as the screen says it: whole days as dates ("2026-10-01 – 2026-10-31", one day once), a
+    to-date span to the minute ("11-01 00:00 – 11-07 08:30")."""
+    if span.whole_days:
+        if span.first_day == span.last_day:
+            return span.first_day.isoformat()
+        return f"{span.first_day.isoformat()} – {span.last_day.isoformat()}"
+    return f"{span.start:%m-%d %H:%M} – {span.end:%m-%d %H:%M}"
+
+
+def span_end_text(span: Span) -> str:
+    """Where a span ends: its last day, or the day and minute a to-date span runs to ("2026-12-07 08:30")."""
+    return span.last_day.isoformat() if span.until is None else f"{span.end:%Y-%m-%d %H:%M}"
+
+
+def compare_text(key: str, span: Span, kind: str, lang: str, **params: Any) -> str:
+    """A text (i18n `key` with {span} and {kind}) naming the exact span a figure is compared with."""
+    kind_text = translate(f"kpis.compare_kind.{kind or 'other'}", lang)
+    return translate(key, lang, span=span_text(span), kind=kind_text, **params)
 
 
 def choice_label(key: str, value: str, lang: str) -> str:

@@ -57,6 +57,10 @@ class Filters(NamedTuple):
     room: str | None = None
     team: str | None = None  # team name
     host: str | None = None  # roster name, or the name as exported for a host not on the roster
+    # A to-date period: sessions of date_to count only when started at or before this moment (team time).
+    until: dt.datetime | None = None
+    # How the period is compared (lib.core.dates.comparison_span kinds); "" = "other" (one month earlier).
+    compare: str = ""
 
 
 @functools.cache
@@ -131,6 +135,8 @@ def load_roster(engine: Engine) -> Roster:
 
 def where_conditions(filters: Filters, roster: Roster, date_from: dt.date, date_to: dt.date) -> list[Any]:
     conds: list[Any] = [LS.c.started_on >= date_from, LS.c.started_on <= date_to]
+    if filters.until is not None and filters.until.date() == date_to:  # the last day cut at a moment
+        conds.append(LS.c.started_at <= filters.until)
     if filters.platform:
         conds.append(LS.c.platform == filters.platform)
     if filters.room:

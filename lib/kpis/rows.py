@@ -12,9 +12,18 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from lib import targets as tg
-from lib.core.dates import month_end, month_of, months_span, shift_day_by_months, week_start
+from lib.core.dates import (
+    Span,
+    day_end,
+    month_end,
+    month_of,
+    months_span,
+    shift_day_by_months,
+    week_start,
+)
 from lib.core.formatting import number_or_none
 from lib.core.metrics import MAX_COLUMNS, METRICS, SESSION_METRICS, WEIGHTED_COLUMNS, Metric
+from lib.kpis.periods import compared, comparison_of, filters_of, span_of
 from lib.kpis.queries import (
     TIME_GROUPS,
     Filters,
@@ -58,15 +67,6 @@ def rollup(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     counts = grouped[names].count()
     out = out.where(counts > 0)
     return out.reset_index()
-
-
-def previous_range(date_from: dt.date, date_to: dt.date) -> tuple[dt.date, dt.date]:
-    """The same range one month earlier (环比): Nov 1–24 -> Oct 1–24; a whole month -> the whole month."""
-    start = shift_day_by_months(date_from, -1)
-    end = shift_day_by_months(date_to, -1)
-    if date_to == month_end(date_to):  # ends on a month end
-        end = date_to.replace(day=1) - dt.timedelta(days=1)
-    return start, end
 
 
 def label_groups(frame: pd.DataFrame, by: str, roster: Roster) -> pd.DataFrame:
@@ -241,22 +241,27 @@ def _add_mom(
     rows: list[dict[str, Any]],
     prev: pd.DataFrame | None = None,
 ) -> None:
-    """gmv_mom per group: against the same group one month earlier (months: the month before)."""
+    """gmv_mom per group: against the same group over the comparison span (lib.kpis.periods.compared);
+    months each against the same part of the month before. Each row says the span it is compared with."""
     if by in ("day", "week") or not rows:
         for row in rows:
             row["gmv_mom"] = None
         return
-    start, end = previous_range(filters.date_from, filters.date_to)
-    if by == "month":
-        start = shift_day_by_months(filters.date_from.replace(day=1), -1)
+    before = compared(filters._replace(compare="month") if by == "month" else filters)
     if prev is None:
-        prev = label_groups(sums_by(engine, filters, by, roster, start, end, ("gmv",)), by, roster)
+        prev = label_groups(sums_by(engine, before, by, roster, metric_keys=("gmv",)), by, roster)
     prev_gmv = {}
     for rec in prev.to_dict("records"):
         key = shift_day_by_months(rec["group"], 1) if by == "month" else rec["group"]
         prev_gmv[key] = METRICS["gmv"].from_sums(_scoped(rec, METRICS["gmv"]))
+    whole = span_of(filters)
     for row in rows:
         row["gmv_mom"] = _mom(row.get("gmv"), prev_gmv.get(row["group"]))
+        row["compared"] = comparison_of(filters)
+        if by == "month":  # this month's part of the range against the same part of the month before
+            first = max(whole.start, dt.datetime.combine(row["group"], dt.time()))
+            last = min(whole.end, day_end(month_end(row["group"])))
+            row["compared"] = comparison_of(filters_of(Span(first, last), filters, "month"))
 
 
 def public(row: dict[str, Any]) -> dict[str, Any]:
@@ -266,6 +271,9 @@ def public(row: dict[str, Any]) -> dict[str, Any]:
         if m.key != "sessions":
             out[m.key] = _number(row.get(m.key), m)
     out["gmv_mom"] = row.get("gmv_mom")
+    span = row.get("compared")  # what gmv_mom (and `previous`) compare with, when the row compares
+    out["previous_start"] = None if span is None else span.start.isoformat()
+    out["previous_end"] = None if span is None else span.end.isoformat()
     gmv_target = row.get("targets", {}).get("gmv")
     out["gmv_achievement"] = None if gmv_target is None else gmv_target["achievement"]
     out["targets"] = row.get("targets", {})
@@ -305,10 +313,12 @@ def period_row(
 ) -> dict[str, Any]:
     """The figures of the filters' whole scope and range (what every tile shows, on the KPI page and the
     home page): each session metric from `total` (a row of sums), `sessions`, `gmv_mom` against `before`
-    (the sums of the same range one month earlier), `previous` (the metrics of `before`), `change` (each
-    metric's relative change against `previous`) and `targets` from the one resolver."""
+    (the sums of the comparison span, lib.kpis.periods.compared), `previous` (the metrics of `before`),
+    `compared` (that span), `change` (each metric's relative change against `previous`) and `targets` from
+    the one resolver."""
     now_m, before_m = metrics_of(total), metrics_of(before)
     row = {**now_m, "sessions": int(total.get("sessions") or 0), "group": None, "previous": before_m}
+    row["compared"] = comparison_of(filters)
     row["change"] = {key: _mom(now_m.get(key), before_m.get(key)) for key in now_m}
     row["gmv_mom"] = _mom(now_m.get("gmv"), before_m.get("gmv"))
     return with_targets("all", [row], filters, roster, targets)[0]
@@ -317,12 +327,10 @@ def period_row(
 def period_figures(
     engine: Engine, filters: Filters, metric_keys: tuple[str, ...], roster: Roster | None = None
 ) -> dict[str, Any]:
-    """`period_row` of the filters' range against the same range one month earlier (previous_range), from
+    """`period_row` of the filters' span against its comparison span (lib.kpis.periods.compared), from
     two one-row GROUP BY scans over the sums of `metric_keys`."""
     roster = roster or load_roster(engine)
     keys = tuple(dict.fromkeys((*metric_keys, "gmv")))  # gmv_mom needs GMV
     now_sums = sums_by(engine, filters, "all", roster, metric_keys=keys)
-    before_sums = sums_by(
-        engine, filters, "all", roster, *previous_range(filters.date_from, filters.date_to), keys
-    )
+    before_sums = sums_by(engine, compared(filters), "all", roster, metric_keys=keys)
     return period_row(total_of(now_sums), total_of(before_sums), filters, roster, tg.load_targets(engine))

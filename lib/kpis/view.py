@@ -10,7 +10,9 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from lib import targets as tg
+from lib.core.dates import Span
 from lib.core.formatting import number_or_none
+from lib.kpis.periods import compared, comparison_of, kind_of, span_of
 from lib.kpis.queries import (
     DURATION_BUCKET_MINUTES,
     DURATION_BUCKETS,
@@ -30,7 +32,6 @@ from lib.kpis.rows import (
     group_rows,
     label_groups,
     period_row,
-    previous_range,
     total_of,
     with_targets,
 )
@@ -45,7 +46,7 @@ TILE_KEYS = (
     "duration_hours",
     "new_followers",
 )
-# Red flags: a host's metric under FLAG_RATIO of their own normal (the same days one month earlier, with
+# Red flags: a host's metric under FLAG_RATIO of their own normal (the comparison span, with
 # at least MIN_NORMAL_SESSIONS sessions), or under FLAG_RATIO of its target.
 FLAG_METRICS = ("gmv_per_session", "conversion_rate", "viewers_per_session")
 FLAG_RATIO = 0.7
@@ -83,6 +84,9 @@ class KpiView:
     flags: list[dict[str, Any]]
     sessions: int
     truncated: bool = False
+    span: Span | None = None  # what the figures count (a to-date period: up to a minute)
+    compared: Span | None = None  # what the 环比 and each host's normal compare with
+    compare_kind: str = ""  # how (lib.core.dates.comparison_span)
 
 
 def kpi_view(engine: Engine, filters: Filters, granularity: str = "day", rank_by: str = "host") -> KpiView:
@@ -125,6 +129,9 @@ def kpi_view(engine: Engine, filters: Filters, granularity: str = "day", rank_by
         flags=red_flags(hosts, before_hosts),
         sessions=int(total.get("sessions") or 0),
         truncated=truncated,
+        span=span_of(filters),
+        compared=comparison_of(filters),
+        compare_kind=kind_of(filters),
     )
 
 
@@ -134,17 +141,9 @@ def _submit_scans(
     """The page's independent scans, started side by side (None: this view does not need it)."""
     return {
         "in_range": pool.submit(sums_by, engine, filters, "day", roster, metric_keys=TILE_SUMS, extras=True),
-        # Last month per host, for the 环比 of tiles and ranking and for each host's normal (only the sums
-        # those need: GMV, viewers, conversion; other tiles show no 环比).
-        "before": pool.submit(
-            sums_by,
-            engine,
-            filters,
-            "host",
-            roster,
-            *previous_range(filters.date_from, filters.date_to),
-            metric_keys=FLAG_SUMS,
-        ),
+        # The comparison span per host (lib.kpis.periods.compared), for the 环比 of tiles and ranking and for
+        # each host's normal (only the sums those need: GMV, viewers, conversion; other tiles show no 环比).
+        "before": pool.submit(sums_by, engine, compared(filters), "host", roster, metric_keys=FLAG_SUMS),
         "rank": None
         if rank_by == "session"
         else pool.submit(sums_by, engine, filters, rank_by, roster, metric_keys=RANK_SUMS),
@@ -243,7 +242,7 @@ def _flag_values(row: dict[str, Any]) -> dict[str, float | None]:
 
 def red_flags(hosts: list[dict[str, Any]], before: pd.DataFrame) -> list[dict[str, Any]]:
     """Hosts whose GMV or viewers per session or conversion rate is under FLAG_RATIO of their own normal
-    (the same days one month earlier, `before`: labelled host sums), or whose GMV or conversion is under
+    (the comparison span, `before`: labelled host sums), or whose GMV or conversion is under
     FLAG_RATIO of the target."""
     normal = {r["group"]: _flag_values(r) for r in frame_rows(before)}
     flags = []

@@ -149,20 +149,21 @@ def sync_link(state: dict[str, Any]) -> None:
 def tiles(view: kpis.KpiView) -> None:
     """The period's tiles, row by row (so a phone's two per row keep their order)."""
     lang = current_language()
+    help_text = kpis.compare_text("kpis.mom_help", view.compared, view.compare_kind, lang)
     with phone_grid("kpis_tiles"):
         for i, tile in enumerate(view.tiles):
             if i % TILES_PER_ROW == 0:
                 cols = st.columns(TILES_PER_ROW)
-            tile_box(cols[i % TILES_PER_ROW], tile, lang)
+            tile_box(cols[i % TILES_PER_ROW], tile, lang, help_text)
 
 
-def tile_box(col: Any, tile: dict[str, Any], lang: str) -> None:
+def tile_box(col: Any, tile: dict[str, Any], lang: str, help_text: str) -> None:
     with col, st.container(border=True, key=f"kpis_tile_{tile['metric']}"):
         st.metric(
             metric(tile["metric"]).name(lang),
             format_metric(tile["metric"], tile["actual"], lang),
             delta=format_change(tile["mom"]),
-            help=f"{metric(tile['metric']).help(lang)}\n\n{t('kpis.mom_help')}",  # what it counts, then the delta
+            help=f"{metric(tile['metric']).help(lang)}\n\n{help_text}",  # what it counts, then the span
         )
         st.caption(kpis.tile_caption(tile, lang))
         st.badge(t(f"kpis.status.{tile['status']}"), color=BADGE[tile["status"]])

@@ -1,9 +1,11 @@
-"""The home page's view code: what needs the user now (per access role, each a count, a short list and a
-link to the page filtered to it), then the period tiles, each opening the KPI page on the same period."""
+"""The home page's view code: yesterday's tiles, the month's tiles (each opening the KPI page on the same
+period, with the exact span compared), and what needs the user now (per access role, each a count, a short
+list and a link to the page filtered to it)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import streamlit as st
@@ -14,6 +16,7 @@ from lib.core.auth import CurrentUser
 from lib.core.formatting import format_change, format_metric, md_escape
 from lib.core.metrics import metric
 from lib.web.i18n import current_language, t
+from lib.web.layout import phone_grid
 from lib.web.ui import cached, link_to
 
 SHOWN = 3  # lines per card; the link leads to the rest
@@ -48,8 +51,9 @@ def _incident_line(item: dict[str, Any], state_key: str) -> str:
     )
 
 
-def _flags(user: CurrentUser, today: dt.date) -> bool:
-    flags = cached(kpis.recent_flags, today)
+def _flags(user: CurrentUser, moment: dt.datetime) -> bool:
+    today = moment.date()
+    flags = cached(kpis.recent_flags, moment)
     if not flags:
         return False
     lang = current_language()
@@ -126,10 +130,11 @@ def _survey(user: CurrentUser) -> bool:
     return True
 
 
-def needs_me(user: CurrentUser, today: dt.date) -> None:
+def needs_me(user: CurrentUser, moment: dt.datetime) -> None:
     """What needs this user now; says so plainly when nothing does."""
+    today = moment.date()
     st.subheader(t("overview.needs_title"))
-    shown = user.role in MANAGERS and _flags(user, today)  # the KPI page is theirs
+    shown = user.role in MANAGERS and _flags(user, moment)  # the KPI page is theirs
     shown |= _incidents(user, today)  # each card is drawn whether or not one came before
     shown |= _approvals(user)
     shown |= _my_items(user, today)
@@ -138,19 +143,60 @@ def needs_me(user: CurrentUser, today: dt.date) -> None:
         st.success(t("overview.nothing_needed"), icon=":material/task_alt:")
 
 
-def period_tiles(user: CurrentUser, today: dt.date) -> None:
-    """The default period's tiles against last month and target; each opens the KPI page on this period."""
+def answers_first(user: CurrentUser) -> bool:
+    """Managers read the figures first thing (yesterday, the month); staff first see what needs them."""
+    return user.role in MANAGERS
+
+
+def yesterday_block(user: CurrentUser, moment: dt.datetime) -> None:
+    """Yesterday against target and against the same weekday last week (the morning's first answer)."""
     lang = current_language()
-    tiles = cached(kpis.overview_tiles, today)
-    for col, tile in zip(st.columns(len(tiles)), tiles, strict=True):
-        with col, st.container(border=True, key=f"home_tile_{tile.metric}"):
+    period = kpis.yesterday_of(moment)
+    weekday = t(f"overview.weekday.{period.start.weekday()}")
+    st.subheader(t("overview.yesterday_title", day=f"{period.start:%m-%d}", weekday=weekday))
+    kind = period.filters.compare
+    st.caption(kpis.compare_text("overview.yesterday_caption", period.previous, kind, lang))
+    period_tiles(user, period, cached(kpis.yesterday_tiles, moment))
+
+
+def month_block(
+    user: CurrentUser, moment: dt.datetime, tile_extra: Callable[[Any], None] | None = None
+) -> None:
+    """The month's period (month to date; early in a month the whole last month) against the same elapsed
+    part of the period before and against target. `tile_extra(tile)` draws under a tile's target line:
+    the place for month-to-date pacing (时间进度 vs 完成进度, lib.targets' period targets)."""
+    lang = current_language()
+    period = kpis.period_of(moment)
+    st.subheader(t("overview.month_title" if period.preset == "this_month" else "overview.last_month_title"))
+    label = t(period.label_key, days=kpis.MIN_MONTH_DAYS)
+    compare = kpis.compare_text("kpis.compare_kind_span", period.previous, period.filters.compare, lang)
+    st.caption(t("overview.period_caption", period=kpis.span_text(period.span), label=label, compare=compare))
+    period_tiles(user, period, cached(kpis.overview_tiles, moment), tile_extra)
+
+
+def period_tiles(
+    user: CurrentUser,
+    period: kpis.OverviewPeriod,
+    tiles: list[kpis.OverviewTile],
+    tile_extra: Callable[[Any], None] | None = None,
+) -> None:
+    """A period's tiles against its comparison span and target; each opens the KPI page on the period."""
+    lang = current_language()
+    block = "yesterday" if period.preset == "yesterday" else "tile"  # home_tile_<metric>: the month's
+    help_text = kpis.compare_text("overview.delta_help", period.previous, period.filters.compare, lang)
+    with phone_grid(f"home_{block}s"):  # two tiles a row on a phone
+        cols = st.columns(len(tiles))
+    for col, tile in zip(cols, tiles, strict=True):
+        with col, st.container(border=True, key=f"home_{block}_{tile.metric}"):
             st.metric(
                 metric(tile.metric).name(lang),
                 format_metric(tile.metric, tile.actual, lang),
                 delta=format_change(tile.change),
-                help=t("overview.delta_help"),
+                help=help_text,
             )
-            if tile.target is not None:
+            if tile.target is None:  # said, so that every tile has its target line
+                st.caption(t("kpis.tile_no_target"))
+            else:
                 st.caption(
                     t(
                         "overview.against_target",
@@ -158,4 +204,6 @@ def period_tiles(user: CurrentUser, today: dt.date) -> None:
                         achievement=format_metric("gmv_achievement", tile.achievement, lang),
                     )
                 )
-            link_to("kpis", "overview.details", user.role, kpis.tile_link(today, tile.metric))
+            if tile_extra is not None:
+                tile_extra(tile)
+            link_to("kpis", "overview.details", user.role, kpis.tile_link(period, tile.metric))

@@ -55,12 +55,11 @@ def _child(url: str) -> dict:
     roster = kpis.load_roster(engine)
     out: dict = {"month": f"{start:%Y-%m}"}
     # The bare aggregates the page runs: day sums (tiles, trend, funnel, durations), host sums of the month
-    # (ranked table) and of the same days last month (环比, each host's normal).
-    prev_from, prev_to = kpis.previous_range(start, end)
+    # (ranked table) and of the comparison span (环比, each host's normal: the whole month before).
     queries = [
         kpis.sums_query(filters, "day", roster, metric_keys=kpis.TILE_SUMS, extras=True),
         kpis.sums_query(filters, "host", roster, metric_keys=kpis.RANK_SUMS),
-        kpis.sums_query(filters, "host", roster, prev_from, prev_to, metric_keys=kpis.FLAG_SUMS),
+        kpis.sums_query(kpis.compared(filters), "host", roster, metric_keys=kpis.FLAG_SUMS),
     ]
     bare = 0.0
     with engine.connect() as conn:

@@ -34,7 +34,7 @@ from tests.conftest import wipe
 
 NOV = (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
 OCT = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))
-TODAY = dt.date(2026, 12, 1)  # the home page's default period is then all of November, against October
+TODAY = dt.datetime(2026, 12, 1, 9)  # the home page's default period is then all of November, against October
 PLATFORMS = ("douyin", "kuaishou", "taobao")
 ROSTER = ("林晓雨", "王欣然")
 # (exported host name, roster name or None): 林晓雨 also exports as 小雨; 路人甲 is not on the roster

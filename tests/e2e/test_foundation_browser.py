@@ -26,7 +26,7 @@ def test_login_overview_english_logout(demo_server, engine, page):
     page.wait_for_selector('[data-testid="stMetric"]')
     no_exception(page)
     assert "演示数据" in page.inner_text("body")  # demo banner
-    gmv = next(t for t in overview_tiles(engine, clock.today()) if t.metric == "gmv")
+    gmv = next(t for t in overview_tiles(engine, clock.now()) if t.metric == "gmv")
     values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
     assert format_metric("gmv", gmv.actual, "zh") in values
     page.screenshot(path=str(ARTIFACTS / "overview_zh.png"), full_page=True)

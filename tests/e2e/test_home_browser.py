@@ -1,5 +1,5 @@
-"""Browser: the home page as the demo manager at 1440×900 and on a phone (390×844): what needs me now comes
-first with its counts; a period tile opens the KPI page on the same period; the red-flag link lands on the
+"""Browser: the home page as the demo manager at 1440×900 and on a phone (390×844): yesterday and the month
+come first, then what needs me now with its counts; a period tile opens the KPI page on the same period; the red-flag link lands on the
 KPI page's red flags for the same week. Screenshots in tests/e2e/artifacts/home_*.png."""
 
 from __future__ import annotations
@@ -47,15 +47,17 @@ def test_home_needs_me_then_tiles_drill_down(demo_server, engine, browser, size)
     no_exception(page)
 
     start = TODAY - dt.timedelta(days=6)
-    flags = kpis.kpi_view(engine, kpis.Filters(start, TODAY)).flags
+    flags = kpis.recent_flags(engine, dt.datetime.fromisoformat(NOW))
     head = page.locator(".st-key-home_flags").inner_text()
     assert zh("overview.flags_head", n=len(flags), days=7, start=start, end=TODAY).replace("**", "") in head
     for key in ("incidents", "approvals", "items", "survey"):
         assert page.locator(f".st-key-home_{key}").count() == 1, key
-    # What needs me comes before the period's tiles, on the phone too.
+    # A manager's first screen answers first (issue 20): yesterday, then the month, then what needs me.
     needs_y = page.locator(".st-key-home_flags").bounding_box()["y"]
     tiles_y = page.locator(".st-key-home_tile_gmv").bounding_box()["y"]
-    assert needs_y < tiles_y
+    yesterday_y = page.locator(".st-key-home_yesterday_gmv").bounding_box()["y"]
+    assert yesterday_y < tiles_y < needs_y
+    assert yesterday_y + 150 < height  # yesterday's GMV is on the first screen, on the phone too
     page.screenshot(path=str(ARTIFACTS / f"home_manager_{size}.png"))  # the first screen
     # The app scrolls inside its own container: a tall window shows the whole page in one picture.
     tall = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
@@ -71,7 +73,7 @@ def test_home_needs_me_then_tiles_drill_down(demo_server, engine, browser, size)
     no_exception(page)
     query = parse_qs(urlparse(page.url).query)
     assert query.get("preset") == ["this_month"] and query.get("metric") == ["gmv"]
-    period = kpis.period_of(TODAY)
+    period = kpis.period_of(dt.datetime.fromisoformat(NOW))
     body = page.inner_text("body")
     assert f"{period.start} – {period.end}" in body  # the KPI page names the same period
     page.screenshot(path=str(ARTIFACTS / f"home_tile_to_kpis_{size}.png"))

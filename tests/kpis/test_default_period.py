@@ -32,7 +32,8 @@ def test_default_period(today, start, end, label):
     assert (end - start).days + 1 >= kpis.MIN_MONTH_DAYS
     view = kpis.view_from_params({}, today)
     assert (view["from"], view["to"]) == (start, end)  # the KPI page opens on it
-    assert (overview.period_of(today).start, overview.period_of(today).end) == (start, end)  # so does home
+    home = overview.period_of(dt.datetime.combine(today, dt.time(9)))
+    assert (home.start, home.end) == (start, end)  # so does home
     assert kpis.default_note(view["preset"], start, end, today) == label
 
 
@@ -45,12 +46,16 @@ def test_a_chosen_period_is_not_called_the_default():
     assert kpis.view_from_params({"preset": "custom", "from": "x"}, today)["from"] == D(2026, 11, 1)
 
 
-def test_previous_range_of_the_default_period():
-    assert overview.period_of(D(2026, 12, 1)).previous_start == D(2026, 10, 1)
-    assert overview.period_of(D(2026, 12, 1)).previous_end == D(2026, 10, 31)
-    assert overview.period_of(D(2027, 3, 1)).previous_end == D(2027, 1, 31)  # whole month against whole month
-    p = overview.period_of(D(2026, 12, 10))
-    assert (p.previous_start, p.previous_end) == (D(2026, 11, 1), D(2026, 11, 10))
+def test_previous_span_of_the_default_period():
+    def previous(moment: str) -> tuple[str, str]:
+        p = overview.period_of(dt.datetime.fromisoformat(moment))
+        return p.previous_start.isoformat(), p.previous_end.isoformat()
+
+    # early in a month: the whole last month against the whole month before it
+    assert previous("2026-12-01T00:05") == ("2026-10-01T00:00:00", "2026-10-31T23:59:59")
+    assert previous("2027-03-01T00:20") == ("2027-01-01T00:00:00", "2027-01-31T23:59:59")
+    # month to date: the same elapsed part of last month, to the minute
+    assert previous("2026-12-10T08:30:41") == ("2026-11-01T00:00:00", "2026-11-10T08:30:00")
 
 
 def _session(engine, day: dt.date, gmv: float) -> None:
@@ -91,8 +96,8 @@ def test_pages_state_the_period_on_the_first(run_page, engine, clock_at, lang):
     home = run_page("overview", "manager", lang=lang)
     assert not home.exception
     assert any(c.value.startswith("2026-11-01 – 2026-11-30") for c in home.caption)
-    gmv = next(m for m in home.metric if m.label in ("成交金额", "GMV"))
-    assert gmv.value == "¥50,000"
+    yesterday, month = [m for m in home.metric if m.label in ("成交金额", "GMV")]  # the two blocks, in order
+    assert month.value == "¥50,000" and yesterday.value in ("暂无数据", "No data")  # nothing on 11-30
 
 
 def test_kpi_page_mid_month_shows_month_to_date(run_page, engine, clock_at):

@@ -210,15 +210,17 @@ def test_nothing_needed_is_said_plainly(engine, users, clock_at, monkeypatch):
 
 def test_tiles_open_the_kpi_page_on_the_same_period(demo):
     at = home("manager")
-    tiles = {t.metric: t for t in kpis.overview_tiles(demo, clock.today())}
+    tiles = {t.metric: t for t in kpis.overview_tiles(demo, clock.now())}
     links = [
         dict(parse_qsl(p.proto.query_string)) for p in at.page_link if p.proto.label == zh("overview.details")
     ]
-    assert [q.get("metric", "") for q in links] == [m if m in kpis.TREND_METRICS else "" for m in tiles]
-    assert {q["preset"] for q in links} == {"this_month"}  # the 24th: month to date, as the tiles
-    kpi = follow("manager", "kpis", links[0])
+    metrics = [m if m in kpis.TREND_METRICS else "" for m in tiles]
+    assert [q.get("metric", "") for q in links] == metrics * 2  # yesterday's tiles, then the month's
+    presets = [q["preset"] for q in links]
+    assert presets == ["yesterday"] * len(tiles) + ["this_month"] * len(tiles)  # the 24th: month to date
+    kpi = follow("manager", "kpis", links[len(tiles)])
     assert kpi.session_state["kpis_preset"] == "this_month" and kpi.session_state["kpis_metric"] == "gmv"
-    period = kpis.period_of(TODAY)
+    period = kpis.period_of(dt.datetime.fromisoformat(NOW))
     assert (kpi.session_state["kpis_from"], kpi.session_state["kpis_to"]) == (period.start, period.end)
 
 

@@ -16,7 +16,7 @@ from lib.core.models import LiveSession, Target
 from lib.kpis import overview
 
 D = dt.date
-TODAY = D(2026, 12, 1)  # the default period is November
+TODAY = dt.datetime(2026, 12, 1, 9)  # the default period is November
 
 
 def _session(
@@ -63,7 +63,7 @@ def _target(
         )
 
 
-def _tiles(engine, today: dt.date = TODAY) -> dict[str, overview.Tile]:
+def _tiles(engine, today: dt.datetime = TODAY) -> dict[str, overview.Tile]:
     return {t.metric: t for t in overview.overview_tiles(engine, today)}
 
 
@@ -118,8 +118,10 @@ def test_overview_command_prints_the_home_page_figures(engine, capsys):
         "start": "2026-11-01",
         "end": "2026-11-30",
         "label": "kpis.period.previous_month_early",
-        "previous_start": "2026-10-01",
-        "previous_end": "2026-10-31",
+        "start_at": "2026-11-01T00:00:00",
+        "end_at": "2026-11-30T23:59:59",
+        "previous_start": "2026-10-01T00:00:00",
+        "previous_end": "2026-10-31T23:59:59",
     }
     tiles = {t["metric"]: t for t in out["tiles"]}
     assert list(tiles) == list(overview.TILE_METRICS)
