@@ -15,7 +15,9 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from lib import targets as tg
+from lib.core import clock
 from lib.kpis.params import default_period, default_preset, params_from_view
+from lib.kpis.period_targets import with_period_targets
 from lib.kpis.queries import FLAG_SUMS, TREND_METRICS, Filters, load_roster, sums_by
 from lib.kpis.rows import group_rows, label_groups, period_figures, previous_range
 from lib.kpis.view import red_flags
@@ -43,6 +45,7 @@ class Tile:
     achievement: float | None  # 1.0 = met; None for a growth metric (see gap)
     status: str = "no_data"
     gap: float | None = None  # points above (+) or below (-) a growth target
+    detail: dict[str, Any] | None = None  # the target as evaluated (which kind, pacing): for its caption
 
 
 def period_of(today: dt.date) -> Period:
@@ -54,7 +57,10 @@ def overview_tiles(engine: Engine, today: dt.date) -> list[Tile]:
     """GMV, sessions, viewers and conversion over the default period, against the same days one month
     earlier and against target."""
     period = period_of(today)
-    row = period_figures(engine, Filters(period.start, period.end), TILE_METRICS)
+    filters = Filters(period.start, period.end)
+    row = period_figures(engine, filters, TILE_METRICS)
+    periods = tg.load_period_targets(engine)
+    [row] = with_period_targets("all", [row], filters, load_roster(engine), periods, clock.now())
     tiles = []
     for key in TILE_METRICS:
         actual, previous = row.get(key), row["previous"].get(key)
@@ -69,6 +75,7 @@ def overview_tiles(engine: Engine, today: dt.date) -> list[Tile]:
                 achievement=None if target is None else target["achievement"],
                 status="no_data" if target is None else target["status"],
                 gap=None if target is None else target["gap"],
+                detail=target,
             )
         )
     return tiles
@@ -96,10 +103,18 @@ def overview_json(engine: Engine, today: dt.date) -> dict[str, Any]:
                 "achievement": tile.achievement,
                 "status": tile.status,
                 "gap": tile.gap,
+                **target_json(tile),
             }
             for tile in overview_tiles(engine, today)
         ],
     }
+
+
+def target_json(tile: Tile) -> dict[str, Any]:
+    """`target_kind` ("period", "per_session" or "per_month"; None without a target) and, for a period
+    target, `pacing` {time_share, target_share, needed_per_day} (else None)."""
+    detail = tile.detail or {}
+    return {"target_kind": detail.get("target_kind"), "pacing": detail.get("pacing")}
 
 
 def daily_gmv(engine: Engine, today: dt.date) -> pd.DataFrame:

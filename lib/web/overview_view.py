@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 import streamlit as st
 
 from lib import cases, incidents, kpis, surveys
+from lib import targets as tg
 from lib.core.access import MANAGERS
 from lib.core.auth import CurrentUser
 from lib.core.formatting import format_change, format_metric, md_escape
@@ -138,6 +139,15 @@ def needs_me(user: CurrentUser, today: dt.date) -> None:
         st.success(t("overview.nothing_needed"), icon=":material/task_alt:")
 
 
+def target_lines(tile: kpis.OverviewTile, caption: str, lang: str) -> None:
+    """Which target the tile is read against (lib.targets words it, as on the KPI page); a period target's
+    pacing badge, red when behind."""
+    st.caption(caption)
+    if (tile.detail or {}).get("target_kind") == "period":
+        color = "red" if tile.status == "red" else "green"
+        st.badge(tg.status_text(tile.status, tile.detail, lang), color=color)
+
+
 def period_tiles(user: CurrentUser, today: dt.date) -> None:
     """The default period's tiles against last month and target; each opens the KPI page on this period."""
     lang = current_language()
@@ -150,7 +160,9 @@ def period_tiles(user: CurrentUser, today: dt.date) -> None:
                 delta=format_change(tile.change),
                 help=t("overview.delta_help"),
             )
-            if tile.target is not None:
+            if (caption := tg.target_caption(tile.metric, tile.detail, lang)) is not None:
+                target_lines(tile, caption, lang)
+            elif tile.target is not None:
                 st.caption(
                     t(
                         "overview.against_target",
