@@ -5,6 +5,7 @@ read targets per month.
 """
 
 from lib.core.dates import month_of, months_span
+from lib.targets.cli import register_cli
 from lib.targets.period import (
     PERIOD_METRICS,
     PERIOD_RE,
@@ -69,6 +70,7 @@ __all__ = [
     "is_quarter",
     "load_period_targets",
     "pacing",
+    "register_cli",
     "period_bounds",
     "period_name",
     "period_targets_table",
