@@ -186,7 +186,7 @@ def test_cli_sets_and_lists_by_the_pages_rule(engine, truth, cli_here, clock_at)
             "--metric": "gmv",
             "--month": "2026-12",
             "--value": "1000",
-            **dict(zip(extra[::2], extra[1::2])),
+            **dict(zip(extra[::2], extra[1::2], strict=True)),
         }
         out = cli_here("target", "set", *[x for kv in args.items() for x in kv])
         assert out.returncode == 2 and text in out.stderr, (extra, out.stderr)
