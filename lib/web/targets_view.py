@@ -47,8 +47,7 @@ def period_section(user: CurrentUser, month: str) -> None:
     else:
         st.info(t("targets.page.none"))
     new_form(user, month, choices, rows)
-    if rows:
-        edit_form(user, rows, labels(choices))
+    edit_form(user, rows, labels(choices))
 
 
 def _show_error(exc: Exception) -> None:
@@ -127,9 +126,9 @@ def new_form(
 def edit_form(user: CurrentUser, rows: list[Any], names: dict[str, dict[str, str]]) -> None:
     """Change the total of one period target, or delete it (with a confirmation tick)."""
     lang = current_language()
+    if form_ui.closed("period_target_edit", clear=EDIT_KEYS, label_key="forms.new_entry") or not rows:
+        return  # (a deletion's message shows even when it took the last one)
     st.markdown("**" + t("targets.page.edit_title") + "**")
-    if form_ui.closed("period_target_edit", clear=EDIT_KEYS, label_key="forms.new_entry"):
-        return
     by_id = {r.id: r for r in rows}
     picked = st.selectbox(
         t("targets.page.pick"),
