@@ -57,13 +57,9 @@ def _show_error(exc: Exception) -> None:
         st.error(form_ui.stale_message(exc))
 
 
-def new_form(
-    user: CurrentUser, month: str, choices: dict[str, list[tuple[str, str]]], rows: list[Any]
-) -> None:
-    """Set a period target of the month shown or of its quarter."""
+def _new_inputs(month: str, choices: dict[str, list[tuple[str, str]]]) -> tuple[str, str, str, str, Any]:
+    """The new period target's widgets: (period, metric, scope kind, scope value, typed total)."""
     lang = current_language()
-    if form_ui.closed("period_target_set", clear=NEW_KEYS):
-        return
     c = st.columns(4)
     period = c[0].selectbox(
         t("targets.page.period_kind"),
@@ -94,8 +90,19 @@ def new_form(
         disabled=scope_kind == "all",
     )
     value = st.number_input(t("targets.page.value"), value=None, min_value=0.0, key="ptarget_value")
+    return period, key, scope_kind, scope_value or "", value
+
+
+def new_form(
+    user: CurrentUser, month: str, choices: dict[str, list[tuple[str, str]]], rows: list[Any]
+) -> None:
+    """Set a period target of the month shown or of its quarter."""
+    lang = current_language()
+    if form_ui.closed("period_target_set", clear=NEW_KEYS):
+        return
+    period, key, scope_kind, scope_value, value = _new_inputs(month, choices)
     # The version of the target this one replaces, as it was when this metric/period/scope was chosen.
-    target_key = (key, period, scope_kind, scope_value or "")
+    target_key = (key, period, scope_kind, scope_value)
     existing = next(
         (r for r in rows if (r.metric, r.period, r.scope_kind, r.scope_value) == target_key), None
     )
