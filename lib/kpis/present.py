@@ -18,7 +18,11 @@ def ranking_for_export(ranking: pd.DataFrame, by: str, lang: str) -> pd.DataFram
     """The ranked table with the catalogue's names as headers (what the CSV/XLSX download holds)."""
 
     out = ranking.copy()
-    out["status"] = out["status"].map(lambda s: translate(f"kpis.status.{s}", lang))
+    pace = {"target_kind": "period"}  # a period target's status is its pacing: on pace / behind
+    out["status"] = [
+        tg.status_text(s, pace if k == "period" else None, lang)
+        for s, k in zip(out["status"], out["target_kind"], strict=True)
+    ]
     if by == "platform":
         out["group"] = out["group"].map(lambda p: translate(f"kpis.platform_name.{p}", lang))
     none = translate("kpis.no_team" if by == "team" else "common.no_data", lang)

@@ -211,7 +211,16 @@ def ranking_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
         rec["status"] = "no_data" if gmv_target is None else gmv_target["status"]
         rec.update(_gmv_pacing(gmv_target))
         records.append(rec)
-    columns = ["group", *RANK_COLUMNS, "gmv_achievement", "status", *PACING_COLUMNS]
+    # GMV, then which target it is read against and how far (a phone sees them without scrolling sideways)
+    gmv_at = RANK_COLUMNS.index("gmv") + 1
+    columns = [
+        "group",
+        *RANK_COLUMNS[:gmv_at],
+        "gmv_achievement",
+        "status",
+        *PACING_COLUMNS,
+        *RANK_COLUMNS[gmv_at:],
+    ]
     frame = pd.DataFrame.from_records(records, columns=columns)
     return frame.sort_values("gmv", ascending=False, na_position="last").reset_index(drop=True)
 

@@ -113,6 +113,7 @@ def test_ranking_reads_each_rows_own_period_target(engine, truth, clock_at):
     table = kpis.ranking_for_export(ranking.reset_index(), "host", "zh").set_index("主播")
     assert table.loc["林晓雨", "GMV 目标口径"] == "周期目标"
     assert table.loc["陈子墨", "GMV 目标口径"] == "单场目标 × 场次"
+    assert table.loc["林晓雨", "状态"] == ("进度正常" if row["status"] == "green" else "落后于时间进度")
 
 
 def test_filtered_tiles_resolve_the_filters_scope(engine, truth, clock_at):
