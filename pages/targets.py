@@ -3,7 +3,17 @@
 import streamlit as st
 
 from lib import targets
-from lib.web import CATALOGUE, clock, form_ui, forms, md_escape, metric, month_of, stored_from_typed
+from lib.web import (
+    CATALOGUE,
+    clock,
+    form_ui,
+    forms,
+    md_escape,
+    metric,
+    month_of,
+    stored_from_typed,
+    targets_view,
+)
 from lib.web.i18n import current_language, t
 from lib.web.ui import cached, engine, guard, month_picker, show_table
 
@@ -18,6 +28,8 @@ month = month_picker(t("kpis.targets.month"), "targets_month", this_month)
 if not targets.MONTH_RE.match(month):
     st.error(t("kpis.target_error.month", value=md_escape(month)))
     st.stop()
+targets_view.period_section(user, month)  # month and quarter totals, read with pacing
+
 st.subheader(t("kpis.targets.current", month=month))
 current = cached(targets.targets_frame, month)
 show_table(targets.display_frame(current, lang), hide_index=True, key="targets_current")

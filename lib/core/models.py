@@ -536,3 +536,24 @@ class FormSubmission(Base):
     username: Mapped[str | None] = mapped_column(String(64))
     result_id: Mapped[int | None] = mapped_column(Integer)  # what the write made (incident id, case id, ...)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
+# --- period targets -----------------------------------------------------------------------------------
+
+
+class PeriodTarget(Base):
+    """A total to reach in one month or quarter (a month's GMV for a room, ...), read with pacing; never
+    scaled by the sessions held. One row per metric, period and scope: an edit bumps `version`, a delete
+    removes the row (both audited)."""
+
+    __tablename__ = "period_targets"
+    __table_args__ = (UniqueConstraint("metric", "period", "scope_kind", "scope_value"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    metric: Mapped[str] = mapped_column(String(48))
+    period: Mapped[str] = mapped_column(String(7), index=True)  # YYYY-MM or YYYY-Qn
+    scope_kind: Mapped[str] = mapped_column(String(16))  # all / platform / room / team / person
+    scope_value: Mapped[str] = mapped_column(String(128), default="")
+    value: Mapped[float] = mapped_column(Float)
+    set_by: Mapped[str | None] = mapped_column(String(64))
+    set_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # see User.version

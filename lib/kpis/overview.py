@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from lib import targets as tg
 from lib.core.dates import Span
 from lib.kpis.params import PRESET_KINDS, default_period, default_preset, params_from_view
+from lib.kpis.period_targets import with_period_targets
 from lib.kpis.periods import compared, comparison_of, period_filters, span_of
 from lib.kpis.queries import FLAG_SUMS, TREND_METRICS, Filters, load_roster, sums_by
 from lib.kpis.rows import group_rows, label_groups, period_figures
@@ -64,6 +65,7 @@ class Tile:
     achievement: float | None  # 1.0 = met; None for a growth metric (see gap)
     status: str = "no_data"
     gap: float | None = None  # points above (+) or below (-) a growth target
+    detail: dict[str, Any] | None = None  # the target as evaluated (which kind, pacing): for its caption
 
 
 def _period(start: dt.date, end: dt.date, label: str, preset: str, moment: dt.datetime) -> Period:
@@ -83,9 +85,14 @@ def yesterday_of(moment: dt.datetime) -> Period:
     return _period(day, day, "overview.yesterday_label", "yesterday", moment)
 
 
-def period_tiles(engine: Engine, period: Period) -> list[Tile]:
-    """GMV, sessions, viewers and conversion over a period, against its comparison span and target."""
+def period_tiles(engine: Engine, period: Period, moment: dt.datetime | None = None) -> list[Tile]:
+    """GMV, sessions, viewers and conversion over a period, against its comparison span and target. With
+    `moment`, a period target (a month's or quarter's) replaces the per-session one where it applies, read
+    with its pacing at that moment; without, the per-session targets only (a single day's block)."""
     row = period_figures(engine, period.filters, TILE_METRICS)
+    if moment is not None:
+        periods = tg.load_period_targets(engine)
+        [row] = with_period_targets("all", [row], period.filters, load_roster(engine), periods, moment)
     tiles = []
     for key in TILE_METRICS:
         target = row["targets"].get(key)
@@ -99,6 +106,7 @@ def period_tiles(engine: Engine, period: Period) -> list[Tile]:
                 achievement=None if target is None else target["achievement"],
                 status="no_data" if target is None else target["status"],
                 gap=None if target is None else target["gap"],
+                detail=target,
             )
         )
     return tiles
@@ -106,7 +114,7 @@ def period_tiles(engine: Engine, period: Period) -> list[Tile]:
 
 def overview_tiles(engine: Engine, moment: dt.datetime) -> list[Tile]:
     """The month block's tiles at `moment` (period_of)."""
-    return period_tiles(engine, period_of(moment))
+    return period_tiles(engine, period_of(moment), moment)
 
 
 def yesterday_tiles(engine: Engine, moment: dt.datetime) -> list[Tile]:
@@ -133,10 +141,18 @@ def _period_json(period: Period, tiles: list[Tile]) -> dict[str, Any]:
                 "achievement": tile.achievement,
                 "status": tile.status,
                 "gap": tile.gap,
+                **target_json(tile),
             }
             for tile in tiles
         ],
     }
+
+
+def target_json(tile: Tile) -> dict[str, Any]:
+    """`target_kind` ("period", "per_session" or "per_month"; None without a target) and, for a period
+    target, `pacing` {time_share, target_share, needed_per_day} (else None)."""
+    detail = tile.detail or {}
+    return {"target_kind": detail.get("target_kind"), "pacing": detail.get("pacing")}
 
 
 def overview_json(engine: Engine, moment: dt.datetime) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from lib import targets as tg
 from lib.core.dates import Span
 from lib.core.formatting import format_metric, format_points, format_value
 from lib.core.i18n import catalogue, translate
@@ -18,7 +19,11 @@ def ranking_for_export(ranking: pd.DataFrame, by: str, lang: str) -> pd.DataFram
     """The ranked table with the catalogue's names as headers (what the CSV/XLSX download holds)."""
 
     out = ranking.copy()
-    out["status"] = out["status"].map(lambda s: translate(f"kpis.status.{s}", lang))
+    pace = {"target_kind": "period"}  # a period target's status is its pacing: on pace / behind
+    out["status"] = [
+        tg.status_text(s, pace if k == "period" else None, lang)
+        for s, k in zip(out["status"], out["target_kind"], strict=True)
+    ]
     if by == "platform":
         out["group"] = out["group"].map(lambda p: translate(f"kpis.platform_name.{p}", lang))
     none = translate("kpis.no_team" if by == "team" else "common.no_data", lang)
@@ -29,14 +34,26 @@ def ranking_for_export(ranking: pd.DataFrame, by: str, lang: str) -> pd.DataFram
         "gmv_achievement": translate("kpis.achievement", lang),
     }
     names.update({k: METRICS[k].name(lang) for k in RANK_COLUMNS})
+    names.update(_pacing_names(lang))
+    out["target_kind"] = out["target_kind"].map(lambda k: translate(f"targets.ranking.kind.{k}", lang))
     return out.rename(columns=names)
+
+
+def _pacing_names(lang: str) -> dict[str, str]:
+    """Headers of the ranking's GMV target columns: which target applies, time gone, needed a day."""
+    return {
+        c: translate(f"targets.ranking.{c}", lang) for c in ("target_kind", "time_share", "needed_per_day")
+    }
 
 
 def ranking_export_units(lang: str) -> dict[str, str]:
     """The unit of each number column of ranking_for_export (lib.core.exports formats and rounds by it)."""
 
+    names = _pacing_names(lang)
     return {METRICS[k].name(lang): METRICS[k].unit for k in RANK_COLUMNS} | {
-        translate("kpis.achievement", lang): "pct"
+        translate("kpis.achievement", lang): "pct",
+        names["time_share"]: "pct",
+        names["needed_per_day"]: "cny",
     }
 
 
@@ -74,6 +91,8 @@ def tile_caption(tile: dict[str, Any], lang: str) -> str:
     target = tile["target"]
     if target is None:
         return translate("kpis.tile_no_target", lang)
+    if (caption := tg.target_caption(tile["metric"], target, lang)) is not None:
+        return caption  # says which target applies: a period total with pacing, or per session × sessions
     text = format_metric(tile["metric"], target["value"], lang)
     if target["value_high"] is not None:
         text += "–" + format_metric(tile["metric"], target["value_high"], lang)

@@ -10,8 +10,10 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from lib import targets as tg
+from lib.core import clock
 from lib.core.dates import Span
 from lib.core.formatting import number_or_none
+from lib.kpis.period_targets import with_period_targets, with_period_tiles
 from lib.kpis.periods import compared, comparison_of, kind_of, span_of
 from lib.kpis.queries import (
     DURATION_BUCKET_MINUTES,
@@ -103,6 +105,8 @@ def kpi_view(engine: Engine, filters: Filters, granularity: str = "day", rank_by
     before_hosts = label_groups(before, "host", roster)
     total = total_of(in_range)
     tiles = _tiles(total, total_of(before), filters, roster, targets)
+    periods, now = tg.load_period_targets(engine), clock.now()  # a cached view's pacing: within its TTL
+    tiles = with_period_tiles(tiles, filters, roster, periods, now, int(total.get("sessions") or 0))
 
     truncated = False
     if results["sessions"] is not None:
@@ -123,7 +127,7 @@ def kpi_view(engine: Engine, filters: Filters, granularity: str = "day", rank_by
     return KpiView(
         tiles=tiles,
         trend=_trend_frame(trend_rows, granularity),
-        ranking=ranking_frame(rank_rows),
+        ranking=ranking_frame(with_period_targets(rank_by, rank_rows, filters, roster, periods, now)),
         funnel=_funnel(total),
         durations=durations_from(total),
         flags=red_flags(hosts, before_hosts),
@@ -204,9 +208,34 @@ def ranking_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
         gmv_target = row.get("targets", {}).get("gmv")
         rec["gmv_achievement"] = None if gmv_target is None else gmv_target["achievement"]
         rec["status"] = "no_data" if gmv_target is None else gmv_target["status"]
+        rec.update(_gmv_pacing(gmv_target))
         records.append(rec)
-    frame = pd.DataFrame.from_records(records, columns=["group", *RANK_COLUMNS, "gmv_achievement", "status"])
+    # GMV, then which target it is read against and how far (a phone sees them without scrolling sideways)
+    gmv_at = RANK_COLUMNS.index("gmv") + 1
+    columns = [
+        "group",
+        *RANK_COLUMNS[:gmv_at],
+        "gmv_achievement",
+        "status",
+        *PACING_COLUMNS,
+        *RANK_COLUMNS[gmv_at:],
+    ]
+    frame = pd.DataFrame.from_records(records, columns=columns)
     return frame.sort_values("gmv", ascending=False, na_position="last").reset_index(drop=True)
+
+
+PACING_COLUMNS = ("target_kind", "time_share", "needed_per_day")
+
+
+def _gmv_pacing(target: dict[str, Any] | None) -> dict[str, Any]:
+    """Which GMV target a ranking row is read against, and with a period target its pacing."""
+    pace = (target or {}).get("pacing") or {}
+    kind = "none" if target is None else target.get("target_kind", "per_session")
+    return {
+        "target_kind": kind,
+        "time_share": pace.get("time_share"),
+        "needed_per_day": pace.get("needed_per_day"),
+    }
 
 
 def _funnel(total: dict[str, Any]) -> list[tuple[str, float]]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
-from lib.core.models import LiveSession, Person, Target, Team
+from lib.core.models import LiveSession, Target, Team
 from lib.core.platforms import PLATFORMS
+from lib.targets.period_store import host_choices
 from lib.targets.resolve import SCOPE_ORDER, TargetRow
 
 
@@ -35,20 +36,19 @@ def latest_target_id(
 
 
 def scope_choices(engine: Engine) -> dict[str, list[tuple[str, str]]]:
-    """(stored value, label) per scope kind: platforms, rooms with sessions, teams, people."""
+    """(stored value, label) per scope kind: platforms, rooms with sessions, teams, hosts."""
     with engine.connect() as conn:
         rooms = conn.execute(
             select(LiveSession.room).where(LiveSession.room.isnot(None)).group_by(LiveSession.room)
         ).scalars()
         rooms = sorted(rooms)
         teams = conn.execute(select(Team.id, Team.name).order_by(Team.name)).all()
-        people = conn.execute(select(Person.id, Person.name).order_by(Person.name)).all()
     return {
         "all": [("", "")],
         "platform": [(p, p) for p in PLATFORMS],
         "room": [(r, r) for r in rooms],
         "team": [(str(t.id), t.name) for t in teams],
-        "person": [(str(p.id), p.name) for p in people],
+        "person": host_choices(engine),  # a person target is a host's: hosts only
     }
 
 

@@ -133,4 +133,9 @@ def evaluate(target: TargetRow, actual: float | None, sessions: int, months: flo
         "gap": gap(target.kind, value, high, actual),
         "growth": growth,
         "status": gap_status(target.kind, value, high, actual) if growth else status(ach),
+        # Which target this is (lib.targets.period adds "period"): per session × sessions held, or a
+        # per-month rate over the months the range covers; `unit_value` is the target as set.
+        "target_kind": "per_session" if target.period == "session" else "per_month",
+        "unit_value": target.value,
+        "sessions": sessions,
     }

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import kpis
+from lib import targets as tg
 from lib.core import exports
 from lib.core.bounds import MAX_DATE, MIN_DATE
 from lib.core.formatting import format_change, format_metric, md_escape
@@ -166,7 +167,7 @@ def tile_box(col: Any, tile: dict[str, Any], lang: str, help_text: str) -> None:
             help=f"{metric(tile['metric']).help(lang)}\n\n{help_text}",  # what it counts, then the span
         )
         st.caption(kpis.tile_caption(tile, lang))
-        st.badge(t(f"kpis.status.{tile['status']}"), color=BADGE[tile["status"]])
+        st.badge(tg.status_text(tile["status"], tile["target"], lang), color=BADGE[tile["status"]])
 
 
 def drill_links(groups: pd.Series, rank_by: str, state: dict[str, Any]) -> list[str | None]:
@@ -180,6 +181,14 @@ def drill_links(groups: pd.Series, rank_by: str, state: dict[str, Any]) -> list[
         params = kpis.params_from_view({**state, rank_by: str(group), "by": DRILL_BY[rank_by]})
         links.append("kpis?" + urlencode(with_language(params)))
     return links
+
+
+def pacing_columns() -> dict[str, Any]:
+    """The ranking's GMV pacing columns: time gone as a percentage, the GMV needed a day in ¥."""
+    return {
+        t("targets.ranking.time_share"): st.column_config.NumberColumn(format="percent"),
+        t("targets.ranking.needed_per_day"): st.column_config.NumberColumn(format="¥%.2f"),
+    }
 
 
 def ranking_table(view: kpis.KpiView, rank_by: str, name: str, state: dict[str, Any]) -> None:
@@ -206,6 +215,7 @@ def ranking_table(view: kpis.KpiView, rank_by: str, name: str, state: dict[str, 
     config[metric("duration_hours").name(lang)] = st.column_config.NumberColumn(
         format=f"%.2f {t('common.unit.h')}"
     )
+    config.update(pacing_columns())
     config[open_col] = st.column_config.LinkColumn(display_text=t("kpis.drill_text"), pinned=True)
     config[t(f"kpis.by.{rank_by}")] = st.column_config.Column(pinned=True)  # names stay in view on a phone
     show_table(shown, column_config={k: v for k, v in config.items() if v}, hide_index=True, key="kpis_table")

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 import streamlit as st
 
 from lib import cases, incidents, kpis, surveys
+from lib import targets as tg
 from lib.core.access import MANAGERS
 from lib.core.auth import CurrentUser
 from lib.core.formatting import format_change, format_metric, md_escape
@@ -143,6 +144,15 @@ def needs_me(user: CurrentUser, moment: dt.datetime) -> None:
         st.success(t("overview.nothing_needed"), icon=":material/task_alt:")
 
 
+def target_lines(tile: kpis.OverviewTile, caption: str, lang: str) -> None:
+    """Which target the tile is read against (lib.targets words it, as on the KPI page); a period target's
+    pacing badge, red when behind."""
+    st.caption(caption)
+    if (tile.detail or {}).get("target_kind") == "period":
+        color = "red" if tile.status == "red" else "green"
+        st.badge(tg.status_text(tile.status, tile.detail, lang), color=color)
+
+
 def answers_first(user: CurrentUser) -> bool:
     """Managers read the figures first thing (yesterday, the month); staff first see what needs them."""
     return user.role in MANAGERS
@@ -194,7 +204,9 @@ def period_tiles(
                 delta=format_change(tile.change),
                 help=help_text,
             )
-            if tile.target is None:  # said, so that every tile has its target line
+            if (caption := tg.target_caption(tile.metric, tile.detail, lang)) is not None:
+                target_lines(tile, caption, lang)
+            elif tile.target is None:  # said, so that every tile has its target line
                 st.caption(t("kpis.tile_no_target"))
             else:
                 st.caption(

@@ -41,7 +41,7 @@ def test_kpi_page_shows_truth_totals(run_page, truth):
     assert got["转化率"] == f"{buyers / viewers * 100:.1f}%"
     assert got["GMV 环比增长"] == "暂无数据"  # no October sessions: no data, not 0 %
     captions = [c.value for c in at.caption]
-    assert f"目标 ¥3,000,000 · 达成 {total / 3_000_000 * 100:.1f}%" in captions
+    assert f"单场目标 ¥100,000 × 30 场 = ¥3,000,000 · 达成 {total / 3_000_000 * 100:.1f}%" in captions
     assert any("2026-11-02 至 2026-11-08" in c and "30 场" in c for c in captions)
     table = frame(at, "查看")
     assert list(table["主播"])[:2] == ["陈子墨", "周俊杰"] and len(table) == 6

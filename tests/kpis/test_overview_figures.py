@@ -134,6 +134,8 @@ def test_overview_command_prints_the_home_page_figures(engine, capsys):
         "achievement": pytest.approx(1.234567),
         "status": "green",
         "gap": pytest.approx(2_345.67),
+        "target_kind": "per_session",  # no period target: the per-session one × sessions held
+        "pacing": None,
     }
     assert tiles["conversion_rate"]["previous"] is None  # October's only session has no buyers
     assert tiles["sessions"]["actual"] == 1 and tiles["sessions"]["previous"] == 1
@@ -207,7 +209,8 @@ def test_other_tiles_keep_their_achievement(monkeypatch):
     )
     target = tg.evaluate(row, 150_000, 1, 1.0)
     tile = {"metric": "gmv", "actual": 150_000, "target": target, "achievement": target["achievement"]}
-    assert kpis.tile_caption(tile, "zh") == "目标 ¥100,000 · 达成 150.0%"
+    # it says which target applies: the per-session target times the sessions held
+    assert kpis.tile_caption(tile, "zh") == "单场目标 ¥100,000 × 1 场 = ¥100,000 · 达成 150.0%"
 
 
 def test_kpi_page_growth_tile_says_points(run_page, engine, clock_at):
