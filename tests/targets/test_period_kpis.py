@@ -162,5 +162,5 @@ def test_overview_json_carries_target_kind_and_pacing(engine, capsys, clock_at):
     assert tiles["viewers"]["target_kind"] == "per_session" and tiles["viewers"]["pacing"] is None
     assert tiles["viewers"]["target"] == 3 * 5_000
     # the home page's tile says the same as the JSON (one path: lib.targets words it)
-    [tile] = [t for t in kpis.overview_tiles(engine, now.date()) if t.metric == "gmv"]
+    [tile] = [t for t in kpis.overview_tiles(engine, now) if t.metric == "gmv"]
     assert tile.detail["pacing"] == gmv["pacing"]
