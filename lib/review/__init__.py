@@ -72,6 +72,7 @@ from lib.review.queries import (
     top_products,
 )
 from lib.review.summary import review_json
+from lib.review.visibility import may_see_session, pickable_sessions, visible_sessions
 
 __all__ = [
     "register_cli",
@@ -132,4 +133,7 @@ __all__ = [
     "sources",
     "top_products",
     "top_table",
+    "may_see_session",
+    "pickable_sessions",
+    "visible_sessions",
 ]
