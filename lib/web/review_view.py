@@ -4,6 +4,7 @@ the product funnel, traffic sources; what is missing degrades to a note of what 
 
 from __future__ import annotations
 
+import math
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -13,7 +14,7 @@ from lib import review as rv
 from lib.core import access
 from lib.core.auth import CurrentUser
 from lib.core.bounds import parse_id
-from lib.core.formatting import md_escape
+from lib.core.formatting import format_value, md_escape
 from lib.web.i18n import t
 from lib.web.ui import cached, no_data, show_table
 
@@ -93,7 +94,7 @@ def review_sections(session_id: int, lang: str, role: str) -> None:
         retention_section(session_id, lang)
     incidents_section(spans, lang)
     if counts["products"]:
-        products_section(session_id, lang, access.allowed("products", role))
+        products_section(session_id, lang, access.allowed("products", role), counts["products"])
     if counts["sources"]:
         sources_section(session_id, lang)
 
@@ -151,13 +152,36 @@ def linked_table(table: pd.DataFrame, label_key: str, urls: list[str], key: str)
     )
 
 
-def products_section(session_id: int, lang: str, links: bool) -> None:
+def page_picker(total: int, size: int, key: str, lang: str) -> int:
+    """Which page of a long table to show (1 when it fits on one), with a line saying which rows these are."""
+    pages = max(1, math.ceil(total / size))
+    page = 1
+    if pages > 1:
+        page = int(
+            st.number_input(
+                t("review_paging.page", pages=format_value(pages, "count", lang)),
+                min_value=1,
+                max_value=pages,
+                value=1,
+                step=1,
+                key=key,
+            )
+        )
+        first, last = (page - 1) * size + 1, min(total, page * size)
+        st.caption(t("review_paging.rows", first=first, last=last, total=format_value(total, "count", lang)))
+    return page
+
+
+def products_section(session_id: int, lang: str, links: bool, count: int) -> None:
+    """Top 5 (read as 5 rows), the products table a page at a time and the first shelf times: a session
+    with 150,000 products reads a few hundred rows here, not all of them."""
     st.subheader(t("review.page.top"))
     top = cached(rv.top_products, session_id)
     show_table(rv.top_table(top, lang), hide_index=True, key="review_top")
     st.altair_chart(rv.rate_bars(top, lang), width="stretch")
     st.subheader(t("review.page.products"))
-    frame = cached(rv.products, session_id)
+    page = page_picker(count, rv.PRODUCTS_PAGE, "review_products_page", lang)
+    frame = cached(rv.products, session_id, rv.PRODUCTS_PAGE, (page - 1) * rv.PRODUCTS_PAGE)
     table = rv.review_table("products", frame, lang)
     if links:  # each product across sessions (a page staff do not open)
         urls = [f"products?{urlencode({'product': p})}" for p in frame["product_id"]]
@@ -165,6 +189,8 @@ def products_section(session_id: int, lang: str, links: bool) -> None:
     else:
         show_table(table, hide_index=True, key="review_products")
     with st.expander(t("review.page.windows")):
+        if count > rv.WINDOWS_SHOWN:
+            st.caption(t("review_paging.windows_first", n=rv.WINDOWS_SHOWN, total=count))
         windows = cached(rv.product_windows, session_id)
         show_table(rv.review_table("windows", windows, lang), hide_index=True, key="review_windows")
 
