@@ -49,7 +49,7 @@ HEADER_COLUMNS = (
     "duration_minutes",
 )
 TOP_N = 5
-PRODUCTS_PAGE = 50  # rows of the review page's products table at a time
+PRODUCTS_PAGE = 50  # rows of the products table at a time (>= TOP_N: the page takes its Top 5 from page 1)
 WINDOWS_SHOWN = 100  # shelf times drawn on the curves and listed (the first on the shelf)
 
 

@@ -176,12 +176,17 @@ def products_section(session_id: int, lang: str, links: bool, count: int) -> Non
     """Top 5 (read as 5 rows), the products table a page at a time and the first shelf times: a session
     with 150,000 products reads a few hundred rows here, not all of them."""
     st.subheader(t("review.page.top"))
-    top = cached(rv.top_products, session_id)
+    first = cached(rv.products, session_id, rv.PRODUCTS_PAGE, 0)  # the table's first page holds the Top 5
+    top = first.head(rv.TOP_N)
     show_table(rv.top_table(top, lang), hide_index=True, key="review_top")
     st.altair_chart(rv.rate_bars(top, lang), width="stretch")
     st.subheader(t("review.page.products"))
     page = page_picker(count, rv.PRODUCTS_PAGE, "review_products_page", lang)
-    frame = cached(rv.products, session_id, rv.PRODUCTS_PAGE, (page - 1) * rv.PRODUCTS_PAGE)
+    frame = (
+        first
+        if page == 1
+        else cached(rv.products, session_id, rv.PRODUCTS_PAGE, (page - 1) * rv.PRODUCTS_PAGE)
+    )
     table = rv.review_table("products", frame, lang)
     if links:  # each product across sessions (a page staff do not open)
         urls = [f"products?{urlencode({'product': p})}" for p in frame["product_id"]]

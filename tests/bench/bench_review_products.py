@@ -119,8 +119,11 @@ def reads(engine: sa.Engine, sid: int) -> dict[str, float]:
     calls = {
         "detail_counts": lambda: rv.detail_counts(engine, sid),
         "top_products": lambda: rv.top_products(engine, sid),
+        # what the products table reads: its first page now (PRODUCTS_PAGE), the whole list before
         "products (what the table reads)": lambda: (
-            rv.products_page(engine, sid, 1) if hasattr(rv, "products_page") else rv.products(engine, sid)
+            rv.products(engine, sid, rv.PRODUCTS_PAGE, 0)
+            if hasattr(rv, "PRODUCTS_PAGE")
+            else rv.products(engine, sid)
         ),
         "product_windows": lambda: rv.product_windows(engine, sid),
         "biggest_dip": lambda: rv.biggest_dip(engine, sid),

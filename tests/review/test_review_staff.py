@@ -109,6 +109,31 @@ def test_one_rule_for_the_review_page_and_the_prefill(engine, week):
     assert {i for i, _ in cs.session_choices(engine, host)} == hosted_by(engine, host.person_id) >= {own}
 
 
+def test_staff_link_only_sessions_they_may_see_to_a_case(engine, week):
+    """A case shows its sessions' numbers to its readers: staff cannot link another host's session to
+    their draft to read its figures there (refused like a missing session)."""
+    from tests.cases.case_data import MANAGER, case_input
+
+    host = cs.Viewer(HOST, "staff", week_person(engine))
+    own, other = week[XY_1102], week[ZHOU_1102]
+    with pytest.raises(cs.CaseError) as err:
+        cs.create_case(engine, host, case_input(session_ids=(own, other)))
+    assert err.value.code == "unknown_session" and err.value.params["value"] == other
+    case_id = cs.create_case(engine, host, case_input(session_ids=(own,)))
+    current = cs.get_case(engine, host, case_id)
+    with pytest.raises(cs.CaseError):
+        cs.update_case(
+            engine, host, case_id, case_input(session_ids=(own, other)), version=current["version"]
+        )
+    # a manager may link any session; the author's later edit keeps what is linked already
+    cs.update_case(engine, MANAGER, case_id, case_input(session_ids=(own, other)), version=current["version"])
+    current = cs.get_case(engine, host, case_id)
+    cs.update_case(
+        engine, host, case_id, case_input("改了标题", session_ids=(own, other)), version=current["version"]
+    )
+    assert sorted(cs.get_case(engine, host, case_id)["session_ids"]) == sorted([own, other])
+
+
 def hosted_by(engine, person_id: int) -> set[int]:
     with engine.connect() as conn:
         query = sa.select(LiveSession.id).where(LiveSession.host_person_id == person_id)
