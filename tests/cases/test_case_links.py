@@ -18,7 +18,7 @@ def test_url_like_case_text_is_never_a_link(run_page, engine):
     body = f"见 [这里](http://evil.example) 和 {URLISH}"
     case_id = cs.create_case(
         engine,
-        STAFF,
+        STAFF._replace(person_id=people["林晓雨"]),  # the host links her session
         case_input(
             f"复盘 {URLISH}",
             category="www.cat.example",

@@ -175,7 +175,8 @@ def test_case_view_shows_linked_session_numbers(run_page, engine):
     people = add_people(engine)
     add_session(engine, people["林晓雨"], "林晓雨", DAY - dt.timedelta(days=1), 100_000, 5000, 150)
     sid = add_session(engine, people["林晓雨"], "林晓雨", DAY, 130_000, 6500, 260)
-    cid = cs.create_case(engine, STAFF, case_input(session_ids=(sid,)))
+    host = STAFF._replace(person_id=people["林晓雨"])  # staff link the sessions they hosted
+    cid = cs.create_case(engine, host, case_input(session_ids=(sid,)))
     at = run_page("cases", "staff", query={"case": str(cid)})
     gmv = next(m for m in at.metric if m.label == "成交金额")
     assert gmv.value == "¥130,000" and gmv.delta == "+30.0%"

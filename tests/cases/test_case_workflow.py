@@ -220,5 +220,6 @@ def test_prefill_from_session_has_numbers_against_target(engine, users):
     assert "林晓雨" in pre["title"]
     assert "¥85,000" in pre["background"] and "¥100,000" in pre["background"] and "85.0%" in pre["background"]
     assert cs.session_prefill(engine, 987654, MANAGER, "zh") is None
-    case_id = cs.create_case(engine, STAFF, case_input(**{k: v for k, v in pre.items()}))
+    host = STAFF._replace(person_id=people["林晓雨"])  # staff link the sessions they hosted
+    case_id = cs.create_case(engine, host, case_input(**{k: v for k, v in pre.items()}))
     assert cs.get_case(engine, STAFF, case_id)["session_ids"] == [sid]
