@@ -4,6 +4,7 @@ library with a view switch (search / browse / action items). The views live in l
 
 import streamlit as st
 
+from lib.web import access
 from lib.web.ui import guard
 
 user = guard("cases")
@@ -30,9 +31,16 @@ if (edit_id := int_param("edit")) is not None:
     render_editor(current, None, f"edit:{edit_id}", viewer)
     st.stop()
 if (session_id := int_param("new_from_session")) is not None:
-    prefill = cached(cs.session_prefill, session_id, lang)
+    prefill = cached(cs.session_prefill, session_id, viewer, lang)  # None: missing, or not this user's
     if prefill is None:
-        stop_with(t("cases.error.unknown_session", value=session_id))
+        every = access.sees_every_session(viewer.role)
+        stop_with(
+            t(
+                "cases.error.unknown_session" if every else "session_access.refused",
+                value=session_id,
+                id=session_id,
+            )
+        )
     render_editor(None, prefill, f"session:{session_id}", viewer)
     st.stop()
 if st.query_params.get("new"):

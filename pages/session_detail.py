@@ -1,11 +1,12 @@
-"""单场复盘: one session (?session=<id> or the picker): totals against target, then its review - minute
-curves with incidents as spans, retention, incidents with GMV at risk, Top 5 and the product funnel,
-traffic sources (each where its rows exist, else a note of what to upload) - linked cases, stored fields."""
+"""单场复盘: one session (?session=<id> or the picker; managers any, staff those they hosted: lib.core.access):
+totals against target, then its review - minute curves with incidents as spans, retention, incidents with
+GMV at risk, Top 5 and the product funnel, traffic sources (each where its rows exist, else a note of what
+to upload) - linked cases, stored fields."""
 
 import streamlit as st
 
-from lib import kpis
-from lib.web import md_escape
+from lib import kpis, review
+from lib.web import access, md_escape
 from lib.web.i18n import current_language, t
 from lib.web.review_view import pick_session, review_sections
 from lib.web.ui import cached, guard, link_to, no_data, show_table
@@ -14,9 +15,14 @@ user = guard("session_detail")
 lang = current_language()
 
 st.title(t("review.page.title"))
-picked = pick_session("session", "session_pick", "kpis.session.pick", lang)
-if picked is None:
-    no_data("kpis.session.none")
+picked = pick_session("session", "session_pick", "kpis.session.pick", lang, user)
+if picked is None:  # the picker said why
+    st.stop()
+# Staff see the sessions they hosted (the picker offers only those; this holds for any way in).
+if not access.sees_every_session(user.role) and not cached(
+    review.may_see_session, picked, user.role, user.person_id
+):
+    st.error(t("session_access.refused", id=picked))
     st.stop()
 
 detail = cached(kpis.session_detail, picked)
@@ -25,9 +31,8 @@ if detail is None:
     st.stop()
 
 stored = detail["stored"]
-st.subheader(
-    f"{stored['started_at']:%Y-%m-%d %H:%M} · {kpis.choice_label('platform', stored['platform'], lang)}"
-)
+platform = md_escape(kpis.choice_label("platform", stored["platform"], lang))
+st.subheader(f"{stored['started_at']:%Y-%m-%d %H:%M} · {platform}")
 st.caption(
     md_escape(f"{stored.get('room') or ''} · {detail['host'] or ''} · {detail['team'] or t('kpis.no_team')}")
 )
@@ -38,7 +43,7 @@ link_to("session_pk", "review.pk.link", user.role, {"session": str(picked)})
 st.subheader(t("kpis.session.metrics"))
 show_table(kpis.session_metrics_frame(detail, lang), hide_index=True, key="session_metrics")
 
-review_sections(picked, lang)
+review_sections(picked, lang, user.role)
 
 st.subheader(t("kpis.session.cases"))
 if detail["cases"].empty:

@@ -15,12 +15,11 @@ st.title(t("review.pk.title"))
 st.caption(t("review.pk.caption"))
 left, right = st.columns(2)
 with left:
-    a = pick_session("session", "pk_a", "review.pk.pick_a", lang)
-if a is None:
-    no_data("kpis.session.none")
+    a = pick_session("session", "pk_a", "review.pk.pick_a", lang, user)
+if a is None:  # the picker said why
     st.stop()
 with right:
-    b = pick_partner(a, lang)
+    b = pick_partner(a, lang, user)
 if b is None or b == a:
     no_data("review.pk.pick_other")
     st.stop()

@@ -40,11 +40,11 @@ for idx, upload in enumerate(files or []):
     if key not in previews:
         previews[key] = importing.preview(engine(), data, upload.name)
     result = previews[key]
-    upload_view.show_preview(idx, result, lang)
+    upload_view.show_preview(idx, result, lang, user)
     if result.kind is None:
         upload_view.mapping_form(idx, result, user, previews)
     if key in reports:
-        upload_view.show_report(idx, reports[key], lang)
+        upload_view.show_report(idx, reports[key], lang, user)
     elif st.button(t("importing.page.commit"), key=f"commit_{idx}", disabled=not result.ok, type="primary"):
         bar = st.progress(0.0, text=t("importing.page.progress", file=upload.name))
         reports[key] = importing.import_bytes(

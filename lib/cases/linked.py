@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from lib import kpis, review
-from lib.cases.model import LS
+from lib.cases.model import LS, Viewer
 from lib.core.formatting import format_metric
 from lib.core.i18n import translate
 from lib.core.metrics import METRICS, per_session_from_rows
@@ -74,9 +74,12 @@ def linked_sessions(engine: Engine, session_ids: tuple[int, ...]) -> list[dict[s
     return out
 
 
-def session_choices(engine: Engine, limit: int = 300) -> list[tuple[int, str]]:
-    """(id, label) of recent sessions for the editor's session picker."""
-    return kpis.recent_sessions(engine, limit)
+def session_choices(
+    engine: Engine, viewer: Viewer, limit: int = 300, lang: str = "zh"
+) -> list[tuple[int, str]]:
+    """(id, label) of recent sessions for the editor's session picker: those the viewer may see (staff:
+    the sessions they hosted, the review page's rule)."""
+    return review.pickable_sessions(engine, viewer.role, viewer.person_id, limit, lang)
 
 
 def session_label(engine: Engine, session_id: int) -> str | None:
@@ -129,10 +132,15 @@ def _background(detail: dict[str, Any], lang: str) -> str:
     return "\n".join(lines)
 
 
-def session_prefill(engine: Engine, session_id: int, lang: str = "zh") -> dict[str, Any] | None:
+def session_prefill(
+    engine: Engine, session_id: int, viewer: Viewer, lang: str = "zh"
+) -> dict[str, Any] | None:
     """A new case's fields from a session: title, date, platform, the session linked, and a background
     listing its numbers against target (lib.kpis.session_detail) and its review facts (lib.review: Top 5,
-    the biggest dip and what happened then). None when the session does not exist."""
+    the biggest dip and what happened then). None when the session does not exist or the viewer may not
+    see it (the review page's rule, lib.review.may_see_session: staff pre-fill from sessions they hosted)."""
+    if not review.may_see_session(engine, session_id, viewer.role, viewer.person_id):
+        return None
     detail = kpis.session_detail(engine, session_id)
     if detail is None:
         return None

@@ -1,6 +1,6 @@
 """User Markdown made inert, in two settings. On the page, body fields are rendered by st.markdown:
-`safe_markdown` keeps their Markdown but forms no HTML, loads no image and follows only http(s)/mailto
-links (other user text on the page goes through lib.core.formatting.md_escape, which escapes every
+`safe_markdown` keeps their formatting (bold, lists, headings) but forms no HTML, loads no image and makes
+no link (other user text on the page goes through lib.core.formatting.md_escape, which escapes every
 Markdown character). In an exported .md file the user's Markdown is the content: `html_inert` leaves it
 as written and only makes raw HTML show as text in any viewer that renders the file."""
 
@@ -8,22 +8,18 @@ from __future__ import annotations
 
 import re
 
-_IMAGE = re.compile(r"!\[")
-_LINK = re.compile(r"\]\(\s*<?\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
-SAFE_SCHEMES = {"http", "https", "mailto"}
+from lib.core.formatting import break_autolinks
+
+_BRACKETS = re.compile(r"([\[\]])")
 
 
 def safe_markdown(text: str | None) -> str:
     """User Markdown made safe for st.markdown: every `<` becomes an entity (so no tag can be formed and
-    raw HTML shows as text), images become plain text (no outside requests), and links keep only
-    http(s)/mailto targets (others lose their link syntax)."""
+    raw HTML shows as text), every `[` and `]` is escaped (so no link, image, reference or Streamlit
+    directive like :red[...] is formed: `[a](http://x)` shows as written) and bare URLs and e-mail
+    addresses are kept from auto-linking. Links on a page are the product's own, never the user's."""
     text = (text or "").replace("&", "&amp;").replace("<", "&lt;")
-    text = _IMAGE.sub(r"\\![", text)
-
-    def _link(m: re.Match[str]) -> str:
-        return m.group(0) if m.group(1).lower() in SAFE_SCHEMES else "\\]\\(" + m.group(1) + ":"
-
-    return _LINK.sub(_link, text)
+    return break_autolinks(_BRACKETS.sub(r"\\\1", text))
 
 
 def html_inert(text: str | None) -> str:

@@ -23,7 +23,9 @@ from lib.cases.model import (
     CaseError,
     CaseInput,
     ItemInput,
+    Viewer,
 )
+from lib.core import access
 from lib.core.clock import today as clock_today
 from lib.core.models import Person
 from lib.core.platforms import PLATFORMS
@@ -93,6 +95,23 @@ def _check_tags(raw: tuple[str, ...]) -> tuple[str, ...]:
         if len(tag) > MAX_TAG:
             raise CaseError("tag_too_long", value=tag[:20] + "…", max=MAX_TAG)
     return tags
+
+
+def check_session_access(
+    conn: Connection, viewer: Viewer, session_ids: tuple[int, ...], keep: tuple[int, ...] = ()
+) -> None:
+    """A case shows its sessions' numbers to whoever reads it: staff link only sessions they may see (the
+    review page's rule, lib.core.access), besides those the case already links (`keep`). A session they
+    may not see is refused like a missing one (it says nothing about whether it exists)."""
+    new = [int(s) for s in session_ids if int(s) not in set(keep)]
+    if not new or access.sees_every_session(viewer.role):
+        return
+    hosts = dict(conn.execute(select(LS.c.id, LS.c.host_person_id).where(LS.c.id.in_(new))).all())
+    refused = [
+        s for s in new if s in hosts and not access.may_see_session(viewer.role, viewer.person_id, hosts[s])
+    ]
+    if refused:
+        raise CaseError("unknown_session", value=refused[0])
 
 
 def _check_sessions(conn: Connection, raw: tuple[int, ...]) -> tuple[int, ...]:

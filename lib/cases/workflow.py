@@ -35,7 +35,7 @@ from lib.cases.model import (
     is_manager,
 )
 from lib.cases.searching import search_text, tags_of
-from lib.cases.validation import clean_text, validate
+from lib.cases.validation import check_session_access, clean_text, validate
 from lib.core import forms
 from lib.core.db import audit, now, write
 from lib.core.models import Person, User
@@ -72,6 +72,7 @@ def create_case(engine: Engine, viewer: Viewer, data: CaseInput, token: str | No
     with write(engine) as conn:
         if token:
             forms.claim(conn, token, "case_new", viewer.username)
+        check_session_access(conn, viewer, data.session_ids)
         case_id = insert_case(conn, viewer.username, data)
         if token:
             forms.record_result(conn, token, case_id)
@@ -223,6 +224,8 @@ def update_case(
         if token:
             forms.claim(conn, token, "case_edit", viewer.username)
         row = _editable_row(conn, viewer, case_id, version)
+        linked = tuple(conn.execute(select(CS.c.session_id).where(CS.c.case_id == case_id)).scalars())
+        check_session_access(conn, viewer, data.session_ids, keep=linked)
         data = validate(conn, data)
         old_items = [
             dict(r)

@@ -33,9 +33,8 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("overview", "nav.overview", ":material/dashboard:", ALL, "nav.section.dashboards"),
     PageSpec("kpis", "nav.kpis", ":material/monitoring:", MANAGERS, "nav.section.dashboards"),
-    PageSpec(
-        "session_detail", "nav.session_detail", ":material/live_tv:", MANAGERS, "nav.section.dashboards"
-    ),
+    # Open to staff: the page itself shows them only the sessions they hosted (may_see_session).
+    PageSpec("session_detail", "nav.session_detail", ":material/live_tv:", ALL, "nav.section.dashboards"),
     PageSpec("session_pk", "review.pk.nav", ":material/compare_arrows:", MANAGERS, "nav.section.dashboards"),
     PageSpec(
         "products", "review.page.across.nav", ":material/inventory_2:", MANAGERS, "nav.section.dashboards"
@@ -71,3 +70,24 @@ def page_for_path(url_path: str) -> PageSpec | None:
     """The page a URL path names (`/kpis`, `/kpis/`), for remembering deep links across login."""
     name = Path(url_path.strip("/").split("/")[-1] or "").stem
     return PAGE_BY_KEY.get(name)
+
+
+# --- one live session ---------------------------------------------------------------------------------
+# Managers and admins see every session. Staff see the sessions they hosted: the session's host
+# (live_sessions.host_person_id, resolved from the platform's host name through host_accounts at import) is
+# the roster person of their login (users.person_id). The data model names no other person per session (no
+# operations owner), so that is the whole rule; a staff login without a roster person sees no session.
+# Every way to a session's figures asks this (the review page, a case pre-filled from a session, the
+# upload preview's reconciliation notes): lib.review.may_see_session reads the host and asks it.
+SESSION_READERS = MANAGERS  # roles that see every session
+
+
+def sees_every_session(role: str | None) -> bool:
+    return role in SESSION_READERS
+
+
+def may_see_session(role: str | None, person_id: int | None, host_person_id: int | None) -> bool:
+    """May a user (role, roster person) see a session hosted by `host_person_id`?"""
+    if sees_every_session(role):
+        return True
+    return role in ALL and person_id is not None and host_person_id == person_id

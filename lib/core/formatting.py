@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from lib.core.i18n import translate
@@ -83,9 +84,24 @@ def format_change(change: float | None) -> str | None:
 _MD_SPECIAL = "\\`*_{}[]<>()#+-.!|~$:"  # ":" for Streamlit's :material/...: and :red[...]
 
 
+WORD_JOINER = "\u2060"  # invisible and zero-width: splits a text without showing or wrapping anything
+# Where GitHub-flavoured Markdown would turn plain text into a link. Streamlit's renderer finds these in
+# the text *after* backslash escapes are resolved (mdast-util-gfm-autolink-literal: `https?://`, `www.`
+# and `name@domain.tld`), so escaping cannot stop them: a word joiner inside every "://", after every "@"
+# and between "www" and "." can (the patterns need those characters side by side).
+_AUTOLINK_JOINTS = re.compile(r"(?<=:)(?=/)|(?<=@)|(?<=www)(?=\.)", re.IGNORECASE)
+
+
+def break_autolinks(text: str) -> str:
+    """`text` with a word joiner wherever Markdown could auto-link it (http://, www., a@b.c): it reads and
+    copies the same, but no URL or e-mail address in it becomes a link."""
+    return _AUTOLINK_JOINTS.sub(WORD_JOINER, text)
+
+
 def md_escape(text: object) -> str:
-    """User text made inert inside st.markdown: every Markdown/HTML special character is escaped."""
-    return "".join("\\" + c if c in _MD_SPECIAL else c for c in str(text))
+    """User text made inert inside st.markdown (and every widget label that renders Markdown): every
+    Markdown/HTML special character is escaped and no URL or e-mail address can become a link."""
+    return "".join("\\" + c if c in _MD_SPECIAL else c for c in break_autolinks(str(text)))
 
 
 def number_or_none(value: object) -> float | None:

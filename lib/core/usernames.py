@@ -1,8 +1,9 @@
 """Usernames at the door: one canonical form (so `Admin`, `admin` and `ad\u200bmin` are one name) and a
 skeleton that maps lookalike letters together (so `аdmin` with a Cyrillic а cannot sit next to `admin`).
 
-The lookalike map covers the common Latin / Cyrillic / Greek confusables and a few digit and letter-pair
-tricks, not the whole of Unicode's confusables table (UTS #39).
+The lookalike map covers the common Latin / Cyrillic / Greek confusables, digits read as letters (1/l/i,
+5/s, 0/o, 8/b, 2/z, 3/e, 4/a, 6/b, 7/t, 9/g) and a few letter-pair tricks, not the whole of Unicode's
+confusables table (UTS #39).
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ _LOOKALIKES = str.maketrans(
         "е": "e",
         "ё": "e",
         "һ": "h",
-        "і": "i",
-        "ї": "i",
+        "і": "l",
+        "ї": "l",
         "ј": "j",
         "к": "k",
         "ӏ": "l",
@@ -50,7 +51,7 @@ _LOOKALIKES = str.maketrans(
         "β": "b",
         "ε": "e",
         "η": "n",
-        "ι": "i",
+        "ι": "l",
         "κ": "k",
         "ν": "v",
         "ο": "o",
@@ -63,10 +64,24 @@ _LOOKALIKES = str.maketrans(
         "μ": "u",
         "ϲ": "c",
         "ϳ": "j",
-        # Digits and Latin letters read as other Latin letters
+        # Digits and Latin letters read as other Latin letters. i, l, 1 and | are one stroke to a reader:
+        # they all map to "l" (so `adm1n`, `admln` and `admin` are one skeleton).
         "0": "o",
         "1": "l",
-        "ı": "i",
+        "i": "l",
+        "ı": "l",
+        "|": "l",
+        "!": "l",
+        "2": "z",
+        "3": "e",
+        "4": "a",
+        "5": "s",
+        "6": "b",
+        "7": "t",
+        "8": "b",
+        "9": "g",
+        "$": "s",
+        "@": "a",
         "ɡ": "g",
     }
 )

@@ -183,6 +183,7 @@ def _reconcile(
     if abs(gap) <= max(0.01, 0.005 * rows):
         return []
     params = {
+        "session_id": session["id"],  # so a page can hide the stored figures from who may not see them
         "account": session["account"],
         "start": f"{session['started_at']:%Y-%m-%d %H:%M}",
         "file_total": Quantity(float(total), unit),

@@ -66,16 +66,21 @@ def session_links_of(engine: Engine, session_id: int) -> tuple[list[Any], list[A
         return list(incidents.mappings().all()), list(cases.mappings().all())
 
 
-def recent_sessions(engine: Engine, limit: int = 200, lang: str = "zh") -> list[tuple[int, str]]:
-    """(id, label) of the latest sessions for the session picker, platforms by their name in `lang`."""
+def recent_sessions(
+    engine: Engine, limit: int = 200, lang: str = "zh", hosted_by: int | None = None
+) -> list[tuple[int, str]]:
+    """(id, label) of the latest sessions for the session picker, platforms by their name in `lang`;
+    `hosted_by`: only that roster person's sessions (a staff member's own, lib.core.access)."""
 
+    query = select(LS.c.id, LS.c.started_at, LS.c.platform, LS.c.room, LS.c.host_name)
+    if hosted_by is not None:  # along the (host, day) index
+        query = query.where(LS.c.host_person_id == hosted_by)
     with engine.connect() as conn:
         rows = conn.execute(
-            select(LS.c.id, LS.c.started_at, LS.c.platform, LS.c.room, LS.c.host_name)
+            query
             # started_on is started_at's day: the same order, read backwards along the day index (the
             # last days only) instead of sorting every session (100 ms+ at 100,000 sessions).
-            .order_by(LS.c.started_on.desc(), LS.c.started_at.desc(), LS.c.id.desc())
-            .limit(limit)
+            .order_by(LS.c.started_on.desc(), LS.c.started_at.desc(), LS.c.id.desc()).limit(limit)
         ).all()
     names = {p: translate(f"kpis.platform_name.{p}", lang) for p in {r.platform for r in rows}}
     return [

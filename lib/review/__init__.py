@@ -59,14 +59,17 @@ from lib.review.queries import (
     COUNT_COLUMNS,
     MINUTE_COLUMNS,
     PRODUCT_FRAME_COLUMNS,
+    PRODUCTS_PAGE,
     SOURCE_COLUMNS,
     TOP_N,
     WINDOW_COLUMNS,
+    WINDOWS_SHOWN,
     find_sessions,
     minute_frame,
     minute_summary,
     product_windows,
     products,
+    products_gmv,
     session_header,
     session_online_vs_opening,
     session_retention,
@@ -74,6 +77,7 @@ from lib.review.queries import (
     top_products,
 )
 from lib.review.summary import review_json
+from lib.review.visibility import may_see_session, pickable_sessions, visible_sessions
 
 __all__ = [
     "register_cli",
@@ -136,4 +140,10 @@ __all__ = [
     "sources",
     "top_products",
     "top_table",
+    "may_see_session",
+    "PRODUCTS_PAGE",
+    "WINDOWS_SHOWN",
+    "products_gmv",
+    "pickable_sessions",
+    "visible_sessions",
 ]

@@ -23,6 +23,7 @@ from lib.review.queries import minute_frame, product_windows, top_products
 
 DIP_WINDOW = 15
 SMOOTH_MINUTES = 5
+DIP_PRODUCTS = 10  # products named as first on the shelf in the dip (the first ones)
 
 
 def smoothed(online_by_minute: list[tuple[int, int]]) -> dict[int, float]:
@@ -80,12 +81,8 @@ def biggest_dip(
     overlapping = (
         spans[(spans["start_minute"] <= end) & (spans["end_minute"] >= start)] if len(spans) else spans
     )
-    windows = product_windows(engine, session_id)
-    shelved = (
-        windows[(windows["shelf_minute"] >= start) & (windows["shelf_minute"] <= end)]
-        if len(windows)
-        else windows
-    )
+    # The first products on the shelf within the dip (a bounded read: a session may list 150,000).
+    shelved = product_windows(engine, session_id, limit=DIP_PRODUCTS, between=(start, end))
     return {
         **dip,
         "start_at": at[start],

@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from lib.core import review_metrics as rm
 from lib.core.models import LiveSession, Person, SessionMinute, SessionProduct, SessionSource
@@ -49,6 +49,8 @@ HEADER_COLUMNS = (
     "duration_minutes",
 )
 TOP_N = 5
+PRODUCTS_PAGE = 50  # rows of the products table at a time (>= TOP_N: the page takes its Top 5 from page 1)
+WINDOWS_SHOWN = 100  # shelf times drawn on the curves and listed (the first on the shelf)
 
 
 def start_minute(started_at: dt.datetime) -> dt.datetime:
@@ -161,22 +163,47 @@ def session_online_vs_opening(engine: Engine, session_id: int) -> dict[str, floa
     return rm.online_vs_opening((m, o) for m, o, _e in _minute_rows(engine, session_id))
 
 
-def products(engine: Engine, session_id: int) -> pd.DataFrame:
-    """The session's products by GMV (highest first) with their funnel: click and conversion rates,
-    and each product's share of the products' GMV."""
+def _by_gmv() -> tuple:
+    """Products by GMV, highest first, missing GMV last, then by id: the same order on every database."""
+    return (SP.c.gmv.is_(None), SP.c.gmv.desc(), SP.c.product_id)
+
+
+def products_gmv(engine: Engine, session_id: int) -> float | None:
+    """The sum of the session's product GMV (the base of each product's share), one aggregate in SQL."""
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(*(SP.c[c] for c in PRODUCT_COLUMNS)).where(SP.c.session_id == session_id)
-        ).all()
+        total = conn.execute(select(func.sum(SP.c.gmv)).where(SP.c.session_id == session_id)).scalar()
+    return None if total is None else float(total)
+
+
+def products(engine: Engine, session_id: int, limit: int | None = None, offset: int = 0) -> pd.DataFrame:
+    """The session's products by GMV (highest first) with their funnel: click and conversion rates,
+    and each product's share of the products' GMV. `limit`/`offset`: one page of that order, read as
+    such (ORDER BY ... LIMIT in SQL: a session with 150,000 products must not be read whole by a page)."""
+    stmt = (
+        select(*(SP.c[c] for c in PRODUCT_COLUMNS)).where(SP.c.session_id == session_id).order_by(*_by_gmv())
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit).offset(offset)
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
     if not rows:
         return _empty(PRODUCT_FRAME_COLUMNS)
     frame = pd.DataFrame([tuple(r) for r in rows], columns=list(PRODUCT_COLUMNS))
-    return with_funnel(frame).sort_values(["gmv", "product_id"], ascending=[False, True], ignore_index=True)
+    for column in ("price", "explain_count", "explain_seconds", *FUNNEL_COLUMNS):  # a page of None: NaN
+        frame[column] = pd.to_numeric(frame[column])
+    total = None if limit is None else products_gmv(engine, session_id)
+    # The database ordered them; pandas sorts again by the same keys (NaN last) so every backend's
+    # collation of ids gives one order.
+    ordered = with_funnel(frame, total).sort_values(
+        ["gmv", "product_id"], ascending=[False, True], ignore_index=True, na_position="last"
+    )
+    return ordered
 
 
-def with_funnel(frame: pd.DataFrame) -> pd.DataFrame:
-    """Add click_rate, conversion_rate (lib.core.review_metrics) and gmv_share to a product frame."""
-    total = frame["gmv"].dropna().sum()
+def with_funnel(frame: pd.DataFrame, total: float | None = None) -> pd.DataFrame:
+    """Add click_rate, conversion_rate (lib.core.review_metrics) and gmv_share to a product frame; the
+    share is of `total` (default: the frame's own GMV, when the frame holds every product)."""
+    total = frame["gmv"].dropna().sum() if total is None else total
     out = frame.copy()
     out["click_rate"] = [
         rm.click_rate(_num(c), _num(e)) for c, e in zip(out["clicks"], out["exposure"], strict=True)
@@ -193,8 +220,8 @@ def _num(value: Any) -> float | None:
 
 
 def top_products(engine: Engine, session_id: int, n: int = TOP_N) -> pd.DataFrame:
-    """The session's n best products by GMV."""
-    return products(engine, session_id).head(n)
+    """The session's n best products by GMV (n rows read, not the whole list)."""
+    return products(engine, session_id, limit=n)
 
 
 def sources(engine: Engine, session_id: int) -> pd.DataFrame:
@@ -212,17 +239,32 @@ def sources(engine: Engine, session_id: int) -> pd.DataFrame:
     return frame.sort_values(["viewers", "source"], ascending=[False, True], ignore_index=True)
 
 
-def product_windows(engine: Engine, session_id: int) -> pd.DataFrame:
+def product_windows(
+    engine: Engine,
+    session_id: int,
+    limit: int | None = WINDOWS_SHOWN,
+    between: tuple[int, int] | None = None,
+) -> pd.DataFrame:
     """When each product came on the shelf (clock time and minute from the start) and how long it was
-    explained (times, seconds), in shelf order; the page draws them on the minute curves."""
+    explained (times, seconds), in shelf order; the page draws them on the minute curves. At most `limit`
+    products (the first on the shelf; None: all), those first on the shelf in minutes `between` (from,
+    to: both included) when given - read as such in SQL, never the whole list of a huge session."""
     with engine.connect() as conn:
         started = conn.execute(select(LS.c.started_at).where(LS.c.id == session_id)).scalar()
-        rows = conn.execute(
-            select(
-                SP.c.product_id, SP.c.name, SP.c.first_on_shelf, SP.c.explain_count, SP.c.explain_seconds
-            ).where(SP.c.session_id == session_id)
-        ).all()
-    if started is None or not rows:
+        if started is None:
+            return _empty(WINDOW_COLUMNS)
+        stmt = select(
+            SP.c.product_id, SP.c.name, SP.c.first_on_shelf, SP.c.explain_count, SP.c.explain_seconds
+        ).where(SP.c.session_id == session_id)
+        if between is not None:
+            zero = start_minute(started)
+            stmt = stmt.where(
+                SP.c.first_on_shelf >= zero + dt.timedelta(minutes=between[0]),
+                SP.c.first_on_shelf < zero + dt.timedelta(minutes=between[1] + 1),
+            )
+        stmt = stmt.order_by(SP.c.first_on_shelf.is_(None), SP.c.first_on_shelf, SP.c.product_id)
+        rows = conn.execute(stmt if limit is None else stmt.limit(limit)).all()
+    if not rows:
         return _empty(WINDOW_COLUMNS)
     records = [
         {

@@ -56,7 +56,7 @@ def add_item_row() -> None:
     st.session_state["ed_n_items"] = min(cs.MAX_ITEMS, st.session_state.get("ed_n_items", 1) + 1)
 
 
-def _header_fields() -> None:
+def _header_fields(viewer: cs.Viewer) -> None:
     st.text_input(t("cases.field.title"), key="ed_title", max_chars=cs.MAX_TITLE)
     c1, c2, c3 = st.columns(3)
     c1.date_input(t("cases.field.case_date"), key="ed_case_date")
@@ -73,7 +73,7 @@ def _header_fields() -> None:
         placeholder=t("cases.edit.category_hint"),
     )
     st.text_input(t("cases.field.tags"), key="ed_tags", help=t("cases.edit.tags_help"))
-    choices = dict(cached(cs.session_choices))
+    choices = dict(cached(cs.session_choices, viewer, 300, current_language()))
     for sid in st.session_state.get("ed_sessions", []):
         if sid not in choices:
             choices[sid] = cs.session_label(engine(), sid) or f"#{sid}"
@@ -190,7 +190,7 @@ def render_editor(
         st.warning(t("cases.view.review_comment", comment=md_escape(case["review_comment"])))
     can_submit = case is None or case["status"] == "draft"
     with st.form("case_editor", border=False, enter_to_submit=False):
-        _header_fields()
+        _header_fields(viewer)
         _item_rows()
         # Inside the form, so adding a row submits what was typed and keeps it.
         st.form_submit_button(

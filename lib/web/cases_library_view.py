@@ -148,11 +148,15 @@ def render_browse(viewer: cs.Viewer) -> None:
     with left:
         st.subheader(t("cases.browse.categories"))
         for name, n in data["categories"]:
-            st.button(f"{name} ({n})", key=f"cat_{name}", on_click=browse_to, args=("f_category", name))
+            st.button(
+                f"{md_escape(name)} ({n})", key=f"cat_{name}", on_click=browse_to, args=("f_category", name)
+            )
     with right:
         st.subheader(t("cases.browse.tags"))
         for name, n in data["tags"]:
-            st.button(f"# {name} ({n})", key=f"tag_{name}", on_click=browse_to, args=("f_tag", name))
+            st.button(
+                f"\\# {md_escape(name)} ({n})", key=f"tag_{name}", on_click=browse_to, args=("f_tag", name)
+            )
 
 
 def render_actions(viewer: cs.Viewer) -> None:

@@ -8,6 +8,7 @@ from typing import Any, NoReturn
 import streamlit as st
 
 from lib import cases as cs
+from lib import review
 from lib.web import METRICS, format_change, format_metric, forms, md_escape, now, parse_id
 from lib.web.cases_editor_view import go, reopen_editor
 from lib.web.i18n import current_language, t
@@ -72,6 +73,7 @@ def render_sessions(session_ids: tuple[int, ...], viewer: cs.Viewer) -> None:
     lang = current_language()
     st.subheader(t("cases.view.sessions"))
     linked = cached(cs.linked_sessions, session_ids)
+    visible = cached(review.visible_sessions, session_ids, viewer.role, viewer.person_id)
     if not linked:
         no_data("cases.view.no_sessions")
         return
@@ -86,7 +88,7 @@ def render_sessions(session_ids: tuple[int, ...], viewer: cs.Viewer) -> None:
                     format_metric(key, s["metrics"][key], lang),
                     format_change(s["change"][key]),
                 )
-            if viewer.role in ("manager", "admin"):
+            if s["id"] in visible:  # the review page opens only sessions this user may see
                 link_to("session_detail", "cases.view.open_session", viewer.role, {"session": str(s["id"])})
 
 

@@ -8,8 +8,8 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from lib import kpis
 from lib import review as rv
+from lib.core.auth import CurrentUser
 from lib.core.bounds import MAX_DATE, MIN_DATE, parse_date
 from lib.core.clock import today
 from lib.core.formatting import md_escape
@@ -20,18 +20,19 @@ from lib.web.ui import cached, no_data, show_table
 PRODUCTS_DEFAULT_DAYS = 90  # the products page opens on the last 90 days (never a single day)
 
 
-def pick_partner(session_id: int, lang: str) -> int | None:
+def pick_partner(session_id: int, lang: str, user: CurrentUser) -> int | None:
     """The second session: ?vs= when given, else the host's previous session, else any other (the host's
     other sessions first, then the latest); the host's other sessions lead the list."""
     first = cached(rv.host_sessions, session_id)
     if "vs" not in st.query_params and "pk_b" not in st.session_state:
         partner = cached(rv.default_partner, session_id)
         if partner is None:
-            others = first or [i for i, _label in cached(kpis.recent_sessions, 200, lang) if i != session_id]
+            recent = cached(rv.pickable_sessions, user.role, user.person_id, 200, lang)
+            others = first or [i for i, _label in recent if i != session_id]
             partner = others[0] if others else None
         if partner is not None:
             st.query_params["vs"] = str(partner)
-    return pick_session("vs", "pk_b", "review.pk.pick_b", lang, first=first)
+    return pick_session("vs", "pk_b", "review.pk.pick_b", lang, user, first=first)
 
 
 def pk_sections(a: int, b: int, lang: str) -> None:

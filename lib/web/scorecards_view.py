@@ -67,7 +67,9 @@ def staff_view(user: CurrentUser, months: list[str], default_month: str, lang: s
         teams = sc.team_scores(cards)
         row = teams[teams["team"] == mine.team]
         if not row.empty:
-            st.metric(t("scorecards.my_team", team=mine.team), f"{float(row.iloc[0]['score']):.2f}")
+            st.metric(
+                t("scorecards.my_team", team=md_escape(mine.team)), f"{float(row.iloc[0]['score']):.2f}"
+            )
 
 
 def show_promotion(quarter: str, lang: str) -> None:

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from lib import importing
+from lib import importing, review
+from lib.core import access
 from lib.core.auth import CurrentUser
 from lib.core.formatting import md_escape
 from lib.web.i18n import current_language, t
@@ -78,7 +80,7 @@ def mapping_form(idx: int, result: importing.Preview, user: CurrentUser, preview
         st.rerun()
 
 
-def show_preview(idx: int, result: importing.Preview, lang: str) -> None:
+def show_preview(idx: int, result: importing.Preview, lang: str, user: CurrentUser) -> None:
     """What was detected, the first rows and every problem of one file."""
     if result.kind:
         st.markdown(
@@ -101,20 +103,40 @@ def show_preview(idx: int, result: importing.Preview, lang: str) -> None:
         show_table(error_table(result.errors, lang), hide_index=True, key=f"errors_{idx}")
     else:
         st.success(t("importing.page.no_errors"))
-    show_warnings(f"warnings_{idx}", result.warnings, lang)
+    show_warnings(f"warnings_{idx}", result.warnings, lang, user)
 
 
-def show_warnings(key: str, warnings: list, lang: str) -> None:
+def _visible_warnings(warnings: list, user: CurrentUser) -> list:
+    """The notes as this user may read them: a note quoting a stored session's figures (GMV, orders,
+    viewers) of a session the user may not see (lib.core.access) keeps the file's own total only."""
+    ids = {w.params["session_id"] for w in warnings if "session_id" in w.params}
+    if not ids or access.sees_every_session(user.role):
+        return warnings
+    visible = cached(review.visible_sessions, tuple(sorted(ids)), user.role, user.person_id)
+    return [
+        w
+        if w.params.get("session_id", 0) in visible or "session_id" not in w.params
+        else replace(
+            w,
+            code="reconcile_hidden",
+            params={k: w.params[k] for k in ("account", "start", "file_total")},
+        )
+        for w in warnings
+    ]
+
+
+def show_warnings(key: str, warnings: list, lang: str, user: CurrentUser) -> None:
     """Reconciliation notes (e.g. a session's minute GMV not adding up to its total): not refusals."""
+    warnings = _visible_warnings(warnings, user)
     if warnings:
         st.warning(t("importing.page.warnings", n=len(warnings)))
         show_table(error_table(warnings, lang), hide_index=True, key=key)
 
 
-def show_report(idx: int, report: importing.ImportReport, lang: str) -> None:
+def show_report(idx: int, report: importing.ImportReport, lang: str, user: CurrentUser) -> None:
     if report.ok and report.batch_id is None:  # the same file again, nothing to change: no batch
         st.info(t("importing.page.nothing_changed", unchanged=report.unchanged))
-        show_warnings(f"report_warnings_{idx}", report.warnings, lang)
+        show_warnings(f"report_warnings_{idx}", report.warnings, lang, user)
     elif report.ok:
         st.success(
             t(
@@ -125,7 +147,7 @@ def show_report(idx: int, report: importing.ImportReport, lang: str) -> None:
                 batch=report.batch_id,
             )
         )
-        show_warnings(f"report_warnings_{idx}", report.warnings, lang)
+        show_warnings(f"report_warnings_{idx}", report.warnings, lang, user)
     else:
         st.error(t("importing.page.refused", n=len(report.errors)))
         show_table(error_table(report.errors, lang), hide_index=True, key=f"report_errors_{idx}")

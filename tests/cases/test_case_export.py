@@ -12,6 +12,7 @@ from lib import cases as cs
 from lib.cli import main
 from lib.core.formatting import md_escape
 from tests.cases.case_data import MANAGER, STAFF, add_people, case_input
+from tests.foundation.links import ESCAPED, links_in
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -60,14 +61,37 @@ def test_markdown_export_keeps_structure_and_escapes_html(engine, published):
     [
         ("<script>alert(1)</script>", "&lt;script>alert(1)&lt;/script>"),
         ("<img src=x onerror=alert(1)>", "&lt;img src=x onerror=alert(1)>"),
-        ("![t](http://evil/p.png)", "\\![t](http://evil/p.png)"),
-        ("[x](javascript:alert(1))", "[x\\]\\(javascript:alert(1))"),
-        ("[ok](https://example.com)", "[ok](https://example.com)"),
+        # No link, image or directive from user text (issue 25 item 12): brackets escaped, autolinks broken.
+        ("![t](http://evil/p.png)", "!\\[t\\](http:\u2060//evil/p.png)"),
+        ("[x](javascript:alert(1))", "\\[x\\](javascript:alert(1))"),
+        ("[ok](https://example.com)", "\\[ok\\](https:\u2060//example.com)"),
+        ("见 www.evil.example 或 a@b.example", "见 www\u2060.evil.example 或 a@\u2060b.example"),
+        (":red[红字]", ":red\\[红字\\]"),
         ("**粗体** & 列表", "**粗体** &amp; 列表"),
     ],
 )
 def test_safe_markdown(raw, shown):
     assert cs.safe_markdown(raw) == shown
+    assert links_in(cs.safe_markdown(raw)) == []
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "http://evil.example",
+        "HTTPS://evil.example/x?y=1",
+        "www.evil.example",
+        "WwW.evil.example",
+        "a.b@evil.example",
+    ],
+)
+def test_md_escape_forms_no_link(raw):
+    """The browser's Markdown links URLs after resolving escapes: md_escape breaks them with a word joiner
+    (invisible: the text reads the same without it)."""
+    assert links_in(raw) != []  # the check sees what the browser would link
+    shown = md_escape(raw)
+    assert links_in(shown) == []
+    assert ESCAPED.sub(r"\1", shown).replace("\u2060", "") == raw
 
 
 def test_the_two_escapers_have_two_jobs():

@@ -162,15 +162,21 @@ def test_new_from_session_prefills(run_page, engine):
     assert at.date_input(key="ed_case_date").value == DAY
     bad = run_page("cases", "staff", query={"new_from_session": "abc"})
     assert "链接中的编号“abc”不是数字。" in texts(bad, "error")
-    missing = run_page("cases", "staff", query={"new_from_session": "424242"})
+    missing = run_page("cases", "manager", query={"new_from_session": "424242"})
     assert "场次 424242 不存在。" in texts(missing, "warning")
+    # staff: the same words whether it is missing or another host's (tests/review/test_review_staff.py)
+    missing = run_page("cases", "staff", query={"new_from_session": "424242"})
+    assert "无法打开场次 424242：它不存在，或不是您主播的场次（员工只能查看自己主播的场次）。" in texts(
+        missing, "warning"
+    )
 
 
 def test_case_view_shows_linked_session_numbers(run_page, engine):
     people = add_people(engine)
     add_session(engine, people["林晓雨"], "林晓雨", DAY - dt.timedelta(days=1), 100_000, 5000, 150)
     sid = add_session(engine, people["林晓雨"], "林晓雨", DAY, 130_000, 6500, 260)
-    cid = cs.create_case(engine, STAFF, case_input(session_ids=(sid,)))
+    host = STAFF._replace(person_id=people["林晓雨"])  # staff link the sessions they hosted
+    cid = cs.create_case(engine, host, case_input(session_ids=(sid,)))
     at = run_page("cases", "staff", query={"case": str(cid)})
     gmv = next(m for m in at.metric if m.label == "成交金额")
     assert gmv.value == "¥130,000" and gmv.delta == "+30.0%"

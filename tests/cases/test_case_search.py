@@ -3,6 +3,7 @@ LIKE wildcards taken literally, and highlighting that never turns user text into
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -49,8 +50,15 @@ def library(engine, users):
         ),
     }
     ids = {}
-    for name, data in rows.items():
-        ids[name] = cs.create_case(engine, STAFF, data)
+    author = STAFF._replace(person_id=people["林晓雨"])  # linking the sessions is a manager's choice:
+    for name, data in rows.items():  # written by staff, their links set by the manager who publishes
+        links = data.session_ids
+        ids[name] = cs.create_case(
+            engine, author, dataclasses.replace(data, session_ids=()) if links else data
+        )
+        if links:
+            version = cs.get_case(engine, MANAGER, ids[name])["version"]
+            cs.update_case(engine, MANAGER, ids[name], data, version=version)
         cs.transition(engine, STAFF, ids[name], "submit")
         cs.transition(engine, MANAGER, ids[name], "publish")
     ids["draft"] = cs.create_case(engine, MANAGER, case_input("经理的福利草稿"))

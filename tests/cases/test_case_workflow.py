@@ -215,10 +215,11 @@ def test_linked_sessions_compare_with_hosts_previous_sessions(engine, users):
 def test_prefill_from_session_has_numbers_against_target(engine, users):
     people = add_people(engine)
     sid = add_session(engine, people["林晓雨"], "林晓雨", DAY, 85_000, 6000, 150)
-    pre = cs.session_prefill(engine, sid, "zh")
+    pre = cs.session_prefill(engine, sid, MANAGER, "zh")
     assert pre["session_ids"] == (sid,) and pre["case_date"] == DAY and pre["platform"] == "douyin"
     assert "林晓雨" in pre["title"]
     assert "¥85,000" in pre["background"] and "¥100,000" in pre["background"] and "85.0%" in pre["background"]
-    assert cs.session_prefill(engine, 987654, "zh") is None
-    case_id = cs.create_case(engine, STAFF, case_input(**{k: v for k, v in pre.items()}))
+    assert cs.session_prefill(engine, 987654, MANAGER, "zh") is None
+    host = STAFF._replace(person_id=people["林晓雨"])  # staff link the sessions they hosted
+    case_id = cs.create_case(engine, host, case_input(**{k: v for k, v in pre.items()}))
     assert cs.get_case(engine, STAFF, case_id)["session_ids"] == [sid]

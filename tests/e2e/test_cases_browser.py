@@ -8,9 +8,11 @@ import datetime as dt
 import re
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from lib.core.db import now
+from lib.core.db import now, write
+from lib.core.models import User
 from tests.cases.case_data import add_people, add_session
 from tests.conftest import TEST_PASSWORD
 from tests.e2e.conftest import ARTIFACTS, go_to, no_exception, settle_after_login, wait_idle
@@ -53,6 +55,12 @@ def test_review_from_session_to_published_and_found(engine, database_url, users,
     day = now().date() - dt.timedelta(days=1)
     add_session(engine, people["林晓雨"], "林晓雨", day - dt.timedelta(days=7), 100_000, 5000, 150)
     add_session(engine, people["林晓雨"], "林晓雨", day, 130_000, 6500, 260)
+    with write(
+        engine
+    ) as conn:  # the staff login is the host 林晓雨 (staff write up the sessions they hosted)
+        conn.execute(
+            sa.update(User).where(User.username == users["staff"]).values(person_id=people["林晓雨"])
+        )
     server = start_server(database_url, env={"LIVEOPS_COOKIE_KEY": "cases-e2e-cookie-key-" + "c" * 32})
 
     # 1. manager: session detail -> 复盘本场 -> a pre-filled editor

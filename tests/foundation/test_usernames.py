@@ -39,6 +39,39 @@ def test_lookalikes_share_a_skeleton(lookalike):
     assert username_skeleton("a1ice") == username_skeleton("alice") == username_skeleton("\u0430lic\u0435")
 
 
+@pytest.mark.parametrize(
+    ("lookalike", "name"),
+    [
+        ("adm1n", "admin"),
+        ("admln", "admin"),
+        ("adm|n", "admin"),
+        ("5taff", "staff"),
+        ("$taff", "staff"),
+        ("st4ff", "staff"),
+        ("manag3r", "manager"),
+        ("b0b", "bob"),
+        ("808", "bob"),
+        ("2oe", "zoe"),
+        ("9race", "grace"),
+        ("7om", "tom"),
+        ("6en", "ben"),
+    ],
+)
+def test_digits_read_as_letters_share_a_skeleton(lookalike, name):
+    """Issue 25 item 14: `adm1n` and `5taff` sat next to `admin` and `staff`."""
+    assert username_skeleton(lookalike) == username_skeleton(name)
+
+
+def test_staff_lookalike_is_refused(engine):
+    with write(engine) as conn:
+        auth.add_user(conn, "staff", TEST_PASSWORD, "staff")
+    for name in ("5taff", "st4ff", "5TAFF"):
+        with write(engine) as conn, pytest.raises(auth.AuthError) as err:
+            auth.add_user(conn, name, TEST_PASSWORD, "staff")
+        assert err.value.code == "username_confusable" and err.value.params["other"] == "staff"
+    assert _usernames(engine) == ["staff"]
+
+
 @pytest.mark.parametrize("other", ["admins", "madmin", "adnim", "林晓雨"])
 def test_different_names_keep_different_skeletons(other):
     assert username_skeleton(other) != username_skeleton("admin")
@@ -65,6 +98,9 @@ def _usernames(engine) -> list[str]:
         ("\u0430dmin", "username_confusable"),  # Cyrillic а
         ("\u03b1dmin", "username_confusable"),  # Greek α
         ("adrnin", "username_confusable"),  # rn reads as m
+        ("adm1n", "username_confusable"),  # digit one for i (issue 25 item 14)
+        ("admln", "username_confusable"),  # l for i
+        ("4dmin", "username_confusable"),  # 4 for a
         ("\u200b\u200b", "bad_username"),
         ("ad<b>", "bad_username"),
     ],

@@ -281,11 +281,13 @@ def _upload_preview_script(path: str) -> None:
     from pathlib import Path
 
     from lib import importing
+    from lib.core.auth import CurrentUser
     from lib.web import upload_view
     from lib.web.ui import engine
 
     data = Path(path).read_bytes()
-    upload_view.show_preview(0, importing.preview(engine(), data, Path(path).name), "en")
+    manager = CurrentUser(1, "t_manager", "Test manager", "manager", None)
+    upload_view.show_preview(0, importing.preview(engine(), data, Path(path).name), "en", manager)
 
 
 def test_upload_page_preview_shows_the_reconciliation_note(engine, stored, tmp_path):

@@ -14,6 +14,7 @@ from lib import review as rv
 from lib.core.db import write
 from lib.core.formatting import format_value
 from lib.core.models import Incident
+from tests.cases.case_data import MANAGER
 from tests.review.review_data import XY_1102, ZHOU_1102, load_review_week, truth_of
 
 
@@ -75,16 +76,16 @@ def test_an_incident_in_the_dip_is_named_with_its_gmv_at_risk(engine, week):
     inside = [m["gmv"] for m in minutes[first : first + 5]]
     before = [m["gmv"] for m in minutes[first - 15 : first]]
     risk = round((sum(before) / 15 - sum(inside) / 5) * 5, 2)
-    pre = cs.session_prefill(engine, week[ZHOU_1102], "zh")
+    pre = cs.session_prefill(engine, week[ZHOU_1102], MANAGER, "zh")
     expected = f"当时：推流/画面卡顿：{detected:%H:%M} → {resolved:%H:%M}，风险 GMV {format_value(risk, 'cny', 'zh')}"
     assert expected in pre["background"], pre["background"]
-    en = cs.session_prefill(engine, week[ZHOU_1102], "en")["background"]
+    en = cs.session_prefill(engine, week[ZHOU_1102], MANAGER, "en")["background"]
     assert "Top 5 products (by GMV):" in en and "Biggest dip in the audience:" in en
 
 
 def test_without_detail_rows_the_case_says_what_to_upload(engine, users):
     week = load_review_week(engine, skip=(XY_1102,))
-    pre = cs.session_prefill(engine, week[XY_1102], "zh")
+    pre = cs.session_prefill(engine, week[XY_1102], MANAGER, "zh")
     assert "没有商品列表" in pre["background"] and "没有分钟数据" in pre["background"]
     assert rv.biggest_dip(engine, week[XY_1102]) is None
 
