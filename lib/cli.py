@@ -155,9 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _domain_registrations():
     """Each domain's `register_cli(subparsers)` (imported here: the command line is a composition root)."""
-    from lib import cases, importing, incidents, kpis, review, scorecards, surveys
+    from lib import cases, importing, incidents, kpis, notify, review, scorecards, surveys
 
-    for domain in (importing, kpis, incidents, surveys, scorecards, cases, review):
+    for domain in (importing, kpis, incidents, surveys, scorecards, cases, review, notify):
         yield domain.register_cli
 
 
