@@ -564,7 +564,9 @@ class NotifyRule(Base):
 
     __tablename__ = "notify_rules"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    message: Mapped[str] = mapped_column(String(16))  # brief / weekly / flags / sla / overdue / survey / approval
+    message: Mapped[str] = mapped_column(
+        String(16)
+    )  # brief / weekly / flags / sla / overdue / survey / approval
     channel_id: Mapped[int] = mapped_column(ForeignKey("notify_channels.id", ondelete="CASCADE"), index=True)
     at_time: Mapped[str | None] = mapped_column(String(5))  # HH:MM team time (scheduled messages)
     weekday: Mapped[int | None] = mapped_column(SmallInteger)  # 1 = Monday ... 7 = Sunday
@@ -583,7 +585,9 @@ class NotifySend(Base):
     __tablename__ = "notify_sends"
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     key: Mapped[str] = mapped_column(String(190), unique=True)
-    rule_id: Mapped[int | None] = mapped_column(ForeignKey("notify_rules.id", ondelete="SET NULL"), index=True)
+    rule_id: Mapped[int | None] = mapped_column(
+        ForeignKey("notify_rules.id", ondelete="SET NULL"), index=True
+    )
     channel_id: Mapped[int] = mapped_column(ForeignKey("notify_channels.id", ondelete="CASCADE"), index=True)
     message: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), index=True)  # sending / sent / failed / deferred / folded
