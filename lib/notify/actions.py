@@ -37,10 +37,12 @@ def send_test(engine: Any, name: str, actor: str) -> Outcome:
 def preview(engine: Any, rule_id: int) -> tuple[Message | None, dict[str, Any] | None]:
     """The rule's message as it would be sent now (events: the current ones, sent or not), and its body."""
     with engine.connect() as conn:
-        rule = next((r for r in channels.rules(conn) if r["id"] == rule_id), None)
+        rule = next((r for r in channels.list_rules(conn) if r["id"] == rule_id), None)
         if rule is None:
             raise NotifyError("no_rule", rule=rule_id)
-        ch = next(c for c in channels.channels(conn, with_secrets=False) if c["id"] == rule["channel_id"])
+        ch = next(
+            c for c in channels.list_channels(conn, with_secrets=False) if c["id"] == rule["channel_id"]
+        )
     today = clock.today()
     if rule["message"] in EVENTS:
         events = SOURCES[rule["message"]](engine, today, rule["audience"], ch["language"])
@@ -62,7 +64,7 @@ def send_again(engine: Any, send_id: int, actor: str) -> Outcome:
     if not sendlog.take(engine, send_id, ("failed", "deferred", "sending")):
         raise NotifyError("no_send", id=send_id)
     with engine.connect() as conn:
-        ch = next(c for c in channels.channels(conn, with_secrets=True) if c["id"] == row["channel_id"])
+        ch = next(c for c in channels.list_channels(conn, with_secrets=True) if c["id"] == row["channel_id"])
     outcome = deliver(ch, json.loads(row["body"]))
     sendlog.mark(engine, send_id, outcome.status, outcome.attempts, outcome.answer, actor)
     return outcome

@@ -82,7 +82,7 @@ def update_channel(conn: Connection, channel_id: int, actor: str, **changes: Any
     audit(conn, actor, "notify.channel_edit", channel=name, changed=changed)
 
 
-def channels(conn: Connection, with_secrets: bool = False) -> list[dict[str, Any]]:
+def list_channels(conn: Connection, with_secrets: bool = False) -> list[dict[str, Any]]:
     """Every channel; URL and secret masked unless the sender asks for them."""
     rows = [dict(r) for r in conn.execute(select(CH).order_by(CH.c.name)).mappings()]
     if not with_secrets:
@@ -143,7 +143,7 @@ def set_rule_active(conn: Connection, rule_id: int, active: bool, actor: str) ->
     audit(conn, actor, "notify.rule_active", rule=rule_id, active=active)
 
 
-def rules(conn: Connection) -> list[dict[str, Any]]:
+def list_rules(conn: Connection) -> list[dict[str, Any]]:
     query = (
         select(RU, CH.c.name.label("channel"), CH.c.kind, CH.c.active.label("channel_active"))
         .join(CH, CH.c.id == RU.c.channel_id)

@@ -25,7 +25,7 @@ def _channel(args: argparse.Namespace, engine: Any) -> int:
         print(f"channel {args.name} added", file=sys.stderr)
     elif args.channel_command == "list":
         with engine.connect() as conn:
-            rows = channels.channels(conn)
+            rows = channels.list_channels(conn)
         if args.json:
             _print(rows)
         else:
@@ -61,7 +61,7 @@ def _rule(args: argparse.Namespace, engine: Any) -> int:
         print(f"rule {rule_id} added", file=sys.stderr)
     else:
         with engine.connect() as conn:
-            rows = channels.rules(conn)
+            rows = channels.list_rules(conn)
         keys = (
             "id",
             "message",

@@ -126,20 +126,25 @@ def _events(
     if dry:
         key = sendlog.send_key(rule["id"], events[0].key, ch["id"])
         return [Result(rule["id"], rule["message"], ch["name"], key, "dry_run", items=len(events))]
-    carrier, mine = None, []
-    for event in events:
-        key = sendlog.send_key(rule["id"], event.key, ch["id"])
-        got = sendlog.claim(engine, key, rule["id"], ch["id"], rule["message"], carried_by=carrier)
-        if got is not None:
-            carrier = carrier or got
-            mine.append(event)
+    # One message per rule and window, whoever runs: the window's slot is claimed first and carries the
+    # message; the events are claimed under it (an event already told by another run is skipped).
+    slot = f"fold:{moment:%Y-%m-%dT%H}:{moment.minute // FOLD_WINDOW_MINUTES}"
+    key = sendlog.send_key(rule["id"], slot, ch["id"])
+    carrier = sendlog.claim(engine, key, rule["id"], ch["id"], rule["message"])
     if carrier is None:
+        return []
+    mine = []
+    for event in events:
+        event_key = sendlog.send_key(rule["id"], event.key, ch["id"])
+        if sendlog.claim(engine, event_key, rule["id"], ch["id"], rule["message"], carried_by=carrier):
+            mine.append(event)
+    if not mine:
+        sendlog.release(engine, carrier)
         return []
     message = fold(engine, rule["message"], mine, moment.date(), rule["audience"], ch["language"])
     body = platforms.render(ch["kind"], message)
     sendlog.set_body(engine, carrier, body, len(mine))
     outcome = _send(engine, ch, carrier, body, actor)
-    key = sendlog.send_key(rule["id"], mine[0].key, ch["id"])
     return [
         Result(
             rule["id"],
@@ -185,8 +190,8 @@ def run_due(engine: Engine, dry_run: bool = False, actor: str = "notify") -> lis
     """Send what is due now; one dict per message (see Result)."""
     moment = clock.now()
     with engine.connect() as conn:
-        by_id = {c["id"]: c for c in channels.channels(conn, with_secrets=True)}
-        rules = channels.rules(conn)
+        by_id = {c["id"]: c for c in channels.list_channels(conn, with_secrets=True)}
+        rules = channels.list_rules(conn)
     results = [] if dry_run else _deferred(engine, by_id, actor)
     for rule in rules:
         ch = by_id[rule["channel_id"]]

@@ -52,7 +52,7 @@ def sla_events(engine: Engine, today: dt.date, audience: str, lang: str) -> list
         q.i.c.room,
         q.i.c.detected_at,
         q.i.c.handler_person_id,
-        q.handler,
+        q.handler.label("handler"),
     )
     with engine.connect() as conn:
         rows = conn.execute(

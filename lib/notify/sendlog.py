@@ -47,6 +47,12 @@ def claim(
         return None
 
 
+def release(engine: Engine, send_id: int) -> None:
+    """Drop a claim that turned out to carry nothing (its events were told by another run)."""
+    with engine.begin() as conn:
+        conn.execute(SE.delete().where(SE.c.id == send_id, SE.c.body.is_(None)))
+
+
 def take(engine: Engine, send_id: int, from_status: tuple[str, ...]) -> bool:
     """Move a row to `sending` if it is still in one of `from_status` (one process wins)."""
     with engine.begin() as conn:
