@@ -53,6 +53,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("people", "nav.people", ":material/badge:", ALL, "nav.section.data"),
     PageSpec("users", "nav.users", ":material/manage_accounts:", ADMINS, "nav.section.admin"),
     PageSpec("settings", "nav.settings", ":material/settings:", ADMINS, "nav.section.admin"),
+    PageSpec("notify", "nav.notify", ":material/campaign:", ADMINS, "nav.section.admin"),
 )
 PAGE_BY_KEY = {p.key: p for p in PAGES}
 

@@ -51,10 +51,26 @@ from lib.notify.platforms import (
     render,
     request_for,
 )
+from lib.notify.present import (
+    channels_frame,
+    people_choices,
+    people_frame,
+    person_ids,
+    rules_frame,
+    sends_frame,
+    short_mobile,
+)
 from lib.notify.sender import BACKOFF_ENV, Outcome
 from lib.notify.sendlog import OPEN, recent
 
 __all__ = [
+    "short_mobile",
+    "sends_frame",
+    "rules_frame",
+    "person_ids",
+    "people_frame",
+    "people_choices",
+    "channels_frame",
     "ATTEMPTS",
     "AUDIENCES",
     "BACKOFF_ENV",
