@@ -85,3 +85,9 @@ def test_manager_only_messages_refuse_a_staff_audience(engine, robot):
         with pytest.raises(notify.NotifyError) as err:
             rule(engine, message, name, audience="staff")
         assert err.value.code == "audience_too_low"
+
+
+def test_weekly_report_is_refused_until_it_is_built(engine, robot):
+    with pytest.raises(notify.NotifyError) as err:
+        rule(engine, "weekly", channel(engine, robot, "wecom"), at="17:00")
+    assert err.value.code == "not_built"
