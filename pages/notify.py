@@ -11,8 +11,14 @@ st.title(t("notify.title"))
 st.caption(t("notify.caption"))
 show_flash()
 
-tab_channels, tab_rules, tab_sends, tab_people = st.tabs(
-    [t("notify.tab.channels"), t("notify.tab.rules"), t("notify.tab.sends"), t("notify.tab.people")]
+tab_channels, tab_rules, tab_sends, tab_people, tab_weekly = st.tabs(
+    [
+        t("notify.tab.channels"),
+        t("notify.tab.rules"),
+        t("notify.tab.sends"),
+        t("notify.tab.people"),
+        t("notify.tab.weekly"),
+    ]
 )
 with tab_channels:
     notify_view.channels_tab(user)
@@ -22,3 +28,5 @@ with tab_sends:
     notify_view.sends_tab(user)
 with tab_people:
     notify_view.people_tab(user)
+with tab_weekly:
+    notify_view.weekly_tab(user)

@@ -62,8 +62,18 @@ from lib.notify.present import (
 )
 from lib.notify.sender import BACKOFF_ENV, Outcome
 from lib.notify.sendlog import OPEN, recent
+from lib.notify.weekly import Weekly, week_of, weekly_frames, weekly_message, weekly_report
+from lib.notify.weekly_files import FONT_ENV, weekly_pdf, weekly_xlsx
 
 __all__ = [
+    "weekly_xlsx",
+    "weekly_pdf",
+    "FONT_ENV",
+    "weekly_report",
+    "weekly_message",
+    "weekly_frames",
+    "week_of",
+    "Weekly",
     "short_mobile",
     "sends_frame",
     "rules_frame",

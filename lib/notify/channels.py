@@ -118,8 +118,6 @@ def add_rule(
 ) -> int:
     if message not in MESSAGES:
         raise NotifyError("bad_message", message=message, messages=", ".join(MESSAGES))
-    if message == "weekly":
-        raise NotifyError("not_built", message=message)  # the Friday report is not built yet
     if audience not in AUDIENCES:
         raise NotifyError("bad_audience", audience=audience)
     if audience == "staff" and message in MANAGER_ONLY:

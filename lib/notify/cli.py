@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from lib.core.bounds import int_arg
+from lib.core.bounds import date_arg, int_arg
 from lib.core.db import get_engine, write
 from lib.core.schema import upgrade
 from lib.notify import actions, channels, due
@@ -80,6 +80,28 @@ def _rule(args: argparse.Namespace, engine: Any) -> int:
     return 0
 
 
+def _weekly(args: argparse.Namespace, engine: Any) -> int:
+    from pathlib import Path
+
+    from lib.core import clock
+    from lib.notify.weekly import weekly_report
+    from lib.notify.weekly_files import weekly_pdf, weekly_xlsx
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".pdf", ".xlsx"):
+        print(f"error: --out {args.out}: the file name must end in .pdf or .xlsx", file=sys.stderr)
+        return 2
+    report = weekly_report(engine, args.date or clock.today())
+    data = (
+        weekly_pdf(engine, report, args.lang)
+        if out.suffix.lower() == ".pdf"
+        else weekly_xlsx(report, args.lang)
+    )
+    out.write_bytes(data)
+    _print({"file": str(out), "bytes": len(data), "from": report.start, "to": report.end})
+    return 0
+
+
 def cmd_notify(args: argparse.Namespace) -> int:
     engine = get_engine()
     upgrade(engine)
@@ -88,6 +110,8 @@ def cmd_notify(args: argparse.Namespace) -> int:
             return _channel(args, engine)
         if args.notify_command == "rule":
             return _rule(args, engine)
+        if args.notify_command == "weekly":
+            return _weekly(args, engine)
         if not args.due:
             print("error: give --due, or a subcommand: channel, rule (see --help)", file=sys.stderr)
             return 2
@@ -136,4 +160,8 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
     ra.add_argument("--quiet-to", help="HH:MM: ... until then")
     rl = ru.add_parser("list", help="rules")
     rl.add_argument("--json", action="store_true")
+    pw = sub.add_parser("weekly", help="write the weekly report (Monday to --date) as PDF or XLSX")
+    pw.add_argument("--date", type=date_arg, help="the report's last day (default: today, team time)")
+    pw.add_argument("--out", required=True, help="FILE.pdf or FILE.xlsx")
+    pw.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.set_defaults(handler=cmd_notify)

@@ -24,6 +24,7 @@ from lib.notify.brief import brief
 from lib.notify.events import SOURCES, Event, fold
 from lib.notify.model import EVENTS, FOLD_WINDOW_MINUTES, Message, NotifyError
 from lib.notify.sender import Outcome, deliver, over_limit
+from lib.notify.weekly import weekly_message, weekly_report
 
 STALE_SENDING = dt.timedelta(
     minutes=5
@@ -65,6 +66,8 @@ def period_key(rule: dict[str, Any], moment: dt.datetime) -> str | None:
 def build_scheduled(engine: Engine, rule: dict[str, Any], today: dt.date, lang: str) -> Message:
     if rule["message"] == "brief":
         return brief(engine, today, rule["audience"], lang)
+    if rule["message"] == "weekly":
+        return weekly_message(engine, weekly_report(engine, today, rule["audience"]), lang)
     raise NotifyError("not_built", message=rule["message"])
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import streamlit as st
 
 from lib import notify
-from lib.core import forms
+from lib.core import clock, forms
 from lib.core.auth import CurrentUser
 from lib.core.db import write
 from lib.core.formatting import md_escape
@@ -240,3 +240,24 @@ def people_tab(user: CurrentUser) -> None:
                     "notify.saved",
                     ("npe_",),
                 )
+
+
+def weekly_tab(user: CurrentUser) -> None:
+    """This week's report as PDF and XLSX, made on request (the PDF takes seconds: fonts and a chart)."""
+    st.caption(t("notify.weekly.download"))
+    if st.button(t("notify.weekly.make"), key="nwk_make", icon=":material/picture_as_pdf:"):
+        lang = current_language()
+        report = notify.weekly_report(engine(), clock.today(), user.role)
+        name = f"weekly-{report.start}-{report.end}"
+        try:
+            st.download_button(
+                t("notify.weekly.pdf"),
+                notify.weekly_pdf(engine(), report, lang),
+                f"{name}.pdf",
+                key="nwk_pdf",
+            )
+        except notify.NotifyError as exc:
+            st.error(exc.message(lang))
+        st.download_button(
+            t("notify.weekly.xlsx"), notify.weekly_xlsx(report, lang), f"{name}.xlsx", key="nwk_xlsx"
+        )

@@ -87,7 +87,31 @@ def test_manager_only_messages_refuse_a_staff_audience(engine, robot):
         assert err.value.code == "audience_too_low"
 
 
-def test_weekly_report_is_refused_until_it_is_built(engine, robot):
+FRIDAY = "2026-12-04T17:40:00"
+
+
+def test_weekly_report_on_friday_with_the_kpi_pages_figures(engine, robot, clock_at):
+    clock_at(FRIDAY)
+    load_demo(engine, months=2, sessions=600, seed=7)
+    rule(engine, "weekly", channel(engine, robot, "webhook"), at="17:30")
+    [sent] = notify.run_due(engine)
+    assert sent["status"] == "sent" and "|weekly:2026-W49|" in sent["key"]
+    [body] = _sent(robot, "webhook")
+    week = kpis.Filters(dt.date(2026, 11, 30), dt.date(2026, 12, 4))
+    figures = kpis.period_figures(engine, week, kpis.TILE_METRICS)
+    assert body["data"]["total"] == {k: figures.get(k) for k in kpis.TILE_METRICS}
+    assert body["data"]["total"]["gmv"]  # the demo week has sales
+    assert body["data"]["hosts"] == len(kpis.group_rows(engine, week, "host"))
+    assert body["title"] == "周报 2026-11-30 – 2026-12-04"
+    assert "preset=custom&from=2026-11-30&to=2026-12-04&by=host" in body["links"][0]["url"]
+    assert notify.run_due(engine)[0]["status"] == "already_sent"
+
+
+def test_weekly_is_not_due_before_friday_or_for_staff(engine, robot, clock_at):
+    clock_at("2026-12-03T17:40:00")
+    name = channel(engine, robot, "wecom")
+    rule(engine, "weekly", name, at="17:30")
+    assert notify.run_due(engine) == []
     with pytest.raises(notify.NotifyError) as err:
-        rule(engine, "weekly", channel(engine, robot, "wecom"), at="17:00")
-    assert err.value.code == "not_built"
+        rule(engine, "weekly", name, at="17:30", audience="staff")
+    assert err.value.code == "audience_too_low"

@@ -87,3 +87,11 @@ def test_people_who_cannot_be_mentioned_are_listed_and_ids_saved(engine, run_pag
     at.button(key="FormSubmitter:npe_form-保存").click().run()
     assert not at.exception and not at.error
     assert notify.unmentionable(engine, "feishu") == ["李四"]
+
+
+def test_weekly_files_are_offered(engine, run_page, clock_at):
+    clock_at("2026-12-04T18:00:00")
+    at = run_page("notify", "admin")
+    at.button(key="nwk_make").click().run()
+    assert not at.exception and not at.error
+    assert len(at.get("download_button")) == 2
