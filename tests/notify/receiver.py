@@ -50,6 +50,7 @@ class Receiver:
     hits: list[Hit] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     port: int = 0
+    arrived: threading.Event = field(default_factory=threading.Event)  # set at every request
 
     def url(self, kind: str, token: str = "tok-0001") -> str:
         base = f"http://127.0.0.1:{self.port}"
@@ -118,6 +119,9 @@ def _handler(rx: Receiver) -> type[BaseHTTPRequestHandler]:
                 if signed_ok is False:
                     answer = "bad_sign"
                 rx.hits.append(Hit(kind, parsed.path, query, body, signed_ok, answer))
+            rx.arrived.set()
+            if answer == "slow":  # answers late (a sender killed meanwhile never hears it)
+                time.sleep(5)
             status, payload = 200, OK.get(kind, {"ok": True})
             if answer == "500":
                 status, payload = 500, {"error": "internal"}
@@ -130,11 +134,14 @@ def _handler(rx: Receiver) -> type[BaseHTTPRequestHandler]:
                 payload = OTHER_ERROR.get(kind, {})
                 status = 400 if kind == "webhook" else 200
             data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):  # the sender was killed while we waited
+                pass
 
     return Handler
 

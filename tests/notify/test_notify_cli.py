@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from lib import notify
 from tests.notify.notify_testdata import breach, person
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,3 +108,31 @@ def test_two_processes_at_once_send_each_message_once(engine, robot, cli_here, c
     assert len(sent) == len(set(sent)) == 8  # 4 briefs + 4 folded SLA messages, each by one process
     assert len(robot.hits) == 8 and len(robot.delivered()) == 8
     assert all(h.signed_ok is not False for h in robot.hits)
+
+
+def test_a_sender_killed_between_send_and_mark_never_sends_twice(
+    engine, robot, cli_here, clock_at, database_url
+):
+    clock_at(MORNING)
+    cli_here("notify", "channel", "add", "wecom", "--kind", "wecom", "--url", robot.url("wecom"))
+    cli_here("notify", "rule", "add", "--message", "brief", "--channel", "wecom", "--at", "09:30")
+    robot.script["wecom"] = ["slow"]
+    env = {**os.environ, "DATABASE_URL": database_url, "LIVEOPS_TEST_NOW": MORNING, "LIVEOPS_TESTING": "1"}
+    cmd = [sys.executable, "-m", "lib.cli", "notify", "--due", "--json"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert robot.arrived.wait(120), "the sender never posted"
+    proc.kill()  # the robot has the message; the sender dies before it records the answer
+    proc.wait(30)
+    assert len(robot.hits) == 1
+    again = _lines(cli_here("notify", "--due", "--json").stdout)
+    assert [d["status"] for d in again] == ["already_sent"]  # claimed: not sent a second time
+    [stranded] = notify.recent(engine, notify.OPEN)
+    assert stranded["status"] == "sending"
+    try:
+        notify.send_again(engine, stranded["id"], "t_admin")  # it may still be on its way: not yet
+        raise AssertionError("sent while possibly in flight")
+    except notify.NotifyError as exc:
+        assert exc.code == "in_flight"
+    clock_at("2026-12-07T09:50:00")
+    assert notify.send_again(engine, stranded["id"], "t_admin").status == "sent"  # the admin decides
+    assert len(robot.hits) == 2
