@@ -108,7 +108,11 @@ def weekly_message(engine: Engine, report: Weekly, lang: str) -> Message:
     )
     lines.append(translate("notify.weekly.cases", lang, n=report.published, items=len(report.items)))
     query = kpis.params_from_view({"preset": "custom", "from": report.start, "to": report.end, "by": "host"})
-    links = ((translate("notify.weekly.link", lang), page_url(public_url(engine), "kpis", query)),)
+    base = public_url(engine)
+    links = (
+        (translate("notify.weekly.link", lang), page_url(base, "kpis", query)),
+        (translate("notify.weekly.files", lang), page_url(base, "reports", {"date": report.end.isoformat()})),
+    )
     title = translate("notify.weekly.title", lang, start=report.start, end=report.end)
     data = {
         "total": {k: t.get(k) for k in TABLE_METRICS},

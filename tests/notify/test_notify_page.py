@@ -95,3 +95,21 @@ def test_weekly_files_are_offered(engine, run_page, clock_at):
     at.button(key="nwk_make").click().run()
     assert not at.exception and not at.error
     assert len(at.get("download_button")) == 2
+
+
+def test_reports_page_is_the_weekly_message_with_its_files(engine, run_page, clock_at, robot):
+    from lib.demo import load_demo
+
+    clock_at("2026-12-04T18:00:00")
+    load_demo(engine, months=2, sessions=600, seed=7)
+    rule(engine, "weekly", channel(engine, robot, "webhook"), at="17:30")
+    notify.run_due(engine)
+    [hit] = robot.delivered("webhook")
+    link = hit.body["links"][1]["url"]
+    assert link.endswith("/reports?date=2026-12-04")
+    at = run_page("reports", "manager", query={"date": "2026-12-04"})
+    assert not at.exception
+    assert [e.value for e in at.text] == hit.body["lines"]  # the page shows what the group was told
+    assert len(at.dataframe) >= 2 and len(at.get("download_button")) == 1
+    at.button(key="rep_make_pdf").click().run()
+    assert not at.exception and len(at.get("download_button")) == 2
