@@ -29,7 +29,7 @@ def _figure(
     key: str, actual: float | None, target: float | None, achievement: float | None, lang: str
 ) -> str:
     text = f"{metric(key).name(lang)} {format_metric(key, actual, lang)}"
-    if target is not None:
+    if target is not None and actual is not None:  # no figure: no "target ¥0.00, achieved no data"
         text += translate(
             "notify.brief.against_target",
             lang,

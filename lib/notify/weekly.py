@@ -65,7 +65,7 @@ def weekly_report(engine: Engine, today: dt.date, audience: str = "manager") -> 
 
 def _target_text(row: dict[str, Any], key: str, lang: str) -> str:
     target = (row.get("targets") or {}).get(key)
-    if not target:
+    if not target or row.get(key) is None:  # no figure: no "target ¥0.00, achieved no data"
         return ""
     return translate(
         "notify.brief.against_target",

@@ -72,3 +72,9 @@ def test_notify_page_at_phone_and_desktop(notify_server, sized, robot):
     no_exception(page)
     shoot(page, f"notify-rules-{size}")
     assert (ARTIFACTS / f"layout-notify-rules-{size}.png").exists()
+    go_to(page, "周报")
+    expect(page.get_by_role("heading", name="周报：本周对比目标")).to_be_visible()
+    wait_idle(page)
+    no_exception(page)
+    assert page.evaluate(OVERFLOW_JS) <= 1
+    shoot(page, f"notify-reports-{size}")

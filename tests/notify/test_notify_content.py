@@ -115,3 +115,13 @@ def test_weekly_is_not_due_before_friday_or_for_staff(engine, robot, clock_at):
     with pytest.raises(notify.NotifyError) as err:
         rule(engine, "weekly", name, at="17:30", audience="staff")
     assert err.value.code == "audience_too_low"
+
+
+def test_a_day_without_sessions_shows_no_target_against_nothing(engine, robot, clock_at):
+    clock_at(MORNING)
+    rule(engine, "brief", channel(engine, robot, "webhook"), at="09:30")
+    notify.run_due(engine)
+    [body] = _sent(robot, "webhook")
+    assert "暂无数据" in body["lines"][0] and "目标" not in body["lines"][0]
+    week = notify.weekly_message(engine, notify.weekly_report(engine, clock.today()), "zh")
+    assert "目标" not in week.lines[0]
