@@ -5,6 +5,7 @@ mobile / chat user id for @-mentions. User text is shown by widgets that render 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import streamlit as st
@@ -181,8 +182,47 @@ def preview(rule_id: int) -> None:
             st.text(" ".join("@" + p.name for p in message.mentions))
         for label, url in message.links:
             st.link_button(label, url)
+    with engine().connect() as conn:
+        rule = next(r for r in notify.list_rules(conn) if r["id"] == rule_id)
+    st.caption(t("notify.platform_caption", kind=t(f"notify.kind.{rule['kind']}")))
+    with st.container(border=True, key="notify_platform_view"):
+        platform_view(body)
     st.caption(t("notify.body_caption"))
     st.code(json.dumps(body, ensure_ascii=False, indent=2), language="json")
+
+
+_MENTION = re.compile(r"<@([^>]+)>|<at id=([^>]+)></at>")
+
+
+def _chat_markdown(text: str) -> str:
+    """A robot's Markdown as Streamlit may show it: mentions as @id, no LaTeX. User text in
+    it was made inert when the message was built (lib.notify.inert): it holds no markup of its own."""
+    text = _MENTION.sub(lambda m: "@" + (m.group(1) or m.group(2)), text)
+    return text.replace("$", "＄").replace("\n", "  \n")
+
+
+def platform_view(body: dict[str, Any]) -> None:
+    """The message roughly as the group sees it: Markdown rendered, buttons as buttons, cards with a header."""
+    if "markdown" in body:
+        md = body["markdown"]
+        st.markdown(_chat_markdown(md.get("content") or md.get("text", "")))
+    elif "actionCard" in body:
+        card = body["actionCard"]
+        st.markdown(_chat_markdown(card["text"]))
+        for btn in card["btns"]:
+            st.link_button(btn["title"], btn["actionURL"])
+    elif "card" in body:
+        card = body["card"]
+        st.markdown("**" + _chat_markdown(card["header"]["title"]["content"]) + "**")
+        for element in card["elements"]:
+            if element["tag"] == "div":
+                st.markdown(_chat_markdown(element["text"]["content"]))
+            for action in element.get("actions", []):
+                st.link_button(action["text"]["content"], action["url"])
+    elif "text" in body:
+        st.text(body["text"]["content"])
+    else:
+        st.json(body)
 
 
 def sends_tab(user: CurrentUser) -> None:

@@ -47,6 +47,13 @@ def notify_server(engine, database_url, start_server, robot):
         )
         notify.add_rule(conn, "brief", "运营钉钉群", "t", at="09:30", audience="manager")
         notify.add_rule(conn, "sla", "运营钉钉群", "t", audience="staff", quiet=("22:00", "08:00"))
+        for kind, name in (
+            ("wecom", "（企微）运营群"),
+            ("feishu", "（飞书）运营群"),
+            ("webhook", "（中台）数据推送"),
+        ):
+            notify.add_channel(conn, name, kind, robot.url(kind, "tok-browser-5353"), None, "t")
+            notify.add_rule(conn, "brief", name, "t", at="09:30", audience="manager")
     return start_server(database_url)
 
 
@@ -71,6 +78,9 @@ def test_notify_page_at_phone_and_desktop(notify_server, sized, robot):
     expect(page.locator(".st-key-notify_preview")).to_contain_text("晨报")
     no_exception(page)
     shoot(page, f"notify-rules-{size}")
+    page.locator(".st-key-notify_platform_view").screenshot(
+        path=str(ARTIFACTS / f"notify-platform-dingtalk-{size}.png")
+    )
     assert (ARTIFACTS / f"layout-notify-rules-{size}.png").exists()
     go_to(page, "周报")
     expect(page.get_by_role("heading", name="周报：本周对比目标")).to_be_visible()

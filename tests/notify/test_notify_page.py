@@ -113,3 +113,27 @@ def test_reports_page_is_the_weekly_message_with_its_files(engine, run_page, clo
     assert len(at.dataframe) >= 2 and len(at.get("download_button")) == 1
     at.button(key="rep_make_pdf").click().run()
     assert not at.exception and len(at.get("download_button")) == 2
+
+
+def test_preview_shows_each_platform_as_its_group_sees_it(engine, run_page, robot, clock_at):
+    clock_at("2026-12-07T14:00:00")
+    from tests.notify.notify_testdata import breach
+
+    handler = person(engine, "张三", mobile="13800000001", user_id="zhangsan")
+    breach(engine, handler)
+    for kind in ("wecom", "dingtalk", "feishu"):
+        rule(engine, "sla", channel(engine, robot, kind), audience="staff")
+    at = run_page("notify", "admin")
+    for rule_id, expected in (
+        (1, "<@zhangsan>"),
+        (2, '"atUserIds": ["zhangsan"]'),
+        (3, "<at id=zhangsan></at>"),
+    ):
+        at.selectbox(key="nru_pick").set_value(rule_id).run()
+        at.button(key="nru_preview").click().run()
+        assert not at.exception
+        body = json.loads(next(c.value for c in at.code if c.language == "json"))
+        assert expected in json.dumps(body, ensure_ascii=False)
+        shown = "\n".join(m.value for m in at.markdown)
+        assert "1 起故障超时且未说明原因" in shown and ("@zhangsan" in shown or "@13800000001" in shown)
+        assert "<at" not in shown and "<@" not in shown
