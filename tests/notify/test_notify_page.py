@@ -121,14 +121,13 @@ def test_preview_shows_each_platform_as_its_group_sees_it(engine, run_page, robo
 
     handler = person(engine, "张三", mobile="13800000001", user_id="zhangsan")
     breach(engine, handler)
-    for kind in ("wecom", "dingtalk", "feishu"):
-        rule(engine, "sla", channel(engine, robot, kind), audience="staff")
+    ids = [
+        rule(engine, "sla", channel(engine, robot, k), audience="staff")
+        for k in ("wecom", "dingtalk", "feishu")
+    ]
     at = run_page("notify", "admin")
-    for rule_id, expected in (
-        (1, "<@zhangsan>"),
-        (2, '"atUserIds": ["zhangsan"]'),
-        (3, "<at id=zhangsan></at>"),
-    ):
+    expectations = ("<@zhangsan>", '"atUserIds": ["zhangsan"]', "<at id=zhangsan></at>")
+    for rule_id, expected in zip(ids, expectations, strict=True):
         at.selectbox(key="nru_pick").set_value(rule_id).run()
         at.button(key="nru_preview").click().run()
         assert not at.exception
