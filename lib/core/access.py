@@ -44,6 +44,7 @@ PAGES: tuple[PageSpec, ...] = (
         "incident_report", "nav.incident_report", ":material/timer:", MANAGERS, "nav.section.dashboards"
     ),
     PageSpec("survey_results", "nav.survey_results", ":material/groups:", MANAGERS, "nav.section.dashboards"),
+    PageSpec("reports", "nav.reports", ":material/summarize:", MANAGERS, "nav.section.dashboards"),
     PageSpec("incidents", "nav.incidents", ":material/report:", ALL, "nav.section.work"),
     PageSpec("survey", "nav.survey", ":material/rate_review:", ALL, "nav.section.work"),
     PageSpec("cases", "nav.cases", ":material/menu_book:", ALL, "nav.section.work"),
@@ -52,6 +53,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("people", "nav.people", ":material/badge:", ALL, "nav.section.data"),
     PageSpec("users", "nav.users", ":material/manage_accounts:", ADMINS, "nav.section.admin"),
     PageSpec("settings", "nav.settings", ":material/settings:", ADMINS, "nav.section.admin"),
+    PageSpec("notify", "nav.notify", ":material/campaign:", ADMINS, "nav.section.admin"),
 )
 PAGE_BY_KEY = {p.key: p for p in PAGES}
 

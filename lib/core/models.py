@@ -107,6 +107,8 @@ class Person(Base):
     hired_on: Mapped[dt.date | None] = mapped_column(Date)
     phone: Mapped[str | None] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The person's user id on the team's chat platform (WeCom/DingTalk/Feishu), for @-mentions (lib.notify).
+    chat_user_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class HostAccount(Base):
@@ -557,3 +559,64 @@ class PeriodTarget(Base):
     set_by: Mapped[str | None] = mapped_column(String(64))
     set_at: Mapped[dt.datetime] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # see User.version
+
+
+# --- notify: chat-group robots, rules and the send log (lib.notify) -----------------------------------
+
+
+class NotifyChannel(Base):
+    """A group robot (WeCom, DingTalk, Feishu) or a generic JSON webhook. `url` and `secret` are secrets:
+    shown only as their last 4 characters, never logged."""
+
+    __tablename__ = "notify_channels"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # wecom / dingtalk / feishu / webhook
+    url: Mapped[str] = mapped_column(Text)
+    secret: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8), default="zh")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class NotifyRule(Base):
+    """Which message goes to which channel when, built as `audience` (an access role) would see it."""
+
+    __tablename__ = "notify_rules"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message: Mapped[str] = mapped_column(
+        String(16)
+    )  # brief / weekly / flags / sla / overdue / survey / approval
+    channel_id: Mapped[int] = mapped_column(ForeignKey("notify_channels.id", ondelete="CASCADE"), index=True)
+    at_time: Mapped[str | None] = mapped_column(String(5))  # HH:MM team time (scheduled messages)
+    weekday: Mapped[int | None] = mapped_column(SmallInteger)  # 1 = Monday ... 7 = Sunday
+    audience: Mapped[str] = mapped_column(String(16), default="manager")
+    quiet_from: Mapped[str | None] = mapped_column(String(5))  # HH:MM: events wait while quiet
+    quiet_to: Mapped[str | None] = mapped_column(String(5))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class NotifySend(Base):
+    """The send log: one row per (rule, period or event, channel), claimed by its unique key before the
+    send. Folded events: the first row carries the message (body, attempts, answer); the others point to it."""
+
+    __tablename__ = "notify_sends"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(190), unique=True)
+    rule_id: Mapped[int | None] = mapped_column(
+        ForeignKey("notify_rules.id", ondelete="SET NULL"), index=True
+    )
+    channel_id: Mapped[int] = mapped_column(ForeignKey("notify_channels.id", ondelete="CASCADE"), index=True)
+    message: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), index=True)  # sending / sent / failed / deferred / folded
+    carried_by: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), index=True)
+    items: Mapped[int] = mapped_column(Integer, default=1)  # events folded into this message
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    body: Mapped[str | None] = mapped_column(Text)  # JSON: the message as built (no secret)
+    answer: Mapped[str | None] = mapped_column(Text)  # the platform's last answer (HTTP status + body)
+    claimed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -63,6 +63,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "team": "text",
         "hired_on": "date",
         "phone": "phone",
+        "chat_user_id": "text",
     },
     "incidents": {
         "platform": "platform",
@@ -166,6 +167,17 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "team": ("小组", "组别", "团队", "team"),
         "hired_on": ("入职日期", "入职时间", "hired"),
         "phone": ("手机号", "手机", "电话", "联系电话", "phone"),
+        # the person's user id on the team's chat platform, for @-mentions in group notices (lib.notify)
+        "chat_user_id": (
+            "企业微信id",
+            "企微id",
+            "钉钉id",
+            "飞书id",
+            "userid",
+            "user_id",
+            "open_id",
+            "chat user id",
+        ),
     },
     "incidents": {
         "platform": ("平台",),

@@ -13,7 +13,7 @@ from lib.core.models import Department, ImportChange, Person, Position, Team
 from lib.importing.plan import Plan, fetch_in, lookup, records_of
 from lib.importing.validate import RowError
 
-_ROSTER_COLUMNS = ("name", "position_id", "department_id", "team_id", "hired_on", "phone")
+_ROSTER_COLUMNS = ("name", "position_id", "department_id", "team_id", "hired_on", "phone", "chat_user_id")
 
 
 def _positions(conn: Connection) -> dict[str, int]:
@@ -85,7 +85,9 @@ def resolve_roster(conn: Connection, frame: pd.DataFrame, headers: dict[str, str
         "team": {n: i for i, n in conn.execute(select(Team.id, Team.name))},
     }
     errors: list[RowError] = []
-    records = records_of(frame, ("_row", "name", "position", "department", "team", "hired_on", "phone"))
+    records = records_of(
+        frame, ("_row", "name", "position", "department", "team", "hired_on", "phone", "chat_user_id")
+    )
     new_teams: list[str] = []
     for r in records:
         team = _resolve_row(r, refs, headers, errors)
