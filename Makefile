@@ -28,6 +28,7 @@ lint: $(STAMP)
 test: $(STAMP) lint
 	@bash .ci/ensure-chromium
 	@bash .ci/ensure-nginx
+	@bash .ci/ensure-pdf-tools
 	$(BIN)/python -m pytest -n 3 --dist loadgroup -q
 
 bench: $(STAMP)
