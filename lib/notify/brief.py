@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from lib import cases, incidents, kpis
+from lib.core import clock
 from lib.core.access import MANAGERS
 from lib.core.formatting import format_metric
 from lib.core.i18n import translate
@@ -45,6 +46,13 @@ def yesterday_figures(engine: Engine, today: dt.date) -> dict[str, Any]:
     return kpis.period_figures(engine, kpis.Filters(day, day), kpis.TILE_METRICS)
 
 
+def moment_of(today: dt.date) -> dt.datetime:
+    """The home page's moment for `today`: the clock's now, or `today` at the clock's time of day (as
+    `overview --date D`), so the month block is to date exactly as the page shows it."""
+    now = clock.now()
+    return now if now.date() == today else dt.datetime.combine(today, now.time())
+
+
 def _kpi_lines(engine: Engine, today: dt.date, lang: str) -> tuple[list[str], dict[str, Any]]:
     day = today - dt.timedelta(days=1)
     row = yesterday_figures(engine, today)
@@ -60,8 +68,9 @@ def _kpi_lines(engine: Engine, today: dt.date, lang: str) -> tuple[list[str], di
             )
         )
     lines = [translate("notify.brief.yesterday", lang, day=day) + "；".join(parts)]
-    period = kpis.period_of(today)
-    tiles = kpis.overview_tiles(engine, today)
+    moment = moment_of(today)
+    period = kpis.period_of(moment)
+    tiles = kpis.overview_tiles(engine, moment)
     month = "；".join(_figure(t.metric, t.actual, t.target, t.achievement, lang) for t in tiles)
     lines.append(translate("notify.brief.period", lang, start=period.start, end=period.end) + month)
     data = {
@@ -72,7 +81,7 @@ def _kpi_lines(engine: Engine, today: dt.date, lang: str) -> tuple[list[str], di
 
 
 def _flag_lines(engine: Engine, today: dt.date, lang: str) -> list[str]:
-    flags = kpis.recent_flags(engine, today)
+    flags = kpis.recent_flags(engine, moment_of(today))
     start, end = kpis.recent_window(today)
     lines = [translate("notify.brief.flags", lang, n=len(flags), start=start, end=end)]
     lines += [f"{f['group']}：{kpis.flag_reason(f, lang)}" for f in flags[:SHOWN]]

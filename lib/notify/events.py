@@ -13,7 +13,7 @@ from lib import cases, incidents, kpis, surveys
 from lib.core.dates import month_end
 from lib.core.i18n import translate
 from lib.core.models import ImportBatch, Person
-from lib.notify.brief import viewer
+from lib.notify.brief import moment_of, viewer
 from lib.notify.links import page_url, public_url
 from lib.notify.model import SHOWN_ITEMS, Mention, Message
 
@@ -100,7 +100,7 @@ def flag_events(engine: Engine, today: dt.date, audience: str, lang: str) -> lis
         ).scalar()
     if batch is None:
         return []
-    flags = kpis.recent_flags(engine, today)
+    flags = kpis.recent_flags(engine, moment_of(today))
     if not flags:
         return []
     lines = [f"{f['group']}：{kpis.flag_reason(f, lang)}" for f in flags]

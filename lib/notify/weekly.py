@@ -18,7 +18,7 @@ from lib import cases, incidents, kpis
 from lib.core.formatting import format_metric
 from lib.core.i18n import translate
 from lib.core.metrics import metric
-from lib.notify.brief import viewer
+from lib.notify.brief import moment_of, viewer
 from lib.notify.links import page_url, public_url
 from lib.notify.model import Message
 
@@ -59,7 +59,7 @@ def weekly_report(engine: Engine, today: dt.date, audience: str = "manager") -> 
         for i in cases.action_items_overview(engine, viewer(audience), today=today)
         if i["due_on"] is not None and i["due_on"] <= soon
     ]
-    flags = kpis.recent_flags(engine, today)
+    flags = kpis.recent_flags(engine, moment_of(today))
     return Weekly(start, end, total, hosts, rooms, flags, sla, int(found["total"]), items)
 
 

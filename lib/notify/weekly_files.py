@@ -3,6 +3,7 @@ Chinese font; the home page's daily-GMV chart rendered from its own Altair spec 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -77,7 +78,7 @@ def weekly_pdf(engine: Engine, report: Weekly, lang: str) -> bytes:
     pdf.set_font("cjk", size=10)
     for line in message.lines:
         pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
-    daily = kpis.daily_gmv(engine, report.end)
+    daily = kpis.daily_gmv(engine, dt.datetime.combine(report.end, dt.time(23, 59)))  # the week's last day
     if not daily.empty:
         png = vlc.vegalite_to_png(kpis.daily_gmv_chart(daily, lang).to_json(), scale=2)
         pdf.image(png, w=180)

@@ -112,7 +112,7 @@ def test_red_flags_after_each_import(engine, robot, clock_at):
     body = robot.delivered("webhook")[0].body
     from lib import kpis
 
-    flags = kpis.recent_flags(engine, clock.today())
+    flags = kpis.recent_flags(engine, clock.now())
     assert (
         body["lines"] == [f"{f['group']}：{kpis.flag_reason(f, 'zh')}" for f in flags][: len(body["lines"])]
     )
