@@ -36,6 +36,7 @@ COLUMNS: dict[str, dict[str, Column]] = {
         "department": Department.__table__.c.name,
         "team": Team.__table__.c.name,
         "phone": Person.__table__.c.phone,
+        "chat_user_id": Person.__table__.c.chat_user_id,
     },
     "incidents": {
         "session_ref": _S.external_id,

@@ -164,7 +164,7 @@ def rules_tab(user: CurrentUser) -> None:
 
 def _rule_label(rules: list[dict[str, Any]], rule_id: int) -> str:
     r = next(x for x in rules if x["id"] == rule_id)
-    message = t("notify.message." + r["message"])
+    message = t(f"notify.message.{r['message']}")
     return f"#{r['id']} {message} → {r['channel']}"
 
 
@@ -232,7 +232,7 @@ def sends_tab(user: CurrentUser) -> None:
         st.subheader(t("notify.open_sends", n=len(open_rows)))
     for row in open_rows:
         with st.container(border=True, key=f"nsend_{row['id']}"):
-            message, status = t("notify.message." + row["message"]), t("notify.status." + row["status"])
+            message, status = t(f"notify.message.{row['message']}"), t(f"notify.status.{row['status']}")
             st.text(f"#{row['id']} {message} → {row['channel']} · {status} · {row['claimed_at']:%m-%d %H:%M}")
             st.code(row["answer"] or "—", language=None)
             if st.button(t("notify.send_again"), key=f"nsend_again_{row['id']}", icon=":material/replay:"):

@@ -100,12 +100,15 @@ def _report_script(path: str) -> None:
     from pathlib import Path
 
     from lib import importing
+    from lib.core.auth import CurrentUser
     from lib.web import upload_view
     from lib.web.ui import engine
 
     data = Path(path).read_bytes()
-    upload_view.show_preview(0, importing.preview(engine(), data, Path(path).name), "en")
-    upload_view.show_report(0, importing.import_bytes(engine(), data, Path(path).name, username="t"), "en")
+    user = CurrentUser(1, "t", "t", "manager", None)  # sees every session's figures
+    upload_view.show_preview(0, importing.preview(engine(), data, Path(path).name), "en", user)
+    report = importing.import_bytes(engine(), data, Path(path).name, username="t")
+    upload_view.show_report(0, report, "en", user)
 
 
 def test_upload_page_says_the_file_was_imported_before(engine):

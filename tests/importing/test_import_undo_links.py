@@ -11,7 +11,7 @@ from import_helpers import DOUYIN, INCIDENTS, ROSTER, sample_bytes, snapshot
 from lib import cases as cs
 from lib import importing
 from lib.core.models import CaseSession, Incident, LiveSession
-from tests.cases.case_data import STAFF, case_input
+from tests.cases.case_data import MANAGER, case_input
 
 BOOK = ("import_batches", "import_changes", "audit_log", "data_version")
 
@@ -37,7 +37,7 @@ def test_undo_of_sessions_that_incidents_and_cases_use_is_refused_naming_them(en
     )
     assert linked  # the sample incident log names sessions of the session list
     first_session = _ids(engine, sa.select(LiveSession.id).order_by(LiveSession.id).limit(1))[0]
-    case_id = cs.create_case(engine, STAFF, case_input(session_ids=(first_session,)))
+    case_id = cs.create_case(engine, MANAGER, case_input(session_ids=(first_session,)))
     before = snapshot(engine, skip=BOOK)
 
     with pytest.raises(importing.UndoError) as refused:
