@@ -1,0 +1,47 @@
+"""Planning (排期): the schedule of planned sessions, their scripts and forecasts, and the figures
+computed from plan against what happened.
+
+model (input, validation, tolerances), writes (add, change, clashes, history), queries (reads), compare
+(matching, schedule accuracy, MAPE, script timeliness), importer (the 排期表 file), cli (its commands).
+"""
+
+from lib.plan.compare import Comparison, Match, Timeliness, compare, script_timeliness
+from lib.plan.model import (
+    DRAFT_DAYS_BEFORE,
+    LENGTH_TOLERANCE,
+    MATCH_WINDOW,
+    ON_TIME,
+    REVIEW_DAYS_BEFORE,
+    PlanError,
+    PlanInput,
+    script_due,
+    validate,
+)
+from lib.plan.queries import planned_session, schedule
+from lib.plan.writes import add, clash, copy_week, history, record_script, set_status, update
+
+__all__ = [
+    "DRAFT_DAYS_BEFORE",
+    "LENGTH_TOLERANCE",
+    "MATCH_WINDOW",
+    "ON_TIME",
+    "REVIEW_DAYS_BEFORE",
+    "Comparison",
+    "Match",
+    "PlanError",
+    "PlanInput",
+    "Timeliness",
+    "add",
+    "clash",
+    "compare",
+    "copy_week",
+    "history",
+    "planned_session",
+    "record_script",
+    "schedule",
+    "script_due",
+    "script_timeliness",
+    "set_status",
+    "update",
+    "validate",
+]

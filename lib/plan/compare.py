@@ -1,0 +1,175 @@
+"""Plan against what happened: match held sessions to planned ones, schedule accuracy, forecast error
+(MAPE) and script timeliness. The tolerances are in lib.plan.model."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from lib.core.models import LiveSession, Person
+from lib.plan.model import LENGTH_TOLERANCE, MATCH_WINDOW, ON_TIME, REVIEW_DAYS_BEFORE, script_due
+from lib.plan.queries import planned_rows
+
+L = LiveSession.__table__
+P = Person.__table__
+
+
+@dataclass
+class Match:
+    planned: Any
+    held: Any
+    start_delta_minutes: float
+    length_delta_minutes: float | None
+    as_planned: bool
+    reasons: list[str]
+
+
+@dataclass
+class Comparison:
+    """Planned sessions due by `now` in the period against the sessions held."""
+
+    matches: list[Match] = field(default_factory=list)
+    unmatched_planned: list[Any] = field(default_factory=list)  # not held (incl. cancelled)
+    unmatched_held: list[Any] = field(default_factory=list)  # held, not planned
+    planned: int = 0
+
+    @property
+    def held_as_planned(self) -> int:
+        return sum(1 for m in self.matches if m.as_planned)
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.held_as_planned / self.planned if self.planned else None
+
+    def mape(self, planned_col: str, held_col: str) -> float | None:
+        """Mean absolute percentage error of the forecasts over the matched sessions that have both a
+        forecast and a non-zero result."""
+        errors = [
+            abs(getattr(m.held, held_col) - getattr(m.planned, planned_col)) / getattr(m.held, held_col)
+            for m in self.matches
+            if getattr(m.planned, planned_col) is not None and getattr(m.held, held_col)
+        ]
+        return sum(errors) / len(errors) if errors else None
+
+
+def _held_rows(conn: Connection, date_from: dt.date, date_to: dt.date) -> list[sa.Row]:
+    start = dt.datetime.combine(date_from, dt.time()) - MATCH_WINDOW
+    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time()) + MATCH_WINDOW
+    query = (
+        sa.select(
+            L.c.id,
+            L.c.platform,
+            L.c.account,
+            L.c.room,
+            L.c.host_name,
+            L.c.started_at,
+            L.c.started_on,
+            L.c.duration_minutes,
+            L.c.ended_at,
+            L.c.gmv,
+            L.c.viewers,
+            P.c.name.label("person"),
+        )
+        .select_from(L.outerjoin(P, P.c.id == L.c.host_person_id))
+        .where(L.c.started_at >= start, L.c.started_at < end)
+        .order_by(L.c.started_at, L.c.id)
+    )
+    return list(conn.execute(query))
+
+
+def _length(held: Any) -> float | None:
+    if held.duration_minutes is not None:
+        return float(held.duration_minutes)
+    if held.ended_at is not None:
+        return (held.ended_at - held.started_at).total_seconds() / 60
+    return None
+
+
+def _judge(planned: Any, held: Any) -> Match:
+    start_delta = (held.started_at - planned.starts_at).total_seconds() / 60
+    length = _length(held)
+    length_delta = None if length is None else length - planned.minutes
+    reasons = []
+    if abs(start_delta) > ON_TIME.total_seconds() / 60:
+        reasons.append("late" if start_delta > 0 else "early")
+    if length_delta is None or abs(length_delta) > LENGTH_TOLERANCE.total_seconds() / 60:
+        reasons.append("short" if length_delta is not None and length_delta < 0 else "long")
+    names = {n for n in (held.person, held.host_name) if n}
+    if names and planned.host_name not in names:
+        reasons.append("host")
+    return Match(planned, held, start_delta, length_delta, not reasons, reasons)
+
+
+def _pairs(planned: list[Any], held: list[Any]) -> list[tuple[float, Any, Any]]:
+    window = MATCH_WINDOW.total_seconds()
+    out = []
+    for p in planned:
+        for h in held:
+            if h.platform != p.platform or p.account not in (h.account, h.room):
+                continue
+            delta = abs((h.started_at - p.starts_at).total_seconds())
+            if delta <= window:
+                out.append((delta, p, h))
+    out.sort(key=lambda x: (x[0], x[1].id, x[2].id))
+    return out
+
+
+def compare(
+    engine: Engine, date_from: dt.date, date_to: dt.date, now: dt.datetime, ops_owner: str | None = None
+) -> Comparison:
+    """Planned sessions starting in the period (and due by `now`: start + match window passed), matched
+    to the held sessions; `ops_owner` counts only the planned sessions that person owns (运营负责人)."""
+    with engine.connect() as conn:
+        planned = [
+            r
+            for r in planned_rows(conn, date_from, date_to)
+            if r.starts_at + MATCH_WINDOW <= now and (ops_owner is None or r.ops_owner == ops_owner)
+        ]
+        held = _held_rows(conn, date_from, date_to)
+    live = [p for p in planned if p.status == "planned"]
+    used_p: set[int] = set()
+    used_h: set[int] = set()
+    result = Comparison(planned=len(planned))
+    for _, p, h in _pairs(live, held):
+        if p.id in used_p or h.id in used_h:
+            continue
+        used_p.add(p.id)
+        used_h.add(h.id)
+        result.matches.append(_judge(p, h))
+    result.matches.sort(key=lambda m: (m.planned.starts_at, m.planned.id))
+    result.unmatched_planned = [p for p in planned if p.id not in used_p]
+    result.unmatched_held = [
+        h for h in held if h.id not in used_h and date_from <= h.started_on <= date_to and ops_owner is None
+    ]
+    return result
+
+
+@dataclass(frozen=True)
+class Timeliness:
+    due: int
+    on_time: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.on_time / self.due if self.due else None
+
+
+def script_timeliness(
+    engine: Engine, date_from: dt.date, date_to: dt.date, now: dt.datetime, owner: str | None = None
+) -> Timeliness:
+    """Scripts reviewed (approved) by their review due time ÷ scripts whose review was due by `now`, for
+    the planned (not cancelled) sessions starting in the period; `owner` = the content owner."""
+    with engine.connect() as conn:
+        rows = planned_rows(conn, date_from, date_to, include_cancelled=False)
+    due = on_time = 0
+    for r in rows:
+        deadline = script_due(r.starts_at, REVIEW_DAYS_BEFORE)
+        if deadline > now or (owner is not None and r.content_owner != owner):
+            continue
+        due += 1
+        on_time += r.script_approved_at is not None and r.script_approved_at <= deadline
+    return Timeliness(due, on_time)
