@@ -5,7 +5,11 @@ model (input, validation, tolerances), writes (add, change, clashes, history), q
 (matching, schedule accuracy, MAPE, script timeliness), importer (the 排期表 file), cli (its commands).
 """
 
+from lib.plan.cli import register_cli
 from lib.plan.compare import Comparison, Match, Timeliness, compare, script_timeliness
+from lib.plan.importer import RowError, SchedulePreview, undo_import
+from lib.plan.importer import commit as import_schedule
+from lib.plan.importer import preview as preview_import
 from lib.plan.model import (
     DRAFT_DAYS_BEFORE,
     LENGTH_TOLERANCE,
@@ -28,6 +32,8 @@ __all__ = [
     "REVIEW_DAYS_BEFORE",
     "Comparison",
     "Match",
+    "RowError",
+    "SchedulePreview",
     "PlanError",
     "PlanInput",
     "Timeliness",
@@ -36,12 +42,16 @@ __all__ = [
     "compare",
     "copy_week",
     "history",
+    "register_cli",
+    "import_schedule",
+    "preview_import",
     "planned_session",
     "record_script",
     "schedule",
     "script_due",
     "script_timeliness",
     "set_status",
+    "undo_import",
     "update",
     "validate",
 ]

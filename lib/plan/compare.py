@@ -98,23 +98,34 @@ def _judge(planned: Any, held: Any) -> Match:
         reasons.append("late" if start_delta > 0 else "early")
     if length_delta is None or abs(length_delta) > LENGTH_TOLERANCE.total_seconds() / 60:
         reasons.append("short" if length_delta is not None and length_delta < 0 else "long")
-    names = {n for n in (held.person, held.host_name) if n}
-    if names and planned.host_name not in names:
+    if (held.person or held.host_name) and not _same_host(planned, held):
         reasons.append("host")
     return Match(planned, held, start_delta, length_delta, not reasons, reasons)
 
 
-def _pairs(planned: list[Any], held: list[Any]) -> list[tuple[float, Any, Any]]:
+def _same_host(planned: Any, held: Any) -> bool:
+    return planned.host_name in {held.person, held.host_name}
+
+
+def _pairs(planned: list[Any], held: list[Any]) -> list[tuple[Any, ...]]:
+    """Candidate (planned, held) pairs, best first: same platform and room (account or room name), start
+    within the window; the closest start wins, then the planned host. A held session whose account and
+    room name no planned room (an export without the account, e.g. Taobao's list names the host) may
+    match on the host instead."""
     window = MATCH_WINDOW.total_seconds()
+    rooms = {(p.platform, p.account) for p in planned}
     out = []
     for p in planned:
         for h in held:
-            if h.platform != p.platform or p.account not in (h.account, h.room):
+            if h.platform != p.platform:
+                continue
+            room_known = (h.platform, h.account) in rooms or (h.platform, h.room) in rooms
+            if p.account not in (h.account, h.room) and (room_known or not _same_host(p, h)):
                 continue
             delta = abs((h.started_at - p.starts_at).total_seconds())
             if delta <= window:
-                out.append((delta, p, h))
-    out.sort(key=lambda x: (x[0], x[1].id, x[2].id))
+                out.append((delta, not _same_host(p, h), p.id, h.id, p, h))
+    out.sort(key=lambda x: x[:4])
     return out
 
 
@@ -134,7 +145,7 @@ def compare(
     used_p: set[int] = set()
     used_h: set[int] = set()
     result = Comparison(planned=len(planned))
-    for _, p, h in _pairs(live, held):
+    for *_, p, h in _pairs(live, held):
         if p.id in used_p or h.id in used_h:
             continue
         used_p.add(p.id)

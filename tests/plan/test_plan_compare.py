@@ -119,3 +119,35 @@ def test_script_timeliness(engine, clock_at):
     assert plan.script_timeliness(engine, DAY, DAY + dt.timedelta(days=30), now, owner="周敏").rate == 0
     assert plan.script_due(when("2026-11-04 19:00"), 2) == when("2026-11-03 00:00")
     assert plan.script_due(when("2026-11-09 08:00"), 7) == when("2026-11-03 00:00")
+
+
+def test_the_sample_week_against_its_schedule(engine, samples):
+    """The sample exports and the sample schedule: three sessions deviate on purpose (one planned 30 min
+    earlier than held, one planned 180 min and held 96, one planned and never held), two shared-room
+    sessions were held unplanned."""
+    from lib import importing
+
+    for name in (
+        "roster.csv",
+        "douyin_2026-11-02_2026-11-08.csv",
+        "kuaishou_2026-11-02_2026-11-08.xlsx",
+        "taobao_2026-11-02_2026-11-08.csv",
+    ):
+        report = importing.import_bytes(engine, (samples / name).read_bytes(), name, username="t")
+        assert report.batch_id is not None, name
+    name = "schedule_2026-11-02_2026-11-08.xlsx"
+    assert plan.import_schedule(engine, (samples / name).read_bytes(), name, "t")[1]
+    result = plan.compare(engine, dt.date(2026, 11, 2), dt.date(2026, 11, 8), when("2026-11-10 00:00"))
+    assert (result.planned, len(result.matches), result.held_as_planned) == (29, 28, 26)
+    assert sorted((m.planned.host_name, m.reasons) for m in result.matches if not m.as_planned) == [
+        ("周俊杰", ["late"]),
+        ("赵一鸣", ["short"]),
+    ]
+    assert [(p.host_name, p.starts_at) for p in result.unmatched_planned] == [
+        ("王欣然", when("2026-11-07 20:00"))
+    ]
+    assert sorted((h.host_name or h.person, h.started_at) for h in result.unmatched_held) == [
+        ("陈子墨", when("2026-11-02 20:30")),
+        ("陈子墨", when("2026-11-05 10:00")),
+    ]
+    assert result.accuracy == pytest.approx(26 / 29)
