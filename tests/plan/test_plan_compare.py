@@ -151,3 +151,22 @@ def test_the_sample_week_against_its_schedule(engine, samples):
         ("陈子墨", when("2026-11-05 10:00")),
     ]
     assert result.accuracy == pytest.approx(26 / 29)
+
+
+def test_the_plan_metrics_are_in_the_catalogue():
+    from lib.core.metrics import metric
+
+    accuracy, scripts = metric("schedule_accuracy"), metric("script_on_time")
+    assert (accuracy.unit, accuracy.default_target, accuracy.target_period) == (
+        "pct",
+        ("at_least", 0.95, None),
+        "month",
+    )
+    assert (scripts.unit, scripts.default_target) == ("pct", ("at_least", 1.0, None))  # seed 004: 100 %
+    assert (
+        "30" in accuracy.help("zh") and "10 min" in accuracy.help("en") and "two days" in scripts.help("en")
+    )
+    for key in ("forecast_error_gmv", "forecast_error_viewers"):
+        m = metric(key)
+        assert (m.unit, m.better, m.source, m.default_target) == ("pct", "lower", "plan", None)
+        assert "MAPE" in m.help("zh") and "MAPE" in m.help("en")
