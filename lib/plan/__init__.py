@@ -5,6 +5,7 @@ model (input, validation, tolerances), writes (add, change, clashes, history), q
 (matching, schedule accuracy, MAPE, script timeliness), importer (the 排期表 file), cli (its commands).
 """
 
+from lib.plan import present
 from lib.plan.cli import register_cli
 from lib.plan.compare import Comparison, Match, Timeliness, compare, script_timeliness
 from lib.plan.importer import RowError, SchedulePreview, undo_import
@@ -21,7 +22,7 @@ from lib.plan.model import (
     script_due,
     validate,
 )
-from lib.plan.queries import planned_session, schedule
+from lib.plan.queries import history_of, planned_session, schedule
 from lib.plan.writes import add, clash, copy_week, history, record_script, set_status, update
 
 __all__ = [
@@ -42,6 +43,8 @@ __all__ = [
     "compare",
     "copy_week",
     "history",
+    "history_of",
+    "present",
     "register_cli",
     "import_schedule",
     "preview_import",

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from lib.core.models import PlannedSession
 from lib.plan.model import DRAFT_DAYS_BEFORE, REVIEW_DAYS_BEFORE, script_due
+from lib.plan.writes import history
 
 T = PlannedSession.__table__
 LIST_COLUMNS = (
@@ -82,3 +83,9 @@ def planned_session(engine: Engine, planned_id: int, now: dt.datetime) -> dict[s
     with engine.connect() as conn:
         row = conn.execute(sa.select(T).where(T.c.id == planned_id)).first()
     return as_dict(row, now) if row else None
+
+
+def history_of(engine: Engine, planned_id: int) -> list[dict[str, Any]]:
+    """Every change of a planned session, oldest first (who, when, what)."""
+    with engine.connect() as conn:
+        return history(conn, planned_id)
