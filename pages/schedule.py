@@ -15,12 +15,13 @@ can_edit = user.role in access.MANAGERS
 st.title(t("plan.page.title"))
 show_flash()
 monday = view.week_picker()
-view.figures(monday)
 
 day_tab, week_tab, file_tab = st.tabs(
     [t("plan.page.tab_day"), t("plan.page.tab_week"), t("plan.page.tab_file")]
 )
 with day_tab:
+    if can_edit:
+        view.editor(monday, user.username)  # above the day's cards: a tap on a card opens it in view
     view.day_plan(monday, can_edit)
 with week_tab:
     view.week_grid(monday)
@@ -32,5 +33,5 @@ with file_tab:
     else:
         st.info(t("plan.page.managers_only"))
 
-if can_edit:
-    view.editor(monday, user.username)
+st.divider()
+view.figures(monday)  # below the plan: on a phone the day's plan comes first

@@ -69,8 +69,10 @@ def day_plan(monday: dt.date, can_edit: bool) -> None:
                 t("plan.page.edit"), key=f"plan_edit_{row['id']}", icon=":material/edit:"
             ):
                 st.session_state[EDITING] = row["id"]
+                st.rerun()
     if can_edit and st.button(t("plan.page.add"), key="plan_add", icon=":material/add:"):
         st.session_state[EDITING] = 0
+        st.rerun()
 
 
 def week_grid(monday: dt.date) -> None:
@@ -101,29 +103,39 @@ def _defaults(row: dict[str, Any] | None, monday: dt.date) -> dict[str, Any]:
     return {"platform": PLATFORMS[0], "account": "", "host_name": "", "starts_at": start, "minutes": 180}
 
 
-def _form(row: dict[str, Any], lang: str) -> dict[str, Any]:
+def _pair() -> tuple[Any, Any]:
+    """Two fields side by side on a desktop, one after the other (in reading order) on a phone."""
     a, b = st.columns(2)
-    raw: dict[str, Any] = {
-        "platform": a.selectbox(
-            t("plan.field.platform"),
-            PLATFORMS,
-            index=PLATFORMS.index(row["platform"]),
-            format_func=lambda k: plan.present.platform_label(k, lang),
-        ),
-        "account": b.text_input(t("plan.field.account"), value=row["account"], max_chars=128),
-        "host_name": a.text_input(t("plan.field.host_name"), value=row["host_name"], max_chars=64),
-        "minutes": b.number_input(t("plan.field.minutes"), 1, 1440, int(row["minutes"]), step=30),
-    }
+    return a, b
+
+
+def _form(row: dict[str, Any], lang: str) -> dict[str, Any]:
+    raw: dict[str, Any] = {}
+    a, b = _pair()
+    raw["platform"] = a.selectbox(
+        t("plan.field.platform"),
+        PLATFORMS,
+        index=PLATFORMS.index(row["platform"]),
+        format_func=lambda k: plan.present.platform_label(k, lang),
+    )
+    raw["account"] = b.text_input(t("plan.field.account"), value=row["account"], max_chars=128)
+    a, b = _pair()
+    raw["host_name"] = a.text_input(t("plan.field.host_name"), value=row["host_name"], max_chars=64)
+    raw["minutes"] = b.number_input(t("plan.field.minutes"), 1, 1440, int(row["minutes"]), step=30)
+    a, b = _pair()
     day = a.date_input(t("plan.field.date"), value=row["starts_at"].date(), format="YYYY-MM-DD")
     time = b.time_input(t("plan.field.starts_at"), value=row["starts_at"].time(), step=60 * 15)
     raw["starts_at"] = dt.datetime.combine(day, time)
     for i, name in enumerate(FIELDS):
+        if i % 2 == 0:
+            a, b = _pair()
         raw[name] = (a, b)[i % 2].text_input(t(f"plan.field.{name}"), value=row.get(name) or "")
     gmv, viewers = row.get("forecast_gmv"), row.get("forecast_viewers")
-    raw["forecast_gmv"] = a.number_input(
+    raw["forecast_gmv"] = b.number_input(
         t("plan.field.forecast_gmv"), 0.0, 1e12, None if gmv is None else float(gmv), step=1000.0
     )
-    raw["forecast_viewers"] = b.number_input(
+    a, _ = _pair()
+    raw["forecast_viewers"] = a.number_input(
         t("plan.field.forecast_viewers"), 0, 10**12, None if viewers is None else int(viewers), step=100
     )
     return raw

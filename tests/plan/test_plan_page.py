@@ -61,7 +61,7 @@ def test_a_change_is_saved_with_its_history(engine, run_page, clock_at):
     assert not at.exception and not at.error
     stored = plan.planned_session(engine, first, dt.datetime(2026, 11, 4))
     assert stored["minutes"] == 150 and stored["version"] == 2
-    history = at.dataframe[-1].value
+    history = next(d.value for d in at.dataframe if "操作" in d.value.columns)
     assert list(history["操作"]) == ["新增", "修改"]
     assert "时长（分钟）: 120 → 150" in history["内容"].iloc[-1]
 
