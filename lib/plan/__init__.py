@@ -7,7 +7,15 @@ model (input, validation, tolerances), writes (add, change, clashes, history), q
 
 from lib.plan import present
 from lib.plan.cli import register_cli
-from lib.plan.compare import Comparison, Match, Timeliness, compare, script_timeliness
+from lib.plan.compare import (
+    Comparison,
+    Match,
+    OwnerFigures,
+    Timeliness,
+    by_owner,
+    compare,
+    script_timeliness,
+)
 from lib.plan.importer import RowError, SchedulePreview, undo_import
 from lib.plan.importer import commit as import_schedule
 from lib.plan.importer import preview as preview_import
@@ -33,12 +41,14 @@ __all__ = [
     "REVIEW_DAYS_BEFORE",
     "Comparison",
     "Match",
+    "OwnerFigures",
     "RowError",
     "SchedulePreview",
     "PlanError",
     "PlanInput",
     "Timeliness",
     "add",
+    "by_owner",
     "clash",
     "compare",
     "copy_week",

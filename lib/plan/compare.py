@@ -169,6 +169,16 @@ class Timeliness:
         return self.on_time / self.due if self.due else None
 
 
+def _script_outcomes(rows: list[Any], now: dt.datetime) -> list[tuple[Any, bool]]:
+    """(planned session, reviewed on time) for each planned (not cancelled) session whose review is due."""
+    out = []
+    for r in rows:
+        deadline = script_due(r.starts_at, REVIEW_DAYS_BEFORE)
+        if r.status == "planned" and deadline <= now:
+            out.append((r, r.script_approved_at is not None and r.script_approved_at <= deadline))
+    return out
+
+
 def script_timeliness(
     engine: Engine, date_from: dt.date, date_to: dt.date, now: dt.datetime, owner: str | None = None
 ) -> Timeliness:
@@ -176,11 +186,44 @@ def script_timeliness(
     the planned (not cancelled) sessions starting in the period; `owner` = the content owner."""
     with engine.connect() as conn:
         rows = planned_rows(conn, date_from, date_to, include_cancelled=False)
-    due = on_time = 0
-    for r in rows:
-        deadline = script_due(r.starts_at, REVIEW_DAYS_BEFORE)
-        if deadline > now or (owner is not None and r.content_owner != owner):
-            continue
-        due += 1
-        on_time += r.script_approved_at is not None and r.script_approved_at <= deadline
-    return Timeliness(due, on_time)
+    outcomes = [(r, ok) for r, ok in _script_outcomes(rows, now) if owner is None or r.content_owner == owner]
+    return Timeliness(len(outcomes), sum(ok for _, ok in outcomes))
+
+
+@dataclass
+class OwnerFigures:
+    """One owner's share of the period's plan: the planned sessions they own, those held as planned, their
+    scripts due and reviewed on time."""
+
+    planned: int = 0
+    held_as_planned: int = 0
+    scripts_due: int = 0
+    scripts_on_time: int = 0
+
+
+def by_owner(
+    engine: Engine, date_from: dt.date, date_to: dt.date, now: dt.datetime, owner_field: str
+) -> dict[str, OwnerFigures]:
+    """Schedule accuracy and script timeliness counts per owner (`owner_field`: ops_owner, content_owner
+    or floor_manager), from one comparison of the whole plan."""
+    result = compare(engine, date_from, date_to, now)
+    out: dict[str, OwnerFigures] = {}
+
+    def of(row: Any) -> OwnerFigures | None:
+        name = getattr(row, owner_field)
+        return out.setdefault(name, OwnerFigures()) if name else None
+
+    for m in result.matches:
+        if (fig := of(m.planned)) is not None:
+            fig.planned += 1
+            fig.held_as_planned += m.as_planned
+    for p in result.unmatched_planned:
+        if (fig := of(p)) is not None:
+            fig.planned += 1
+    with engine.connect() as conn:
+        rows = planned_rows(conn, date_from, date_to, include_cancelled=False)
+    for r, ok in _script_outcomes(rows, now):
+        if (fig := of(r)) is not None:
+            fig.scripts_due += 1
+            fig.scripts_on_time += ok
+    return out
