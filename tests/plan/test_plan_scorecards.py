@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from lib import importing, plan
+from lib import importing, plan, scorecards
 from lib.core import db
 from lib.core.models import ManualMetric, Person
 from tests.plan.helpers import held, planned
@@ -53,6 +53,13 @@ def test_computed_beats_manual_where_a_plan_exists(engine, roster, cli_here, clo
     other = _kpi(cards, "郑思远", "schedule_accuracy")
     assert other["source"] == "computed" and (other["planned"], other["held_as_planned"]) == (1, 0)
     assert _kpi(cards, "冯雅婷", "schedule_accuracy")["source"] == "manual"  # owns nothing planned
+    card = next(c for c in scorecards.score_month(engine, "2026-11") if c.person == "吴昊")
+    frame = scorecards.card_frame(card, "zh").set_index("KPI")
+    assert frame.loc["排期准确率", "数据来源"] == "排期计算"
+    assert (
+        scorecards.card_frame(card, "en").set_index("KPI").loc["Schedule accuracy", "Source"]
+        == "From the schedule"
+    )
 
 
 def test_a_month_without_a_plan_keeps_the_manual_figure(engine, roster, cli_here, clock_at):
