@@ -4,7 +4,7 @@ period (month to date, early in a month last month) against the same days one mo
 import streamlit as st
 
 from lib import kpis
-from lib.web import clock, overview_view
+from lib.web import clock, overview_view, schedule_view
 from lib.web.i18n import current_language, t
 from lib.web.ui import cached, guard
 
@@ -14,6 +14,7 @@ today = clock.today()
 
 st.title(t("overview.title"))
 overview_view.needs_me(user, today)
+schedule_view.today_plan(user.role, today)  # today's plan, when there is one
 
 st.subheader(t("overview.tiles_title"))
 period = kpis.period_of(today)

@@ -173,3 +173,16 @@ def history_frame(changes: list[dict[str, Any]], lang: str) -> pd.DataFrame:
             t("plan.history.what"),
         ],
     )
+
+
+def today_lines(engine: Engine, day: dt.date, now: dt.datetime, lang: str) -> list[tuple[str, str]]:
+    """Today's plan for the home page: (who streams where and when, what the script still lacks) per
+    planned session of `day`, by start; cancelled sessions left out."""
+    out = []
+    for row in schedule(engine, day, day, now):
+        if row["status"] != "planned":
+            continue
+        c = card(row, lang)
+        missing = "" if row["script_status"] == "approved" else c["script"]
+        out.append((c["title"], missing))
+    return out

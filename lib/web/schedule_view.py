@@ -14,7 +14,7 @@ from lib.core.db import write
 from lib.core.formatting import md_escape
 from lib.core.platforms import PLATFORMS
 from lib.web.i18n import current_language, t
-from lib.web.ui import cached, engine, flash, no_data, show_table
+from lib.web.ui import cached, engine, flash, link_to, no_data, show_table
 
 EDITING = "plan_editing"  # id of the planned session in the editor, 0 = a new one
 FIELDS = ("theme", "products", "ops_owner", "content_owner", "floor_manager")
@@ -258,3 +258,16 @@ def _undo_button(username: str, lang: str) -> None:
     st.session_state.pop("plan_upload", None)
     flash("plan.page.undone", count=count)
     st.rerun()
+
+
+def today_plan(role: str, today: dt.date) -> None:
+    """Home page: who streams where and when today, and the scripts still missing (nothing when no plan)."""
+    lines = cached(
+        plan.present.today_lines, today, clock.now().replace(second=0, microsecond=0), current_language()
+    )
+    if not lines:
+        return
+    st.subheader(t("plan.home.title"))
+    for title, missing in lines:
+        st.markdown(f"- {md_escape(title)}" + (f" · *{md_escape(missing)}*" if missing else ""))
+    link_to("schedule", "plan.home.link", role)

@@ -4,6 +4,7 @@ week, staff read-only, the login wall."""
 import datetime as dt
 
 from lib import plan
+from lib.core import db
 from tests.plan.helpers import planned
 
 
@@ -118,3 +119,22 @@ def test_a_bad_file_lists_its_rows_and_imports_nothing(engine, run_page, clock_a
     errors = at.dataframe[-1].value
     assert list(errors.iloc[0]) == [2, "时长", "时长“abc”应为 1 到 1440 之间的整数分钟。"]
     assert "plan_import_commit" not in {b.key for b in at.button}
+
+
+def test_home_page_shows_todays_plan_and_missing_scripts(engine, run_page, clock_at):
+    _monday(clock_at)
+    approved = planned(engine, "2026-11-04 10:00", 120, account="a")
+    planned(engine, "2026-11-04 19:00", 120, account="b", host="王可")
+    planned(engine, "2026-11-05 19:00", 120, account="c", host="赵敏")  # tomorrow: not listed
+    with db.write(engine) as conn:
+        plan.record_script(conn, approved, "approved", "t_manager")
+    at = run_page("overview", "staff")
+    assert not at.exception and "今日排期" in [s.value for s in at.subheader]
+    lines = [m.value.replace("\\", "") for m in at.markdown if m.value.startswith("- ")]
+    assert lines == ["- 10:00–12:00 · 抖音 a · 林晓雨", "- 19:00–21:00 · 抖音 b · 王可 · *脚本: 审核逾期*"]
+
+
+def test_home_page_without_a_plan_says_nothing_of_it(engine, run_page, clock_at):
+    _monday(clock_at)
+    at = run_page("overview", "staff")
+    assert not at.exception and "今日排期" not in [s.value for s in at.subheader]
