@@ -6,7 +6,7 @@ per day."""
 import streamlit as st
 
 from lib import kpis
-from lib.web import clock, overview_view
+from lib.web import clock, overview_view, schedule_view
 from lib.web.i18n import current_language, t
 from lib.web.ui import cached, guard
 
@@ -16,11 +16,13 @@ moment = clock.now().replace(second=0)  # the minute every figure below is seen 
 
 st.title(t("overview.title"))
 morning_first = overview_view.answers_first(user)
-if not morning_first:
+if not morning_first:  # staff: what needs them, then today's plan, then the figures
     overview_view.needs_me(user, moment)
+    schedule_view.today_plan(user.role, moment.date())
 overview_view.yesterday_block(user, moment)
 overview_view.month_block(user, moment)
-if morning_first:
+if morning_first:  # managers: the figures first, then today's plan and what needs them
+    schedule_view.today_plan(user.role, moment.date())
     overview_view.needs_me(user, moment)
 
 daily = cached(kpis.daily_gmv, moment)

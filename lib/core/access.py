@@ -45,6 +45,7 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec("survey_results", "nav.survey_results", ":material/groups:", MANAGERS, "nav.section.dashboards"),
     PageSpec("reports", "nav.reports", ":material/summarize:", MANAGERS, "nav.section.dashboards"),
+    PageSpec("schedule", "plan.nav", ":material/calendar_month:", ALL, "nav.section.work"),
     PageSpec("incidents", "nav.incidents", ":material/report:", ALL, "nav.section.work"),
     PageSpec("survey", "nav.survey", ":material/rate_review:", ALL, "nav.section.work"),
     PageSpec("cases", "nav.cases", ":material/menu_book:", ALL, "nav.section.work"),

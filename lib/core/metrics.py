@@ -64,7 +64,7 @@ class Metric:
     better: str  # higher / lower / range
     formula_zh: str
     formula_en: str
-    source: str  # session / manual / incident / survey
+    source: str  # session / manual / incident / survey / plan
     default_target: tuple[str, float, float | None] | None = None  # (kind, value, value_high)
     target_period: str = "session"  # session (per session) / month (per month total)
     help_zh: str = ""
@@ -368,11 +368,18 @@ CATALOGUE: tuple[Metric, ...] = (
         "Schedule accuracy",
         "pct",
         "higher",
-        "每月记录",
-        "recorded monthly",
+        "按计划开播的排期场次 / 排期场次",
+        "planned sessions held as planned / planned sessions",
         "manual",
         ("at_least", 0.95, None),
         target_period="month",
+        help_zh="有排期时由排期与实际场次计算：同一直播间、开播时间相差 30 分钟以内的场次视为对应场次；"
+        "开播时间相差 ≤ 10 分钟、时长相差 ≤ 15 分钟且主播一致为按计划开播；取消或未开播的排期计入分母。"
+        "没有排期的月份使用手工记录",
+        help_en="Computed from the schedule where one exists: a held session is the planned one in the same "
+        "room starting within 30 min; held as planned = start within 10 min, length within 15 min, same "
+        "host; cancelled or missed planned sessions count in the denominator. Months without a schedule "
+        "use the figure recorded by hand",
     ),
     _m(
         "script_on_time",
@@ -380,11 +387,46 @@ CATALOGUE: tuple[Metric, ...] = (
         "Script on time",
         "pct",
         "higher",
-        "每月记录（提前一周提交）",
-        "recorded monthly (submitted ≥ 1 week ahead)",
+        "按时审核的脚本 / 到期脚本",
+        "scripts reviewed by their due time / scripts due",
         "manual",
         ("at_least", 1.0, None),
         target_period="month",
+        help_zh="有排期时计算：审核截止为开播前 2 天当日结束（初稿截止为开播前 7 天）；"
+        "已取消的场次不计。没有排期的月份使用手工记录",
+        help_en="Computed from the schedule where one exists: a review is due by the end of the day two "
+        "days before the session (the draft seven days before); cancelled sessions do not count. Months "
+        "without a schedule use the figure recorded by hand",
+    ),
+    _m(
+        "forecast_error_gmv",
+        "GMV 预估误差",
+        "GMV forecast error",
+        "pct",
+        "lower",
+        "平均 |实际 GMV − 预估 GMV| / 实际 GMV（MAPE）",
+        "mean |actual GMV − forecast| / actual GMV (MAPE)",
+        "plan",
+        None,
+        target_period="month",
+        help_zh="运营负责人为排期场次填写的预估与对应实际场次比较；种子文件未给出目标",
+        help_en="The operations owner's forecast for a planned session against the session held; the "
+        "seeds set no target",
+    ),
+    _m(
+        "forecast_error_viewers",
+        "观看人数预估误差",
+        "Viewers forecast error",
+        "pct",
+        "lower",
+        "平均 |实际观看人数 − 预估| / 实际观看人数（MAPE）",
+        "mean |actual viewers − forecast| / actual viewers (MAPE)",
+        "plan",
+        None,
+        target_period="month",
+        help_zh="运营负责人为排期场次填写的预估与对应实际场次比较；种子文件未给出目标",
+        help_en="The operations owner's forecast for a planned session against the session held; the "
+        "seeds set no target",
     ),
     _m(
         "training_pass_rate",

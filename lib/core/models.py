@@ -620,3 +620,55 @@ class NotifySend(Base):
     claimed_at: Mapped[dt.datetime] = mapped_column(DateTime)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+# --- planning (排期): planned sessions, their change history ------------------------------------------
+
+
+class PlannedSession(Base):
+    """One session in the schedule (排期表): where, who, when and for how long, with its script and forecast.
+
+    People are kept by name as the schedule writes them (a planner may name someone before the roster
+    has them). `ends_at` is stored so clash checks are one indexed range query.
+    """
+
+    __tablename__ = "planned_sessions"
+    __table_args__ = (
+        Index("ix_planned_sessions_room_start", "platform", "account", "starts_at"),
+        Index("ix_planned_sessions_host_start", "host_name", "starts_at"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    account: Mapped[str] = mapped_column(String(128))  # the room: account id or room name
+    host_name: Mapped[str] = mapped_column(String(64))
+    starts_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    minutes: Mapped[int] = mapped_column(Integer)
+    ends_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    theme: Mapped[str | None] = mapped_column(String(255))
+    products: Mapped[str | None] = mapped_column(String(1000))
+    ops_owner: Mapped[str | None] = mapped_column(String(64), index=True)  # 运营负责人
+    content_owner: Mapped[str | None] = mapped_column(String(64), index=True)  # 内容负责人
+    floor_manager: Mapped[str | None] = mapped_column(String(64))  # 场控
+    status: Mapped[str] = mapped_column(String(16), default="planned")  # planned / cancelled
+    forecast_gmv: Mapped[float | None] = mapped_column(Money)
+    forecast_viewers: Mapped[int | None] = mapped_column(BigInteger)
+    script_submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    script_approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    script_text: Mapped[str | None] = mapped_column(Text)
+    import_ref: Mapped[str | None] = mapped_column(String(64), index=True)  # the schedule file's import
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class PlannedSessionChange(Base):
+    """Every change of a planned session (who, when, what); kept when the session is deleted."""
+
+    __tablename__ = "planned_session_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    planned_session_id: Mapped[int] = mapped_column(Integer, index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    username: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(16))  # create / update / cancel / delete / import / undo
+    changes: Mapped[str] = mapped_column(Text)  # JSON {field: [old, new]}

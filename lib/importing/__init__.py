@@ -18,7 +18,16 @@ from lib.importing.people import (
 from lib.importing.pipeline import ImportReport, Preview, import_bytes, preview, refused_file
 from lib.importing.present import history_frame, preview_frame, profile_label
 from lib.importing.profiles import FIELDS, KINDS, PLATFORMS
-from lib.importing.readers import MAX_COLUMNS, MAX_ROWS, MAX_UPLOAD_BYTES, MAX_UPLOAD_MB, ReadError
+from lib.importing.readers import (
+    MAX_COLUMNS,
+    MAX_ROWS,
+    MAX_UPLOAD_BYTES,
+    MAX_UPLOAD_MB,
+    RawTable,
+    ReadError,
+    check_size,
+    read_bytes,
+)
 from lib.importing.resolve_events import incident_key
 from lib.importing.saved_profiles import ProfileError, save_profile
 
@@ -36,9 +45,11 @@ __all__ = [
     "ImportReport",
     "Preview",
     "ProfileError",
+    "RawTable",
     "ReadError",
     "UndoError",
     "add_host_account",
+    "check_size",
     "host_accounts_frame",
     "import_bytes",
     "incident_key",
@@ -49,6 +60,7 @@ __all__ = [
     "person_choices",
     "preview",
     "preview_frame",
+    "read_bytes",
     "profile_label",
     "refused_file",
     "remove_host_account",

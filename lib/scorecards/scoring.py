@@ -32,6 +32,7 @@ from lib.scorecards.definitions import (
 )
 
 Target = tuple[str, float, float | None]
+PLAN_COUNTS = ("planned", "held_as_planned", "scripts_due", "scripts_on_time")  # of computed KPIs
 
 # --- scoring (pure) --------------------------------------------------------------------------------
 
@@ -118,7 +119,18 @@ class Card:
             "kpis": [
                 {
                     k: kpi[k]
-                    for k in ("metric", "weight", "actual", "target", "target_high", "achievement", "points")
+                    for k in (
+                        "metric",
+                        "weight",
+                        "actual",
+                        "target",
+                        "target_high",
+                        "achievement",
+                        "points",
+                        "source",
+                        *PLAN_COUNTS,
+                    )
+                    if k in kpi
                 }
                 for kpi in self.kpis
             ],
@@ -158,6 +170,7 @@ def score_month(engine: Engine, month: str, position: str | None = None) -> list
         for k in d.kpis:
             actual, target = _actual_and_target(k, p, facts, targets, month)
             card.kpis.append(_kpi_row(k, actual, target, score_kpi(k.weight, target, actual, d.cap)))
+            src.mark_source(card.kpis[-1], facts, p.id)
         card.total, card.rescaled = total_of((kpi["weight"], kpi["points"]) for kpi in card.kpis)
         card.grade = grade_of(card.total, d.bands)
         cards.append(card)
@@ -213,7 +226,8 @@ def _actual_and_target(
             return src.gmv_achievement(sums, gmv_target), target
         return src.session_actual(sums, k.metric), target
     if kpi.source == "manual":
-        return facts.manual.get((p.id, k.metric)), target
+        computed = facts.computed.get((p.id, k.metric))  # from the plan where one exists
+        return (computed[0] if computed else facts.manual.get((p.id, k.metric))), target
     if kpi.source == "survey":
         return facts.collab.get(p.department) if p.department else None, target
     # incidents

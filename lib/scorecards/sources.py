@@ -12,7 +12,8 @@ import pandas as pd
 from sqlalchemy import Engine, or_, select
 
 from lib import incidents as inc
-from lib import kpis, surveys
+from lib import kpis, plan, surveys
+from lib.core import clock
 from lib.core.dates import month_bounds
 from lib.core.formatting import number_or_none
 from lib.core.metrics import METRICS
@@ -85,6 +86,9 @@ class MonthFacts:
     handled: dict[int, Handled] = field(default_factory=dict)
     dept_response: dict[int, float | None] = field(default_factory=dict)
     collab: dict[str, float | None] = field(default_factory=dict)
+    # (person id, metric) -> (value, counts) computed from the schedule; absent where the person owns no
+    # planned session due that month (the manual figure stays)
+    computed: dict[tuple[int, str], tuple[float, dict[str, int]]] = field(default_factory=dict)
 
 
 def month_facts(engine: Engine, month: str, persons: list[PersonRow]) -> MonthFacts:
@@ -128,7 +132,46 @@ def month_facts(engine: Engine, month: str, persons: list[PersonRow]) -> MonthFa
         if number_or_none(rec["department_id"]) is not None:
             facts.dept_response[int(rec["department_id"])] = number_or_none(rec["median_respond_minutes"])
     facts.collab = surveys.department_scores(engine, month)
+    facts.computed = plan_figures(engine, month, persons)
     return facts
+
+
+# Whose planned sessions a position's schedule figures count (issue 22: an operations lead's schedule
+# accuracy counts the planned sessions they own as 运营负责人; a content planner's scripts as 内容负责人).
+PLAN_OWNER = {"operations": "ops_owner", "content_planner": "content_owner"}
+
+
+def plan_figures(
+    engine: Engine, month: str, persons: list[PersonRow]
+) -> dict[tuple[int, str], tuple[float, dict[str, int]]]:
+    """Schedule accuracy and script timeliness from the plan, for each person who owns planned sessions
+    due in `month`."""
+    start, end = month_bounds(month)
+    now = clock.now()
+    out: dict[tuple[int, str], tuple[float, dict[str, int]]] = {}
+    by_field: dict[str, dict[str, plan.OwnerFigures]] = {}
+    for p in persons:
+        owner_field = PLAN_OWNER.get(p.position or "")
+        if owner_field is None:
+            continue
+        if owner_field not in by_field:
+            by_field[owner_field] = plan.by_owner(engine, start, end, now, owner_field)
+        fig = by_field[owner_field].get(p.name)
+        if fig and fig.planned:
+            counts = {"planned": fig.planned, "held_as_planned": fig.held_as_planned}
+            out[(p.id, "schedule_accuracy")] = (fig.held_as_planned / fig.planned, counts)
+        if fig and fig.scripts_due:
+            counts = {"scripts_due": fig.scripts_due, "scripts_on_time": fig.scripts_on_time}
+            out[(p.id, "script_on_time")] = (fig.scripts_on_time / fig.scripts_due, counts)
+    return out
+
+
+def mark_source(row: dict[str, Any], facts: MonthFacts, person_id: int) -> None:
+    """A card's KPI row says where a schedule figure came from: "computed" from the plan or "manual"."""
+    computed = facts.computed.get((person_id, row["metric"]))
+    if computed is not None:
+        row["source"] = "computed"
+        row.update(computed[1])
 
 
 def session_actual(sums: dict[str, Any], key: str) -> float | None:

@@ -1,0 +1,70 @@
+"""Planning (排期): the schedule of planned sessions, their scripts and forecasts, and the figures
+computed from plan against what happened.
+
+model (input, validation, tolerances), writes (add, change, clashes, history), queries (reads), compare
+(matching, schedule accuracy, MAPE, script timeliness), importer (the 排期表 file), cli (its commands).
+"""
+
+from lib.plan import present
+from lib.plan.cli import register_cli
+from lib.plan.compare import (
+    Comparison,
+    Match,
+    OwnerFigures,
+    Timeliness,
+    by_owner,
+    compare,
+    script_timeliness,
+)
+from lib.plan.importer import RowError, SchedulePreview, undo_import
+from lib.plan.importer import commit as import_schedule
+from lib.plan.importer import preview as preview_import
+from lib.plan.model import (
+    DRAFT_DAYS_BEFORE,
+    LENGTH_TOLERANCE,
+    MATCH_WINDOW,
+    ON_TIME,
+    REVIEW_DAYS_BEFORE,
+    PlanError,
+    PlanInput,
+    script_due,
+    validate,
+)
+from lib.plan.queries import history_of, planned_session, schedule
+from lib.plan.writes import add, clash, copy_week, history, record_script, set_status, update
+
+__all__ = [
+    "DRAFT_DAYS_BEFORE",
+    "LENGTH_TOLERANCE",
+    "MATCH_WINDOW",
+    "ON_TIME",
+    "REVIEW_DAYS_BEFORE",
+    "Comparison",
+    "Match",
+    "OwnerFigures",
+    "RowError",
+    "SchedulePreview",
+    "PlanError",
+    "PlanInput",
+    "Timeliness",
+    "add",
+    "by_owner",
+    "clash",
+    "compare",
+    "copy_week",
+    "history",
+    "history_of",
+    "present",
+    "register_cli",
+    "import_schedule",
+    "preview_import",
+    "planned_session",
+    "record_script",
+    "schedule",
+    "script_due",
+    "script_timeliness",
+    "set_status",
+    "undo_import",
+    "update",
+    "validate",
+]

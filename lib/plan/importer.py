@@ -1,0 +1,209 @@
+"""Import a schedule file (排期表, CSV or XLSX, title rows above the header allowed): a preview with every
+row's error (row, column, value), then all rows or none; an import can be undone while untouched.
+
+Read through lib.importing's reader (format detection, encodings, XLSX bounds); the schedule's own
+columns and checks live here (lib.importing's profiles are for the platforms' exports).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from lib import importing
+from lib.core import clock, db
+from lib.core.i18n import translate
+from lib.core.models import PlannedSession
+from lib.plan import fileparse
+from lib.plan.model import PlanError, PlanInput, validate
+from lib.plan.writes import clash, clash_between, record_change
+
+T = PlannedSession.__table__
+MAX_PLAN_ROWS = 5000
+# The PlanInput field a validation error names -> the file column it came from.
+FIELD_COLUMN = {"starts_at": "start", "minutes": "minutes"}
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # the file's row number (1-based, as a spreadsheet shows it)
+    column: str  # the header cell as written in the file
+    error: PlanError
+
+    def message(self, lang: str) -> str:
+        return translate(
+            "plan.error.row", lang, row=self.row, column=self.column, message=self.error.message(lang)
+        )
+
+
+@dataclass
+class SchedulePreview:
+    rows: list[tuple[int, PlanInput]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    file_error: PlanError | importing.ReadError | None = None
+    digest: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.file_error is None and not self.errors and bool(self.rows)
+
+
+def _header(table: importing.RawTable) -> tuple[int, dict[str, int]]:
+    for index, cells in enumerate(table.head):
+        found = fileparse.column_map(cells)
+        if {"date", "start", "account", "host_name"} <= found.keys():
+            return index, found
+    best = max((fileparse.column_map(c) for c in table.head), key=len, default={})
+    if len(best) >= 3:
+        missing = [f for f in fileparse.REQUIRED if f not in best]
+        if "end" not in best and "minutes" not in best:
+            missing.append("end")
+        raise PlanError("missing_columns", columns="、".join(fileparse.HEADERS[f][0] for f in missing))
+    raise PlanError("no_header", rows=len(table.head))
+
+
+def _row_input(cells: dict[str, Any]) -> dict[str, Any]:
+    """The raw PlanInput fields of one row; PlanError carries the failing canonical column in `column`."""
+    column = "date"
+    try:
+        day = fileparse.parse_date(cells.get("date"))
+        column = "start"
+        start = dt.datetime.combine(day, fileparse.parse_time(cells.get("start")))
+        if not fileparse.blank(cells.get("minutes")):
+            column, minutes = "minutes", fileparse.parse_minutes(cells["minutes"])
+        else:
+            column = "end"
+            minutes = fileparse.length_from_end(start, fileparse.parse_time(cells.get("end")))
+    except PlanError as exc:
+        exc.params["column"] = column
+        raise
+    keep = (
+        "platform",
+        "account",
+        "host_name",
+        "theme",
+        "products",
+        "ops_owner",
+        "content_owner",
+        "floor_manager",
+        "forecast_gmv",
+        "forecast_viewers",
+    )
+    return {k: cells.get(k) for k in keep} | {"starts_at": start, "minutes": minutes}
+
+
+def _one_row(cells: dict[str, Any], header_of: dict[str, str], row: int) -> PlanInput | RowError:
+    try:
+        return validate(_row_input(cells))
+    except PlanError as exc:
+        name = exc.params.pop("column", None) or exc.params.get("field")
+        name = FIELD_COLUMN.get(name, name)
+        if name == "minutes" and "minutes" not in header_of:
+            name = "end"
+        return RowError(row, header_of.get(name, str(name)), exc)
+
+
+def _clashes(engine: Engine, rows: list[tuple[int, PlanInput]], header_of: dict[str, str]) -> list[RowError]:
+    errors = []
+    with engine.connect() as conn:
+        for i, (number, p) in enumerate(rows):
+            refusal = next((c for _, q in rows[:i] if (c := clash_between(p, q))), None) or clash(conn, p)
+            if refusal:
+                errors.append(RowError(number, header_of["start"], refusal))
+    return errors
+
+
+def preview(engine: Engine, data: bytes, file_name: str) -> SchedulePreview:
+    """Read and check the whole file against the stored schedule; nothing is written."""
+    result = SchedulePreview(digest=hashlib.sha256(data).hexdigest()[:16])
+    try:
+        table = importing.read_bytes(data, file_name)
+        index, found = _header(table)
+        header, frame, numbers = table.frame(index)
+    except (PlanError, importing.ReadError) as exc:
+        result.file_error = exc
+        return result
+    if len(frame) > MAX_PLAN_ROWS:
+        result.file_error = PlanError("too_many_rows", max=MAX_PLAN_ROWS)
+        return result
+    header_of = {f: str(header[pos]) for f, pos in found.items()}
+    for values, number in zip(frame.itertuples(index=False), numbers, strict=True):
+        cells = {f: None if fileparse.blank(values[pos]) else values[pos] for f, pos in found.items()}
+        outcome = _one_row(cells, header_of, int(number))
+        if isinstance(outcome, RowError):
+            result.errors.append(outcome)
+        else:
+            result.rows.append((int(number), outcome))
+    if not result.errors:
+        result.errors = _clashes(engine, result.rows, header_of)
+    if not result.rows and not result.errors:
+        result.file_error = PlanError("empty")
+    return result
+
+
+def commit(
+    engine: Engine, data: bytes, file_name: str, username: str | None
+) -> tuple[SchedulePreview, str | None]:
+    """Import every row or none: (preview, import reference) — the reference is None when refused."""
+    checked = preview(engine, data, file_name)
+    if not checked.ok:
+        return checked, None
+    ref = f"{clock.now():%Y%m%d%H%M%S}-{checked.digest}"
+    try:
+        with db.write(engine) as conn:
+            for number, p in checked.rows:
+                refusal = clash(conn, p)  # the schedule may have changed since the preview
+                if refusal:
+                    checked.errors.append(RowError(number, "", refusal))
+                    raise _Rollback
+                _insert(conn, p, username, ref)
+            db.audit(conn, username, "plan.import", ref=ref, file=file_name, rows=len(checked.rows))
+    except _Rollback:
+        return checked, None
+    return checked, ref
+
+
+class _Rollback(Exception):
+    """Leaves the write transaction without committing anything."""
+
+
+def _insert(conn: Any, p: PlanInput, username: str | None, ref: str) -> None:
+    values = p.as_row() | {
+        "status": "planned",
+        "created_by": username,
+        "created_at": clock.now(),
+        "import_ref": ref,
+        "version": 1,
+    }
+    new_id = conn.execute(T.insert().values(**values)).inserted_primary_key[0]
+    record_change(
+        conn,
+        int(new_id),
+        username,
+        "import",
+        {k: (None, v) for k, v in dataclasses.asdict(p).items() if v is not None} | {"import": (None, ref)},
+    )
+
+
+def undo_import(engine: Engine, ref: str, username: str | None) -> int:
+    """Delete the planned sessions an import added, if none was changed since; returns how many."""
+    with db.write(engine) as conn:
+        rows = conn.execute(
+            sa.select(T.c.id, T.c.version).where(T.c.import_ref == ref).with_for_update()
+        ).all()
+        if not rows:
+            raise PlanError("import_missing", ref=ref)
+        changed = [r.id for r in rows if r.version != 1]
+        if changed:
+            raise PlanError("import_changed", count=len(changed))
+        conn.execute(T.delete().where(T.c.import_ref == ref))
+        for r in rows:
+            record_change(conn, r.id, username, "undo", {"import": (ref, None)})
+        db.audit(conn, username, "plan.import_undo", ref=ref, rows=len(rows))
+    return len(rows)

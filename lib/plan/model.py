@@ -1,0 +1,152 @@
+"""Planning vocabulary: a planned session's input, its validation, and the documented tolerances.
+
+Times are naive wall-clock times of the team's zone (lib.core.clock), like every stored time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
+
+from lib.core.errors import CodedError
+from lib.core.platforms import PLATFORM_NAMES, PLATFORMS
+
+# A held session is the planned one when it is on the same platform and account (or room) and starts
+# within MATCH_WINDOW of the planned start (closest first). It was held *as planned* when it also started
+# within ON_TIME of the planned start and ran within LENGTH_TOLERANCE of the planned length (and the host,
+# where the export names one, is the planned host).
+MATCH_WINDOW = dt.timedelta(minutes=30)
+ON_TIME = dt.timedelta(minutes=10)
+LENGTH_TOLERANCE = dt.timedelta(minutes=15)
+# Script due rules (seed 000: draft one week before; seed 004: review done two days before). A script is
+# due at the end of that day (00:00 of the next day), in the team's zone.
+DRAFT_DAYS_BEFORE = 7
+REVIEW_DAYS_BEFORE = 2
+MAX_MINUTES = 24 * 60
+STATUSES = ("planned", "cancelled")
+TEXT_LIMITS = {
+    "account": 128,
+    "host_name": 64,
+    "theme": 255,
+    "products": 1000,
+    "ops_owner": 64,
+    "content_owner": 64,
+    "floor_manager": 64,
+}
+MAX_FORECAST = 1e12
+
+
+class PlanError(CodedError):
+    """A refused schedule entry; `params` name the field and value (and the clash it would make)."""
+
+    prefix: ClassVar[str] = "plan.error"
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    platform: str
+    account: str
+    host_name: str
+    starts_at: dt.datetime
+    minutes: int
+    theme: str | None = None
+    products: str | None = None
+    ops_owner: str | None = None
+    content_owner: str | None = None
+    floor_manager: str | None = None
+    forecast_gmv: float | None = None
+    forecast_viewers: int | None = None
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        return self.starts_at + dt.timedelta(minutes=self.minutes)
+
+    def as_row(self) -> dict[str, Any]:
+        row = {f.name: getattr(self, f.name) for f in fields(self)}
+        row["ends_at"] = self.ends_at
+        return row
+
+
+def _text(raw: Any) -> str | None:
+    if raw is None or (isinstance(raw, float) and math.isnan(raw)):
+        return None
+    text = " ".join(str(raw).split())
+    return text or None
+
+
+def platform_key(raw: Any) -> str:
+    text = _text(raw)
+    key = PLATFORM_NAMES.get(text.lower() if text else "")
+    if key not in PLATFORMS:
+        raise PlanError("platform", field="platform", value=text or "")
+    return key
+
+
+def _number(raw: Any, name: str, integer: bool) -> float | int | None:
+    text = _text(raw)
+    if text is None:
+        return None
+    try:
+        value = float(text.replace(",", "").replace("，", ""))
+    except ValueError:
+        raise PlanError("number", field=name, value=text) from None
+    if not math.isfinite(value) or value < 0 or value > MAX_FORECAST:
+        raise PlanError("number", field=name, value=text)
+    return int(round(value)) if integer else round(value, 2)
+
+
+def _start(raw: Any) -> dt.datetime:
+    if isinstance(raw, dt.datetime):
+        return raw.replace(tzinfo=None, second=0, microsecond=0)
+    text = _text(raw)
+    try:
+        return dt.datetime.fromisoformat(text or "").replace(tzinfo=None, second=0, microsecond=0)
+    except ValueError:
+        raise PlanError("start", field="starts_at", value=text or "") from None
+
+
+def _minutes(raw: Any) -> int:
+    text = _text(raw)
+    try:
+        value = float(text or "")
+    except ValueError:
+        raise PlanError("minutes", field="minutes", value=text or "", max=MAX_MINUTES) from None
+    if not math.isfinite(value) or value != int(value) or not 1 <= value <= MAX_MINUTES:
+        raise PlanError("minutes", field="minutes", value=text or "", max=MAX_MINUTES)
+    return int(value)
+
+
+def _texts(raw: dict[str, Any]) -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for name, limit in TEXT_LIMITS.items():
+        value = _text(raw.get(name))
+        if value is not None and len(value) > limit:
+            raise PlanError("too_long", field=name, value=value[:20] + "…", max=limit)
+        out[name] = value
+    for name in ("account", "host_name"):
+        if out[name] is None:
+            raise PlanError("required", field=name, value="")
+    return out
+
+
+def validate(raw: dict[str, Any]) -> PlanInput:
+    """A PlanInput from what a form or a file row gave (strings or typed values); PlanError names the
+    first field that is wrong."""
+    platform = platform_key(raw.get("platform"))
+    texts = _texts(raw)
+    return PlanInput(
+        platform=platform,
+        starts_at=_start(raw.get("starts_at")),
+        minutes=_minutes(raw.get("minutes")),
+        forecast_gmv=_number(raw.get("forecast_gmv"), "forecast_gmv", integer=False),
+        forecast_viewers=_number(raw.get("forecast_viewers"), "forecast_viewers", integer=True),
+        **texts,
+    )
+
+
+def script_due(starts_at: dt.datetime, days_before: int) -> dt.datetime:
+    """The moment a script is due: the end of the day `days_before` days before the session's day."""
+    day = starts_at.date() - dt.timedelta(days=days_before - 1)
+    return dt.datetime.combine(day, dt.time())
