@@ -161,9 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _domain_registrations():
     """Each domain's `register_cli(subparsers)` (imported here: the command line is a composition root)."""
-    from lib import cases, importing, incidents, kpis, review, scorecards, surveys
+    from lib import cases, importing, incidents, kpis, review, rollups, scorecards, surveys
 
-    for domain in (importing, kpis, incidents, surveys, scorecards, cases, review):
+    for domain in (importing, kpis, incidents, surveys, scorecards, cases, review, rollups):
         yield domain.register_cli
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, update
 
+from lib import rollups
 from lib.core.db import audit, write
 from lib.core.i18n import translate
 from lib.core.models import Department, HostAccount, LiveSession, Person, Position, Team
@@ -135,6 +136,10 @@ def relink_sessions(conn: Connection, platform: str, alias: str) -> int:
         .group_by(s.c.host_name, s.c.account, s.c.host_person_id)
     ).all()
     changed = 0
+    # The host key of the roll-ups changes on these sessions' days (recomputed below, same transaction).
+    days = rollups.session_days(
+        conn, s.c.platform == platform, or_(s.c.host_name == alias, s.c.account == alias)
+    )
     for host, account, current, count in pairs:
         pid = (aliases.get((platform, host)) or people.get(host)) if host else None
         if pid is None and account:
@@ -149,4 +154,6 @@ def relink_sessions(conn: Connection, platform: str, alias: str) -> int:
             .values(host_person_id=pid)
         )
         changed += int(count)
+    if changed:
+        rollups.refresh_days(conn, days)
     return changed
