@@ -23,7 +23,6 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table(
         "session_rollups",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("platform", sa.String(length=16), nullable=False),
         sa.Column("room", sa.String(length=128), nullable=True),
@@ -99,7 +98,6 @@ def upgrade() -> None:
         sa.Column("durations__b10", sa.BigInteger(), nullable=False),
         sa.Column("durations__b11", sa.BigInteger(), nullable=False),
         sa.Column("durations__b12", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_session_rollups")),
     )
     op.create_index("ix_session_rollups_day_platform", "session_rollups", ["day", "platform"])
     op.create_index("ix_session_rollups_host_day", "session_rollups", ["host_person_id", "day"])

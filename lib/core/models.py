@@ -623,7 +623,8 @@ SESSION_ROLLUP_MEASURES = {
 SessionRollup = Table(
     "session_rollups",
     Base.metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    # No surrogate id: rows are recomputed, never addressed, and an undo leaves them exactly as they were.
+    # (No unique key either: room and host may be NULL; one GROUP BY writes each key once.)
     Column("day", Date, nullable=False),
     Column("platform", String(16), nullable=False),
     Column("room", String(128)),

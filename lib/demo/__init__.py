@@ -89,7 +89,8 @@ def load_demo(
     for chunk in session_rows(rng, start, now, sessions, people):
         with engine.begin() as conn:
             conn.execute(insert(table), chunk)
-            rollups.refresh_days(conn, {row["started_on"] for row in chunk})  # the chunk's own transaction
+            # The chunk's own transaction; chunks run room by room, so only their rooms' keys are recomputed.
+            rollups.refresh_days(conn, {r["started_on"] for r in chunk}, {r.get("room") for r in chunk})
         stats["sessions"] += len(chunk)
     with write(engine) as conn:
         stats["incidents"] = add_incidents(conn, rng, people, now)

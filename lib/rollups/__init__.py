@@ -9,7 +9,7 @@ after the change); readers build their statement with `sums_query` (None: the ro
 from lib.rollups.cli import register_cli
 from lib.rollups.maintain import check, differences, rebuild, rebuild_connection, refresh_days, session_days
 from lib.rollups.measures import measures_of_sessions
-from lib.rollups.read import sums_query
+from lib.rollups.read import sums_frame, sums_query
 
 __all__ = [
     "check",
@@ -20,5 +20,6 @@ __all__ = [
     "refresh_days",
     "register_cli",
     "session_days",
+    "sums_frame",
     "sums_query",
 ]

@@ -16,7 +16,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, delete, insert, select
+from sqlalchemy import Connection, Engine, Table, delete, insert, or_, select
 
 from lib.core.models import LiveSession, SessionRollup
 from lib.rollups.measures import measures
@@ -38,14 +38,25 @@ def _fill(conn: Connection, table: Table, where: list[Any]) -> None:
     conn.execute(insert(table).from_select([*KEYS, *(m.name for m in present)], query))
 
 
-def refresh_days(conn: Connection, days: Iterable[dt.date | None]) -> int:
-    """Recompute the roll-ups of `days` from the raw sessions, in the caller's transaction. Returns how
-    many days were recomputed."""
+def refresh_days(
+    conn: Connection, days: Iterable[dt.date | None], rooms: Iterable[str | None] | None = None
+) -> int:
+    """Recompute the roll-ups of `days` from the raw sessions, in the caller's transaction; with `rooms`,
+    only those rooms' keys on those days (room is a roll-up key, so (day, room) is still a whole part of
+    the table: a bulk load by room recomputes its own rows, not every room's). Returns the days done."""
     wanted = sorted({d for d in days if d is not None})
+    raw_only: list[Any] = []
+    rolled_only: list[Any] = []
+    if rooms is not None:
+        given = set(rooms)
+        names = sorted(r for r in given if r is not None)
+        for table, out in ((LS, raw_only), (R, rolled_only)):
+            cond = table.c.room.in_(names)
+            out.append(or_(cond, table.c.room.is_(None)) if None in given else cond)
     for i in range(0, len(wanted), DAY_CHUNK):
         chunk = wanted[i : i + DAY_CHUNK]
-        conn.execute(delete(R).where(R.c.day.in_(chunk)))
-        _fill(conn, R, [LS.c.started_on.in_(chunk)])
+        conn.execute(delete(R).where(R.c.day.in_(chunk), *rolled_only))
+        _fill(conn, R, [LS.c.started_on.in_(chunk), *raw_only])
     return len(wanted)
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import and_, func, literal, or_, select
+import pandas as pd
+from sqlalchemy import Engine, and_, func, literal, or_, select
 
 from lib.core.models import LiveSession, SessionRollup
 from lib.rollups.measures import measures, selected
@@ -83,3 +84,27 @@ def sums_query(
     cols = [_combined(m.name, m.combine) for m in selected(_MEASURES, metric_keys, extras)]
     query = select(*keys, *extra, *cols).where(*where)
     return query.group_by(*keys) if keys else query
+
+
+def sums_frame(
+    engine: Engine,
+    filters: Any,
+    by: str,
+    roster: Any,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    metric_keys: tuple[str, ...] | None = None,
+    extras: bool = False,
+) -> pd.DataFrame:
+    """What lib.kpis `sums_by` returns (group keys, float sums), read from the roll-ups. Raises ValueError
+    for a question they cannot answer (`by="session"`): the caller stays on the raw rows for that."""
+    query = sums_query(filters, by, roster, date_from, date_to, metric_keys, extras)
+    if query is None:
+        raise ValueError(f"the roll-ups cannot answer by={by!r}")
+    with engine.connect() as conn:
+        result = conn.execute(query)
+        frame = pd.DataFrame([tuple(r) for r in result.all()], columns=list(result.keys()))
+    for name in frame.columns:
+        if name == "sessions" or "__" in name:
+            frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
+    return frame
