@@ -67,8 +67,8 @@ def test_rollups_equal_a_fresh_computation_after_any_writes(engine, users, ops) 
     with write(engine) as conn:
         add_user(conn, admin, "correct-horse-battery", "admin")
     with open(ROSTER, "rb") as fh:
-        assert importing.import_bytes(engine, fh.read(), "roster.csv", admin).batch_id
-    batches: list[int] = []
+        roster_batch = importing.import_bytes(engine, fh.read(), "roster.csv", admin).batch_id
+    batches: list[int] = [roster_batch]  # undoing the roster unlinks its people's sessions
     for op in ops:
         _apply(engine, op, batches, admin)
         assert rollups.check(engine) == [], op
@@ -119,3 +119,16 @@ def test_relinking_sessions_moves_them_to_the_new_host_in_the_rollups(engine, us
     assert rollups.check(engine) == []
     with engine.connect() as conn:
         assert conn.execute(sa.select(SessionRollup.c.host_person_id)).scalar() == person
+
+
+def test_undoing_the_roster_unlinks_its_hosts_in_the_rollups(engine, users) -> None:
+    row = "林晓雨,xyjd2021,2026/11/02 20:00:00,2026/11/02 22:00:00,120,,3000,,,,,,,,,,,1000.50,30,,"
+    with open(ROSTER, "rb") as fh:
+        roster_batch = importing.import_bytes(engine, fh.read(), "roster.csv", users["admin"]).batch_id
+    importing.import_bytes(engine, csv_file([row]), "douyin_z.csv", users["admin"])
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(SessionRollup.c.host_person_id)).scalar() is not None
+    importing.undo(engine, roster_batch, users["admin"])
+    assert rollups.check(engine) == []
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(SessionRollup.c.host_person_id)).scalar() is None
