@@ -10,6 +10,7 @@ from lib import rollups
 from lib.core.db import audit, write
 from lib.core.i18n import translate
 from lib.core.models import Department, HostAccount, LiveSession, Person, Position, Team
+from lib.importing.commit import lock_imports
 from lib.importing.profiles import PLATFORMS
 from lib.importing.saved_profiles import ProfileError
 
@@ -92,6 +93,7 @@ def add_host_account(engine: Engine, person_id: int, platform: str, alias: str, 
     if not alias or len(alias) > 128:
         raise ProfileError("alias_bad", value=alias)
     with write(engine) as conn:
+        lock_imports(conn)  # relinking rewrites the sessions' roll-ups: one session writer at a time
         taken = conn.execute(
             select(HostAccount.id).where(HostAccount.platform == platform, HostAccount.alias == alias)
         ).first()
@@ -115,6 +117,7 @@ def add_host_account(engine: Engine, person_id: int, platform: str, alias: str, 
 
 def remove_host_account(engine: Engine, account_id: int, username: str) -> None:
     with write(engine) as conn:
+        lock_imports(conn)  # as add_host_account
         row = conn.execute(
             select(HostAccount.platform, HostAccount.alias).where(HostAccount.id == account_id)
         ).first()

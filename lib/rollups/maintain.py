@@ -6,7 +6,9 @@ re-inserted by one INSERT ... SELECT ... GROUP BY over the raw sessions of those
 makes it cheap). Unlike a delta (subtract the old row, add the new), this is right by construction: a
 day's roll-up is the GROUP BY of that day's raw rows whatever the write did, MAX columns included, and a
 key with NULLs (no room, no roster host) needs no special matching. The price: a write recomputes whole
-days, a few hundred sessions each.
+days, a few hundred sessions each. Two writers recomputing one day at once would each miss the other's
+rows (and on PostgreSQL/MariaDB could both insert it): every session writer holds the import lock
+(lib.importing lock_imports) first; the demo load writes into an empty database alone.
 """
 
 from __future__ import annotations
