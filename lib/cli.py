@@ -172,9 +172,33 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _domain_registrations():
     """Each domain's `register_cli(subparsers)` (imported here: the command line is a composition root)."""
-    from lib import cases, importing, incidents, kpis, notify, plan, review, scorecards, surveys, targets
+    from lib import (
+        cases,
+        importing,
+        incidents,
+        kpis,
+        notify,
+        plan,
+        review,
+        rollups,
+        scorecards,
+        surveys,
+        targets,
+    )
 
-    for domain in (importing, kpis, incidents, surveys, scorecards, cases, review, targets, notify, plan):
+    for domain in (
+        importing,
+        kpis,
+        incidents,
+        surveys,
+        scorecards,
+        cases,
+        review,
+        targets,
+        notify,
+        plan,
+        rollups,
+    ):
         yield domain.register_cli
 
 

@@ -12,8 +12,10 @@ import datetime as dt
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Column,
     Date,
     DateTime,
+    Double,
     Float,
     ForeignKey,
     Index,
@@ -22,6 +24,7 @@ from sqlalchemy import (
     Numeric,
     SmallInteger,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -672,3 +675,98 @@ class PlannedSessionChange(Base):
     username: Mapped[str | None] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(16))  # create / update / cancel / delete / import / undo
     changes: Mapped[str] = mapped_column(Text)  # JSON {field: [old, new]}
+
+
+# --- roll-ups (lib.rollups) --------------------------------------------------------------------------
+# Sums of live_sessions per day x platform x room x host, kept in the same transaction as every write to
+# the sessions (lib.rollups recomputes the touched days from the raw rows). One column per aggregate of
+# the KPI sums (lib.kpis sum_columns labels; tests/rollups checks they agree): counts are never NULL,
+# sums are NULL when no session of the key had the value (so "no data" stays None), peaks are MAX.
+RollupCount = BigInteger()
+RollupMoney = Numeric(18, 2, asdecimal=False)
+SESSION_ROLLUP_MEASURES = {
+    "sessions": RollupCount,
+    "gmv__sessions": RollupCount,
+    "gmv__gmv": RollupMoney,
+    "viewers__sessions": RollupCount,
+    "viewers__viewers": BigInteger,
+    "views__sessions": RollupCount,
+    "views__views": BigInteger,
+    "peak_online__sessions": RollupCount,
+    "peak_online__peak_online": Integer,
+    "avg_watch_seconds__sessions": RollupCount,
+    "avg_watch_seconds__avg_watch_seconds": Double,
+    "avg_watch_seconds__avg_watch_seconds_w": Double,
+    "avg_watch_seconds__avg_watch_seconds_v": BigInteger,
+    "avg_watch_seconds__viewers": BigInteger,
+    "interaction_rate__sessions": RollupCount,
+    "interaction_rate__comments": BigInteger,
+    "interaction_rate__likes": BigInteger,
+    "interaction_rate__shares": BigInteger,
+    "interaction_rate__viewers": BigInteger,
+    "interaction_rate__questions": BigInteger,
+    "conversion_rate__sessions": RollupCount,
+    "conversion_rate__buyers": BigInteger,
+    "conversion_rate__viewers": BigInteger,
+    "uv_value__sessions": RollupCount,
+    "uv_value__gmv": RollupMoney,
+    "uv_value__viewers": BigInteger,
+    "gpm__sessions": RollupCount,
+    "gpm__gmv": RollupMoney,
+    "gpm__views": BigInteger,
+    "avg_order_value__sessions": RollupCount,
+    "avg_order_value__gmv": RollupMoney,
+    "avg_order_value__buyers": BigInteger,
+    "orders__sessions": RollupCount,
+    "orders__orders": BigInteger,
+    "buyers__sessions": RollupCount,
+    "buyers__buyers": BigInteger,
+    "duration_hours__sessions": RollupCount,
+    "duration_hours__duration_minutes": Double,
+    "new_followers__sessions": RollupCount,
+    "new_followers__new_followers": BigInteger,
+    "retention_rate__sessions": RollupCount,
+    "retention_rate__retention_rate": Double,
+    "retention_rate__retention_rate_w": Double,
+    "retention_rate__retention_rate_v": BigInteger,
+    "retention_rate__viewers": BigInteger,
+    "comment_reply_rate__sessions": RollupCount,
+    "comment_reply_rate__questions_replied": BigInteger,
+    "comment_reply_rate__questions": BigInteger,
+    "share_rate__sessions": RollupCount,
+    "share_rate__shares": BigInteger,
+    "share_rate__viewers": BigInteger,
+    "funnel__sessions": RollupCount,
+    "funnel__exposure_n": RollupCount,
+    "funnel__exposure": BigInteger,
+    "funnel__viewers": BigInteger,
+    "funnel__product_clicks": BigInteger,
+    "funnel__buyers": BigInteger,
+    "durations__b0": RollupCount,
+    "durations__b1": RollupCount,
+    "durations__b2": RollupCount,
+    "durations__b3": RollupCount,
+    "durations__b4": RollupCount,
+    "durations__b5": RollupCount,
+    "durations__b6": RollupCount,
+    "durations__b7": RollupCount,
+    "durations__b8": RollupCount,
+    "durations__b9": RollupCount,
+    "durations__b10": RollupCount,
+    "durations__b11": RollupCount,
+    "durations__b12": RollupCount,
+}
+SessionRollup = Table(
+    "session_rollups",
+    Base.metadata,
+    # No surrogate id: rows are recomputed, never addressed, and an undo leaves them exactly as they were.
+    # (No unique key either: room and host may be NULL; one GROUP BY writes each key once.)
+    Column("day", Date, nullable=False),
+    Column("platform", String(16), nullable=False),
+    Column("room", String(128)),
+    Column("host_person_id", Integer),  # no foreign key: a deleted person's days are recomputed instead
+    Column("host_name", String(128)),
+    *(Column(name, kind, nullable=kind is not RollupCount) for name, kind in SESSION_ROLLUP_MEASURES.items()),
+    Index("ix_session_rollups_day_platform", "day", "platform"),
+    Index("ix_session_rollups_host_day", "host_person_id", "day"),
+)

@@ -12,7 +12,7 @@ import secrets
 import numpy as np
 from sqlalchemy import Connection, Engine, insert
 
-from lib import cases, surveys
+from lib import cases, rollups, surveys
 from lib.core import clock
 from lib.core.auth import DEMO_PASSWORD, add_user
 from lib.core.dates import month_keys, months_back_start
@@ -89,6 +89,8 @@ def load_demo(
     for chunk in session_rows(rng, start, now, sessions, people):
         with engine.begin() as conn:
             conn.execute(insert(table), chunk)
+            # The chunk's own transaction; chunks run room by room, so only their rooms' keys are recomputed.
+            rollups.refresh_days(conn, {r["started_on"] for r in chunk}, {r.get("room") for r in chunk})
         stats["sessions"] += len(chunk)
     with write(engine) as conn:
         stats["incidents"] = add_incidents(conn, rng, people, now)

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, and_, delete, func, select, update
 
+from lib import rollups
 from lib.core.db import audit, now, write
 from lib.core.errors import CodedError
 from lib.core.models import (
@@ -165,6 +166,7 @@ def undo(engine: Engine, batch_id: int, username: str) -> dict[str, int]:
             conn.execute(select(c).where(c.c.batch_id == batch_id).order_by(c.c.id.desc())).mappings().all()
         )
         counts = {"deleted": 0, "restored": 0}
+        days = _undo_session_days(conn, changes)
         for name in _UNDO_ORDER:
             table = TABLES[name]
             mine = [ch for ch in changes if ch["table_name"] == name]
@@ -186,6 +188,7 @@ def undo(engine: Engine, batch_id: int, username: str) -> dict[str, int]:
                 conn.execute(delete(table).where(table.c.id.in_(chunk)))
             counts["deleted"] += len(inserted)
             counts["restored"] += len(updates)
+        rollups.refresh_days(conn, days | _undo_session_days(conn, changes))  # before and after the undo
         conn.execute(
             update(ImportBatch)
             .where(ImportBatch.id == batch_id)
@@ -193,3 +196,17 @@ def undo(engine: Engine, batch_id: int, username: str) -> dict[str, int]:
         )
         audit(conn, username, "import.undo", batch_id=batch_id, **counts)
     return counts
+
+
+def _undo_session_days(conn: Connection, changes: list[Any]) -> set[dt.date]:
+    """The days of the sessions an undo touches: those the batch wrote, and those of the people it added
+    (deleting a person unlinks their sessions: the host key of the roll-ups changes)."""
+    ls = LiveSession.__table__
+    sessions = [ch["row_id"] for ch in changes if ch["table_name"] == "live_sessions"]
+    people = [ch["row_id"] for ch in changes if ch["table_name"] == "people" and ch["action"] == "insert"]
+    days: set[dt.date] = set()
+    for chunk in chunks(sessions, IN_CHUNK):
+        days |= rollups.session_days(conn, ls.c.id.in_(chunk))
+    for chunk in chunks(people, IN_CHUNK):
+        days |= rollups.session_days(conn, ls.c.host_person_id.in_(chunk))
+    return days

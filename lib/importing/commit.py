@@ -11,8 +11,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, bindparam, insert, literal, select, update
 from sqlalchemy.exc import DBAPIError
 
+from lib import rollups
 from lib.core.db import audit, now, write
-from lib.core.models import AppSetting, ImportBatch, ImportChange
+from lib.core.models import AppSetting, ImportBatch, ImportChange, LiveSession
 from lib.importing.plan import IN_CHUNK, Plan, Progress, chunks
 
 CHUNK_SIZE = 5000
@@ -306,7 +307,25 @@ def commit(
             "unchanged": changes.unchanged,
         }
         conn.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(**counts))
+        before_days = _session_days_before(conn, plan, changes)
         write_plan(conn, plan, changes, batch_id, username, progress)
+        if (
+            plan.table is LiveSession.__table__
+        ):  # the roll-ups of every day the file touched, same transaction
+            t = plan.table
+            rollups.refresh_days(
+                conn, before_days | rollups.session_days(conn, t.c.import_batch_id == batch_id)
+            )
         others = {k: meta[k] for k in ("kind", "profile", "sha256")}
         audit(conn, username, "import.commit", batch_id=batch_id, file=file_name, **others, **counts)
     return int(batch_id), changes
+
+
+def _session_days_before(conn: Connection, plan: Plan, changes: Diff) -> set:
+    """The days the sessions a file updates had before (an update may move a session to another day)."""
+    if plan.table is not LiveSession.__table__:
+        return set()
+    ids = [item[0] for item in changes.updates]
+    return {
+        d for chunk in chunks(ids, IN_CHUNK) for d in rollups.session_days(conn, plan.table.c.id.in_(chunk))
+    }

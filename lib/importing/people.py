@@ -6,9 +6,11 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, update
 
+from lib import rollups
 from lib.core.db import audit, write
 from lib.core.i18n import translate
 from lib.core.models import Department, HostAccount, LiveSession, Person, Position, Team
+from lib.importing.commit import lock_imports
 from lib.importing.profiles import PLATFORMS
 from lib.importing.saved_profiles import ProfileError
 
@@ -91,6 +93,7 @@ def add_host_account(engine: Engine, person_id: int, platform: str, alias: str, 
     if not alias or len(alias) > 128:
         raise ProfileError("alias_bad", value=alias)
     with write(engine) as conn:
+        lock_imports(conn)  # relinking rewrites the sessions' roll-ups: one session writer at a time
         taken = conn.execute(
             select(HostAccount.id).where(HostAccount.platform == platform, HostAccount.alias == alias)
         ).first()
@@ -114,6 +117,7 @@ def add_host_account(engine: Engine, person_id: int, platform: str, alias: str, 
 
 def remove_host_account(engine: Engine, account_id: int, username: str) -> None:
     with write(engine) as conn:
+        lock_imports(conn)  # as add_host_account
         row = conn.execute(
             select(HostAccount.platform, HostAccount.alias).where(HostAccount.id == account_id)
         ).first()
@@ -135,6 +139,10 @@ def relink_sessions(conn: Connection, platform: str, alias: str) -> int:
         .group_by(s.c.host_name, s.c.account, s.c.host_person_id)
     ).all()
     changed = 0
+    # The host key of the roll-ups changes on these sessions' days (recomputed below, same transaction).
+    days = rollups.session_days(
+        conn, s.c.platform == platform, or_(s.c.host_name == alias, s.c.account == alias)
+    )
     for host, account, current, count in pairs:
         pid = (aliases.get((platform, host)) or people.get(host)) if host else None
         if pid is None and account:
@@ -149,4 +157,6 @@ def relink_sessions(conn: Connection, platform: str, alias: str) -> int:
             .values(host_person_id=pid)
         )
         changed += int(count)
+    if changed:
+        rollups.refresh_days(conn, days)
     return changed

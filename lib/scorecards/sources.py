@@ -12,7 +12,7 @@ import pandas as pd
 from sqlalchemy import Engine, or_, select
 
 from lib import incidents as inc
-from lib import kpis, plan, surveys
+from lib import kpis, plan, rollups, surveys
 from lib.core import clock
 from lib.core.dates import month_bounds
 from lib.core.formatting import number_or_none
@@ -96,7 +96,8 @@ def month_facts(engine: Engine, month: str, persons: list[PersonRow]) -> MonthFa
     start, end = month_bounds(month)
     facts = MonthFacts()
     roster = kpis.load_roster(engine)
-    frame = kpis.sums_by(engine, kpis.Filters(start, end), "host", roster)
+    # The month's host sums from the roll-ups (a few rows per host and day), not the raw sessions.
+    frame = rollups.sums_frame(engine, kpis.Filters(start, end), "host", roster)
     frame = frame[frame["k_person"].notna()].drop(columns=["k_host_name"])
     if not frame.empty:
         frame["k_person"] = frame["k_person"].astype(int)
@@ -205,7 +206,8 @@ def _team_members(engine: Engine, team_id: int | None) -> list[int]:
 
 
 def card_sessions(engine: Engine, month: str, person: PersonRow) -> pd.DataFrame:
-    """The sessions a card's session KPIs count: a host's own, else their team's hosts'."""
+    """The sessions a card's session KPIs count: a host's own, else their team's hosts'. (A list of
+    sessions: no roll-up can give it, so it reads the raw rows by the host-day index.)"""
     start, end = month_bounds(month)
     ids = [person.id] if person.position == "host" else _team_members(engine, person.team_id)
     ls = LiveSession.__table__

@@ -20,6 +20,7 @@ SMOKE = {
     "bench_incidents": (["--rows", "300", "--backends", "sqlite"], "sqlite"),
     "bench_cases": (["--cases", "60", "--backends", "sqlite"], "sqlite"),
     "bench_scorecards": (["--sessions", "400", "--backends", "sqlite"], "sqlite"),
+    "bench_rollups": (["--sessions", "400", "--months", "2", "--backends", "sqlite"], "| sqlite | "),
 }
 
 

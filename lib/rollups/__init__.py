@@ -1,0 +1,25 @@
+"""Roll-ups: the session sums per day x platform x room x host, kept in the same transaction as every
+write to the sessions, so pages read a few rows per day instead of every session of the period.
+
+Writers call `refresh_days(conn, days)` with the days they touched (`session_days` finds them, before and
+after the change); readers build their statement with `sums_query` (None: the roll-up cannot answer);
+`rebuild` / `check` back `python -m lib.cli rollups rebuild [--check]`.
+"""
+
+from lib.rollups.cli import register_cli
+from lib.rollups.maintain import check, differences, rebuild, rebuild_connection, refresh_days, session_days
+from lib.rollups.measures import measures_of_sessions
+from lib.rollups.read import sums_frame, sums_query
+
+__all__ = [
+    "check",
+    "differences",
+    "measures_of_sessions",
+    "rebuild",
+    "rebuild_connection",
+    "refresh_days",
+    "register_cli",
+    "session_days",
+    "sums_frame",
+    "sums_query",
+]

@@ -1,0 +1,122 @@
+"""Keeping session_rollups equal to the raw sessions.
+
+Approach: recompute the affected days. A write to live_sessions names the days it touched (before and
+after the change); inside the same transaction every roll-up row of those days is deleted and
+re-inserted by one INSERT ... SELECT ... GROUP BY over the raw sessions of those days (the day index
+makes it cheap). Unlike a delta (subtract the old row, add the new), this is right by construction: a
+day's roll-up is the GROUP BY of that day's raw rows whatever the write did, MAX columns included, and a
+key with NULLs (no room, no roster host) needs no special matching. The price: a write recomputes whole
+days, a few hundred sessions each. Two writers recomputing one day at once would each miss the other's
+rows (and on PostgreSQL/MariaDB could both insert it): every session writer holds the import lock
+(lib.importing lock_imports) first; the demo load writes into an empty database alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, delete, insert, or_, select
+
+from lib.core.models import LiveSession, SessionRollup
+from lib.rollups.measures import measures
+
+LS = LiveSession.__table__
+R = SessionRollup
+DAY_CHUNK = 200  # days per statement (an IN list every database takes)
+KEYS = ("day", "platform", "room", "host_person_id", "host_name")
+REL_TOLERANCE = 1e-9  # float sums added in another order differ in the last bits
+
+
+def _raw_keys() -> list[Any]:
+    return [LS.c.started_on, LS.c.platform, LS.c.room, LS.c.host_person_id, LS.c.host_name]
+
+
+def _fill(conn: Connection, table: Table, where: list[Any]) -> None:
+    present = [m for m in measures(LS) if m.name in table.c]
+    query = select(*_raw_keys(), *(m.expr for m in present)).where(*where).group_by(*_raw_keys())
+    conn.execute(insert(table).from_select([*KEYS, *(m.name for m in present)], query))
+
+
+def refresh_days(
+    conn: Connection, days: Iterable[dt.date | None], rooms: Iterable[str | None] | None = None
+) -> int:
+    """Recompute the roll-ups of `days` from the raw sessions, in the caller's transaction; with `rooms`,
+    only those rooms' keys on those days (room is a roll-up key, so (day, room) is still a whole part of
+    the table: a bulk load by room recomputes its own rows, not every room's). Returns the days done."""
+    wanted = sorted({d for d in days if d is not None})
+    raw_only: list[Any] = []
+    rolled_only: list[Any] = []
+    if rooms is not None:
+        given = set(rooms)
+        names = sorted(r for r in given if r is not None)
+        for table, out in ((LS, raw_only), (R, rolled_only)):
+            cond = table.c.room.in_(names)
+            out.append(or_(cond, table.c.room.is_(None)) if None in given else cond)
+    for i in range(0, len(wanted), DAY_CHUNK):
+        chunk = wanted[i : i + DAY_CHUNK]
+        conn.execute(delete(R).where(R.c.day.in_(chunk), *rolled_only))
+        _fill(conn, R, [LS.c.started_on.in_(chunk), *raw_only])
+    return len(wanted)
+
+
+def session_days(conn: Connection, *where: Any) -> set[dt.date]:
+    """The days of the stored sessions matching `where` (call before and after a write: both count)."""
+    return set(conn.execute(select(LS.c.started_on).where(*where).distinct()).scalars())
+
+
+def rebuild_connection(conn: Connection, table: Table | None = None) -> None:
+    """Empty and refill the roll-ups from every raw session (`table`: the roll-up table as a migration
+    sees it; only its columns are filled)."""
+    target = R if table is None else table
+    conn.execute(delete(target))
+    _fill(conn, target, [])
+
+
+def rebuild(engine: Engine) -> None:
+    from lib.core.db import write
+
+    with write(engine) as conn:
+        rebuild_connection(conn)
+
+
+def _by_key(rows: Iterable[Any]) -> dict[tuple, dict[str, Any]]:
+    out: dict[tuple, dict[str, Any]] = {}
+    for row in rows:
+        m = dict(row._mapping)
+        out[tuple(m.pop(k) for k in KEYS)] = m
+    return out
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return math.isclose(float(a), float(b), rel_tol=REL_TOLERANCE, abs_tol=1e-6)
+
+
+def differences(conn: Connection) -> list[dict[str, Any]]:
+    """Every roll-up key whose stored sums differ from a fresh GROUP BY of the raw sessions (missing or
+    extra keys included): [{key, column: [stored, fresh]}]."""
+    ms = measures(LS)
+    fresh_q = select(
+        *(c.label(k) for c, k in zip(_raw_keys(), KEYS, strict=True)), *(m.expr.label(m.name) for m in ms)
+    )
+    fresh = _by_key(conn.execute(fresh_q.group_by(*_raw_keys())))
+    stored = _by_key(conn.execute(select(*(R.c[k] for k in KEYS), *(R.c[m.name] for m in ms))))
+    out = []
+    for key in sorted(set(fresh) | set(stored), key=lambda k: tuple(str(x) for x in k)):
+        a, b = stored.get(key), fresh.get(key)
+        if a is None or b is None:
+            diff = {"row": ["missing" if a is None else "present", "missing" if b is None else "present"]}
+        else:
+            diff = {n: [a[n], b[n]] for n in a if not _same(a[n], b[n])}
+        if diff:
+            out.append({"key": dict(zip(KEYS, key, strict=True)), **diff})
+    return out
+
+
+def check(engine: Engine) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        return differences(conn)

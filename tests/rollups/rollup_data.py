@@ -1,0 +1,58 @@
+"""Random Douyin exports for the roll-up tests: a few hosts and accounts, sessions on a few days, any
+column blank or not, so every measure meets NULLs, zeros, long sessions and re-imports with new values."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import strategies as st
+
+HEADER = (
+    "主播昵称,主播抖音号,直播开始时间,直播结束时间,直播时长(分钟),直播间曝光人数,直播间观看人数,直播间观看次数,"
+    "最高在线人数,平均在线人数,人均观看时长(分钟),评论次数,新增粉丝数,取关粉丝数,直播间商品曝光人数,"
+    "直播间商品点击人数,直播间成交订单数,直播间成交金额,直播间成交人数,直播间退款金额,观看-成交率(人数)"
+)
+HOSTS = ("林晓雨", "陈子墨", "路人甲")  # two on the sample roster, one not
+ACCOUNTS = ("xyjd2021", "jjhw888", "other01")
+FIRST_DAY = dt.date(2026, 11, 2)
+
+maybe_int = st.one_of(st.just(""), st.integers(0, 50_000).map(str))
+
+
+@st.composite
+def session_row(draw) -> str:
+    day = FIRST_DAY + dt.timedelta(days=draw(st.integers(0, 4)))
+    start = dt.datetime.combine(
+        day, dt.time(draw(st.sampled_from((9, 20, 23))), draw(st.sampled_from((0, 30))))
+    )
+    minutes = draw(st.integers(1, 420))
+    end = start + dt.timedelta(minutes=minutes)
+    viewers = draw(st.integers(1, 20_000))
+    values = [
+        draw(st.sampled_from(HOSTS)),
+        draw(st.sampled_from(ACCOUNTS)),
+        start.strftime("%Y/%m/%d %H:%M:%S"),
+        end.strftime("%Y/%m/%d %H:%M:%S"),
+        draw(st.one_of(st.just(""), st.just(str(minutes)))),
+        draw(maybe_int),
+        str(viewers),
+        draw(maybe_int),
+        draw(maybe_int),
+        draw(maybe_int),
+        draw(st.one_of(st.just(""), st.decimals(0, 30, places=2).map(str))),
+        draw(maybe_int),
+        draw(maybe_int),
+        draw(maybe_int),
+        draw(maybe_int),
+        draw(maybe_int),
+        draw(maybe_int),
+        draw(st.one_of(st.just(""), st.decimals(0, 500_000, places=2).map(str))),
+        draw(st.one_of(st.just(""), st.integers(0, viewers).map(str))),
+        draw(st.one_of(st.just(""), st.decimals(0, 9_000, places=2).map(str))),
+        "",
+    ]
+    return ",".join(values)
+
+
+def csv_file(rows: list[str]) -> bytes:
+    return ("\ufeff" + "\n".join([HEADER, *rows]) + "\n").encode("utf-8")
