@@ -74,6 +74,9 @@ def test_fresh_server_page_url_shows_the_login_wall_and_no_data(demo_server, pag
         '[data-testid="stVegaLiteChart"]',
     ):
         assert page.locator(selector).count() == 0
+    # Issue 20: not Streamlit's own menu of the pages/ files (English file names, `users` included)
+    assert page.locator('[data-testid="stSidebarNav"]').count() == 0
+    assert "users" not in body and "incident_report" not in body
     page.screenshot(path=str(ARTIFACTS / "bypass_wall.png"), full_page=True)
 
 
