@@ -9,8 +9,8 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from lib.core import review_metrics as rm
-from lib.core.formatting import format_value, number_or_none
-from lib.core.i18n import translate
+from lib.core.formatting import category_name, format_value, number_or_none
+from lib.core.i18n import catalogue, translate
 from lib.core.models import SessionMinute, SessionProduct, SessionSource
 
 # Columns of the review tables: (frame column, unit). Headers are review.page.col.<column>.
@@ -146,9 +146,15 @@ def detail_counts(engine: Engine, session_id: int) -> dict[str, int]:
     return out
 
 
-def missing_notes(counts: dict[str, int], lang: str) -> list[str]:
-    """One line per missing kind of detail: which file to upload, from which platform page."""
-    return [translate(f"review.page.missing.{kind}", lang) for kind in DETAIL_KINDS if not counts.get(kind)]
+def missing_notes(counts: dict[str, int], lang: str, platform: str | None = "douyin") -> list[str]:
+    """One line per missing kind of detail: which file to upload, from the session's own platform's back
+    end (a Kuaishou session is not sent to Douyin's Compass)."""
+    kinds = [kind for kind in DETAIL_KINDS if not counts.get(kind)]
+    if platform == "douyin":
+        return [translate(f"review.page.missing.{kind}", lang) for kind in kinds]
+    tool_key = f"review.page.tool.{platform}"
+    tool = translate(tool_key if tool_key in catalogue() else "review.page.tool.other", lang)
+    return [translate(f"review.page.missing_on.{kind}", lang, tool=tool) for kind in kinds]
 
 
 def retention_tiles(retention: dict[str, float | None], lang: str) -> list[dict[str, str]]:
@@ -189,7 +195,7 @@ def span_label(row: Any, lang: str) -> str:
     return phrase(
         "review.page.span_label",
         lang,
-        category=(row["category"], "text"),
+        category=(category_name(row["category"], lang), "text"),
         start=(row["detected_at"], "clock"),
         end=(resolved, "clock")
         if pd.notna(resolved)

@@ -211,9 +211,11 @@ def team_table(teams: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def promotion_table(flags: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """rankings.promotion_flags with positions by name."""
+    """rankings.promotion_flags with positions by name and translated headers (the two quarters keep
+    their own names, e.g. 2026-Q3)."""
     named = flags.assign(position=flags["position"].map(lambda p: position_name(p, lang)))
-    return named.drop(columns=["person_id"]).round(2)
+    names = {c: translate(f"scorecards.col.{c}", lang) for c in ("person", "position", "team")}
+    return named.drop(columns=["person_id"]).round(2).rename(columns=names)
 
 
 def definition_table(d: Definition, lang: str) -> pd.DataFrame:

@@ -11,7 +11,7 @@ import streamlit as st
 from lib import cases, incidents, kpis, surveys
 from lib.core.access import MANAGERS
 from lib.core.auth import CurrentUser
-from lib.core.formatting import format_change, format_metric, md_escape
+from lib.core.formatting import category_name, format_change, format_metric, md_escape
 from lib.core.metrics import metric
 from lib.web.i18n import current_language, t
 from lib.web.ui import cached, link_to
@@ -39,7 +39,7 @@ def _card(key: str, head: str, lines: list[str], link: Link, role: str, more: in
 def _incident_line(item: dict[str, Any], state_key: str) -> str:
     return " · ".join(
         (
-            f"#{item['id']} {md_escape(item['category'])}",
+            f"#{item['id']} {md_escape(category_name(item['category'], current_language()))}",
             t(f"incidents.severity.{item['severity']}"),
             md_escape(item["room"]) if item["room"] else t("overview.no_room"),
             f"{item['detected_at']:%m-%d %H:%M}",
