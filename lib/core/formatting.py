@@ -32,7 +32,7 @@ def format_number(value: float, unit: str, lang: str) -> str:
     return f"{value:,.0f}"
 
 
-COMPACT_UNITS = ("cny", "count")  # what a Chinese reader reads in 万 / 亿
+COMPACT_UNITS = ("cny", "count", "people")  # what a Chinese reader reads in 万 / 亿
 COMPACT_FROM = 10_000  # below 1万 a figure is written out
 COMPACT_DIGITS = 2  # ¥316.35万: two decimals of 万 keep the hundreds
 
@@ -60,7 +60,26 @@ def is_compacted(value: float | None, unit: str, lang: str) -> bool:
 
 # printf formats of table columns (Streamlit's NumberColumn, sprintf-js): thousands separators, and one
 # number of decimals down a money column (¥1,234.50 above ¥980.00)
-TABLE_FORMATS = {"cny": "¥%,.2f", "count": "%,d"}
+TABLE_FORMATS = {"cny": "¥%,.2f", "count": "%,d", "people": "%,d"}
+
+
+def format_cell(value: float | None, unit: str, lang: str) -> str:
+    """A table cell written as text: as `format_value`, but money always to the cent, so a money column
+    has one number of decimals down its rows (¥1,234.50 above ¥98,765.00, not ¥98,765)."""
+    if unit == "cny" and value is not None:
+        return f"¥{value:,.2f}"
+    return format_value(value, unit, lang)
+
+
+def money_axis_labels(lang: str) -> str:
+    """A chart's money axis labels as a Vega expression: ¥ before every label (Vega's own currency is $),
+    and on a Chinese screen 万 from ¥1万 up (¥300万), as the tiles write money."""
+    if lang == "zh":
+        return (
+            "abs(datum.value) >= 10000 ? '¥' + format(datum.value / 10000, ',.4~g') + '万'"
+            " : '¥' + format(datum.value, ',.0f')"
+        )
+    return "'¥' + format(datum.value, ',.0f')"
 
 
 def table_format(unit: str) -> str | None:

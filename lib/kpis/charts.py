@@ -7,6 +7,7 @@ import datetime as dt
 import altair as alt
 import pandas as pd
 
+from lib.core.formatting import money_axis_labels
 from lib.core.i18n import translate
 from lib.core.metrics import metric
 
@@ -69,6 +70,8 @@ def trend(
         alt.Tooltip("target:Q", title=translate("kpis.target", lang), format=_fmt(metric_key)),
     ]
     y_axis = alt.Axis(format=AXIS_FORMATS[m.unit]) if m.unit in AXIS_FORMATS else alt.Axis()
+    if m.unit == "cny":  # ¥ on the axis (Vega's own currency is $), 万 on a Chinese screen
+        y_axis = alt.Axis(labelExpr=money_axis_labels(lang))
     base = alt.Chart(data)
     line = base.mark_line(point=True).encode(
         x=x, y=alt.Y("value:Q", title=name, axis=y_axis), tooltip=tooltip
@@ -184,7 +187,9 @@ def daily_gmv(daily: pd.DataFrame, lang: str) -> alt.Chart:
         .mark_line(point=True)
         .encode(
             x=alt.X("day:Q", title=translate("overview.day_of_month", lang), scale=alt.Scale(domain=[1, 31])),
-            y=alt.Y("gmv:Q", title=metric("gmv").name(lang)),
+            y=alt.Y(
+                "gmv:Q", title=metric("gmv").name(lang), axis=alt.Axis(labelExpr=money_axis_labels(lang))
+            ),
             color=alt.Color("month:N", title=translate("overview.month", lang)),
             tooltip=[alt.Tooltip("date:T"), alt.Tooltip("gmv:Q", format=",.2f"), alt.Tooltip("sessions:Q")],
         )

@@ -14,11 +14,11 @@ import streamlit as st
 from lib import kpis
 from lib.core import exports
 from lib.core.bounds import MAX_DATE, MIN_DATE
-from lib.core.formatting import format_change, format_metric, md_escape
+from lib.core.formatting import format_change, md_escape, table_format
 from lib.core.metrics import metric
 from lib.web.i18n import current_language, t
 from lib.web.layout import phone_grid
-from lib.web.ui import select_from, show_table, with_language
+from lib.web.ui import figure_tile, select_from, show_table, with_language
 
 BADGE = {"green": "green", "amber": "orange", "red": "red", "no_data": "gray"}
 FILTER_KEYS = ("platform", "room", "team", "host")
@@ -158,9 +158,11 @@ def tiles(view: kpis.KpiView) -> None:
 
 def tile_box(col: Any, tile: dict[str, Any], lang: str) -> None:
     with col, st.container(border=True, key=f"kpis_tile_{tile['metric']}"):
-        st.metric(
+        figure_tile(
+            st,
             metric(tile["metric"]).name(lang),
-            format_metric(tile["metric"], tile["actual"], lang),
+            tile["metric"],
+            tile["actual"],
             delta=format_change(tile["mom"]),
             help=t("kpis.mom_help"),
         )
@@ -189,14 +191,13 @@ def ranking_table(view: kpis.KpiView, rank_by: str, name: str, state: dict[str, 
     open_col = t("kpis.drill_open")
     shown = table.copy()
     shown.insert(0, open_col, drill_links(view.ranking["group"], rank_by, state))
-    money, pct = (
-        st.column_config.NumberColumn(format="¥%.2f"),
+    money, pct, count = (
+        st.column_config.NumberColumn(format=table_format("cny")),
         st.column_config.NumberColumn(format="percent"),
+        st.column_config.NumberColumn(format=table_format("count")),
     )
-    config = {
-        metric(k).name(lang): pct if metric(k).unit == "pct" else money if metric(k).unit == "cny" else None
-        for k in kpis.RANK_COLUMNS
-    }
+    by_unit = {"pct": pct, "cny": money, "count": count, "people": count}
+    config = {metric(k).name(lang): by_unit.get(metric(k).unit) for k in kpis.RANK_COLUMNS}
     config[metric("gmv_mom").name(lang)] = pct
     config[t("kpis.achievement")] = pct
     config[metric("avg_watch_seconds").name(lang)] = st.column_config.NumberColumn(

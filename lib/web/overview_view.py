@@ -11,10 +11,10 @@ import streamlit as st
 from lib import cases, incidents, kpis, surveys
 from lib.core.access import MANAGERS
 from lib.core.auth import CurrentUser
-from lib.core.formatting import category_name, format_change, format_metric, md_escape
+from lib.core.formatting import category_name, format_change, format_metric, format_metric_compact, md_escape
 from lib.core.metrics import metric
 from lib.web.i18n import current_language, t
-from lib.web.ui import cached, link_to
+from lib.web.ui import cached, figure_tile, link_to
 
 SHOWN = 3  # lines per card; the link leads to the rest
 
@@ -144,9 +144,11 @@ def period_tiles(user: CurrentUser, today: dt.date) -> None:
     tiles = cached(kpis.overview_tiles, today)
     for col, tile in zip(st.columns(len(tiles)), tiles, strict=True):
         with col, st.container(border=True, key=f"home_tile_{tile.metric}"):
-            st.metric(
+            figure_tile(
+                st,
                 metric(tile.metric).name(lang),
-                format_metric(tile.metric, tile.actual, lang),
+                tile.metric,
+                tile.actual,
                 delta=format_change(tile.change),
                 help=t("overview.delta_help"),
             )
@@ -154,7 +156,7 @@ def period_tiles(user: CurrentUser, today: dt.date) -> None:
                 st.caption(
                     t(
                         "overview.against_target",
-                        target=format_metric(tile.metric, tile.target, lang),
+                        target=format_metric_compact(tile.metric, tile.target, lang),
                         achievement=format_metric("gmv_achievement", tile.achievement, lang),
                     )
                 )

@@ -205,7 +205,7 @@ def test_other_tiles_keep_their_achievement(monkeypatch):
     )
     target = tg.evaluate(row, 150_000, 1, 1.0)
     tile = {"metric": "gmv", "actual": 150_000, "target": target, "achievement": target["achievement"]}
-    assert kpis.tile_caption(tile, "zh") == "目标 ¥100,000 · 达成 150.0%"
+    assert kpis.tile_caption(tile, "zh") == "目标 ¥10万 · 达成 150.0%"
 
 
 def test_kpi_page_growth_tile_says_points(run_page, engine, clock_at):
