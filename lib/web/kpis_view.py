@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pandas as pd
 import streamlit as st
@@ -183,6 +183,20 @@ def drill_links(groups: pd.Series, rank_by: str, state: dict[str, Any]) -> list[
     return links
 
 
+def open_tapped_row(event: Any, links: list[str | None]) -> None:
+    """A tap on any cell of a ranking row opens that row's view in this tab (a link cell needed two taps
+    on a phone: the first only selected it). The page's own widget state gives way to the row's link."""
+    cells = (getattr(event, "selection", None) or {}).get("cells") or []
+    row = cells[0][0] if cells else None
+    link = links[row] if isinstance(row, int) and 0 <= row < len(links) else None
+    if not link:
+        return
+    for key in [k for k in st.session_state if str(k).startswith("kpis_")]:  # LINK and the widgets
+        del st.session_state[key]
+    st.query_params.from_dict(dict(parse_qsl(urlsplit(link).query)))
+    st.rerun()
+
+
 def ranking_table(view: kpis.KpiView, rank_by: str, name: str, state: dict[str, Any]) -> None:
     """The ranked table (money and rates formatted; its first column opens a row's own view) and its
     CSV / XLSX downloads, built when clicked."""
@@ -190,7 +204,8 @@ def ranking_table(view: kpis.KpiView, rank_by: str, name: str, state: dict[str, 
     table = kpis.ranking_for_export(view.ranking, rank_by, lang)
     open_col = t("kpis.drill_open")
     shown = table.copy()
-    shown.insert(0, open_col, drill_links(view.ranking["group"], rank_by, state))
+    links = drill_links(view.ranking["group"], rank_by, state)
+    shown.insert(0, open_col, [t("kpis.drill_text") if link else None for link in links])
     money, pct, count = (
         st.column_config.NumberColumn(format=table_format("cny")),
         st.column_config.NumberColumn(format="percent"),
@@ -206,9 +221,19 @@ def ranking_table(view: kpis.KpiView, rank_by: str, name: str, state: dict[str, 
     config[metric("duration_hours").name(lang)] = st.column_config.NumberColumn(
         format=f"%.2f {t('common.unit.h')}"
     )
-    config[open_col] = st.column_config.LinkColumn(display_text=t("kpis.drill_text"), pinned=True)
+    config[open_col] = st.column_config.TextColumn(pinned=True)
     config[t(f"kpis.by.{rank_by}")] = st.column_config.Column(pinned=True)  # names stay in view on a phone
-    show_table(shown, column_config={k: v for k, v in config.items() if v}, hide_index=True, key="kpis_table")
+    # the column the rows are sorted by stays in view beside the names while the rest scrolls sideways
+    config[metric("gmv").name(lang)] = st.column_config.NumberColumn(format=table_format("cny"), pinned=True)
+    event = show_table(
+        shown,
+        column_config={k: v for k, v in config.items() if v},
+        hide_index=True,
+        key="kpis_table",
+        on_select="rerun",
+        selection_mode="single-cell",
+    )
+    open_tapped_row(event, links)
     d1, d2 = st.columns(2)
     sheet, units = t("kpis.ranking"), kpis.ranking_export_units(lang)
     d1.download_button(
