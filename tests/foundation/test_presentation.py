@@ -123,3 +123,19 @@ def test_the_money_charts_put_yuan_on_their_axes():
     )
     hosts["conversion_rate"] = 0.5
     assert money_axis_labels("zh") in _axis_exprs(rv.host_bars(hosts, "zh").to_dict())
+
+
+def test_the_home_chart_draws_this_month_strong_on_the_days_shown():
+    """Issue 20: this period's line is the strong one, the month before thin; the x axis spans the days
+    shown (1–6 on the 7th), not a fixed 1–31."""
+    from lib import kpis
+
+    dates = pd.to_datetime([f"2026-11-0{d}" for d in range(1, 7)] + [f"2026-12-0{d}" for d in range(1, 7)])
+    daily = pd.DataFrame({"date": dates, "gmv": range(12), "sessions": 1})
+    daily["day"], daily["month"] = daily["date"].dt.day, daily["date"].dt.strftime("%Y-%m")
+    encoding = kpis.daily_gmv_chart(daily, "zh").to_dict()["encoding"]
+    assert encoding["x"]["scale"]["domain"] == [1, 6]
+    widths = dict(zip(encoding["strokeWidth"]["scale"]["domain"], encoding["strokeWidth"]["scale"]["range"]))
+    assert widths["2026-12"] > widths["2026-11"]
+    colours = dict(zip(encoding["color"]["scale"]["domain"], encoding["color"]["scale"]["range"]))
+    assert colours["2026-12"] == "#E4393C" != colours["2026-11"]
