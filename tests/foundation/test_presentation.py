@@ -135,7 +135,13 @@ def test_the_home_chart_draws_this_month_strong_on_the_days_shown():
     daily["day"], daily["month"] = daily["date"].dt.day, daily["date"].dt.strftime("%Y-%m")
     encoding = kpis.daily_gmv_chart(daily, "zh").to_dict()["encoding"]
     assert encoding["x"]["scale"]["domain"] == [1, 6]
-    widths = dict(zip(encoding["strokeWidth"]["scale"]["domain"], encoding["strokeWidth"]["scale"]["range"]))
+    widths = dict(
+        zip(
+            encoding["strokeWidth"]["scale"]["domain"], encoding["strokeWidth"]["scale"]["range"], strict=True
+        )
+    )
     assert widths["2026-12"] > widths["2026-11"]
-    colours = dict(zip(encoding["color"]["scale"]["domain"], encoding["color"]["scale"]["range"]))
+    colours = dict(
+        zip(encoding["color"]["scale"]["domain"], encoding["color"]["scale"]["range"], strict=True)
+    )
     assert colours["2026-12"] == "#E4393C" != colours["2026-11"]
