@@ -5,7 +5,7 @@ from lib.web.ui import guard, pick_many, show_table
 user = guard("incident_report")
 
 from lib import incidents as inc  # noqa: E402
-from lib.web import current_language, now  # noqa: E402
+from lib.web import category_name, current_language, now  # noqa: E402
 from lib.web.i18n import t  # noqa: E402
 from lib.web.incidents_view import lists_section  # noqa: E402
 from lib.web.layout import phone_grid  # noqa: E402
@@ -32,7 +32,12 @@ with st.expander(t("incidents.filter.more"), icon=":material/filter_list:"):
     )
     rooms = pick_many(t("incidents.filter.room"), opts["rooms"], key="rep_rooms")
     hosts = pick_many(t("incidents.filter.host"), opts["hosts"], key="rep_hosts")
-    categories = pick_many(t("incidents.form.category"), opts["categories"], key="rep_categories")
+    categories = pick_many(
+        t("incidents.form.category"),
+        opts["categories"],
+        format_func=lambda c: category_name(c, current_language()),
+        key="rep_categories",
+    )
     severities = pick_many(
         t("incidents.form.severity"),
         inc.SEVERITIES,

@@ -5,7 +5,7 @@ from lib.web.ui import guard
 user = guard("incidents")
 
 from lib import incidents as inc  # noqa: E402
-from lib.web import current_language, form_ui, now  # noqa: E402
+from lib.web import category_name, current_language, form_ui, now  # noqa: E402
 from lib.web.i18n import t  # noqa: E402
 from lib.web.incidents_view import (  # noqa: E402
     admin_section,
@@ -26,7 +26,12 @@ choices = inc.form_choices(engine(), user.person_id, now())
 
 
 def render_new() -> None:
-    category = st.selectbox(t("incidents.form.category"), choices["categories"], key="inc_category")
+    category = st.selectbox(
+        t("incidents.form.category"),
+        choices["categories"],
+        format_func=lambda c: category_name(c, current_language()),
+        key="inc_category",
+    )
     severity = st.radio(
         t("incidents.form.severity"),
         inc.SEVERITIES,
@@ -89,7 +94,10 @@ def render_update() -> None:
         return
     by_id = {o["id"]: o for o in opened}
     pick = st.selectbox(
-        t("incidents.form.pick_open"), list(by_id), format_func=lambda i: by_id[i]["label"], key="upd_pick"
+        t("incidents.form.pick_open"),
+        list(by_id),
+        format_func=lambda i: inc.present.open_label(by_id[i], current_language()),
+        key="upd_pick",
     )
     cur = by_id[pick]
     st.caption(inc.present.known_times(cur, current_language()))

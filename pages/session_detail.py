@@ -43,7 +43,7 @@ link_to("session_pk", "review.pk.link", user.role, {"session": str(picked)})
 st.subheader(t("kpis.session.metrics"))
 show_table(kpis.session_metrics_frame(detail, lang), hide_index=True, key="session_metrics")
 
-review_sections(picked, lang, user.role)
+review_sections(picked, lang, user.role, stored["platform"])
 
 st.subheader(t("kpis.session.cases"))
 if detail["cases"].empty:

@@ -23,13 +23,12 @@ limit_text = t(
     "importing.page.limit", mb=importing.MAX_UPLOAD_MB, rows=importing.MAX_ROWS, columns=importing.MAX_COLUMNS
 )
 files = st.file_uploader(
-    t("importing.page.files") + " · " + limit_text,
+    t("importing.page.files") + " · " + limit_text,  # said once, where the widget's own refusal shows
     type=["csv", "xlsx", "txt"],
     accept_multiple_files=True,
     max_upload_size=importing.MAX_UPLOAD_MB,  # the same limit as the server's maxUploadSize and the pipeline's
     key="upload_files",
 )
-st.caption(limit_text)
 current: set[str] = set()
 for idx, upload in enumerate(files or []):
     data = upload.getvalue()

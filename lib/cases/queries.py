@@ -11,6 +11,7 @@ from sqlalchemy import case as sql_case
 
 from lib.cases.model import AI, CS, REV, C, Viewer, allowed_actions, can_view, item_overdue, visible
 from lib.cases.searching import tags_of
+from lib.core.auth import people_names
 from lib.core.clock import today as clock_today
 from lib.core.models import Person, User
 
@@ -40,10 +41,7 @@ def get_case(engine: Engine, viewer: Viewer, case_id: int) -> dict[str, Any] | N
         ]
         revs = conn.execute(select(REV).where(REV.c.case_id == case_id).order_by(REV.c.id)).mappings().all()
         out["revisions"] = [{**dict(r), "changes": json.loads(r["changes"])} for r in revs]
-        out["author_name"] = (
-            conn.execute(select(User.display_name).where(User.username == row["author"])).scalar()
-            or row["author"]
-        )
+        out["author_name"] = people_names(conn, [row["author"]]).get(row["author"], row["author"])
     out["actions"] = allowed_actions(viewer, out)
     return out
 

@@ -20,6 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from lib import kpis
 from lib.cases.model import BODY_FIELDS, CS, CT, LS, C, Viewer, visible
+from lib.core.auth import people_names
 from lib.core.models import Person
 
 SEARCH_LIMIT = 200  # results brought back for a page; the total is counted apart
@@ -137,7 +138,9 @@ def search(engine: Engine, viewer: Viewer, query: CaseQuery) -> dict[str, Any]:
             for r in conn.execute(select(*cols).where(*conds).order_by(*order).limit(query.limit)).mappings()
         ]
         tags = tags_of(conn, [r["id"] for r in rows])
+        authors = people_names(conn, [r["author"] for r in rows])
     for row in rows:
+        row["author_name"] = authors.get(row["author"], row["author"])
         row["tags"] = tags.get(row["id"], [])
         row["snippet"] = snippet(row, terms)
         row["score"] = None if row.get("score") is None else float(row["score"])  # Decimal on PG/MariaDB

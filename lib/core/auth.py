@@ -380,3 +380,17 @@ def roster_choices(engine: Engine) -> list[tuple[int, str]]:
                 select(Person.id, Person.name).where(Person.active.is_(True)).order_by(Person.name)
             )
         ]
+
+
+def people_names(conn: Connection, usernames: object) -> dict[str, str]:
+    """The name a reader knows each login by (an uploader, an author): the roster person's name, else the
+    user's display name; a login not found keeps its username."""
+    wanted = {u for u in usernames if isinstance(u, str) and u}  # type: ignore[union-attr]
+    if not wanted:
+        return {}
+    stmt = (
+        select(User.username, func.coalesce(Person.name, User.display_name, User.username))
+        .outerjoin(Person, Person.id == User.person_id)
+        .where(User.username.in_(wanted))
+    )
+    return {**{u: u for u in wanted}, **{u: name for u, name in conn.execute(stmt)}}

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from lib.core.i18n import translate
+from babel.numbers import format_compact_decimal
+
+from lib.core.i18n import catalogue, translate
 from lib.core.metrics import metric
 
 DURATION_DIGITS = {"s": 0, "min": 1, "h": 1}  # units of time, written in the reader's language
@@ -29,6 +31,70 @@ def format_number(value: float, unit: str, lang: str) -> str:
     if unit == "score":
         return f"{value:.2f}"
     return f"{value:,.0f}"
+
+
+COMPACT_UNITS = ("cny", "count", "people")  # what a Chinese reader reads in 万 / 亿
+COMPACT_FROM = 10_000  # below 1万 a figure is written out
+COMPACT_DIGITS = 2  # ¥316.35万: two decimals of 万 keep the hundreds
+
+
+def format_compact(value: float | None, unit: str, lang: str) -> str:
+    """A tile's or a message's figure as a Chinese manager reads it: money and counts from 1万 up in 万 / 亿
+    (¥316.35万, 1.23亿; CLDR's zh_CN compact format through Babel); English and smaller figures as
+    `format_value` writes them (the exact value is `format_value`, shown in the tile's help)."""
+    if value is None or lang != "zh" or unit not in COMPACT_UNITS or abs(value) < COMPACT_FROM:
+        return format_value(value, unit, lang)
+    text = format_compact_decimal(value, locale="zh_CN", fraction_digits=COMPACT_DIGITS)
+    if unit == "cny":
+        return f"-¥{text[1:]}" if text.startswith("-") else f"¥{text}"
+    return text
+
+
+def format_metric_compact(key: str, value: float | None, lang: str) -> str:
+    return format_compact(value, metric(key).unit, lang)
+
+
+def is_compacted(value: float | None, unit: str, lang: str) -> bool:
+    """Whether `format_compact` rounds the figure (then its exact value belongs in the help)."""
+    return format_compact(value, unit, lang) != format_value(value, unit, lang)
+
+
+# printf formats of table columns (Streamlit's NumberColumn, sprintf-js): thousands separators, and one
+# number of decimals down a money column (¥1,234.50 above ¥980.00)
+TABLE_FORMATS = {"cny": "¥%,.2f", "count": "%,d", "people": "%,d"}
+
+
+def format_cell(value: float | None, unit: str, lang: str) -> str:
+    """A table cell written as text: as `format_value`, but money always to the cent, so a money column
+    has one number of decimals down its rows (¥1,234.50 above ¥98,765.00, not ¥98,765)."""
+    if unit == "cny" and value is not None:
+        return f"¥{value:,.2f}"
+    return format_value(value, unit, lang)
+
+
+def money_axis_labels(lang: str) -> str:
+    """A chart's money axis labels as a Vega expression: ¥ before every label (Vega's own currency is $),
+    and on a Chinese screen 万 from ¥1万 up (¥300万), as the tiles write money."""
+    if lang == "zh":
+        return (
+            "abs(datum.value) >= 10000 ? '¥' + format(datum.value / 10000, ',.4~g') + '万'"
+            " : '¥' + format(datum.value, ',.0f')"
+        )
+    return "'¥' + format(datum.value, ',.0f')"
+
+
+def table_format(unit: str) -> str | None:
+    """A table column's number format for `unit`; None leaves it to the column's own config."""
+    return TABLE_FORMATS.get(unit)
+
+
+def category_name(name: object, lang: str) -> str:
+    """An incident category as the reader's language names it: the default categories (stored by their
+    Chinese names) from the catalogue, a category an admin added as typed; none reads "—"."""
+    if not isinstance(name, str) or not name:
+        return translate("common.missing", lang)
+    key = f"incidents.category_name.{name}"
+    return translate(key, lang) if key in catalogue() else name
 
 
 @dataclass(frozen=True)

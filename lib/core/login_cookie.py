@@ -33,6 +33,13 @@ def encode_login_token(username: str, issued: dt.datetime, expiry_days: float, k
     return jwt.encode(claims, key, algorithm=ALGORITHM), expires
 
 
+def cookie_expires(expires: float) -> str:
+    """The cookie's expiry as the cookie component passes it to the browser's `new Date(...)`: an ISO time
+    with its UTC offset, so it names the same instant in every browser's zone (a naive server-local time
+    is read as the browser's local time: a server in UTC and a browser in UTC+8 lost 8 hours)."""
+    return dt.datetime.fromtimestamp(expires, tz=dt.UTC).isoformat()
+
+
 def read_login_token(raw: object, key: str, at: float | None = None) -> LoginToken | None:
     """The token in a cookie value, or None unless it is well formed, signed with `key`, and not expired."""
     if not isinstance(raw, str) or not raw or len(raw) > MAX_TOKEN_CHARS:

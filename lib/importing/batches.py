@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, and_, delete, func, select, update
 
 from lib import rollups
+from lib.core.auth import people_names
 from lib.core.db import audit, now, write
 from lib.core.errors import CodedError
 from lib.core.models import (
@@ -59,7 +60,9 @@ def list_batches(engine: Engine, limit: int = 50) -> list[dict[str, Any]]:
     b = ImportBatch.__table__
     with engine.connect() as conn:
         rows = conn.execute(select(b).order_by(b.c.id.desc()).limit(limit)).mappings().all()
-    return [dict(r) for r in rows]
+        names = people_names(conn, [r["username"] for r in rows])
+    # the uploader by the name people know them by (the username stays for undo's checks)
+    return [{**dict(r), "uploader": names.get(r["username"], r["username"])} for r in rows]
 
 
 def _restore(table: Table, before: dict[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import datetime as dt
 import altair as alt
 import pandas as pd
 
+from lib.core.formatting import category_name
 from lib.core.i18n import translate
 
 SEVERITY_COLOURS = {"simple": "#4e79a7", "complex": "#f28e2b", "major": "#c62828"}
@@ -23,6 +24,8 @@ def _severity_scale(lang: str) -> alt.Scale:
 def _with_severity_label(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = frame.copy()
     out["severity_label"] = [translate(f"incidents.severity.{s}", lang) for s in out["severity"]]
+    if "category" in out:  # the facets' and tooltips' names in the reader's language
+        out["category"] = [category_name(c, lang) for c in out["category"]]
     return out
 
 

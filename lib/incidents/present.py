@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from lib.core.formatting import format_value, number_or_none
+from lib.core.formatting import category_name, format_value, number_or_none
 from lib.core.i18n import translate
 from lib.incidents.model import IncidentError, Sla
 
@@ -39,6 +39,13 @@ LISTS = (
 
 def severity_label(severity: str, lang: str) -> str:
     return translate(f"incidents.severity.{severity}", lang)
+
+
+def open_label(item: dict[str, Any], lang: str) -> str:
+    """An open or unexplained incident in the update form's list: number, category, room, detection time."""
+    return f"#{item['id']} {category_name(item['category'], lang)} · {item['room'] or '-'} · " + (
+        f"{item['detected_at']:%m-%d %H:%M}" + (" · ⚠ SLA" if item["resolved_at"] else "")
+    )
 
 
 def error_text(exc: IncidentError, lang: str) -> str:
@@ -80,6 +87,8 @@ def labelled(frame: pd.DataFrame, lang: str, prefix: str = "incidents.field") ->
     out = frame.copy()
     if "severity" in out:
         out["severity"] = out["severity"].map(lambda s: severity_label(s, lang))
+    if "category" in out:
+        out["category"] = out["category"].map(lambda c: category_name(c, lang))
     return out.rename(columns={c: translate(f"{prefix}.{c}", lang) for c in out.columns})
 
 
@@ -88,6 +97,8 @@ def figures_table(figures: pd.DataFrame, by: str, lang: str) -> pd.DataFrame:
     out = figures.copy()
     if by == "severity":
         out["group"] = out["group"].map(lambda s: severity_label(s, lang))
+    if by == "category":
+        out["group"] = out["group"].map(lambda c: category_name(c, lang))
     out["group"] = out["group"].fillna(translate("incidents.none", lang))  # e.g. no owner department
     return labelled(out, lang, "incidents.col")
 

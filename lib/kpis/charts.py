@@ -7,12 +7,14 @@ import datetime as dt
 import altair as alt
 import pandas as pd
 
+from lib.core.formatting import money_axis_labels
 from lib.core.i18n import translate
 from lib.core.metrics import metric
 
 STATUS_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828", "no_data": "#9e9e9e"}
 # d3 formats that show a value as its tile does (lib.core.formatting): rates as percentages to 0.1.
 UNIT_FORMATS = {"cny": ",.2f", "pct": ".1%", "s": ",.0f", "h": ".1f", "people": ",.0f", "count": ",.0f"}
+CURRENT_COLOUR = "#E4393C"  # the theme's accent: this period's line
 AXIS_FORMATS = {"pct": ".1%"}  # the axis of a rate in % (money and counts keep d3's own)
 MAX_TICKED_POINTS = 12  # up to this many points (weeks, months) each gets its own tick, and no other
 
@@ -69,6 +71,8 @@ def trend(
         alt.Tooltip("target:Q", title=translate("kpis.target", lang), format=_fmt(metric_key)),
     ]
     y_axis = alt.Axis(format=AXIS_FORMATS[m.unit]) if m.unit in AXIS_FORMATS else alt.Axis()
+    if m.unit == "cny":  # ¥ on the axis (Vega's own currency is $), 万 on a Chinese screen
+        y_axis = alt.Axis(labelExpr=money_axis_labels(lang))
     base = alt.Chart(data)
     line = base.mark_line(point=True).encode(
         x=x, y=alt.Y("value:Q", title=name, axis=y_axis), tooltip=tooltip
@@ -178,14 +182,42 @@ def durations(
 
 
 def daily_gmv(daily: pd.DataFrame, lang: str) -> alt.Chart:
-    """The home page's GMV per day of month, this period against the same days one month earlier."""
+    """The home page's GMV per day of month, this period against the same days one month earlier: this
+    period the strong red line, the earlier one thin, grey and dashed; the x axis spans the days shown."""
+    months = sorted(daily["month"].unique()) if not daily.empty else []
+    current = months[-1] if months else ""
+    earlier = [m for m in months if m != current]
+    domain = [*earlier, current]
+    last_day = int(daily["day"].max()) if not daily.empty else 31
     return (
         alt.Chart(daily)
         .mark_line(point=True)
         .encode(
-            x=alt.X("day:Q", title=translate("overview.day_of_month", lang), scale=alt.Scale(domain=[1, 31])),
-            y=alt.Y("gmv:Q", title=metric("gmv").name(lang)),
-            color=alt.Color("month:N", title=translate("overview.month", lang)),
+            x=alt.X(
+                "day:Q",
+                title=translate("overview.day_of_month", lang),
+                scale=alt.Scale(domain=[1, max(last_day, 2)]),
+                axis=alt.Axis(format="d", tickMinStep=1),
+            ),
+            y=alt.Y(
+                "gmv:Q", title=metric("gmv").name(lang), axis=alt.Axis(labelExpr=money_axis_labels(lang))
+            ),
+            color=alt.Color(
+                "month:N",
+                title=translate("overview.month", lang),
+                scale=alt.Scale(domain=domain, range=[*(["#9AA0A6"] * len(earlier)), CURRENT_COLOUR]),
+                legend=alt.Legend(orient="top"),  # above the chart: a phone keeps its width for the days
+            ),
+            strokeWidth=alt.StrokeWidth(  # one legend: color, width and dash share the month field
+                "month:N",
+                title=translate("overview.month", lang),
+                scale=alt.Scale(domain=domain, range=[*([1.5] * len(earlier)), 3.5]),
+            ),
+            strokeDash=alt.StrokeDash(
+                "month:N",
+                title=translate("overview.month", lang),
+                scale=alt.Scale(domain=domain, range=[*([[5, 4]] * len(earlier)), [1, 0]]),
+            ),
             tooltip=[alt.Tooltip("date:T"), alt.Tooltip("gmv:Q", format=",.2f"), alt.Tooltip("sessions:Q")],
         )
     )

@@ -9,7 +9,7 @@ import pandas as pd
 
 from lib import targets as tg
 from lib.core.dates import Span
-from lib.core.formatting import format_metric, format_points, format_value
+from lib.core.formatting import format_metric, format_metric_compact, format_points, format_value
 from lib.core.i18n import catalogue, translate
 from lib.core.metrics import METRICS
 from lib.kpis.view import FLAG_RATIO, RANK_COLUMNS
@@ -93,9 +93,9 @@ def tile_caption(tile: dict[str, Any], lang: str) -> str:
         return translate("kpis.tile_no_target", lang)
     if (caption := tg.target_caption(tile["metric"], target, lang)) is not None:
         return caption  # says which target applies: a period total with pacing, or per session × sessions
-    text = format_metric(tile["metric"], target["value"], lang)
+    text = format_metric_compact(tile["metric"], target["value"], lang)  # a tile's line: ¥300万
     if target["value_high"] is not None:
-        text += "–" + format_metric(tile["metric"], target["value_high"], lang)
+        text += "–" + format_metric_compact(tile["metric"], target["value_high"], lang)
     if target.get("growth"):
         return translate(
             "kpis.tile_target_gap", lang, target=text, gap=met_text(tile["metric"], target, lang)

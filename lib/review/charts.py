@@ -9,6 +9,7 @@ import datetime as dt
 import altair as alt
 import pandas as pd
 
+from lib.core.formatting import money_axis_labels
 from lib.core.i18n import translate
 from lib.review.present import cell, column_name, span_label
 
@@ -31,6 +32,13 @@ SHELF_COLOUR = "#757575"
 # Two long session names: stacked, so the legend fits a phone.
 PK_LEGEND = alt.Legend(orient="top", direction="vertical")
 AXIS_FORMATS = {"cny": ",.0f", "pct": ".0%", "count": ",.0f"}
+
+
+def _axis(unit: str, lang: str) -> alt.Axis:
+    """A value axis in its unit; money in ¥ (and 万 on a Chinese screen)."""
+    if unit == "cny":
+        return alt.Axis(labelExpr=money_axis_labels(lang))
+    return alt.Axis(format=AXIS_FORMATS[unit])
 
 
 def _unit(column: str) -> str:
@@ -70,7 +78,7 @@ def minute_curves(
         .mark_line()
         .encode(
             x=x,
-            y=alt.Y("value:Q", title=" / ".join(columns.values()), axis=alt.Axis(format=AXIS_FORMATS[unit])),
+            y=alt.Y("value:Q", title=" / ".join(columns.values()), axis=_axis(unit, lang)),
             color=alt.Color(
                 "series:N", title=None, legend=alt.Legend(orient="top") if len(columns) > 1 else None
             ),
@@ -181,7 +189,7 @@ def source_bars(frame: pd.DataFrame, measure: str, lang: str) -> alt.Chart:
         .mark_bar()
         .encode(
             y=alt.Y("source:N", title=None, sort="-x"),
-            x=alt.X("value:Q", title=None, axis=alt.Axis(format=AXIS_FORMATS[unit])),
+            x=alt.X("value:Q", title=None, axis=_axis(unit, lang)),
             tooltip=[
                 alt.Tooltip("source:N", title=column_name("source", lang)),
                 alt.Tooltip("text:N", title=column_name(measure, lang)),
@@ -202,7 +210,7 @@ def pk_curves(frame: pd.DataFrame, curve: str, labels: tuple[str, str], lang: st
         .mark_line()
         .encode(
             x=alt.X("x:Q", title=minute),
-            y=alt.Y("value:Q", title=column_name(column, lang), axis=alt.Axis(format=AXIS_FORMATS[unit])),
+            y=alt.Y("value:Q", title=column_name(column, lang), axis=_axis(unit, lang)),
             color=alt.Color("series:N", title=None, sort=list(labels), legend=PK_LEGEND),
             tooltip=[
                 alt.Tooltip("x:Q", title=minute),
@@ -229,7 +237,7 @@ def pk_bars(frame: pd.DataFrame, key: str, measure: str, labels: tuple[str, str]
         .mark_bar()
         .encode(
             y=alt.Y("x:N", title=None, sort=None),
-            x=alt.X("value:Q", title=None, axis=alt.Axis(format=AXIS_FORMATS[unit])),
+            x=alt.X("value:Q", title=None, axis=_axis(unit, lang)),
             yOffset=alt.YOffset("series:N", sort=list(labels)),
             color=alt.Color("series:N", title=None, sort=list(labels), legend=PK_LEGEND),
             tooltip=[
@@ -257,7 +265,7 @@ def host_bars(hosts: pd.DataFrame, lang: str) -> alt.Chart:
         .mark_bar()
         .encode(
             y=alt.Y("host:N", title=None, sort="-x"),
-            x=alt.X("value:Q", title=None, axis=alt.Axis(format=AXIS_FORMATS["cny"])),
+            x=alt.X("value:Q", title=None, axis=_axis("cny", lang)),
             tooltip=[
                 alt.Tooltip("host:N", title=column_name("host", lang)),
                 alt.Tooltip("gmv:N", title=column_name("gmv", lang)),

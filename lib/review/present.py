@@ -9,8 +9,8 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from lib.core import review_metrics as rm
-from lib.core.formatting import format_value, number_or_none
-from lib.core.i18n import translate
+from lib.core.formatting import category_name, format_cell, format_value, number_or_none
+from lib.core.i18n import catalogue, translate
 from lib.core.models import SessionMinute, SessionProduct, SessionSource
 
 # Columns of the review tables: (frame column, unit). Headers are review.page.col.<column>.
@@ -69,7 +69,7 @@ WINDOW_TABLE = (
     ("explain_seconds", "s"),
 )
 SPAN_TABLE = (
-    ("category", "text"),
+    ("category", "category"),
     ("severity", "severity"),
     ("detected_at", "clock"),
     ("resolved_at", "clock"),
@@ -86,6 +86,8 @@ _DETAIL_TABLES = {"minutes": SessionMinute, "products": SessionProduct, "sources
 
 def cell(value: Any, unit: str, lang: str) -> str:
     """One table cell as users see it: text as stored, clock times as HH:MM, numbers by their unit."""
+    if unit == "category":  # a default incident category in the reader's language
+        return category_name(value, lang)
     if unit in ("text", "severity", "clock", "datetime"):
         if value is None or (not isinstance(value, str) and pd.isna(value)):
             return translate("common.no_data", lang)
@@ -95,6 +97,11 @@ def cell(value: Any, unit: str, lang: str) -> str:
             )
         return translate(f"incidents.severity.{value}", lang) if unit == "severity" else str(value)
     return format_value(number_or_none(value), unit, lang)
+
+
+def table_cell(value: Any, unit: str, lang: str) -> str:
+    """A cell of a table: as `cell`, but money always to the cent (one number of decimals down a column)."""
+    return format_cell(number_or_none(value), unit, lang) if unit == "cny" else cell(value, unit, lang)
 
 
 def phrase(key: str, lang: str, **values: tuple[Any, str]) -> str:
@@ -109,7 +116,7 @@ def column_name(column: str, lang: str) -> str:
 def table(frame: pd.DataFrame, spec: tuple[tuple[str, str], ...], lang: str) -> pd.DataFrame:
     """The spec's columns of `frame`, formatted, under their headers in `lang`."""
     return pd.DataFrame(
-        {column_name(c, lang): [cell(v, unit, lang) for v in frame[c]] for c, unit in spec},
+        {column_name(c, lang): [table_cell(v, unit, lang) for v in frame[c]] for c, unit in spec},
         columns=[column_name(c, lang) for c, _ in spec],
     )
 
@@ -146,9 +153,15 @@ def detail_counts(engine: Engine, session_id: int) -> dict[str, int]:
     return out
 
 
-def missing_notes(counts: dict[str, int], lang: str) -> list[str]:
-    """One line per missing kind of detail: which file to upload, from which platform page."""
-    return [translate(f"review.page.missing.{kind}", lang) for kind in DETAIL_KINDS if not counts.get(kind)]
+def missing_notes(counts: dict[str, int], lang: str, platform: str | None = "douyin") -> list[str]:
+    """One line per missing kind of detail: which file to upload, from the session's own platform's back
+    end (a Kuaishou session is not sent to Douyin's Compass)."""
+    kinds = [kind for kind in DETAIL_KINDS if not counts.get(kind)]
+    if platform == "douyin":
+        return [translate(f"review.page.missing.{kind}", lang) for kind in kinds]
+    tool_key = f"review.page.tool.{platform}"
+    tool = translate(tool_key if tool_key in catalogue() else "review.page.tool.other", lang)
+    return [translate(f"review.page.missing_on.{kind}", lang, tool=tool) for kind in kinds]
 
 
 def retention_shares(retention: dict[str, rm.Segment | None]) -> dict[str, float | None]:
@@ -215,7 +228,7 @@ def span_label(row: Any, lang: str) -> str:
     return phrase(
         "review.page.span_label",
         lang,
-        category=(row["category"], "text"),
+        category=(category_name(row["category"], lang), "text"),
         start=(row["detected_at"], "clock"),
         end=(resolved, "clock")
         if pd.notna(resolved)

@@ -8,7 +8,7 @@ import pandas as pd
 from lib.core.formatting import format_change, format_metric, format_points, number_or_none
 from lib.core.i18n import translate
 from lib.core.metrics import metric
-from lib.review.present import cell, column_name
+from lib.review.present import cell, column_name, table_cell
 
 # Compared per product / per source in a PK: (field, unit) shown for A and B.
 PK_PRODUCT_FIELDS = (("gmv", "cny"), ("orders", "count"), ("click_rate", "pct"), ("conversion_rate", "pct"))
@@ -53,7 +53,7 @@ def _pk_compare(
     for field, unit in fields:
         for suffix, label in zip(("a", "b"), labels, strict=True):
             out[f"{column_name(field, lang)} · {label}"] = [
-                cell(v, unit, lang) for v in frame[f"{field}_{suffix}"]
+                table_cell(v, unit, lang) for v in frame[f"{field}_{suffix}"]
             ]
     out[translate("review.pk.gmv_diff", lang)] = [
         translate("common.no_data", lang) if number_or_none(v) is None else _diff_text("gmv", float(v), lang)

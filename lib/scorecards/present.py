@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from lib.core.errors import CodedError
-from lib.core.formatting import format_value, md_escape, typed_from_stored, unit_label
+from lib.core.formatting import format_value, md_escape, table_format, typed_from_stored, unit_label
 from lib.core.i18n import translate
 from lib.core.metrics import METRICS
 from lib.scorecards.definitions import EPS, POSITIONS, SC_KPIS, Definition
@@ -19,7 +19,7 @@ from lib.scorecards.scoring import Card, round_or_none
 # How a KPI's actual and target show in a position table, by unit (printf formats; "percent" for %).
 UNIT_FORMATS = {
     "pct": "percent",
-    "cny": "¥%.2f",
+    "cny": table_format("cny"),
     "s": "%.0f s",
     "h": "%.1f h",
     "min": "%.1f min",
@@ -123,7 +123,7 @@ def table_formats(cards: list[Card], lang: str) -> dict[str, str]:
     out = {translate("scorecards.col.total", lang): "%.2f", translate("scorecards.col.change", lang): "%+.2f"}
     for k in cards[0].kpis if cards else []:
         name = kpi_name(k["metric"], lang)
-        fmt = UNIT_FORMATS.get(kpi_unit(k["metric"]), "%.0f")
+        fmt = UNIT_FORMATS.get(kpi_unit(k["metric"]), "%,.0f")  # counts with thousands separators
         out |= {f"{name} · {col['actual']}": fmt, f"{name} · {col['target']}": fmt}
         out |= {f"{name} · {col['achievement']}": "percent", f"{name} · {col['points']}": "%.2f"}
     return out
@@ -211,9 +211,11 @@ def team_table(teams: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def promotion_table(flags: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """rankings.promotion_flags with positions by name."""
+    """rankings.promotion_flags with positions by name and translated headers (the two quarters keep
+    their own names, e.g. 2026-Q3)."""
     named = flags.assign(position=flags["position"].map(lambda p: position_name(p, lang)))
-    return named.drop(columns=["person_id"]).round(2)
+    names = {c: translate(f"scorecards.col.{c}", lang) for c in ("person", "position", "team")}
+    return named.drop(columns=["person_id"]).round(2).rename(columns=names)
 
 
 def definition_table(d: Definition, lang: str) -> pd.DataFrame:

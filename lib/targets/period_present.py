@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from lib.core.formatting import format_metric
+from lib.core.formatting import format_metric, format_metric_compact
 from lib.core.i18n import translate
 from lib.core.metrics import METRICS
 from lib.targets.period import PeriodTargetRow, is_quarter
@@ -31,16 +31,16 @@ def target_caption(metric_key: str, target: Mapping[str, Any] | None, lang: str)
     if target is None or target.get("growth"):
         return None
     kind = target.get("target_kind")
-    value = format_metric(metric_key, target["value"], lang)
+    value = format_metric_compact(metric_key, target["value"], lang)
     if kind == "period":
         return _period_caption(metric_key, target, value, lang)
     achieved = _pct(target.get("achievement"), lang)
     if target.get("value_high") is not None:
-        value += "–" + format_metric(metric_key, target["value_high"], lang)
+        value += "–" + format_metric_compact(metric_key, target["value_high"], lang)
     m = METRICS.get(metric_key)
     if m is None or not m.additive or kind not in ("per_session", "per_month"):
         return translate("targets.caption.plain", lang, target=value, achievement=achieved)
-    unit = format_metric(metric_key, target.get("unit_value"), lang)
+    unit = format_metric_compact(metric_key, target.get("unit_value"), lang)
     return translate(
         f"targets.caption.{kind}",
         lang,
@@ -64,10 +64,10 @@ def _period_caption(metric_key: str, target: Mapping[str, Any], value: str, lang
     if pace["target_share"] >= 1.0:
         tail = translate("targets.caption.met", lang)
     elif pace["needed_per_day"] is None:
-        short = format_metric(metric_key, target["value"] * (1.0 - pace["target_share"]), lang)
+        short = format_metric_compact(metric_key, target["value"] * (1.0 - pace["target_share"]), lang)
         tail = translate("targets.caption.over", lang, short=short)
     else:
-        needed = format_metric(metric_key, pace["needed_per_day"], lang)
+        needed = format_metric_compact(metric_key, pace["needed_per_day"], lang)
         tail = translate("targets.caption.needed", lang, needed=needed, days=target["days_left"])
     return f"{head} · {tail}"
 

@@ -6,7 +6,7 @@ from lib.core.bounds import MAX_DATE, MIN_DATE, month_ok, parse_id
 from lib.core.dates import month_of
 from lib.core.db import ConfigError, now, write
 from lib.core.exports import to_csv_bytes, to_xlsx_bytes
-from lib.core.formatting import format_change, format_metric, md_escape, stored_from_typed
+from lib.core.formatting import category_name, format_change, format_metric, md_escape, stored_from_typed
 from lib.core.login_cookie import read_login_token
 from lib.core.metrics import CATALOGUE, METRICS, metric
 from lib.web import form_ui
@@ -26,6 +26,7 @@ __all__ = [
     "exports",
     "form_ui",
     "format_change",
+    "category_name",
     "format_metric",
     "forms",
     "md_escape",

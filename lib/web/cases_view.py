@@ -9,10 +9,10 @@ import streamlit as st
 
 from lib import cases as cs
 from lib import review
-from lib.web import METRICS, format_change, format_metric, forms, md_escape, now, parse_id
+from lib.web import METRICS, format_change, forms, md_escape, now, parse_id
 from lib.web.cases_editor_view import go, reopen_editor
 from lib.web.i18n import current_language, t
-from lib.web.ui import cached, engine, link_to, no_data, show_flash
+from lib.web.ui import cached, engine, figure_tile, link_to, no_data, show_flash
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -83,10 +83,12 @@ def render_sessions(session_ids: tuple[int, ...], viewer: cs.Viewer) -> None:
             st.caption(t("cases.view.compared", n=s["previous_count"]))
             cols = st.columns(2)
             for i, key in enumerate(cs.KEY_METRICS):
-                cols[i % 2].metric(
+                figure_tile(
+                    cols[i % 2],
                     METRICS[key].name(lang),
-                    format_metric(key, s["metrics"][key], lang),
-                    format_change(s["change"][key]),
+                    key,
+                    s["metrics"][key],
+                    delta=format_change(s["change"][key]),
                 )
             if s["id"] in visible:  # the review page opens only sessions this user may see
                 link_to("session_detail", "cases.view.open_session", viewer.role, {"session": str(s["id"])})

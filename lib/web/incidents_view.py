@@ -13,6 +13,7 @@ import streamlit as st
 from lib import incidents as inc
 from lib.core.db import now
 from lib.core.exports import to_csv_bytes, to_xlsx_bytes
+from lib.core.formatting import category_name
 from lib.web import form_ui
 from lib.web.i18n import current_language, t
 from lib.web.ui import edit_table, engine, flash, no_data, show_table
@@ -119,7 +120,9 @@ def admin_section(username: str) -> None:
             hide_index=True,
             column_config={
                 "category": st.column_config.SelectboxColumn(
-                    t("incidents.form.category"), options=cats["name"].tolist()
+                    t("incidents.form.category"),
+                    options=cats["name"].tolist(),
+                    format_func=lambda c: category_name(c, current_language()),
                 ),
                 "severity": st.column_config.SelectboxColumn(
                     t("incidents.form.severity"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pandas as pd
 import streamlit as st
@@ -15,11 +15,11 @@ from lib import kpis
 from lib import targets as tg
 from lib.core import exports
 from lib.core.bounds import MAX_DATE, MIN_DATE
-from lib.core.formatting import format_change, format_metric, md_escape
+from lib.core.formatting import format_change, md_escape, table_format
 from lib.core.metrics import metric
 from lib.web.i18n import current_language, t
 from lib.web.layout import phone_grid
-from lib.web.ui import select_from, show_table, with_language
+from lib.web.ui import figure_tile, select_from, show_table, with_language
 
 BADGE = {"green": "green", "amber": "orange", "red": "red", "no_data": "gray"}
 FILTER_KEYS = ("platform", "room", "team", "host")
@@ -160,9 +160,11 @@ def tiles(view: kpis.KpiView) -> None:
 
 def tile_box(col: Any, tile: dict[str, Any], lang: str, help_text: str) -> None:
     with col, st.container(border=True, key=f"kpis_tile_{tile['metric']}"):
-        st.metric(
+        figure_tile(
+            st,
             metric(tile["metric"]).name(lang),
-            format_metric(tile["metric"], tile["actual"], lang),
+            tile["metric"],
+            tile["actual"],
             delta=format_change(tile["mom"]),
             help=f"{metric(tile['metric']).help(lang)}\n\n{help_text}",  # what it counts, then the span
         )
@@ -187,8 +189,22 @@ def pacing_columns() -> dict[str, Any]:
     """The ranking's GMV pacing columns: time gone as a percentage, the GMV needed a day in ¥."""
     return {
         t("targets.ranking.time_share"): st.column_config.NumberColumn(format="percent"),
-        t("targets.ranking.needed_per_day"): st.column_config.NumberColumn(format="¥%.2f"),
+        t("targets.ranking.needed_per_day"): st.column_config.NumberColumn(format=table_format("cny")),
     }
+
+
+def open_tapped_row(event: Any, links: list[str | None]) -> None:
+    """A tap on any cell of a ranking row opens that row's view in this tab (a link cell needed two taps
+    on a phone: the first only selected it). The page's own widget state gives way to the row's link."""
+    cells = (getattr(event, "selection", None) or {}).get("cells") or []
+    row = cells[0][0] if cells else None
+    link = links[row] if isinstance(row, int) and 0 <= row < len(links) else None
+    if not link:
+        return
+    for key in [k for k in st.session_state if str(k).startswith("kpis_")]:  # LINK and the widgets
+        del st.session_state[key]
+    st.query_params.from_dict(dict(parse_qsl(urlsplit(link).query)))
+    st.rerun()
 
 
 def ranking_table(view: kpis.KpiView, rank_by: str, name: str, state: dict[str, Any]) -> None:
@@ -198,15 +214,15 @@ def ranking_table(view: kpis.KpiView, rank_by: str, name: str, state: dict[str, 
     table = kpis.ranking_for_export(view.ranking, rank_by, lang)
     open_col = t("kpis.drill_open")
     shown = table.copy()
-    shown.insert(0, open_col, drill_links(view.ranking["group"], rank_by, state))
-    money, pct = (
-        st.column_config.NumberColumn(format="¥%.2f"),
+    links = drill_links(view.ranking["group"], rank_by, state)
+    shown.insert(0, open_col, [t("kpis.drill_text") if link else None for link in links])
+    money, pct, count = (
+        st.column_config.NumberColumn(format=table_format("cny")),
         st.column_config.NumberColumn(format="percent"),
+        st.column_config.NumberColumn(format=table_format("count")),
     )
-    config = {
-        metric(k).name(lang): pct if metric(k).unit == "pct" else money if metric(k).unit == "cny" else None
-        for k in kpis.RANK_COLUMNS
-    }
+    by_unit = {"pct": pct, "cny": money, "count": count, "people": count}
+    config = {metric(k).name(lang): by_unit.get(metric(k).unit) for k in kpis.RANK_COLUMNS}
     config[metric("gmv_mom").name(lang)] = pct
     config[t("kpis.achievement")] = pct
     config[metric("avg_watch_seconds").name(lang)] = st.column_config.NumberColumn(
@@ -216,9 +232,19 @@ def ranking_table(view: kpis.KpiView, rank_by: str, name: str, state: dict[str, 
         format=f"%.2f {t('common.unit.h')}"
     )
     config.update(pacing_columns())
-    config[open_col] = st.column_config.LinkColumn(display_text=t("kpis.drill_text"), pinned=True)
+    config[open_col] = st.column_config.TextColumn(pinned=True)
     config[t(f"kpis.by.{rank_by}")] = st.column_config.Column(pinned=True)  # names stay in view on a phone
-    show_table(shown, column_config={k: v for k, v in config.items() if v}, hide_index=True, key="kpis_table")
+    # the column the rows are sorted by stays in view beside the names while the rest scrolls sideways
+    config[metric("gmv").name(lang)] = st.column_config.NumberColumn(format=table_format("cny"), pinned=True)
+    event = show_table(
+        shown,
+        column_config={k: v for k, v in config.items() if v},
+        hide_index=True,
+        key="kpis_table",
+        on_select="rerun",
+        selection_mode="single-cell",
+    )
+    open_tapped_row(event, links)
     d1, d2 = st.columns(2)
     sheet, units = t("kpis.ranking"), kpis.ranking_export_units(lang)
     d1.download_button(

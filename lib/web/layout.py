@@ -7,7 +7,8 @@ applied to containers by their key (Streamlit gives a keyed container the class 
 
 - `phone_grid(key)`: a block whose rows of `st.columns` keep two columns per row on a phone (Streamlit
   stacks columns one per row under 640 px); the KPI tiles use it.
-- `big_choices(key)`: radio options inside are large enough to tap on a phone (the survey's 1–5).
+- `big_choices(key)`: radio options inside are large enough to tap on a phone (the survey's 1–5), and on
+  a phone's width share one row (they wrapped onto two at 390 px).
 """
 
 from __future__ import annotations
@@ -36,6 +37,13 @@ _CSS = f"""<style>
 [class*="st-key-{CHOICES_PREFIX}"] [data-testid="stRadioOption"] {{
   min-width: 3rem; min-height: 2.75rem; padding: 0.25rem 0.75rem; margin: 0;
   border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; align-items: center;
+}}
+@media (max-width: 640px) {{
+  [class*="st-key-{CHOICES_PREFIX}"] [data-testid="stRadioGroup"],
+  [class*="st-key-{CHOICES_PREFIX}"] [data-testid="stRadioGroup"] > div {{ flex-wrap: nowrap; gap: 0.25rem; }}
+  [class*="st-key-{CHOICES_PREFIX}"] [data-testid="stRadioOption"] {{
+    flex: 1 1 0; min-width: 2.75rem; padding: 0.25rem 0.35rem; justify-content: center;
+  }}
 }}
 </style>"""
 

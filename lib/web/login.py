@@ -3,13 +3,11 @@ check); on success it hands the session to streamlit-authenticator, which sets t
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
 from lib.core import auth
 from lib.core.db import is_demo, now, write
-from lib.core.login_cookie import encode_login_token
+from lib.core.login_cookie import cookie_expires, encode_login_token
 from lib.web.i18n import t
 from lib.web.ui import engine, start_session
 
@@ -70,7 +68,7 @@ def write_pending_cookie(authenticator) -> None:
         default=False,
         options={
             "path": "/",
-            "expires": dt.datetime.fromtimestamp(exp_date).isoformat(),
+            "expires": cookie_expires(exp_date),
             "sameSite": "strict",
         },
     )

@@ -14,11 +14,11 @@ from lib import cases, incidents, kpis, surveys
 from lib import targets as tg
 from lib.core.access import MANAGERS
 from lib.core.auth import CurrentUser
-from lib.core.formatting import format_change, format_metric, md_escape
+from lib.core.formatting import category_name, format_change, format_metric, format_metric_compact, md_escape
 from lib.core.metrics import metric
 from lib.web.i18n import current_language, t
 from lib.web.layout import phone_grid
-from lib.web.ui import cached, link_to
+from lib.web.ui import cached, figure_tile, link_to
 
 SHOWN = 3  # lines per card; the link leads to the rest
 
@@ -43,7 +43,7 @@ def _card(key: str, head: str, lines: list[str], link: Link, role: str, more: in
 def _incident_line(item: dict[str, Any], state_key: str) -> str:
     return " · ".join(
         (
-            f"#{item['id']} {md_escape(item['category'])}",
+            f"#{item['id']} {md_escape(category_name(item['category'], current_language()))}",
             t(f"incidents.severity.{item['severity']}"),
             md_escape(item["room"]) if item["room"] else t("overview.no_room"),
             f"{item['detected_at']:%m-%d %H:%M}",
@@ -198,9 +198,11 @@ def period_tiles(
         cols = st.columns(len(tiles))
     for col, tile in zip(cols, tiles, strict=True):
         with col, st.container(border=True, key=f"home_{block}_{tile.metric}"):
-            st.metric(
+            figure_tile(
+                st,
                 metric(tile.metric).name(lang),
-                format_metric(tile.metric, tile.actual, lang),
+                tile.metric,
+                tile.actual,
                 delta=format_change(tile.change),
                 help=help_text,
             )
@@ -212,7 +214,7 @@ def period_tiles(
                 st.caption(
                     t(
                         "overview.against_target",
-                        target=format_metric(tile.metric, tile.target, lang),
+                        target=format_metric_compact(tile.metric, tile.target, lang),
                         achievement=format_metric("gmv_achievement", tile.achievement, lang),
                     )
                 )

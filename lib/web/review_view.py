@@ -78,11 +78,11 @@ def session_label(session_id: int) -> str:
     return f"{header['started_at']:%m-%d %H:%M} {header['host'] or ''}".strip()
 
 
-def review_sections(session_id: int, lang: str, role: str) -> None:
+def review_sections(session_id: int, lang: str, role: str, platform: str | None = "douyin") -> None:
     """Everything a session's detail rows give, each part only when its rows exist, after a note of what
     to upload for the rest; the incidents table always (with GMV at risk where minute rows exist)."""
     counts = cached(rv.detail_counts, session_id)
-    missing = rv.missing_notes(counts, lang)
+    missing = rv.missing_notes(counts, lang, platform)
     if missing:
         st.info(
             t("review.page.missing_intro") + "\n\n" + "\n".join(f"- {md_escape(line)}" for line in missing),

@@ -261,7 +261,11 @@ def definition_editor(user: CurrentUser, position: str, month_from: str, this_mo
     shown_month = month_from if sc.MONTH_RE.match(month_from) else this_month
     current = sc.definition_for(cached(sc.load_definitions), position, shown_month)
     st.caption(
-        t("scorecards.admin.in_force", since=current.month_from, by=md_escape(current.set_by or "SPEC"))
+        t(
+            "scorecards.admin.in_force",
+            since=current.month_from,
+            by=md_escape(current.set_by) if current.set_by else t("scorecards.admin.set_by_default"),
+        )
     )
     edited = edit_table(
         sc.definition_table(current, lang),

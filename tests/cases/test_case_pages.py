@@ -179,7 +179,8 @@ def test_case_view_shows_linked_session_numbers(run_page, engine):
     cid = cs.create_case(engine, host, case_input(session_ids=(sid,)))
     at = run_page("cases", "staff", query={"case": str(cid)})
     gmv = next(m for m in at.metric if m.label == "成交金额")
-    assert gmv.value == "¥130,000" and gmv.delta == "+30.0%"
+    assert gmv.value == "¥13万" and gmv.delta == "+30.0%"  # a Chinese tile reads 万, exact in its help
+    assert "¥130,000" in gmv.proto.help
     viewers = next(m for m in at.metric if m.label == "场观")
     assert viewers.delta == "+30.0%"
 

@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 
 from tests.conftest import TEST_PASSWORD
 from tests.e2e.conftest import ARTIFACTS, go_to, no_exception
+from tests.kpis.test_kpi_pages import money
 from tests.kpis.truth_data import load_roster, load_truth_sessions, truth_sessions
 
 pytestmark = pytest.mark.e2e
@@ -30,7 +31,7 @@ def _login_form(page, username: str) -> None:
 
 def test_shared_link_after_login_shows_the_same_tiles_and_xlsx(kpi_server, browser, users, samples, tmp_path):
     douyin = [s for s in truth_sessions(samples) if s["platform"] == "抖音"]
-    gmv = f"¥{sum(s['gmv'] for s in douyin):,.0f}"
+    gmv = money(sum(s["gmv"] for s in douyin))  # ¥…万 on a Chinese tile
     context = browser.new_context(
         viewport={"width": 1400, "height": 1000}, locale="zh-CN", accept_downloads=True
     )

@@ -75,3 +75,25 @@ def test_logout_in_one_tab_ends_the_other_tab(server, users, page):
     expect(other.locator('[data-testid="stDataFrame"]')).to_have_count(0)
     assert other.locator(".st-key-logout_button").count() == 0
     no_exception(other)
+
+
+def test_the_login_cookie_lives_its_12_hours_in_a_browser_east_of_the_server(server, users, browser):
+    """Issue 20: the server runs in UTC (as here), the browser in UTC+8: the cookie must still expire 12
+    hours after the login (a naive server-local expiry made it die 8 hours early)."""
+    from lib.core.auth import COOKIE_EXPIRY_DAYS
+    from tests.e2e.conftest import wait_for_login_cookie
+
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 1000}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
+    try:
+        pg = context.new_page()
+        pg.set_default_timeout(45_000)
+        before = time.time()
+        login(pg, server, users["admin"], TEST_PASSWORD)
+        wait_for_login_cookie(pg)
+        cookie = next(c for c in context.cookies() if c["name"] == COOKIE_NAME)
+        lifetime = cookie["expires"] - before
+        assert abs(lifetime - COOKIE_EXPIRY_DAYS * 86400) < 120, f"the cookie lives {lifetime / 3600:.1f} h"
+    finally:
+        context.close()

@@ -172,10 +172,29 @@ def test_kpi_page_answer_first(demo_server, sized):
     page.get_by_role("heading", name="排行", exact=True).scroll_into_view_if_needed()
     ranking = table_with(page, "查看")
     ranking.scroll_into_view_if_needed()
-    assert headers(ranking)[:2] == ["查看", "主播"]
-    cells = ranking.locator('[role="gridcell"]').all_inner_texts()
-    link = dict(parse_qsl(urlsplit(cells[0]).query))  # a row opens that host's view, same filters
-    assert urlsplit(cells[0]).path == "kpis" and link["platform"] == "douyin" and link["host"] == cells[1]
+    # pinned: what opens the row, the name and the column the rows are sorted by stay in view (issue 20)
+    assert headers(ranking)[:3] == ["查看", "主播", "成交金额"]
+    host = ranking.locator('[role="gridcell"]').all_inner_texts()[1]
+    shoot(page, f"{size}-kpis-ranking")
+    # One tap on the first row (its name cell; the grid is a canvas) opens that host's view, same filters.
+    ranking.scroll_into_view_if_needed()
+    settle(page)
+    grid = box(ranking)
+    x, y = grid["x"] + 90, grid["y"] + 35 + 17  # below the header row, in the name column
+    if size == "phone":
+        page.touchscreen.tap(x, y)
+    else:  # a pointer rests on the cell before the click, as a hand's would
+        page.mouse.move(x, y)
+        page.wait_for_timeout(300)
+        page.mouse.click(x, y)
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / f"layout-{size}-kpis-tapped.png"))
+    page.wait_for_function("() => location.search.includes('host=')")
+    settle(page)
+    no_exception(page)
+    link = dict(parse_qsl(urlsplit(page.url).query))
+    assert link["platform"] == "douyin" and link["host"] == host and link["by"] == "room"
+    expect(page.locator(".st-key-kpis_filters summary")).to_contain_text(host)
 
 
 def test_navigation_and_scorecards(demo_server, sized):

@@ -96,3 +96,34 @@ def test_fresh_server_deep_link_to_results_shows_no_data(engine, database_url, s
     assert page.locator('[data-testid="stMetric"]').count() == 0
     assert page.get_by_text("跨部门协作满意度结果").count() == 0
     no_exception(page)
+
+
+def test_the_five_scores_share_one_row_on_a_phone(engine, users, database_url, start_server, browser):
+    """Issue 20: at 390 px the survey's 1–5 wrapped onto two rows; they stay on one row, each still a
+    target a thumb can hit, and nothing runs off the screen."""
+    link_user(engine, users["staff"], "运营部")
+    open_round(engine, period="2026-11", name="十一月协作调查")
+    server = start_server(database_url, env={"LIVEOPS_COOKIE_KEY": "survey-e2e-cookie-key-" + "x" * 32})
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(45_000)
+    try:
+        login(page, server, users["staff"], TEST_PASSWORD)
+        wait_idle(page)
+        page.goto(f"{server.url}/survey")
+        page.get_by_role("button", name="提交问卷").wait_for()
+        wait_idle(page)
+        radios = page.locator('[data-testid="stForm"] [data-testid="stRadio"]')
+        for i in (0, 1):
+            options = [o.bounding_box() for o in radios.nth(i).locator('[data-testid="stRadioOption"]').all()]
+            assert len(options) == 5
+            assert max(o["y"] for o in options) - min(o["y"] for o in options) < 2, options  # one row
+            assert all(o["x"] >= 0 and o["x"] + o["width"] <= 390 for o in options)
+            assert all(o["height"] >= 40 and o["width"] >= 44 for o in options)  # still thumb-sized
+        radios.first.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "survey_phone_390.png"))
+        no_exception(page)
+    finally:
+        context.close()

@@ -17,6 +17,8 @@ MISSING = re.compile(r"(?<![A-Za-z])(None|nan|NaN|NaT|<NA>)(?![A-Za-z])")
 TOKEN = re.compile(r"[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*")
 EN_UNIT = re.compile(r"\d\s*(?:s|min|h)\b")  # "132 s", "3.0 h" on a Chinese screen
 MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]<>()#+\-.!|~$])")
+ASCII_WORD = re.compile(r"[a-z][a-z_ ]*")  # "person", "team": a code name as a header on a Chinese screen
+INTERNAL_WORDS = ("SPEC",)  # names of the project's own documents, never a user's
 STREAMLIT_PLACEHOLDERS = ("Choose an option", "Choose options", "No results", "No options to select")
 
 
@@ -29,10 +31,11 @@ def raw_keys() -> frozenset[str]:
     from lib.core.schema import POSITIONS
     from lib.importing import FIELDS, KINDS
     from lib.importing.profiles import PRESETS
+    from lib.incidents import SEVERITIES
 
     keys = {m.key for m in CATALOGUE} | set(KINDS) | set(PLATFORMS) | {p.name for p in PRESETS}
     keys |= {name for fields in FIELDS.values() for name in fields}
-    keys |= {key for key, _zh, _en in POSITIONS}
+    keys |= {key for key, _zh, _en in POSITIONS} | set(SEVERITIES)
     keys |= {c.name for table in Base.metadata.tables.values() for c in table.columns}
     return frozenset(keys)
 
@@ -51,12 +54,15 @@ def _is_key_token(token: str) -> bool:
     return "_" in token and token in raw_keys()
 
 
-def raw_parts(text: str, lang: str) -> list[str]:
-    """The raw pieces of one visible text (empty when it reads well)."""
+def raw_parts(text: str, lang: str, usernames: frozenset[str] = frozenset()) -> list[str]:
+    """The raw pieces of one visible text (empty when it reads well); `usernames` are logins that have a
+    person's name to show instead."""
     text = MD_ESCAPE.sub(r"\1", str(text)).strip()  # md_escape'd text reads without its backslashes
     found = MISSING.findall(text)
     if text in raw_keys():  # a whole label, cell or option that is a bare key
         found.append(text)
+    found += [part for part in text.split(" · ") if part.strip() in usernames]  # a login, not a name
+    found += [word for word in INTERNAL_WORDS if re.search(rf"\b{word}\b", text)]
     found += [tok for tok in TOKEN.findall(text) if tok != text and _is_key_token(tok)]
     if lang == "zh":
         found += [m.group(0) for m in EN_UNIT.finditer(text)]
@@ -186,11 +192,13 @@ def visible_texts(at) -> list[tuple[str, str]]:
     return out
 
 
-def raw_texts(at, lang: str) -> list[tuple[str, str, list[str]]]:
+def raw_texts(at, lang: str, usernames: frozenset[str] = frozenset()) -> list[tuple[str, str, list[str]]]:
     """(where, text, raw pieces) for every visible text with something raw in it."""
     found = []
     for where, text in visible_texts(at):
-        parts = raw_parts(text, lang)
+        parts = raw_parts(text, lang, usernames)
+        if lang == "zh" and where.endswith("header") and ASCII_WORD.fullmatch(text):
+            parts.append(text)
         if parts:
             found.append((where, text[:120], parts))
     return found

@@ -112,3 +112,33 @@ def test_app_logs_in_from_a_good_cookie_and_not_from_a_revoked_one(cookie_jar, e
     at = cookie_jar(token).run()
     assert not at.exception and _login_form_shown(at)
     assert not at.session_state["authentication_status"]
+
+
+def _browser_reads(expires_text: str, browser_zone: dt.tzinfo) -> float:
+    """The instant a browser's `new Date(text)` makes of the cookie component's expiry: an ISO date-time
+    without an offset is the browser's local time."""
+    parsed = dt.datetime.fromisoformat(expires_text)
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=browser_zone)).timestamp()
+
+
+@pytest.mark.parametrize("hours", [8, 0, -5])
+def test_the_cookie_expiry_is_the_same_instant_in_every_browser_zone(monkeypatch, hours):
+    """Issue 20: the expiry handed to the cookie component was a naive server-local time, so with the server
+    in UTC and the browser in UTC+8 the cookie died 8 hours early."""
+    from lib.web import login
+
+    _token, expires = encode_login_token("t_admin", ISSUED, 0.5, KEY)
+    state = {login.PENDING_COOKIE: ("token", expires)}
+    calls = []
+
+    def cookie_manager(**kwargs):
+        calls.append(kwargs)
+        return False
+
+    model = type("M", (), {"cookie_name": "liveops_auth", "cookie_manager": type("C", (), {})()})()
+    model.cookie_manager.cookie_manager = cookie_manager
+    authenticator = type("A", (), {"cookie_controller": type("CC", (), {"cookie_model": model})()})()
+    monkeypatch.setattr(login.st, "session_state", state)
+    login.write_pending_cookie(authenticator)
+    zone = dt.timezone(dt.timedelta(hours=hours))
+    assert _browser_reads(calls[0]["options"]["expires"], zone) == pytest.approx(expires, abs=1)

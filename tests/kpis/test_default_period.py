@@ -97,7 +97,8 @@ def test_pages_state_the_period_on_the_first(run_page, engine, clock_at, lang):
     assert not home.exception
     assert any(c.value.startswith("2026-11-01 – 2026-11-30") for c in home.caption)
     yesterday, month = [m for m in home.metric if m.label in ("成交金额", "GMV")]  # the two blocks, in order
-    assert month.value == "¥50,000" and yesterday.value in ("暂无数据", "No data")  # nothing on 11-30
+    assert month.value == {"zh": "¥5万", "en": "¥50,000"}[lang]  # a Chinese tile reads 万 (issue 20)
+    assert yesterday.value in ("暂无数据", "No data")  # nothing on 11-30
 
 
 def test_kpi_page_mid_month_shows_month_to_date(run_page, engine, clock_at):

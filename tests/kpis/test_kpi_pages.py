@@ -25,8 +25,16 @@ def frame(at, column: str) -> pd.DataFrame:
     return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
-def money(value: float) -> str:
-    return f"¥{value:,.0f}"
+def money(value: float, lang: str = "zh") -> str:
+    """A money tile: on a Chinese screen from ¥1万 up in 万 to two decimals, trailing zeros dropped
+    (issue 20: ¥316.35万); in English and below 1万 in full."""
+    if lang == "en" or abs(value) < 10_000:
+        return f"¥{value:,.0f}"
+    return "¥" + f"{value / 10_000:.2f}".rstrip("0").rstrip(".") + "万"
+
+
+def help_of(at, label: str) -> str:
+    return next(m.proto.help for m in at.metric if m.label == label)
 
 
 def test_kpi_page_shows_truth_totals(run_page, truth):
@@ -37,11 +45,12 @@ def test_kpi_page_shows_truth_totals(run_page, truth):
     buyers = sum(s["buyers"] for s in truth["truth"])
     got = tiles(at)
     assert got["成交金额"] == money(total)
-    assert got["场观"] == f"{viewers:,}"
+    assert f"¥{total:,.0f}" in help_of(at, "成交金额")  # the exact figure behind ¥305.6万
+    assert got["场观"] == money(viewers).removeprefix("¥")  # a count from 1万 up reads 万 too
     assert got["转化率"] == f"{buyers / viewers * 100:.1f}%"
     assert got["GMV 环比增长"] == "暂无数据"  # no October sessions: no data, not 0 %
     captions = [c.value for c in at.caption]
-    assert f"单场目标 ¥100,000 × 30 场 = ¥3,000,000 · 达成 {total / 3_000_000 * 100:.1f}%" in captions
+    assert f"单场目标 ¥10万 × 30 场 = ¥300万 · 达成 {total / 3_000_000 * 100:.1f}%" in captions
     assert any("2026-11-02 至 2026-11-08" in c and "30 场" in c for c in captions)
     table = frame(at, "查看")
     assert list(table["主播"])[:2] == ["陈子墨", "周俊杰"] and len(table) == 6
@@ -96,7 +105,7 @@ def test_presets_and_bad_links(run_page, truth):
 def test_session_granularity_and_english(run_page, truth):
     at = run_page("kpis", "admin", query={**WEEK, "gran": "session"}, lang="en")
     assert not at.exception
-    assert tiles(at)["GMV"] == money(sum(s["gmv"] for s in truth["truth"]))
+    assert tiles(at)["GMV"] == money(sum(s["gmv"] for s in truth["truth"]), "en")
     assert "Ranking" in [s.value for s in at.subheader]
     links = frame(at, "Session detail")
     sid = truth["sessions"]["xyjd2021-000001"]
@@ -257,15 +266,15 @@ def test_filters_fold_under_a_summary_of_what_they_apply(run_page, truth):
 
 
 def test_a_ranking_row_opens_that_hosts_view(run_page, truth):
-    from urllib.parse import parse_qsl, urlsplit
-
+    """One tap on any cell of a row opens that row's view (issue 20: a link cell needed two taps on a
+    phone); the tap is the table's cell selection, as the browser sends it."""
     at = run_page("kpis", "manager", query={**WEEK, "platform": "douyin"})
     table = frame(at, "查看")
-    links = dict(zip(table["主播"], table["查看"], strict=True))
-    link = urlsplit(links["林晓雨"])
-    assert link.path == "kpis"
-    params = dict(parse_qsl(link.query))
-    assert params == {
+    row = list(table["主播"]).index("林晓雨")
+    at.session_state["kpis_table"] = {"selection": {"rows": [], "columns": [], "cells": [[row, "场观"]]}}
+    at.run()
+    assert not at.exception
+    assert dict(at.query_params) == {
         **WEEK,
         "platform": "douyin",
         "host": "林晓雨",
@@ -273,8 +282,6 @@ def test_a_ranking_row_opens_that_hosts_view(run_page, truth):
         "gran": "day",
         "metric": "gmv",
     }
-    at = run_page("kpis", "manager", query=params)  # what the link opens
-    assert not at.exception
     lin = [s for s in truth["truth"] if s["host"] == "林晓雨" and s["platform"] == "抖音"]
     assert tiles(at)["成交金额"] == money(sum(s["gmv"] for s in lin))
     assert at.selectbox(key="kpis_host").value == "林晓雨"

@@ -209,8 +209,8 @@ def test_other_tiles_keep_their_achievement(monkeypatch):
     )
     target = tg.evaluate(row, 150_000, 1, 1.0)
     tile = {"metric": "gmv", "actual": 150_000, "target": target, "achievement": target["achievement"]}
-    # it says which target applies: the per-session target times the sessions held
-    assert kpis.tile_caption(tile, "zh") == "单场目标 ¥100,000 × 1 场 = ¥100,000 · 达成 150.0%"
+    # it says which target applies: the per-session target times the sessions held (万 on a Chinese tile)
+    assert kpis.tile_caption(tile, "zh") == "单场目标 ¥10万 × 1 场 = ¥10万 · 达成 150.0%"
 
 
 def test_kpi_page_growth_tile_says_points(run_page, engine, clock_at):

@@ -44,6 +44,11 @@ def cny(v: float) -> str:
     return format_value(v, "cny", "zh")
 
 
+def cny_cell(v: float) -> str:
+    """Money in a table: to the cent on every row (issue 20: one number of decimals down a column)."""
+    return f"¥{v:,.2f}"
+
+
 def pct(v: float) -> str:
     return format_value(v, "pct", "zh")
 
@@ -82,20 +87,20 @@ def test_review_page_with_minute_data(run_page, week):
     inside, before = sum(gmv[148:154]), sum(gmv[133:148]) / 15
     spans = frame_with(at, "风险 GMV")
     assert list(spans["问题类别"]) == ["违规预警"]
-    assert spans["风险 GMV"].iloc[0] == cny(round((before - inside / 6) * 6, 2))
+    assert spans["风险 GMV"].iloc[0] == cny_cell(round((before - inside / 6) * 6, 2))
     assert (spans["发现"].iloc[0], spans["解决"].iloc[0]) == ("22:28", "22:33")
     # Top 5 and the product table from the truth's products
     by_gmv = sorted(record["products"], key=lambda p: -p["gmv"])
     top = frame_with(at, "排名")
     assert list(top["商品名称"]) == [p["product"] for p in by_gmv[:5]]
-    assert list(top["成交金额"]) == [cny(p["gmv"]) for p in by_gmv[:5]]
+    assert list(top["成交金额"]) == [cny_cell(p["gmv"]) for p in by_gmv[:5]]
     products = frame_with(at, "退款金额")
     assert len(products) == len(record["products"])
     first = by_gmv[0]
     row = products[products["商品ID"] == first["product_id"]].iloc[0]
     assert row["点击率"] == pct(first["clicks"] / first["exposure"])
     assert row["点击成交转化率"] == pct(first["orders"] / first["clicks"])
-    assert row["退款金额"] == cny(first["refund"])
+    assert row["退款金额"] == cny_cell(first["refund"])
     assert row["跨场次"] == f"products?product={first['product_id']}"
     sources = frame_with(at, "观看占比")
     truth_sources = {s["source"]: s["viewers"] for s in record["sources"]}
@@ -170,7 +175,7 @@ def test_pk_page_defaults_to_the_hosts_previous_session(run_page, week):
     products = frame_with(at, "商品名称")
     cooker = products[products["商品名称"] == "苏泊尔 电饭煲 4L"].iloc[0]
     gmv_cols = [c for c in products.columns if c.startswith("成交金额 · ")]
-    assert [cooker[c] for c in gmv_cols] == [cny(5533.69), cny(13533.78)]
+    assert [cooker[c] for c in gmv_cols] == [cny_cell(5533.69), cny_cell(13533.78)]
     sources = frame_with(at, "流量来源")
     feed = sources[sources["流量来源"] == "推荐feed"].iloc[0]
     assert [feed[c] for c in sources.columns if c.startswith("观看人数 · ")] == ["156", "945"]
@@ -206,13 +211,13 @@ def test_products_page_one_product_across_sessions(run_page, week):
     sold = [(r["session"], p) for r in truth() for p in r["products"] if p["product_id"] == "3712052"]
     overview = frame_with(at, "主播数")
     row = overview[overview["商品ID"] == "3712052"].iloc[0]
-    assert row["场次"] == str(len(sold)) and row["成交金额"] == cny(sum(p["gmv"] for _s, p in sold))
+    assert row["场次"] == str(len(sold)) and row["成交金额"] == cny_cell(sum(p["gmv"] for _s, p in sold))
     hosts = frame_with(at, "主播", without="开播时间")
     by_host: dict[str, float] = {}
     for s, p in sold:
         by_host[s["host"]] = by_host.get(s["host"], 0) + p["gmv"]
     assert list(hosts["主播"]) == sorted(by_host, key=lambda h: -by_host[h])
-    assert list(hosts["成交金额"]) == [cny(by_host[h]) for h in hosts["主播"]]
+    assert list(hosts["成交金额"]) == [cny_cell(by_host[h]) for h in hosts["主播"]]
     sessions = frame_with(at, "开播时间")
     assert len(sessions) == len(sold)
     ids = {week[(s["account"], s["start"])] for s, _p in sold}
