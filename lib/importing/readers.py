@@ -348,7 +348,7 @@ def _dense_enough(archive: zipfile.ZipFile) -> bool | None:
         extent = xlsx_sheet.sheet_extent(archive.read(part))
     except Exception:  # noqa: BLE001 - missing or corrupt part (bad CRC, broken deflate stream)
         raise ReadError("not_xlsx") from None
-    return extent.rows <= MAX_ROWS + HEAD_ROWS and extent.dense(max_cells=MAX_CELLS)
+    return extent is not None and extent.rows <= MAX_ROWS + HEAD_ROWS and extent.dense(max_cells=MAX_CELLS)
 
 
 def _calamine_rows(data: bytes) -> list[tuple]:

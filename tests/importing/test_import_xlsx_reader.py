@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pytest
 from import_helpers import KUAISHOU, ROOT_DIR, sample_bytes, snapshot
 
 from lib import importing
@@ -124,20 +125,28 @@ def test_a_stray_cell_far_below_costs_no_rectangle_and_keeps_its_message(tmp_pat
     assert result["errors"][0][1].startswith("row 200000 · column “直播开始时间”")
 
 
-def test_prefixed_tags_count_towards_the_extent(tmp_path):
-    """<x:row>/<x:c> are read by calamine like <row>/<c>: two such cells A1 and CV200000 must not make it
-    allocate 20 million cells."""
+ROW_AND_CELL = {
+    "prefixed": '<x:row r="{r}"><x:c r="{c}{r}" t="inlineStr"><x:is><x:t>{v}</x:t></x:is></x:c></x:row>',
+    "single-quoted": "<x:row r='{r}'><x:c r='{c}{r}' t='inlineStr'><x:is><x:t>{v}</x:t></x:is></x:c></x:row>",
+    "unprefixed, single-quoted": "<row r='{r}'><c r='{c}{r}' t='inlineStr'><is><t>{v}</t></is></c></row>",
+}
+
+
+@pytest.mark.parametrize("shape", list(ROW_AND_CELL))
+def test_unusually_written_cells_count_towards_the_extent(tmp_path, shape):
+    """calamine reads <x:c> like <c> and r='..' like r="..": two such cells A1 and CV200000 must not make
+    it allocate the 20 million cells between them."""
     sys.path.insert(0, str(BAD_FILES))
     from make_bad_files import xlsx
 
     main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     cells = "".join(
-        f'<x:row r="{r}"><x:c r="{c}{r}" t="inlineStr"><x:is><x:t>{v}</x:t></x:is></x:c></x:row>'
-        for r, c, v in ((1, "A", "主播昵称"), (200_000, "CV", "x"))
+        ROW_AND_CELL[shape].format(r=r, c=c, v=v) for r, c, v in ((1, "A", "主播昵称"), (200_000, "CV", "x"))
     )
-    sheet = (
-        f'<?xml version="1.0"?><x:worksheet xmlns:x="{main}"><x:sheetData>{cells}</x:sheetData></x:worksheet>'
-    )
+    root = "x:worksheet" if shape != "unprefixed, single-quoted" else "worksheet"
+    data = "x:sheetData" if shape != "unprefixed, single-quoted" else "sheetData"
+    namespace = f'xmlns:x="{main}"' if root.startswith("x:") else f'xmlns="{main}"'
+    sheet = f'<?xml version="1.0"?><{root} {namespace}><{data}>{cells}</{data}></{root}>'
     result = _import_in_fresh_process(tmp_path, xlsx(sheet))
     assert result["mb"] < PEAK_GROWTH_MB, result
     assert result["errors"], result
