@@ -340,12 +340,12 @@ def _sheet_rows(sheet_rows: Iterable[tuple]) -> list[tuple]:
 
 def _dense_enough(archive: zipfile.ZipFile) -> bool | None:
     """Whether calamine may read the first sheet: its rectangle (bounded from the sheet's own cell
-    references) is within MAX_CELLS and mostly real cells. None when the workbook lists no sheet."""
+    references) is within MAX_CELLS and mostly real cells; a part not found where expected is left to
+    openpyxl. None when the workbook lists no sheet."""
     try:
-        part = xlsx_sheet.first_sheet_part(archive)
-        if part is None:
+        if (part := xlsx_sheet.first_sheet_part(archive)) is None:
             return None
-        extent = xlsx_sheet.sheet_extent(archive.read(part))
+        extent = xlsx_sheet.sheet_extent(archive.read(part)) if part in archive.namelist() else None
     except Exception:  # noqa: BLE001 - missing or corrupt part (bad CRC, broken deflate stream)
         raise ReadError("not_xlsx") from None
     return extent is not None and extent.rows <= MAX_ROWS + HEAD_ROWS and extent.dense(max_cells=MAX_CELLS)

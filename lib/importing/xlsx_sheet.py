@@ -94,7 +94,7 @@ def sheet_extent(xml: bytes) -> SheetExtent | None:
 
 
 def _last_row(xml: bytes) -> int:
-    """The lowest row referenced: the references with the most digits, the largest of them (equal lengths
+    """The last (bottom) row referenced: the references with the most digits, the largest of them (equal lengths
     compare as bytes like numbers) - one pass for a 100,000-row sheet, not 2 million numbers parsed."""
     for pattern in _ROW_DIGITS:
         found = pattern.findall(xml)
