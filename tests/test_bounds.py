@@ -172,8 +172,18 @@ def test_cli_process_has_no_traceback(engine):
         ("cases", {"edit": HUGE}, "warning", f"案例 {HUGE} 不存在，或您无权查看。"),
         ("cases", {"new_from_session": HUGE}, "warning", f"场次 {HUGE} 不存在。"),
         ("cases", {"case": "abc"}, "error", "链接中的编号“abc”不是数字。"),
-        ("session_detail", {"session": HUGE}, "error", f"网址参数 session={HUGE} 不是有效的场次编号。"),
-        ("session_detail", {"session": "-5"}, "error", "网址参数 session=\\-5 不是有效的场次编号。"),
+        (
+            "session_detail",
+            {"session": HUGE},
+            "error",
+            f"链接中的场次编号“{HUGE}”无效（参数 session），所以没有打开任何场次。请在下面选择一场。",
+        ),
+        (
+            "session_detail",
+            {"session": "-5"},
+            "error",
+            "链接中的场次编号“\\-5”无效（参数 session），所以没有打开任何场次。请在下面选择一场。",
+        ),
         (
             "kpis",
             {"preset": "custom", "from": "0001-01-01", "to": "9999-12-31", "gran": "month"},

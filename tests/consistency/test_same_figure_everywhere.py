@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import insert, select
 
-from lib import cases, cli, kpis
+from lib import cases, cli, kpis, rollups
 from lib import scorecards as src
 from lib.core import exports
 from lib.core.db import write
@@ -137,6 +137,8 @@ def load(engine, rows: list[dict], gmv_target: float | None) -> dict[str, int]:
                     buyers=r["buyers"],
                 )
             ).inserted_primary_key[0]
+        # rows written straight into the table, as no import would: their roll-ups too (lib.rollups)
+        rollups.rebuild_connection(conn)
     return people
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import insert
 from lib import cli
 from lib.core.dates import Span, comparison_span, period_span
 from lib.core.db import write
-from lib.core.formatting import format_change, format_metric
+from lib.core.formatting import format_change, format_metric_compact
 from lib.core.models import LiveSession
 from lib.kpis import PRESET_KINDS, preset_range
 
@@ -272,9 +272,9 @@ def test_every_place_agrees_at_the_moment(engine, users, run_page, clock_at, cap
     captions = [c.value for c in kpi.caption]
     assert any(f"对比 {compare_text}（上月同期）" in c for c in captions), captions
     tiles = {m.label: m for m in kpi.metric}
-    assert tiles["成交金额"].value == format_metric("gmv", now["gmv"], "zh")
+    assert tiles["成交金额"].value == format_metric_compact("gmv", now["gmv"], "zh")
     assert tiles["成交金额"].delta == format_change(_change(now["gmv"], before["gmv"]))
-    assert tiles["场观"].value == format_metric("viewers", now["viewers"], "zh")
+    assert tiles["场观"].value == format_metric_compact("viewers", now["viewers"], "zh")
 
     # the home page: yesterday's tiles, then the month's, each with its span on screen
     home = run_page("overview", "manager")
@@ -283,7 +283,7 @@ def test_every_place_agrees_at_the_moment(engine, users, run_page, clock_at, cap
     assert len(shown) == 2
     for metric_shown, spans in zip(shown, (yesterday, month), strict=True):
         now, before = _figures(rows, *spans[:2]), _figures(rows, *spans[2:])
-        assert metric_shown.value == format_metric("gmv", now["gmv"], "zh")
+        assert metric_shown.value == format_metric_compact("gmv", now["gmv"], "zh")
         assert metric_shown.delta == format_change(_change(now["gmv"], before["gmv"]))
     captions = " ".join(c.value for c in home.caption)
     assert f"对比 {yesterday_before[0][:10]}（上周同日）" in captions
@@ -304,5 +304,5 @@ def test_kpi_page_yesterday_preset(engine, users, run_page, clock_at):
     assert any("2026-12-06 至 2026-12-06（含）· 8 场直播" in c for c in captions), captions
     assert any("对比 2026-11-29（上周同日）" in c for c in captions), captions
     gmv = next(m for m in at.metric if m.label == "成交金额")
-    assert gmv.value == format_metric("gmv", now["gmv"], "zh")
+    assert gmv.value == format_metric_compact("gmv", now["gmv"], "zh")
     assert gmv.delta == format_change(_change(now["gmv"], before["gmv"]))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, insert, select
 
+from lib import rollups
 from lib.core.db import write
 from lib.core.models import Department, HostAccount, LiveSession, Person, Position, Team
 
@@ -100,6 +101,7 @@ def load_truth_sessions(engine: Engine, samples: Path, people: dict[str, int]) -
                         conn.execute(
                             insert(HostAccount).values(person_id=pid, platform=alias[0], alias=alias[1])
                         )
+        rollups.rebuild_connection(conn)  # written straight into the table, as no import would
     return out
 
 

@@ -73,7 +73,7 @@ def test_kpi_tiles_read_the_month_target_with_pacing(engine, truth, clock_at):
     viewers = tiles["viewers"]["target"]  # no period target for viewers: 5,000 per session × sessions
     assert viewers["target_kind"] == "per_session" and viewers["value"] == 5_000 * view.sessions
     caption = kpis.tile_caption(tiles["gmv"], "zh")
-    assert caption.startswith("2026-11 月目标 ¥3,000,000 · 完成进度") and "时间进度 21.2%" in caption
+    assert caption.startswith("2026-11 月目标 ¥300万 · 完成进度") and "时间进度 21.2%" in caption
     assert "剩 24 天" in caption
     assert kpis.tile_caption(tiles["viewers"], "zh").startswith(f"单场目标 5,000 × {view.sessions} 场")
     # more sessions held: the period target stays; the per-session one grows with them
