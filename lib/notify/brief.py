@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from lib import cases, incidents, kpis
+from lib import cases, incidents, kpis, plan
 from lib.core import clock
 from lib.core.access import MANAGERS
 from lib.core.formatting import format_metric
@@ -101,6 +101,16 @@ def _incident_lines(engine: Engine, today: dt.date, lang: str) -> list[str]:
     return lines
 
 
+def _plan_lines(engine: Engine, today: dt.date, lang: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """Today's planned sessions as the home page's block shows them (lib.plan.today_lines at the page's
+    minute): a heading and one line per session; nothing when no schedule exists for `today`."""
+    found = plan.today_lines(engine, today, moment_of(today).replace(second=0, microsecond=0), lang)
+    if not found:
+        return [], []
+    lines = [translate("notify.brief.plan", lang, n=len(found))]
+    return lines + [title + (f" · {missing}" if missing else "") for title, missing in found], found
+
+
 def brief(engine: Engine, today: dt.date, audience: str, lang: str) -> Message:
     """The morning brief for `today` as `audience` would see it."""
     base = public_url(engine)
@@ -119,6 +129,11 @@ def brief(engine: Engine, today: dt.date, audience: str, lang: str) -> Message:
             (translate("notify.link.flags", lang), page_url(base, "kpis", kpis.recent_flags_link(today)))
         )
     lines += _incident_lines(engine, today, lang)
+    planned, found_plan = _plan_lines(engine, today, lang)
+    if found_plan:
+        lines += planned
+        links.append((translate("notify.link.plan", lang), page_url(base, "schedule")))
+        data["plan"] = [list(pair) for pair in found_plan]
     found = incidents.attention(engine, today)
     if audience in MANAGERS:
         links.append(

@@ -30,6 +30,7 @@ from lib.plan.model import (
     script_due,
     validate,
 )
+from lib.plan.present import today_lines
 from lib.plan.queries import history_of, planned_session, schedule
 from lib.plan.writes import add, clash, copy_week, history, record_script, set_status, update
 
@@ -64,6 +65,7 @@ __all__ = [
     "script_due",
     "script_timeliness",
     "set_status",
+    "today_lines",
     "undo_import",
     "update",
     "validate",

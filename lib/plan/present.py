@@ -176,13 +176,15 @@ def history_frame(changes: list[dict[str, Any]], lang: str) -> pd.DataFrame:
 
 
 def today_lines(engine: Engine, day: dt.date, now: dt.datetime, lang: str) -> list[tuple[str, str]]:
-    """Today's plan for the home page: (who streams where and when, what the script still lacks) per
-    planned session of `day`, by start; cancelled sessions left out."""
+    """Today's plan for the home page and the morning brief (one path): (who streams where and when, and
+    the theme if any; what the script still lacks) per planned session of `day`, by start; cancelled
+    sessions left out. Empty when nothing is planned."""
     out = []
     for row in schedule(engine, day, day, now):
         if row["status"] != "planned":
             continue
         c = card(row, lang)
+        title = " · ".join(x for x in (c["title"], row["theme"]) if x)
         missing = "" if row["script_status"] == "approved" else c["script"]
-        out.append((c["title"], missing))
+        out.append((title, missing))
     return out

@@ -262,9 +262,7 @@ def _undo_button(username: str, lang: str) -> None:
 
 def today_plan(role: str, today: dt.date) -> None:
     """Home page: who streams where and when today, and the scripts still missing (nothing when no plan)."""
-    lines = cached(
-        plan.present.today_lines, today, clock.now().replace(second=0, microsecond=0), current_language()
-    )
+    lines = cached(plan.today_lines, today, clock.now().replace(second=0, microsecond=0), current_language())
     if not lines:
         return
     st.subheader(t("plan.home.title"))
