@@ -40,14 +40,13 @@ def _queries(engine) -> list[tuple[str, object, object]]:
     from lib.core import clock
 
     start, end = kpis.preset_range("last_month", clock.today())
-    prev_from, prev_to = kpis.previous_range(start, end)
     month = kpis.Filters(start, end)
     history = kpis.Filters(start.replace(year=start.year - 2), end)
     roster = kpis.load_roster(engine)
     asks = [
         ("month by day (+funnel, durations)", month, "day", {"metric_keys": kpis.TILE_SUMS, "extras": True}),
         ("month by host", month, "host", {"metric_keys": kpis.RANK_SUMS}),
-        ("month before by host", month, "host", {"date_from": prev_from, "date_to": prev_to}),
+        ("month before by host", kpis.compared(month), "host", {}),  # the span the month is compared with
         ("all history by day (trend)", history, "day", {"metric_keys": kpis.FLAG_SUMS}),
     ]
     return [

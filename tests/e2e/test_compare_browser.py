@@ -10,7 +10,7 @@ import pytest
 
 from lib import kpis
 from lib.core.auth import DEMO_PASSWORD
-from lib.core.formatting import format_metric
+from lib.core.formatting import format_metric_compact
 from lib.demo import load_demo
 from tests.e2e.conftest import ARTIFACTS, login, no_exception, wait_idle
 
@@ -46,7 +46,7 @@ def test_first_screen_answers_yesterday_then_the_month(demo_server, engine, brow
     moment = dt.datetime.fromisoformat(NOW)
     yesterday = {t.metric: t for t in kpis.yesterday_tiles(engine, moment)}
     shown = page.locator(".st-key-home_yesterday_gmv [data-testid='stMetricValue']").inner_text()
-    assert shown == format_metric("gmv", yesterday["gmv"].actual, "zh")
+    assert shown == format_metric_compact("gmv", yesterday["gmv"].actual, "zh")  # 万 on a Chinese tile
     box = page.locator(".st-key-home_yesterday_gmv").bounding_box()
     assert box["y"] + box["height"] <= height  # yesterday's GMV tile is whole on the first screen
     page.screenshot(path=str(ARTIFACTS / f"compare_home_{size}.png"))
