@@ -22,6 +22,11 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
 ]
 ARTIFACTS = ROOT / "tests" / "e2e" / "artifacts"
+SIZES = {"phone": (390, 844), "desktop": (1440, 900)}  # the two sizes every page is looked at
+PHONE_UA = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.0 Mobile/15E148 Safari/604.1"
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -107,6 +112,19 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b
         b.close()
+
+
+@pytest.fixture(params=list(SIZES))
+def sized(request, browser):
+    """(size, page) at each of SIZES: a phone (touch, mobile user agent) and a desktop."""
+    size = request.param
+    width, height = SIZES[size]
+    extra = {"is_mobile": True, "has_touch": True, "user_agent": PHONE_UA} if size == "phone" else {}
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", **extra)
+    page = context.new_page()
+    page.set_default_timeout(45_000)
+    yield size, page
+    context.close()
 
 
 @pytest.fixture

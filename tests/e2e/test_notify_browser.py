@@ -12,7 +12,7 @@ from lib.core.auth import DEMO_PASSWORD
 from lib.core.db import write
 from lib.demo import load_demo
 from tests.e2e.conftest import ARTIFACTS, go_to, login, no_exception, wait_idle
-from tests.e2e.test_phone_layout import OVERFLOW_JS, PHONE_UA, SIZES, shoot
+from tests.e2e.test_phone_layout import OVERFLOW_JS, shoot
 from tests.notify import receiver as rcv
 
 pytestmark = pytest.mark.e2e
@@ -24,18 +24,6 @@ def robot():
     yield rx
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(params=list(SIZES))
-def sized(request, browser):
-    size = request.param
-    width, height = SIZES[size]
-    extra = {"is_mobile": True, "has_touch": True, "user_agent": PHONE_UA} if size == "phone" else {}
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", **extra)
-    page = context.new_page()
-    page.set_default_timeout(45_000)
-    yield size, page
-    context.close()
 
 
 @pytest.fixture

@@ -12,15 +12,10 @@ from playwright.sync_api import expect
 
 from lib.core.auth import DEMO_PASSWORD
 from lib.demo import load_demo
-from tests.e2e.conftest import ARTIFACTS, go_to, login, no_exception, wait_idle
+from tests.e2e.conftest import ARTIFACTS, SIZES, go_to, login, no_exception, wait_idle
 
 pytestmark = pytest.mark.e2e
 
-SIZES = {"phone": (390, 844), "desktop": (1440, 900)}
-PHONE_UA = (
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-    "Version/17.0 Mobile/15E148 Safari/604.1"
-)
 # The page's full height: Streamlit scrolls its main area, not the document.
 HEIGHT_JS = "() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight"
 OVERFLOW_JS = "() => { const m = document.querySelector('[data-testid=\"stMain\"]'); return m.scrollWidth - m.clientWidth; }"
@@ -30,18 +25,6 @@ OVERFLOW_JS = "() => { const m = document.querySelector('[data-testid=\"stMain\"
 def demo_server(engine, database_url, start_server):
     load_demo(engine)
     return start_server(database_url)
-
-
-@pytest.fixture(params=list(SIZES))
-def sized(request, browser):
-    size = request.param
-    width, height = SIZES[size]
-    extra = {"is_mobile": True, "has_touch": True, "user_agent": PHONE_UA} if size == "phone" else {}
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", **extra)
-    page = context.new_page()
-    page.set_default_timeout(45_000)
-    yield size, page
-    context.close()
 
 
 def settle(page) -> None:

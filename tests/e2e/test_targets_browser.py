@@ -15,7 +15,7 @@ from lib import targets as tg
 from lib.core.auth import DEMO_PASSWORD
 from lib.demo import load_demo
 from tests.e2e.conftest import ARTIFACTS, go_to, login, no_exception
-from tests.e2e.test_phone_layout import PHONE_UA, SIZES, assert_no_sideways_scroll, settle
+from tests.e2e.test_phone_layout import assert_no_sideways_scroll, settle
 
 pytestmark = pytest.mark.e2e
 NOW = "2026-12-07T08:30:00"
@@ -35,18 +35,6 @@ def paced_server(engine, database_url, start_server, clock_at):
         engine, "manager", "gmv", "2026-12", "person", hosts["林晓雨"], round(lin["gmv"] / 0.3, -3)
     )
     return start_server(database_url)
-
-
-@pytest.fixture(params=list(SIZES))
-def sized(request, browser):
-    size = request.param
-    width, height = SIZES[size]
-    extra = {"is_mobile": True, "has_touch": True, "user_agent": PHONE_UA} if size == "phone" else {}
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", **extra)
-    page = context.new_page()
-    page.set_default_timeout(45_000)
-    yield size, page
-    context.close()
 
 
 def test_pacing_on_kpi_home_and_targets_pages(paced_server, sized):
