@@ -4,6 +4,8 @@ tests/e2e/artifacts/notify-*.png."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -45,6 +47,27 @@ def notify_server(engine, database_url, start_server, robot):
     return start_server(database_url)
 
 
+# Each platform's brief as its group would see it (the card's header, the Markdown's link text).
+PLATFORM_VIEWS = (
+    ("wecom", "（企微）运营群", "昨日明细"),
+    ("feishu", "（飞书）运营群", "昨日明细"),
+)
+
+
+def pick_rule(page, channel: str) -> None:
+    """Choose the brief rule of `channel` in the rules tab's picker."""
+    wait_idle(page)  # a rerun would close a list opened meanwhile
+    picker = page.locator(".st-key-nru_pick").get_by_role("combobox")
+    picker.scroll_into_view_if_needed()
+    picker.evaluate("el => el.blur()")  # still focused from the last pick: ArrowDown would not open it
+    picker.focus()
+    page.keyboard.press("ArrowDown")  # opens the list wherever the picker sits on the screen
+    expect(picker).to_have_attribute("aria-expanded", "true")
+    page.get_by_role("option").filter(has_text=channel).first.click()
+    expect(picker).to_have_value(re.compile(re.escape(channel)))
+    wait_idle(page)
+
+
 def test_notify_page_at_phone_and_desktop(notify_server, sized, robot):
     size, page = sized
     login(page, notify_server, "admin", DEMO_PASSWORD)
@@ -70,6 +93,14 @@ def test_notify_page_at_phone_and_desktop(notify_server, sized, robot):
         path=str(ARTIFACTS / f"notify-platform-dingtalk-{size}.png")
     )
     assert (ARTIFACTS / f"layout-notify-rules-{size}.png").exists()
+    for kind, channel, shown in PLATFORM_VIEWS:
+        pick_rule(page, channel)
+        page.get_by_role("button", name="预览（与发送内容一致）").click()
+        view = page.locator(".st-key-notify_platform_view")
+        expect(view).to_contain_text(shown)
+        expect(view).to_contain_text("晨报")
+        no_exception(page)
+        view.screenshot(path=str(ARTIFACTS / f"notify-platform-{kind}-{size}.png"))
     go_to(page, "周报")
     expect(page.get_by_role("heading", name="周报：本周对比目标")).to_be_visible()
     wait_idle(page)
