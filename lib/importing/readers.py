@@ -158,7 +158,8 @@ class RawTable:
     def _pandas_csv(
         self, header_index: int, width: int, numeric_columns: frozenset[int], spare: int
     ) -> pd.DataFrame:
-        return pd.read_csv(
+        # pandas takes column positions as na_values keys; pandas-stubs allows only str keys there
+        return pd.read_csv(  # type: ignore[call-overload]
             io.StringIO(self._text or ""),
             sep=self._sep,
             header=None,
