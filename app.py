@@ -74,7 +74,7 @@ if user is None and not st.session_state.get("logged_out") and isinstance(_raw_c
     token = read_login_token(_raw_cookie, cookie_key)
     with eng.connect() as _conn:
         cookie_user = auth.session_user(_conn, token.username, token.issued) if token else None
-    if cookie_user is not None:
+    if cookie_user is not None and token is not None:  # a user comes only from a token
         start_session(cookie_user, token.issued)
         st.rerun()
     if token is None:  # unreadable: delete it (a revoked one may share its name with a newer login's)

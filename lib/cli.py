@@ -62,10 +62,10 @@ def cmd_user(args: argparse.Namespace) -> int:
                 auth.add_user(conn, name, password, args.role, display_name=args.display_name, actor="cli")
             print(f"user {name} added with role {args.role}", file=sys.stderr)
         elif args.user_command == "set":
-            password = _read_password(args) if args.reset_password else None
+            new_password = _read_password(args) if args.reset_password else None
             active = None if args.active is None else args.active == "yes"
             with write(engine) as conn:
-                auth.update_user(conn, args.name, "cli", role=args.role, active=active, password=password)
+                auth.update_user(conn, args.name, "cli", role=args.role, active=active, password=new_password)
             print(f"user {args.name} updated", file=sys.stderr)
     except auth.AuthError as exc:
         print("error: " + translate(f"auth.error.{exc.code}", "en", **exc.params), file=sys.stderr)

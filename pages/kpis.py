@@ -76,6 +76,7 @@ with right:
     else:
         st.info(t("kpis.funnel_none"))
 band = metric("duration_hours").default_target
+assert band is not None  # the catalogue gives duration_hours a default band
 dur_target = next((x["target"] for x in view.tiles if x["metric"] == "duration_hours"), None)
 low, high = (dur_target["value"], dur_target["value_high"]) if dur_target else (band[1], band[2])
 durations = kpis.durations_chart(view.durations, low, high, t("kpis.durations", low=low, high=high), lang)

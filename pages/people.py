@@ -61,7 +61,7 @@ if user.role == "admin":
     if not accounts.empty:
         labels = {int(r.id): f"{r.name} · {r.platform} · {r.alias}" for r in accounts.itertuples()}
         pick = st.selectbox(
-            t("importing.people.remove"), list(labels), format_func=labels.get, key="people_pick"
+            t("importing.people.remove"), list(labels), format_func=labels.__getitem__, key="people_pick"
         )
         if st.button(t("importing.people.remove"), key="people_remove"):
             importing.remove_host_account(engine(), int(pick), user.username)

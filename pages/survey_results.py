@@ -85,7 +85,8 @@ with tab_results:
             if groups := surveys.shown_groups(res):
                 group = st.selectbox(t("survey.results.group"), list(groups))
                 shares = groups[group].distribution.get(question or "all")
-                st.altair_chart(surveys.distribution_chart(shares, lang), width="stretch")
+                if shares is not None:  # None: nobody in the group rated this question
+                    st.altair_chart(surveys.distribution_chart(shares, lang), width="stretch")
             st.subheader(t("survey.results.response_rate"))
             table(surveys.response_frame(res), ["department", "responses", "users", "rate"])
             st.subheader(t("survey.results.comments"))

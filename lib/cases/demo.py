@@ -18,6 +18,7 @@ from sqlalchemy import Connection, insert, select
 from lib.cases.model import AI, CS, CT, C, CaseInput, ItemInput
 from lib.cases.workflow import insert_case, reindex
 from lib.core import clock
+from lib.core.db import inserted_id
 from lib.core.models import LiveSession, Person
 
 SEED_REVIEWS = (  # (title, category, highlights, shortcomings, improvements, tag)
@@ -49,7 +50,7 @@ SEED_REVIEWS = (  # (title, category, highlights, shortcomings, improvements, ta
 
 # (host, status, author, category, tags, title, background, highlights, shortcomings, improvements,
 #  [(task, owner, due in days from today; negative = overdue)])
-DEMO = (
+DEMO: tuple[tuple[Any, ...], ...] = (
     (
         "林晓雨",
         "published",
@@ -192,7 +193,7 @@ def _insert_review(
     conn: Connection, session: Any, texts: tuple[str, ...], owner: int | None, now: dt.datetime, due: dt.date
 ) -> None:
     title, category, highlights, shortcomings, improvements, tag = texts
-    case_id = conn.execute(
+    inserted = conn.execute(
         insert(C).values(
             title=title,
             case_date=session.started_on,
@@ -208,7 +209,8 @@ def _insert_review(
             created_at=now,
             updated_at=now,
         )
-    ).inserted_primary_key[0]
+    )
+    case_id = inserted_id(inserted)
     conn.execute(insert(CS).values(case_id=case_id, session_id=session.id))
     conn.execute(insert(CT).values(case_id=case_id, tag=tag))
     conn.execute(

@@ -4,6 +4,7 @@ the editor's session choices, and a new case pre-filled from a session."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -25,7 +26,7 @@ def _host_filter(record: dict[str, Any]) -> Any:
     return (LS.c.host_person_id.is_(None)) & (LS.c.host_name == record.get("host_name"))
 
 
-def _previous(engine: Engine, rec: dict[str, Any]) -> list[dict[str, Any]]:
+def _previous(engine: Engine, rec: dict[str, Any]) -> list[Mapping[str, Any]]:
     """The host's sessions before this one, newest first, at most PREVIOUS_SESSIONS."""
     with engine.connect() as conn:
         return [
@@ -39,7 +40,7 @@ def _previous(engine: Engine, rec: dict[str, Any]) -> list[dict[str, Any]]:
         ]
 
 
-def _card(sid: int, rec: dict[str, Any], previous: list[dict[str, Any]]) -> dict[str, Any]:
+def _card(sid: int, rec: dict[str, Any], previous: list[Mapping[str, Any]]) -> dict[str, Any]:
     before = per_session_from_rows(previous) if previous else {}
     metrics = {k: rec.get(k) for k in KEY_METRICS}
     change = {}

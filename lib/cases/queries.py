@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -79,7 +80,7 @@ def _items_query(today: dt.date) -> Any:
     )
 
 
-def _with_overdue(rows: list[Any], today: dt.date) -> list[dict[str, Any]]:
+def _with_overdue(rows: Sequence[Any], today: dt.date) -> list[dict[str, Any]]:
     out = []
     for r in rows:
         d = dict(r)

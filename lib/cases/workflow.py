@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
@@ -37,12 +38,12 @@ from lib.cases.model import (
 from lib.cases.searching import search_text, tags_of
 from lib.cases.validation import check_session_access, clean_text, validate
 from lib.core import forms
-from lib.core.db import audit, now, write
+from lib.core.db import audit, inserted_id, now, write
 from lib.core.models import Person, User
 
 
 def _item_summary(item: dict[str, Any] | ItemInput, names: dict[int, str]) -> str:
-    get = item.get if isinstance(item, dict) else lambda k: getattr(item, k)
+    get: Callable[[str], Any] = item.get if isinstance(item, dict) else lambda k: getattr(item, k)
     owner = names.get(get("owner_person_id"), "") if get("owner_person_id") else ""
     due = get("due_on").isoformat() if get("due_on") else ""
     return f"{get('description')} | {owner} | {due} | {get('status')}"
@@ -86,7 +87,7 @@ def insert_case(
     data = validate(conn, data, today)
     stamp = now()
     values = {f: getattr(data, f) for f in EDIT_FIELDS}
-    case_id = conn.execute(
+    inserted = conn.execute(
         insert(C).values(
             **values,
             author=username,
@@ -95,7 +96,8 @@ def insert_case(
             updated_at=stamp,
             search_text=search_text(data.title, values, data.tags),
         )
-    ).inserted_primary_key[0]
+    )
+    case_id = inserted_id(inserted)
     _write_links(conn, case_id, data)
     names = _names(conn)
     changes: dict[str, Any] = {f: [None, _jsonable(values[f])] for f in EDIT_FIELDS if values[f]}

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, select, text, update
+from sqlalchemy import Connection, CursorResult, Engine, create_engine, event, select, text, update
 from sqlalchemy.engine import make_url
 
 from lib.core import clock
@@ -109,6 +109,14 @@ def write(engine: Engine | None = None) -> Iterator[Connection]:
     with engine.begin() as conn:
         yield conn
         bump_data_version(conn)
+
+
+def inserted_id(result: CursorResult[Any]) -> int:
+    """The id of the one row a single-row INSERT just added (SQLAlchemy types the key as optional)."""
+    key = result.inserted_primary_key
+    if key is None:
+        raise RuntimeError("not a single-row INSERT")
+    return int(key[0])
 
 
 def bump_data_version(conn: Connection) -> None:

@@ -8,6 +8,7 @@ Schema changes go through Alembic (alembic/versions); a test checks models and m
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -45,6 +46,8 @@ SessionId = BigInteger().with_variant(Integer, "sqlite")  # the type of live_ses
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+    # Every model here maps one Table (DeclarativeBase types it as the wider FromClause).
+    __table__: ClassVar[Table]
 
 
 # --- meta -------------------------------------------------------------------------------------------

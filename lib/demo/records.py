@@ -10,7 +10,7 @@ import numpy as np
 from sqlalchemy import Connection, insert, select
 
 from lib.core.dates import month_keys
-from lib.core.db import ROOT
+from lib.core.db import ROOT, inserted_id
 from lib.core.models import (
     Department,
     Incident,
@@ -53,8 +53,8 @@ def load_roster(conn: Connection) -> dict[str, dict]:
         for row in csv.DictReader(fh):
             team = row["小组"]
             if team not in teams:
-                teams[team] = conn.execute(insert(Team).values(name=team)).inserted_primary_key[0]
-            pid = conn.execute(
+                teams[team] = inserted_id(conn.execute(insert(Team).values(name=team)))
+            inserted = conn.execute(
                 insert(Person).values(
                     name=row["姓名"],
                     position_id=positions[row["岗位"]],
@@ -64,7 +64,8 @@ def load_roster(conn: Connection) -> dict[str, dict]:
                     phone=row["手机号"],
                     active=True,
                 )
-            ).inserted_primary_key[0]
+            )
+            pid = inserted_id(inserted)
             people[row["姓名"]] = {"id": pid, "position": row["岗位"], "department": row["部门"]}
     return people
 
@@ -124,7 +125,7 @@ def add_incidents(conn: Connection, rng: np.random.Generator, people: dict, now:
         .order_by(s.started_at)
         .limit(6000)
     ).all()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for session in sessions:
         if rng.random() > 0.35:
             continue

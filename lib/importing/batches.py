@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, and_, delete, func, select, update
@@ -133,7 +134,7 @@ def _named(conn: Connection, column: Any, where: Any) -> str:
         return ""
     text = ", ".join(f"#{i}" for i in ids)
     if len(ids) == NAMED:
-        total = conn.execute(select(func.count(func.distinct(column))).where(where)).scalar()
+        total = conn.execute(select(func.count(func.distinct(column))).where(where)).scalar_one()
         text += f" … ({total})" if total > NAMED else ""
     return text
 
@@ -201,7 +202,7 @@ def undo(engine: Engine, batch_id: int, username: str) -> dict[str, int]:
     return counts
 
 
-def _undo_session_days(conn: Connection, changes: list[Any]) -> set[dt.date]:
+def _undo_session_days(conn: Connection, changes: Sequence[Any]) -> set[dt.date]:
     """The days of the sessions an undo touches: those the batch wrote, and those of the people it added
     (deleting a person unlinks their sessions: the host key of the roll-ups changes)."""
     ls = LiveSession.__table__

@@ -8,11 +8,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, bindparam, insert, literal, select, update
+from sqlalchemy import ColumnDefault, Connection, Engine, Table, bindparam, insert, literal, select, update
 from sqlalchemy.exc import DBAPIError
 
 from lib import rollups
-from lib.core.db import audit, now, write
+from lib.core.db import audit, inserted_id, now, write
 from lib.core.models import AppSetting, ImportBatch, ImportChange, LiveSession
 from lib.importing.plan import IN_CHUNK, Plan, Progress, chunks
 
@@ -115,13 +115,15 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     defaults = {
         c.name: c.default.arg
         for c in table.c
-        if c.name not in columns and c.default is not None and c.default.is_scalar
+        if c.name not in columns and isinstance(c.default, ColumnDefault) and c.default.is_scalar
     }
     columns += list(defaults)
     rows = [{**row, **defaults} for row in rows] if defaults else rows
     statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
     dbapi = conn.dialect.loaded_dbapi
-    cursor = conn.connection.driver_connection.cursor()
+    driver = conn.connection.driver_connection
+    assert driver is not None  # the connection is open: this transaction uses it
+    cursor = driver.cursor()
     try:
         with cursor.copy(statement) as copy:
             for row in rows:
@@ -292,11 +294,12 @@ def commit(
             "kind": meta["kind"],
             "profile": meta["profile"],
         }
-        batch_id = conn.execute(
+        inserted = conn.execute(
             insert(ImportBatch).values(
                 created_at=now(), username=username, rejected=0, status="committed", **batch
             )
-        ).inserted_primary_key[0]
+        )
+        batch_id = inserted_id(inserted)
         if plan.before_write is not None:  # e.g. create the roster's new teams, so team ids can be compared
             plan.before_write(conn, batch_id, plan)
         changes = diff(conn, plan)

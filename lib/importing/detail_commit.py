@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, delete, insert, select
 
-from lib.core.db import audit, now, write
+from lib.core.db import audit, inserted_id, now, write
 from lib.core.models import ImportBatch, ImportChange
 from lib.importing import commit as committing
 from lib.importing.commit import after_chunk, bulk_insert, lock_imports, same
@@ -136,7 +136,7 @@ def commit_detail(
         changes = detail_diff(conn, plan)
         committing.after_diff()
         counts = {"inserted": changes.inserted, "updated": changes.updated, "unchanged": changes.unchanged}
-        batch_id = conn.execute(
+        inserted = conn.execute(
             insert(ImportBatch).values(
                 created_at=now(),
                 username=username,
@@ -146,7 +146,8 @@ def commit_detail(
                 **{k: meta[k] for k in ("sha256", "kind", "profile")},
                 **counts,
             )
-        ).inserted_primary_key[0]
+        )
+        batch_id = inserted_id(inserted)
         write_detail(conn, plan, changes, batch_id, progress)
         others = {k: meta[k] for k in ("kind", "profile", "sha256")}
         audit(

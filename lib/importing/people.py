@@ -7,7 +7,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, update
 
 from lib import rollups
-from lib.core.db import audit, write
+from lib.core.db import audit, inserted_id, write
 from lib.core.i18n import translate
 from lib.core.models import Department, HostAccount, LiveSession, Person, Position, Team
 from lib.importing.commit import lock_imports
@@ -99,9 +99,10 @@ def add_host_account(engine: Engine, person_id: int, platform: str, alias: str, 
         ).first()
         if taken:
             raise ProfileError("alias_taken", value=alias)
-        new_id = conn.execute(
+        inserted = conn.execute(
             insert(HostAccount).values(person_id=person_id, platform=platform, alias=alias)
-        ).inserted_primary_key[0]
+        )
+        new_id = inserted_id(inserted)
         relinked = relink_sessions(conn, platform, alias)
         audit(
             conn,

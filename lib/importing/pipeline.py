@@ -178,8 +178,10 @@ def parse_bytes(
     raw, detection = _read(data, file_name, sha, kind, profile, profiles)
     if isinstance(raw, Preview):
         return Parsed(raw)
+    assert detection is not None  # with a profile and columns, else _read refused the file
     p, cmap = detection.profile, detection.columns
-    meta = {"header": detection.header, "unmatched": cmap.unmatched}
+    assert p is not None and cmap is not None
+    meta: dict[str, Any] = {"header": detection.header, "unmatched": cmap.unmatched}
     if detection.missing:
         errors = [
             RowError(
@@ -223,15 +225,16 @@ def parse_bytes(
     return Parsed(result, parsed.columns, above, draft)
 
 
-def resolve(engine: Engine, parsed: Parsed) -> tuple[Preview, Plan | None]:
+def resolve(engine: Engine, parsed: Parsed) -> tuple[Preview, Plan | DetailPlan | None]:
     """A parsed file's rows against the stored data: what the import will write, or why it cannot."""
     result = parsed.result
-    if parsed.columns is None:
+    if parsed.columns is None or result.kind is None:  # refused already (a parsed file has its kind)
         return result, None
     with engine.connect() as conn:
         if before := checks.imported_before(conn, result.sha256):
             result.imported_as = before[0]
             result.warnings.append(before[1])
+        plan: Plan | DetailPlan | None
         if result.kind in DETAIL_KINDS:
             plan, more = resolve_detail(
                 conn, result.kind, result.frame, parsed.columns, parsed.above, parsed.draft
@@ -250,7 +253,7 @@ def _prepare(
     kind: str | None,
     profile: str | None,
     profiles: list[prof.Profile] | None = None,
-) -> tuple[Preview, Plan | None]:
+) -> tuple[Preview, Plan | DetailPlan | None]:
     profiles = all_profiles(engine) if profiles is None else profiles
     return resolve(engine, parse_bytes(data, file_name, kind, profile, profiles))
 
@@ -374,6 +377,7 @@ def _import_detail(
             return _refused(result, dry_run, len(plan.records))
         if progress is not None:
             progress(1.0)
+    assert changes is not None  # counted (dry run, same bytes) or committed above
     counts = (changes.inserted, changes.updated, changes.unchanged)
     return ImportReport(
         result.file, result.kind, result.profile, batch_id, *counts, 0, [], dry_run, result.warnings

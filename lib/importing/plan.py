@@ -14,7 +14,7 @@ from lib.core.models import Person
 from lib.importing.validate import RowError
 
 IN_CHUNK = 500
-Progress = Callable[[float], None]
+Progress = Callable[[float], object]  # what it returns is not used (st.progress returns its element)
 Fetch = Callable[[Connection, list[dict[str, Any]]], list[dict[str, Any]]]
 
 

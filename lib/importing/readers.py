@@ -158,7 +158,7 @@ class RawTable:
     def _pandas_csv(
         self, header_index: int, width: int, numeric_columns: frozenset[int], spare: int
     ) -> pd.DataFrame:
-        return pd.read_csv(
+        return pd.read_csv(  # type: ignore[call-overload]  # na_values by column position: pandas-stubs wants str keys
             io.StringIO(self._text or ""),
             sep=self._sep,
             header=None,

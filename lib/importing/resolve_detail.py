@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Column, Connection, Table, select
 
 from lib.core.formatting import Quantity
 from lib.core.models import LiveSession, SessionMinute, SessionProduct, SessionSource
@@ -109,7 +109,7 @@ def stored_sessions(conn: Connection, wanted: set[tuple[str, dt.datetime]]) -> d
     if not wanted:
         return {}
     first, last = min(w[1] for w in wanted), max(w[1] for w in wanted) + dt.timedelta(minutes=1)
-    cols = (LS.c.id, LS.c.platform, LS.c.account, LS.c.started_at, LS.c.ended_at)
+    cols: tuple[Column, ...] = (LS.c.id, LS.c.platform, LS.c.account, LS.c.started_at, LS.c.ended_at)
     cols += (LS.c.gmv, LS.c.orders, LS.c.viewers)
     found: dict[tuple, list[dict]] = {}
     for accounts in chunks(sorted({w[0] for w in wanted}), IN_CHUNK):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -42,7 +43,7 @@ def incident_key(room: str | None, host: str | None, category: str, detected_at:
 
 
 def link_session(
-    sessions: list, inc: dict[str, Any], people: dict[str, int]
+    sessions: Sequence[Any], inc: dict[str, Any], people: dict[str, int]
 ) -> tuple[int | None, str | None]:
     """The session of that room/host whose [start, end] contains the detection time."""
     at, host, room = inc["detected_at"], inc.get("host_name"), inc.get("room")
@@ -67,7 +68,9 @@ def link_session(
     return (best[1].id, best[1].platform) if best else (None, None)
 
 
-def _candidate_sessions(conn: Connection, records: list[dict[str, Any]]) -> tuple[list, dict[str, tuple]]:
+def _candidate_sessions(
+    conn: Connection, records: list[dict[str, Any]]
+) -> tuple[Sequence[Any], dict[str, tuple]]:
     """Finished sessions around the file's detection times, and sessions named by external id."""
     detected = [r["detected_at"] for r in records]
     lo, hi = min(detected) - dt.timedelta(days=2), max(detected) + dt.timedelta(days=1)

@@ -52,14 +52,14 @@ def _link_hosts(conn: Connection, records: list[dict[str, Any]]) -> None:
     people = person_ids(conn)
     aliases: dict[tuple[str, str], int] = {}
     person_aliases: dict[tuple[int, str], list[str]] = {}
-    for platform, alias, pid in conn.execute(
+    for platform, alias, owner in conn.execute(
         select(HostAccount.platform, HostAccount.alias, HostAccount.person_id)
     ):
-        aliases[(platform, alias)] = pid
-        person_aliases.setdefault((pid, platform), []).append(alias)
+        aliases[(platform, alias)] = owner
+        person_aliases.setdefault((owner, platform), []).append(alias)
     for r in records:
         host, platform = r.get("host_name"), r["platform"]
-        pid = None
+        pid: int | None = None
         if host:
             pid = aliases.get((platform, host)) or people.get(host)
         if pid is None and r.get("account"):
@@ -72,7 +72,7 @@ def _link_hosts(conn: Connection, records: list[dict[str, Any]]) -> None:
 
 def _fill_rooms(conn: Connection, records: list[dict[str, Any]]) -> None:
     """SPEC's room is "直播间/账号": the account, unless stored sessions of that account name a room."""
-    known_rooms: dict[tuple[str, str], str] = {}
+    known_rooms: dict[tuple[str, str], str | None] = {}
     for chunk in chunks(sorted({r["account"] for r in records}), IN_CHUNK):
         q = (
             select(LiveSession.platform, LiveSession.account, LiveSession.room)

@@ -8,7 +8,7 @@ import re
 
 from sqlalchemy import Engine, insert, select
 
-from lib.core.db import audit, now, write
+from lib.core.db import audit, inserted_id, now, write
 from lib.core.errors import CodedError
 from lib.core.models import ExportProfile
 from lib.importing.profiles import FIELDS, KINDS, PLATFORMS, PRESET_BY_NAME, PRESETS, Profile
@@ -57,7 +57,7 @@ def save_profile(
     with write(engine) as conn:
         if conn.execute(select(ExportProfile.id).where(ExportProfile.name == name)).first():
             raise ProfileError("profile_name_taken", value=name)
-        new_id = conn.execute(
+        inserted = conn.execute(
             insert(ExportProfile).values(
                 name=name,
                 kind=kind,
@@ -66,6 +66,7 @@ def save_profile(
                 created_by=username,
                 created_at=now(),
             )
-        ).inserted_primary_key[0]
+        )
+        new_id = inserted_id(inserted)
         audit(conn, username, "import.profile_saved", name=name, kind=kind, platform=platform)
     return int(new_id)

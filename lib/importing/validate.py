@@ -122,7 +122,7 @@ def parse_file(profile: Profile, cmap: ColumnMap, raw: pd.DataFrame, row_numbers
     flagged = {(e.row, e.column) for e in errors}
     for name in _required_values(kind):
         if name in frame.columns:
-            for i in np.flatnonzero(frame[name].isna().to_numpy()):
+            for i in np.flatnonzero(frame[name].isna().to_numpy()).tolist():
                 if (int(row_numbers[i]), headers.get(name)) not in flagged:
                     errors.append(RowError(int(row_numbers[i]), headers.get(name), None, "required"))
     if keys is None:
@@ -188,7 +188,9 @@ def _session_rules(frame: pd.DataFrame, headers: dict[str, str], flagged: set[in
 def _watch_rule(frame: pd.DataFrame, durations: list, headers: dict[str, str]) -> list[RowError]:
     """Nobody watches a session on average longer than it lasted."""
     rows = frame["_row"].tolist()
-    watch = frame["avg_watch_seconds"].tolist() if "avg_watch_seconds" in frame else [None] * len(frame)
+    watch: list[Any] = (
+        frame["avg_watch_seconds"].tolist() if "avg_watch_seconds" in frame else [None] * len(frame)
+    )
     return [
         RowError(
             rows[i],

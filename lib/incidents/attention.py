@@ -57,7 +57,7 @@ def attention(engine: Engine, today: dt.date, shown: int = SHOWN) -> Attention:
     q = IncidentQuery(dialect_of(engine))
     where = q.where(ReportFilter(date_from, date_to))
     no_reason = or_(q.i.c.overtime_reason.is_(None), q.i.c.overtime_reason == "")
-    lists = {
+    lists: dict[str, tuple[list[Any], list[Any]]] = {
         "open": ([~q.is_resolved], [q.i.c.detected_at, q.i.c.id]),  # the oldest has waited longest
         "unexplained": ([q.breach == 1, no_reason], [q.i.c.detected_at.desc(), q.i.c.id.desc()]),
     }

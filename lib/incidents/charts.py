@@ -129,7 +129,7 @@ def attainment_by_department(frame: pd.DataFrame, lang: str) -> alt.Chart:
     )
 
 
-def session_timeline(frame: pd.DataFrame, as_of: dt.datetime, lang: str) -> alt.LayerChart:
+def session_timeline(frame: pd.DataFrame, as_of: dt.datetime, lang: str) -> alt.LayerChart | alt.FacetChart:
     """One session's incidents: a bar from detection to resolution (to now when open), a tick at response."""
     data = _with_severity_label(frame, lang)
     data["label"] = [f"#{i} {c}" for i, c in zip(data["id"], data["category"], strict=True)]

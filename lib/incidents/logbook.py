@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from lib.core import forms
-from lib.core.db import audit, now, write
+from lib.core.db import audit, inserted_id, now, write
 from lib.core.models import Incident, IncidentCategory, LiveSession, Person
 from lib.incidents.model import (
     CLOCK_SKEW,
@@ -45,7 +45,8 @@ def _check_times(data: IncidentInput, as_of: dt.datetime) -> None:
             responded=f"{data.responded_at:%Y-%m-%d %H:%M}",
             detected=f"{data.detected_at:%Y-%m-%d %H:%M}",
         )
-    if data.resolved_at is not None and data.resolved_at < data.responded_at:
+    # resolved implies responded (resolved_without_response above)
+    if data.resolved_at and data.responded_at and data.resolved_at < data.responded_at:
         raise IncidentError(
             "resolved_before_responded",
             resolved=f"{data.resolved_at:%Y-%m-%d %H:%M}",
@@ -55,7 +56,7 @@ def _check_times(data: IncidentInput, as_of: dt.datetime) -> None:
 
 def over_sla(data: IncidentInput, sla: Sla) -> dict[str, float] | None:
     """For a resolved incident: {respond/resolve minutes and limits} when it missed its SLA, else None."""
-    if data.resolved_at is None:
+    if data.resolved_at is None or data.detected_at is None:  # unresolved; or refused by _check_times
         return None
     respond = (data.responded_at - data.detected_at).total_seconds() if data.responded_at else None
     resolve = (data.resolved_at - data.detected_at).total_seconds()
@@ -64,7 +65,7 @@ def over_sla(data: IncidentInput, sla: Sla) -> dict[str, float] | None:
     if not (late_respond or late_resolve):
         return None
     return {
-        "respond": minutes(respond) if respond is not None else -1.0,
+        "respond": (minutes(respond) or 0.0) if respond is not None else -1.0,
         "resolve": minutes(resolve) or 0.0,
         "respond_sla": sla.respond_minutes if sla.respond_minutes is not None else -1.0,
         "resolve_sla": sla.resolve_minutes if sla.resolve_minutes is not None else -1.0,
@@ -164,7 +165,7 @@ def create_incident(
             "updated_at": now(),
             **_denormalised(conn, data),
         }
-        new_id = conn.execute(insert(Incident).values(**values)).inserted_primary_key[0]
+        new_id = inserted_id(conn.execute(insert(Incident).values(**values)))
         audit(conn, username, "incident_created", id=new_id, category=data.category, severity=data.severity)
         if token:
             forms.record_result(conn, token, new_id)
@@ -180,9 +181,9 @@ def update_incident(
     overtime_reason: str | None = None,
     as_of: dt.datetime | None = None,
     token: str | None = None,
-) -> None:
-    """Add the response and/or resolution time (and a reason) to an incident; validated like a new one.
-    `token` as in create_incident."""
+) -> int:
+    """Add the response and/or resolution time (and a reason) to an incident; validated like a new one;
+    its id. `token` as in create_incident."""
     with write(engine) as conn:
         if token:
             forms.claim(conn, token, "incident_update", username)
@@ -214,3 +215,4 @@ def update_incident(
             )
         )
         audit(conn, username, "incident_updated", id=incident_id)
+    return incident_id

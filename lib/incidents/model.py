@@ -52,7 +52,7 @@ class Sla:
 class IncidentInput:
     category: str
     severity: str
-    detected_at: dt.datetime
+    detected_at: dt.datetime | None  # None (not filled in) is refused: detected_required
     responded_at: dt.datetime | None = None
     resolved_at: dt.datetime | None = None
     session_id: int | None = None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -196,7 +197,7 @@ def detail_columns(q: IncidentQuery) -> list[ColumnElement]:
     ]
 
 
-def detail_frame(rows: list[Any]) -> pd.DataFrame:
+def detail_frame(rows: Sequence[Any]) -> pd.DataFrame:
     """Rows of `detail_columns` as a frame, the durations in minutes (2 decimals)."""
     df = pd.DataFrame([tuple(r) for r in rows], columns=list(DETAIL_NAMES))
     df["respond_minutes"] = (df["respond_s"].astype(float) / 60).round(2)

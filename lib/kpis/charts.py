@@ -29,7 +29,7 @@ def _x_values(data: pd.DataFrame, x_type: str, clip_from: dt.date | None) -> pd.
     if x_type != "T":
         return data["x"]
     days = pd.to_datetime(data["x"])
-    return days.clip(lower=pd.Timestamp(clip_from)) if clip_from is not None else days
+    return days.clip(lower=pd.Timestamp(clip_from)) if clip_from is not None else days  # type: ignore[call-overload]  # stubs: numbers only
 
 
 def _x_axis(x: pd.Series, x_type: str, date_format: str) -> alt.Axis:
@@ -49,7 +49,7 @@ def trend(
     date_format: str = "%m-%d",
     lang: str = "zh",
     clip_from: dt.date | None = None,
-) -> alt.LayerChart:
+) -> alt.LayerChart | alt.FacetChart:
     """The metric over time (or per session, in the frame's order: oldest first) with its target as a
     dashed line, or a band for between. Rates plot as percentages, as the tiles show them."""
     m = metric(metric_key)
@@ -65,7 +65,7 @@ def trend(
         alt.Tooltip(
             f"x:{x_type}",
             title=translate("kpis.group", lang),
-            **({"format": date_format} if x_type == "T" else {}),
+            format=date_format if x_type == "T" else alt.Undefined,
         ),
         alt.Tooltip("value:Q", title=name, format=_fmt(metric_key)),
         alt.Tooltip("target:Q", title=translate("kpis.target", lang), format=_fmt(metric_key)),
@@ -91,7 +91,7 @@ def trend(
 BULLET_ROWS = 30  # the ranking is sorted by GMV: the chart shows the top of it, the table shows all
 
 
-def bullet(ranking: pd.DataFrame, title: str, lang: str = "zh") -> alt.LayerChart:
+def bullet(ranking: pd.DataFrame, title: str, lang: str = "zh") -> alt.LayerChart | alt.FacetChart:
     """GMV achievement per group (the BULLET_ROWS highest GMV) as bars coloured by status, with 100 %."""
     data = ranking[["group", "gmv", "gmv_achievement", "status"]].dropna(subset=["gmv_achievement"])
     data = data.head(BULLET_ROWS).copy()
@@ -127,7 +127,7 @@ def funnel(steps: list[tuple[str, float]], title: str, lang: str = "zh") -> alt.
     """Exposure -> viewers -> product clicks -> buyers as horizontal bars with the step-to-step rate."""
     rows, previous = [], None
     for order, (step, value) in enumerate(steps):
-        rate = None if not previous else value / previous
+        rate: float | None = None if not previous else value / previous
         rows.append(
             {"order": order, "step": translate(f"kpis.step.{step}", lang), "value": value, "rate": rate}
         )
@@ -150,7 +150,7 @@ def funnel(steps: list[tuple[str, float]], title: str, lang: str = "zh") -> alt.
 
 def durations(
     frame: pd.DataFrame, low: float | None, high: float | None, title: str, lang: str = "zh"
-) -> alt.LayerChart:
+) -> alt.LayerChart | alt.FacetChart:
     """Sessions per half-hour of duration, with the target band (2–4 h by default) shaded."""
     data = frame.copy()
     data["hours_to"] = data["hours_from"] + 0.5

@@ -84,12 +84,11 @@ def view_from_params(params: dict[str, str], today: dt.date) -> dict[str, Any]:
         preset = default
     start, end = preset_range(preset, today)
     if preset == "custom":
-        linked = parse_date(params.get("from")), parse_date(params.get("to"))
-        if (
-            None in linked
-        ):  # malformed, or beyond the business dates (lib.core.bounds): 0001-01-01 would overflow
-            preset, linked = default, preset_range(default, today)
-        start, end = linked
+        first, last = parse_date(params.get("from")), parse_date(params.get("to"))
+        if first is None or last is None:
+            # malformed, or beyond the business dates (lib.core.bounds): 0001-01-01 would overflow
+            preset, (first, last) = default, preset_range(default, today)
+        start, end = first, last
     gran = params.get("gran") if params.get("gran") in ("session", *TIME_GROUPS) else "day"
     rank_by = params.get("by") if params.get("by") in RANK_GROUPS else "host"
     trend_metric = params.get("metric") if params.get("metric") in TREND_METRICS else "gmv"

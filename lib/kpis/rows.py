@@ -51,9 +51,14 @@ def _scoped(row: dict[str, Any], m: Metric) -> dict[str, float | None]:
     return {short: number_or_none(row.get(full)) for full, short in METRIC_FIELDS[m.key]}
 
 
+def _value(row: dict[str, Any], m: Metric) -> float | None:
+    assert m.from_sums is not None  # every session metric has one
+    return m.from_sums(_scoped(row, m))
+
+
 def metrics_of(row: dict[str, Any]) -> dict[str, float | None]:
     """Every session metric of one group from its row of sums."""
-    return {m.key: m.from_sums(_scoped(row, m)) for m in SESSION_METRICS}
+    return {m.key: _value(row, m) for m in SESSION_METRICS}
 
 
 def rollup(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -168,10 +173,10 @@ def with_targets(
     """Attach `targets: {metric: {kind, value, value_high, achievement, status}}` where one applies
     (only for `metric_keys` and gmv_mom when given)."""
     by_metric: dict[str, list[tg.TargetRow]] = {}
-    for target in targets:
-        if metric_keys is not None and target.metric not in metric_keys and target.metric != "gmv_mom":
+    for one in targets:
+        if metric_keys is not None and one.metric not in metric_keys and one.metric != "gmv_mom":
             continue
-        by_metric.setdefault(target.metric, []).append(target)
+        by_metric.setdefault(one.metric, []).append(one)
     memo: dict[tuple, tg.TargetRow | None] = {}
     for row in rows:
         month, months = _period(by, row, filters)
@@ -202,9 +207,9 @@ def frame_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     present = [m for m in SESSION_METRICS if METRIC_FIELDS[m.key][0][0] in frame.columns]
     missing = dict.fromkeys(m.key for m in SESSION_METRICS if m not in present)
     rows = []
-    for rec in frame.to_dict("records"):
+    for rec in frame.to_dict("records", into=dict):
         rec.update(missing)
-        rec.update({m.key: m.from_sums(_scoped(rec, m)) for m in present})
+        rec.update({m.key: _value(rec, m) for m in present})
         rows.append(rec)
     return rows
 
@@ -251,9 +256,9 @@ def _add_mom(
     if prev is None:
         prev = label_groups(sums_by(engine, before, by, roster, metric_keys=("gmv",)), by, roster)
     prev_gmv = {}
-    for rec in prev.to_dict("records"):
+    for rec in prev.to_dict("records", into=dict):
         key = shift_day_by_months(rec["group"], 1) if by == "month" else rec["group"]
-        prev_gmv[key] = METRICS["gmv"].from_sums(_scoped(rec, METRICS["gmv"]))
+        prev_gmv[key] = _value(rec, METRICS["gmv"])
     whole = span_of(filters)
     for row in rows:
         row["gmv_mom"] = _mom(row.get("gmv"), prev_gmv.get(row["group"]))
@@ -301,7 +306,7 @@ def total_of(frame: pd.DataFrame) -> dict[str, Any]:
         return {"sessions": 0}
     keys = [c for c in frame.columns if c.startswith("k_")]
     rolled = rollup(frame.assign(_all=1).drop(columns=keys), ["_all"])
-    return rolled.to_dict("records")[0]
+    return rolled.to_dict("records", into=dict)[0]
 
 
 def period_row(
@@ -317,6 +322,7 @@ def period_row(
     `compared` (that span), `change` (each metric's relative change against `previous`) and `targets` from
     the one resolver."""
     now_m, before_m = metrics_of(total), metrics_of(before)
+    row: dict[str, Any]  # holds figures, a span and dicts of them
     row = {**now_m, "sessions": int(total.get("sessions") or 0), "group": None, "previous": before_m}
     row["compared"] = comparison_of(filters)
     row["change"] = {key: _mom(now_m.get(key), before_m.get(key)) for key in now_m}

@@ -100,7 +100,7 @@ def kpi_view(engine: Engine, filters: Filters, granularity: str = "day", rank_by
     targets = tg.load_targets(engine)
     with ThreadPoolExecutor(max_workers=PARALLEL_QUERIES) as pool:
         scans = _submit_scans(pool, engine, filters, roster, granularity, rank_by)
-    results = {name: None if future is None else future.result() for name, future in scans.items()}
+    results: dict[str, Any] = {name: None if f is None else f.result() for name, f in scans.items()}
     in_range, before = results["in_range"], results["before"]
     before_hosts = label_groups(before, "host", roster)
     total = total_of(in_range)
@@ -277,17 +277,17 @@ def red_flags(hosts: list[dict[str, Any]], before: pd.DataFrame) -> list[dict[st
     flags = []
     for row in hosts:
         now_values = _flag_values(row)
-        ref = normal.get(row["group"])
-        normal_ok = ref is not None and ref["_sessions"] >= MIN_NORMAL_SESSIONS
+        ref = normal.get(row["group"], {})
+        normal_ok = (ref.get("_sessions") or 0) >= MIN_NORMAL_SESSIONS
         for key in FLAG_METRICS:
-            value = now_values[key]
-            if value is not None and normal_ok and ref[key] and value < FLAG_RATIO * ref[key]:
+            value, usual = now_values[key], ref.get(key)
+            if value is not None and normal_ok and usual and value < FLAG_RATIO * usual:
                 flags.append(
                     {
                         "group": row["group"],
                         "metric": key,
                         "value": value,
-                        "reference": ref[key],
+                        "reference": usual,
                         "reason": "normal",
                     }
                 )

@@ -65,7 +65,7 @@ def _long(frame: pd.DataFrame, x: str, columns: dict[str, str], unit: str, lang:
 
 def minute_curves(
     frame: pd.DataFrame, curve: str, spans: pd.DataFrame, windows: pd.DataFrame, lang: str
-) -> alt.LayerChart:
+) -> alt.LayerChart | alt.FacetChart:
     """One curve (or two) per minute by clock time, the incidents as shaded spans labelled with their GMV
     at risk, and a dashed rule where each product first came on the shelf."""
     columns = {c: column_name(c, lang) for c in CURVES[curve]}

@@ -36,7 +36,7 @@ def smoothed(online_by_minute: list[tuple[int, int]]) -> dict[int, float]:
     return out
 
 
-def dip_of(online_by_minute: list[tuple[int, int]]) -> dict[str, int | float | None] | None:
+def dip_of(online_by_minute: list[tuple[int, int]]) -> dict[str, Any] | None:
     """The biggest dip (module docstring) of (minute, online) pairs: start/end minute, smoothed online
     from/to, the fall and its share of the high; None when online never falls."""
     online = smoothed(online_by_minute)

@@ -24,7 +24,7 @@ FUNNEL_CELLS = (
     ("units", "count"),
     ("gmv", "cny"),
 )
-PRODUCT_TABLE = (
+PRODUCT_TABLE: tuple[tuple[str, str], ...] = (
     ("product_id", "text"),
     ("name", "text"),
     ("price", "cny"),
@@ -33,9 +33,19 @@ PRODUCT_TABLE = (
 )
 PRODUCT_TABLE += (("refund", "cny"),)
 # Products across sessions (the products page).
-OVERVIEW_TABLE = (("product_id", "text"), ("name", "text"), ("sessions", "count"), ("hosts", "count"))
+OVERVIEW_TABLE: tuple[tuple[str, str], ...] = (
+    ("product_id", "text"),
+    ("name", "text"),
+    ("sessions", "count"),
+    ("hosts", "count"),
+)
 OVERVIEW_TABLE += (*FUNNEL_CELLS, ("refund", "cny"))
-PRODUCT_SESSIONS_TABLE = (("started_at", "datetime"), ("room", "text"), ("host", "text"), ("price", "cny"))
+PRODUCT_SESSIONS_TABLE: tuple[tuple[str, str], ...] = (
+    ("started_at", "datetime"),
+    ("room", "text"),
+    ("host", "text"),
+    ("price", "cny"),
+)
 PRODUCT_SESSIONS_TABLE += (*FUNNEL_CELLS, ("refund", "cny"))
 HOSTS_TABLE = (
     ("host", "text"),
@@ -81,7 +91,11 @@ SPAN_TABLE = (
 )
 # What a session review reads, and where the team downloads it (the note of what to upload).
 DETAIL_KINDS = ("minutes", "products", "sources")
-_DETAIL_TABLES = {"minutes": SessionMinute, "products": SessionProduct, "sources": SessionSource}
+_DETAIL_TABLES = {
+    "minutes": SessionMinute.__table__,
+    "products": SessionProduct.__table__,
+    "sources": SessionSource.__table__,
+}
 
 
 def cell(value: Any, unit: str, lang: str) -> str:
@@ -148,7 +162,7 @@ def detail_counts(engine: Engine, session_id: int) -> dict[str, int]:
     out = {}
     with engine.connect() as conn:
         for kind, model in _DETAIL_TABLES.items():
-            stmt = select(func.count()).select_from(model).where(model.session_id == session_id)
+            stmt = select(func.count()).select_from(model).where(model.c.session_id == session_id)
             out[kind] = int(conn.execute(stmt).scalar() or 0)
     return out
 

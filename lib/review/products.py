@@ -4,6 +4,7 @@ sells it best). Rates are re-divided from sums (lib.core.review_metrics), never 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, func, select
@@ -43,7 +44,7 @@ def _rates(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _f(value: object) -> float | None:
+def _f(value: Any) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 

@@ -126,7 +126,7 @@ def minute_frame(engine: Engine, session_id: int) -> pd.DataFrame:
 
 def _sum(frame: pd.DataFrame, column: str) -> float | None:
     values = frame[column].dropna()
-    return None if values.empty else values.sum().item()
+    return None if values.empty else values.sum().item()  # type: ignore[attr-defined]  # a numpy scalar; stubs say float
 
 
 def minute_summary(frame: pd.DataFrame) -> dict[str, Any]:

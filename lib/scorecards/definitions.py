@@ -316,7 +316,7 @@ def definition_from_rows(
         if kind and value is None:
             raise ScorecardError("target", row=row, value=kind)
         weight = number_or_none(r.get("weight")) or 0.0
-        kpis.append(KpiDef(r["metric"], weight, (kind, value, high) if kind else None))
+        kpis.append(KpiDef(r["metric"], weight, (kind, value, high) if kind and value is not None else None))
     return Definition(
         position,
         month_from.strip(),

@@ -116,10 +116,11 @@ def export_units(cards: list[Card], lang: str) -> dict[str, str]:
     return units
 
 
-def table_formats(cards: list[Card], lang: str) -> dict[str, str]:
+def table_formats(cards: list[Card], lang: str) -> dict[str, str | None]:
     """The number format of each column of position_frame(cards): points and total to cents, each KPI's
     actual and target in its unit, achievement in %."""
     col = {c: translate(f"scorecards.col.{c}", lang) for c in ("actual", "target", "achievement", "points")}
+    out: dict[str, str | None]  # None: the column's own format (lib.core.formatting.table_format)
     out = {translate("scorecards.col.total", lang): "%.2f", translate("scorecards.col.change", lang): "%+.2f"}
     for k in cards[0].kpis if cards else []:
         name = kpi_name(k["metric"], lang)

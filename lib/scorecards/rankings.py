@@ -72,7 +72,7 @@ def quarter_scores(engine: Engine, quarter: str, position: str | None = None) ->
             rec[month] = c.total
     records = []
     for rec in by_person.values():
-        totals = [rec.get(m) for m in months if rec.get(m) is not None]
+        totals = [v for v in (rec.get(m) for m in months) if v is not None]
         rec["quarter"] = sum(totals) / len(totals) if totals else None
         rec["grade"] = grade_of(
             rec["quarter"], definition_for(definitions, rec["position"], months[-1]).bands
@@ -101,7 +101,7 @@ def promotion_flags(engine: Engine, quarter: str) -> pd.DataFrame:
         a = number_or_none(rec["quarter"])
         b = number_or_none(prev_q["quarter"].get(pid)) if pid in prev_q.index else None
         if a is not None and b is not None and a >= bar - EPS and b >= bar - EPS:
-            rows.append((int(pid), rec["person"], rec["position"], rec["team"], b, a))
+            rows.append((int(pid), rec["person"], rec["position"], rec["team"], b, a))  # type: ignore[call-overload]  # index: person ids
     return pd.DataFrame(rows, columns=["person_id", "person", "position", "team", before, quarter])
 
 

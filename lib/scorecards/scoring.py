@@ -165,6 +165,8 @@ def score_month(engine: Engine, month: str, position: str | None = None) -> list
     targets = tg.load_targets(engine)
     cards = []
     for p in people:
+        if p.position is None:  # never: people holds only positions with a default card (above)
+            continue
         d = definition_for(definitions, p.position, month)
         card = Card(p.id, p.name, p.position, p.team_id, p.team, p.department, month, d.month_from)
         for k in d.kpis:
@@ -218,7 +220,8 @@ def _actual_and_target(
 
     target = k.target or kpi.target or (table_target(k.metric) if k.metric in METRICS else None)
     if kpi.source == "session":
-        sums = facts.person_sums.get(p.id) if own_sessions else facts.team_sums.get(p.team_id)
+        team = facts.team_sums.get(p.team_id) if p.team_id is not None else None
+        sums = facts.person_sums.get(p.id) if own_sessions else team
         if sums is None:
             return None, target
         if k.metric == "gmv_achievement":
@@ -232,7 +235,7 @@ def _actual_and_target(
         return facts.collab.get(p.department) if p.department else None, target
     # incidents
     if k.metric == "incident_response_minutes":
-        return facts.dept_response.get(p.department_id), target
+        return facts.dept_response.get(p.department_id) if p.department_id is not None else None, target
     handled = facts.handled.get(p.id)
     if k.metric == "incidents_per_10_sessions":
         team = facts.team_sums.get(p.team_id) if p.team_id is not None else None

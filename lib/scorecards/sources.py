@@ -102,12 +102,12 @@ def month_facts(engine: Engine, month: str, persons: list[PersonRow]) -> MonthFa
     if not frame.empty:
         frame["k_person"] = frame["k_person"].astype(int)
         by_person = kpis.rollup(frame, ["k_person"])
-        facts.person_sums = {int(r["k_person"]): r for r in by_person.to_dict("records")}
+        facts.person_sums = {int(r["k_person"]): r for r in by_person.to_dict("records", into=dict)}
         frame["k_team"] = frame["k_person"].map(lambda p: roster.person_team.get(int(p)))
         teams = frame[frame["k_team"].notna()].drop(columns=["k_person"])
         if not teams.empty:
             by_team = kpis.rollup(teams.astype({"k_team": int}), ["k_team"])
-            facts.team_sums = {int(r["k_team"]): r for r in by_team.to_dict("records")}
+            facts.team_sums = {int(r["k_team"]): r for r in by_team.to_dict("records", into=dict)}
     with engine.connect() as conn:
         for pid, metric, value in conn.execute(
             select(ManualMetric.person_id, ManualMetric.metric, ManualMetric.value).where(

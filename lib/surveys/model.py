@@ -62,7 +62,7 @@ class Figure:
     shown: bool
     n: int | None = None  # responses in the group; None where it would reveal another group's size
     mean: float | None = None  # all questions
-    question_means: dict[str, float] = field(default_factory=dict)
+    question_means: dict[str, float | None] = field(default_factory=dict)  # None: no ratings
     distribution: dict[str, tuple[float, ...]] = field(default_factory=dict)  # "all"/question -> shares 1..5
 
     def mean_for(self, question: str | None) -> float | None:

@@ -63,7 +63,7 @@ def response_frame(res: RoundResults) -> pd.DataFrame:
         if dept_id not in res.responses and not users:
             continue
         shown = responses is not None
-        rate = responses / users if shown and users else None
+        rate = responses / users if responses is not None and users else None
         records.append(
             {
                 "department": name,
@@ -142,7 +142,7 @@ def results_json(res: RoundResults) -> dict:
         ],
         "response_rates": [
             {"department": r.department, "shown": bool(r.shown)}
-            | ({"responses": int(r.responses), "users": r.users, "rate": r.rate} if r.shown else {})
+            | ({"responses": int(r.responses), "users": r.users, "rate": r.rate} if r.shown else {})  # type: ignore[arg-type]  # shown: a count
             for r in rate.itertuples()
         ],
         "comments": {"shown": res.comments_shown},

@@ -240,7 +240,7 @@ def round_comments(engine: Engine, round_id: int) -> tuple[str, ...] | None:
             ).scalars()
         )
     _random.shuffle(texts)
-    return tuple(texts)
+    return tuple(text for text in texts if text is not None)  # none: the query skips them
 
 
 def department_scores(engine: Engine, period: str) -> dict[str, float | None]:

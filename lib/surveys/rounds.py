@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func, insert, select, update
 
 from lib.core import clock
 from lib.core.dates import month_of
-from lib.core.db import audit, set_setting, write
+from lib.core.db import audit, inserted_id, set_setting, write
 from lib.core.models import Person, SurveyRound, User
 from lib.surveys.answering import flush_in, scrub
 from lib.surveys.model import (
@@ -92,7 +92,7 @@ def create_round(
     name, period = _validate_round(name, period)
     parsed = parse_questions(questions if questions is not None else DEFAULT_QUESTIONS)
     with write(engine) as conn:
-        round_id = conn.execute(
+        inserted = conn.execute(
             insert(SurveyRound).values(
                 name=name,
                 period=period,
@@ -100,7 +100,8 @@ def create_round(
                 questions=json.dumps([q.__dict__ for q in parsed], ensure_ascii=False),
                 created_by=actor,
             )
-        ).inserted_primary_key[0]
+        )
+        round_id = inserted_id(inserted)
         audit(conn, actor, "survey_round_create", round_id=round_id, name=name, period=period)
     return int(round_id)
 

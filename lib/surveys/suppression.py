@@ -18,10 +18,11 @@ import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-Entry = tuple[str, object]  # ("cell", (rater, rated)) | ("row", rater) | ("col", rated)
+Entry = tuple[str, Any]  # ("cell", (rater, rated)) | ("row", rater) | ("col", rated)
 _MARGIN = None  # the node of the margin row / margin column
 _COST = {"cell": 1, "row": 1, "col": 3}  # rated-department figures feed scorecards: hide them last
 
@@ -102,7 +103,7 @@ def _cheapest_path(costs: Mapping[Entry, int], hidden: set[Entry], avoid: Entry)
     return None
 
 
-def _complete(members: Mapping[object, int], hidden: set, k: int) -> bool:
+def _complete(members: Mapping[Any, int], hidden: set, k: int) -> bool:
     """One line of the response counts: hidden members are none, or two or more with k between them."""
     shown = sorted((n, repr(m), m) for m, n in members.items() if m not in hidden)
     inside = [members[m] for m in members if m in hidden]
@@ -239,8 +240,8 @@ class _Table:
                     return self.hide_cheapest(("cell", c) for c in cells if c[0] == f)
         for t in sorted(cols):
             if ("col", t) not in hidden:
-                inside = sum(n for c, n in cells.items() if c[1] == t and ("cell", c) in hidden)
-                if inside and inside < k:
+                held = sum(n for c, n in cells.items() if c[1] == t and ("cell", c) in hidden)
+                if held and held < k:
                     return self.hide_cheapest(("cell", c) for c in cells if c[1] == t)
         hidden_rows = [f for f in rows if ("row", f) in hidden]
         if hidden_rows and sum(rows[f] for f in hidden_rows) < k:

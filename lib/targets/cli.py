@@ -58,7 +58,7 @@ def cmd_target_set(args: argparse.Namespace) -> int:
     upgrade(engine)
     scope = _scope(engine, args)
     error = scope if isinstance(scope, str) else _user_error(engine, args.user)
-    if error:
+    if error or isinstance(scope, str):  # a scope error is a non-empty text
         print(f"error: {error}", file=sys.stderr)
         return 2
     kind, value = scope

@@ -7,13 +7,14 @@ editor saw (the page) or unconditionally (`expected="any"`, the command line).""
 from __future__ import annotations
 
 import math
+from typing import cast
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import ColumnElement, Engine, String, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from lib.core import forms
 from lib.core.bounds import MAX_DATE, MIN_DATE
-from lib.core.db import audit, bump_data_version, now, write
+from lib.core.db import audit, bump_data_version, inserted_id, now, write
 from lib.core.models import LiveSession, PeriodTarget, Person, Position, Team
 from lib.core.platforms import PLATFORMS
 from lib.targets.period import PERIOD_METRICS, PERIOD_RE, PERIOD_SCOPES, PeriodTargetRow
@@ -22,7 +23,7 @@ from lib.targets.set_target import TargetError
 MAX_VALUE = 1e13  # far above any team's month (¥10 trillion), far below float trouble
 HOST_POSITION = "host"  # a host target's person is a host, never customer service or the analyst
 PT = PeriodTarget.__table__
-SCOPE_VALUE_MAX = PeriodTarget.__table__.c.scope_value.type.length
+SCOPE_VALUE_MAX = cast(String, PT.c.scope_value.type).length or 0  # the column is a String(n)
 
 
 def load_period_targets(engine: Engine) -> tuple[PeriodTargetRow, ...]:
@@ -101,8 +102,9 @@ def set_period_target(
     since raises forms.StaleEdit naming who and when."""
     scope_value = "" if scope_kind == "all" else str(scope_value or "").strip()
     validate_period_target(engine, metric, period, scope_kind, scope_value, value)
-    key = (PT.c.metric == metric, PT.c.period == period, PT.c.scope_kind == scope_kind)
-    key += (PT.c.scope_value == scope_value,)
+    assert value is not None  # validate_period_target refuses None
+    key: tuple[ColumnElement[bool], ...] = (PT.c.metric == metric, PT.c.period == period)
+    key += (PT.c.scope_kind == scope_kind, PT.c.scope_value == scope_value)
     try:
         with write(engine) as conn:
             if token:
@@ -115,11 +117,12 @@ def set_period_target(
                 raise forms.StaleEdit(None, None)  # deleted since it was opened
             values = {"value": float(value), "set_by": username, "set_at": now()}
             if old is None:
-                row_id = conn.execute(
+                inserted = conn.execute(
                     insert(PT).values(
                         metric=metric, period=period, scope_kind=scope_kind, scope_value=scope_value, **values
                     )
-                ).inserted_primary_key[0]
+                )
+                row_id = inserted_id(inserted)
             else:
                 row_id = old["id"]
                 forms.update_if_version(conn, PT, PT.c.id == row_id, old["version"], values)
@@ -150,7 +153,7 @@ def delete_period_target(
         bump_data_version(conn)
         old = conn.execute(select(PT).where(PT.c.id == target_id)).mappings().first()
         if old is None or old["version"] != expected:
-            raise forms.StaleEdit(old and old["set_by"], old and old["set_at"])
+            raise forms.StaleEdit(*(None, None) if old is None else (old["set_by"], old["set_at"]))
         conn.execute(delete(PT).where(PT.c.id == target_id))
         audit(
             conn,

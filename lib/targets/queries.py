@@ -38,10 +38,10 @@ def latest_target_id(
 def scope_choices(engine: Engine) -> dict[str, list[tuple[str, str]]]:
     """(stored value, label) per scope kind: platforms, rooms with sessions, teams, hosts."""
     with engine.connect() as conn:
-        rooms = conn.execute(
+        stored = conn.execute(
             select(LiveSession.room).where(LiveSession.room.isnot(None)).group_by(LiveSession.room)
         ).scalars()
-        rooms = sorted(rooms)
+        rooms = sorted(room for room in stored if room is not None)  # none: the query skips them
         teams = conn.execute(select(Team.id, Team.name).order_by(Team.name)).all()
     return {
         "all": [("", "")],

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from sqlalchemy import Connection, Engine, insert, select
 
 from lib.core import forms
-from lib.core.db import audit, bump_data_version, now, write
+from lib.core.db import audit, bump_data_version, inserted_id, now, write
 from lib.core.errors import CodedError
 from lib.core.metrics import METRICS
 from lib.core.models import Target
@@ -52,9 +54,9 @@ def set_target(
     scope_value: str,
     month_from: str,
     kind: str,
-    value: float,
+    value: float | None,  # None (nothing typed) is refused by validate
     value_high: float | None = None,
-    based_on: int | None | str = "any",
+    based_on: int | None | Literal["any"] = "any",
     token: str | None = None,
 ) -> int:
     """Add a target row (history kept: earlier months keep the value they had) and audit it. `based_on`:
@@ -62,6 +64,7 @@ def set_target(
     another was set since, raise forms.StaleEdit naming it. `token`: the form's write-once token."""
     scope_value = "" if scope_kind == "all" else str(scope_value).strip()
     validate(metric, scope_kind, scope_value, month_from, kind, value, value_high)
+    assert value is not None  # validate refuses None
     if kind != "between":
         value_high = None
     with write(engine) as conn:
@@ -69,7 +72,7 @@ def set_target(
             forms.claim(conn, token, "target", username)
         if based_on != "any":
             check_not_stale(conn, metric, scope_kind, scope_value, month_from, based_on)
-        new_id = conn.execute(
+        inserted = conn.execute(
             insert(Target).values(
                 metric=metric,
                 scope_kind=scope_kind,
@@ -82,7 +85,8 @@ def set_target(
                 set_by=username,
                 set_at=now(),
             )
-        ).inserted_primary_key[0]
+        )
+        new_id = inserted_id(inserted)
         audit(
             conn,
             username,

@@ -16,7 +16,7 @@ from lib.web.ui import cached, engine, pick_many, with_language
 EDITOR_PREFIX = "ed_"
 
 
-def go(**query: str) -> None:
+def go(**query: object) -> None:
     """Callback: move to another view (the URL says which, so it can be shared and reloaded)."""
     st.query_params.from_dict(with_language({key: str(value) for key, value in query.items()}))
 
@@ -163,7 +163,8 @@ def _save(case: dict[str, Any] | None, form: str, viewer: cs.Viewer, submit: boo
     except cs.CaseError as exc:
         if exc.code == "stale" and case is not None:
             # Keep what was typed; the next save is a deliberate choice over the other version.
-            st.session_state["ed_base_version"] = cs.get_case(engine(), viewer, case["id"])["version"]
+            if fresh := cs.get_case(engine(), viewer, case["id"]):  # None: deleted (or hidden) meanwhile
+                st.session_state["ed_base_version"] = fresh["version"]
         st.error(exc.message(current_language()), icon=":material/error:")
         return
     st.session_state.pop("ed_target", None)

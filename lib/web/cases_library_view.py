@@ -59,7 +59,7 @@ def _filters(opts: dict[str, list[str]]) -> tuple[str, str, str, str, Any, str]:
         )
         a, b, c = st.columns(3)
         host = a.selectbox(t("cases.search.host"), ["", *opts["hosts"]], key="f_host", format_func=every)
-        period = b.date_input(t("cases.search.period"), value=(), key="f_period")
+        period = b.date_input(t("cases.search.period"), value=[], key="f_period")
         status = select_from(
             t("cases.field.status"),
             ["", *cs.STATUSES],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -21,9 +22,7 @@ from lib.web.ui import edit_table, engine, flash, no_data, show_table
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def optional_select(
-    label_key: str, options: dict, default: object, key: str, help: str | None = None
-) -> object:
+def optional_select(label_key: str, options: dict, default: object, key: str, help: str | None = None) -> Any:
     """A selectbox over `options` ({value: label}) with a leading "none" choice."""
     values = [None, *options]
     return st.selectbox(
@@ -155,14 +154,14 @@ def lists_section(tables: list[tuple[str, pd.DataFrame, str]], date_from: dt.dat
         # Files are built only when a button is clicked (callables), not on every rerun.
         d1.download_button(
             t("common.download_csv"),
-            lambda f=frame: to_csv_bytes(f, units),
+            partial(to_csv_bytes, frame, units),
             f"{stem}.csv",
             "text/csv",
             key=f"csv_{name}",
         )
         d2.download_button(
             t("common.download_xlsx"),
-            lambda f=frame, n=name: to_xlsx_bytes({n: f}, units),
+            partial(to_xlsx_bytes, {name: frame}, units),
             f"{stem}.xlsx",
             key=f"xlsx_{name}",
             mime=XLSX_MIME,

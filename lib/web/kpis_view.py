@@ -5,7 +5,7 @@ its downloads. Texts from lib.kpis take the session's language."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pandas as pd
@@ -21,6 +21,7 @@ from lib.web.i18n import current_language, t
 from lib.web.layout import phone_grid
 from lib.web.ui import figure_tile, select_from, show_table, with_language
 
+BADGE: dict[str, Literal["green", "orange", "red", "gray"]]
 BADGE = {"green": "green", "amber": "orange", "red": "red", "no_data": "gray"}
 FILTER_KEYS = ("platform", "room", "team", "host")
 TILES_PER_ROW = 4  # on a desktop; two on a phone (lib.web.layout.phone_grid)
@@ -150,7 +151,8 @@ def sync_link(state: dict[str, Any]) -> None:
 def tiles(view: kpis.KpiView) -> None:
     """The period's tiles, row by row (so a phone's two per row keep their order)."""
     lang = current_language()
-    help_text = kpis.compare_text("kpis.mom_help", view.compared, view.compare_kind, lang)
+    compared = view.compared  # kpi_view always sets it
+    help_text = kpis.compare_text("kpis.mom_help", compared, view.compare_kind, lang) if compared else ""
     with phone_grid("kpis_tiles"):
         for i, tile in enumerate(view.tiles):
             if i % TILES_PER_ROW == 0:

@@ -30,7 +30,7 @@ def render_login(authenticator) -> None:
         return
     with write(engine()) as conn:
         result = auth.attempt_login(conn, username, password)
-    if not result.ok:
+    if not result.ok or result.user is None:  # an ok result has its user
         st.error(refusal_message())
         return
     issued = now()

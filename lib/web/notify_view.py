@@ -171,7 +171,7 @@ def _rule_label(rules: list[dict[str, Any]], rule_id: int) -> str:
 def preview(rule_id: int) -> None:
     """The message as the robot would get it now: a plain rendering, its @-mentions, and the JSON body."""
     message, body = notify.preview(engine(), rule_id)
-    if message is None:
+    if message is None or body is None:  # both or neither
         st.info(t("notify.nothing_to_send"))
         return
     with st.container(border=True, key="notify_preview"):
@@ -263,7 +263,7 @@ def people_tab(user: CurrentUser) -> None:
     people = dict(notify.people_choices(engine()))
     if not people:
         return
-    pid = st.selectbox(t("notify.col.name"), list(people), format_func=people.get, key="npe_pick")
+    pid = st.selectbox(t("notify.col.name"), list(people), format_func=people.__getitem__, key="npe_pick")
     current = notify.person_ids(engine(), pid)
     form = f"notify_person:{pid}"
     if not form_ui.closed(form, clear=("npe_",), label_key="forms.edit_again"):

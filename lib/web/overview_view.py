@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import streamlit as st
 
@@ -149,7 +149,7 @@ def target_lines(tile: kpis.OverviewTile, caption: str, lang: str) -> None:
     pacing badge, red when behind."""
     st.caption(caption)
     if (tile.detail or {}).get("target_kind") == "period":
-        color = "red" if tile.status == "red" else "green"
+        color: Literal["red", "green"] = "red" if tile.status == "red" else "green"
         st.badge(tg.status_text(tile.status, tile.detail, lang), color=color)
 
 

@@ -140,7 +140,9 @@ def person_picker(cards: list[sc.Card], lang: str) -> int:
     options = list(names)
     if "sc_person" not in st.session_state:
         st.session_state["sc_person"] = int(asked) if asked.isdigit() and int(asked) in names else options[0]
-    person_id = st.selectbox(t("scorecards.pick_person"), options, key="sc_person", format_func=names.get)
+    person_id = st.selectbox(
+        t("scorecards.pick_person"), options, key="sc_person", format_func=names.__getitem__
+    )
     if str(person_id) != asked:
         st.query_params["person"] = str(person_id)
     return person_id
@@ -179,7 +181,10 @@ def manual_form(user: CurrentUser, month: str, lang: str) -> None:
         f1, f2 = st.columns(2)
         m_month = month_picker(t("scorecards.month"), "sc_manual_month", month, ahead=0, container=f1)
         m_person = f2.selectbox(
-            t("scorecards.col.person"), list(everyone), format_func=everyone.get, key="sc_manual_person"
+            t("scorecards.col.person"),
+            list(everyone),
+            format_func=everyone.__getitem__,
+            key="sc_manual_person",
         )
         g1, g2 = st.columns(2)
         m_metric = g1.selectbox(
@@ -297,7 +302,7 @@ def editor_columns(lang: str) -> dict:
         "metric": st.column_config.SelectboxColumn(
             t("scorecards.col.kpi"),
             options=list(sc.SC_KPIS),
-            format_func=lambda k: sc.kpi_name(k, lang),
+            format_func=lambda k: sc.kpi_name(str(k), lang),
             required=True,
         ),
         "unit": st.column_config.TextColumn(t("scorecards.admin.unit"), disabled=True),

@@ -99,7 +99,7 @@ def cached(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=512, show_spinner=False)
 def _cached_call(module: str, qualname: str, args: tuple, kwargs: tuple, version: int) -> Any:
-    func = importlib.import_module(module)
+    func: Any = importlib.import_module(module)  # then the attribute qualname names
     for part in qualname.split("."):
         func = getattr(func, part)
     return func(engine(), *args, **dict(kwargs))

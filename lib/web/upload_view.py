@@ -203,13 +203,15 @@ def history_section(user: CurrentUser, previews: dict) -> None:
     committed = [b["id"] for b in history if b["status"] == "committed"]
     labels = {b["id"]: f"#{b['id']} · {b['file_name']} · {b['created_at']}" for b in history}
     asked = st.session_state.get("undo_asked")
-    if asked in committed:  # second step: confirm or cancel
+    if asked is not None and asked in committed:  # second step: confirm or cancel
         _confirm_undo(history, asked, user, previews)
     elif committed:
         if st.session_state.get("undo_latest") != committed[0]:  # a new upload (or an undo) since: the
             st.session_state["undo_latest"] = committed[0]  # picker starts again at the latest batch
             st.session_state.pop("undo_pick", None)
-        pick = st.selectbox(t("importing.page.undo_pick"), committed, format_func=labels.get, key="undo_pick")
+        pick = st.selectbox(
+            t("importing.page.undo_pick"), committed, format_func=labels.__getitem__, key="undo_pick"
+        )
         if st.button(t("importing.page.undo"), key="undo_button"):
             st.session_state["undo_asked"] = int(pick)
             st.rerun()
