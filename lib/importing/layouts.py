@@ -27,6 +27,18 @@ LAYOUTS: tuple[Layout, ...] = (
     Layout("kuaishou_shop", "kuaishou", ("快手号", "快手id", "主播快手号", "快手昵称")),
     Layout("taobao_live", "taobao", ("直播场次", "淘宝账号", "淘宝直播id", "直播场次id")),
     Layout("jd_live", "jd", ("京东账号", "京东直播id", "京东直播间")),
+    # Douyin 巨量百应 (Buyin, the affiliate back-end) 直播明细: the host as 达人, likes and shares (which
+    # Compass lacks); its 千次观看成交金额 is left unread (the catalogue computes GPM from GMV and views).
+    Layout(
+        "douyin_buyin",
+        "douyin",
+        ("达人抖音号", "达人uid"),
+        {
+            "account": ("达人抖音号", "达人uid"),
+            "views": ("累计观看人次", "观看人次"),
+            "gmv": ("用户支付金额",),
+        },
+    ),
 )
 
 
