@@ -70,3 +70,10 @@ def test_cli_and_the_admin_form_offer_it(engine, robot, run_page, capsys):
     assert main(["notify", "rule", "list", "--json"]) == 0
     got = json.loads(capsys.readouterr().out)
     assert [(r["message"], r["audience"]) for r in got] == [("pace", "staff"), ("pace", "manager")]
+
+
+def test_every_event_message_has_a_builder_and_a_page():
+    """The two registries a new event message goes in (model.EVENTS, events.SOURCES / PAGES) agree."""
+    from lib.notify.events import PAGES
+
+    assert set(notify.EVENTS) == set(notify.EVENT_SOURCES) == set(PAGES)
