@@ -352,6 +352,23 @@ CATALOGUE: tuple[Metric, ...] = (
         inputs=("shares", "viewers"),
     ),
     _m(
+        "like_rate",
+        "点赞率",
+        "Like rate",
+        "pct",
+        "higher",
+        "点赞次数 / 观看人数",
+        "likes / viewers",
+        "session",
+        ("at_least", 0.70, None),
+        # Likes per viewer, like the interaction rate: one viewer may like many times.
+        help_zh="种子文档 000「互动质量」：点赞率目标 ≥ 70%；一位观众可多次点赞，所以可以超过 100%",
+        help_en="seed 000 (interaction quality): like rate ≥ 70 %; one viewer may like many times, so it "
+        "may exceed 100 %",
+        from_sums=lambda s: _div(s.get("likes"), s.get("viewers")),
+        inputs=("likes", "viewers"),
+    ),
+    _m(
         "gmv_achievement",
         "单场 GMV 达成率",
         "GMV achievement",

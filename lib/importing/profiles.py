@@ -21,6 +21,7 @@ from lib.importing.detail_fields import (
     DETAIL_REQUIRED,
     DETAIL_SYNONYMS,
 )
+from lib.importing.layouts import LAYOUTS, layout_spellings
 
 KINDS = ("sessions", "roster", "incidents", "manual_metrics", *DETAIL_KINDS)
 
@@ -204,6 +205,8 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     **DETAIL_SYNONYMS,
 }
+for _field, _spellings in layout_spellings().items():  # what each platform layout writes beyond these
+    SYNONYMS["sessions"][_field] += _spellings
 
 # Fields a kind cannot do without; alternatives in a tuple (one of them is enough).
 REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -230,14 +233,8 @@ PRESETS: tuple[Profile, ...] = (
     # Session detail first: they apply only with their own signature fields (商品ID, 流量来源, 时间 +
     # 在线人数), and a product or source list also maps some session-list columns.
     *(Profile(name, kind, signature_fields=sig) for name, kind, sig in DETAIL_PRESETS),
-    Profile("douyin_compass", "sessions", "douyin", signature=("主播抖音号", "抖音号", "抖音id", "抖音昵称")),
-    Profile(
-        "kuaishou_shop", "sessions", "kuaishou", signature=("快手号", "快手id", "主播快手号", "快手昵称")
-    ),
-    Profile(
-        "taobao_live", "sessions", "taobao", signature=("直播场次", "淘宝账号", "淘宝直播id", "直播场次id")
-    ),
-    Profile("jd_live", "sessions", "jd", signature=("京东账号", "京东直播id", "京东直播间")),
+    # The platforms' own session lists (lib/importing/layouts.py), then the generic layouts.
+    *(Profile(lay.name, "sessions", lay.platform, signature=lay.signature) for lay in LAYOUTS),
     Profile("sessions_with_platform", "sessions", None, signature_fields=("platform", "started_at")),
     Profile("incidents", "incidents", signature_fields=("category", "severity", "detected_at")),
     Profile("manual_metrics", "manual_metrics", signature_fields=("month", "name", "metric", "value")),

@@ -65,6 +65,7 @@ RANK_SUMS = (
     "avg_order_value",
     "avg_watch_seconds",
     "interaction_rate",
+    "like_rate",
     "duration_hours",
     "new_followers",
 )

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, or_, select
 
-from lib import cases, incidents, kpis, surveys
+from lib import cases, incidents, kpis, surveys, targets
 from lib.core.dates import month_end
+from lib.core.formatting import format_metric
 from lib.core.i18n import translate
+from lib.core.metrics import metric
 from lib.core.models import ImportBatch, Person
 from lib.notify.brief import moment_of, viewer
 from lib.notify.links import page_url, public_url
@@ -127,7 +129,28 @@ def survey_events(engine: Engine, today: dt.date, audience: str, lang: str) -> l
     return out
 
 
+def pace_events(engine: Engine, today: dt.date, audience: str, lang: str) -> list[Event]:
+    """Period targets falling behind their pacing: the home page's month-block tiles at the page's moment
+    (kpis.overview_tiles) read against a month's or quarter's target that is behind (the tile's red
+    "behind" badge) while the period still runs, each in the words of the tile's own caption
+    (targets.target_caption); told once a day per metric and period while it stays behind."""
+    out = []
+    for tile in kpis.overview_tiles(engine, moment_of(today)):
+        detail = tile.detail or {}
+        if detail.get("target_kind") != "period" or tile.status != "red":
+            continue
+        if detail["pacing"]["needed_per_day"] is None:
+            continue  # the period is over (early in a month the block shows last month): nothing to catch up
+        figure = f"{metric(tile.metric).name(lang)} {format_metric(tile.metric, tile.actual, lang)}"
+        caption = targets.target_caption(tile.metric, detail, lang)
+        out.append(
+            Event(f"pace:{tile.metric}:{detail['period']}:{today.isoformat()}", f"{figure} · {caption}")
+        )
+    return out
+
+
 SOURCES = {
+    "pace": pace_events,
     "sla": sla_events,
     "overdue": overdue_events,
     "approval": approval_events,
@@ -140,6 +163,7 @@ PAGES = {
     "approval": ("cases", lambda today: {"view": "search", "status": "submitted"}),
     "flags": ("kpis", kpis.recent_flags_link),
     "survey": ("survey", lambda today: {}),
+    "pace": ("", lambda today: {}),  # the home page, whose month block shows the same tiles
 }
 
 

@@ -9,7 +9,7 @@ from lib.core.errors import CodedError
 
 KINDS = ("wecom", "dingtalk", "feishu", "webhook")
 SCHEDULED = ("brief", "weekly")  # sent at a time of day (weekly: on a weekday)
-EVENTS = ("flags", "sla", "overdue", "approval", "survey")  # sent when something happens
+EVENTS = ("flags", "sla", "overdue", "approval", "survey", "pace")  # sent when something happens
 MESSAGES = (*SCHEDULED, *EVENTS)
 AUDIENCES = ("admin", "manager", "staff")
 MANAGER_ONLY = frozenset({"flags", "approval", "weekly"})  # built from pages only managers may open

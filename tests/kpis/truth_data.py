@@ -143,6 +143,7 @@ def expected_totals(sessions: list[dict], key) -> dict[str, dict]:
             "avg_watch_seconds": sum(r["avg_watch_seconds"] * r["viewers"] for r in rows) / total["viewers"],
             "interaction_rate": (total["comments"] + total["likes"] + total["shares"]) / total["viewers"],
             "share_rate": total["shares"] / total["viewers"],
+            "like_rate": total["likes"] / total["viewers"],
             "duration_hours": total["duration_minutes"] / len(rows) / 60,
         }
     return out
