@@ -13,12 +13,15 @@ from lib.core.models import IncidentCategory, IncidentSla
 from lib.core.schema import alembic_config, upgrade
 
 
-def sla_rows(engine) -> dict[tuple[str | None, str], tuple]:
-    """{(category or None, severity): (respond, resolve, meeting)} as stored."""
+def sla_rows(engine, in_force: bool = True) -> dict[tuple[str | None, str], tuple]:
+    """{(category or None, severity): (respond, resolve, meeting)} as stored: the table in force (or every
+    row, where the schema is older than SLA versions)."""
     s, c = IncidentSla.__table__, IncidentCategory.__table__
     stmt = sa.select(
         c.c.name, s.c.severity, s.c.respond_minutes, s.c.resolve_minutes, s.c.meeting_minutes
     ).select_from(s.outerjoin(c, c.c.id == s.c.category_id))
+    if in_force:
+        stmt = stmt.where(s.c.valid_to.is_(None))
     with engine.connect() as conn:
         return {(r[0], r[1]): tuple(r[2:]) for r in conn.execute(stmt)}
 
@@ -115,5 +118,5 @@ def test_migration_fixes_only_the_untouched_first_defaults(engine):
     assert rows[(None, "complex")] == (10, 15, None)
     with engine.begin() as conn:  # and back: the downgrade restores the first seed's rows
         command.downgrade(alembic_config(conn), "0004")
-    assert sla_rows(engine) == seeded
+    assert sla_rows(engine, in_force=False) == seeded
     upgrade(engine)
