@@ -182,6 +182,7 @@ def _domain_registrations():
         review,
         rollups,
         scorecards,
+        settings,
         surveys,
         targets,
     )
@@ -198,6 +199,7 @@ def _domain_registrations():
         notify,
         plan,
         rollups,
+        settings,
     ):
         yield domain.register_cli
 

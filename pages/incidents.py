@@ -8,13 +8,12 @@ from lib import incidents as inc  # noqa: E402
 from lib.web import category_name, current_language, form_ui, now  # noqa: E402
 from lib.web.i18n import t  # noqa: E402
 from lib.web.incidents_view import (  # noqa: E402
-    admin_section,
     moment_input,
     optional_select,
     save,
     time_input,
 )
-from lib.web.ui import engine, show_flash  # noqa: E402
+from lib.web.ui import engine, link_to, show_flash  # noqa: E402
 
 st.title(t("nav.incidents"))
 show_flash()
@@ -133,5 +132,4 @@ with tab_update:
     if not form_ui.closed("incident_update", clear=("upd_",)):
         render_update()
 
-if user.role == "admin":
-    admin_section(user.username)
+link_to("settings", "settings.sla.moved", user.role)  # categories and SLAs: the admin's settings page

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import surveys
-from lib.web import md_escape
+from lib.web import md_escape, settings_view
 from lib.web.i18n import current_language, t
 from lib.web.ui import cached, edit_table, engine, guard, pick_many, show_table
 
@@ -139,8 +139,4 @@ with tab_settings:
     if user.role != "admin":
         st.info(t("survey.settings.admin_only", k=limits.k, comment_k=limits.comment_k))
     else:
-        with st.form("survey_thresholds"):
-            k = st.number_input(t("survey.settings.k", min=surveys.MIN_K), value=limits.k, step=1)
-            comment_k = st.number_input(t("survey.settings.comment_k"), value=limits.comment_k, step=1)
-            if st.form_submit_button(t("common.save")):
-                act(surveys.set_thresholds, int(k), int(comment_k), flash="survey.settings.saved")
+        settings_view.thresholds_form(user)  # the settings page's form: one form, one write

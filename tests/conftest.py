@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from lib.core import db
+from lib.core import clock, db
 from lib.core.models import Base
 from lib.core.schema import seed_reference, upgrade
 
@@ -110,6 +110,7 @@ def engine(database_url, monkeypatch) -> sa.Engine:
     """A clean migrated database with reference data; DATABASE_URL points at it (for AppTest and the CLI)."""
     eng = db.get_engine(database_url)
     wipe(eng)
+    clock.forget_stored_zone()  # the admin's zone of an earlier test is gone with its data
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.delenv("LIVEOPS_COOKIE_KEY", raising=False)
     _clear_streamlit_caches()

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, CursorResult, Engine, create_engine, event, select, text, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from lib.core import clock
 from lib.core.models import AppSetting, AuditLog, DataVersion
@@ -140,6 +141,18 @@ def set_setting(conn: Connection, key: str, value: str) -> None:
         conn.execute(update(AppSetting).where(AppSetting.key == key).values(value=value))
     else:
         conn.execute(AppSetting.__table__.insert().values(key=key, value=value))
+
+
+def stored_zone() -> str:
+    """The admin's time zone (app_settings), or "" when none is stored or there is no schema yet."""
+    try:
+        with get_engine().connect() as conn:
+            return get_setting(conn, clock.ZONE_SETTING) or ""
+    except (SQLAlchemyError, ConfigError):
+        return ""
+
+
+clock.read_stored_zone_with(stored_zone)
 
 
 def is_demo(engine: Engine | None = None) -> bool:

@@ -28,6 +28,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -101,6 +102,8 @@ class Position(Base):
     key: Mapped[str] = mapped_column(String(32), unique=True)
     name_zh: Mapped[str] = mapped_column(String(64), unique=True)
     name_en: Mapped[str] = mapped_column(String(64))
+    # A retired position stays on the people and scorecards that have it; it is not offered for new ones.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Person(Base):
@@ -348,6 +351,9 @@ class ManualMetric(Base):
 # --- incidents ----------------------------------------------------------------------------------------
 
 
+SLA_SINCE_EVER = dt.datetime(2000, 1, 1)  # the first SLA table's start: before any stored incident
+
+
 class IncidentCategory(Base):
     __tablename__ = "incident_categories"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -357,11 +363,17 @@ class IncidentCategory(Base):
 
 
 class IncidentSla(Base):
-    """SLA minutes by severity, optionally for one category (a category row beats the generic one)."""
+    """SLA minutes by severity, optionally for one category (a category row beats the generic one).
+    Versioned: a row applies to incidents detected from `valid_from` until `valid_to` (NULL: still in
+    force), so a changed SLA never rewrites the attainment of a period before it (lib.settings)."""
 
     __tablename__ = "incident_slas"
-    __table_args__ = (UniqueConstraint("category_id", "severity"),)
+    __table_args__ = (UniqueConstraint("category_id", "severity", "valid_from"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    valid_from: Mapped[dt.datetime] = mapped_column(
+        DateTime, default=SLA_SINCE_EVER, server_default="2000-01-01 00:00:00"
+    )
+    valid_to: Mapped[dt.datetime | None] = mapped_column(DateTime)
     category_id: Mapped[int | None] = mapped_column(ForeignKey("incident_categories.id", ondelete="CASCADE"))
     severity: Mapped[str] = mapped_column(String(16))  # simple / complex / major
     respond_minutes: Mapped[float | None] = mapped_column(Float)
@@ -776,3 +788,21 @@ SessionRollup = Table(
     Index("ix_session_rollups_day_platform", "day", "platform"),
     Index("ix_session_rollups_host_day", "host_person_id", "day"),
 )
+
+
+# --- settings (lib.settings) ---------------------------------------------------------------------------
+
+
+class SettingValue(Base):
+    """A versioned setting figures depend on (schedule tolerances, script due rules): `value` is in force
+    from the first day of `month_from` until the next row of the same key; before the first row, the
+    default of lib.settings applies."""
+
+    __tablename__ = "setting_values"
+    __table_args__ = (UniqueConstraint("key", "month_from"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    month_from: Mapped[str] = mapped_column(String(7))
+    value: Mapped[str] = mapped_column(String(255))
+    set_by: Mapped[str | None] = mapped_column(String(64))
+    set_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -25,16 +25,34 @@ def _positions(conn: Connection) -> dict[str, int]:
     return positions
 
 
+def _retired(conn: Connection) -> dict[int, set[str]]:
+    """Each retired position with the people who hold it (they keep it; nobody else gets it)."""
+    retired = {pid: set() for (pid,) in conn.execute(select(Position.id).where(Position.active.is_(False)))}
+    if retired:
+        held = select(Person.name, Person.position_id).where(Person.position_id.in_(list(retired)))
+        for name, pid in conn.execute(held):
+            retired[pid].add(name)
+    return retired
+
+
 def _resolve_row(
-    r: dict[str, Any], refs: dict[str, dict[str, int]], headers: dict[str, str], errors: list[RowError]
+    r: dict[str, Any],
+    refs: dict[str, dict[str, int]],
+    headers: dict[str, str],
+    errors: list[RowError],
+    retired: dict[int, set[str]],
 ) -> str | None:
     """Position, department and team ids of one row; returns the name of a team it would create."""
     row = r.pop("_row")
     if "position" in r:
-        known = sorted(k for k in refs["position"] if not k.isascii())
-        r["position_id"] = lookup(
-            refs["position"], r.pop("position"), row, headers["position"], "unknown_position", errors, known
-        )
+        known = sorted(k for k, pid in refs["position"].items() if not k.isascii() and pid not in retired)
+        value = r.pop("position")
+        pid = lookup(refs["position"], value, row, headers["position"], "unknown_position", errors, known)
+        if pid in retired and r.get("name") not in retired[pid]:
+            errors.append(
+                RowError(row, headers["position"], value, "retired_position", {"known": "、".join(known)})
+            )
+        r["position_id"] = pid
     if "department" in r:
         r["department_id"] = lookup(
             refs["department"], r.pop("department"), row, headers["department"], "unknown_department", errors
@@ -89,8 +107,9 @@ def resolve_roster(conn: Connection, frame: pd.DataFrame, headers: dict[str, str
         frame, ("_row", "name", "position", "department", "team", "hired_on", "phone", "chat_user_id")
     )
     new_teams: list[str] = []
+    retired = _retired(conn)
     for r in records:
-        team = _resolve_row(r, refs, headers, errors)
+        team = _resolve_row(r, refs, headers, errors, retired)
         if team is not None and team not in new_teams:
             new_teams.append(team)
     columns = tuple(

@@ -42,6 +42,7 @@ from lib.incidents.queries import (
     sla_for,
     sla_lookup,
     sla_table,
+    sla_versions,
 )
 from lib.incidents.report import (
     breaches,
@@ -101,6 +102,7 @@ __all__ = [
     "sla_for",
     "sla_lookup",
     "sla_table",
+    "sla_versions",
     "sql_percentiles",
     "update_incident",
     "validate",

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, update
 
+from lib.core import clock, forms
+from lib.core.dates import month_of
 from lib.core.db import audit, write
+from lib.core.effective import check_month
 from lib.core.models import Incident, IncidentCategory, IncidentSla
 from lib.incidents.model import SEVERITIES, IncidentError
 from lib.incidents.queries import categories
 
 
-def save_categories(engine: Engine, rows: list[dict[str, Any]], username: str) -> None:
+def save_categories(
+    engine: Engine, rows: list[dict[str, Any]], username: str, token: str | None = None
+) -> None:
     """Admin edit: rows {id (None = new), name, sort_order, active}. A rename renames logged incidents too."""
     names = [str(r.get("name") or "").strip() for r in rows]
     for pos, name in enumerate(names, start=1):
@@ -23,6 +29,8 @@ def save_categories(engine: Engine, rows: list[dict[str, Any]], username: str) -
         dup = next(n for n in names if names.count(n) > 1)
         raise IncidentError("duplicate_category", value=dup)
     with write(engine) as conn:
+        if token:
+            forms.claim(conn, token, "incident_categories", username)
         existing = dict(conn.execute(select(IncidentCategory.id, IncidentCategory.name)).all())
         for row, name in zip(rows, names, strict=True):
             values = {
@@ -41,8 +49,18 @@ def save_categories(engine: Engine, rows: list[dict[str, Any]], username: str) -
         audit(conn, username, "incident_categories_saved", count=len(rows))
 
 
-def save_slas(engine: Engine, rows: list[dict[str, Any]], username: str) -> None:
-    """Admin edit: replace every SLA row. rows {category (None/'' = all), severity, *_minutes}."""
+def save_slas(
+    engine: Engine,
+    rows: list[dict[str, Any]],
+    username: str,
+    month_from: str | None = None,
+    token: str | None = None,
+) -> str:
+    """Admin edit: a new SLA table in force from the first day of `month_from` (default this month; never a
+    past month), so incidents detected before keep the SLA of their time. rows {category (None/'' = all),
+    severity, *_minutes}. Saving the same month again replaces that month's table. Returns the month."""
+    this_month = month_of(clock.today())
+    month = check_month(month_from if month_from is not None else this_month, this_month)
     cats = {c["name"]: c["id"] for c in categories(engine, active_only=False)}
     seen: set[tuple[int | None, str]] = set()
     clean = []
@@ -80,7 +98,24 @@ def save_slas(engine: Engine, rows: list[dict[str, Any]], username: str) -> None
         if (None, sev) not in seen:
             raise IncidentError("generic_sla_missing", value=sev)
     with write(engine) as conn:
-        conn.execute(delete(IncidentSla))
-        for values in clean:
-            conn.execute(insert(IncidentSla).values(**values))
-        audit(conn, username, "incident_slas_saved", count=len(clean))
+        if token:
+            forms.claim(conn, token, "incident_slas", username)
+        _store_version(conn, clean, month)
+        audit(conn, username, "incident_slas_saved", count=len(clean), month_from=month)
+    return month
+
+
+def _store_version(conn: Connection, rows: list[dict[str, Any]], month: str) -> None:
+    """`rows` as the SLA table from the first day of `month` until the next stored table: the table in
+    force then ends there; a table stored for that very month is replaced."""
+    start = dt.datetime.combine(dt.date.fromisoformat(f"{month}-01"), dt.time())
+    s = IncidentSla.__table__
+    following = conn.execute(select(func.min(s.c.valid_from)).where(s.c.valid_from > start)).scalar()
+    conn.execute(delete(s).where(s.c.valid_from == start))
+    conn.execute(
+        update(s)
+        .where(s.c.valid_from < start, or_(s.c.valid_to.is_(None), s.c.valid_to > start))
+        .values(valid_to=start)
+    )
+    for values in rows:
+        conn.execute(insert(s).values(**values, valid_from=start, valid_to=following))

@@ -84,7 +84,7 @@ def validate(conn: Connection, data: IncidentInput, as_of: dt.datetime | None = 
     reason = (data.overtime_reason or "").strip() or None
     description = (data.description or "").strip() or None
     data = replace(data, overtime_reason=reason, description=description)
-    late = over_sla(data, sla_for(conn, data.category, data.severity))
+    late = over_sla(data, sla_for(conn, data.category, data.severity, data.detected_at))
     if late is not None and not reason:
         raise IncidentError("reason_required", **late)
     return data

@@ -9,21 +9,24 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, or_, select
 
+from lib.core import clock
 from lib.core.models import Department, IncidentCategory, IncidentSla, LiveSession, Person
 from lib.incidents.model import ReportFilter, Sla
-from lib.incidents.sql import IncidentQuery, detail_columns, detail_frame, dialect_of
+from lib.incidents.sql import IncidentQuery, detail_columns, detail_frame, dialect_of, sla_in_force
 
 
-def sla_for(conn: Connection, category: str, severity: str) -> Sla:
-    """The category+severity SLA row if there is one, else the generic row of the severity."""
+def sla_for(conn: Connection, category: str, severity: str, at: dt.datetime | None = None) -> Sla:
+    """The category+severity SLA row in force at `at` (default now) if there is one, else the generic row
+    of the severity."""
     s = IncidentSla.__table__
+    when = at or clock.now()
     cat_id = conn.execute(select(IncidentCategory.id).where(IncidentCategory.name == category)).scalar()
     for cond in ((s.c.category_id == cat_id) if cat_id is not None else None, s.c.category_id.is_(None)):
         if cond is None:
             continue
         row = conn.execute(
             select(s.c.respond_minutes, s.c.resolve_minutes, s.c.meeting_minutes).where(
-                cond, s.c.severity == severity
+                cond, s.c.severity == severity, sla_in_force(s, when)
             )
         ).first()
         if row is not None:
@@ -31,9 +34,9 @@ def sla_for(conn: Connection, category: str, severity: str) -> Sla:
     return Sla(None, None, None)
 
 
-def sla_lookup(engine: Engine, category: str, severity: str) -> Sla:
+def sla_lookup(engine: Engine, category: str, severity: str, at: dt.datetime | None = None) -> Sla:
     with engine.connect() as conn:
-        return sla_for(conn, category, severity)
+        return sla_for(conn, category, severity, at)
 
 
 def categories(engine: Engine, active_only: bool = True) -> list[dict[str, Any]]:
@@ -47,8 +50,9 @@ def categories(engine: Engine, active_only: bool = True) -> list[dict[str, Any]]
         return [dict(r) for r in rows]
 
 
-def sla_table(engine: Engine) -> pd.DataFrame:
-    """Every SLA row: category (None = all categories), severity, respond/resolve/meeting minutes."""
+def sla_table(engine: Engine, at: dt.datetime | None = None) -> pd.DataFrame:
+    """The SLA rows in force at `at` (default now): category (None = all categories), severity,
+    respond/resolve/meeting minutes."""
     s, c = IncidentSla.__table__, IncidentCategory.__table__
     stmt = (
         select(
@@ -59,12 +63,21 @@ def sla_table(engine: Engine) -> pd.DataFrame:
             s.c.meeting_minutes,
         )
         .select_from(s.outerjoin(c, c.c.id == s.c.category_id))
+        .where(sla_in_force(s, at or clock.now()))
         .order_by(c.c.sort_order, s.c.id)
     )
     with engine.connect() as conn:
         rows = conn.execute(stmt).mappings().all()
     cols = ["category", "severity", "respond_minutes", "resolve_minutes", "meeting_minutes"]
     return pd.DataFrame([dict(r) for r in rows], columns=cols)
+
+
+def sla_versions(engine: Engine) -> list[tuple[dt.datetime, dt.datetime | None]]:
+    """Each SLA table's (from, until) (until None: still in force), oldest first."""
+    s = IncidentSla.__table__
+    with engine.connect() as conn:
+        rows = conn.execute(select(s.c.valid_from, s.c.valid_to).distinct().order_by(s.c.valid_from)).all()
+    return [(r.valid_from, r.valid_to) for r in rows]
 
 
 def incidents_to_update(engine: Engine, limit: int = 200) -> list[dict[str, Any]]:

@@ -91,6 +91,12 @@ def floor_int(expr: ColumnElement, dialect: str) -> ColumnElement:
     return cast(func.floor(expr), Integer)
 
 
+def sla_in_force(s: Any, at: Any) -> ColumnElement:
+    """SLA row `s` (a table or alias) applies at `at` (a time or a time column): the SLA in force when an
+    incident was detected, so a changed SLA never rewrites a past period's attainment."""
+    return and_(s.c.valid_from <= at, or_(s.c.valid_to.is_(None), s.c.valid_to > at))
+
+
 class IncidentQuery:
     """The incident columns of the report, with SLA and durations, for one dialect."""
 
@@ -107,10 +113,19 @@ class IncidentQuery:
             i.outerjoin(self.c_cat, self.c_cat.c.name == i.c.category)
             .outerjoin(
                 self.s_cat,
-                and_(self.s_cat.c.category_id == self.c_cat.c.id, self.s_cat.c.severity == i.c.severity),
+                and_(
+                    self.s_cat.c.category_id == self.c_cat.c.id,
+                    self.s_cat.c.severity == i.c.severity,
+                    sla_in_force(self.s_cat, i.c.detected_at),
+                ),
             )
             .outerjoin(
-                self.s_gen, and_(self.s_gen.c.category_id.is_(None), self.s_gen.c.severity == i.c.severity)
+                self.s_gen,
+                and_(
+                    self.s_gen.c.category_id.is_(None),
+                    self.s_gen.c.severity == i.c.severity,
+                    sla_in_force(self.s_gen, i.c.detected_at),
+                ),
             )
             .outerjoin(self.dept, self.dept.c.id == i.c.owner_department_id)
             .outerjoin(self.person, self.person.c.id == i.c.handler_person_id)

@@ -1,7 +1,7 @@
 """Planning (排期): the schedule of planned sessions, their scripts and forecasts, and the figures
 computed from plan against what happened.
 
-model (input, validation, tolerances), writes (add, change, clashes, history), queries (reads), compare
+model (input, validation), rules (the tolerances and script due rules in force: settings), writes (add, change, clashes, history), queries (reads), compare
 (matching, schedule accuracy, MAPE, script timeliness), importer (the 排期表 file), cli (its commands).
 """
 
@@ -20,11 +20,6 @@ from lib.plan.importer import RowError, SchedulePreview, undo_import
 from lib.plan.importer import commit as import_schedule
 from lib.plan.importer import preview as preview_import
 from lib.plan.model import (
-    DRAFT_DAYS_BEFORE,
-    LENGTH_TOLERANCE,
-    MATCH_WINDOW,
-    ON_TIME,
-    REVIEW_DAYS_BEFORE,
     PlanError,
     PlanInput,
     script_due,
@@ -32,14 +27,10 @@ from lib.plan.model import (
 )
 from lib.plan.present import today_lines
 from lib.plan.queries import history_of, planned_session, schedule
+from lib.plan.rules import PlanRules, RuleBook, load_rules, rules
 from lib.plan.writes import add, clash, copy_week, history, record_script, set_status, update
 
 __all__ = [
-    "DRAFT_DAYS_BEFORE",
-    "LENGTH_TOLERANCE",
-    "MATCH_WINDOW",
-    "ON_TIME",
-    "REVIEW_DAYS_BEFORE",
     "Comparison",
     "Match",
     "OwnerFigures",
@@ -47,6 +38,8 @@ __all__ = [
     "SchedulePreview",
     "PlanError",
     "PlanInput",
+    "PlanRules",
+    "RuleBook",
     "Timeliness",
     "add",
     "by_owner",
@@ -58,6 +51,8 @@ __all__ = [
     "present",
     "register_cli",
     "import_schedule",
+    "load_rules",
+    "rules",
     "preview_import",
     "planned_session",
     "record_script",

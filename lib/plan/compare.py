@@ -1,5 +1,6 @@
 """Plan against what happened: match held sessions to planned ones, schedule accuracy, forecast error
-(MAPE) and script timeliness. The tolerances are in lib.plan.model."""
+(MAPE) and script timeliness. The tolerances are the settings in force in the planned session's month
+(lib.plan.rules)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from lib.core.models import LiveSession, Person
-from lib.plan.model import LENGTH_TOLERANCE, MATCH_WINDOW, ON_TIME, REVIEW_DAYS_BEFORE, script_due
+from lib.plan.model import script_due
 from lib.plan.queries import planned_rows
+from lib.plan.rules import PlanRules, RuleBook, load_rules
 
 L = LiveSession.__table__
 P = Person.__table__
@@ -56,9 +58,9 @@ class Comparison:
         return sum(errors) / len(errors) if errors else None
 
 
-def _held_rows(conn: Connection, date_from: dt.date, date_to: dt.date) -> list[sa.Row]:
-    start = dt.datetime.combine(date_from, dt.time()) - MATCH_WINDOW
-    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time()) + MATCH_WINDOW
+def _held_rows(conn: Connection, date_from: dt.date, date_to: dt.date, window: dt.timedelta) -> list[sa.Row]:
+    start = dt.datetime.combine(date_from, dt.time()) - window
+    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time()) + window
     query = (
         sa.select(
             L.c.id,
@@ -89,14 +91,14 @@ def _length(held: Any) -> float | None:
     return None
 
 
-def _judge(planned: Any, held: Any) -> Match:
+def _judge(planned: Any, held: Any, rules: PlanRules) -> Match:
     start_delta = (held.started_at - planned.starts_at).total_seconds() / 60
     length = _length(held)
     length_delta = None if length is None else length - planned.minutes
     reasons = []
-    if abs(start_delta) > ON_TIME.total_seconds() / 60:
+    if abs(start_delta) > rules.on_time.total_seconds() / 60:
         reasons.append("late" if start_delta > 0 else "early")
-    if length_delta is None or abs(length_delta) > LENGTH_TOLERANCE.total_seconds() / 60:
+    if length_delta is None or abs(length_delta) > rules.length_tolerance.total_seconds() / 60:
         reasons.append("short" if length_delta is not None and length_delta < 0 else "long")
     if (held.person or held.host_name) and not _same_host(planned, held):
         reasons.append("host")
@@ -107,15 +109,15 @@ def _same_host(planned: Any, held: Any) -> bool:
     return planned.host_name in {held.person, held.host_name}
 
 
-def _pairs(planned: list[Any], held: list[Any]) -> list[tuple[Any, ...]]:
+def _pairs(planned: list[Any], held: list[Any], book: RuleBook) -> list[tuple[Any, ...]]:
     """Candidate (planned, held) pairs, best first: same platform and room (account or room name), start
     within the window; the closest start wins, then the planned host. A held session whose account and
     room name no planned room (an export without the account, e.g. Taobao's list names the host) may
     match on the host instead."""
-    window = MATCH_WINDOW.total_seconds()
     rooms = {(p.platform, p.account) for p in planned}
     out = []
     for p in planned:
+        window = book.at(p.starts_at).match_window.total_seconds()
         for h in held:
             if h.platform != p.platform:
                 continue
@@ -135,22 +137,24 @@ def compare(
     """Planned sessions starting in the period (and due by `now`: start + match window passed), matched
     to the held sessions; `ops_owner` counts only the planned sessions that person owns (运营负责人)."""
     with engine.connect() as conn:
+        book = load_rules(conn)
         planned = [
             r
             for r in planned_rows(conn, date_from, date_to)
-            if r.starts_at + MATCH_WINDOW <= now and (ops_owner is None or r.ops_owner == ops_owner)
+            if r.starts_at + book.at(r.starts_at).match_window <= now
+            and (ops_owner is None or r.ops_owner == ops_owner)
         ]
-        held = _held_rows(conn, date_from, date_to)
+        held = _held_rows(conn, date_from, date_to, book.widest_window(date_from, date_to))
     live = [p for p in planned if p.status == "planned"]
     used_p: set[int] = set()
     used_h: set[int] = set()
     result = Comparison(planned=len(planned))
-    for *_, p, h in _pairs(live, held):
+    for *_, p, h in _pairs(live, held, book):
         if p.id in used_p or h.id in used_h:
             continue
         used_p.add(p.id)
         used_h.add(h.id)
-        result.matches.append(_judge(p, h))
+        result.matches.append(_judge(p, h, book.at(p.starts_at)))
     result.matches.sort(key=lambda m: (m.planned.starts_at, m.planned.id))
     result.unmatched_planned = [p for p in planned if p.id not in used_p]
     result.unmatched_held = [
@@ -169,11 +173,11 @@ class Timeliness:
         return self.on_time / self.due if self.due else None
 
 
-def _script_outcomes(rows: list[Any], now: dt.datetime) -> list[tuple[Any, bool]]:
+def _script_outcomes(rows: list[Any], now: dt.datetime, book: RuleBook) -> list[tuple[Any, bool]]:
     """(planned session, reviewed on time) for each planned (not cancelled) session whose review is due."""
     out = []
     for r in rows:
-        deadline = script_due(r.starts_at, REVIEW_DAYS_BEFORE)
+        deadline = script_due(r.starts_at, book.at(r.starts_at).review_days_before)
         if r.status == "planned" and deadline <= now:
             out.append((r, r.script_approved_at is not None and r.script_approved_at <= deadline))
     return out
@@ -186,7 +190,10 @@ def script_timeliness(
     the planned (not cancelled) sessions starting in the period; `owner` = the content owner."""
     with engine.connect() as conn:
         rows = planned_rows(conn, date_from, date_to, include_cancelled=False)
-    outcomes = [(r, ok) for r, ok in _script_outcomes(rows, now) if owner is None or r.content_owner == owner]
+        book = load_rules(conn)
+    outcomes = [
+        (r, ok) for r, ok in _script_outcomes(rows, now, book) if owner is None or r.content_owner == owner
+    ]
     return Timeliness(len(outcomes), sum(ok for _, ok in outcomes))
 
 
@@ -222,7 +229,8 @@ def by_owner(
             fig.planned += 1
     with engine.connect() as conn:
         rows = planned_rows(conn, date_from, date_to, include_cancelled=False)
-    for r, ok in _script_outcomes(rows, now):
+        book = load_rules(conn)
+    for r, ok in _script_outcomes(rows, now, book):
         if (fig := of(r)) is not None:
             fig.scripts_due += 1
             fig.scripts_on_time += ok

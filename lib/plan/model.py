@@ -13,17 +13,7 @@ from typing import Any, ClassVar
 from lib.core.errors import CodedError
 from lib.core.platforms import PLATFORM_NAMES, PLATFORMS
 
-# A held session is the planned one when it is on the same platform and account (or room) and starts
-# within MATCH_WINDOW of the planned start (closest first). It was held *as planned* when it also started
-# within ON_TIME of the planned start and ran within LENGTH_TOLERANCE of the planned length (and the host,
-# where the export names one, is the planned host).
-MATCH_WINDOW = dt.timedelta(minutes=30)
-ON_TIME = dt.timedelta(minutes=10)
-LENGTH_TOLERANCE = dt.timedelta(minutes=15)
-# Script due rules (seed 000: draft one week before; seed 004: review done two days before). A script is
-# due at the end of that day (00:00 of the next day), in the team's zone.
-DRAFT_DAYS_BEFORE = 7
-REVIEW_DAYS_BEFORE = 2
+# The tolerances and script due rules are settings in force from a month: lib.plan.rules.
 MAX_MINUTES = 24 * 60
 STATUSES = ("planned", "cancelled")
 TEXT_LIMITS = {

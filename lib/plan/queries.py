@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from lib.core.models import PlannedSession
-from lib.plan.model import DRAFT_DAYS_BEFORE, REVIEW_DAYS_BEFORE, script_due
+from lib.plan.model import script_due
+from lib.plan.rules import PlanRules, load_rules
 from lib.plan.writes import history
 
 T = PlannedSession.__table__
@@ -52,37 +53,40 @@ def planned_rows(
     return list(conn.execute(query.order_by(T.c.starts_at, T.c.platform, T.c.account, T.c.id)))
 
 
-def script_status(row: Any, now: dt.datetime) -> str:
+def script_status(row: Any, now: dt.datetime, rules: PlanRules) -> str:
     """approved / submitted / overdue / due (draft or review date passed without it) / open."""
     if row.script_approved_at is not None:
         return "approved"
-    if now >= script_due(row.starts_at, REVIEW_DAYS_BEFORE):
+    if now >= script_due(row.starts_at, rules.review_days_before):
         return "overdue"
     if row.script_submitted_at is not None:
         return "submitted"
-    if now >= script_due(row.starts_at, DRAFT_DAYS_BEFORE):
+    if now >= script_due(row.starts_at, rules.draft_days_before):
         return "draft_late"
     return "open"
 
 
-def as_dict(row: Any, now: dt.datetime) -> dict[str, Any]:
+def as_dict(row: Any, now: dt.datetime, rules: PlanRules) -> dict[str, Any]:
+    """A planned session with its script due times and status by `rules` (those of its month)."""
     out = {c: getattr(row, c) for c in LIST_COLUMNS}
-    out["draft_due"] = script_due(row.starts_at, DRAFT_DAYS_BEFORE)
-    out["review_due"] = script_due(row.starts_at, REVIEW_DAYS_BEFORE)
-    out["script_status"] = script_status(row, now)
+    out["draft_due"] = script_due(row.starts_at, rules.draft_days_before)
+    out["review_due"] = script_due(row.starts_at, rules.review_days_before)
+    out["script_status"] = script_status(row, now, rules)
     return out
 
 
 def schedule(engine: Engine, date_from: dt.date, date_to: dt.date, now: dt.datetime) -> list[dict[str, Any]]:
     """The schedule of a period as dicts (with script due times and status), by start."""
     with engine.connect() as conn:
-        return [as_dict(r, now) for r in planned_rows(conn, date_from, date_to)]
+        book = load_rules(conn)
+        return [as_dict(r, now, book.at(r.starts_at)) for r in planned_rows(conn, date_from, date_to)]
 
 
 def planned_session(engine: Engine, planned_id: int, now: dt.datetime) -> dict[str, Any] | None:
     with engine.connect() as conn:
         row = conn.execute(sa.select(T).where(T.c.id == planned_id)).first()
-    return as_dict(row, now) if row else None
+        book = load_rules(conn)
+    return as_dict(row, now, book.at(row.starts_at)) if row else None
 
 
 def history_of(engine: Engine, planned_id: int) -> list[dict[str, Any]]:

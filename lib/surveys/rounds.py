@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 
 from sqlalchemy import Engine, func, insert, select, update
 
-from lib.core import clock
+from lib.core import clock, forms
 from lib.core.dates import month_of
 from lib.core.db import audit, inserted_id, set_setting, write
 from lib.core.models import Person, SurveyRound, User
@@ -29,12 +29,15 @@ _KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
-def set_thresholds(engine: Engine, k: int, comment_k: int, actor: str) -> None:
+def set_thresholds(engine: Engine, k: int, comment_k: int, actor: str, token: str | None = None) -> None:
+    """The anonymity thresholds (the settings page's); `token`: the form's write-once token."""
     if int(k) < MIN_K:
         raise SurveyError("k_too_low", min=MIN_K, value=k)
     if int(comment_k) < int(k):
         raise SurveyError("comment_k_too_low", k=k, value=comment_k)
     with write(engine) as conn:
+        if token:
+            forms.claim(conn, token, "settings", actor)
         set_setting(conn, K_SETTING, str(int(k)))
         set_setting(conn, COMMENT_K_SETTING, str(int(comment_k)))
         audit(conn, actor, "survey_thresholds", k=int(k), comment_k=int(comment_k))

@@ -1,5 +1,6 @@
-"""View code of the incident pages: form widgets, saving with the domain's refusals shown, the admin
-tables, and the report's lists with their downloads."""
+"""View code of the incident pages: form widgets, saving with the domain's refusals shown, and the
+report's lists with their downloads (the categories and SLA tables are on the settings page:
+lib.web.settings_view)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,9 @@ import streamlit as st
 from lib import incidents as inc
 from lib.core.db import now
 from lib.core.exports import to_csv_bytes, to_xlsx_bytes
-from lib.core.formatting import category_name
 from lib.web import form_ui
 from lib.web.i18n import current_language, t
-from lib.web.ui import edit_table, engine, flash, no_data, show_table
+from lib.web.ui import no_data, show_table
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -76,65 +76,6 @@ def save(form: str, action: Callable[[str], int | None], message_key: str, clear
         show_error(exc)
         return
     st.rerun()
-
-
-def save_admin(action: Callable[[], Any], message_key: str) -> None:
-    """Run an admin table save; show its refusal or flash `message_key`."""
-    try:
-        result = action()
-    except inc.IncidentError as exc:
-        show_error(exc)
-        return
-    flash(message_key, id=result)
-
-
-def admin_section(username: str) -> None:
-    """The admin's expander: the category table, then the SLA table, each saved by its own button."""
-    with st.expander(t("incidents.admin.title"), icon=":material/settings:"):
-        cols = {c: t(f"incidents.admin.col.{c}") for c in ("name", "sort_order", "active")}
-        cats = pd.DataFrame(inc.categories(engine(), active_only=False), columns=["id", *cols])
-        st.caption(t("incidents.admin.categories"))
-        edited = edit_table(
-            cats,
-            num_rows="dynamic",
-            key="adm_categories",
-            disabled=["id"],
-            hide_index=True,
-            column_config={"id": None, **cols},  # the row id stays in the data (saving needs it), unseen
-        )
-        if st.button(t("incidents.admin.save_categories"), key="adm_save_categories"):
-            save_admin(
-                lambda: inc.save_categories(engine(), edited.to_dict("records"), username),
-                "incidents.admin.saved",
-            )
-        st.caption(t("incidents.admin.slas"))
-        minutes = {
-            c: st.column_config.NumberColumn(t(f"incidents.admin.col.{c}"), min_value=0.1)
-            for c in ("respond_minutes", "resolve_minutes", "meeting_minutes")
-        }
-        slas = edit_table(
-            inc.sla_table(engine()),
-            num_rows="dynamic",
-            key="adm_slas",
-            hide_index=True,
-            column_config={
-                "category": st.column_config.SelectboxColumn(
-                    t("incidents.form.category"),
-                    options=cats["name"].tolist(),
-                    format_func=lambda c: category_name(c, current_language()),
-                ),
-                "severity": st.column_config.SelectboxColumn(
-                    t("incidents.form.severity"),
-                    options=list(inc.SEVERITIES),
-                    format_func=lambda s: t(f"incidents.severity.{s}"),
-                ),
-                **minutes,
-            },
-        )
-        if st.button(t("incidents.admin.save_slas"), key="adm_save_slas"):
-            save_admin(
-                lambda: inc.save_slas(engine(), slas.to_dict("records"), username), "incidents.admin.saved"
-            )
 
 
 def lists_section(tables: list[tuple[str, pd.DataFrame, str]], date_from: dt.date, date_to: dt.date) -> None:

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import scorecards as sc
-from lib import targets
+from lib import settings, targets
 from lib.core import forms
 from lib.core.auth import CurrentUser
 from lib.core.exports import to_xlsx_bytes
@@ -233,9 +233,10 @@ def admin_section(user: CurrentUser, this_month: str, lang: str) -> None:
     st.header(t("scorecards.admin.title"))
     st.caption(t("scorecards.admin.caption"))
     a1, a2 = st.columns(2)
+    offered = cached(settings.active_position_keys)  # a retired position gets no new definition
     position = a1.selectbox(
         t("scorecards.admin.position"),
-        sc.POSITIONS,
+        [p for p in sc.POSITIONS if p in offered],
         format_func=lambda p: sc.position_name(p, lang),
         key="sc_def_pos",
     )

@@ -13,12 +13,15 @@ from lib.core.models import IncidentCategory, IncidentSla
 from lib.core.schema import alembic_config, upgrade
 
 
-def sla_rows(engine) -> dict[tuple[str | None, str], tuple]:
-    """{(category or None, severity): (respond, resolve, meeting)} as stored."""
+def sla_rows(engine, in_force: bool = True) -> dict[tuple[str | None, str], tuple]:
+    """{(category or None, severity): (respond, resolve, meeting)} as stored: the table in force (or every
+    row, where the schema is older than SLA versions)."""
     s, c = IncidentSla.__table__, IncidentCategory.__table__
     stmt = sa.select(
         c.c.name, s.c.severity, s.c.respond_minutes, s.c.resolve_minutes, s.c.meeting_minutes
     ).select_from(s.outerjoin(c, c.c.id == s.c.category_id))
+    if in_force:
+        stmt = stmt.where(s.c.valid_to.is_(None))
     with engine.connect() as conn:
         return {(r[0], r[1]): tuple(r[2:]) for r in conn.execute(stmt)}
 
@@ -76,6 +79,16 @@ FIRST_SEED = {
 }
 
 
+# The table as it was at 0004 (the model's later columns do not exist there).
+FIRST_TABLE = sa.table(
+    "incident_slas",
+    *(
+        sa.column(c)
+        for c in ("category_id", "severity", "respond_minutes", "resolve_minutes", "meeting_minutes")
+    ),
+)
+
+
 def test_migration_fixes_only_the_untouched_first_defaults(engine):
     with engine.begin() as conn:
         command.downgrade(alembic_config(conn), "0004")
@@ -87,7 +100,7 @@ def test_migration_fixes_only_the_untouched_first_defaults(engine):
         conn.execute(sa.delete(IncidentSla))
         for (cat, sev), (respond, resolve, meeting) in seeded.items():
             conn.execute(
-                sa.insert(IncidentSla).values(
+                sa.insert(FIRST_TABLE).values(
                     category_id=ids.get(cat),
                     severity=sev,
                     respond_minutes=respond,
@@ -105,5 +118,5 @@ def test_migration_fixes_only_the_untouched_first_defaults(engine):
     assert rows[(None, "complex")] == (10, 15, None)
     with engine.begin() as conn:  # and back: the downgrade restores the first seed's rows
         command.downgrade(alembic_config(conn), "0004")
-    assert sla_rows(engine) == seeded
+    assert sla_rows(engine, in_force=False) == seeded
     upgrade(engine)

@@ -17,12 +17,15 @@ def _compare(engine, **kw):
     return plan.compare(engine, DAY, DAY + dt.timedelta(days=1), AFTER, **kw)
 
 
-def test_tolerances_are_the_documented_ones():
-    assert (plan.MATCH_WINDOW, plan.ON_TIME, plan.LENGTH_TOLERANCE) == (
+def test_tolerances_are_the_documented_ones(engine):
+    """The defaults while no admin has changed them (lib.settings: tests/settings covers a change)."""
+    rules = plan.rules(engine).at(DAY)
+    assert (rules.match_window, rules.on_time, rules.length_tolerance) == (
         dt.timedelta(minutes=30),
         dt.timedelta(minutes=10),
         dt.timedelta(minutes=15),
     )
+    assert (rules.draft_days_before, rules.review_days_before) == (7, 2)
 
 
 def test_on_time_late_early_short_cancelled_unplanned(engine):
