@@ -36,8 +36,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_setting_values")),
         sa.UniqueConstraint("key", "month_from", name=op.f("uq_setting_values_key_month_from")),
     )
-    with op.batch_alter_table("positions") as batch_op:
-        batch_op.add_column(sa.Column("active", sa.Boolean(), server_default=sa.true(), nullable=False))
+    # A plain ADD COLUMN: batch mode would recreate `positions` on SQLite, which people reference.
+    op.add_column("positions", sa.Column("active", sa.Boolean(), server_default=sa.true(), nullable=False))
     with op.batch_alter_table("incident_slas") as batch_op:
         batch_op.add_column(
             sa.Column("valid_from", sa.DateTime(), server_default="2000-01-01 00:00:00", nullable=False)
@@ -59,6 +59,6 @@ def downgrade() -> None:
         batch_op.drop_constraint(NEW_UQ, type_="unique")
         batch_op.drop_column("valid_to")
         batch_op.drop_column("valid_from")
-    with op.batch_alter_table("positions") as batch_op:
-        batch_op.drop_column("active")
+    # A plain DROP COLUMN (SQLite 3.35+): batch mode would recreate `positions`, which people reference.
+    op.drop_column("positions", "active")
     op.drop_table("setting_values")
