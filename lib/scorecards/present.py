@@ -147,6 +147,18 @@ def target_text(kpi: Mapping[str, Any], lang: str) -> str:
     return ("≥ " if kpi["kind"] == "at_least" else "≤ ") + low
 
 
+# Computed figures that come from something other than the schedule, and say so on the card.
+COMPUTED_FROM = {"data_on_time": "uploads", "host_growth": "sessions"}
+
+
+def source_text(kpi: Mapping[str, Any], lang: str) -> str:
+    """Where a card's figure came from, in words: sessions, manual, incidents, survey, the schedule, ..."""
+    source = kpi.get("source")
+    if source == "computed" and kpi["metric"] in COMPUTED_FROM:
+        return translate(f"scorecards.source.computed_{COMPUTED_FROM[kpi['metric']]}", lang)
+    return translate(f"scorecards.source.{source}", lang)
+
+
 def card_frame(card: Card, lang: str) -> pd.DataFrame:
     """A card's KPIs, one row each: name, weight, actual, target, achievement, points and a note."""
     rows = []
@@ -166,7 +178,7 @@ def card_frame(card: Card, lang: str) -> pd.DataFrame:
                 translate("scorecards.col.points", lang): None
                 if k["points"] is None
                 else round(k["points"], 2),
-                translate("scorecards.col.source", lang): translate(f"scorecards.source.{k['source']}", lang),
+                translate("scorecards.col.source", lang): source_text(k, lang),
                 translate("scorecards.col.note", lang): note,
             }
         )
