@@ -5,6 +5,7 @@ typed is shown with st.text (never Markdown or HTML); the forms are write-once (
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -99,19 +100,12 @@ def write_form(user: CurrentUser, month: str, found: SA.Assessment | None, lang:
         if not st.form_submit_button(t("common.save"), type="primary"):
             return
     version = found.version if found else 0
-    try:
-        form_ui.submit(
-            f"sa_write_{month}",
-            lambda token: SA.save(engine(), user, month, texts, version, token=token),
-            lambda _r: t("scorecards.assess.saved", month=month),
-            WRITE_KEYS,
-        )
-    except SA.AssessmentError as exc:
-        st.error(error_text(exc))
-    except forms.StaleEdit as exc:
-        st.error(form_ui.stale_message(exc))
-    else:
-        st.rerun()
+    _submit(
+        f"sa_write_{month}",
+        lambda token: SA.save(engine(), user, month, texts, version, token=token),
+        t("scorecards.assess.saved", month=month),
+        WRITE_KEYS,
+    )
 
 
 def comment_form(
@@ -126,13 +120,18 @@ def comment_form(
         )
         if not st.form_submit_button(t("common.save"), type="primary"):
             return
+    _submit(
+        f"sa_comment_{person_id}_{month}",
+        lambda token: SA.comment(engine(), user, person_id, month, text, found.version, token=token),
+        t("scorecards.assess.comment_saved", person=md_escape(person), month=month),
+        COMMENT_KEYS,
+    )
+
+
+def _submit(name: str, write: Callable[[str], None], saved: str, keys: tuple[str, ...]) -> None:
+    """Run a form's write once; a refusal is shown and the form keeps what was typed."""
     try:
-        form_ui.submit(
-            f"sa_comment_{person_id}_{month}",
-            lambda token: SA.comment(engine(), user, person_id, month, text, found.version, token=token),
-            lambda _r: t("scorecards.assess.comment_saved", person=md_escape(person), month=month),
-            COMMENT_KEYS,
-        )
+        form_ui.submit(name, write, lambda _r: saved, keys)
     except SA.AssessmentError as exc:
         st.error(error_text(exc))
     except forms.StaleEdit as exc:
