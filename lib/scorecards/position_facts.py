@@ -164,7 +164,10 @@ def _first_uploads(engine: Engine, month: str) -> tuple[list[Any], dict[int, tup
     start, end = month_bounds(month)
     ic, b, ls = ImportChange.__table__, ImportBatch.__table__, LiveSession.__table__
     base = ic.join(b, b.c.id == ic.c.batch_id).join(ls, ls.c.id == ic.c.row_id)
-    in_month = (ls.c.started_on >= start, ls.c.started_on <= end)
+    # A session of the month cannot be uploaded before the month began: the month's batches (indexed by
+    # time), then their changes (indexed by batch), never a scan of every change ever made.
+    since = dt.datetime.combine(start, dt.time())
+    in_month = (b.c.created_at >= since, ls.c.started_on >= start, ls.c.started_on <= end)
     session_cols = (ls.c.id, ls.c.started_at, ls.c.started_on, ls.c.ended_at, ls.c.duration_minutes)
     with engine.connect() as conn:
         first_row = conn.execute(

@@ -94,9 +94,9 @@ def test_saves_are_audited_without_their_text(engine, people):
     SA.comment(engine, manager, people["韩雪"], "2026-11", "继续保持", 1, today=TODAY)
     with engine.connect() as conn:
         rows = conn.execute(
-            select(AuditLog.username, AuditLog.action, AuditLog.detail).where(
-                AuditLog.action.like("self_assessment%")
-            )
+            select(AuditLog.username, AuditLog.action, AuditLog.detail)
+            .where(AuditLog.action.like("self_assessment%"))
+            .order_by(AuditLog.id)
         ).all()
     assert [(r.username, r.action) for r in rows] == [
         ("t_staff", "self_assessment.save"),
