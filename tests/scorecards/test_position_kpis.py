@@ -85,6 +85,8 @@ def test_field_control_from_the_plan(engine, roster, cli_here, clock_at):
         frame.loc["准时开播率", "实际"] == "33.3%"
         and frame.loc["场控场次问题数（每 10 场）", "实际"] == "10.00"
     )
+    assert frame.loc["准时开播率", "说明"] == "排期 3 场，准时 1 场"
+    assert frame.loc["场控场次问题数（每 10 场）", "说明"] == "2 场，问题 2 个"
 
 
 def test_field_control_without_a_plan_keeps_the_manual_figure(engine, roster, cli_here, clock_at):
@@ -229,6 +231,14 @@ def test_host_growth(engine, hosts, cli_here, month, person, actual, achievement
         assert k["achievement"] == pytest.approx(achievement)
         assert k["points"] == pytest.approx(10 * min(achievement, 1.2), abs=1e-4)
         assert k["base_month"] == "2026-09" and k["base_conversion"] == pytest.approx(0.02)
+
+
+def test_host_growth_basis_on_the_card(engine, hosts):
+    card = next(c for c in scorecards.score_month(engine, "2026-10") if c.person == "新人")
+    frame = scorecards.card_frame(card, "zh").set_index("KPI")
+    assert frame.loc["主播成长率", "实际"] == "50.0%"
+    assert frame.loc["主播成长率", "说明"] == "基准月 2026-09 转化率 2.0%，本月 3.0%"
+    assert frame.loc["主播成长率", "数据来源"] == "直播数据计算"
 
 
 def test_host_growth_not_computable_is_said_on_the_card(engine, hosts):
