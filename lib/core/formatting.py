@@ -28,7 +28,7 @@ def format_number(value: float, unit: str, lang: str) -> str:
         return f"{value * 100:.1f}%"
     if unit in DURATION_DIGITS:
         return f"{value:.{DURATION_DIGITS[unit]}f} {translate(f'common.unit.{unit}', lang)}"
-    if unit == "score":
+    if unit in ("score", "per10"):  # per10: a count per 10 sessions
         return f"{value:.2f}"
     return f"{value:,.0f}"
 

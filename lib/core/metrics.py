@@ -543,6 +543,110 @@ CATALOGUE: tuple[Metric, ...] = (
         ("at_least", 4.5, None),
         target_period="month",
     ),
+    # --- 场控 (field control), 数据分析 (data analyst) and host growth: lib/scorecards/position_facts.py ---
+    _m(
+        "field_start_on_time",
+        "准时开播率",
+        "Sessions started on time",
+        "pct",
+        "higher",
+        "准时开播的排期场次 / 担任场控的排期场次",
+        "planned sessions started on time / planned sessions run as 场控",
+        "manual",
+        ("at_least", 0.95, None),
+        target_period="month",
+        help_zh="有排期时计算：排期表“场控”为本人、未取消且已到开播时间的场次为分母；对应实际场次"
+        "（同一直播间、开播相差 30 分钟以内）开播时间与计划相差 ≤ 10 分钟为准时；未开播或相差更多均不准时。"
+        "目标取种子文档 004 排期准确率 ≥ 95%。没有排期的月份使用手工记录",
+        help_en="Computed from the schedule where one exists: the planned sessions (not cancelled, start "
+        "passed) naming the person as 场控; on time = the held session matched to it (same room, start "
+        "within 30 min) started within 10 min of the planned start; not held or later is not on time. "
+        "Target: seed 004's schedule accuracy ≥ 95 %. Months without a schedule use the figure recorded "
+        "by hand",
+    ),
+    _m(
+        "field_incidents_per_10",
+        "场控场次问题数（每 10 场）",
+        "Incidents per 10 sessions run",
+        "per10",
+        "lower",
+        "本人场控场次关联的问题记录数 / 场次 × 10",
+        "incidents logged against the sessions run as 场控 / those sessions × 10",
+        "plan",
+        ("at_most", 1.0, None),
+        target_period="month",
+        help_zh="场次 = 排期表“场控”为本人且已开播（与排期对应）的场次；问题按记录所关联的场次计。"
+        "种子文件未给出目标，沿用技术支持“每 10 场问题数 ≤ 1”",
+        help_en="Sessions = the held sessions matched to planned ones naming the person as 场控; incidents "
+        "count by the session they are logged against. The seeds set no target: tech support's ≤ 1 per "
+        "10 sessions",
+    ),
+    _m(
+        "field_interaction_rate",
+        "场控场次互动率",
+        "Interaction rate of sessions run",
+        "pct",
+        "higher",
+        "本人场控场次的 (评论 + 点赞 + 分享 + 提问) / 观看人数",
+        "(comments + likes + shares + questions) / viewers of the sessions run as 场控",
+        "plan",
+        ("at_least", 0.70, None),
+        target_period="month",
+        help_zh="与互动率同一公式，按本人场控的场次（与排期对应的实际场次）汇总后再相除；目标 ≥ 70%（种子文档 000）",
+        help_en="The interaction rate's formula over the sessions run as 场控 (held sessions matched to "
+        "the plan), re-divided from their sums; target ≥ 70 % (seed 000)",
+    ),
+    _m(
+        "data_on_time",
+        "数据上传及时率",
+        "Data uploaded on time",
+        "pct",
+        "higher",
+        "按时完成的上传期限 / 到期的上传期限",
+        "upload deadlines met / upload deadlines due",
+        "import",
+        ("at_least", 1.0, None),
+        target_period="month",
+        help_zh="每场直播两个期限（种子文档 004）：含该场数据的首个上传在结束后 1 小时内（全量数据），"
+        "场次列表在该周之后的周一结束前（周报文件）。以导入批次时间对比场次结束时间，计入完成首个上传的人；"
+        "种子文件未给出比率，按期限类指标取 100%",
+        help_en="Two deadlines per session (seed 004): the first upload carrying its data within one hour "
+        "of its end (the full export), and its row in the session list by the end of the Monday after its "
+        "week (the weekly file). Import batch times against session end times, counted for whoever made "
+        "that first upload; the seeds give no rate: 100 % as for other deadlines",
+    ),
+    _m(
+        "report_accuracy",
+        "报表准确率",
+        "Report accuracy",
+        "pct",
+        "higher",
+        "每月记录：无差错的报表 / 提交的报表",
+        "recorded: reports without errors / reports delivered",
+        "manual",
+        ("at_least", 0.95, None),
+        target_period="month",
+        help_zh="报表差错只有读者知道，系统无法计算，由经理每月录入；种子文件未给出目标，取 95%",
+        help_en="Only a report's readers know its errors, so it is entered by a manager each month; the "
+        "seeds give no target: 95 %",
+    ),
+    _m(
+        "host_growth",
+        "主播成长率",
+        "Host growth",
+        "pct",
+        "higher",
+        "(本月转化率 − 入职首月转化率) / 入职首月转化率",
+        "(conversion rate this month − in the month hired) / in the month hired",
+        "session",
+        ("at_least", 0.30, None),
+        target_period="month",
+        growth=True,
+        help_zh="只考核入职后第二、三个月的主播（入职当月为基准月）；入职当月没有场次时无法计算（种子文档 004：新人 3 个月转化率提升 ≥ 30%）",
+        help_en="Only for a host in the second or third month after the month hired (that month is the "
+        "base); not computable when the host had no sessions in the month hired (seed 004: a new host's "
+        "conversion up ≥ 30 % within 3 months)",
+    ),
 )
 
 METRICS: dict[str, Metric] = {m.key: m for m in CATALOGUE}
@@ -558,6 +662,8 @@ MANUAL_ALIASES: dict[str, str] = {
     "客服响应时长": "cs_response_seconds",
     "问题解决率": "cs_resolution_rate",
     "客户满意度": "customer_satisfaction",
+    "准时开播率": "field_start_on_time",
+    "报表准确率": "report_accuracy",
 }
 
 

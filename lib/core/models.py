@@ -806,3 +806,25 @@ class SettingValue(Base):
     value: Mapped[str] = mapped_column(String(255))
     set_by: Mapped[str | None] = mapped_column(String(64))
     set_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+# --- self-assessment ---
+class SelfAssessment(Base):
+    """A staff member's monthly self-assessment (月度自评表, seed 004): strengths, shortfalls and next
+    month's plan, and their manager's comment. Private to the person, their manager and admins
+    (lib/scorecards/selfassess.py); each save is audited without its text."""
+
+    __tablename__ = "self_assessments"
+    __table_args__ = (UniqueConstraint("person_id", "month"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    strengths: Mapped[str] = mapped_column(Text)
+    shortfalls: Mapped[str] = mapped_column(Text)
+    next_plan: Mapped[str] = mapped_column(Text)
+    written_by: Mapped[str] = mapped_column(String(64))
+    written_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    manager_comment: Mapped[str | None] = mapped_column(Text)
+    commented_by: Mapped[str | None] = mapped_column(String(64))
+    commented_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

@@ -19,6 +19,7 @@ from lib.core.dates import month_keys, months_back_start
 from lib.core.db import audit, set_setting, write
 from lib.core.models import HostAccount, LiveSession
 from lib.core.schema import is_empty
+from lib.demo.assessments import add_self_assessments
 from lib.demo.records import add_incidents, add_manual_metrics, load_roster
 from lib.demo.sessions import ROOMS, session_rows
 
@@ -97,6 +98,7 @@ def load_demo(
         stats["manual_metrics"] = add_manual_metrics(conn, rng, people, start, today)
         stats["cases"] = cases.add_seed_reviews(conn, [r[2] for r in ROOMS], people, now)
         stats["cases"] += cases.add_demo_cases(conn, today)
+        stats["self_assessments"] = add_self_assessments(conn, people, today)
     stats["survey_answers"] = _surveys(engine, start, today, seed)
     return stats
 

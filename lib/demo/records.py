@@ -28,7 +28,8 @@ ROSTER_FILE = ROOT / "data" / "demo" / "roster.csv"
 MANUAL_BY_POSITION = {
     "host": (("training_pass_rate", 0.88, 0.05),),
     "operations": (("schedule_accuracy", 0.95, 0.02), ("script_on_time", 0.95, 0.04)),
-    "field_control": (("schedule_accuracy", 0.95, 0.02), ("script_on_time", 0.96, 0.03)),
+    "field_control": (("field_start_on_time", 0.94, 0.03),),  # by hand while the demo has no schedule
+    "data_analyst": (("report_accuracy", 0.96, 0.02),),
     "content_planner": (("script_on_time", 0.85, 0.06), ("content_quality", 3.9, 0.3)),
     "customer_service": (
         ("cs_response_seconds", 28, 6),

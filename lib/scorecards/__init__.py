@@ -1,9 +1,12 @@
 """Per-position scorecards: definitions versioned by month (definitions), where the numbers come from
 (sources), scoring a month (scoring), teams, quarters, promotion and trends (rankings), the managers'
-monthly figures (manual), tables and texts for a language (present), charts and the `scorecard` command (cli)."""
+monthly figures (manual), tables and texts for a language (present), charts and the `scorecard` command (cli);
+the computed KPIs of 场控, 数据分析 and host growth (position_facts) and the monthly self-assessment
+(selfassess)."""
 
 from lib.core.dates import quarter_of
 from lib.core.dates import shift_month_key as shift_month
+from lib.scorecards import selfassess
 from lib.scorecards.charts import trend_chart
 from lib.scorecards.cli import register_cli
 from lib.scorecards.definitions import (
@@ -153,6 +156,7 @@ __all__ = [
     "save_manual_metric",
     "score_kpi",
     "score_month",
+    "selfassess",
     "session_actual",
     "set_promotion_bar",
     "shift_month",

@@ -66,6 +66,11 @@ SC_KPIS: dict[str, ScKpi] = {
     **{k: ScKpi(k, "incident", METRICS[k].unit, METRICS[k].better) for k in INCIDENT_KPIS},
     **{k.key: k for k in OWN_KPIS},
     "collab_satisfaction": ScKpi("collab_satisfaction", "survey", "score", "higher"),
+    # computed from the plan, the uploads or a host's own months (lib/scorecards/position_facts.py)
+    **{
+        k: ScKpi(k, "computed", METRICS[k].unit, METRICS[k].better)
+        for k in ("field_incidents_per_10", "field_interaction_rate", "data_on_time", "host_growth")
+    },
 }
 MANUAL_KPIS = tuple(k for k, v in SC_KPIS.items() if v.source == "manual")
 
@@ -112,12 +117,15 @@ def kpi_defs(*pairs: tuple) -> tuple[KpiDef, ...]:
 
 # SPEC, "Scorecards". Operations' conversion target is the seed's ≥ 5 % (the catalogue default is 3 %).
 DEFAULTS: dict[str, tuple[KpiDef, ...]] = {
+    # SPEC's 35/20/20/15/10 scaled by 0.9 beside host growth (10): a host outside their first three months
+    # (no growth figure) keeps exactly the total SPEC's weights give, the card rescaled over 90.
     "host": kpi_defs(
-        ("gmv_achievement", 35),
-        ("viewers", 20),
-        ("conversion_rate", 20),
-        ("interaction_rate", 15),
-        ("avg_watch_seconds", 10),
+        ("gmv_achievement", 31.5),
+        ("viewers", 18),
+        ("conversion_rate", 18),
+        ("interaction_rate", 13.5),
+        ("avg_watch_seconds", 9),
+        ("host_growth", 10),
     ),
     "operations": kpi_defs(
         ("gmv_achievement", 25),
@@ -135,6 +143,15 @@ DEFAULTS: dict[str, tuple[KpiDef, ...]] = {
     "customer_service": kpi_defs(
         ("cs_response_seconds", 30), ("cs_resolution_rate", 35), ("customer_satisfaction", 35)
     ),
+    # Issue 22: the live room's run (started on time, incidents, interaction) and the department survey.
+    "field_control": kpi_defs(
+        ("field_start_on_time", 30),
+        ("field_incidents_per_10", 25),
+        ("field_interaction_rate", 25),
+        ("collab_satisfaction", 20),
+    ),
+    # Issue 22: uploads within their deadlines, report accuracy (recorded by hand), the department survey.
+    "data_analyst": kpi_defs(("data_on_time", 45), ("report_accuracy", 35), ("collab_satisfaction", 20)),
 }
 POSITIONS = tuple(DEFAULTS)
 

@@ -148,6 +148,40 @@ def target_text(kpi: Mapping[str, Any], lang: str) -> str:
     return ("≥ " if kpi["kind"] == "at_least" else "≤ ") + low
 
 
+# The counts behind a computed figure, said in the card's note (lib/scorecards/position_facts.py).
+BASIS = {
+    "field_start_on_time": ("planned", "started_on_time"),
+    "field_incidents_per_10": ("sessions", "incidents"),
+    "field_interaction_rate": ("sessions",),
+    "data_on_time": ("deadlines", "deadlines_met"),
+    "host_growth": ("base_month", "base_conversion", "conversion"),
+}
+
+
+def basis_text(kpi: Mapping[str, Any], lang: str) -> str:
+    """ "3 planned, 1 on time" and the like for a computed figure with its counts; "" otherwise."""
+    keys = BASIS.get(kpi["metric"], ())
+    if kpi.get("source") != "computed" or not keys or any(k not in kpi for k in keys):
+        return ""
+    params = {k: kpi[k] for k in keys}
+    for k in ("base_conversion", "conversion"):
+        if k in params:
+            params[k] = format_value(params[k], "pct", lang)
+    return translate(f"scorecards.basis.{kpi['metric']}", lang, **params)
+
+
+# Computed figures that come from something other than the schedule, and say so on the card.
+COMPUTED_FROM = {"data_on_time": "uploads", "host_growth": "sessions"}
+
+
+def source_text(kpi: Mapping[str, Any], lang: str) -> str:
+    """Where a card's figure came from, in words: sessions, manual, incidents, survey, the schedule, ..."""
+    source = kpi.get("source")
+    if source == "computed" and kpi["metric"] in COMPUTED_FROM:
+        return translate(f"scorecards.source.computed_{COMPUTED_FROM[kpi['metric']]}", lang)
+    return translate(f"scorecards.source.{source}", lang)
+
+
 def card_frame(card: Card, lang: str) -> pd.DataFrame:
     """A card's KPIs, one row each: name, weight, actual, target, achievement, points and a note."""
     rows = []
@@ -155,6 +189,7 @@ def card_frame(card: Card, lang: str) -> pd.DataFrame:
         note = "" if k["status"] == "ok" else translate(f"scorecards.status.{k['status']}", lang)
         if k["achievement"] is not None and k["capped"] is not None and k["capped"] < k["achievement"] - EPS:
             note = translate("scorecards.status.capped", lang)
+        note = " · ".join(n for n in (note, basis_text(k, lang)) if n)
         rows.append(
             {
                 translate("scorecards.col.kpi", lang): kpi_name(k["metric"], lang),
@@ -167,7 +202,7 @@ def card_frame(card: Card, lang: str) -> pd.DataFrame:
                 translate("scorecards.col.points", lang): None
                 if k["points"] is None
                 else round(k["points"], 2),
-                translate("scorecards.col.source", lang): translate(f"scorecards.source.{k['source']}", lang),
+                translate("scorecards.col.source", lang): source_text(k, lang),
                 translate("scorecards.col.note", lang): note,
             }
         )

@@ -33,6 +33,18 @@ from lib.scorecards.definitions import (
 
 Target = tuple[str, float, float | None]
 PLAN_COUNTS = ("planned", "held_as_planned", "scripts_due", "scripts_on_time")  # of computed KPIs
+# ... of the 场控's, the data analyst's and host growth (lib/scorecards/position_facts.py)
+POSITION_COUNTS = (
+    "started_on_time",
+    "sessions",
+    "incidents",
+    "deadlines",
+    "deadlines_met",
+    "base_month",
+    "base_conversion",
+    "conversion",
+    "status",
+)
 
 # --- scoring (pure) --------------------------------------------------------------------------------
 
@@ -49,11 +61,25 @@ def score_kpi(
     target: tuple[str, float, float | None] | None,
     actual: float | None,
     cap: float = DEFAULT_CAP,
+    growth: bool = False,
 ) -> KpiScore:
-    """weight x achievement capped at `cap`; no actual or no target -> no data (None), never 0."""
+    """weight x achievement capped at `cap`; no actual or no target -> no data (None), never 0. A growth
+    rate is achieved as the level it reaches against the level the target asks: (1 + actual) / (1 +
+    target), so +30 % against ≥ +30 % is 100 %, no growth 77 %, and a fall never gives negative points."""
     if target is None or actual is None:
         return KpiScore(None, None, None)
+    if growth:
+        return _growth_score(weight, target, actual, cap)
     ach = tg.achievement(target[0], target[1], target[2], actual)
+    if ach is None:
+        return KpiScore(None, None, None)
+    capped = min(ach, cap)
+    return KpiScore(ach, capped, weight * capped)
+
+
+def _growth_score(weight: float, target: Target, actual: float, cap: float) -> KpiScore:
+    low, high = 1 + target[1], None if target[2] is None else 1 + target[2]
+    ach = tg.achievement(target[0], low, high, max(0.0, 1 + actual)) if low > 0 else None
     if ach is None:
         return KpiScore(None, None, None)
     capped = min(ach, cap)
@@ -129,6 +155,7 @@ class Card:
                         "points",
                         "source",
                         *PLAN_COUNTS,
+                        *POSITION_COUNTS,
                     )
                     if k in kpi
                 }
@@ -171,7 +198,8 @@ def score_month(engine: Engine, month: str, position: str | None = None) -> list
         card = Card(p.id, p.name, p.position, p.team_id, p.team, p.department, month, d.month_from)
         for k in d.kpis:
             actual, target = _actual_and_target(k, p, facts, targets, month)
-            card.kpis.append(_kpi_row(k, actual, target, score_kpi(k.weight, target, actual, d.cap)))
+            growth = k.metric in METRICS and METRICS[k.metric].growth
+            card.kpis.append(_kpi_row(k, actual, target, score_kpi(k.weight, target, actual, d.cap, growth)))
             src.mark_source(card.kpis[-1], facts, p.id)
         card.total, card.rescaled = total_of((kpi["weight"], kpi["points"]) for kpi in card.kpis)
         card.grade = grade_of(card.total, d.bands)
@@ -218,7 +246,12 @@ def _actual_and_target(
         row = tg.resolve(targets, key, month, scope)
         return None if row is None else (row.kind, row.value, row.value_high)
 
-    target = k.target or kpi.target or (table_target(k.metric) if k.metric in METRICS else None)
+    # A catalogue metric added after a database was seeded has no row in the targets table: its default.
+    default = METRICS[k.metric].default_target if k.metric in METRICS else None
+    target = k.target or kpi.target or (table_target(k.metric) if k.metric in METRICS else None) or default
+    if kpi.source == "computed":
+        computed = facts.computed.get((p.id, k.metric))
+        return (computed[0] if computed else None), target
     if kpi.source == "session":
         team = facts.team_sums.get(p.team_id) if p.team_id is not None else None
         sums = facts.person_sums.get(p.id) if own_sessions else team

@@ -18,6 +18,7 @@ from lib.core.dates import month_bounds
 from lib.core.formatting import number_or_none
 from lib.core.metrics import METRICS
 from lib.core.models import Department, ImportBatch, LiveSession, ManualMetric, Person, Position, Team
+from lib.scorecards import position_facts as pf
 
 CARD_ROWS_LIMIT = 500  # source rows a card lists per kind
 SESSION_COLUMNS = (
@@ -88,7 +89,7 @@ class MonthFacts:
     collab: dict[str, float | None] = field(default_factory=dict)
     # (person id, metric) -> (value, counts) computed from the schedule; absent where the person owns no
     # planned session due that month (the manual figure stays)
-    computed: dict[tuple[int, str], tuple[float, dict[str, int]]] = field(default_factory=dict)
+    computed: dict[tuple[int, str], tuple[float | None, dict[str, Any]]] = field(default_factory=dict)
 
 
 def month_facts(engine: Engine, month: str, persons: list[PersonRow]) -> MonthFacts:
@@ -96,18 +97,7 @@ def month_facts(engine: Engine, month: str, persons: list[PersonRow]) -> MonthFa
     start, end = month_bounds(month)
     facts = MonthFacts()
     roster = kpis.load_roster(engine)
-    # The month's host sums from the roll-ups (a few rows per host and day), not the raw sessions.
-    frame = rollups.sums_frame(engine, kpis.Filters(start, end), "host", roster)
-    frame = frame[frame["k_person"].notna()].drop(columns=["k_host_name"])
-    if not frame.empty:
-        frame["k_person"] = frame["k_person"].astype(int)
-        by_person = kpis.rollup(frame, ["k_person"])
-        facts.person_sums = {int(r["k_person"]): r for r in by_person.to_dict("records", into=dict)}
-        frame["k_team"] = frame["k_person"].map(lambda p: roster.person_team.get(int(p)))
-        teams = frame[frame["k_team"].notna()].drop(columns=["k_person"])
-        if not teams.empty:
-            by_team = kpis.rollup(teams.astype({"k_team": int}), ["k_team"])
-            facts.team_sums = {int(r["k_team"]): r for r in by_team.to_dict("records", into=dict)}
+    facts.person_sums, facts.team_sums = host_sums(engine, month, roster)
     with engine.connect() as conn:
         for pid, metric, value in conn.execute(
             select(ManualMetric.person_id, ManualMetric.metric, ManualMetric.value).where(
@@ -134,7 +124,50 @@ def month_facts(engine: Engine, month: str, persons: list[PersonRow]) -> MonthFa
             facts.dept_response[int(rec["department_id"])] = number_or_none(rec["median_respond_minutes"])
     facts.collab = surveys.department_scores(engine, month)
     facts.computed = plan_figures(engine, month, persons)
+    facts.computed.update(position_figures(engine, month, persons, facts, roster))
     return facts
+
+
+def host_sums(
+    engine: Engine, month: str, roster: Any
+) -> tuple[dict[int, dict[str, Any]], dict[int, dict[str, Any]]]:
+    """The month's session sums per roster host and per team, from the roll-ups (a few rows per host and
+    day), not the raw sessions."""
+    start, end = month_bounds(month)
+    person_sums: dict[int, dict[str, Any]] = {}
+    team_sums: dict[int, dict[str, Any]] = {}
+    frame = rollups.sums_frame(engine, kpis.Filters(start, end), "host", roster)
+    frame = frame[frame["k_person"].notna()].drop(columns=["k_host_name"])
+    if not frame.empty:
+        frame["k_person"] = frame["k_person"].astype(int)
+        by_person = kpis.rollup(frame, ["k_person"])
+        person_sums = {int(r["k_person"]): r for r in by_person.to_dict("records", into=dict)}
+        frame["k_team"] = frame["k_person"].map(lambda p: roster.person_team.get(int(p)))
+        teams = frame[frame["k_team"].notna()].drop(columns=["k_person"])
+        if not teams.empty:
+            by_team = kpis.rollup(teams.astype({"k_team": int}), ["k_team"])
+            team_sums = {int(r["k_team"]): r for r in by_team.to_dict("records", into=dict)}
+    return person_sums, team_sums
+
+
+def position_figures(
+    engine: Engine, month: str, persons: list[PersonRow], facts: MonthFacts, roster: Any
+) -> dict[tuple[int, str], tuple[float | None, dict[str, Any]]]:
+    """The 场控's and data analyst's computed KPIs and host growth (lib/scorecards/position_facts.py); the
+    conversion rates of host growth are the card's own (session_actual over the same sums)."""
+
+    def conversion(person_id: int) -> float | None:
+        sums = facts.person_sums.get(person_id)
+        return None if sums is None else session_actual(sums, "conversion_rate")
+
+    def base_conversion(base_month: str) -> dict[int, float | None]:
+        sums, _teams = host_sums(engine, base_month, roster)
+        return {pid: session_actual(s, "conversion_rate") for pid, s in sums.items()}
+
+    out = pf.field_control_figures(engine, month, persons)
+    out.update(pf.upload_figures(engine, month, persons))
+    out.update(pf.host_growth_figures(engine, month, persons, conversion, base_conversion))
+    return out
 
 
 # Whose planned sessions a position's schedule figures count (issue 22: an operations lead's schedule
@@ -168,7 +201,8 @@ def plan_figures(
 
 
 def mark_source(row: dict[str, Any], facts: MonthFacts, person_id: int) -> None:
-    """A card's KPI row says where a schedule figure came from: "computed" from the plan or "manual"."""
+    """A card's KPI row says where a computed figure came from: "computed" (from the plan, the uploads or
+    the sessions) or "manual", with the counts behind it and, for a figure that cannot be computed, why."""
     computed = facts.computed.get((person_id, row["metric"]))
     if computed is not None:
         row["source"] = "computed"

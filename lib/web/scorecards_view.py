@@ -12,7 +12,7 @@ from lib.core import forms
 from lib.core.auth import CurrentUser
 from lib.core.exports import to_xlsx_bytes
 from lib.core.formatting import md_escape, stored_from_typed
-from lib.web import form_ui
+from lib.web import form_ui, selfassess_view
 from lib.web.i18n import t
 from lib.web.ui import cached, edit_table, engine, flash, month_picker, no_data, show_table
 
@@ -61,6 +61,7 @@ def staff_view(user: CurrentUser, months: list[str], default_month: str, lang: s
         st.info(t("scorecards.not_linked"), icon=":material/link_off:")
         return
     show_card(month, user.person_id, lang)
+    selfassess_view.section(user, month, user.person_id, user.display_name, lang)
     cards = cached(sc.score_month, month)
     mine = next((c for c in cards if c.person_id == user.person_id), None)
     if mine is not None and mine.team:
@@ -167,7 +168,10 @@ def month_view(user: CurrentUser, months: list[str], default_month: str, raw_mon
     team_section(cards, lang)
     show_promotion(sc.quarter_of(month), lang)
     st.divider()
-    show_card(month, person_picker(cards, lang), lang)
+    person_id = person_picker(cards, lang)
+    show_card(month, person_id, lang)
+    person = next(c.person for c in cards if c.person_id == person_id)
+    selfassess_view.section(user, month, person_id, person, lang)
     with st.expander(t("scorecards.manual.title"), icon=":material/edit_note:"):
         st.caption(t("scorecards.manual.caption"))
         if not form_ui.closed("manual_metric", clear=MANUAL_KEYS):

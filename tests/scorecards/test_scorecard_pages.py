@@ -71,7 +71,7 @@ def test_manager_month_with_sessions_shows_the_session_rows(imported, run_page):
     sessions = next(df.value for df in at.dataframe if "开播时间" in df.value)
     assert len(sessions) == 7 and set(sessions["主播"]) == {"孙佳怡"}
     kpis = next(df.value for df in at.dataframe if "KPI" in df.value)
-    assert list(kpis["KPI"]) == ["单场 GMV 达成率", "场观", "转化率", "互动率", "人均观看时长"]
+    assert list(kpis["KPI"]) == ["单场 GMV 达成率", "场观", "转化率", "互动率", "人均观看时长", "主播成长率"]
     assert "已封顶" in set(kpis["说明"])  # interaction rate 242 % of 70 %
 
 
