@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, select, text, update
+from sqlalchemy import Connection, CursorResult, Engine, create_engine, event, select, text, update
 from sqlalchemy.engine import make_url
 
 from lib.core import clock
@@ -113,6 +113,14 @@ def write(engine: Engine | None = None) -> Iterator[Connection]:
 
 def bump_data_version(conn: Connection) -> None:
     conn.execute(update(DataVersion).where(DataVersion.id == 1).values(version=DataVersion.version + 1))
+
+
+def inserted_id(result: CursorResult[Any]) -> int:
+    """The id of the row a one-row INSERT added (SQLAlchemy types its key as optional)."""
+    key = result.inserted_primary_key
+    if key is None:
+        raise TypeError("not the result of a one-row INSERT")
+    return int(key[0])
 
 
 def data_version(engine: Engine | None = None) -> int:
