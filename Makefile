@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench schema clean
+.PHONY: run test lint typecheck bench schema clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -22,6 +22,11 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# mypy as configured in pyproject.toml [tool.mypy] (strict for lib.core and the newer domains); cache in .mypy_cache.
+typecheck: $(STAMP)
+	$(BIN)/mypy
 
 # Unit, AppTest page tests and browser tests. LIVEOPS_TEST_DATABASES=sqlite,postgresql,mariadb adds servers.
 # Three workers on two cores: browser tests spend much of their time waiting for the page.
@@ -35,7 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python -m tests.bench.run_all
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
 
 # Until the first release the schema lives in one initial migration, regenerated from lib/models.py.
 schema: $(STAMP)

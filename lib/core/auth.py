@@ -9,13 +9,15 @@ import datetime as dt
 import functools
 import os
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import bcrypt
-from sqlalchemy import Connection, Engine, and_, case, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Row, and_, case, func, insert, or_, select, update
 
 from lib.core import forms
-from lib.core.db import SECRETS_FILE, ConfigError, audit, get_engine, get_setting, now
+from lib.core.db import SECRETS_FILE, ConfigError, audit, get_engine, get_setting, inserted_id, now
 from lib.core.errors import CodedError
 from lib.core.models import Person, User
 from lib.core.usernames import canonical_username, username_skeleton
@@ -93,11 +95,11 @@ def check_password(password: str, hashed: str) -> bool:
         return False
 
 
-def _current(row) -> CurrentUser:
+def _current(row: Row[*tuple[Any, ...]]) -> CurrentUser:
     return CurrentUser(row.id, row.username, row.display_name, row.role, row.person_id)
 
 
-def _user_row(conn: Connection, username: str):
+def _user_row(conn: Connection, username: str) -> Row[*tuple[Any, ...]] | None:
     """The user with this name in canonical form (older rows may differ from it in ASCII case only)."""
     key = canonical_username(username)
     if not key:
@@ -132,7 +134,7 @@ def add_user(
     lookalike = _confusable_with(conn, username)
     if lookalike is not None:
         raise AuthError("username_confusable", value=username, other=lookalike)
-    user_id = conn.execute(
+    added = conn.execute(
         insert(User).values(
             username=username,
             display_name=display_name or username,
@@ -143,9 +145,9 @@ def add_user(
             failed_logins=0,
             created_at=now(),
         )
-    ).inserted_primary_key[0]
+    )
     audit(conn, actor, "user_add", user=username, role=role)
-    return int(user_id)
+    return inserted_id(added)
 
 
 def update_user(
@@ -245,7 +247,7 @@ def _clear_failures_unless_locked(conn: Connection, user_id: int, at: dt.datetim
     return result.rowcount == 1
 
 
-def _record_failure(conn: Connection, row, at: dt.datetime) -> LoginResult:
+def _record_failure(conn: Connection, row: Row[*tuple[Any, ...]], at: dt.datetime) -> LoginResult:
     """A wrong password: add one to the counter of the current window (or start a window) in SQL, then
     lock when the count the database now holds reaches the limit. Failures while locked count too."""
     window_open = and_(User.first_failed_at.is_not(None), User.first_failed_at > at - LOCKOUT)
@@ -306,7 +308,7 @@ def revoke_sessions(conn: Connection, username: str) -> None:
     audit(conn, row.username, "logout")
 
 
-def credentials(conn: Connection) -> dict:
+def credentials(conn: Connection) -> dict[str, Any]:
     """The credentials dict streamlit-authenticator expects, built from the database (hashed)."""
     rows = conn.execute(select(User.__table__).where(User.active.is_(True)))
     return {
@@ -350,7 +352,7 @@ def cookie_key(engine: Engine | None = None) -> str:
     )
 
 
-def list_users(engine: Engine) -> list[dict]:
+def list_users(engine: Engine) -> list[dict[str, Any]]:
     """Every user with role, state and linked roster person (no password hashes)."""
     stmt = (
         select(
@@ -375,17 +377,17 @@ def roster_choices(engine: Engine) -> list[tuple[int, str]]:
     """(person id, name) of active roster people, for linking a user to a person."""
     with engine.connect() as conn:
         return [
-            tuple(r)
-            for r in conn.execute(
+            (person_id, name)
+            for person_id, name in conn.execute(
                 select(Person.id, Person.name).where(Person.active.is_(True)).order_by(Person.name)
             )
         ]
 
 
-def people_names(conn: Connection, usernames: object) -> dict[str, str]:
+def people_names(conn: Connection, usernames: Iterable[object]) -> dict[str, str]:
     """The name a reader knows each login by (an uploader, an author): the roster person's name, else the
     user's display name; a login not found keeps its username."""
-    wanted = {u for u in usernames if isinstance(u, str) and u}  # type: ignore[union-attr]
+    wanted = {u for u in usernames if isinstance(u, str) and u}
     if not wanted:
         return {}
     stmt = (

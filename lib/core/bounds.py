@@ -44,7 +44,7 @@ def parse_date(raw: str | None) -> dt.date | None:
 def month_ok(raw: str | None) -> bool:
     """True for a month YYYY-MM within MIN_DATE..MAX_DATE."""
     match = MONTH_RE.match(raw or "")
-    return bool(match) and MIN_DATE.year <= int(match.group(1)) <= MAX_DATE.year
+    return match is not None and MIN_DATE.year <= int(match.group(1)) <= MAX_DATE.year
 
 
 def date_arg(value: str) -> dt.date:

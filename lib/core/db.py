@@ -112,16 +112,16 @@ def write(engine: Engine | None = None) -> Iterator[Connection]:
         bump_data_version(conn)
 
 
-def inserted_id(result: CursorResult[Any]) -> int:
-    """The id of the one row a single-row INSERT just added (SQLAlchemy types the key as optional)."""
-    key = result.inserted_primary_key
-    if key is None:
-        raise RuntimeError("not a single-row INSERT")
-    return int(key[0])
-
-
 def bump_data_version(conn: Connection) -> None:
     conn.execute(update(DataVersion).where(DataVersion.id == 1).values(version=DataVersion.version + 1))
+
+
+def inserted_id(result: CursorResult[Any]) -> int:
+    """The id of the row a one-row INSERT added (SQLAlchemy types its key as optional)."""
+    key = result.inserted_primary_key
+    if key is None:
+        raise TypeError("not the result of a one-row INSERT")
+    return int(key[0])
 
 
 def data_version(engine: Engine | None = None) -> int:

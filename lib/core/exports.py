@@ -13,7 +13,7 @@ import io
 import math
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 import pandas as pd
@@ -36,6 +36,7 @@ UNIT_FORMATS = {
 }
 INTEGER_UNITS = frozenset({"people", "count", "int"})
 # Decimals kept per unit (CSV and XLSX hold the same value); money to the cent.
+Number = int | float | decimal.Decimal | np.integer[Any] | np.floating[Any]  # a number cell (not bool)
 DECIMALS = {"cny": 2, "pct": 6, "s": 1, "min": 2, "h": 4, "score": 4, "per10": 4}
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
@@ -67,17 +68,17 @@ def is_missing(value: object) -> bool:
     return False
 
 
-def _number(value: object, unit: str | None) -> int | float:
+def _number(value: Number, unit: str | None) -> int | float:
     """`value` rounded as its unit keeps it: integers for counts, cents for money."""
     if unit in INTEGER_UNITS:
-        return int(round(float(value)))  # type: ignore[arg-type]
+        return int(round(float(value)))
     if isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_):
         return int(value)
-    number = float(value)  # type: ignore[arg-type]
+    number = float(value)
     return round(number, DECIMALS[unit]) if unit in DECIMALS else number
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[Number]:
     return isinstance(value, int | float | decimal.Decimal | np.integer | np.floating) and not isinstance(
         value, bool | np.bool_
     )
@@ -106,7 +107,8 @@ def column_unit(column: pd.Series, unit: str | None) -> str | None:
 
 def _csv_column(column: pd.Series, unit: str | None) -> pd.Series:
     if unit is None and isinstance(column.dtype, pd.DatetimeTZDtype):
-        return column.dt.tz_localize(None)  # the wall time of its zone (the team's), as in the XLSX
+        stamps: pd.Series[pd.Timestamp] = column
+        return stamps.dt.tz_localize(None)  # the wall time of its zone (the team's), as in the XLSX
     if unit is None and (pd.api.types.is_datetime64_any_dtype(column) or pd.api.types.is_bool_dtype(column)):
         return column
     if unit in INTEGER_UNITS:
@@ -154,7 +156,9 @@ def _sheet_name(name: object, used: set[str]) -> str:
     return candidate
 
 
-def _write_cell(sheet: Any, row: int, col: int, value: object, unit: str | None, fmt: dict[str, Any]) -> None:
+def _write_cell(
+    sheet: Any, row: int, col: int, value: object, unit: str | None, fmt: dict[str | None, Any]
+) -> None:
     if is_missing(value):
         return
     if isinstance(value, bool | np.bool_):
@@ -177,7 +181,9 @@ def to_xlsx_bytes(sheets: Mapping[str, pd.DataFrame], units: Mapping[str, str] |
     units = units or {}
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, WORKBOOK_OPTIONS)
-    fmt: dict[str, Any] = {unit: book.add_format({"num_format": f}) for unit, f in UNIT_FORMATS.items()}
+    fmt: dict[str | None, Any] = {
+        unit: book.add_format({"num_format": f}) for unit, f in UNIT_FORMATS.items()
+    }
     fmt["date"] = book.add_format({"num_format": DATE_FORMAT})
     fmt["datetime"] = book.add_format({"num_format": DATETIME_FORMAT})
     header = book.add_format({"bold": True})

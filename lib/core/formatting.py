@@ -175,7 +175,7 @@ def number_or_none(value: object) -> float | None:
     if value is None or isinstance(value, str | bool):
         return None
     try:
-        number = float(value)  # type: ignore[arg-type]
+        number = float(value)  # type: ignore[arg-type]  # any object: float() refusing it means no number
     except (TypeError, ValueError):
         return None
     return None if number != number else number

@@ -92,8 +92,7 @@ class Metric:
         return f"{formula}. {extra}".strip() if extra else formula
 
 
-def _m(*args, **kwargs) -> Metric:
-    return Metric(*args, **kwargs)
+_m = Metric  # short for the catalogue below
 
 
 CATALOGUE: tuple[Metric, ...] = (
@@ -688,13 +687,16 @@ def covered_sums(rows: list[Mapping[str, float | None]], m: Metric) -> dict[str,
     covered = [r for r in rows if all(r.get(c) is not None for c in m.inputs)]
     out: dict[str, float | None] = {"sessions": len(covered) if m.inputs else len(rows)}
     for col in m.inputs + m.optional:
-        values = [r[col] for r in covered if r.get(col) is not None]
-        agg = max if col in MAX_COLUMNS else sum
+        values = [value for r in covered if (value := r.get(col)) is not None]
+        agg: Callable[[list[float]], float] = max if col in MAX_COLUMNS else sum
         out[col] = agg(values) if values else None
         if col in WEIGHTED_COLUMNS and col in m.inputs:
             weight = WEIGHTED_COLUMNS[col]
-            out[f"{col}_w"] = sum(r[col] * r[weight] for r in covered) if covered else None
-            out[f"{col}_v"] = sum(r[weight] for r in covered) if covered else None
+            pairs = [(r[col], r[weight]) for r in covered]  # both present: `weight` is one of m.inputs
+            out[f"{col}_w"] = (
+                sum(v * w for v, w in pairs if v is not None and w is not None) if covered else None
+            )
+            out[f"{col}_v"] = sum(w for _, w in pairs if w is not None) if covered else None
     return out
 
 
@@ -703,6 +705,8 @@ def per_session_from_rows(rows: list[Mapping[str, float | None]]) -> dict[str, f
     sessions that have it, ratios and averages re-divided from the group's sums as in metrics_from_rows."""
     out: dict[str, float | None] = {}
     for m in SESSION_METRICS:
+        if m.from_sums is None:  # never: SESSION_METRICS are those with it
+            continue
         sums = covered_sums(rows, m)
         value = m.from_sums(sums)
         if m.additive and value is not None:
@@ -717,4 +721,4 @@ def metrics_from_rows(rows: list[Mapping[str, float | None]]) -> dict[str, float
     Each metric only counts the sessions that have all its inputs, so a platform that exports no likes
     does not dilute the interaction rate of one that does; ratios come from sums, never from averages.
     """
-    return {m.key: m.from_sums(covered_sums(rows, m)) for m in SESSION_METRICS}
+    return {m.key: m.from_sums(covered_sums(rows, m)) for m in SESSION_METRICS if m.from_sums is not None}

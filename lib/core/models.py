@@ -8,7 +8,7 @@ Schema changes go through Alembic (alembic/versions); a test checks models and m
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -31,6 +31,7 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeEngine
 
 # Stable constraint names so migrations are the same on every database.
 NAMING = {
@@ -47,8 +48,8 @@ SessionId = BigInteger().with_variant(Integer, "sqlite")  # the type of live_ses
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    # Every model here maps one Table (DeclarativeBase types it as the wider FromClause).
-    __table__: ClassVar[Table]
+    if TYPE_CHECKING:  # every model here is declared on a Table (SQLAlchemy types it as any FromClause)
+        __table__: ClassVar[Table]
 
 
 # --- meta -------------------------------------------------------------------------------------------
@@ -699,7 +700,7 @@ class PlannedSessionChange(Base):
 # sums are NULL when no session of the key had the value (so "no data" stays None), peaks are MAX.
 RollupCount = BigInteger()
 RollupMoney = Numeric(18, 2, asdecimal=False)
-SESSION_ROLLUP_MEASURES = {
+SESSION_ROLLUP_MEASURES: dict[str, TypeEngine[Any] | type[TypeEngine[Any]]] = {
     "sessions": RollupCount,
     "gmv__sessions": RollupCount,
     "gmv__gmv": RollupMoney,

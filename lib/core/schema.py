@@ -10,7 +10,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, insert, inspect, select
 
-from lib.core.db import ROOT, get_engine, get_setting, set_setting
+from lib.core.db import ROOT, get_engine, get_setting, inserted_id, set_setting
 from lib.core.metrics import CATALOGUE
 from lib.core.models import (
     DataVersion,
@@ -113,13 +113,13 @@ def seed_reference(conn: Connection) -> None:
         conn.execute(insert(Position).values(key=key, name_zh=zh, name_en=en))
     category_ids = {}
     for order, name in enumerate(INCIDENT_CATEGORIES):
-        category_ids[name] = conn.execute(
-            insert(IncidentCategory).values(name=name, sort_order=order, active=True)
-        ).inserted_primary_key[0]
-    for name, severity, respond, resolve, meeting in default_sla_rows():
+        category_ids[name] = inserted_id(
+            conn.execute(insert(IncidentCategory).values(name=name, sort_order=order, active=True))
+        )
+    for category, severity, respond, resolve, meeting in default_sla_rows():
         conn.execute(
             insert(IncidentSla).values(
-                category_id=None if name is None else category_ids[name],
+                category_id=None if category is None else category_ids[category],
                 severity=severity,
                 respond_minutes=respond,
                 resolve_minutes=resolve,

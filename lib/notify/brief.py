@@ -59,14 +59,8 @@ def _kpi_lines(engine: Engine, today: dt.date, lang: str) -> tuple[list[str], di
     parts = []
     for key in kpis.TILE_METRICS:
         target = row["targets"].get(key)
-        parts.append(
-            _figure(
-                key,
-                row.get(key),
-                *((target["value"], target["achievement"]) if target else (None, None)),
-                lang,
-            )
-        )
+        value, achievement = (target["value"], target["achievement"]) if target else (None, None)
+        parts.append(_figure(key, row.get(key), value, achievement, lang))
     lines = [translate("notify.brief.yesterday", lang, day=day) + "；".join(parts)]
     moment = moment_of(today)
     period = kpis.period_of(moment)

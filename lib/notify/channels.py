@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 
 from sqlalchemy import Connection, Engine, func, select, update
 
-from lib.core.db import audit, now
+from lib.core.db import audit, inserted_id, now
 from lib.core.models import NotifyChannel, NotifyRule, Person
 from lib.notify.model import AUDIENCES, KINDS, MANAGER_ONLY, MAX_NAME, MESSAGES, SCHEDULED, NotifyError
 
@@ -55,7 +55,7 @@ def add_channel(
     values = dict(name=name, kind=kind, url=url, secret=(secret or "").strip() or None, language=language)
     new_id = conn.execute(CH.insert().values(**values, active=True, created_at=stamp, updated_at=stamp))
     audit(conn, actor, "notify.channel_add", channel=name, kind=kind)
-    return int(new_id.inserted_primary_key[0])
+    return inserted_id(new_id)
 
 
 def update_channel(conn: Connection, channel_id: int, actor: str, **changes: Any) -> None:
@@ -133,7 +133,7 @@ def add_rule(
     ch = channel_by_name(conn, channel)
     values = dict(message=message, channel_id=ch["id"], at_time=at, weekday=weekday, audience=audience)
     values |= dict(quiet_from=quiet_from, quiet_to=quiet_to, active=True, created_by=actor, created_at=now())
-    new_id = int(conn.execute(RU.insert().values(**values)).inserted_primary_key[0])
+    new_id = inserted_id(conn.execute(RU.insert().values(**values)))
     audit(conn, actor, "notify.rule_add", rule=new_id, message=message, channel=ch["name"], audience=audience)
     return new_id
 

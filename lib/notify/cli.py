@@ -126,7 +126,7 @@ def cmd_notify(args: argparse.Namespace) -> int:
     return 1 if any(r["status"] == "failed" for r in results) else 0
 
 
-def register_cli(subparsers: argparse._SubParsersAction) -> None:
+def register_cli(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("notify", help="chat-group robots: channels, rules, and sending what is due")
     p.add_argument("--due", action="store_true", help="send what is due now (team time), each message once")
     p.add_argument("--dry-run", action="store_true", help="with --due: build and list, send nothing")

@@ -44,7 +44,8 @@ class Result:
 
 
 def _in_quiet(rule: dict[str, Any], moment: dt.datetime) -> bool:
-    start, end = rule["quiet_from"], rule["quiet_to"]
+    start: str | None = rule["quiet_from"]
+    end: str | None = rule["quiet_to"]
     if not start or not end:
         return False
     now_hm = moment.strftime("%H:%M")

@@ -5,6 +5,7 @@ function the page that shows it uses, read as the rule's audience."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, or_, select
@@ -157,7 +158,7 @@ SOURCES = {
     "flags": flag_events,
     "survey": survey_events,
 }
-PAGES = {
+PAGES: dict[str, tuple[str, Callable[[dt.date], dict[str, str]]]] = {
     "sla": ("incident_report", lambda today: incidents.period_link(*incidents.report_period(today))),
     "overdue": ("cases", lambda today: {"view": "actions"}),
     "approval": ("cases", lambda today: {"view": "search", "status": "submitted"}),

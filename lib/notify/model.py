@@ -4,6 +4,7 @@ channel and message, their limits, and the domain's coded error."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from lib.core.errors import CodedError
 
@@ -48,4 +49,6 @@ class Message:
     mentions: tuple[Mention, ...] = ()
     links: tuple[tuple[str, str], ...] = ()  # (label, absolute URL)
     items: int = 1  # events folded into it
-    data: dict = field(default_factory=dict)  # the figures it carries (the generic webhook sends them)
+    data: dict[str, Any] = field(
+        default_factory=dict
+    )  # the figures it carries (the generic webhook sends them)

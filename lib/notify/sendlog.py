@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from lib.core.db import audit, now
+from lib.core.db import audit, inserted_id, now
 from lib.core.models import NotifyChannel, NotifySend
 
 SE = NotifySend.__table__
@@ -37,12 +37,14 @@ def claim(
 ) -> int | None:
     """Insert the key's row in its own committed transaction: its id, or None when it already exists."""
     stamp = now()
-    values = dict(key=key, rule_id=rule_id, channel_id=channel_id, message=message, items=1, attempts=0)
+    values: dict[str, Any] = dict(
+        key=key, rule_id=rule_id, channel_id=channel_id, message=message, items=1, attempts=0
+    )
     values |= dict(claimed_at=stamp, updated_at=stamp, carried_by=carried_by)
     values["status"] = "sending" if carried_by is None else "folded"
     try:
         with engine.begin() as conn:
-            return int(conn.execute(SE.insert().values(**values)).inserted_primary_key[0])
+            return inserted_id(conn.execute(SE.insert().values(**values)))
     except IntegrityError:
         return None
 

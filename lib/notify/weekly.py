@@ -126,7 +126,7 @@ def _group_frame(rows: list[dict[str, Any]], label_key: str, lang: str) -> pd.Da
     out = []
     for r in rows:
         target = (r.get("targets") or {}).get("gmv")
-        row = {translate(label_key, lang): str(r["group"])}
+        row: dict[str, Any] = {translate(label_key, lang): str(r["group"])}
         row |= {metric(k).name(lang): r.get(k) for k in TABLE_METRICS}
         row[translate("notify.weekly.col.gmv_target", lang)] = target["value"] if target else None
         row[translate("notify.weekly.col.achievement", lang)] = target["achievement"] if target else None

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Engine
+
 from lib import importing
 from lib.core import clock
 from lib.core.bounds import date_arg
@@ -30,7 +32,7 @@ def _print(obj: Any) -> None:
     print(json.dumps(obj, ensure_ascii=False, default=_plain))
 
 
-def _engine():
+def _engine() -> Engine:
     engine = get_engine()
     upgrade(engine)
     return engine

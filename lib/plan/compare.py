@@ -50,7 +50,7 @@ class Comparison:
     def mape(self, planned_col: str, held_col: str) -> float | None:
         """Mean absolute percentage error of the forecasts over the matched sessions that have both a
         forecast and a non-zero result."""
-        errors = [
+        errors: list[float] = [
             abs(getattr(m.held, held_col) - getattr(m.planned, planned_col)) / getattr(m.held, held_col)
             for m in self.matches
             if getattr(m.planned, planned_col) is not None and getattr(m.held, held_col)
@@ -58,7 +58,9 @@ class Comparison:
         return sum(errors) / len(errors) if errors else None
 
 
-def _held_rows(conn: Connection, date_from: dt.date, date_to: dt.date, window: dt.timedelta) -> list[sa.Row]:
+def _held_rows(
+    conn: Connection, date_from: dt.date, date_to: dt.date, window: dt.timedelta
+) -> list[sa.Row[*tuple[Any, ...]]]:
     start = dt.datetime.combine(date_from, dt.time()) - window
     end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time()) + window
     query = (
@@ -87,7 +89,8 @@ def _length(held: Any) -> float | None:
     if held.duration_minutes is not None:
         return float(held.duration_minutes)
     if held.ended_at is not None:
-        return (held.ended_at - held.started_at).total_seconds() / 60
+        length: dt.timedelta = held.ended_at - held.started_at
+        return length.total_seconds() / 60
     return None
 
 

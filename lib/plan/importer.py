@@ -76,7 +76,8 @@ def _row_input(cells: dict[str, Any]) -> dict[str, Any]:
         column = "start"
         start = dt.datetime.combine(day, fileparse.parse_time(cells.get("start")))
         if not fileparse.blank(cells.get("minutes")):
-            column, minutes = "minutes", fileparse.parse_minutes(cells["minutes"])
+            column = "minutes"
+            minutes: str | int = fileparse.parse_minutes(cells["minutes"])  # as written, validated below
         else:
             column = "end"
             minutes = fileparse.length_from_end(start, fileparse.parse_time(cells.get("end")))
@@ -102,7 +103,7 @@ def _one_row(cells: dict[str, Any], header_of: dict[str, str], row: int) -> Plan
     try:
         return validate(_row_input(cells))
     except PlanError as exc:
-        name = exc.params.pop("column", None) or exc.params.get("field")
+        name = str(exc.params.pop("column", None) or exc.params.get("field"))
         name = FIELD_COLUMN.get(name, name)
         if name == "minutes" and "minutes" not in header_of:
             name = "end"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, fields
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal, overload
 
 from lib.core.errors import CodedError
 from lib.core.platforms import PLATFORM_NAMES, PLATFORMS
@@ -74,6 +74,10 @@ def platform_key(raw: Any) -> str:
     return key
 
 
+@overload
+def _number(raw: Any, name: str, integer: Literal[True]) -> int | None: ...
+@overload
+def _number(raw: Any, name: str, integer: Literal[False]) -> float | None: ...
 def _number(raw: Any, name: str, integer: bool) -> float | int | None:
     text = _text(raw)
     if text is None:
@@ -108,26 +112,31 @@ def _minutes(raw: Any) -> int:
     return int(value)
 
 
-def _texts(raw: dict[str, Any]) -> dict[str, str | None]:
+def _texts(raw: dict[str, Any]) -> tuple[str, str, dict[str, str | None]]:
+    """The account and host (both required), then the other texts by field."""
     out: dict[str, str | None] = {}
     for name, limit in TEXT_LIMITS.items():
         value = _text(raw.get(name))
         if value is not None and len(value) > limit:
             raise PlanError("too_long", field=name, value=value[:20] + "…", max=limit)
         out[name] = value
-    for name in ("account", "host_name"):
-        if out[name] is None:
-            raise PlanError("required", field=name, value="")
-    return out
+    account, host_name = out.pop("account"), out.pop("host_name")
+    if account is None:
+        raise PlanError("required", field="account", value="")
+    if host_name is None:
+        raise PlanError("required", field="host_name", value="")
+    return account, host_name, out
 
 
 def validate(raw: dict[str, Any]) -> PlanInput:
     """A PlanInput from what a form or a file row gave (strings or typed values); PlanError names the
     first field that is wrong."""
     platform = platform_key(raw.get("platform"))
-    texts = _texts(raw)
+    account, host_name, texts = _texts(raw)
     return PlanInput(
         platform=platform,
+        account=account,
+        host_name=host_name,
         starts_at=_start(raw.get("starts_at")),
         minutes=_minutes(raw.get("minutes")),
         forecast_gmv=_number(raw.get("forecast_gmv"), "forecast_gmv", integer=False),

@@ -68,7 +68,7 @@ def week_grid(rows: list[dict[str, Any]], monday: dt.date, lang: str) -> pd.Data
     """Rooms × days: each cell lists the room's sessions that day (time and host)."""
     days = [monday + dt.timedelta(days=i) for i in range(7)]
     rooms = sorted({(r["platform"], r["account"]) for r in rows})
-    cells: dict[tuple, list[str]] = {}
+    cells: dict[tuple[str, str, dt.date], list[str]] = {}
     for r in rows:
         if r["status"] == "planned":
             cells.setdefault((r["platform"], r["account"], r["starts_at"].date()), []).append(

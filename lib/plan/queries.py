@@ -44,7 +44,7 @@ def _bounds(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.datet
 
 def planned_rows(
     conn: Connection, date_from: dt.date, date_to: dt.date, include_cancelled: bool = True
-) -> list[sa.Row]:
+) -> list[sa.Row[*tuple[Any, ...]]]:
     """Planned sessions starting on the days from `date_from` to `date_to` (inclusive), by start."""
     start, end = _bounds(date_from, date_to)
     query = sa.select(T).where(T.c.starts_at >= start, T.c.starts_at < end)

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from lib.core import clock
+from lib.core.db import inserted_id
 from lib.core.models import PlannedSession, PlannedSessionChange
 from lib.plan.model import PlanError, PlanInput
 
@@ -38,7 +39,7 @@ def _stamp(value: Any) -> Any:
 
 
 def record_change(
-    conn: Connection, planned_id: int, username: str | None, action: str, changes: dict
+    conn: Connection, planned_id: int, username: str | None, action: str, changes: dict[str, tuple[Any, Any]]
 ) -> None:
     conn.execute(
         CHANGES.insert().values(
@@ -53,7 +54,7 @@ def record_change(
     )
 
 
-def _overlapping(conn: Connection, plan: PlanInput, exclude: Iterable[int]) -> list[sa.Row]:
+def _overlapping(conn: Connection, plan: PlanInput, exclude: Iterable[int]) -> list[sa.Row[*tuple[Any, ...]]]:
     live = (T.c.status == "planned") & (T.c.starts_at < plan.ends_at) & (T.c.ends_at > plan.starts_at)
     same = ((T.c.platform == plan.platform) & (T.c.account == plan.account)) | (
         T.c.host_name == plan.host_name
@@ -98,13 +99,13 @@ def add(conn: Connection, plan: PlanInput, username: str | None, import_ref: str
         "import_ref": import_ref,
         "version": 1,
     }
-    new_id = conn.execute(T.insert().values(**values)).inserted_primary_key[0]
+    new_id = inserted_id(conn.execute(T.insert().values(**values)))
     action = "import" if import_ref else "create"
     record_change(conn, new_id, username, action, {k: (None, v) for k, v in plan.as_row().items() if v})
-    return int(new_id)
+    return new_id
 
 
-def _stored(conn: Connection, planned_id: int, version: int | None) -> sa.Row:
+def _stored(conn: Connection, planned_id: int, version: int | None) -> sa.Row[*tuple[Any, ...]]:
     row = conn.execute(sa.select(T).where(T.c.id == planned_id).with_for_update()).first()
     if row is None:
         raise PlanError("missing", id=planned_id)

@@ -22,7 +22,7 @@ def cmd_rollups(args: argparse.Namespace) -> int:
     return 0
 
 
-def register_cli(subparsers: argparse._SubParsersAction) -> None:
+def register_cli(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("rollups", help="the maintained roll-ups of the raw sessions")
     sub = p.add_subparsers(dest="rollups_command", required=True)
     r = sub.add_parser("rebuild", help="rebuild the roll-ups from the raw rows (or --check: compare only)")

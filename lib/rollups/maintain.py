@@ -82,8 +82,8 @@ def rebuild(engine: Engine) -> None:
         rebuild_connection(conn)
 
 
-def _by_key(rows: Iterable[Any]) -> dict[tuple, dict[str, Any]]:
-    out: dict[tuple, dict[str, Any]] = {}
+def _by_key(rows: Iterable[Any]) -> dict[tuple[Any, ...], dict[str, Any]]:
+    out: dict[tuple[Any, ...], dict[str, Any]] = {}
     for row in rows:
         m = dict(row._mapping)
         out[tuple(m.pop(k) for k in KEYS)] = m
