@@ -287,3 +287,32 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# The domains that predate issue 24 are type-checked in mypy's standard mode; lib/core and every domain
+# created since are strict (pyproject.toml [tool.mypy]). A new package lands in the strict list or fails here.
+STANDARD_MODE_DOMAINS = {
+    "cases",
+    "demo",
+    "importing",
+    "incidents",
+    "kpis",
+    "review",
+    "scorecards",
+    "surveys",
+    "targets",
+    "web",
+}
+
+
+def test_new_domains_are_type_checked_strictly():
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mypy"]
+    strict = next(o for o in config["overrides"] if o.get("disallow_untyped_defs"))
+    modules = set(strict["module"])
+    packages = {p.name for p in LIB.iterdir() if (p / "__init__.py").exists()}
+    missing = sorted(p for p in packages - STANDARD_MODE_DOMAINS if f"lib.{p}.*" not in modules)
+    assert missing == [], f"add these packages to the strict override in pyproject.toml: {missing}"
+    assert "lib.core.*" in modules
+    assert strict["warn_return_any"] and strict["disallow_any_generics"]

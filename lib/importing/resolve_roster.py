@@ -27,11 +27,14 @@ def _positions(conn: Connection) -> dict[str, int]:
 
 def _retired(conn: Connection) -> dict[int, set[str]]:
     """Each retired position with the people who hold it (they keep it; nobody else gets it)."""
-    retired = {pid: set() for (pid,) in conn.execute(select(Position.id).where(Position.active.is_(False)))}
+    retired: dict[int, set[str]] = {
+        pid: set() for (pid,) in conn.execute(select(Position.id).where(Position.active.is_(False)))
+    }
     if retired:
         held = select(Person.name, Person.position_id).where(Person.position_id.in_(list(retired)))
         for name, pid in conn.execute(held):
-            retired[pid].add(name)
+            if pid is not None:  # the IN above: never None, but the column is nullable
+                retired[pid].add(name)
     return retired
 
 

@@ -97,7 +97,8 @@ def _session_facts(engine: Engine, ids: list[int]) -> tuple[dict[int, int], dict
         for chunk in _chunks(sorted(set(ids))):
             q = select(Incident.session_id, func.count()).where(Incident.session_id.in_(chunk))
             for sid, n in conn.execute(q.group_by(Incident.session_id)):
-                incidents[int(sid)] = int(n)
+                if sid is not None:  # the IN above: never None, but the column is nullable
+                    incidents[int(sid)] = int(n)
             cols = [ls.c[c] for c in INTERACTION_COLUMNS]
             for r in conn.execute(select(ls.c.id, *cols).where(ls.c.id.in_(chunk))).mappings():
                 rows[int(r["id"])] = {c: r[c] for c in INTERACTION_COLUMNS}
@@ -130,7 +131,7 @@ def upload_figures(engine: Engine, month: str, persons: Iterable[Any]) -> Figure
         return {}
     with engine.connect() as conn:
         query = select(User.username, User.person_id).where(User.person_id.in_(analysts))
-        owner = {u: int(p) for u, p in conn.execute(query)}
+        owner = {u: int(p) for u, p in conn.execute(query) if p is not None}
     if not owner:
         return {}
     first_row, first_detail = _first_uploads(engine, month)
@@ -219,11 +220,12 @@ def host_growth_figures(
     bases: dict[str, dict[int, float | None]] = {}
     out: Figures = {}
     for p in hosts:
-        status = growth_status(month, hired.get(p.id))
-        if status is not None:
+        hired_on = hired.get(p.id)
+        status = growth_status(month, hired_on)
+        if status is not None or hired_on is None:
             out[(p.id, "host_growth")] = (None, {"status": status})
             continue
-        base_month = month_of(hired[p.id])
+        base_month = month_of(hired_on)
         if base_month not in bases:
             bases[base_month] = base_conversion(base_month)
         base, now_rate = bases[base_month].get(p.id), conversion(p.id)

@@ -140,8 +140,8 @@ def save(
     w = window(month, today)
     if not w.writable:
         raise AssessmentError("closed", month=month, until=w.write_until.isoformat())
-    values = {f: _text(texts.get(f), f) for f in FIELDS}
-    values |= {"written_by": user.username, "written_at": now()}
+    texts_clean = {f: _text(texts.get(f), f) for f in FIELDS}
+    values: dict[str, object] = {**texts_clean, "written_by": user.username, "written_at": now()}
     where = and_(SA.c.person_id == user.person_id, SA.c.month == month)
     with write(engine) as conn:
         if token:
@@ -154,7 +154,7 @@ def save(
                 raise forms.StaleEdit(None, None) from None
         elif stored is None or not forms.update_if_version(conn, SA, where, version, values):
             raise forms.StaleEdit(*(stored[1:] if stored else (None, None)))
-        lengths = {f: len(values[f]) for f in FIELDS}
+        lengths = {f: len(texts_clean[f]) for f in FIELDS}
         audit(conn, user.username, "self_assessment.save", person_id=user.person_id, month=month, **lengths)
 
 

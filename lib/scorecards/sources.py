@@ -177,12 +177,12 @@ PLAN_OWNER = {"operations": "ops_owner", "content_planner": "content_owner"}
 
 def plan_figures(
     engine: Engine, month: str, persons: list[PersonRow]
-) -> dict[tuple[int, str], tuple[float, dict[str, int]]]:
+) -> dict[tuple[int, str], tuple[float | None, dict[str, Any]]]:
     """Schedule accuracy and script timeliness from the plan, for each person who owns planned sessions
     due in `month`."""
     start, end = month_bounds(month)
     now = clock.now()
-    out: dict[tuple[int, str], tuple[float, dict[str, int]]] = {}
+    out: dict[tuple[int, str], tuple[float | None, dict[str, Any]]] = {}
     by_field: dict[str, dict[str, plan.OwnerFigures]] = {}
     for p in persons:
         owner_field = PLAN_OWNER.get(p.position or "")

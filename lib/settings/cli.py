@@ -7,6 +7,8 @@ import argparse
 import json
 import sys
 
+from sqlalchemy import Engine
+
 from lib.core.db import get_engine
 from lib.core.errors import CodedError
 from lib.core.schema import upgrade
@@ -16,11 +18,11 @@ from lib.settings.values import listing, set_value
 CLI_USER = "cli"
 
 
-def _sla_rows(engine: object) -> list[dict[str, object]]:
+def _sla_rows(engine: Engine) -> list[dict[str, object]]:
     from lib import incidents  # incidents reads lib.settings: imported when the command runs
 
     frame = incidents.sla_table(engine)
-    return [{k: (None if v != v else v) for k, v in row.items()} for row in frame.to_dict("records")]
+    return [{str(k): (None if v != v else v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 def cmd_settings_list(args: argparse.Namespace) -> int:
@@ -50,7 +52,7 @@ def cmd_settings_set(args: argparse.Namespace) -> int:
     return 0
 
 
-def register_cli(subparsers: argparse._SubParsersAction) -> None:
+def register_cli(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("settings", help="the admin's settings (tolerances, due rules, time zone, ...)")
     sub = p.add_subparsers(dest="settings_command", required=True)
     pl = sub.add_parser("list", help="every setting with the value in force now (and its versions)")

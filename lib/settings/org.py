@@ -10,9 +10,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, func, insert, select, update
 
-from lib.core.db import audit, write
+from lib.core.db import audit, inserted_id, write
+from lib.core.effective import SettingsError
 from lib.core.models import AuditLog, Department, Person, Position, Team
-from lib.settings.model import SettingsError, claim
+from lib.settings.model import claim
 
 NAME_MAX = 64
 POSITION_KEY_RE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
@@ -54,7 +55,7 @@ def add_named(engine: Engine, kind: str, name: object, actor: str, token: str | 
     with write(engine) as conn:
         claim(conn, token, actor)
         _taken(conn, kind, "name", clean, None)
-        new_id = conn.execute(insert(TABLES[kind]).values(name=clean)).inserted_primary_key[0]
+        new_id = inserted_id(conn.execute(insert(TABLES[kind]).values(name=clean)))
         audit(conn, actor, "org_added", kind=kind, id=new_id, name=clean)
     return int(new_id)
 
@@ -99,7 +100,7 @@ def add_position(
         _taken(conn, "position", "name_zh", zh, None)
         _taken(conn, "position", "name_en", en, None)
         values = {"key": clean_key, "name_zh": zh, "name_en": en, "active": True}
-        new_id = conn.execute(insert(Position).values(**values)).inserted_primary_key[0]
+        new_id = inserted_id(conn.execute(insert(Position).values(**values)))
         audit(conn, actor, "org_added", kind="position", id=new_id, name=zh, name_en=en, key=clean_key)
     return int(new_id)
 

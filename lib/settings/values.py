@@ -12,7 +12,8 @@ from lib import surveys
 from lib.core import clock
 from lib.core.dates import month_of
 from lib.core.db import audit, set_setting, write
-from lib.settings.model import SPECS, SettingsError, claim, parse_int, spec
+from lib.core.effective import SettingsError
+from lib.settings.model import SPECS, claim, parse_int, spec
 from lib.settings.versions import book, set_versioned
 
 
