@@ -69,6 +69,13 @@ class PlanInput:
         return row
 
 
+# A planned session's own fields (what a form or a file row gives, what an edit may change), in one place.
+PLAN_FIELDS = tuple(f.name for f in fields(PlanInput))
+# The fields a schedule file's cells give as they are (its date, start and end or length make starts_at
+# and minutes).
+FILE_FIELDS = tuple(f for f in PLAN_FIELDS if f not in ("starts_at", "minutes"))
+
+
 def _text(raw: Any) -> str | None:
     if raw is None or (isinstance(raw, float) and math.isnan(raw)):
         return None

@@ -13,24 +13,10 @@ from sqlalchemy.engine import Connection
 
 from lib.core import clock
 from lib.core.models import PlannedSession, PlannedSessionChange
-from lib.plan.model import PlanError, PlanInput
+from lib.plan.model import PLAN_FIELDS, PlanError, PlanInput
 
 T = PlannedSession.__table__
 CHANGES = PlannedSessionChange.__table__
-EDITABLE = (
-    "platform",
-    "account",
-    "host_name",
-    "starts_at",
-    "minutes",
-    "theme",
-    "products",
-    "ops_owner",
-    "content_owner",
-    "floor_manager",
-    "forecast_gmv",
-    "forecast_viewers",
-)
 
 
 def _stamp(value: Any) -> Any:
@@ -99,8 +85,10 @@ def add(conn: Connection, plan: PlanInput, username: str | None, import_ref: str
         "version": 1,
     }
     new_id = conn.execute(T.insert().values(**values)).inserted_primary_key[0]
-    action = "import" if import_ref else "create"
-    record_change(conn, new_id, username, action, {k: (None, v) for k, v in plan.as_row().items() if v})
+    changes = {k: (None, v) for k, v in plan.as_row().items() if v is not None}
+    if import_ref:
+        changes["import"] = (None, import_ref)
+    record_change(conn, new_id, username, "import" if import_ref else "create", changes)
     return int(new_id)
 
 
@@ -124,7 +112,7 @@ def update(
         if refusal:
             raise refusal
     new = plan.as_row()
-    changes = {k: (getattr(row, k), new[k]) for k in EDITABLE if getattr(row, k) != new[k]}
+    changes = {k: (getattr(row, k), new[k]) for k in PLAN_FIELDS if getattr(row, k) != new[k]}
     if not changes:
         return []
     notes = []
@@ -180,7 +168,7 @@ def record_script(
 
 
 def _as_input(row: Any) -> PlanInput:
-    return PlanInput(**{k: getattr(row, k) for k in EDITABLE})
+    return PlanInput(**{k: getattr(row, k) for k in PLAN_FIELDS})
 
 
 def copy_week(conn: Connection, from_monday: dt.date, username: str | None) -> tuple[int, list[PlanError]]:
