@@ -22,7 +22,8 @@ from lib.core.i18n import LANGUAGES
 
 def register_cli(subparsers: Any) -> None:
     p = subparsers.add_parser(
-        "import", help="import export files (sessions, roster, incidents, manual metrics)"
+        "import",
+        help="import export files (sessions, roster, incidents, manual metrics) and schedules (排期表)",
     )
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument(
