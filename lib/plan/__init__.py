@@ -5,7 +5,7 @@ model (input, validation, tolerances), writes (add, change, clashes, history), q
 (matching, schedule accuracy, MAPE, script timeliness), importer (the 排期表 file), cli (its commands).
 """
 
-from lib.plan import present
+from lib.plan import present, session_plan
 from lib.plan.cli import register_cli
 from lib.plan.compare import (
     Comparison,
@@ -32,6 +32,8 @@ from lib.plan.model import (
 )
 from lib.plan.present import today_lines
 from lib.plan.queries import history_of, planned_session, schedule
+from lib.plan.session_plan import SessionPlan
+from lib.plan.session_plan import for_session as plan_of_session
 from lib.plan.writes import add, clash, copy_week, history, record_script, set_status, update
 
 __all__ = [
@@ -47,6 +49,7 @@ __all__ = [
     "SchedulePreview",
     "PlanError",
     "PlanInput",
+    "SessionPlan",
     "Timeliness",
     "add",
     "by_owner",
@@ -56,6 +59,8 @@ __all__ = [
     "history",
     "history_of",
     "present",
+    "plan_of_session",
+    "session_plan",
     "register_cli",
     "import_schedule",
     "preview_import",
