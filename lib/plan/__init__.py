@@ -5,7 +5,7 @@ model (input, validation, tolerances), writes (add, change, clashes, history), q
 (matching, schedule accuracy, MAPE, script timeliness), importer (the 排期表 file), cli (its commands).
 """
 
-from lib.plan import present, session_plan
+from lib.plan import duties, present, session_plan
 from lib.plan.cli import register_cli
 from lib.plan.compare import (
     Comparison,
@@ -59,6 +59,7 @@ __all__ = [
     "history",
     "history_of",
     "present",
+    "duties",
     "plan_of_session",
     "session_plan",
     "register_cli",

@@ -24,6 +24,8 @@ LENGTH_TOLERANCE = dt.timedelta(minutes=15)
 # due at the end of that day (00:00 of the next day), in the team's zone.
 DRAFT_DAYS_BEFORE = 7
 REVIEW_DAYS_BEFORE = 2
+# The operations owner's GMV and viewers forecast (seed 000: three days ahead), due like a script.
+FORECAST_DAYS_BEFORE = 3
 MAX_MINUTES = 24 * 60
 STATUSES = ("planned", "cancelled")
 TEXT_LIMITS = {

@@ -260,12 +260,38 @@ def _undo_button(username: str, lang: str) -> None:
     st.rerun()
 
 
+def missing_scripts(person_id: int | None, sees_all: bool) -> None:
+    """The scripts still missing today and tomorrow, by content owner: the user's own first (marked);
+    managers see every owner's, others only their own."""
+    lang = current_language()
+    now = clock.now().replace(second=0, microsecond=0)
+    st.subheader(t("plan.duty.missing_title"))
+    by_owner = cached(plan.duties.missing_scripts, now.date(), now)
+    me = cached(plan.duties.person_name, person_id)
+    owners = sorted(by_owner, key=lambda o: (o != me, o == "", o))
+    if not sees_all:
+        owners = [o for o in owners if me and o == me]
+    if not owners:
+        st.caption(t("plan.duty.missing_none" if sees_all else "plan.duty.none_own"))
+        return
+    with st.container(key="plan_missing"):
+        for owner in owners:
+            name = owner or t("plan.duty.no_owner")
+            name += t("plan.duty.mine") if owner and owner == me else ""
+            st.markdown(f"**{md_escape(t('plan.duty.owner_line', owner=name, count=len(by_owner[owner])))}**")
+            lines = [plan.duties.duty_line(r, "script", lang) for r in by_owner[owner]]
+            st.markdown("\n".join(f"- {md_escape(line)}" for line in lines))
+
+
 def today_plan(role: str, today: dt.date) -> None:
     """Home page: who streams where and when today, and the scripts still missing (nothing when no plan)."""
     lines = cached(plan.today_lines, today, clock.now().replace(second=0, microsecond=0), current_language())
     if not lines:
         return
     st.subheader(t("plan.home.title"))
+    missing = sum(1 for _title, lacking in lines if lacking)
+    if missing:
+        st.caption(t("plan.home.missing", count=missing))
     for title, missing in lines:
         st.markdown(f"- {md_escape(title)}" + (f" · *{md_escape(missing)}*" if missing else ""))
     link_to("schedule", "plan.home.link", role)
