@@ -16,6 +16,7 @@ from lib.plan.compare import (
     compare,
     script_timeliness,
 )
+from lib.plan.demo import add_demo_schedule
 from lib.plan.importer import RowError, SchedulePreview, undo_import
 from lib.plan.importer import commit as import_schedule
 from lib.plan.importer import preview as preview_import
@@ -52,6 +53,7 @@ __all__ = [
     "SessionPlan",
     "Timeliness",
     "add",
+    "add_demo_schedule",
     "by_owner",
     "clash",
     "compare",
