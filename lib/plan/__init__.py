@@ -35,7 +35,17 @@ from lib.plan.present import today_lines
 from lib.plan.queries import history_of, planned_session, schedule
 from lib.plan.session_plan import SessionPlan
 from lib.plan.session_plan import for_session as plan_of_session
-from lib.plan.writes import add, clash, copy_week, history, record_script, set_status, update
+from lib.plan.writes import (
+    add,
+    clash,
+    copy_week,
+    copy_week_once,
+    history,
+    record_script,
+    save,
+    set_status,
+    update,
+)
 
 __all__ = [
     "DRAFT_DAYS_BEFORE",
@@ -58,6 +68,7 @@ __all__ = [
     "clash",
     "compare",
     "copy_week",
+    "copy_week_once",
     "history",
     "history_of",
     "present",
@@ -69,6 +80,7 @@ __all__ = [
     "preview_import",
     "planned_session",
     "record_script",
+    "save",
     "schedule",
     "script_due",
     "script_timeliness",

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from lib import importing
-from lib.core import clock, db
+from lib.core import clock, db, forms
 from lib.core.i18n import translate
 from lib.core.models import PlannedSession
 from lib.plan import fileparse
@@ -143,15 +143,20 @@ def preview(engine: Engine, data: bytes, file_name: str) -> SchedulePreview:
 
 
 def commit(
-    engine: Engine, data: bytes, file_name: str, username: str | None
+    engine: Engine, data: bytes, file_name: str, username: str | None, token: str | None = None
 ) -> tuple[SchedulePreview, str | None]:
-    """Import every row or none: (preview, import reference) — the reference is None when refused."""
+    """Import every row or none: (preview, import reference) — the reference is None when refused. With
+    a form token, once (lib.core.forms: a second submit raises AlreadySubmitted)."""
     checked = preview(engine, data, file_name)
-    if not checked.ok:
+    if not checked.ok and not token:
         return checked, None
     ref = f"{clock.now():%Y%m%d%H%M%S}-{checked.digest}"
     try:
         with db.write(engine) as conn:
+            if token:  # a used token says so first (its rows now clash with themselves)
+                forms.claim(conn, token, "plan_import", username)
+            if not checked.ok:
+                raise _Rollback
             for number, p in checked.rows:
                 try:  # refused on a clash: the schedule may have changed since the preview
                     add(conn, p, username, import_ref=ref)

@@ -9,9 +9,9 @@ from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
-from lib.core import clock
+from lib.core import clock, db, forms
 from lib.core.models import PlannedSession, PlannedSessionChange
 from lib.plan.model import PLAN_FIELDS, PlanError, PlanInput
 
@@ -204,3 +204,38 @@ def history(conn: Connection, planned_id: int) -> list[dict[str, Any]]:
         {"at": r.at, "username": r.username, "action": r.action, "changes": json.loads(r.changes)}
         for r in rows
     ]
+
+
+def save(
+    engine: Engine,
+    planned_id: int,
+    plan: PlanInput,
+    username: str | None,
+    version: int | None = None,
+    token: str | None = None,
+) -> tuple[int, list[str]]:
+    """Add (`planned_id` 0) or change a planned session in one transaction: (its id, notes). With a form
+    token the write happens once (lib.core.forms: a second submit raises AlreadySubmitted)."""
+    with db.write(engine) as conn:
+        if token:
+            forms.claim(conn, token, "plan_edit", username)
+        if planned_id:
+            notes = update(conn, planned_id, plan, username, version=version)
+        else:
+            planned_id, notes = add(conn, plan, username), []
+        if token:
+            forms.record_result(conn, token, planned_id)
+    return planned_id, notes
+
+
+def copy_week_once(
+    engine: Engine, from_monday: dt.date, username: str | None, token: str | None = None
+) -> int:
+    """`copy_week` in its own transaction, once per form token; a clash refuses it all (PlanError)."""
+    with db.write(engine) as conn:
+        if token:
+            forms.claim(conn, token, "plan_copy", username)
+        copied, refusals = copy_week(conn, from_monday, username)
+        if refusals:
+            raise refusals[0]  # nothing copied, the token not used
+    return copied
