@@ -128,7 +128,12 @@ def _plan_work(user: CurrentUser, moment: dt.datetime) -> bool:
     if found.total == 0:
         return False
     lang = current_language()
-    head = t("plan.duty.home_head", scripts=len(found.scripts), forecasts=len(found.forecasts))
+    counts = (
+        ("plan.duty.part_scripts", len(found.scripts)),
+        ("plan.duty.part_forecasts", len(found.forecasts)),
+    )
+    parts = t("plan.duty.part_join").join(t(key, n=n) for key, n in counts if n)
+    head = t("plan.duty.home_head", parts=parts)
     shown = [(r, "script") for r in found.scripts] + [(r, "forecast") for r in found.forecasts]
     lines = [md_escape(plan.duties.duty_line(r, what, lang)) for r, what in shown[:SHOWN]]
     _card("plan", head, lines, Link("schedule", "plan.duty.home_go"), user.role, found.total - SHOWN)
