@@ -136,18 +136,19 @@ def _past(
 
 
 def _coming_script(rng: np.random.Generator, start: dt.datetime, now: dt.datetime) -> tuple[Any, Any]:
-    """Close sessions mostly approved; further ones submitted or not yet written."""
-    days = (start.date() - now.date()).days
+    """A script whose review is due by now as a past one's; later ones approved early, submitted or not
+    yet written."""
+    due = script_due(start, REVIEW_DAYS_BEFORE)
     draw = rng.random()
+    if due <= now:  # review due already: most approved in time, some still waiting, a few not written
+        approved = due - dt.timedelta(hours=float(rng.uniform(1, 20)))
+        if draw < 0.6:
+            return approved - dt.timedelta(hours=float(rng.uniform(2, 24))), approved
+        return (approved, None) if draw < 0.85 else (None, None)
     submitted = now - dt.timedelta(hours=float(rng.uniform(1, 30)))
-    approved = submitted + dt.timedelta(hours=2)
-    if days <= REVIEW_DAYS_BEFORE:  # due by now or soon: most reviewed, some waiting, a few not written
-        chances = (0.7, 0.85)
-    else:
-        chances = (0.15, 0.55)
-    if draw < chances[0]:
-        return submitted, approved
-    return (submitted, None) if draw < chances[1] else (None, None)
+    if draw < 0.15:
+        return submitted, submitted + dt.timedelta(hours=2)
+    return (submitted, None) if draw < 0.55 else (None, None)
 
 
 def _coming(

@@ -30,11 +30,11 @@ def forecast_missing(row: dict[str, Any], now: dt.datetime) -> bool:
 
 
 def missing_scripts(engine: Engine, today: dt.date, now: dt.datetime) -> dict[str, list[dict[str, Any]]]:
-    """Planned sessions of today and tomorrow whose script is not approved, by content owner (None: the
-    session names none), each owner's by start."""
+    """Planned sessions of today and tomorrow not yet started whose script is not approved, by content
+    owner ("": the session names none), each owner's by start."""
     out: dict[str, list[dict[str, Any]]] = {}
     for row in schedule(engine, today, today + dt.timedelta(days=1), now):
-        if row["status"] == "planned" and row["script_status"] != "approved":
+        if row["status"] == "planned" and row["script_status"] != "approved" and row["starts_at"] > now:
             out.setdefault(row["content_owner"] or "", []).append(row)
     return out
 

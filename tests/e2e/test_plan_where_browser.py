@@ -68,4 +68,18 @@ def test_review_plan_block_and_home_needs_me(demo_server, engine, browser, size)
     page.wait_for_timeout(500)
     block.screenshot(path=str(ARTIFACTS / f"plan_review_block_{size}.png"))
     page.screenshot(path=str(ARTIFACTS / f"plan_review_{size}.png"))
+
+    page.goto(f"{demo_server.url}/schedule")  # scripts missing today and tomorrow, by content owner
+    now = dt.datetime.fromisoformat(NOW)
+    owners = plan.duties.missing_scripts(engine, now.date(), now)
+    assert owners  # the demo leaves some of tomorrow's scripts unreviewed
+    missing = page.locator(".st-key-plan_missing")
+    missing.wait_for()
+    wait_idle(page)
+    no_exception(page)
+    for owner, rows in owners.items():
+        assert f"{owner}：{len(rows)} 场" in missing.inner_text()
+    missing.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / f"plan_missing_scripts_{size}.png"))
     context.close()
