@@ -95,7 +95,7 @@ def _held(conn: Connection, rooms: set[tuple[str, str]], since: dt.datetime, now
             L.c.gmv,
             L.c.viewers,
         )
-        .where(L.c.started_at >= since, L.c.started_at < now)
+        .where(L.c.started_at >= since, L.c.started_at < now, L.c.room.in_(sorted({r for _p, r in rooms})))
         .order_by(L.c.started_at, L.c.id)
     )
     return [r for r in rows if (r.platform, r.room) in rooms]
