@@ -23,6 +23,7 @@ with day_tab:
     if can_edit:
         view.editor(monday, user.username)  # above the day's cards: a tap on a card opens it in view
     view.day_plan(monday, can_edit)
+    view.missing_scripts(user.person_id, can_edit)  # for their owners: today's and tomorrow's
 with week_tab:
     view.week_grid(monday)
     if can_edit:

@@ -8,7 +8,7 @@ import streamlit as st
 from lib import kpis, review
 from lib.web import access, md_escape
 from lib.web.i18n import current_language, t
-from lib.web.review_view import pick_session, review_sections
+from lib.web.review_view import pick_session, plan_section, review_sections
 from lib.web.ui import cached, guard, link_to, no_data, show_table
 
 user = guard("session_detail")
@@ -42,6 +42,7 @@ link_to("session_pk", "review.pk.link", user.role, {"session": str(picked)})
 
 st.subheader(t("kpis.session.metrics"))
 show_table(kpis.session_metrics_frame(detail, lang), hide_index=True, key="session_metrics")
+plan_section(picked, lang)  # its plan beside what happened (lib.plan's matching)
 
 review_sections(picked, lang, user.role, stored["platform"])
 

@@ -12,7 +12,7 @@ import secrets
 import numpy as np
 from sqlalchemy import Connection, Engine, insert
 
-from lib import cases, rollups, surveys
+from lib import cases, plan, rollups, surveys
 from lib.core import clock
 from lib.core.auth import DEMO_PASSWORD, add_user
 from lib.core.dates import month_keys, months_back_start
@@ -80,7 +80,15 @@ def load_demo(
         now = dt.datetime.combine(today, dt.time(23, 59, 59)) if today else clock.now()
     today = now.date()
     start = months_back_start(today, months)
-    stats = {"sessions": 0, "people": 0, "incidents": 0, "manual_metrics": 0, "cases": 0, "users": 0}
+    stats = {
+        "sessions": 0,
+        "people": 0,
+        "incidents": 0,
+        "manual_metrics": 0,
+        "cases": 0,
+        "users": 0,
+        "planned_sessions": 0,
+    }
     with write(engine) as conn:
         people = load_roster(conn)
         stats["people"] = len(people)
@@ -99,6 +107,11 @@ def load_demo(
         stats["cases"] = cases.add_seed_reviews(conn, [r[2] for r in ROOMS], people, now)
         stats["cases"] += cases.add_demo_cases(conn, today)
         stats["self_assessments"] = add_self_assessments(conn, people, today)
+
+        # The schedule around the held sessions (last weeks, the coming week): scripts, forecasts.
+        stats["planned_sessions"] = plan.add_demo_schedule(
+            conn, rng, [(r[0], r[1], r[3]) for r in ROOMS], now
+        )
     stats["survey_answers"] = _surveys(engine, start, today, seed)
     return stats
 

@@ -6,6 +6,7 @@ Pages, the CLI and other domains use only the names below."""
 
 from lib.importing.batches import UNDO_ROLES, UndoError, list_batches, undo
 from lib.importing.cli import register_cli
+from lib.importing.other_kinds import OtherKind, register_kind
 from lib.importing.people import (
     PHONE_VISIBLE_ROLES,
     add_host_account,
@@ -43,6 +44,7 @@ __all__ = [
     "PLATFORMS",
     "UNDO_ROLES",
     "ImportReport",
+    "OtherKind",
     "Preview",
     "ProfileError",
     "RawTable",
@@ -63,6 +65,7 @@ __all__ = [
     "read_bytes",
     "profile_label",
     "refused_file",
+    "register_kind",
     "remove_host_account",
     "save_profile",
     "undo",

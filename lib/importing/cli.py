@@ -1,7 +1,8 @@
 """`python -m lib.cli import FILE... [--kind K] [--profile P] [--dry-run] [--user U] [--lang L]`
 
 Prints one JSON object per file (file, kind, profile, inserted, updated, unchanged, rejected,
-errors[{row, column, value, reason}]); exit status 0 when every file was committed (or would be, with
+errors[{row, column, value, reason}]); a file another domain claims (a schedule, 排期表: lib.plan) goes
+through that domain's importer and prints the same keys (lib.importing.other_kinds); exit status 0 when every file was committed (or would be, with
 --dry-run), 1 when any was refused (a file that cannot be opened counts as refused).
 """
 
@@ -21,15 +22,36 @@ from lib.core.i18n import LANGUAGES
 
 def register_cli(subparsers: Any) -> None:
     p = subparsers.add_parser(
-        "import", help="import export files (sessions, roster, incidents, manual metrics)"
+        "import",
+        help="import export files (sessions, roster, incidents, manual metrics) and schedules (排期表)",
     )
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--kind", choices=("sessions", "roster", "incidents", "manual_metrics"))
+    p.add_argument(
+        "--kind",
+        type=_kind,
+        metavar="{" + ",".join(FILE_KINDS) + ",...}",
+        help="the file's kind (default: detected from the header); also another domain's, e.g. schedule",
+    )
     p.add_argument("--profile", help="profile name (default: detected from the header)")
     p.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
     p.add_argument("--user", default="cli", help="recorded as the uploader (default: cli)")
     p.add_argument("--lang", choices=LANGUAGES, default="zh", help="language of the reasons (default zh)")
     p.set_defaults(handler=cmd_import)
+
+
+FILE_KINDS = ("sessions", "roster", "incidents", "manual_metrics")
+
+
+def _kind(text: str) -> str:
+    """A --kind: one of the export kinds or of the kinds other domains registered (read when the command
+    line is parsed, after every domain registered its commands)."""
+    from lib.importing.other_kinds import KINDS
+
+    if text not in (*FILE_KINDS, *KINDS):
+        raise argparse.ArgumentTypeError(
+            f"invalid choice: {text!r} (choose from {', '.join((*FILE_KINDS, *KINDS))})"
+        )
+    return text
 
 
 def cmd_import(args: argparse.Namespace) -> int:

@@ -22,6 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 from sqlalchemy import Engine
 
 from lib.core.db import forget_engines_after_fork
+from lib.importing import other_kinds
 from lib.importing.pipeline import ImportReport, Parsed, import_prepared, parse_bytes, refused_file, resolve
 from lib.importing.profiles import Profile
 from lib.importing.readers import ReadError
@@ -31,8 +32,8 @@ AHEAD = 2  # files parsed ahead of the one being committed (bounds memory: a fil
 
 # (file name, its bytes or why they could not be read)
 Source = tuple[str, bytes | OSError | ReadError]
-# (file name, its report, or the OSError that kept it from being read)
-Outcome = tuple[str, ImportReport | OSError]
+# (file name, its report (another domain's for its kind), or the OSError that kept it from being read)
+Outcome = tuple[str, ImportReport | other_kinds.Report | OSError]
 
 
 def parallel_possible() -> bool:
@@ -82,7 +83,7 @@ def _start(
         return None
     if pool is not None:
         try:
-            return pool.submit(parse_bytes, data, name, *args)
+            return pool.submit(parse_bytes, data, name, *args, others=True)
         except BrokenProcessPool:  # the worker died earlier: parse the rest here
             pass
     return _parse_here(data, name, args)
@@ -92,7 +93,7 @@ def _parse_here(
     data: bytes, name: str, args: tuple[str | None, str | None, list[Profile]]
 ) -> Parsed | ReadError:
     try:
-        return parse_bytes(data, name, *args)
+        return parse_bytes(data, name, *args, others=True)
     except MemoryError:  # this file is refused; the next ones may fit
         return ReadError("out_of_memory")
 
@@ -119,6 +120,9 @@ def _finish(
     if isinstance(refusal, ReadError):
         return name, _refused(name, refusal, dry_run)
     assert isinstance(started, Parsed)
+    if started.other is not None:  # e.g. a schedule (排期表): its own domain's importer
+        assert isinstance(data, bytes)
+        return name, other_kinds.KINDS[started.other].run(engine, data, name, username, dry_run)
     try:
         result, plan = resolve(engine, started)
         return name, import_prepared(engine, result, plan, username, dry_run, None)

@@ -18,7 +18,7 @@ import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
-from lib.importing import checks
+from lib.importing import checks, other_kinds
 from lib.importing import commit as committing
 from lib.importing import profiles as prof
 from lib.importing.detail_commit import commit_detail, detail_diff
@@ -131,14 +131,19 @@ def _read(
     kind: str | None,
     profile: str | None,
     profiles: list[prof.Profile],
+    others: bool = False,
 ) -> tuple[Preview, None] | tuple[RawTable, prof.Detection]:
-    """The file read and its layout detected, or the preview refusing it."""
-    if kind is not None and kind not in prof.KINDS:
-        return _fail(file_name, sha, RowError(None, None, kind, "bad_kind", {"kinds": ", ".join(prof.KINDS)}))
+    """The file read and its layout detected, or the preview refusing it; with `others`, a file another
+    domain's kind claims (lib.importing.other_kinds) is a preview of that kind with nothing parsed."""
+    known = (*prof.KINDS, *other_kinds.KINDS) if others else prof.KINDS
+    if kind is not None and kind not in known:
+        return _fail(file_name, sha, RowError(None, None, kind, "bad_kind", {"kinds": ", ".join(known)}))
     try:
         raw = read_bytes(data, file_name)
     except ReadError as exc:
         return _fail(file_name, sha, RowError(None, None, None, exc.code, exc.params))
+    if others and (other := other_kinds.claim(raw.head, kind)) is not None:
+        return Preview(file_name, sha, other.name, None, pd.DataFrame(), []), None
     detection = prof.detect(raw.head, profiles, kind, profile)
     if detection.profile is None or detection.columns is None:
         code = "unknown_profile" if profile else "unknown_layout"
@@ -162,6 +167,7 @@ class Parsed:
     columns: dict[str, str] | None = None
     above: list[list[Any]] = field(default_factory=list)
     draft: TrendDraft | None = None  # a trend file's database-free part of resolving
+    other: str | None = None  # another domain's kind that claimed the file (lib.importing.other_kinds)
 
 
 def parse_bytes(
@@ -170,14 +176,16 @@ def parse_bytes(
     kind: str | None = None,
     profile: str | None = None,
     profiles: list[prof.Profile] | None = None,
+    others: bool = False,
 ) -> Parsed:
     """Read, detect and parse a file against the given profiles (default: the presets); a pure function of
-    its arguments, so `import_many` can run it in another process."""
+    its arguments, so `import_many` can run it in another process. With `others`, a file of another
+    domain's kind comes back unparsed, its kind named (`Parsed.other`)."""
     profiles = list(prof.PRESETS) if profiles is None else profiles
     sha = hashlib.sha256(data).hexdigest()
-    raw, detection = _read(data, file_name, sha, kind, profile, profiles)
+    raw, detection = _read(data, file_name, sha, kind, profile, profiles, others)
     if isinstance(raw, Preview):
-        return Parsed(raw)
+        return Parsed(raw, other=raw.kind if raw.kind in other_kinds.KINDS and not raw.errors else None)
     assert detection is not None  # with a profile and columns, else _read refused the file
     p, cmap = detection.profile, detection.columns
     assert p is not None and cmap is not None

@@ -5,7 +5,7 @@ model (input, validation), rules (the tolerances and script due rules in force: 
 (matching, schedule accuracy, MAPE, script timeliness), importer (the 排期表 file), cli (its commands).
 """
 
-from lib.plan import present
+from lib.plan import duties, present, session_plan
 from lib.plan.cli import register_cli
 from lib.plan.compare import (
     Comparison,
@@ -16,6 +16,7 @@ from lib.plan.compare import (
     compare,
     script_timeliness,
 )
+from lib.plan.demo import add_demo_schedule
 from lib.plan.importer import RowError, SchedulePreview, undo_import
 from lib.plan.importer import commit as import_schedule
 from lib.plan.importer import preview as preview_import
@@ -28,7 +29,19 @@ from lib.plan.model import (
 from lib.plan.present import today_lines
 from lib.plan.queries import history_of, planned_session, schedule
 from lib.plan.rules import PlanRules, RuleBook, load_rules, rules
-from lib.plan.writes import add, clash, copy_week, history, record_script, set_status, update
+from lib.plan.session_plan import SessionPlan
+from lib.plan.session_plan import for_session as plan_of_session
+from lib.plan.writes import (
+    add,
+    clash,
+    copy_week,
+    copy_week_once,
+    history,
+    record_script,
+    save,
+    set_status,
+    update,
+)
 
 __all__ = [
     "Comparison",
@@ -40,15 +53,21 @@ __all__ = [
     "PlanInput",
     "PlanRules",
     "RuleBook",
+    "SessionPlan",
     "Timeliness",
     "add",
+    "add_demo_schedule",
     "by_owner",
     "clash",
     "compare",
     "copy_week",
+    "copy_week_once",
     "history",
     "history_of",
     "present",
+    "duties",
+    "plan_of_session",
+    "session_plan",
     "register_cli",
     "import_schedule",
     "load_rules",
@@ -56,6 +75,7 @@ __all__ = [
     "preview_import",
     "planned_session",
     "record_script",
+    "save",
     "schedule",
     "script_due",
     "script_timeliness",

@@ -17,7 +17,7 @@ from lib.core.bounds import date_arg
 from lib.core.db import get_engine
 from lib.core.schema import upgrade
 from lib.plan.compare import compare, script_timeliness
-from lib.plan.importer import commit, preview, undo_import
+from lib.plan.importer import import_file, is_schedule, undo_import
 from lib.plan.model import PlanError
 from lib.plan.queries import schedule
 
@@ -44,17 +44,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"error: not a regular file: {args.file}", file=sys.stderr)
         return 2
     importing.check_size(path.stat().st_size)
-    data = path.read_bytes()
-    engine = _engine()
-    if args.dry_run:
-        checked, ref = preview(engine, data, path.name), None
-    else:
-        checked, ref = commit(engine, data, path.name, args.user)
+    report = import_file(_engine(), path.read_bytes(), path.name, args.user, args.dry_run)
+    checked = report.checked
     out = {
         "file": str(path),
         "rows": len(checked.rows),
-        "import_ref": ref,
-        "committed": ref is not None,
+        "import_ref": report.import_ref,
+        "committed": report.import_ref is not None,
         "file_error": checked.file_error.message(args.lang) if checked.file_error else None,
         "errors": [
             {"row": e.row, "column": e.column, "code": e.error.code, "message": e.error.message(args.lang)}
@@ -62,7 +58,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         ],
     }
     _print(out)
-    return 0 if checked.ok else 1
+    return 0 if report.ok else 1
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -120,6 +116,8 @@ def _period(p: argparse.ArgumentParser) -> None:
 
 
 def register_cli(subparsers: Any) -> None:
+    # `python -m lib.cli import FILE` knows a schedule by its header and imports it here (one path).
+    importing.register_kind(importing.OtherKind("schedule", is_schedule, import_file))
     p = subparsers.add_parser(
         "schedule", help="the schedule (排期表): import a file, list, compare with what happened"
     )

@@ -51,11 +51,20 @@ class Comparison:
         """Mean absolute percentage error of the forecasts over the matched sessions that have both a
         forecast and a non-zero result."""
         errors: list[float] = [
-            abs(getattr(m.held, held_col) - getattr(m.planned, planned_col)) / getattr(m.held, held_col)
+            abs(error)
             for m in self.matches
-            if getattr(m.planned, planned_col) is not None and getattr(m.held, held_col)
+            if (error := forecast_error(getattr(m.planned, planned_col), getattr(m.held, held_col)))
+            is not None
         ]
         return sum(errors) / len(errors) if errors else None
+
+
+def forecast_error(forecast: float | None, result: float | None) -> float | None:
+    """(forecast − result) ÷ result: above 0 the forecast was too high; its absolute value is what
+    forecast error (MAPE) averages. None without a forecast or a non-zero result."""
+    if forecast is None or not result:
+        return None
+    return (float(forecast) - float(result)) / float(result)
 
 
 def _held_rows(

@@ -7,7 +7,6 @@ columns and checks live here (lib.importing's profiles are for the platforms' ex
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
@@ -17,12 +16,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from lib import importing
-from lib.core import clock, db
+from lib.core import clock, db, forms
 from lib.core.i18n import translate
 from lib.core.models import PlannedSession
 from lib.plan import fileparse
-from lib.plan.model import PlanError, PlanInput, validate
-from lib.plan.writes import clash, clash_between, record_change
+from lib.plan.model import FILE_FIELDS, PlanError, PlanInput, validate
+from lib.plan.writes import add, clash, clash_between, record_change
 
 T = PlannedSession.__table__
 MAX_PLAN_ROWS = 5000
@@ -54,10 +53,18 @@ class SchedulePreview:
         return self.file_error is None and not self.errors and bool(self.rows)
 
 
+KEY_COLUMNS = frozenset({"date", "start", "account", "host_name"})  # a header with these is a schedule's
+
+
+def is_schedule(head: list[list[Any]]) -> bool:
+    """Whether a file's first rows hold a schedule's header (how `python -m lib.cli import` knows one)."""
+    return any(KEY_COLUMNS <= fileparse.column_map(cells).keys() for cells in head)
+
+
 def _header(table: importing.RawTable) -> tuple[int, dict[str, int]]:
     for index, cells in enumerate(table.head):
         found = fileparse.column_map(cells)
-        if {"date", "start", "account", "host_name"} <= found.keys():
+        if KEY_COLUMNS <= found.keys():
             return index, found
     best = max((fileparse.column_map(c) for c in table.head), key=len, default={})
     if len(best) >= 3:
@@ -84,19 +91,7 @@ def _row_input(cells: dict[str, Any]) -> dict[str, Any]:
     except PlanError as exc:
         exc.params["column"] = column
         raise
-    keep = (
-        "platform",
-        "account",
-        "host_name",
-        "theme",
-        "products",
-        "ops_owner",
-        "content_owner",
-        "floor_manager",
-        "forecast_gmv",
-        "forecast_viewers",
-    )
-    return {k: cells.get(k) for k in keep} | {"starts_at": start, "minutes": minutes}
+    return {k: cells.get(k) for k in FILE_FIELDS} | {"starts_at": start, "minutes": minutes}
 
 
 def _one_row(cells: dict[str, Any], header_of: dict[str, str], row: int) -> PlanInput | RowError:
@@ -149,21 +144,26 @@ def preview(engine: Engine, data: bytes, file_name: str) -> SchedulePreview:
 
 
 def commit(
-    engine: Engine, data: bytes, file_name: str, username: str | None
+    engine: Engine, data: bytes, file_name: str, username: str | None, token: str | None = None
 ) -> tuple[SchedulePreview, str | None]:
-    """Import every row or none: (preview, import reference) — the reference is None when refused."""
+    """Import every row or none: (preview, import reference) — the reference is None when refused. With
+    a form token, once (lib.core.forms: a second submit raises AlreadySubmitted)."""
     checked = preview(engine, data, file_name)
-    if not checked.ok:
+    if not checked.ok and not token:
         return checked, None
     ref = f"{clock.now():%Y%m%d%H%M%S}-{checked.digest}"
     try:
         with db.write(engine) as conn:
+            if token:  # a used token says so first (its rows now clash with themselves)
+                forms.claim(conn, token, "plan_import", username)
+            if not checked.ok:
+                raise _Rollback
             for number, p in checked.rows:
-                refusal = clash(conn, p)  # the schedule may have changed since the preview
-                if refusal:
+                try:  # refused on a clash: the schedule may have changed since the preview
+                    add(conn, p, username, import_ref=ref)
+                except PlanError as refusal:
                     checked.errors.append(RowError(number, "", refusal))
-                    raise _Rollback
-                _insert(conn, p, username, ref)
+                    raise _Rollback from None
             db.audit(conn, username, "plan.import", ref=ref, file=file_name, rows=len(checked.rows))
     except _Rollback:
         return checked, None
@@ -172,24 +172,6 @@ def commit(
 
 class _Rollback(Exception):
     """Leaves the write transaction without committing anything."""
-
-
-def _insert(conn: Any, p: PlanInput, username: str | None, ref: str) -> None:
-    values = p.as_row() | {
-        "status": "planned",
-        "created_by": username,
-        "created_at": clock.now(),
-        "import_ref": ref,
-        "version": 1,
-    }
-    new_id = conn.execute(T.insert().values(**values)).inserted_primary_key[0]
-    record_change(
-        conn,
-        int(new_id),
-        username,
-        "import",
-        {k: (None, v) for k, v in dataclasses.asdict(p).items() if v is not None} | {"import": (None, ref)},
-    )
 
 
 def undo_import(engine: Engine, ref: str, username: str | None) -> int:
@@ -208,3 +190,60 @@ def undo_import(engine: Engine, ref: str, username: str | None) -> int:
             record_change(conn, r.id, username, "undo", {"import": (ref, None)})
         db.audit(conn, username, "plan.import_undo", ref=ref, rows=len(rows))
     return len(rows)
+
+
+@dataclass
+class ScheduleReport:
+    """One schedule file's import (or dry run), for `schedule import` and `python -m lib.cli import`."""
+
+    file: str
+    checked: SchedulePreview
+    import_ref: str | None
+    dry_run: bool
+
+    @property
+    def ok(self) -> bool:
+        return self.checked.ok and (self.dry_run or self.import_ref is not None)
+
+    def errors(self, lang: str) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        if self.checked.file_error is not None:
+            error = self.checked.file_error
+            out.append({"row": None, "column": None, "value": None, "code": error.code})
+            out[-1]["reason"] = error.message(lang)
+        for e in self.checked.errors:
+            value = e.error.params.get("value")
+            out.append({"row": e.row, "column": e.column, "value": value, "code": e.error.code})
+            out[-1]["reason"] = e.message(lang)
+        return out
+
+    def as_dict(self, lang: str = "zh") -> dict[str, Any]:
+        """The keys every file of `python -m lib.cli import` reports (lib.importing's), plus the import
+        reference that `schedule undo` takes."""
+        rows = len(self.checked.rows) if self.ok else 0
+        return {
+            "file": self.file,
+            "kind": "schedule",
+            "profile": None,
+            "batch_id": None,
+            "import_ref": self.import_ref,
+            "inserted": rows,
+            "updated": 0,
+            "unchanged": 0,
+            "rejected": len({e.row for e in self.checked.errors}),
+            "dry_run": self.dry_run,
+            "errors": self.errors(lang),
+            "warnings": [],
+            "warning_count": 0,
+            "warning_codes": {},
+        }
+
+
+def import_file(
+    engine: Engine, data: bytes, file_name: str, username: str | None, dry_run: bool = False
+) -> ScheduleReport:
+    """Check a schedule file (dry run) or import it all or nothing: the one path of both commands."""
+    if dry_run:
+        return ScheduleReport(file_name, preview(engine, data, file_name), None, True)
+    checked, ref = commit(engine, data, file_name, username)
+    return ScheduleReport(file_name, checked, ref, False)

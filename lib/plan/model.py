@@ -14,6 +14,8 @@ from lib.core.errors import CodedError
 from lib.core.platforms import PLATFORM_NAMES, PLATFORMS
 
 # The tolerances and script due rules are settings in force from a month: lib.plan.rules.
+# The operations owner's GMV and viewers forecast (seed 000: three days ahead), due like a script.
+FORECAST_DAYS_BEFORE = 3
 MAX_MINUTES = 24 * 60
 STATUSES = ("planned", "cancelled")
 TEXT_LIMITS = {
@@ -57,6 +59,13 @@ class PlanInput:
         row = {f.name: getattr(self, f.name) for f in fields(self)}
         row["ends_at"] = self.ends_at
         return row
+
+
+# A planned session's own fields (what a form or a file row gives, what an edit may change), in one place.
+PLAN_FIELDS = tuple(f.name for f in fields(PlanInput))
+# The fields a schedule file's cells give as they are (its date, start and end or length make starts_at
+# and minutes).
+FILE_FIELDS = tuple(f for f in PLAN_FIELDS if f not in ("starts_at", "minutes"))
 
 
 def _text(raw: Any) -> str | None:

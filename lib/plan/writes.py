@@ -9,29 +9,15 @@ from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
-from lib.core import clock
+from lib.core import clock, db, forms
 from lib.core.db import inserted_id
 from lib.core.models import PlannedSession, PlannedSessionChange
-from lib.plan.model import PlanError, PlanInput
+from lib.plan.model import PLAN_FIELDS, PlanError, PlanInput
 
 T = PlannedSession.__table__
 CHANGES = PlannedSessionChange.__table__
-EDITABLE = (
-    "platform",
-    "account",
-    "host_name",
-    "starts_at",
-    "minutes",
-    "theme",
-    "products",
-    "ops_owner",
-    "content_owner",
-    "floor_manager",
-    "forecast_gmv",
-    "forecast_viewers",
-)
 
 
 def _stamp(value: Any) -> Any:
@@ -100,8 +86,10 @@ def add(conn: Connection, plan: PlanInput, username: str | None, import_ref: str
         "version": 1,
     }
     new_id = inserted_id(conn.execute(T.insert().values(**values)))
-    action = "import" if import_ref else "create"
-    record_change(conn, new_id, username, action, {k: (None, v) for k, v in plan.as_row().items() if v})
+    changes = {k: (None, v) for k, v in plan.as_row().items() if v is not None}
+    if import_ref:
+        changes["import"] = (None, import_ref)
+    record_change(conn, new_id, username, "import" if import_ref else "create", changes)
     return new_id
 
 
@@ -125,7 +113,7 @@ def update(
         if refusal:
             raise refusal
     new = plan.as_row()
-    changes = {k: (getattr(row, k), new[k]) for k in EDITABLE if getattr(row, k) != new[k]}
+    changes = {k: (getattr(row, k), new[k]) for k in PLAN_FIELDS if getattr(row, k) != new[k]}
     if not changes:
         return []
     notes = []
@@ -181,7 +169,7 @@ def record_script(
 
 
 def _as_input(row: Any) -> PlanInput:
-    return PlanInput(**{k: getattr(row, k) for k in EDITABLE})
+    return PlanInput(**{k: getattr(row, k) for k in PLAN_FIELDS})
 
 
 def copy_week(conn: Connection, from_monday: dt.date, username: str | None) -> tuple[int, list[PlanError]]:
@@ -217,3 +205,38 @@ def history(conn: Connection, planned_id: int) -> list[dict[str, Any]]:
         {"at": r.at, "username": r.username, "action": r.action, "changes": json.loads(r.changes)}
         for r in rows
     ]
+
+
+def save(
+    engine: Engine,
+    planned_id: int,
+    plan: PlanInput,
+    username: str | None,
+    version: int | None = None,
+    token: str | None = None,
+) -> tuple[int, list[str]]:
+    """Add (`planned_id` 0) or change a planned session in one transaction: (its id, notes). With a form
+    token the write happens once (lib.core.forms: a second submit raises AlreadySubmitted)."""
+    with db.write(engine) as conn:
+        if token:
+            forms.claim(conn, token, "plan_edit", username)
+        if planned_id:
+            notes = update(conn, planned_id, plan, username, version=version)
+        else:
+            planned_id, notes = add(conn, plan, username), []
+        if token:
+            forms.record_result(conn, token, planned_id)
+    return planned_id, notes
+
+
+def copy_week_once(
+    engine: Engine, from_monday: dt.date, username: str | None, token: str | None = None
+) -> int:
+    """`copy_week` in its own transaction, once per form token; a clash refuses it all (PlanError)."""
+    with db.write(engine) as conn:
+        if token:
+            forms.claim(conn, token, "plan_copy", username)
+        copied, refusals = copy_week(conn, from_monday, username)
+        if refusals:
+            raise refusals[0]  # nothing copied, the token not used
+    return copied

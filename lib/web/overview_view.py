@@ -10,7 +10,7 @@ from typing import Any, Literal, NamedTuple
 
 import streamlit as st
 
-from lib import cases, incidents, kpis, surveys
+from lib import cases, incidents, kpis, plan, surveys
 from lib import targets as tg
 from lib.core.access import MANAGERS
 from lib.core.auth import CurrentUser
@@ -122,6 +122,24 @@ def _my_items(user: CurrentUser, today: dt.date) -> bool:
     return True
 
 
+def _plan_work(user: CurrentUser, moment: dt.datetime) -> bool:
+    """The planner's own: scripts past their due time (内容负责人) and forecasts not entered (运营负责人)."""
+    found: plan.duties.Duties = cached(plan.duties.duties_of, user.person_id, moment)
+    if found.total == 0:
+        return False
+    lang = current_language()
+    counts = (
+        ("plan.duty.part_scripts", len(found.scripts)),
+        ("plan.duty.part_forecasts", len(found.forecasts)),
+    )
+    parts = t("plan.duty.part_join").join(t(key, n=n) for key, n in counts if n)
+    head = t("plan.duty.home_head", parts=parts)
+    shown = [(r, "script") for r in found.scripts] + [(r, "forecast") for r in found.forecasts]
+    lines = [md_escape(plan.duties.duty_line(r, what, lang)) for r, what in shown[:SHOWN]]
+    _card("plan", head, lines, Link("schedule", "plan.duty.home_go"), user.role, found.total - SHOWN)
+    return True
+
+
 def _survey(user: CurrentUser) -> bool:
     invite = cached(surveys.open_round_for, user.id)  # only for users who may answer and have not
     if invite is None:
@@ -139,6 +157,7 @@ def needs_me(user: CurrentUser, moment: dt.datetime) -> None:
     shown |= _incidents(user, today)  # each card is drawn whether or not one came before
     shown |= _approvals(user)
     shown |= _my_items(user, today)
+    shown |= _plan_work(user, moment)
     shown |= _survey(user)
     if not shown:
         st.success(t("overview.nothing_needed"), icon=":material/task_alt:")

@@ -10,13 +10,14 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
+from lib import plan
 from lib import review as rv
-from lib.core import access
+from lib.core import access, clock
 from lib.core.auth import CurrentUser
 from lib.core.bounds import parse_id
 from lib.core.formatting import format_value, md_escape
 from lib.web.i18n import t
-from lib.web.ui import cached, no_data, show_table
+from lib.web.ui import cached, engine, no_data, show_table
 
 
 def pick_session(
@@ -208,3 +209,20 @@ def sources_section(session_id: int, lang: str) -> None:
     left.altair_chart(rv.source_bars(frame, "viewers", lang), width="stretch")
     right.altair_chart(rv.source_bars(frame, "gmv", lang), width="stretch")
     show_table(rv.review_table("sources", frame, lang), hide_index=True, key="review_sources")
+
+
+def plan_section(session_id: int, lang: str) -> None:
+    """The session's plan beside what happened (start, length, host, forecasts), or that it had none."""
+    st.subheader(t("plan.session.title"))
+    block = cached(
+        plan.session_plan.review_block, session_id, clock.now().replace(second=0, microsecond=0), lang
+    )
+    if block is None:
+        st.caption(plan.session_plan.none_text(engine(), session_id, lang))
+        return
+    with st.container(key="review_plan"):
+        st.markdown(md_escape(block["verdict"]))
+        show_table(block["frame"], hide_index=True, key="review_plan_table")
+        st.caption(t("plan.session.error_help"))
+        for line in block["notes"]:
+            st.caption(md_escape(line))

@@ -13,10 +13,12 @@ from lib.core import clock
 from lib.core.db import write
 from lib.core.formatting import md_escape
 from lib.core.platforms import PLATFORMS
+from lib.web import form_ui
 from lib.web.i18n import current_language, t
 from lib.web.ui import cached, engine, flash, link_to, no_data, show_table
 
 EDITING = "plan_editing"  # id of the planned session in the editor, 0 = a new one
+EDIT_FORM = "plan_edit"  # the form tokens (lib/web/form_ui.py) of the editor, the copy and the import
 FIELDS = ("theme", "products", "ops_owner", "content_owner", "floor_manager")
 
 
@@ -65,14 +67,22 @@ def day_plan(monday: dt.date, can_edit: bool) -> None:
             for line in (card["theme"], card["people"], card["script"]):
                 if line:
                     st.caption(md_escape(line))
-            if can_edit and st.button(
-                t("plan.page.edit"), key=f"plan_edit_{row['id']}", icon=":material/edit:"
-            ):
-                st.session_state[EDITING] = row["id"]
-                st.rerun()
-    if can_edit and st.button(t("plan.page.add"), key="plan_add", icon=":material/add:"):
-        st.session_state[EDITING] = 0
-        st.rerun()
+            if can_edit:
+                st.button(
+                    t("plan.page.edit"),
+                    key=f"plan_edit_{row['id']}",
+                    icon=":material/edit:",
+                    on_click=open_editor,
+                    args=(row["id"],),
+                )
+    if can_edit:
+        st.button(t("plan.page.add"), key="plan_add", icon=":material/add:", on_click=open_editor, args=(0,))
+
+
+def open_editor(planned_id: int) -> None:
+    """Button callback: the editor on a planned session (0: a new one), with a fresh form token."""
+    st.session_state[EDITING] = planned_id
+    form_ui.reopen(EDIT_FORM)
 
 
 def week_grid(monday: dt.date) -> None:
@@ -85,15 +95,21 @@ def week_grid(monday: dt.date) -> None:
 
 def copy_last_week(monday: dt.date, username: str) -> None:
     last = monday - dt.timedelta(days=7)
+    form = f"plan_copy_{monday}"
+    if form_ui.closed(form):
+        return
     if not st.button(t("plan.page.copy", start=last), key="plan_copy", icon=":material/content_copy:"):
         return
-    with write(engine()) as conn:
-        copied, refusals = plan.copy_week(conn, last, username)
-    if refusals:
-        st.error(t("plan.page.copy_refused", reason=refusals[0].message(current_language())))
-    else:
-        flash("plan.page.copied", count=copied)
-        st.rerun()
+    try:
+        form_ui.submit(
+            form,
+            lambda token: plan.copy_week_once(engine(), last, username, token),
+            lambda copied: t("plan.page.copied", count=copied),
+        )
+    except plan.PlanError as exc:
+        st.error(t("plan.page.copy_refused", reason=exc.message(current_language())))
+        return
+    st.rerun()
 
 
 def _defaults(row: dict[str, Any] | None, monday: dt.date) -> dict[str, Any]:
@@ -149,11 +165,12 @@ def editor(monday: dt.date, username: str) -> None:
     pid = st.session_state[EDITING]
     row = plan.planned_session(engine(), pid, clock.now()) if pid else None
     st.subheader(t("plan.page.editing", id=pid) if row else t("plan.page.new"))
-    with st.form("plan_editor"):
-        raw = _form(_defaults(row, monday), lang)
-        saved = st.form_submit_button(t("plan.page.save"), type="primary", key="plan_save")
-    if saved:
-        _save(pid if row else 0, raw, row, username, lang)
+    if not form_ui.closed(EDIT_FORM, label_key="forms.edit_again"):
+        with st.form("plan_editor"):
+            raw = _form(_defaults(row, monday), lang)
+            saved = st.form_submit_button(t("plan.page.save"), type="primary", key="plan_save")
+        if saved:
+            _save(pid if row else 0, raw, row, username, lang)
     if row:
         _script_buttons(row, username)
         _history(pid, lang)
@@ -163,20 +180,26 @@ def editor(monday: dt.date, username: str) -> None:
 
 
 def _save(pid: int, raw: dict[str, Any], row: dict[str, Any] | None, username: str, lang: str) -> None:
+    """Write the editor's fields once (its form token): a refusal keeps the form open with what was
+    typed; a save closes it with what happened (and a note when a reviewed session moved)."""
+    notes: list[str] = []
+
+    def write_once(token: str) -> int:
+        version = row["version"] if row else None
+        saved_id, said = plan.save(engine(), pid, plan.validate(raw), username, version, token)
+        notes.extend(said)
+        return saved_id
+
+    def message(saved_id: int | None) -> str:
+        return " ".join([t("plan.page.saved_id", id=saved_id), *(t(f"plan.note.{n}") for n in notes)])
+
     try:
-        checked = plan.validate(raw)
-        with write(engine()) as conn:
-            if row:
-                notes = plan.update(conn, pid, checked, username, version=row["version"])
-            else:
-                pid, notes = plan.add(conn, checked, username), []
+        saved_id = form_ui.submit(EDIT_FORM, write_once, message)
     except plan.PlanError as exc:
         st.error(exc.message(lang))
         return
-    for note in notes:
-        flash(f"plan.note.{note}")
-    flash("plan.page.saved")
-    st.session_state[EDITING] = pid
+    if saved_id is not None:
+        st.session_state[EDITING] = saved_id
     st.rerun()
 
 
@@ -235,14 +258,29 @@ def import_panel(username: str) -> None:
         return
     st.success(t("plan.page.import_ready", count=len(checked.rows)))
     show_table(plan.present.preview_frame(checked, lang), hide_index=True, key="plan_import_preview")
+    form = f"plan_import_{checked.digest}"  # one token per file: a second tap imports nothing more
+    if form_ui.closed(form, clear=("plan_upload",), label_key="plan.page.import_another"):
+        return
     if st.button(t("plan.page.import"), type="primary", key="plan_import_commit"):
-        checked, ref = plan.import_schedule(engine(), data, upload.name, username)
-        if ref is None:
-            st.error(t("plan.page.import_errors", count=len(checked.errors)))
+        refused: list[int] = []
+
+        def write_once(token: str) -> None:
+            done, ref = plan.import_schedule(engine(), data, upload.name, username, token)
+            if ref is None:
+                refused.append(len(done.errors))
+                raise _Refused
+            st.session_state["plan_last_import"] = ref
+
+        try:
+            form_ui.submit(form, write_once, lambda _r: t("plan.page.imported", count=len(checked.rows)))
+        except _Refused:
+            st.error(t("plan.page.import_errors", count=refused[0]))
             return
-        st.session_state["plan_last_import"] = ref
-        flash("plan.page.imported", count=len(checked.rows))
         st.rerun()
+
+
+class _Refused(Exception):
+    """The import found a problem at commit time (the schedule changed since the preview)."""
 
 
 def _undo_button(username: str, lang: str) -> None:
@@ -256,8 +294,33 @@ def _undo_button(username: str, lang: str) -> None:
         return
     st.session_state.pop("plan_last_import")
     st.session_state.pop("plan_upload", None)
+    for key in [k for k in st.session_state if str(k).startswith(form_ui.STATE + "plan_import_")]:
+        del st.session_state[key]  # the same file may be imported again
     flash("plan.page.undone", count=count)
     st.rerun()
+
+
+def missing_scripts(person_id: int | None, sees_all: bool) -> None:
+    """The scripts still missing today and tomorrow, by content owner: the user's own first (marked);
+    managers see every owner's, others only their own."""
+    lang = current_language()
+    now = clock.now().replace(second=0, microsecond=0)
+    st.subheader(t("plan.duty.missing_title"))
+    by_owner = cached(plan.duties.missing_scripts, now.date(), now)
+    me = cached(plan.duties.person_name, person_id)
+    owners = sorted(by_owner, key=lambda o: (o != me, o == "", o))
+    if not sees_all:
+        owners = [o for o in owners if me and o == me]
+    if not owners:
+        st.caption(t("plan.duty.missing_none" if sees_all else "plan.duty.none_own"))
+        return
+    with st.container(key="plan_missing"):
+        for owner in owners:
+            name = owner or t("plan.duty.no_owner")
+            name += t("plan.duty.mine") if owner and owner == me else ""
+            st.markdown(f"**{md_escape(t('plan.duty.owner_line', owner=name, count=len(by_owner[owner])))}**")
+            lines = [plan.duties.duty_line(r, "script", lang) for r in by_owner[owner]]
+            st.markdown("\n".join(f"- {md_escape(line)}" for line in lines))
 
 
 def today_plan(role: str, today: dt.date) -> None:
@@ -266,6 +329,9 @@ def today_plan(role: str, today: dt.date) -> None:
     if not lines:
         return
     st.subheader(t("plan.home.title"))
+    missing = sum(1 for _title, lacking in lines if lacking)
+    if missing:
+        st.caption(t("plan.home.missing", count=missing))
     for title, missing in lines:
         st.markdown(f"- {md_escape(title)}" + (f" · *{md_escape(missing)}*" if missing else ""))
     link_to("schedule", "plan.home.link", role)

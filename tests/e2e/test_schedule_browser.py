@@ -40,7 +40,9 @@ def test_day_plan_on_a_phone_and_week_grid_on_a_desktop(
     open_page(phone, server, "", users["manager"])
     open_page(phone, server, "schedule", users["manager"])
     phone.get_by_text("直播排期").first.wait_for()
-    card = phone.get_by_text("20:30–00:30+1 · 淘宝 佳怡生活馆 · 孙佳怡")
+    card = phone.get_by_text(
+        "20:30–00:30+1 · 淘宝 佳怡生活馆 · 孙佳怡", exact=True
+    )  # the card, not the missing-scripts line
     card.wait_for()  # Wednesday 2026-11-04 is "today" on the server's clock
     phone.get_by_text("11-04 周三").first.wait_for()
     phone.locator('[data-testid="stStatusWidget"]').wait_for(state="detached")

@@ -156,3 +156,61 @@ def test_cli_reads_at_most_the_upload_limit_whatever_the_size_on_disk(monkeypatc
     with pytest.raises(readers.ReadError) as refused:
         import_cli.read_limited(maps)
     assert refused.value.code == "file_too_large" and refused.value.params["size_mb"] == "50+"
+
+
+SCHEDULE = "schedule_2026-11-02_2026-11-08"
+
+
+def _planned_count(engine) -> int:
+    from lib.core.models import PlannedSession
+
+    with engine.connect() as conn:
+        return conn.execute(sa.select(sa.func.count()).select_from(PlannedSession)).scalar()
+
+
+def test_cli_imports_a_schedule_file_through_the_plan_importer(engine, capsys, clock_at, tmp_path):
+    """A team's 排期表 (日期, 开始时间, 直播间, 主播, ...) is known by its header, not read as a session list
+    with a platform column, and goes through lib.plan's importer: all rows or none, undo by its reference."""
+    from lib import plan
+
+    clock_at("2026-11-20T09:00:00")
+    # The CSV as a team writes it with a title line (and an empty one) above the header, as the XLSX has.
+    titled = tmp_path / "排期表_第45周.csv"
+    body = (SAMPLES / f"{SCHEDULE}.csv").read_text(encoding="utf-8-sig")
+    titled.write_text("2026年11月第1周直播排期表,,,\n,,,\n" + body, encoding="utf-8-sig")
+    code, reports = _run(
+        capsys, str(SAMPLES / f"{SCHEDULE}.xlsx"), str(titled), str(SAMPLES / DOUYIN), "--dry-run"
+    )
+    assert code == 0
+    assert [(r["kind"], r["inserted"], r["rejected"], r["errors"]) for r in reports] == [
+        ("schedule", 29, 0, []),
+        ("schedule", 29, 0, []),
+        ("sessions", 14, 0, []),
+    ]
+    assert _planned_count(engine) == 0  # a dry run writes nothing
+    code, reports = _run(capsys, str(SAMPLES / f"{SCHEDULE}.xlsx"), "--user", "planner")
+    assert code == 0 and reports[0]["inserted"] == 29 and reports[0]["import_ref"]
+    ref = reports[0]["import_ref"]
+    assert _planned_count(engine) == 29
+    # The same week again clashes with what is stored: every row refused, nothing written, exit 1.
+    code, reports = _run(capsys, str(titled), "--kind", "schedule", "--lang", "en")
+    assert code == 1 and reports[0]["inserted"] == 0 and reports[0]["rejected"] == 29
+    first = reports[0]["errors"][0]
+    assert (first["row"], first["column"], first["code"]) == (4, "开始时间", "host_clash")
+    assert "孙佳怡" in first["reason"] and first["reason"].startswith("Row 4")
+    assert _planned_count(engine) == 29 and reports[0]["import_ref"] is None
+    assert plan.undo_import(engine, ref, "t") == 29 and _planned_count(engine) == 0
+
+
+def test_cli_schedule_file_with_a_bad_row_is_refused_whole(engine, capsys, tmp_path):
+    bad = tmp_path / "plan.csv"
+    bad.write_text(
+        "日期,开始时间,时长,平台,直播间,主播\n2026-11-02,19:00,120,抖音,a,甲\n2026-11-03,25:00,120,抖音,a,甲\n",
+        encoding="utf-8",
+    )
+    code, reports = _run(capsys, str(bad))
+    assert code == 1 and reports[0]["kind"] == "schedule" and reports[0]["inserted"] == 0
+    assert [(e["row"], e["column"], e["value"], e["code"]) for e in reports[0]["errors"]] == [
+        (3, "开始时间", "25:00", "time")
+    ]
+    assert _planned_count(engine) == 0

@@ -31,7 +31,10 @@ def test_manager_sees_today_and_the_week_grid(engine, run_page, clock_at):
     assert not at.exception
     shown = _texts(at)
     assert "19:00–21:00 · 抖音 小雨家电旗舰店 · 林晓雨" in shown and "23:00–02:00+1" in shown
-    assert "陈子墨" not in shown  # another day
+    assert "**10:00–12:00 · 抖音 居家好物严选 · 陈子墨**" not in shown  # another day's card
+    assert (
+        "11-05 10:00–12:00 · 抖音 居家好物严选 · 陈子墨 · 脚本: 审核逾期" in shown
+    )  # tomorrow's missing script
     assert "宠粉福利夜" in shown and "运营负责人 吴昊" in shown
     grid = at.dataframe[0].value
     assert list(grid.columns)[:4] == ["直播间", "11-02 周一", "11-03 周二", "11-04 周三"]
