@@ -186,9 +186,8 @@ def parse_bytes(
     raw, detection = _read(data, file_name, sha, kind, profile, profiles, others)
     if isinstance(raw, Preview):
         return Parsed(raw, other=raw.kind if raw.kind in other_kinds.KINDS and not raw.errors else None)
-    assert detection is not None  # with a profile and columns, else _read refused the file
+    assert detection is not None and detection.profile is not None and detection.columns is not None
     p, cmap = detection.profile, detection.columns
-    assert p is not None and cmap is not None
     meta: dict[str, Any] = {"header": detection.header, "unmatched": cmap.unmatched}
     if detection.missing:
         errors = [
