@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from lib.core.models import LiveSession, PlannedSession
-from lib.plan.model import FORECAST_DAYS_BEFORE, PlanError, PlanInput, script_due
+from lib.plan.model import PlanError, PlanInput, script_due
 from lib.plan.rules import load_rules
 from lib.plan.writes import add, set_status
 
@@ -162,7 +162,8 @@ def _coming_script(
 def _coming(
     conn: Connection, rng: np.random.Generator, rooms: list[tuple[str, str, str]], now: dt.datetime
 ) -> int:
-    review_days = load_rules(conn).at(now).review_days_before
+    in_force = load_rules(conn).at(now)
+    review_days, forecast_days = in_force.review_days_before, in_force.forecast_days_before
     count = 0
     for offset in range(AHEAD_DAYS + 1):
         day = now.date() + dt.timedelta(days=offset)
@@ -171,8 +172,8 @@ def _coming(
             if start <= now:
                 continue
             gmv = viewers = None
-            # Forecasts are due three days ahead: most of those are in, every third room-day's is owed.
-            due = offset <= FORECAST_DAYS_BEFORE
+            # Forecasts are due some days ahead (a setting, three by default): most of those are in, every third room-day's is owed.
+            due = offset <= forecast_days
             if (due and (offset + index) % 3 != 1) or (not due and rng.random() < 0.3):
                 gmv = round(float(rng.lognormal(np.log(6e4), 0.3)), -3)
                 viewers = int(round(float(rng.lognormal(np.log(4500), 0.3)), -2))

@@ -1,6 +1,6 @@
 """What the schedule asks of its people now: the scripts still missing today and tomorrow (for their
 content owners, 内容负责人), a planner's own overdue scripts, and the forecasts an operations owner
-(运营负责人) has not entered by their due day (FORECAST_DAYS_BEFORE). A login is its roster person (users.
+(运营负责人) has not entered by their due day (the setting plan.forecast_days_before). A login is its roster person (users.
 person_id); planned sessions name their owners as written, so the person's name is the link."""
 
 from __future__ import annotations
@@ -14,18 +14,18 @@ from sqlalchemy.engine import Engine
 
 from lib.core.i18n import translate
 from lib.core.models import Person
-from lib.plan.model import FORECAST_DAYS_BEFORE, script_due
+from lib.plan.model import script_due
 from lib.plan.present import card, platform_label, span
 from lib.plan.queries import schedule
-from lib.plan.rules import rules
+from lib.plan.rules import RuleBook, rules
 
 P = Person.__table__
 LATE = ("overdue", "draft_late")  # script states past a due time (lib.plan.queries.script_status)
 
 
-def forecast_missing(row: dict[str, Any], now: dt.datetime) -> bool:
+def forecast_missing(row: dict[str, Any], now: dt.datetime, book: RuleBook) -> bool:
     """A planned session not yet started whose forecast (GMV or viewers) is missing past its due time."""
-    due = script_due(row["starts_at"], FORECAST_DAYS_BEFORE)
+    due = script_due(row["starts_at"], book.at(row["starts_at"]).forecast_days_before)
     incomplete = row["forecast_gmv"] is None or row["forecast_viewers"] is None
     return row["status"] == "planned" and incomplete and due <= now < row["starts_at"]
 
@@ -68,13 +68,14 @@ def duties_of(engine: Engine, person_id: int | None, now: dt.datetime) -> Duties
     found = Duties(name)
     if name is None:
         return found
-    ahead = now.date() + dt.timedelta(days=rules(engine).at(now).draft_days_before)
+    book = rules(engine)
+    ahead = now.date() + dt.timedelta(days=book.at(now).draft_days_before)
     for row in schedule(engine, now.date(), ahead, now):
         if row["status"] != "planned" or row["starts_at"] <= now:
             continue
         if row["content_owner"] == name and row["script_status"] in LATE:
             found.scripts.append(row)
-        if row["ops_owner"] == name and forecast_missing(row, now):
+        if row["ops_owner"] == name and forecast_missing(row, now, book):
             found.forecasts.append(row)
     return found
 

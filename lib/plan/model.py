@@ -14,8 +14,6 @@ from lib.core.errors import CodedError
 from lib.core.platforms import PLATFORM_NAMES, PLATFORMS
 
 # The tolerances and script due rules are settings in force from a month: lib.plan.rules.
-# The operations owner's GMV and viewers forecast (seed 000: three days ahead), due like a script.
-FORECAST_DAYS_BEFORE = 3
 MAX_MINUTES = 24 * 60
 STATUSES = ("planned", "cancelled")
 TEXT_LIMITS = {

@@ -26,6 +26,7 @@ class PlanRules:
     length_tolerance: dt.timedelta
     draft_days_before: int
     review_days_before: int
+    forecast_days_before: int = 3  # the operations owner's GMV and viewers forecast (seed 000)
 
 
 @dataclass
@@ -46,6 +47,7 @@ class RuleBook:
                 dt.timedelta(minutes=v["plan.length_tolerance_minutes"]),
                 v["plan.draft_days_before"],
                 v["plan.review_days_before"],
+                v["plan.forecast_days_before"],
             )
         return self._by_month[month]
 

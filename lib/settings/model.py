@@ -35,6 +35,7 @@ SPECS: tuple[Spec, ...] = (
     # Script due rules (seed 000: draft one week before; seed 004: reviewed two days before).
     Spec("plan.draft_days_before", "int", 7, 1, 60, True, "days"),
     Spec("plan.review_days_before", "int", 2, 1, 60, True, "days"),
+    Spec("plan.forecast_days_before", "int", 3, 1, 60, True, "days"),
     Spec("team.timezone", "zone", None),
     Spec("surveys.k", "int", DEFAULT_K, MIN_K, 1000, False, "responses"),
     Spec("surveys.comment_k", "int", DEFAULT_COMMENT_K, MIN_K, 1000, False, "responses"),

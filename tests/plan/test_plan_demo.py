@@ -29,4 +29,5 @@ def test_demo_plans_the_last_weeks_and_the_coming_one(engine, clock_at):
     scripts = plan.script_timeliness(engine, NOW.date() - dt.timedelta(days=21), NOW.date(), NOW)
     assert scripts.due > 30 and 0.5 < scripts.rate < 1
     # The demo's operations lead (the manager login) owes a forecast or two on the home page.
-    assert any(plan.duties.forecast_missing(r, NOW) for r in coming if r["ops_owner"] == "吴昊")
+    book = plan.rules(engine)
+    assert any(plan.duties.forecast_missing(r, NOW, book) for r in coming if r["ops_owner"] == "吴昊")
