@@ -770,3 +770,27 @@ SessionRollup = Table(
     Index("ix_session_rollups_day_platform", "day", "platform"),
     Index("ix_session_rollups_host_day", "host_person_id", "day"),
 )
+
+
+# --- incident roll-ups (lib.incidents.rollup) ----------------------------------------------------------
+# Per detection day x category x severity x owner department: the counts the incident report reads (and
+# the duration sums a mean needs), kept in the same transaction as every incident write. `met` is judged
+# with the SLA table as it stands when the day is computed (the report's current semantics: an SLA edit
+# re-judges history, and lib.incidents.admin recomputes the roll-ups in the same transaction).
+IncidentRollup = Table(
+    "incident_rollups",
+    Base.metadata,
+    Column("day", Date, nullable=False),
+    Column("category", String(64), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("owner_department_id", Integer),  # no foreign key: recomputed, never addressed
+    Column("incidents", BigInteger, nullable=False),
+    Column("open", BigInteger, nullable=False),
+    Column("resolved", BigInteger, nullable=False),
+    Column("met", BigInteger, nullable=False),
+    Column("responded", BigInteger, nullable=False),
+    Column("respond_s_sum", Double),  # seconds detected -> responded, over the responded incidents
+    Column("resolve_s_sum", Double),  # seconds detected -> resolved, over the resolved incidents
+    Column("resolve_s_max", Double),
+    Index("ix_incident_rollups_day", "day"),
+)

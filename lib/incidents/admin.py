@@ -11,6 +11,7 @@ from lib.core.db import audit, write
 from lib.core.models import Incident, IncidentCategory, IncidentSla
 from lib.incidents.model import SEVERITIES, IncidentError
 from lib.incidents.queries import categories
+from lib.incidents.rollup import incident_days, rebuild_connection, refresh_days
 
 
 def save_categories(engine: Engine, rows: list[dict[str, Any]], username: str) -> None:
@@ -36,8 +37,10 @@ def save_categories(engine: Engine, rows: list[dict[str, Any]], username: str) -
                 continue
             old = existing[int(row_id)]
             conn.execute(update(IncidentCategory).where(IncidentCategory.id == int(row_id)).values(**values))
-            if old != name:
+            if old != name:  # the incidents' key and SLA change: their days' roll-ups are recomputed
+                days = incident_days(conn, Incident.category.in_([old, name]))
                 conn.execute(update(Incident).where(Incident.category == old).values(category=name))
+                refresh_days(conn, days)
         audit(conn, username, "incident_categories_saved", count=len(rows))
 
 
@@ -83,4 +86,7 @@ def save_slas(engine: Engine, rows: list[dict[str, Any]], username: str) -> None
         conn.execute(delete(IncidentSla))
         for values in clean:
             conn.execute(insert(IncidentSla).values(**values))
+        # Every incident is judged with the SLA table as it stands (the report's semantics): the SLA met
+        # counts of every day change, recomputed here in the same transaction.
+        rebuild_connection(conn)
         audit(conn, username, "incident_slas_saved", count=len(clean))

@@ -22,6 +22,7 @@ from lib.incidents.model import (
     minutes,
 )
 from lib.incidents.queries import sla_for
+from lib.incidents.rollup import refresh_days
 
 
 def _check_times(data: IncidentInput, as_of: dt.datetime) -> None:
@@ -165,6 +166,7 @@ def create_incident(
             **_denormalised(conn, data),
         }
         new_id = conn.execute(insert(Incident).values(**values)).inserted_primary_key[0]
+        refresh_days(conn, [data.detected_at.date()])  # its day's roll-up, same transaction
         audit(conn, username, "incident_created", id=new_id, category=data.category, severity=data.severity)
         if token:
             forms.record_result(conn, token, new_id)
@@ -213,4 +215,5 @@ def update_incident(
                 updated_at=now(),
             )
         )
+        refresh_days(conn, [row["detected_at"].date()])  # its day's roll-up (the day does not move)
         audit(conn, username, "incident_updated", id=incident_id)

@@ -27,6 +27,7 @@ import pandas as pd
 from sqlalchemy import Engine, case, func, literal_column, or_, select
 
 from lib.core.db import now
+from lib.incidents import rollup
 from lib.incidents.model import (
     DISTRIBUTION_CAP_MINUTES,
     GROUP_BYS,
@@ -50,7 +51,8 @@ from lib.incidents.sql import (
 def report(engine: Engine, flt: ReportFilter, by: str | None = None) -> list[dict[str, Any]]:
     """Figures per group (or one group "all" when `by` is None): count, open, respond/resolve p50/p90,
     resolve max (minutes, 2 decimals), SLA attainment % (2 decimals, None without resolved incidents),
-    breaches. Counts are GROUP BY in SQL, percentiles by window functions in SQL (see sql_percentiles)."""
+    breaches. Counts are GROUP BY in SQL (over the incident roll-ups where they serve the filter and group,
+    lib.incidents.rollup), percentiles by window functions in SQL over the raw incidents (sql_percentiles)."""
     if by is not None and by not in GROUP_BYS:
         raise IncidentError("bad_group", by=by)
     q = IncidentQuery(dialect_of(engine))
@@ -71,6 +73,10 @@ def report(engine: Engine, flt: ReportFilter, by: str | None = None) -> list[dic
     if by:  # PostgreSQL refuses a constant in GROUP BY
         counts = counts.group_by(group)
     keys = [q.group_expr(by)] if by else []
+    if rollup.serves(flt, by):  # whole days by category, severity, department: the maintained roll-ups
+        counts = rollup.counts_query(flt, by, q.dialect)
+    # (A platform, room, host, handler or session filter, or the handler group, is finer than the
+    # roll-up's keys: those counts stay on the raw incidents above. Percentiles always do: ranked raw rows.)
     with engine.connect() as conn:
         rows = conn.execute(counts).all()
         pct = sql_percentiles(conn, q, where, keys, {"respond": q.respond_s, "resolve": q.resolve_s})

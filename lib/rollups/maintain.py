@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, delete, insert, or_, select
 
+from lib import incidents
 from lib.core.models import LiveSession, SessionRollup
 from lib.rollups.measures import measures
 
@@ -80,6 +81,7 @@ def rebuild(engine: Engine) -> None:
 
     with write(engine) as conn:
         rebuild_connection(conn)
+        incidents.rebuild_rollups(conn)  # the incident roll-ups (lib.incidents.rollup) too
 
 
 def _by_key(rows: Iterable[Any]) -> dict[tuple, dict[str, Any]]:
@@ -118,5 +120,6 @@ def differences(conn: Connection) -> list[dict[str, Any]]:
 
 
 def check(engine: Engine) -> list[dict[str, Any]]:
+    """The differences of the session roll-ups and of the incident roll-ups (each key says its table)."""
     with engine.connect() as conn:
-        return differences(conn)
+        return differences(conn) + incidents.rollup_differences(conn)
