@@ -21,7 +21,6 @@ give a median (sql_percentiles ranks the raw durations).
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -29,6 +28,7 @@ from sqlalchemy import Connection, Date, Table, case, cast, delete, func, insert
 from sqlalchemy import type_coerce as coerce
 
 from lib.core.models import Department, Incident, IncidentRollup
+from lib.core.rollup_diff import keyed_differences
 from lib.incidents.model import ReportFilter
 from lib.incidents.sql import IncidentQuery, week_start
 
@@ -36,7 +36,6 @@ R = IncidentRollup
 KEYS = ("day", "category", "severity", "owner_department_id")
 DAY_CHUNK = 200  # days per statement
 ROLLUP_GROUPS = (None, "category", "severity", "department", "week")
-REL_TOLERANCE = 1e-9
 
 
 def day_of(col: Any, dialect: str) -> Any:
@@ -99,36 +98,13 @@ def rebuild_connection(conn: Connection, table: Table | None = None) -> None:
     conn.execute(insert(target).from_select(names, _fresh(conn.dialect.name, [])))
 
 
-def _same(a: Any, b: Any) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return math.isclose(float(a), float(b), rel_tol=REL_TOLERANCE, abs_tol=1e-6)
-
-
 def differences(conn: Connection) -> list[dict[str, Any]]:
     """Every incident roll-up key whose stored figures differ from a fresh GROUP BY of the raw incidents
-    (missing or extra keys included): [{key, column: [stored, fresh]}]."""
+    (missing or extra keys included): [{table, key, column: [stored, fresh]}]."""
     measures = list(_measures(IncidentQuery(conn.dialect.name)))
-
-    def by_key(rows: Iterable[Any]) -> dict[tuple, dict[str, Any]]:
-        out = {}
-        for row in rows:
-            m = dict(row._mapping)
-            out[tuple(m.pop(k) for k in KEYS)] = m
-        return out
-
-    fresh = by_key(conn.execute(_fresh(conn.dialect.name, [])))
-    stored = by_key(conn.execute(select(*(R.c[k] for k in (*KEYS, *measures)))))
-    out = []
-    for key in sorted(set(fresh) | set(stored), key=lambda k: tuple(str(x) for x in k)):
-        a, b = stored.get(key), fresh.get(key)
-        if a is None or b is None:
-            diff = {"row": ["missing" if a is None else "present", "missing" if b is None else "present"]}
-        else:
-            diff = {n: [a[n], b[n]] for n in measures if not _same(a[n], b[n])}
-        if diff:
-            out.append({"table": "incident_rollups", "key": dict(zip(KEYS, key, strict=True)), **diff})
-    return out
+    fresh = conn.execute(_fresh(conn.dialect.name, []))
+    stored = conn.execute(select(*(R.c[k] for k in (*KEYS, *measures))))
+    return [{"table": "incident_rollups", **d} for d in keyed_differences(stored, fresh, KEYS)]
 
 
 def serves(flt: ReportFilter, by: str | None) -> bool:
