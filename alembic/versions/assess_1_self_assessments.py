@@ -1,7 +1,7 @@
 """self-assessments: a staff member's monthly 月度自评表 and their manager's comment
 
 Revision ID: assess_1
-Revises: rollups_1
+Revises: settings_1
 Create Date: 2026-12-07 07:30:00
 
 One row per (person, month); `version` lets an edit based on an older row be refused.

@@ -1,7 +1,7 @@
 """settings: versioned setting values, versioned incident SLAs, retired positions
 
 Revision ID: settings_1
-Revises: rollups_1
+Revises: like_rate_1
 Create Date: 2026-12-07 07:30:00
 
 - setting_values: a setting figures depend on (schedule tolerances, script due rules), in force from a month.

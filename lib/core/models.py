@@ -829,3 +829,27 @@ class SelfAssessment(Base):
     commented_by: Mapped[str | None] = mapped_column(String(64))
     commented_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+
+# --- incident roll-ups (lib.incidents.rollup) ----------------------------------------------------------
+# Per detection day x category x severity x owner department: the counts the incident report reads (and
+# the duration sums a mean needs), kept in the same transaction as every incident write. `met` is judged
+# with the SLA table in force when each incident was detected (incident_slas.valid_from/valid_to), like the
+# report's SQL; saving SLAs from a month recomputes the days from that month on, in the same transaction.
+IncidentRollup = Table(
+    "incident_rollups",
+    Base.metadata,
+    Column("day", Date, nullable=False),
+    Column("category", String(64), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("owner_department_id", Integer),  # no foreign key: recomputed, never addressed
+    Column("incidents", BigInteger, nullable=False),
+    Column("open", BigInteger, nullable=False),
+    Column("resolved", BigInteger, nullable=False),
+    Column("met", BigInteger, nullable=False),
+    Column("responded", BigInteger, nullable=False),
+    Column("respond_s_sum", Double),  # seconds detected -> responded, over the responded incidents
+    Column("resolve_s_sum", Double),  # seconds detected -> resolved, over the resolved incidents
+    Column("resolve_s_max", Double),
+    Index("ix_incident_rollups_day", "day"),
+)

@@ -12,7 +12,7 @@ import secrets
 import numpy as np
 from sqlalchemy import Connection, Engine, insert
 
-from lib import cases, plan, rollups, surveys
+from lib import cases, incidents, plan, rollups, surveys
 from lib.core import clock
 from lib.core.auth import DEMO_PASSWORD, add_user
 from lib.core.dates import month_keys, months_back_start
@@ -103,6 +103,7 @@ def load_demo(
         stats["sessions"] += len(chunk)
     with write(engine) as conn:
         stats["incidents"] = add_incidents(conn, rng, people, now)
+        incidents.rebuild_rollups(conn)  # the demo writes into an empty database: every day is new
         stats["manual_metrics"] = add_manual_metrics(conn, rng, people, start, today)
         stats["cases"] = cases.add_seed_reviews(conn, [r[2] for r in ROOMS], people, now)
         stats["cases"] += cases.add_demo_cases(conn, today)

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, and_, delete, func, select, update
 
-from lib import rollups
+from lib import incidents, rollups
 from lib.core.auth import people_names
 from lib.core.db import audit, now, write
 from lib.core.errors import CodedError
@@ -118,13 +118,11 @@ def _check_session_links(conn: Connection, batch_id: int) -> None:
     inserted = select(c.c.row_id).where(
         c.c.batch_id == batch_id, c.c.table_name == "live_sessions", c.c.action == "insert"
     )
-    incidents = _named(conn, Incident.id, Incident.session_id.in_(inserted))
+    linked = _named(conn, Incident.id, Incident.session_id.in_(inserted))
     cases = _named(conn, CaseSession.case_id, CaseSession.session_id.in_(inserted))
-    if incidents or cases:
+    if linked or cases:
         none = "–"
-        raise UndoError(
-            "undo_session_links", batch=batch_id, incidents=incidents or none, cases=cases or none
-        )
+        raise UndoError("undo_session_links", batch=batch_id, incidents=linked or none, cases=cases or none)
 
 
 def _named(conn: Connection, column: Any, where: Any) -> str:
@@ -171,6 +169,7 @@ def undo(engine: Engine, batch_id: int, username: str) -> dict[str, int]:
         )
         counts = {"deleted": 0, "restored": 0}
         days = _undo_session_days(conn, changes)
+        incident_days = _undo_incident_days(conn, changes)
         for name in _UNDO_ORDER:
             table = TABLES[name]
             mine = [ch for ch in changes if ch["table_name"] == name]
@@ -193,6 +192,7 @@ def undo(engine: Engine, batch_id: int, username: str) -> dict[str, int]:
             counts["deleted"] += len(inserted)
             counts["restored"] += len(updates)
         rollups.refresh_days(conn, days | _undo_session_days(conn, changes))  # before and after the undo
+        incidents.refresh_rollup_days(conn, incident_days | _undo_incident_days(conn, changes))
         conn.execute(
             update(ImportBatch)
             .where(ImportBatch.id == batch_id)
@@ -213,4 +213,13 @@ def _undo_session_days(conn: Connection, changes: Sequence[Any]) -> set[dt.date]
         days |= rollups.session_days(conn, ls.c.id.in_(chunk))
     for chunk in chunks(people, IN_CHUNK):
         days |= rollups.session_days(conn, ls.c.host_person_id.in_(chunk))
+    return days
+
+
+def _undo_incident_days(conn: Connection, changes: Sequence[Any]) -> set[dt.date]:
+    """The detection days of the incidents an undo touches (call before and after it)."""
+    ids = [ch["row_id"] for ch in changes if ch["table_name"] == "incidents"]
+    days: set[dt.date] = set()
+    for chunk in chunks(ids, IN_CHUNK):
+        days |= incidents.incident_days(conn, Incident.__table__.c.id.in_(chunk))
     return days

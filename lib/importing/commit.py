@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import ColumnDefault, Connection, Engine, Table, bindparam, insert, literal, select, update
 from sqlalchemy.exc import DBAPIError
 
-from lib import rollups
+from lib import incidents, rollups
 from lib.core.db import audit, inserted_id, now, write
-from lib.core.models import AppSetting, ImportBatch, ImportChange, LiveSession
+from lib.core.models import AppSetting, ImportBatch, ImportChange, Incident, LiveSession
 from lib.importing.plan import IN_CHUNK, Plan, Progress, chunks
 
 CHUNK_SIZE = 5000
@@ -311,6 +311,7 @@ def commit(
         }
         conn.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(**counts))
         before_days = _session_days_before(conn, plan, changes)
+        incident_days = _incident_days_before(conn, plan, changes)
         write_plan(conn, plan, changes, batch_id, username, progress)
         if (
             plan.table is LiveSession.__table__
@@ -319,6 +320,9 @@ def commit(
             rollups.refresh_days(
                 conn, before_days | rollups.session_days(conn, t.c.import_batch_id == batch_id)
             )
+        if plan.table is Incident.__table__:  # the incident roll-ups of the days before and after
+            after = incidents.incident_days(conn, plan.table.c.import_batch_id == batch_id)
+            incidents.refresh_rollup_days(conn, incident_days | after)
         others = {k: meta[k] for k in ("kind", "profile", "sha256")}
         audit(conn, username, "import.commit", batch_id=batch_id, file=file_name, **others, **counts)
     return int(batch_id), changes
@@ -331,4 +335,16 @@ def _session_days_before(conn: Connection, plan: Plan, changes: Diff) -> set:
     ids = [item[0] for item in changes.updates]
     return {
         d for chunk in chunks(ids, IN_CHUNK) for d in rollups.session_days(conn, plan.table.c.id.in_(chunk))
+    }
+
+
+def _incident_days_before(conn: Connection, plan: Plan, changes: Diff) -> set:
+    """The detection days the incidents a file updates had before (an update may move one)."""
+    if plan.table is not Incident.__table__:
+        return set()
+    ids = [item[0] for item in changes.updates]
+    return {
+        d
+        for chunk in chunks(ids, IN_CHUNK)
+        for d in incidents.incident_days(conn, plan.table.c.id.in_(chunk))
     }

@@ -2,7 +2,7 @@
 
 model (vocabulary and value types), sql (the report's portable SQL), queries (reads), logbook (log and
 update an incident), admin (categories and SLA table), report (figures, lists, histogram, scorecard
-feeds), present (texts and tables for a language), charts (Altair, for a language), cli (its command).
+feeds), rollup (per day x category x severity x department, kept by every incident write), present (texts and tables for a language), charts (Altair, for a language), cli (its command).
 """
 
 from lib.incidents import charts, present
@@ -53,6 +53,10 @@ from lib.incidents.report import (
     report_frame,
     resolve_distribution,
 )
+from lib.incidents.rollup import differences as rollup_differences
+from lib.incidents.rollup import incident_days
+from lib.incidents.rollup import rebuild_connection as rebuild_rollups
+from lib.incidents.rollup import refresh_days as refresh_rollup_days
 from lib.incidents.sql import IncidentQuery, detail_columns, detail_frame, dialect_of, sql_percentiles
 
 __all__ = [
@@ -85,6 +89,7 @@ __all__ = [
     "filter_options",
     "form_choices",
     "handler_monthly",
+    "incident_days",
     "incidents_to_update",
     "linked_period",
     "open_incidents",
@@ -94,6 +99,9 @@ __all__ = [
     "report",
     "report_frame",
     "report_period",
+    "rebuild_rollups",
+    "refresh_rollup_days",
+    "rollup_differences",
     "resolve_distribution",
     "save_categories",
     "save_slas",

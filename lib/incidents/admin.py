@@ -15,6 +15,7 @@ from lib.core.effective import check_month
 from lib.core.models import Incident, IncidentCategory, IncidentSla
 from lib.incidents.model import SEVERITIES, IncidentError
 from lib.incidents.queries import categories
+from lib.incidents.rollup import incident_days, refresh_days
 
 
 def save_categories(
@@ -44,8 +45,10 @@ def save_categories(
                 continue
             old = existing[int(row_id)]
             conn.execute(update(IncidentCategory).where(IncidentCategory.id == int(row_id)).values(**values))
-            if old != name:
+            if old != name:  # the incidents' key and SLA change: their days' roll-ups are recomputed
+                days = incident_days(conn, Incident.category.in_([old, name]))
                 conn.execute(update(Incident).where(Incident.category == old).values(category=name))
+                refresh_days(conn, days)
         audit(conn, username, "incident_categories_saved", count=len(rows))
 
 
@@ -101,6 +104,10 @@ def save_slas(
         if token:
             forms.claim(conn, token, "incident_slas", username)
         _store_version(conn, clean, month)
+        # Incidents are judged by the SLA table in force when detected: only the days from the month on
+        # change their SLA met counts, recomputed here in the same transaction.
+        start = dt.datetime.combine(dt.date.fromisoformat(f"{month}-01"), dt.time())
+        refresh_days(conn, incident_days(conn, Incident.detected_at >= start))
         audit(conn, username, "incident_slas_saved", count=len(clean), month_from=month)
     return month
 

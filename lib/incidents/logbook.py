@@ -22,6 +22,7 @@ from lib.incidents.model import (
     minutes,
 )
 from lib.incidents.queries import sla_for
+from lib.incidents.rollup import refresh_days
 
 
 def _check_times(data: IncidentInput, as_of: dt.datetime) -> None:
@@ -166,6 +167,7 @@ def create_incident(
             **_denormalised(conn, data),
         }
         new_id = inserted_id(conn.execute(insert(Incident).values(**values)))
+        refresh_days(conn, [values["detected_at"].date()])  # its day's roll-up, same transaction
         audit(conn, username, "incident_created", id=new_id, category=data.category, severity=data.severity)
         if token:
             forms.record_result(conn, token, new_id)
@@ -214,5 +216,6 @@ def update_incident(
                 updated_at=now(),
             )
         )
+        refresh_days(conn, [row["detected_at"].date()])  # its day's roll-up (the day does not move)
         audit(conn, username, "incident_updated", id=incident_id)
     return incident_id

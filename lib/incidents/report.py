@@ -27,6 +27,7 @@ import pandas as pd
 from sqlalchemy import Engine, case, func, literal_column, or_, select
 
 from lib.core.db import now
+from lib.incidents import rollup
 from lib.incidents.model import (
     DISTRIBUTION_CAP_MINUTES,
     GROUP_BYS,
@@ -50,27 +51,17 @@ from lib.incidents.sql import (
 def report(engine: Engine, flt: ReportFilter, by: str | None = None) -> list[dict[str, Any]]:
     """Figures per group (or one group "all" when `by` is None): count, open, respond/resolve p50/p90,
     resolve max (minutes, 2 decimals), SLA attainment % (2 decimals, None without resolved incidents),
-    breaches. Counts are GROUP BY in SQL, percentiles by window functions in SQL (see sql_percentiles)."""
+    breaches. Counts are GROUP BY in SQL (over the incident roll-ups where they serve the filter and group,
+    lib.incidents.rollup), percentiles by window functions in SQL over the raw incidents (sql_percentiles)."""
     if by is not None and by not in GROUP_BYS:
         raise IncidentError("bad_group", by=by)
     q = IncidentQuery(dialect_of(engine))
-    group = (q.group_expr(by) if by else literal_column("'all'")).label("grp")
     where = q.where(flt)
-    counts = (
-        select(
-            group,
-            func.count().label("n"),
-            func.sum(case((q.is_resolved, 0), else_=1)).label("open"),
-            func.sum(case((q.is_resolved, 1), else_=0)).label("resolved"),
-            func.sum(q.met).label("met"),
-            func.max(q.resolve_s).label("resolve_max"),
-        )
-        .select_from(q.source)
-        .where(*where)
-    )
-    if by:  # PostgreSQL refuses a constant in GROUP BY
-        counts = counts.group_by(group)
     keys = [q.group_expr(by)] if by else []
+    # Whole days by category, severity or department: the maintained roll-ups. A platform, room, host,
+    # handler or session filter, or the handler group, is finer than their keys: the raw incidents. The
+    # percentiles always rank the raw durations.
+    counts = rollup.counts_query(flt, by, q.dialect) if rollup.serves(flt, by) else _raw_counts(q, where, by)
     with engine.connect() as conn:
         rows = conn.execute(counts).all()
         pct = sql_percentiles(conn, q, where, keys, {"respond": q.respond_s, "resolve": q.resolve_s})
@@ -98,6 +89,24 @@ def report(engine: Engine, flt: ReportFilter, by: str | None = None) -> list[dic
         )
     out.sort(key=lambda x: (x["group"] is None, str(x["group"])))
     return out
+
+
+def _raw_counts(q: IncidentQuery, where: list[Any], by: str | None) -> Any:
+    """The report's counts (grp, n, open, resolved, met, resolve_max) as a GROUP BY over the incidents."""
+    group = (q.group_expr(by) if by else literal_column("'all'")).label("grp")
+    counts = (
+        select(
+            group,
+            func.count().label("n"),
+            func.sum(case((q.is_resolved, 0), else_=1)).label("open"),
+            func.sum(case((q.is_resolved, 1), else_=0)).label("resolved"),
+            func.sum(q.met).label("met"),
+            func.max(q.resolve_s).label("resolve_max"),
+        )
+        .select_from(q.source)
+        .where(*where)
+    )
+    return counts.group_by(group) if by else counts  # PostgreSQL refuses a constant in GROUP BY
 
 
 def report_frame(engine: Engine, flt: ReportFilter, by: str | None = None) -> pd.DataFrame:

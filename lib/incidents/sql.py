@@ -66,7 +66,7 @@ def _seconds_between(start: Any, end: Any, dialect: str) -> ColumnElement:
     return cast(func.round((func.julianday(end) - func.julianday(start)) * 86400), Float)
 
 
-def _week_start(col: Any, dialect: str) -> ColumnElement:
+def week_start(col: Any, dialect: str) -> ColumnElement:
     """The Monday of the week of `col`, as text YYYY-MM-DD."""
     if dialect == "postgresql":
         return func.to_char(func.date_trunc(literal_column("'week'"), col), literal_column("'YYYY-MM-DD'"))
@@ -165,7 +165,7 @@ class IncidentQuery:
         if by == "handler":
             return self.handler
         if by == "week":
-            return _week_start(i.c.detected_at, self.dialect)
+            return week_start(i.c.detected_at, self.dialect)
         raise IncidentError("bad_group", by=by)
 
     def where(self, flt: ReportFilter) -> list[ColumnElement]:

@@ -1,7 +1,8 @@
 """Live-stream KPIs: SQL sums per group, metrics and targets per group, the KPI page's view-model, its URL
 state, texts and charts, one session's detail, and the home page's figures.
 
-Inside: queries (SQL sums, roster, sessions, filter choices) -> periods (the span a period counts and the
+Inside: queries (SQL sums: whole days from the roll-ups of lib.rollups, a to-date period's cut day from the
+raw sessions; roster, sessions, filter choices) -> periods (the span a period counts and the
 span it is compared with, lib.core.dates.comparison_span) -> rows (sums to metrics, targets, the `kpi`
 command's rows) -> view (the KPI page) / overview (the home page); params (URL state, periods), present
 (tables and texts for a language), charts (Altair), session (one session), cli (the `kpi` command).

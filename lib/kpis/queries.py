@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, literal, or_, select
 
+from lib import rollups
 from lib.core.metrics import MAX_COLUMNS, SESSION_METRICS, WEIGHTED_COLUMNS, metrics_from_rows
 from lib.core.models import LiveSession, Person, Team
 
@@ -192,9 +193,30 @@ def sums_by(
     metric_keys: tuple[str, ...] | None = None,
     extras: bool = False,
 ) -> pd.DataFrame:
-    """One GROUP BY query: the sums of every group in the range (default: the filters' range); `by`
-    "all" gives one row. Only the sums of `metric_keys` when given (default: every session metric)."""
-    query = sums_query(filters, by, roster, date_from, date_to, metric_keys, extras)
+    """One GROUP BY query per source: the sums of every group in the range (default: the filters' range);
+    `by` "all" gives one row. Only the sums of `metric_keys` when given (default: every session metric).
+
+    Whole days come from the roll-ups (lib.rollups: per day x platform x room x host, and every filter of
+    the page is one of those keys, so they answer any scope). The raw sessions answer only what the
+    roll-up's grain cannot: the last day of a to-date period (`until`), cut at a minute of that day, is
+    summed from the raw rows of that day alone (its day index) and added to the whole days before it."""
+    date_from, date_to = date_from or filters.date_from, date_to or filters.date_to
+    # The last day counts up to a minute (a to-date period): not a roll-up's question.
+    cut = filters.until is not None and filters.until.date() == date_to and date_from <= date_to
+    last_whole = date_to - dt.timedelta(days=1) if cut else date_to
+    whole = filters._replace(until=None)
+    frames = []
+    if not cut or date_from <= last_whole:
+        frames.append(
+            rollups.sums_frame(engine, whole, by, roster, date_from, last_whole, metric_keys, extras)
+        )
+    if cut:
+        query = sums_query(filters, by, roster, date_to, date_to, metric_keys, extras)
+        frames.append(_frame(engine, query))
+    return frames[0] if len(frames) == 1 else combine_sums(frames, by)
+
+
+def _frame(engine: Engine, query: Any) -> pd.DataFrame:
     with engine.connect() as conn:
         result = conn.execute(query)
         frame = pd.DataFrame([tuple(r) for r in result.all()], columns=list(result.keys()))
@@ -203,11 +225,30 @@ def sums_by(
     return frame
 
 
+def combine_sums(frames: list[pd.DataFrame], by: str) -> pd.DataFrame:
+    """Sums frames of the same statement over disjoint days as one: rows of the same group key added up
+    (a MAX column takes the highest; all-missing stays missing, a count of nothing is 0)."""
+    keys = [c for c in frames[0].columns if c.startswith("k_") and c != "k_room_platform"]
+    both = pd.concat([f for f in frames if not f.empty] or frames[:1], ignore_index=True)
+    if by in TIME_GROUPS or both.empty:  # one row per day, and the days are disjoint
+        return both.reset_index(drop=True)
+    names = [c for c in both.columns if c not in keys]
+    agg = {n: ("max" if n == "k_room_platform" or n.split("__")[-1] in MAX_COLUMNS else "sum") for n in names}
+    # By "all": one group of every row.
+    grouped = (both if keys else both.assign(_all=1)).groupby(keys or ["_all"], dropna=False, sort=False)
+    out = grouped.agg(agg).where(grouped[names].count() > 0)
+    counts = [n for n in names if n == "sessions" or n.endswith("__sessions") or n.startswith("durations__")]
+    counts += ["funnel__exposure_n"] if "funnel__exposure_n" in names else []
+    out[counts] = out[counts].fillna(0.0)
+    return out.reset_index(drop=not keys)[[*keys, *names]]
+
+
 def session_rows(
     engine: Engine, filters: Filters, roster: Roster, limit: int | None = None, session_id: int | None = None
 ) -> list[dict[str, Any]]:
     """Sessions in the range, oldest first (when limited: the latest `limit` of them, still oldest first, so
-    a per-session trend runs left to right in time), each with its metrics; `group` is its id."""
+    a per-session trend runs left to right in time), each with its metrics; `group` is its id. A session
+    list is finer than any roll-up: always the raw rows (the day index narrows them)."""
     where = (
         [LS.c.id == session_id]
         if session_id is not None
@@ -234,14 +275,10 @@ def session_rows(
 
 
 def filter_options(engine: Engine, date_from: dt.date, date_to: dt.date) -> dict[str, list[str]]:
-    """Platforms, rooms and hosts with sessions in the range (one GROUP BY over the day index), and every
-    team, for the filter boxes."""
+    """Platforms, rooms and hosts with sessions in the range (the roll-up keys of those days: every
+    choice is a roll-up key), and every team, for the filter boxes."""
     roster = load_roster(engine)
-    keys = (LS.c.platform, LS.c.room, LS.c.host_person_id, LS.c.host_name)
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(*keys).where(LS.c.started_on >= date_from, LS.c.started_on <= date_to).group_by(*keys)
-        ).all()
+    rows = rollups.keys_in_range(engine, date_from, date_to)
     hosts = {roster.person_name.get(pid, name) if pid is not None else name for _p, _r, pid, name in rows}
     return {
         "platform": sorted({p for p, *_ in rows if p}),

@@ -9,11 +9,12 @@ after the change); readers build their statement with `sums_query` (None: the ro
 from lib.rollups.cli import register_cli
 from lib.rollups.maintain import check, differences, rebuild, rebuild_connection, refresh_days, session_days
 from lib.rollups.measures import measures_of_sessions
-from lib.rollups.read import sums_frame, sums_query
+from lib.rollups.read import keys_in_range, sums_frame, sums_query
 
 __all__ = [
     "check",
     "differences",
+    "keys_in_range",
     "measures_of_sessions",
     "rebuild",
     "rebuild_connection",

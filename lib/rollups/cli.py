@@ -25,7 +25,10 @@ def cmd_rollups(args: argparse.Namespace) -> int:
 def register_cli(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("rollups", help="the maintained roll-ups of the raw sessions")
     sub = p.add_subparsers(dest="rollups_command", required=True)
-    r = sub.add_parser("rebuild", help="rebuild the roll-ups from the raw rows (or --check: compare only)")
+    r = sub.add_parser(
+        "rebuild",
+        help="rebuild the session and incident roll-ups from the raw rows (or --check: compare only)",
+    )
     r.add_argument(
         "--check",
         action="store_true",

@@ -14,20 +14,20 @@ rows (and on PostgreSQL/MariaDB could both insert it): every session writer hold
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, delete, insert, or_, select
 
+from lib import incidents
 from lib.core.models import LiveSession, SessionRollup
+from lib.core.rollup_diff import keyed_differences
 from lib.rollups.measures import measures
 
 LS = LiveSession.__table__
 R = SessionRollup
 DAY_CHUNK = 200  # days per statement (an IN list every database takes)
 KEYS = ("day", "platform", "room", "host_person_id", "host_name")
-REL_TOLERANCE = 1e-9  # float sums added in another order differ in the last bits
 
 
 def _raw_keys() -> list[Any]:
@@ -80,20 +80,7 @@ def rebuild(engine: Engine) -> None:
 
     with write(engine) as conn:
         rebuild_connection(conn)
-
-
-def _by_key(rows: Iterable[Any]) -> dict[tuple[Any, ...], dict[str, Any]]:
-    out: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for row in rows:
-        m = dict(row._mapping)
-        out[tuple(m.pop(k) for k in KEYS)] = m
-    return out
-
-
-def _same(a: Any, b: Any) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return math.isclose(float(a), float(b), rel_tol=REL_TOLERANCE, abs_tol=1e-6)
+        incidents.rebuild_rollups(conn)  # the incident roll-ups (lib.incidents.rollup) too
 
 
 def differences(conn: Connection) -> list[dict[str, Any]]:
@@ -103,20 +90,12 @@ def differences(conn: Connection) -> list[dict[str, Any]]:
     fresh_q = select(
         *(c.label(k) for c, k in zip(_raw_keys(), KEYS, strict=True)), *(m.expr.label(m.name) for m in ms)
     )
-    fresh = _by_key(conn.execute(fresh_q.group_by(*_raw_keys())))
-    stored = _by_key(conn.execute(select(*(R.c[k] for k in KEYS), *(R.c[m.name] for m in ms))))
-    out = []
-    for key in sorted(set(fresh) | set(stored), key=lambda k: tuple(str(x) for x in k)):
-        a, b = stored.get(key), fresh.get(key)
-        if a is None or b is None:
-            diff = {"row": ["missing" if a is None else "present", "missing" if b is None else "present"]}
-        else:
-            diff = {n: [a[n], b[n]] for n in a if not _same(a[n], b[n])}
-        if diff:
-            out.append({"key": dict(zip(KEYS, key, strict=True)), **diff})
-    return out
+    fresh = conn.execute(fresh_q.group_by(*_raw_keys()))
+    stored = conn.execute(select(*(R.c[k] for k in KEYS), *(R.c[m.name] for m in ms)))
+    return keyed_differences(stored, fresh, KEYS)
 
 
 def check(engine: Engine) -> list[dict[str, Any]]:
+    """The differences of the session roll-ups and of the incident roll-ups (each key says its table)."""
     with engine.connect() as conn:
-        return differences(conn)
+        return differences(conn) + incidents.rollup_differences(conn)

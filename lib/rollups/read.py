@@ -108,3 +108,12 @@ def sums_frame(
         if name == "sessions" or "__" in name:
             frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
     return frame
+
+
+def keys_in_range(engine: Engine, date_from: dt.date, date_to: dt.date) -> list[tuple[Any, ...]]:
+    """The distinct (platform, room, host person id, exported host name) with sessions in the range: the
+    roll-up keys of those days (the KPI page's filter choices)."""
+    keys = (R.c.platform, R.c.room, R.c.host_person_id, R.c.host_name)
+    query = select(*keys).where(R.c.day >= date_from, R.c.day <= date_to).group_by(*keys)
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(query).all()]

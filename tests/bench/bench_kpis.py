@@ -1,18 +1,25 @@
-"""KPI page benchmark: cold and warm AppTest render, peak memory, next to the bare SQL aggregates it needs.
+"""KPI page and home page benchmark: each page cold next to the bare SQL it would need over the raw sessions,
+as a ratio, in one run; and the same page with its sums read from the raw table (as before the roll-ups).
 
     .venv/bin/python -m tests.bench.bench_kpis [--sizes 10000,100000,1000000] [--backends sqlite,postgresql]
+        [--copy]   # PostgreSQL: load with COPY (tests/bench/common.py copy_sessions), e.g. --sizes 10000000
 
-Each size is loaded with `python -m lib.cli demo --sessions N` into a fresh database (a temp SQLite file;
-the PostgreSQL database liveops_bench_kpis, created and dropped here). The page is measured in a fresh
-child process per database (so peak RSS is the page's own): the last full month, as a manager. 1,000,000
-sessions are loaded only when the 100,000 load predicts under 3 minutes. Prints a markdown table.
+Each size goes into a fresh database (a temp SQLite file; the PostgreSQL database liveops_bench_kpis)
+through the benches' own loader (the demo loader, which keeps the roll-ups; with --copy the sessions are
+COPYed and the roll-ups rebuilt once). The pages are measured in a fresh child process per database (peak
+RSS is the page process's own): the KPI page over the last full month and the home page at the clock's
+minute, as a manager. "bare raw SQL" is the sum of the GROUP BY statements over live_sessions that the
+page's figures need (lib.kpis sums_query), run one after the other; "before" is the page with lib.kpis'
+sums read from live_sessions instead of the roll-ups (lib.kpis.queries' roll-up reader swapped for the
+raw statement, nothing else changed). Goals (README "Performance"): cold < 0.4 s and ≤ 0.25× the bare raw
+SQL at 1,000,000 sessions on SQLite, < 0.5 s at 10,000,000 on PostgreSQL, < 400 MB per page process.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -20,65 +27,113 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.bench.common import bench_engine, load_demo, page_cold_warm
+from tests.bench.common import (
+    bench_engine,
+    copy_sessions,
+    fresh_database,
+    load_sessions,
+    machine,
+    page_cold_warm,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
-PG_ADMIN = os.environ.get("LIVEOPS_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-PG_DB = "liveops_bench_kpis"
-LOAD_LIMIT_SECONDS = 180
 QUERY = {"preset": "last_month"}
 
 
-def _pg_url(create: bool) -> str:
-    import sqlalchemy as sa
-    from sqlalchemy.engine import make_url
+def _kpi_statements(kpis, roster, filters) -> list:
+    """The raw GROUP BYs behind the KPI page (kpis.kpi_view's scans)."""
+    return [
+        kpis.sums_query(filters, "day", roster, metric_keys=kpis.TILE_SUMS, extras=True),
+        kpis.sums_query(kpis.compared(filters), "host", roster, metric_keys=kpis.FLAG_SUMS),
+        kpis.sums_query(filters, "host", roster, metric_keys=kpis.RANK_SUMS),
+    ]
 
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)'))
-        if create:
-            conn.execute(sa.text(f'CREATE DATABASE "{PG_DB}"'))
-    admin.dispose()
-    return make_url(PG_ADMIN).set(database=PG_DB).render_as_string(hide_password=False)
+
+def _home_statements(kpis, roster, moment) -> list:
+    """The raw GROUP BYs behind the home page's figures (overview tiles, yesterday, daily GMV, flags)."""
+    out = []
+    tiles = tuple(dict.fromkeys((*kpis.TILE_METRICS, "gmv")))
+    for period in (kpis.period_of(moment), kpis.yesterday_of(moment)):
+        for f in (period.filters, kpis.compared(period.filters)):
+            out.append(kpis.sums_query(f, "all", roster, metric_keys=tiles))
+    month = kpis.period_of(moment).filters
+    out += [kpis.sums_query(f, "day", roster, metric_keys=("gmv",)) for f in (month, kpis.compared(month))]
+    start, end = kpis.recent_window(moment.date())
+    recent = kpis.period_filters(start, end, moment)
+    out += [
+        kpis.sums_query(f, "host", roster, metric_keys=kpis.FLAG_SUMS)
+        for f in (recent, kpis.compared(recent))
+    ]
+    return out
+
+
+def _bare(engine, statements) -> float:
+    total = 0.0
+    with engine.connect() as conn:
+        for query in statements:
+            t0 = time.perf_counter()
+            conn.execute(query).all()
+            total += time.perf_counter() - t0
+    return total
+
+
+class _RawSums:
+    """Stands in for lib.rollups inside lib.kpis.queries: every sum read from live_sessions (before)."""
+
+    @staticmethod
+    def sums_frame(engine, filters, by, roster, date_from, date_to, metric_keys, extras):
+        import pandas as pd
+
+        from lib import kpis
+
+        with engine.connect() as conn:
+            result = conn.execute(
+                kpis.sums_query(filters, by, roster, date_from, date_to, metric_keys, extras)
+            )
+            frame = pd.DataFrame([tuple(r) for r in result.all()], columns=list(result.keys()))
+        for name in kpis.sum_names(frame):
+            frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
+        return frame
+
+    @staticmethod
+    def keys_in_range(engine, date_from, date_to):
+        from sqlalchemy import select
+
+        from lib import kpis
+
+        ls = kpis.LS
+        keys = (ls.c.platform, ls.c.room, ls.c.host_person_id, ls.c.host_name)
+        query = select(*keys).where(ls.c.started_on >= date_from, ls.c.started_on <= date_to).group_by(*keys)
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(query).all()]
 
 
 def _child(url: str) -> dict:
-    """Runs in a fresh process: bare SQL aggregates, then the page cold and warm under AppTest."""
-    from sqlalchemy import func, select, text
+    """In a fresh process: bare raw SQL, then each page cold and warm (roll-ups), then cold with raw sums."""
+    from sqlalchemy import func, select
 
     from lib import kpis
     from lib.core import clock
 
     engine = bench_engine(url)
-    start, end = kpis.preset_range("last_month", clock.today())
-    filters = kpis.Filters(start, end)
     roster = kpis.load_roster(engine)
-    out: dict = {"month": f"{start:%Y-%m}"}
-    # The bare aggregates the page runs: day sums (tiles, trend, funnel, durations), host sums of the month
-    # (ranked table) and of the comparison span (环比, each host's normal: the whole month before).
-    queries = [
-        kpis.sums_query(filters, "day", roster, metric_keys=kpis.TILE_SUMS, extras=True),
-        kpis.sums_query(filters, "host", roster, metric_keys=kpis.RANK_SUMS),
-        kpis.sums_query(kpis.compared(filters), "host", roster, metric_keys=kpis.FLAG_SUMS),
-    ]
-    bare = 0.0
-    with engine.connect() as conn:
-        for query in queries:
-            t0 = time.perf_counter()
-            conn.execute(query).all()
-            bare += time.perf_counter() - t0
-        sql = str(queries[0].compile(engine, compile_kwargs={"literal_binds": True}))
-        prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
-        out["plan"] = " | ".join(str(r[-1]) for r in conn.execute(text(prefix + sql)))
-    out["bare_sql"] = bare
+    start, end = kpis.preset_range("last_month", clock.today())
+    month = kpis.Filters(start, end)
+    moment = clock.now().replace(second=0, microsecond=0)
+    out: dict = {}
     with engine.connect() as conn:
         out["month_sessions"] = conn.execute(
-            select(func.count()).where(*kpis.where_conditions(filters, roster, start, end))
+            select(func.count()).where(*kpis.where_conditions(month, roster, start, end))
         ).scalar()
-
-    out["cold"], out["warm"], at = page_cold_warm("kpis", QUERY)
+    out["kpis_bare"] = _bare(engine, _kpi_statements(kpis, roster, month))
+    out["overview_bare"] = _bare(engine, _home_statements(kpis, roster, moment))
+    for page, query in (("kpis", QUERY), ("overview", {})):
+        out[f"{page}_cold"], out[f"{page}_warm"], _at = page_cold_warm(page, query)
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    out["tiles"] = len(at.metric)
+    queries = importlib.import_module("lib.kpis.queries")
+    queries.rollups = _RawSums  # before the roll-ups: the same pages, sums over the raw sessions
+    for page, query in (("kpis", QUERY), ("overview", {})):
+        out[f"{page}_before"], _warm, _at = page_cold_warm(page, query)
     return out
 
 
@@ -97,45 +152,41 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--months", type=int, default=6)
+    parser.add_argument(
+        "--copy", action="store_true", help="PostgreSQL: COPY the sessions (10,000,000 and up)"
+    )
     parser.add_argument("--child")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(_child(args.child)))
         return 0
-    sizes = [int(s) for s in args.sizes.split(",")]
-    rows, plans, skipped = [], {}, []
-    for backend in args.backends.split(","):
-        per_session = None
-        for n in sizes:
-            if n >= 1_000_000 and per_session is not None and per_session * n > LOAD_LIMIT_SECONDS:
-                skipped.append(
-                    f"{backend} {n:,}: predicted load {per_session * n:.0f} s > {LOAD_LIMIT_SECONDS} s"
-                )
-                continue
-            with tempfile.TemporaryDirectory() as tmp:
-                url = f"sqlite:///{tmp}/bench.db" if backend == "sqlite" else _pg_url(create=True)
-                load = load_demo(url, n)
-                per_session = load / n
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for backend in args.backends.split(","):
+            for n in (int(s) for s in args.sizes.split(",")):
+                url = fresh_database(backend, "liveops_bench_kpis", Path(tmp))
+                if args.copy and backend == "postgresql":
+                    load, stats = copy_sessions(url, n, args.months)
+                else:
+                    load, _peak, stats = load_sessions(url, n, args.months)
                 result = _measure(url)
-                if backend == "postgresql":
-                    _pg_url(create=False)
-            plans[backend] = result.pop("plan")
-            rows.append((backend, n, load, result))
-            print(f"  {backend} {n:,}: {result}", file=sys.stderr)
+                print(f"  {backend} {n:,}: load {load:.1f} s, {result}", file=sys.stderr)
+                rows.append((backend, stats["sessions"], load, result))
+    print(f"machine: {machine()}\n")
     print(
-        "| backend | sessions | month sessions | load s | bare SQL s | page cold s | page warm s | peak MB |"
+        "| backend | sessions | page | month's sessions | load s | bare raw SQL s | before (raw sums) cold s "
+        "| page cold s | cold / bare raw | page warm s | peak MB |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for backend, n, load, r in rows:
-        print(
-            f"| {backend} | {n:,} | {r['month_sessions']:,} | {load:.1f} | {r['bare_sql']:.3f} | {r['cold']:.3f} "
-            f"| {r['warm']:.3f} | {r['peak_mb']:.0f} |"
-        )
-    print()
-    for backend, plan in plans.items():
-        print(f"- {backend} plan of the day aggregate: `{plan}`")
-    for line in skipped:
-        print(f"- skipped {line}")
+        for page in ("kpis", "overview"):
+            bare, cold = r[f"{page}_bare"], r[f"{page}_cold"]
+            print(
+                f"| {backend} | {n:,} | {page} | {r['month_sessions']:,} | {load:.1f} | {bare:.3f} "
+                f"| {r[f'{page}_before']:.3f} | {cold:.3f} | {cold / bare if bare else float('nan'):.2f}× "
+                f"| {r[f'{page}_warm']:.3f} | {r['peak_mb']:.0f} |"
+            )
     return 0
 
 

@@ -74,9 +74,16 @@ class _RawSums:
 
     @staticmethod
     def sums_frame(engine, filters, by, roster, *args, **kwargs):
+        import pandas as pd
+
         from lib import kpis
 
-        return kpis.sums_by(engine, filters, by, roster, *args, **kwargs)
+        with engine.connect() as conn:  # kpis.sums_by reads the roll-ups now: the bare raw statement
+            result = conn.execute(kpis.sums_query(filters, by, roster, *args, **kwargs))
+            frame = pd.DataFrame([tuple(r) for r in result.all()], columns=list(result.keys()))
+        for name in kpis.sum_names(frame):
+            frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
+        return frame
 
 
 def _scorecards(url: str) -> list[tuple]:

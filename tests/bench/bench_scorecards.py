@@ -12,6 +12,7 @@ Prints a markdown table.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import statistics
 import sys
 import tempfile
@@ -37,6 +38,18 @@ def _median(func, runs: int = 3) -> float:
     return statistics.median(timings)
 
 
+def _bare_month(engine, month: str) -> None:
+    """The bare raw-table query of a month's scores: the month's host sums over live_sessions (what the
+    scorecards read from the roll-ups)."""
+    from lib import kpis
+    from lib.core.dates import month_end
+
+    start = dt.date.fromisoformat(f"{month}-01")
+    query = kpis.sums_query(kpis.Filters(start, month_end(start)), "host", kpis.load_roster(engine))
+    with engine.connect() as conn:
+        conn.execute(query).all()
+
+
 def bench(backend: str, sessions: int | None, tmp: Path) -> dict:
     url = fresh_database(backend, "liveops_bench_scorecards", tmp)
     engine = db.get_engine(url)
@@ -57,6 +70,7 @@ def bench(backend: str, sessions: int | None, tmp: Path) -> dict:
         "trend": _median(lambda: sc.trend(engine, month), runs=1),
         "promotion": _median(lambda: sc.promotion_flags(engine, sc.quarter_of(month)), runs=1),
         "card": _median(lambda: sc.card_for(engine, month, person)),
+        "bare": _median(lambda: _bare_month(engine, month)),
     }
     with env(DATABASE_URL=url):
         out["cold"], out["warm"] = time_page("pages/scorecards.py", "bench_manager", {"month": month})
@@ -81,13 +95,14 @@ def main() -> int:
     print(f"Machine: {machine()}\n")
     print(
         "| backend | sessions | people | load s | score_month s | 6-month trend s | promotion s | card s "
-        "| page cold s | page warm s | peak MB |"
+        "| bare raw month sums s | page cold s | cold / bare raw | page warm s | peak MB |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for backend, r in rows:
         print(
             f"| {backend} | {r['sessions']:,} | {r['people']} | {r['load']:.1f} | {r['score_month']:.3f} "
-            f"| {r['trend']:.3f} | {r['promotion']:.3f} | {r['card']:.3f} | {r['cold']:.2f} | {r['warm']:.2f} "
+            f"| {r['trend']:.3f} | {r['promotion']:.3f} | {r['card']:.3f} | {r['bare']:.3f} | {r['cold']:.2f} "
+            f"| {r['cold'] / r['bare']:.2f}× | {r['warm']:.2f} "
             f"| {r['peak_mb']} |"
         )
     return 0

@@ -4,6 +4,7 @@ asserted). Each runs as `make bench` runs it: `python -m tests.bench.NAME ARGS` 
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,11 +16,11 @@ ROOT = Path(__file__).resolve().parents[2]
 # script -> (tiny arguments, a text its markdown table must contain)
 SMOKE = {
     "bench_demo": (["--sessions", "400", "--small", "200", "--backends", "sqlite"], "| sqlite | "),
-    "bench_kpis": (["--sizes", "400", "--backends", "sqlite"], "| sqlite | "),
+    "bench_kpis": (["--sizes", "400", "--backends", "sqlite"], "| overview |"),
     "bench_import": (["--rows", "300", "--no-pg"], "import committed (pipeline)"),
-    "bench_incidents": (["--rows", "300", "--backends", "sqlite"], "sqlite"),
+    "bench_incidents": (["--rows", "300", "--backends", "sqlite"], "counts from roll-ups"),
     "bench_cases": (["--cases", "60", "--backends", "sqlite"], "sqlite"),
-    "bench_scorecards": (["--sessions", "400", "--backends", "sqlite"], "sqlite"),
+    "bench_scorecards": (["--sessions", "400", "--backends", "sqlite"], "cold / bare raw"),
     "bench_rollups": (["--sessions", "400", "--months", "2", "--backends", "sqlite"], "| sqlite | "),
     "bench_review_products": (["--products", "200"], "review page, 200 products"),
     "bench_notify": (["--sessions", "300", "--months", "2"], "weekly report: PDF (warm)"),
@@ -85,7 +86,15 @@ def test_bench_loader_is_not_capped_by_the_command_line(tmp_path):
     assert stats["sessions"] > 50  # sessions not yet ended by the clock's moment are left out
 
 
-def _env() -> dict[str, str]:
-    import os
+@pytest.mark.skipif(
+    "postgresql" not in os.environ.get("LIVEOPS_TEST_DATABASES", ""),
+    reason="PostgreSQL not among the test databases",
+)
+def test_bench_kpis_copy_loader_runs_at_a_tiny_size():
+    """The PostgreSQL COPY path the 10,000,000-session run takes (`bench_kpis --copy`)."""
+    out = _run("bench_kpis", ["--sizes", "300", "--backends", "postgresql", "--copy", "--months", "2"])
+    assert "| postgresql | " in out and "| kpis |" in out and "| overview |" in out, out[-2000:]
 
+
+def _env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import insert, select
 
+from lib import incidents
 from lib.core.db import write
 from lib.core.models import Department, Incident
 
@@ -29,6 +30,8 @@ def add(engine, rows: list[dict]) -> None:
     with write(engine) as conn:
         for row in rows:
             conn.execute(insert(Incident).values(**row))
+        # written straight into the table, as no maintained path would: their days' roll-ups too
+        incidents.refresh_rollup_days(conn, {row["detected_at"].date() for row in rows})
 
 
 def m(minutes: float) -> dt.timedelta:

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import insert
 
-from lib import kpis
+from lib import kpis, rollups
 from lib.core.db import write
 from lib.core.models import LiveSession
 from lib.kpis import overview
@@ -73,6 +73,7 @@ def _session(engine, day: dt.date, gmv: float) -> None:
                 buyers=30,
             )
         )
+        rollups.refresh_days(conn, [day])  # written straight into the table: its roll-up too
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

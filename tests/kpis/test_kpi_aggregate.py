@@ -9,7 +9,7 @@ from collections import defaultdict
 import pytest
 from sqlalchemy import insert, select
 
-from lib import kpis
+from lib import kpis, rollups
 from lib import targets as tg
 from lib.cli import main
 from lib.core.db import write
@@ -102,6 +102,7 @@ def test_sql_equals_python_reference_for_every_metric(engine, truth):
             .where(LiveSession.id == truth["sessions"]["xyjd2021-000001"])
             .values(viewers=None, avg_watch_seconds=None)
         )
+        rollups.rebuild_connection(conn)  # written straight into the table: roll-ups too
     rows = kpis.session_rows(engine, WEEK, kpis.load_roster(engine))
     by_host = defaultdict(list)
     for r in rows:
@@ -128,6 +129,7 @@ def test_no_data_is_null_not_zero(engine, truth):
                 duration_minutes=150,
             )
         )
+        rollups.rebuild_connection(conn)  # written straight into the table: roll-ups too
     team_a = kpis.load_roster(engine).team_id("A组")
     tg.set_target(engine, "t", "viewers", "team", str(team_a), "2026-11", "at_least", 1000)
     got = {r["group"]: kpis.public(r) for r in kpis.group_rows(engine, WEEK, "host")}
@@ -174,6 +176,7 @@ def test_gmv_mom_against_same_days_last_month(engine, truth):
                 viewers=1000,
             )
         )
+        rollups.rebuild_connection(conn)  # written straight into the table: roll-ups too
     hosts = {r["group"]: r for r in kpis.group_rows(engine, WEEK, "host")}
     lin_gmv = sum(s["gmv"] for s in truth["truth"] if s["host"] == "林晓雨")
     assert hosts["林晓雨"]["gmv_mom"] == pytest.approx((lin_gmv - 200_000) / 200_000)
@@ -269,6 +272,7 @@ def test_red_flag_against_own_normal(engine, truth):
                     buyers=500,
                 )
             )
+        rollups.rebuild_connection(conn)  # written straight into the table: roll-ups too
     view = kpis.kpi_view(engine, WEEK, "day", "host")
     flags = {(f["group"], f["metric"], f["reason"]) for f in view.flags}
     assert ("林晓雨", "gmv_per_session", "normal") in flags
@@ -303,6 +307,7 @@ def test_a_host_adds_up_across_platform_nicknames(engine, truth):
                 viewers=100,
             )
         )
+        rollups.rebuild_connection(conn)  # written straight into the table: roll-ups too
     hosts = {r["group"]: r for r in kpis.group_rows(engine, WEEK, "host")}
     lin_truth = [s for s in truth["truth"] if s["host"] == "林晓雨"]
     assert "小雨姐姐" not in hosts

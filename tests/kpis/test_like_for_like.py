@@ -14,7 +14,7 @@ import random
 import pytest
 from sqlalchemy import insert
 
-from lib import cli
+from lib import cli, rollups
 from lib.core.dates import Span, comparison_span, period_span
 from lib.core.db import write
 from lib.core.formatting import format_change, format_metric_compact
@@ -208,6 +208,7 @@ def _store(engine, moment: dt.datetime) -> list[dict]:
         day += dt.timedelta(days=1)
     with write(engine) as conn:
         conn.execute(insert(LiveSession), rows)
+        rollups.refresh_days(conn, {r["started_on"] for r in rows})  # straight into the table: roll-ups too
     return rows
 
 

@@ -9,7 +9,7 @@ import json
 import pytest
 from sqlalchemy import insert
 
-from lib import cli, kpis
+from lib import cli, kpis, rollups
 from lib import targets as tg
 from lib.core.db import write
 from lib.core.models import LiveSession, Target
@@ -36,6 +36,7 @@ def _session(
                 buyers=buyers,
             )
         )
+        rollups.refresh_days(conn, [day])  # written straight into the table: its roll-up too
 
 
 def _target(

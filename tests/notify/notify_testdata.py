@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import insert
 
-from lib import notify
+from lib import incidents, notify
 from lib.core import clock
 from lib.core.db import write
 from lib.core.models import Incident, Person
@@ -47,3 +47,4 @@ def breach(engine, handler_id: int | None, minutes_ago: int = 120, category: str
                 platform="抖音",
             )
         )
+        incidents.refresh_rollup_days(conn, [detected.date()])  # straight into the table: its roll-up too
