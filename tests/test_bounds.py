@@ -82,6 +82,7 @@ def run_cli(argv: list[str], capsys) -> tuple[int, str]:
     return code, capsys.readouterr().err
 
 
+@pytest.mark.one_database  # refused by the parser before any query: the same on every database
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -149,6 +150,7 @@ def test_cli_accepts_the_edges_of_the_range(engine, capsys):
     assert "no such case" in capsys.readouterr().err
 
 
+@pytest.mark.one_database  # the process's exit and its one line, before any query
 def test_cli_process_has_no_traceback(engine):
     result = subprocess.run(
         [sys.executable, "-m", "lib.cli", "incidents", "--from", "2026-11-01", "--to", "9999-12-31"],

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from lib.core.models import LiveSession, User
@@ -25,8 +26,16 @@ def cli(*args, stdin="", env=None):
     )
 
 
-def test_user_add_reads_password_from_stdin(engine, database_url, cli_here):
+@pytest.mark.one_database  # a real process reading its stdin pipe; the next test adds users on every database
+def test_user_add_reads_password_from_stdin_in_a_real_process(engine, database_url):
     result = cli("user", "add", "first_admin", "--role", "admin", stdin="a-very-good-password\n")
+    assert result.returncode == 0, result.stderr
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(User.role).where(User.username == "first_admin")).scalar() == "admin"
+
+
+def test_user_add_reads_password_from_stdin(engine, cli_here):
+    result = cli_here("user", "add", "first_admin", "--role", "admin", stdin="a-very-good-password\n")
     assert result.returncode == 0, result.stderr
     with engine.connect() as conn:
         assert conn.execute(sa.select(User.role).where(User.username == "first_admin")).scalar() == "admin"
@@ -41,8 +50,9 @@ def test_bad_role_is_refused_by_the_parser(engine, cli_here):
     assert result.returncode == 2 and "invalid choice" in result.stderr
 
 
-def test_demo_fills_every_area_deterministically(engine, database_url):
-    result = cli("demo", "--months", "2", "--seed", "7")
+def test_demo_fills_every_area_deterministically(engine, cli_here):
+    """In this process on every database (the real process runs the demo in init-db's test below)."""
+    result = cli_here("demo", "--months", "2", "--seed", "7")
     assert result.returncode == 0, result.stderr
     stats = json.loads(result.stdout)
     assert stats["people"] == 20 and stats["users"] == 3
@@ -56,7 +66,7 @@ def test_demo_fills_every_area_deterministically(engine, database_url):
         gmv = conn.execute(sa.select(sa.func.sum(LiveSession.gmv))).scalar()
         platforms = set(conn.execute(sa.select(LiveSession.platform).distinct()).scalars())
     assert platforms == {"douyin", "kuaishou", "taobao"}
-    again = cli("demo")
+    again = cli_here("demo")
     assert again.returncode == 2 and "already has data" in again.stderr
     assert gmv > 0
 
@@ -80,12 +90,13 @@ def test_demo_is_deterministic():
     assert totals[0] == totals[1]
 
 
-def test_init_db_creates_and_fills_an_empty_database(tmp_path):
+def test_init_db_creates_and_fills_an_empty_database(tmp_path, cli_here, monkeypatch):
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     result = cli("init-db", "--demo-if-empty", env={"DATABASE_URL": url})
     assert result.returncode == 0, result.stderr
     assert "demo data loaded" in result.stderr
-    second = cli("init-db", "--demo-if-empty", env={"DATABASE_URL": url})
+    monkeypatch.setenv("DATABASE_URL", url)
+    second = cli_here("init-db", "--demo-if-empty")
     assert second.returncode == 0 and "demo data loaded" not in second.stderr
 
 

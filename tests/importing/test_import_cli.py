@@ -63,6 +63,7 @@ def test_cli_kind_option(engine, capsys):
     assert code == 1 and reports[0]["errors"][0]["code"] == "unknown_layout"
 
 
+@pytest.mark.one_database  # the real process; the in-process tests above run on every database
 def test_cli_as_a_process(engine):
     proc = subprocess.run(
         [sys.executable, "-m", "lib.cli", "import", str(SAMPLES / DOUYIN), "--dry-run"],
@@ -115,6 +116,7 @@ def _limit_memory() -> None:  # in the child: the old code read /dev/zero until 
     resource.setrlimit(resource.RLIMIT_AS, (1_500_000_000, 1_500_000_000))
 
 
+@pytest.mark.one_database  # files that are no regular file are refused before any query
 def test_cli_refuses_devices_and_fifos_and_reports_every_file(engine, tmp_path):
     """`import douyin.csv /dev/zero FIFO kuaishou.xlsx`: a device and a FIFO (no writer) are refused
     without reading (the old size check trusted their size 0: /dev/zero read until MemoryError, a FIFO

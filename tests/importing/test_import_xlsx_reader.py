@@ -80,28 +80,59 @@ def test_a_corrupt_sheet_entry_is_a_refused_file_not_a_traceback(engine):
 
 
 _PROBE = """
-import io, json, resource, sys
+import json, os, resource, sys
 import sqlalchemy as sa
 from lib import importing
 from lib.core.models import Base
-engine = sa.create_engine("sqlite://")
-Base.metadata.create_all(engine)
-data = open(sys.argv[1], "rb").read()
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-report = importing.import_bytes(engine, data, "far.xlsx", username="t")
-growth = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024
-print(json.dumps({"mb": growth, "errors": [[e.code, e.message("en")] for e in report.errors]}))
+for line in sys.stdin:  # one file a line, each imported in a child forked for it alone
+    # the peak so far, as a fresh process would have it (a forked child's own peak starts lower, at its size)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    pid = os.fork()
+    if pid == 0:
+        engine = sa.create_engine("sqlite://")
+        Base.metadata.create_all(engine)
+        data = open(line.rstrip("\\n"), "rb").read()
+        report = importing.import_bytes(engine, data, "far.xlsx", username="t")
+        growth = max(0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024
+        print(json.dumps({"mb": growth, "errors": [[e.code, e.message("en")] for e in report.errors]}), flush=True)
+        os._exit(0)
+    status = os.waitpid(pid, 0)[1]
+    if status:
+        print(json.dumps({"child_failed": status}), flush=True)
 """
 
 
-def _import_in_fresh_process(tmp_path, data: bytes) -> dict:
-    """Peak memory is per process: a fresh one measures this file alone."""
+@pytest.fixture(scope="module")
+def probe(tmp_path_factory):
+    """One process that has imported the importer; each file is measured in a child forked from it (a fresh
+    peak: the child starts at the parent's resident size), without an interpreter start per file."""
+    log = tmp_path_factory.mktemp("probe") / "stderr.txt"
+    with log.open("w") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _PROBE],
+            cwd=ROOT_DIR,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+        )
+        yield proc, log
+        proc.stdin.close()
+        proc.wait(timeout=60)
+
+
+def _import_in_fresh_process(probe, tmp_path, data: bytes) -> dict:
+    """Peak memory is per process: a fresh (forked) one measures this file alone."""
+    proc, log = probe
     path = tmp_path / "far.xlsx"
     path.write_bytes(data)
-    done = subprocess.run(
-        [sys.executable, "-c", _PROBE, str(path)], cwd=ROOT_DIR, capture_output=True, text=True, check=True
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    proc.stdin.write(f"{path}\n")
+    proc.stdin.flush()
+    line = proc.stdout.readline()
+    assert line, log.read_text()[-3000:]
+    result = json.loads(line)
+    assert "child_failed" not in result, (result, log.read_text()[-3000:])
+    return result
 
 
 def _export_with_a_stray_cell(row: int, column: int) -> bytes:
@@ -118,8 +149,8 @@ def _export_with_a_stray_cell(row: int, column: int) -> bytes:
     return buffer.getvalue()
 
 
-def test_a_stray_cell_far_below_costs_no_rectangle_and_keeps_its_message(tmp_path):
-    result = _import_in_fresh_process(tmp_path, _export_with_a_stray_cell(200_000, 1))
+def test_a_stray_cell_far_below_costs_no_rectangle_and_keeps_its_message(probe, tmp_path):
+    result = _import_in_fresh_process(probe, tmp_path, _export_with_a_stray_cell(200_000, 1))
     assert result["mb"] < PEAK_GROWTH_MB, result
     assert [code for code, _ in result["errors"]] == ["required"]
     assert result["errors"][0][1].startswith("row 200000 · column “直播开始时间”")
@@ -133,7 +164,7 @@ ROW_AND_CELL = {
 
 
 @pytest.mark.parametrize("shape", list(ROW_AND_CELL))
-def test_unusually_written_cells_count_towards_the_extent(tmp_path, shape):
+def test_unusually_written_cells_count_towards_the_extent(probe, tmp_path, shape):
     """calamine reads <x:c> like <c> and r='..' like r="..": two such cells A1 and CV200000 must not make
     it allocate the 20 million cells between them."""
     sys.path.insert(0, str(BAD_FILES))
@@ -147,6 +178,6 @@ def test_unusually_written_cells_count_towards_the_extent(tmp_path, shape):
     data = "x:sheetData" if shape != "unprefixed, single-quoted" else "sheetData"
     namespace = f'xmlns:x="{main}"' if root.startswith("x:") else f'xmlns="{main}"'
     sheet = f'<?xml version="1.0"?><{root} {namespace}><{data}>{cells}</{data}></{root}>'
-    result = _import_in_fresh_process(tmp_path, xlsx(sheet))
+    result = _import_in_fresh_process(probe, tmp_path, xlsx(sheet))
     assert result["mb"] < PEAK_GROWTH_MB, result
     assert result["errors"], result

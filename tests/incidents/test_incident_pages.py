@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 
 from lib.core.db import now
@@ -115,6 +116,7 @@ def test_report_views_render(engine, run_page):
     assert at.selectbox(key="rep_sid").options[0].startswith("一鸣数码")
 
 
+@pytest.mark.one_database  # the role's wall, before any query: the same on every database
 def test_report_forbidden_for_staff(engine, run_page):
     add(engine, known_rows(engine))
     at = run_page("incident_report", "staff")

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 import pandas as pd
+import pytest
 from sqlalchemy import insert, select
 
 from lib.core.db import write
@@ -126,6 +127,7 @@ def test_export_of_the_ranked_table_reads_back(engine, truth):
     assert list(csv.columns) == list(frame.columns)
 
 
+@pytest.mark.one_database  # the role's wall, before any query: the same on every database
 def test_access(run_page, truth):
     # (staff open the review page of their own sessions: tests/review/test_review_staff.py)
     for page in ("targets", "kpis"):

@@ -117,6 +117,7 @@ def test_staff_without_person_sees_nothing(imported, run_page):
     assert not at.dataframe and "韩雪" not in page_text(at)
 
 
+@pytest.mark.one_database  # the role's wall, before any query: the same on every database
 def test_logged_out_sees_no_data(imported, run_page):
     at = run_page("scorecards", None, query={"month": "2026-10"})
     assert not at.exception and not at.dataframe
@@ -145,6 +146,7 @@ def test_admin_saves_a_definition_and_bar(imported, run_page):
     assert sc.promotion_bar(imported) == 95.0
 
 
+@pytest.mark.one_database  # the role's wall, before any query: the same on every database
 def test_manager_has_no_definition_editor(imported, run_page):
     at = run_page("scorecards", "manager", query={"month": "2026-10"})
     with pytest.raises(KeyError):

@@ -43,20 +43,26 @@ def _rref_rows_on(matrix: list[list[Fraction]], first: int) -> list[list[Fractio
     return [m[i] for i, col in enumerate(pivots) if col >= first]
 
 
-def _rank(matrix: list[list[Fraction]]) -> int:
-    return len(_rref_rows_on(matrix, 0)) if matrix else 0
-
-
 def _indicator(group: Iterable[Cell], order: list[Cell]) -> list[Fraction]:
     members = set(group)
     return [Fraction(1 if c in members else 0) for c in order]
 
 
 def determined_cells(shown_groups: list[list[Cell]], cells: list[Cell], hidden: set[Cell]) -> list[Cell]:
-    """Hidden cells whose value follows from the shown groups (a rank test per cell)."""
-    matrix = [_indicator(g, cells) for g in shown_groups]
-    rank = _rank(matrix)
-    return [h for h in sorted(hidden) if _rank([*matrix, _indicator([h], cells)]) == rank]
+    """Hidden cells whose value follows from the shown groups: the cell's unit vector lies in the row space,
+    i.e. reducing it by the echelon form (computed once, not a rank per cell) leaves nothing."""
+    basis = _rref_rows_on([_indicator(g, cells) for g in shown_groups], 0)
+    pivots = [next(j for j, v in enumerate(row) if v != 0) for row in basis]
+    found = []
+    for h in sorted(hidden):
+        rest = _indicator([h], cells)
+        for row, pivot in zip(basis, pivots, strict=True):
+            if rest[pivot] != 0:
+                factor = rest[pivot]
+                rest = [a - factor * b for a, b in zip(rest, row, strict=True)]
+        if not any(rest):
+            found.append(h)
+    return found
 
 
 def derivable_sets(shown_groups: list[list[Cell]], cells: list[Cell], among: set[Cell]) -> list[set[Cell]]:
