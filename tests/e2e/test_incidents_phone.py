@@ -8,7 +8,13 @@ from sqlalchemy import select
 
 from lib.core.models import Incident
 from tests.conftest import TEST_PASSWORD
-from tests.e2e.conftest import ARTIFACTS, CHROMIUM_ARGS, no_exception, settle_after_login  # noqa: F401
+from tests.e2e.conftest import (  # noqa: F401
+    ARTIFACTS,
+    CHROMIUM_ARGS,
+    no_exception,
+    settle_after_login,
+    wait_idle,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -59,7 +65,9 @@ def test_log_resolve_and_report_on_a_phone(engine, database_url, users, start_se
     phone.get_by_role("tab", name="更新未解决问题").click()
     # nothing is pre-filled: the handler taps "现在" for the response, then for the resolution
     for moment in ("responded", "resolved"):
-        box = phone.locator(f".st-key-upd_{moment}_{row.id} input")
+        wait_idle(phone)
+        # While a rerun draws, the old widget may still be there beside the new one (marked stale).
+        box = phone.locator(f'.st-key-upd_{moment}_{row.id}:not([data-stale="true"]) input').first
         expect(box).to_have_value("")
         phone.locator(f".st-key-upd_{moment}_{row.id}_now").get_by_role("button", name="现在").click()
         expect(box).not_to_have_value("")

@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.conftest import TEST_PASSWORD
-from tests.e2e.conftest import ARTIFACTS, go_to, no_exception
+from tests.e2e.conftest import ARTIFACTS, go_to, no_exception, wait_idle
 from tests.kpis.test_kpi_pages import money
 from tests.kpis.truth_data import load_roster, load_truth_sessions, truth_sessions
 
@@ -55,7 +55,9 @@ def test_shared_link_after_login_shows_the_same_tiles_and_xlsx(kpi_server, brows
     page.wait_for_timeout(1500)
     page.screenshot(path=str(ARTIFACTS / "kpis_shared_link.png"))
 
-    with page.expect_download() as info:
+    wait_idle(page)  # a click that lands during a rerun is lost with the button it hit
+    # The file is made when the button is pressed (a deferred download): allow a busy machine its time.
+    with page.expect_download(timeout=60_000) as info:
         page.locator(".st-key-kpis_xlsx button").click()
     path = tmp_path / "ranking.xlsx"
     info.value.save_as(path)
