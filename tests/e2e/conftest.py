@@ -98,6 +98,15 @@ def start_server():
         server.stop()
 
 
+def serve_demo_at(engine, database_url, start_server, clock_at, now: str, months: int) -> Server:
+    """The demo (seed 5) loaded and served with the team's clock at `now`, in this process and the server."""
+    from lib.demo import load_demo
+
+    clock_at(now)
+    load_demo(engine, months=months, seed=5)
+    return start_server(database_url, env={"LIVEOPS_TEST_NOW": now})
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import expect, sync_playwright

@@ -11,21 +11,17 @@ import pytest
 from lib import kpis
 from lib.core.auth import DEMO_PASSWORD
 from lib.core.formatting import format_metric_compact
-from lib.demo import load_demo
-from tests.e2e.conftest import ARTIFACTS, login, no_exception, wait_idle
+from tests.e2e.conftest import ARTIFACTS, SIZES, login, no_exception, serve_demo_at, wait_idle
 
 pytestmark = pytest.mark.e2e
 
 NOW = "2026-12-07T08:30"  # a Monday morning: yesterday is Sunday 12-06
-SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
 MONTH_COMPARE = "对比 11-01 00:00 – 11-07 08:30（上月同期）"
 
 
 @pytest.fixture
 def demo_server(engine, database_url, start_server, clock_at):
-    clock_at(NOW)
-    load_demo(engine, months=2, seed=5)
-    return start_server(database_url, env={"LIVEOPS_TEST_NOW": NOW})
+    return serve_demo_at(engine, database_url, start_server, clock_at, NOW, months=2)
 
 
 @pytest.mark.parametrize("size", list(SIZES))

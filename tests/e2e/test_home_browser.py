@@ -12,21 +12,17 @@ import pytest
 from lib import kpis
 from lib.core.auth import DEMO_PASSWORD
 from lib.core.i18n import translate
-from lib.demo import load_demo
-from tests.e2e.conftest import ARTIFACTS, login, no_exception
+from tests.e2e.conftest import ARTIFACTS, SIZES, login, no_exception, serve_demo_at
 
 pytestmark = pytest.mark.e2e
 
 NOW = "2026-11-24T20:30"
 TODAY = dt.date(2026, 11, 24)
-SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
 
 
 @pytest.fixture
 def demo_server(engine, database_url, start_server, clock_at):
-    clock_at(NOW)
-    load_demo(engine, months=2, seed=5)
-    return start_server(database_url, env={"LIVEOPS_TEST_NOW": NOW})
+    return serve_demo_at(engine, database_url, start_server, clock_at, NOW, months=2)
 
 
 def zh(key: str, **params) -> str:

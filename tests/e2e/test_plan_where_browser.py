@@ -11,8 +11,7 @@ import pytest
 
 from lib import plan
 from lib.core.auth import DEMO_PASSWORD
-from lib.demo import load_demo
-from tests.e2e.conftest import ARTIFACTS, SIZES, login, no_exception, wait_idle
+from tests.e2e.conftest import ARTIFACTS, SIZES, login, no_exception, serve_demo_at, wait_idle
 
 pytestmark = pytest.mark.e2e
 NOW = "2026-11-24T20:30"
@@ -20,9 +19,7 @@ NOW = "2026-11-24T20:30"
 
 @pytest.fixture
 def demo_server(engine, database_url, start_server, clock_at):
-    clock_at(NOW)
-    load_demo(engine, months=1, seed=5)
-    return start_server(database_url, env={"LIVEOPS_TEST_NOW": NOW})
+    return serve_demo_at(engine, database_url, start_server, clock_at, NOW, months=1)
 
 
 def _late_session(engine) -> tuple[int, int]:
