@@ -17,7 +17,7 @@ from lib.core.auth import CurrentUser
 from lib.core.bounds import parse_id
 from lib.core.formatting import format_value, md_escape
 from lib.web.i18n import t
-from lib.web.ui import cached, engine, no_data, show_table
+from lib.web.ui import cached, no_data, show_table
 
 
 def pick_session(
@@ -218,7 +218,7 @@ def plan_section(session_id: int, lang: str) -> None:
         plan.session_plan.review_block, session_id, clock.now().replace(second=0, microsecond=0), lang
     )
     if block is None:
-        st.caption(plan.session_plan.none_text(engine(), session_id, lang))
+        st.caption(cached(plan.session_plan.none_text, session_id, lang))
         return
     with st.container(key="review_plan"):
         st.markdown(md_escape(block["verdict"]))
