@@ -789,6 +789,29 @@ SessionRollup = Table(
     Index("ix_session_rollups_day_platform", "day", "platform"),
     Index("ix_session_rollups_host_day", "host_person_id", "day"),
 )
+# Coarser grains of the same sums (lib.rollups.coarse), kept from session_rollups in the same transaction:
+# per month x platform x room x host (a month's ~30 day rows of a key in one) for the whole months of a
+# range, and per day x platform for what filters and groups by nothing finer (the unfiltered trend, tiles).
+SessionMonthRollup = Table(
+    "session_month_rollups",
+    Base.metadata,
+    Column("month", Date, nullable=False),  # the month's first day
+    Column("platform", String(16), nullable=False),
+    Column("room", String(128)),
+    Column("host_person_id", Integer),
+    Column("host_name", String(128)),
+    *(Column(name, kind, nullable=kind is not RollupCount) for name, kind in SESSION_ROLLUP_MEASURES.items()),
+    Index("ix_session_month_rollups_month_platform", "month", "platform"),
+    Index("ix_session_month_rollups_host_month", "host_person_id", "month"),
+)
+SessionPlatformDayRollup = Table(
+    "session_platform_day_rollups",
+    Base.metadata,
+    Column("day", Date, nullable=False),
+    Column("platform", String(16), nullable=False),
+    *(Column(name, kind, nullable=kind is not RollupCount) for name, kind in SESSION_ROLLUP_MEASURES.items()),
+    Index("ix_session_platform_day_rollups_day_platform", "day", "platform"),
+)
 
 
 # --- settings (lib.settings) ---------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Roll-ups: the session sums per day x platform x room x host, kept in the same transaction as every
-write to the sessions, so pages read a few rows per day instead of every session of the period.
+"""Roll-ups: the session sums per day x platform x room x host, and from those per month x platform x room
+x host and per day x platform (lib.rollups.coarse), kept in the same transaction as every write to the
+sessions, so pages read a few rows per day (or month) instead of every session of the period.
 
 Writers call `refresh_days(conn, days)` with the days they touched (`session_days` finds them, before and
 after the change); readers build their statement with `sums_query` (None: the roll-up cannot answer);
@@ -7,6 +8,7 @@ after the change); readers build their statement with `sums_query` (None: the ro
 """
 
 from lib.rollups.cli import register_cli
+from lib.rollups.coarse import rebuild_coarse
 from lib.rollups.maintain import check, differences, rebuild, rebuild_connection, refresh_days, session_days
 from lib.rollups.measures import measures_of_sessions
 from lib.rollups.read import keys_in_range, sums_frame, sums_query
@@ -17,6 +19,7 @@ __all__ = [
     "keys_in_range",
     "measures_of_sessions",
     "rebuild",
+    "rebuild_coarse",
     "rebuild_connection",
     "refresh_days",
     "register_cli",

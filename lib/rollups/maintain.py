@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, Table, delete, insert, or_, select
 from lib import incidents
 from lib.core.models import LiveSession, SessionRollup
 from lib.core.rollup_diff import keyed_differences
+from lib.rollups import coarse
 from lib.rollups.measures import measures
 
 LS = LiveSession.__table__
@@ -49,6 +50,7 @@ def refresh_days(
     wanted = sorted({d for d in days if d is not None})
     raw_only: list[Any] = []
     rolled_only: list[Any] = []
+    given: set[str | None] | None = None
     if rooms is not None:
         given = set(rooms)
         names = sorted(r for r in given if r is not None)
@@ -59,6 +61,7 @@ def refresh_days(
         chunk = wanted[i : i + DAY_CHUNK]
         conn.execute(delete(R).where(R.c.day.in_(chunk), *rolled_only))
         _fill(conn, R, [LS.c.started_on.in_(chunk), *raw_only])
+    coarse.refresh(conn, wanted, given)  # from the day rows just written
     return len(wanted)
 
 
@@ -68,11 +71,13 @@ def session_days(conn: Connection, *where: Any) -> set[dt.date]:
 
 
 def rebuild_connection(conn: Connection, table: Table | None = None) -> None:
-    """Empty and refill the roll-ups from every raw session (`table`: the roll-up table as a migration
-    sees it; only its columns are filled)."""
+    """Empty and refill the roll-ups from every raw session, the coarser ones from the day rows (`table`:
+    the day roll-up table as a migration sees it; only its columns are filled, and nothing else)."""
     target = R if table is None else table
     conn.execute(delete(target))
     _fill(conn, target, [])
+    if table is None:
+        coarse.rebuild_coarse(conn)
 
 
 def rebuild(engine: Engine) -> None:
@@ -84,18 +89,18 @@ def rebuild(engine: Engine) -> None:
 
 
 def differences(conn: Connection) -> list[dict[str, Any]]:
-    """Every roll-up key whose stored sums differ from a fresh GROUP BY of the raw sessions (missing or
-    extra keys included): [{key, column: [stored, fresh]}]."""
+    """Every day roll-up key whose stored sums differ from a fresh GROUP BY of the raw sessions (missing or
+    extra keys included): [{table, key, column: [stored, fresh]}]."""
     ms = measures(LS)
     fresh_q = select(
         *(c.label(k) for c, k in zip(_raw_keys(), KEYS, strict=True)), *(m.expr.label(m.name) for m in ms)
     )
     fresh = conn.execute(fresh_q.group_by(*_raw_keys()))
     stored = conn.execute(select(*(R.c[k] for k in KEYS), *(R.c[m.name] for m in ms)))
-    return keyed_differences(stored, fresh, KEYS)
+    return [{"table": R.name, **d} for d in keyed_differences(stored, fresh, KEYS)]
 
 
 def check(engine: Engine) -> list[dict[str, Any]]:
-    """The differences of the session roll-ups and of the incident roll-ups (each key says its table)."""
+    """The differences of the session roll-ups (day, month, platform-day) and of the incident roll-ups."""
     with engine.connect() as conn:
-        return differences(conn) + incidents.rollup_differences(conn)
+        return differences(conn) + coarse.differences(conn) + incidents.rollup_differences(conn)

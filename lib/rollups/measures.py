@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from sqlalchemy import Table, and_, case, func
+from sqlalchemy import FromClause, Table, and_, case, func
 
 from lib.core.metrics import MAX_COLUMNS, SESSION_METRICS, WEIGHTED_COLUMNS
 
@@ -92,6 +92,17 @@ def selected(all_measures: list[Measure], metric_keys: tuple[str, ...] | None, e
         if keep:
             out.append(m)
     return out
+
+
+def combined(table: FromClause, m: Measure) -> Any:
+    """`m` over rows of a roll-up `table`, combined as it says, labelled by its name (a count over no row is
+    0, as on the raw table)."""
+    col = table.c[m.name]
+    if m.combine == "max":
+        return func.max(col).label(m.name)
+    if m.combine == "count":
+        return func.coalesce(func.sum(col), 0).label(m.name)
+    return func.sum(col).label(m.name)
 
 
 def measures_of_sessions() -> list[Measure]:

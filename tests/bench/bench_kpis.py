@@ -3,6 +3,7 @@ as a ratio, in one run; and the same page with its sums read from the raw table 
 
     .venv/bin/python -m tests.bench.bench_kpis [--sizes 10000,100000,1000000] [--backends sqlite,postgresql]
         [--copy]   # PostgreSQL: load with COPY (tests/bench/common.py copy_sessions), e.g. --sizes 10000000
+        [--database URL]   # measure a database loaded before (by this loader) instead of loading one
 
 Each size goes into a fresh database (a temp SQLite file; the PostgreSQL database liveops_bench_kpis)
 through the benches' own loader (the demo loader, which keeps the roll-ups; with --copy the sessions are
@@ -148,6 +149,24 @@ def _measure(url: str) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def _reused(url: str) -> tuple[str, int, float, dict]:
+    """A database loaded before (e.g. 1,000,000 sessions kept under /work/benchdata): migrated, measured."""
+    from sqlalchemy import func, select
+
+    from lib.core.db import get_engine
+    from lib.core.models import LiveSession
+    from lib.core.schema import upgrade
+
+    engine = get_engine(url)
+    upgrade(engine)
+    with engine.connect() as conn:
+        n = conn.execute(select(func.count()).select_from(LiveSession)).scalar() or 0
+    engine.dispose()
+    result = _measure(url)
+    print(f"  {url}: {result}", file=sys.stderr)
+    return engine.dialect.name, n, float("nan"), result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10000,100000,1000000")
@@ -156,14 +175,17 @@ def main() -> int:
     parser.add_argument(
         "--copy", action="store_true", help="PostgreSQL: COPY the sessions (10,000,000 and up)"
     )
+    parser.add_argument("--database", help="an already loaded database URL: measured as it is (migrated)")
     parser.add_argument("--child")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(_child(args.child)))
         return 0
     rows = []
+    if args.database:
+        rows.append(_reused(args.database))
     with tempfile.TemporaryDirectory() as tmp:
-        for backend in args.backends.split(","):
+        for backend in [] if args.database else args.backends.split(","):
             for n in (int(s) for s in args.sizes.split(",")):
                 url = fresh_database(backend, "liveops_bench_kpis", Path(tmp))
                 if args.copy and backend == "postgresql":

@@ -20,8 +20,9 @@ maybe_int = st.one_of(st.just(""), st.integers(0, 50_000).map(str))
 
 
 @st.composite
-def session_row(draw) -> str:
-    day = FIRST_DAY + dt.timedelta(days=draw(st.integers(0, 4)))
+def session_row(draw, first_day: dt.date = FIRST_DAY, days: int = 5) -> str:
+    """One export row on one of `days` days from `first_day`."""
+    day = first_day + dt.timedelta(days=draw(st.integers(0, days - 1)))
     start = dt.datetime.combine(
         day, dt.time(draw(st.sampled_from((9, 20, 23))), draw(st.sampled_from((0, 30))))
     )

@@ -87,11 +87,16 @@ def test_check_reports_a_stale_rollup_and_rebuild_mends_it(engine, users, cli_he
     assert rollups.check(engine) == []
     with engine.begin() as conn:  # a write that bypassed the maintained paths
         conn.execute(sa.update(LiveSession).where(LiveSession.host_name == "陈子墨").values(gmv=1.0))
-    diffs = rollups.check(engine)
-    assert len(diffs) == 1 and diffs[0]["gmv__gmv"] == [500.25, 1.0]
-    assert diffs[0]["key"]["host_name"] == "陈子墨"
+    diffs = rollups.check(engine)  # the day, month and platform-day roll-ups each hold the old sum
+    assert [d["table"] for d in diffs] == [
+        "session_rollups",
+        "session_month_rollups",
+        "session_platform_day_rollups",
+    ]
+    assert all(d["gmv__gmv"] == [500.25, 1.0] for d in diffs)
+    assert diffs[0]["key"]["host_name"] == "陈子墨" and diffs[1]["key"]["host_name"] == "陈子墨"
     out = cli_here("rollups", "rebuild", "--check")
-    assert out.returncode == 1 and '"differences": 1' in out.stdout
+    assert out.returncode == 1 and '"differences": 3' in out.stdout
     out = cli_here("rollups", "rebuild")
     assert out.returncode == 0
     assert cli_here("rollups", "rebuild", "--check").returncode == 0

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from lib import importing, rollups
 from lib import scorecards as sc
-from lib.core.models import LiveSession, SessionRollup
+from lib.core.models import LiveSession, SessionMonthRollup, SessionPlatformDayRollup, SessionRollup
 
 FILES = ("roster.csv", "taobao_2026-11-02_2026-11-08.csv")
 
@@ -23,9 +23,11 @@ def test_scorecards_read_the_rollups(engine, samples) -> None:
         assert importing.import_bytes(engine, (samples / name).read_bytes(), name, None).ok
     before = _gmv_actual(engine, "孙佳怡")
     assert before > 0
-    # Double the roll-ups' GMV behind the maintained paths' back: the scorecard follows the roll-ups.
+    # Double the roll-ups' GMV behind the maintained paths' back: the scorecard follows the roll-ups (a
+    # whole month's host sums: the month roll-up; every grain is doubled, whichever the reader picks).
     with engine.begin() as conn:
-        conn.execute(sa.update(SessionRollup).values(gmv__gmv=SessionRollup.c.gmv__gmv * 2))
+        for table in (SessionRollup, SessionMonthRollup, SessionPlatformDayRollup):
+            conn.execute(sa.update(table).values(gmv__gmv=table.c.gmv__gmv * 2))
     assert _gmv_actual(engine, "孙佳怡") == pytest.approx(2 * before)
     with engine.begin() as conn:  # and a raw write that bypassed them does not move it ...
         conn.execute(sa.update(LiveSession).values(gmv=0))

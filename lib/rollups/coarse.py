@@ -1,0 +1,131 @@
+"""The coarser roll-ups, kept from session_rollups in the writer's transaction.
+
+session_month_rollups: per month x platform x room x host, so the whole months of a range read one row per
+key instead of one per key and day (a demo month: ~30x fewer rows). session_platform_day_rollups: per day x
+platform, for questions that filter and group by nothing finer (the unfiltered trend, the home tiles).
+
+Both are recomputed from the day roll-up (a GROUP BY of its rows: right by construction, as the day rows
+are right in the same transaction), for the months and days a write touched; `differences` compares them
+with a fresh GROUP BY of the raw sessions, not of the day roll-up, so a drift anywhere shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import Connection, Table, delete, func, insert, literal, or_, select
+
+from lib.core.dates import month_end, month_start
+from lib.core.models import LiveSession, SessionMonthRollup, SessionPlatformDayRollup, SessionRollup
+from lib.core.rollup_diff import keyed_differences
+from lib.rollups.measures import combined, measures
+
+LS = LiveSession.__table__
+DAY_CHUNK = 200  # days per statement (an IN list every database takes)
+MONTH_KEYS = ("month", "platform", "room", "host_person_id", "host_name")
+PLATFORM_KEYS = ("day", "platform")
+_HOST_KEYS = ("platform", "room", "host_person_id", "host_name")
+
+
+def _names(table: Table) -> list[str]:
+    return [m.name for m in measures(LS) if m.name in table.c]
+
+
+def _fill_month(conn: Connection, month: dt.date, day_table: Table, target: Table, where: list[Any]) -> None:
+    """The month's rows of `target` from the day roll-up's rows of that month (and `where`)."""
+    ms = [m for m in measures(LS) if m.name in target.c]
+    keys = [day_table.c[k] for k in _HOST_KEYS]
+    query = (
+        select(literal(month, target.c.month.type), *keys, *(combined(day_table, m) for m in ms))
+        .where(day_table.c.day >= month, day_table.c.day <= month_end(month), *where)
+        .group_by(*keys)
+    )
+    conn.execute(insert(target).from_select([*MONTH_KEYS, *(m.name for m in ms)], query))
+
+
+def _fill_platform_days(conn: Connection, day_table: Table, target: Table, where: list[Any]) -> None:
+    ms = [m for m in measures(LS) if m.name in target.c]
+    keys = [day_table.c.day, day_table.c.platform]
+    query = select(*keys, *(combined(day_table, m) for m in ms)).where(*where).group_by(*keys)
+    conn.execute(insert(target).from_select([*PLATFORM_KEYS, *(m.name for m in ms)], query))
+
+
+def refresh(conn: Connection, days: list[dt.date], rooms: set[Any] | None = None) -> None:
+    """After the day roll-up of `days` was recomputed (only the keys of `rooms` when given): their months'
+    rows (of those rooms) and the days' platform rows (every room of the day: a platform row holds them all)."""
+    r, m, p = SessionRollup, SessionMonthRollup, SessionPlatformDayRollup
+    for month in sorted({month_start(d) for d in days}):
+        conn.execute(delete(m).where(m.c.month == month, *([] if rooms is None else [_room_cond(m, rooms)])))
+        _fill_month(conn, month, r, m, [] if rooms is None else [_room_cond(r, rooms)])
+    for i in range(0, len(days), DAY_CHUNK):
+        chunk = days[i : i + DAY_CHUNK]
+        conn.execute(delete(p).where(p.c.day.in_(chunk)))
+        _fill_platform_days(conn, r, p, [r.c.day.in_(chunk)])
+
+
+def _room_cond(table: Table, given: set[Any]) -> Any:
+    cond = table.c.room.in_(sorted(n for n in given if n is not None))
+    return or_(cond, table.c.room.is_(None)) if None in given else cond
+
+
+def _months(first: dt.date | None, last: dt.date | None) -> Iterator[dt.date]:
+    if first is None or last is None:
+        return
+    month = month_start(first)
+    while month <= last:
+        yield month
+        month = month_end(month) + dt.timedelta(days=1)
+
+
+def rebuild_coarse(
+    conn: Connection,
+    day_table: Table | None = None,
+    month_table: Table | None = None,
+    platform_table: Table | None = None,
+) -> None:
+    """Empty and refill both coarse roll-ups from the day roll-up (the tables as a migration sees them)."""
+    r = SessionRollup if day_table is None else day_table
+    m = SessionMonthRollup if month_table is None else month_table
+    p = SessionPlatformDayRollup if platform_table is None else platform_table
+    conn.execute(delete(m))
+    conn.execute(delete(p))
+    first, last = conn.execute(select(func.min(r.c.day), func.max(r.c.day))).one()
+    for month in _months(first, last):
+        _fill_month(conn, month, r, m, [])
+    _fill_platform_days(conn, r, p, [])
+
+
+def _fresh_months(conn: Connection) -> Iterator[Any]:
+    """A fresh GROUP BY of the raw sessions per month x platform x room x host (one statement a month)."""
+    ms = measures(LS)
+    keys = [LS.c[k] for k in _HOST_KEYS]
+    first, last = conn.execute(select(func.min(LS.c.started_on), func.max(LS.c.started_on))).one()
+    for month in _months(first, last):
+        query = (
+            select(literal(month, SessionMonthRollup.c.month.type).label("month"), *keys)
+            .add_columns(*(x.expr.label(x.name) for x in ms))
+            .where(LS.c.started_on >= month, LS.c.started_on <= month_end(month))
+            .group_by(*keys)
+        )
+        yield from conn.execute(query)
+
+
+def differences(conn: Connection) -> list[dict[str, Any]]:
+    """The keys of both coarse roll-ups whose stored sums differ from a fresh GROUP BY of the raw sessions
+    (each key says its table)."""
+    ms = measures(LS)
+    m, p = SessionMonthRollup, SessionPlatformDayRollup
+    out = []
+    stored = conn.execute(select(*(m.c[k] for k in MONTH_KEYS), *(m.c[x.name] for x in ms)))
+    for diff in keyed_differences(stored, _fresh_months(conn), MONTH_KEYS):
+        out.append({"table": m.name, **diff})
+    keys = [LS.c.started_on.label("day"), LS.c.platform]
+    fresh = conn.execute(
+        select(*keys, *(x.expr.label(x.name) for x in ms)).group_by(LS.c.started_on, LS.c.platform)
+    )
+    stored = conn.execute(select(*(p.c[k] for k in PLATFORM_KEYS), *(p.c[x.name] for x in ms)))
+    for diff in keyed_differences(stored, fresh, PLATFORM_KEYS):
+        out.append({"table": p.name, **diff})
+    return out
