@@ -116,16 +116,23 @@ def label_groups(frame: pd.DataFrame, by: str, roster: Roster) -> pd.DataFrame:
     return out.rename(columns={"k_platform": "group"})
 
 
-def _scope(by: str, row: dict[str, Any], filters: Filters, roster: Roster) -> dict[str, str | None]:
-    """What a group's target depends on: its own key plus the filters that narrow it."""
+def _filters_scope(filters: Filters, roster: Roster) -> dict[str, str | None]:
+    """The target scope the filters alone give (every group's starting point)."""
     team_id = roster.team_id(filters.team) if filters.team else None
     host_ids = roster.person_ids(filters.host) if filters.host else []
-    scope: dict[str, str | None] = {
+    return {
         "person": str(host_ids[0]) if len(host_ids) == 1 else None,
         "team": None if team_id is None else str(team_id),
         "room": filters.room,
         "platform": filters.platform,
     }
+
+
+def _scope(
+    by: str, row: dict[str, Any], filters: Filters, base: dict[str, str | None]
+) -> dict[str, str | None]:
+    """What a group's target depends on: its own key plus the filters that narrow it (`base`)."""
+    scope = dict(base)
     if by == "host":
         scope["person"] = None if row.get("person_id") is None else str(row["person_id"])
         scope["team"] = None if row.get("team_id") is None else str(row["team_id"])
@@ -178,9 +185,12 @@ def with_targets(
             continue
         by_metric.setdefault(one.metric, []).append(one)
     memo: dict[tuple, tg.TargetRow | None] = {}
+    base = _filters_scope(filters, roster)
+    # A non-time group's target month and months are the range's: once, not once per group.
+    same_period = None if by in TIME_GROUPS or by == "session" or not rows else _period(by, rows[0], filters)
     for row in rows:
-        month, months = _period(by, row, filters)
-        scope = _scope(by, row, filters, roster)
+        month, months = same_period or _period(by, row, filters)
+        scope = _scope(by, row, filters, base)
         found: dict[str, Any] = {}
         for key in by_metric:
             if key != "gmv_mom" and key not in METRIC_FIELDS:
@@ -202,14 +212,30 @@ def _mom(now_value: float | None, before: float | None) -> float | None:
     return (now_value - before) / before
 
 
+def _numbers(frame: pd.DataFrame, name: str) -> list[float | None]:
+    """Column `name` as `number_or_none` gives each value (a float column in one pass, NaN as None)."""
+    if name not in frame.columns:
+        return [None] * len(frame)
+    column = frame[name]
+    if column.dtype == "float64":
+        return [None if v != v else v for v in column.to_numpy().tolist()]
+    return [number_or_none(v) for v in column.tolist()]
+
+
 def frame_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Records of a sums frame with the metrics its sums give (the others None: not queried)."""
     present = [m for m in SESSION_METRICS if METRIC_FIELDS[m.key][0][0] in frame.columns]
     missing = dict.fromkeys(m.key for m in SESSION_METRICS if m not in present)
+    # Each metric's sums, column by column: a group-per-row loop of number_or_none grows with the hosts.
+    fields = {
+        m.key: [(short, _numbers(frame, full)) for full, short in METRIC_FIELDS[m.key]] for m in present
+    }
     rows = []
-    for rec in frame.to_dict("records", into=dict):
+    for i, rec in enumerate(frame.to_dict("records", into=dict)):
         rec.update(missing)
-        rec.update({m.key: _value(rec, m) for m in present})
+        for m in present:
+            assert m.from_sums is not None  # every session metric has one
+            rec[m.key] = m.from_sums({short: values[i] for short, values in fields[m.key]})
         rows.append(rec)
     return rows
 
@@ -259,10 +285,10 @@ def _add_mom(
     for rec in prev.to_dict("records", into=dict):
         key = shift_day_by_months(rec["group"], 1) if by == "month" else rec["group"]
         prev_gmv[key] = _value(rec, METRICS["gmv"])
-    whole = span_of(filters)
+    whole, span = span_of(filters), comparison_of(filters)  # one span for every group (months: below)
     for row in rows:
         row["gmv_mom"] = _mom(row.get("gmv"), prev_gmv.get(row["group"]))
-        row["compared"] = comparison_of(filters)
+        row["compared"] = span
         if by == "month":  # this month's part of the range against the same part of the month before
             first = max(whole.start, dt.datetime.combine(row["group"], dt.time()))
             last = min(whole.end, day_end(month_end(row["group"])))

@@ -178,12 +178,13 @@ def drill_links(groups: pd.Series, rank_by: str, state: dict[str, Any]) -> list[
     """Per ranking row, the KPI page's link filtered to that row (same period and filters) and ranked one
     level across; None for a row without a key (hosts without a team)."""
     links: list[str | None] = []
+    lang = with_language({})  # the language parameter, read once (not once per row of a long ranking)
     for group in groups:
         if group is None or group != group:
             links.append(None)
             continue
         params = kpis.params_from_view({**state, rank_by: str(group), "by": DRILL_BY[rank_by]})
-        links.append("kpis?" + urlencode(with_language(params)))
+        links.append("kpis?" + urlencode({**params, **lang}))
     return links
 
 
