@@ -22,7 +22,7 @@ from lib.kpis.period_targets import with_period_targets
 from lib.kpis.periods import compared, comparison_of, period_filters, span_of
 from lib.kpis.queries import FLAG_SUMS, TREND_METRICS, Filters, load_roster, sums_by
 from lib.kpis.rows import group_rows, label_groups, period_figures
-from lib.kpis.view import red_flags
+from lib.kpis.view import FLAG_TARGETS, red_flags
 
 TILE_METRICS = ("gmv", "sessions", "viewers", "conversion_rate")
 RECENT_DAYS = 7  # "the last sessions" of the home page's red flags: the last week, today included
@@ -214,7 +214,6 @@ def recent_flags(engine: Engine, moment: dt.datetime) -> list[dict[str, Any]]:
     roster = load_roster(engine)
     before = sums_by(engine, compared(filters), "host", roster, metric_keys=FLAG_SUMS)
     before_hosts = label_groups(before, "host", roster)
-    hosts = group_rows(
-        engine, filters, "host", roster, tg.load_targets(engine), FLAG_SUMS, before_hosts, None
-    )
+    targets = tg.load_targets(engine)
+    hosts = group_rows(engine, filters, "host", roster, targets, FLAG_SUMS, before_hosts, None, FLAG_TARGETS)
     return red_flags(hosts, before_hosts)

@@ -249,10 +249,12 @@ def group_rows(
     metric_keys: tuple[str, ...] | None = None,
     previous: pd.DataFrame | None = None,
     sums: pd.DataFrame | None = None,
+    target_keys: tuple[str, ...] | None = None,
 ) -> list[dict[str, Any]]:
     """One dict per group: `group`, `sessions`, every session metric, `gmv_mom` and scope columns, with
     `targets`. Sorted by group key (sessions: by start time). `previous`: the groups' labelled sums one
-    month earlier when the caller has them already; `sums`: this range's sums_by frame, likewise."""
+    month earlier when the caller has them already; `sums`: this range's sums_by frame, likewise;
+    `target_keys`: the only targets the caller reads (default: those of `metric_keys`)."""
     roster = roster or load_roster(engine)
     targets = tg.load_targets(engine) if targets is None else targets
     if by == "session":
@@ -261,7 +263,7 @@ def group_rows(
         frame = sums_by(engine, filters, by, roster, metric_keys=metric_keys) if sums is None else sums
         rows = frame_rows(label_groups(frame, by, roster))
         _add_mom(engine, filters, by, roster, rows, previous)
-    return with_targets(by, rows, filters, roster, targets, metric_keys)
+    return with_targets(by, rows, filters, roster, targets, target_keys or metric_keys)
 
 
 def _add_mom(

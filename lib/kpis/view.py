@@ -53,6 +53,9 @@ TILE_KEYS = (
 FLAG_METRICS = ("gmv_per_session", "conversion_rate", "viewers_per_session")
 FLAG_RATIO = 0.7
 MIN_NORMAL_SESSIONS = 3
+# The targets a ranking row shows (GMV) and a red flag reads (GMV, conversion): per host, only these are
+# evaluated (each other metric's target would be one more evaluation per host, never shown).
+FLAG_TARGETS = ("gmv", "conversion_rate")
 
 RANK_SUMS = (
     "gmv",
@@ -118,12 +121,14 @@ def kpi_view(engine: Engine, filters: Filters, granularity: str = "day", rank_by
     trend_rows = with_targets(granularity, trend_rows, filters, roster, targets, TILE_SUMS)
 
     prev = before_hosts if rank_by == "host" else None
-    rank_rows = group_rows(engine, filters, rank_by, roster, targets, RANK_SUMS, prev, results["rank"])
+    rank_rows = group_rows(
+        engine, filters, rank_by, roster, targets, RANK_SUMS, prev, results["rank"], FLAG_TARGETS
+    )
     if rank_by == "host":
         hosts = rank_rows
     else:
         hosts = group_rows(
-            engine, filters, "host", roster, targets, FLAG_SUMS, before_hosts, results["hosts"]
+            engine, filters, "host", roster, targets, FLAG_SUMS, before_hosts, results["hosts"], FLAG_TARGETS
         )
     return KpiView(
         tiles=tiles,

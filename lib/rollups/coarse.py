@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Table, delete, func, insert, literal, or_, select
@@ -97,19 +98,25 @@ def rebuild_coarse(
     _fill_platform_days(conn, r, p, [])
 
 
-def _fresh_months(conn: Connection) -> Iterator[Any]:
-    """A fresh GROUP BY of the raw sessions per month x platform x room x host (one statement a month)."""
+@dataclass(frozen=True)
+class _Keyed:
+    _mapping: dict[str, Any]  # what keyed_differences reads of a row
+
+
+def _fresh_months(conn: Connection) -> Iterator[_Keyed]:
+    """A fresh GROUP BY of the raw sessions per month x platform x room x host (one statement a month; the
+    month put in here: MySQL returns a selected date parameter as text)."""
     ms = measures(LS)
     keys = [LS.c[k] for k in _HOST_KEYS]
     first, last = conn.execute(select(func.min(LS.c.started_on), func.max(LS.c.started_on))).one()
     for month in _months(first, last):
         query = (
-            select(literal(month, SessionMonthRollup.c.month.type).label("month"), *keys)
-            .add_columns(*(x.expr.label(x.name) for x in ms))
+            select(*keys, *(x.expr.label(x.name) for x in ms))
             .where(LS.c.started_on >= month, LS.c.started_on <= month_end(month))
             .group_by(*keys)
         )
-        yield from conn.execute(query)
+        for row in conn.execute(query):
+            yield _Keyed({"month": month, **row._mapping})
 
 
 def differences(conn: Connection) -> list[dict[str, Any]]:
