@@ -218,7 +218,8 @@ def ranking_table(view: kpis.KpiView, rank_by: str, name: str, state: dict[str, 
     open_col = t("kpis.drill_open")
     shown = table.copy()
     links = drill_links(view.ranking["group"], rank_by, state)
-    shown.insert(0, open_col, [t("kpis.drill_text") if link else None for link in links])
+    drill_text = t("kpis.drill_text")  # once: t() reads the session's language on every call
+    shown.insert(0, open_col, [drill_text if link else None for link in links])
     money, pct, count = (
         st.column_config.NumberColumn(format=table_format("cny")),
         st.column_config.NumberColumn(format="percent"),
