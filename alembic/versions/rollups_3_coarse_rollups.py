@@ -7,7 +7,8 @@ Create Date: 2026-12-07 10:45:00
 The same sums as session_rollups at two coarser grains, so a page reads a month's key in one row and an
 unfiltered trend in a few rows per day (lib.rollups.coarse). Both are filled here from session_rollups (the
 application's own GROUP BY over the table as reflected), and from then on kept with it in every write's
-transaction. The measure columns are frozen here as session_rollups has them at this revision.
+transaction (the month rows of the keys a write changed: an index on session_rollups (room, day) finds
+their day rows). The measure columns are frozen here as session_rollups has them at this revision.
 """
 
 from collections.abc import Sequence
@@ -129,6 +130,8 @@ def upgrade() -> None:
     op.create_index(
         "ix_session_platform_day_rollups_day_platform", "session_platform_day_rollups", ["day", "platform"]
     )
+    # A write recomputes the month rows of the keys it changed: their day rows found by room.
+    op.create_index("ix_session_rollups_room_day", "session_rollups", ["room", "day"])
     from lib.rollups import rebuild_coarse
 
     bind = op.get_bind()
@@ -142,6 +145,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_session_rollups_room_day", table_name="session_rollups")
     op.drop_index("ix_session_platform_day_rollups_day_platform", table_name="session_platform_day_rollups")
     op.drop_table("session_platform_day_rollups")
     op.drop_index("ix_session_month_rollups_host_month", table_name="session_month_rollups")

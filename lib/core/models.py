@@ -788,6 +788,7 @@ SessionRollup = Table(
     *(Column(name, kind, nullable=kind is not RollupCount) for name, kind in SESSION_ROLLUP_MEASURES.items()),
     Index("ix_session_rollups_day_platform", "day", "platform"),
     Index("ix_session_rollups_host_day", "host_person_id", "day"),
+    Index("ix_session_rollups_room_day", "room", "day"),  # a changed key's month (lib.rollups.coarse)
 )
 # Coarser grains of the same sums (lib.rollups.coarse), kept from session_rollups in the same transaction:
 # per month x platform x room x host (a month's ~30 day rows of a key in one) for the whole months of a

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, func, insert, literal, or_, select
+from sqlalchemy import Connection, Table, and_, delete, func, insert, literal, or_, select
 
 from lib.core.dates import month_end, month_start
 from lib.core.models import LiveSession, SessionMonthRollup, SessionPlatformDayRollup, SessionRollup
@@ -25,6 +25,8 @@ from lib.rollups.measures import combined, measures
 
 LS = LiveSession.__table__
 DAY_CHUNK = 200  # days per statement (an IN list every database takes)
+KEY_CHUNK = 50  # month keys recomputed per statement (an OR of key matches)
+WHOLE_MONTH_FROM = 400  # more changed keys in a month than this (a bulk load): the month recomputed whole
 MONTH_KEYS = ("month", "platform", "room", "host_person_id", "host_name")
 PLATFORM_KEYS = ("day", "platform")
 _HOST_KEYS = ("platform", "room", "host_person_id", "host_name")
@@ -53,17 +55,58 @@ def _fill_platform_days(conn: Connection, day_table: Table, target: Table, where
     conn.execute(insert(target).from_select([*PLATFORM_KEYS, *(m.name for m in ms)], query))
 
 
-def refresh(conn: Connection, days: list[dt.date], rooms: set[Any] | None = None) -> None:
-    """After the day roll-up of `days` was recomputed (only the keys of `rooms` when given): their months'
-    rows (of those rooms) and the days' platform rows (every room of the day: a platform row holds them all)."""
+def day_rows(conn: Connection, days: list[dt.date], where: list[Any]) -> set[tuple[Any, ...]]:
+    """The day roll-up's whole rows of `days` (and `where`): read before and after a refresh, their
+    difference names the keys whose month rows must be recomputed."""
+    r = SessionRollup
+    return {tuple(row) for row in conn.execute(select(*r.c).where(r.c.day.in_(days), *where))}
+
+
+def changed_keys(before: set[tuple[Any, ...]], after: set[tuple[Any, ...]]) -> set[tuple[Any, ...]]:
+    """(day, platform, room, host person id, host name) of every day row that changed, came or went."""
+    return {row[:5] for row in before ^ after}
+
+
+def refresh(conn: Connection, changed: set[tuple[Any, ...]]) -> None:
+    """After the day roll-up changed at `changed` (changed_keys): those keys' month rows, and the platform
+    rows of those days. Only the changed keys: a month's rows are a GROUP BY of the month's day rows, and a
+    whole month at 1,000,000 sessions is ~60,000 of them (seconds per import), a key's ~30."""
     r, m, p = SessionRollup, SessionMonthRollup, SessionPlatformDayRollup
-    for month in sorted({month_start(d) for d in days}):
-        conn.execute(delete(m).where(m.c.month == month, *([] if rooms is None else [_room_cond(m, rooms)])))
-        _fill_month(conn, month, r, m, [] if rooms is None else [_room_cond(r, rooms)])
+    by_month: dict[dt.date, set[tuple[Any, ...]]] = {}
+    for day, *key in changed:
+        by_month.setdefault(month_start(day), set()).add(tuple(key))
+    for month, keys in sorted(by_month.items()):
+        if len(keys) > WHOLE_MONTH_FROM:  # a bulk write: the month at once
+            conn.execute(delete(m).where(m.c.month == month))
+            _fill_month(conn, month, r, m, [])
+            continue
+        ordered = sorted(keys, key=lambda k: tuple(str(x) for x in k))
+        for i in range(0, len(ordered), KEY_CHUNK):
+            part = ordered[i : i + KEY_CHUNK]
+            conn.execute(delete(m).where(m.c.month == month, _keys_cond(m, part)))
+            _fill_month(conn, month, r, m, [_keys_cond(r, part)])
+    days = sorted({row[0] for row in changed})
     for i in range(0, len(days), DAY_CHUNK):
         chunk = days[i : i + DAY_CHUNK]
         conn.execute(delete(p).where(p.c.day.in_(chunk)))
         _fill_platform_days(conn, r, p, [r.c.day.in_(chunk)])
+
+
+def _keys_cond(table: Table, keys: list[tuple[Any, ...]]) -> Any:
+    """Rows of these (platform, room, host person id, host name) keys: found by room (the room index),
+    then matched on the rest through COALESCE, so no database walks the person index instead (most demo
+    hosts have no person: IS NULL would match every row of the month). A NULL matches its COALESCE stand-in
+    too: more keys recomputed, never fewer, and the delete and the fill use the same condition."""
+    c = table.c
+    exact = [
+        and_(
+            func.coalesce(c.platform, "") == platform,
+            func.coalesce(c.host_person_id, -1) == (-1 if person is None else person),
+            func.coalesce(c.host_name, "") == (name or ""),
+        )
+        for platform, _room, person, name in keys
+    ]
+    return and_(_room_cond(table, {k[1] for k in keys}), or_(*exact))
 
 
 def _room_cond(table: Table, given: set[Any]) -> Any:

@@ -50,18 +50,20 @@ def refresh_days(
     wanted = sorted({d for d in days if d is not None})
     raw_only: list[Any] = []
     rolled_only: list[Any] = []
-    given: set[str | None] | None = None
     if rooms is not None:
         given = set(rooms)
         names = sorted(r for r in given if r is not None)
         for table, out in ((LS, raw_only), (R, rolled_only)):
             cond = table.c.room.in_(names)
             out.append(or_(cond, table.c.room.is_(None)) if None in given else cond)
+    changed: set[tuple[Any, ...]] = set()
     for i in range(0, len(wanted), DAY_CHUNK):
         chunk = wanted[i : i + DAY_CHUNK]
+        before = coarse.day_rows(conn, chunk, rolled_only)
         conn.execute(delete(R).where(R.c.day.in_(chunk), *rolled_only))
         _fill(conn, R, [LS.c.started_on.in_(chunk), *raw_only])
-    coarse.refresh(conn, wanted, given)  # from the day rows just written
+        changed |= coarse.changed_keys(before, coarse.day_rows(conn, chunk, rolled_only))
+    coarse.refresh(conn, changed)  # the coarser rows of the keys that changed, from the day rows
     return len(wanted)
 
 
