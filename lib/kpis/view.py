@@ -210,7 +210,9 @@ def ranking_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     records = []
     for row in rows:
         rec = {"group": row.get("group")}
-        rec.update({k: number_or_none(row.get(k)) for k in RANK_COLUMNS})
+        for k in RANK_COLUMNS:  # number_or_none, without a call for the usual float (one per host and column)
+            v = row.get(k)
+            rec[k] = (v if v == v else None) if type(v) is float else number_or_none(v)
         gmv_target = row.get("targets", {}).get("gmv")
         rec["gmv_achievement"] = None if gmv_target is None else gmv_target["achievement"]
         rec["status"] = "no_data" if gmv_target is None else gmv_target["status"]
