@@ -89,10 +89,11 @@ def period_tiles(engine: Engine, period: Period, moment: dt.datetime | None = No
     """GMV, sessions, viewers and conversion over a period, against its comparison span and target. With
     `moment`, a period target (a month's or quarter's) replaces the per-session one where it applies, read
     with its pacing at that moment; without, the per-session targets only (a single day's block)."""
-    row = period_figures(engine, period.filters, TILE_METRICS)
+    roster = load_roster(engine)  # once for the figures and the period targets (a round trip each)
+    row = period_figures(engine, period.filters, TILE_METRICS, roster)
     if moment is not None:
         periods = tg.load_period_targets(engine)
-        [row] = with_period_targets("all", [row], period.filters, load_roster(engine), periods, moment)
+        [row] = with_period_targets("all", [row], period.filters, roster, periods, moment)
     tiles = []
     for key in TILE_METRICS:
         target = row["targets"].get(key)

@@ -332,6 +332,8 @@ def total_of(frame: pd.DataFrame) -> dict[str, Any]:
     """All groups of a sums frame added up into one row."""
     if frame.empty:
         return {"sessions": 0}
+    if len(frame) == 1:  # one group already (a tile's "all" sums): what the roll-up below would give
+        return {"_all": 1, **{n: float(frame[n].iloc[0]) for n in sum_names(frame)}}
     keys = [c for c in frame.columns if c.startswith("k_")]
     rolled = rollup(frame.assign(_all=1).drop(columns=keys), ["_all"])
     return rolled.to_dict("records", into=dict)[0]
