@@ -150,6 +150,10 @@ def _measure(url: str) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def _seconds(value: float) -> str:
+    return "–" if value != value else f"{value:.1f}"  # NaN: loaded before (--database)
+
+
 def _reused(url: str) -> tuple[str, int, float, dict]:
     """A database loaded before (e.g. 1,000,000 sessions kept under /work/benchdata): migrated, measured."""
     from sqlalchemy import func, select, text
@@ -210,7 +214,7 @@ def main() -> int:
         for page in ("kpis", "overview"):
             bare, cold = r[f"{page}_bare"], r[f"{page}_cold"]
             print(
-                f"| {backend} | {n:,} | {page} | {r['month_sessions']:,} | {load:.1f} | {bare:.3f} "
+                f"| {backend} | {n:,} | {page} | {r['month_sessions']:,} | {_seconds(load)} | {bare:.3f} "
                 f"| {r[f'{page}_before']:.3f} | {cold:.3f} | {cold / bare if bare else float('nan'):.2f}× "
                 f"| {r[f'{page}_warm']:.3f} | {r['peak_mb']:.0f} |"
             )
