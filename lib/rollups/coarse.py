@@ -32,10 +32,6 @@ PLATFORM_KEYS = ("day", "platform")
 _HOST_KEYS = ("platform", "room", "host_person_id", "host_name")
 
 
-def _names(table: Table) -> list[str]:
-    return [m.name for m in measures(LS) if m.name in table.c]
-
-
 def _fill_month(conn: Connection, month: dt.date, day_table: Table, target: Table, where: list[Any]) -> None:
     """The month's rows of `target` from the day roll-up's rows of that month (and `where`)."""
     ms = [m for m in measures(LS) if m.name in target.c]
