@@ -15,14 +15,19 @@ committed between the two reads), the caller falls back to `sql_percentiles` too
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, literal_column, or_, select
+from sqlalchemy import Connection, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
-from lib.core.durations import DURATION_MEASURES, bin_bounds, bin_index
+from lib.core.durations import DURATION_BIN_STARTS, DURATION_MEASURES, bin_bounds
 from lib.incidents import rollup
 from lib.incidents.model import QUANTILES, ReportFilter
 from lib.incidents.sql import IncidentQuery, interpolate
@@ -48,34 +53,76 @@ def _locate(counts: Sequence[int], rank: int) -> tuple[int, int]:
     raise IndexError(rank)
 
 
-def _in_bin(col: Any, k: int) -> Any:
+def _in_bin(col: Any, k: int) -> list[Any]:
     lo, hi = bin_bounds(k)
     conds = [col.is_not(None)]
     if lo is not None:
         conds.append(col >= lo)
     if hi is not None:
         conds.append(col < hi)
-    return and_(*conds)
+    return conds
+
+
+class _NotAnIndex(ColumnElement[Any]):
+    """A column SQLite may not pick an index for (`+col`; plain elsewhere): keeps its planner on the duration
+    index, which holds the period and every filter column, instead of the period or category index."""
+
+    inherit_cache = True
+    _traverse_internals = [("col", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, col: ColumnElement[Any]) -> None:
+        self.col = col
+        self.type = col.type
+
+
+@compiles(_NotAnIndex)
+def _plain(element: _NotAnIndex, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.col, **kw)
+
+
+@compiles(_NotAnIndex, "sqlite")
+def _unary_plus(element: _NotAnIndex, compiler: SQLCompiler, **kw: Any) -> str:
+    return "+" + compiler.process(element.col, **kw)
+
+
+def _filter(q: IncidentQuery, flt: ReportFilter) -> list[Any]:
+    """The filter's period and keys (all `rollup.serves` allows), off every index but the duration one."""
+    i = q.i
+    start = dt.datetime.combine(flt.date_from, dt.time())
+    end = dt.datetime.combine(flt.date_to + dt.timedelta(days=1), dt.time())
+    detected = _NotAnIndex(i.c.detected_at)
+    conds = [detected >= start, detected < end]
+    for values, col in (
+        (flt.categories, i.c.category),
+        (flt.severities, i.c.severity),
+        (flt.department_ids, i.c.owner_department_id),
+    ):
+        if values:
+            conds.append(_NotAnIndex(col).in_(list(values)))
+    return conds
 
 
 def _values(
     conn: Connection, q: IncidentQuery, flt: ReportFilter, by: str | None, measure: str, bins: set[int]
 ) -> dict[Key, dict[int, list[tuple[float, int]]]]:
-    """{group key: {bin: [(duration, how many), ascending]}} of the raw durations in `bins`."""
+    """{group key: {bin: [(duration, how many), ascending]}} of the raw durations in `bins`: one query per
+    bin, a range scan of the duration index (an OR of ranges makes SQLite scan the whole period instead)."""
     col = q.i.c[f"{measure}_s"]  # generated from the same definition as q.respond_s / q.resolve_s
-    group = q.group_expr(by) if by else literal_column("'all'")
+    # No constant group when ungrouped: SQLite would then sort the whole period's rows by it.
+    groups = [q.group_expr(by).label("grp")] if by else []
     source = q.i.outerjoin(q.dept, q.dept.c.id == q.i.c.owner_department_id) if by == "department" else q.i
-    stmt = (
-        select(group.label("grp"), col.label("v"), func.count().label("n"))
-        .select_from(source)
-        .where(*q.where(flt), or_(*(_in_bin(col, k) for k in sorted(bins))))
-        .group_by(group, col)
-        .order_by(col)
-    )
     out: dict[Key, dict[int, list[tuple[float, int]]]] = {}
-    for r in conn.execute(stmt):
-        key: Key = (r.grp,) if by else ()
-        out.setdefault(key, {}).setdefault(bin_index(float(r.v)), []).append((float(r.v), int(r.n)))
+    for k in sorted(bins):
+        stmt = (
+            select(*groups, col.label("v"), func.count().label("n"))
+            .select_from(source)
+            .where(*_filter(q, flt), *_in_bin(col, k))
+            .group_by(*groups, col)
+            .order_by(col)
+        )
+        for r in conn.execute(stmt):
+            key: Key = (r.grp,) if by else ()
+            out.setdefault(key, {}).setdefault(k, []).append((float(r.v), int(r.n)))
     return out
 
 
@@ -97,10 +144,11 @@ def rollup_percentiles(
 ) -> dict[Key, dict[str, list[float | None]]] | None:
     """The respond and resolve percentiles per group, shaped like `sql_percentiles`' answer; None when the
     raw durations disagree with the roll-ups (see the module doc)."""
-    hist: dict[str, dict[Key, list[int]]] = {}
-    for m in DURATION_MEASURES:
-        rows = conn.execute(rollup.histogram_query(flt, by, q.dialect, m)).all()
-        hist[m] = {((r[0],) if by else ()): [int(c or 0) for c in r[1:]] for r in rows}
+    width = len(DURATION_BIN_STARTS)
+    hist: dict[str, dict[Key, list[int]]] = {m: {} for m in DURATION_MEASURES}
+    for r in conn.execute(rollup.histogram_query(flt, by, q.dialect)):
+        for j, m in enumerate(DURATION_MEASURES):
+            hist[m][(r[0],) if by else ()] = [int(c or 0) for c in r[1 + j * width : 1 + (j + 1) * width]]
     out: dict[Key, dict[str, list[float | None]]] = {}
     for m in DURATION_MEASURES:
         wanted = {

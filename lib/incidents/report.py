@@ -71,7 +71,7 @@ def report(engine: Engine, flt: ReportFilter, by: str | None = None) -> list[dic
         rows = conn.execute(counts).all()
         # Exact percentiles from the roll-ups' duration histograms (lib.incidents.percentiles) where they
         # serve; else (or if a write slipped between its reads) ranked over every raw duration.
-        pct = rollup_percentiles(conn, q, flt, by) if served else None
+        pct = rollup_percentiles(conn, q, flt, by) if rollup.serves_histograms(flt, by) else None
         if pct is None:
             pct = sql_percentiles(conn, q, where, keys, {"respond": q.respond_s, "resolve": q.resolve_s})
     out = []
@@ -157,7 +157,7 @@ def resolve_distribution(engine: Engine, flt: ReportFilter) -> pd.DataFrame:
     the raw incidents (a platform, room, host, handler or session filter)."""
     cols = ["category", "severity", "minute", "count", "sla_minutes"]
     q = IncidentQuery(dialect_of(engine))
-    if rollup.serves(flt, None):
+    if rollup.serves_histograms(flt, None):
         with engine.connect() as conn:
             rows = conn.execute(rollup.resolve_histogram_query(flt, q.dialect)).all()
         out = pd.DataFrame(_minutes_of_bins(rows), columns=cols)

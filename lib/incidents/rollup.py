@@ -14,8 +14,14 @@ durations and counts stored here do not depend on any SLA.
 What the roll-up answers: whole-day periods (the report's filter is in days) filtered by category,
 severity and owner department, grouped by nothing, category, severity, department or week. What it
 cannot: a filter or group finer than its keys (platform, room, host, handler, session): `serves` says
-no, and the report reads the raw incidents for those. Percentiles are never a roll-up's: a sum cannot
-give a median (sql_percentiles ranks the raw durations).
+no, and the report reads the raw incidents for those.
+
+Duration histograms: each row also counts its respond and resolve durations per bin (lib.core.durations:
+10-second bins up to 10 minutes, 1-minute bins up to an hour, one bin above), and keeps the largest
+resolve SLA of its resolved incidents. The report's 1-minute resolve-time histogram is a sum of those
+bins; its exact percentiles locate each rank's bin from them and read back only that bin's raw durations
+(lib.incidents.percentiles). Bins are columns, not rows: at a few incidents per key and day a row per
+bin would be about as many rows as incidents.
 """
 
 from __future__ import annotations
@@ -154,6 +160,12 @@ def serves(flt: ReportFilter, by: str | None) -> bool:
     return not finer and by in ROLLUP_GROUPS
 
 
+def serves_histograms(flt: ReportFilter, by: str | None) -> bool:
+    """Whether the report's percentiles and resolve-time histogram read the roll-ups' duration bins: the
+    same filters and groups as the counts (`serves`); a switch of its own for the benches' before/after."""
+    return serves(flt, by)
+
+
 def _grouped(flt: ReportFilter, by: str | None, dialect: str, columns: list[Any]) -> Any:
     """SELECT grp, `columns` FROM the roll-ups of the filter's days and keys, grouped like the report."""
     d = Department.__table__.alias("d")
@@ -199,9 +211,11 @@ def counts_query(flt: ReportFilter, by: str | None, dialect: str) -> Any:
     )
 
 
-def histogram_query(flt: ReportFilter, by: str | None, dialect: str, measure: str) -> Any:
-    """grp and the count of `measure` durations in each bin (columns in bin order), when `serves`."""
-    return _grouped(flt, by, dialect, [func.sum(R.c[c]).label(c) for c in bin_columns(measure)])
+def histogram_query(flt: ReportFilter, by: str | None, dialect: str) -> Any:
+    """grp and the count of respond, then resolve durations in each bin (DURATION_MEASURES, bins in order),
+    when `serves`: one pass over the roll-up rows for both."""
+    cols = [c for m in DURATION_MEASURES for c in bin_columns(m)]
+    return _grouped(flt, by, dialect, [func.sum(R.c[c]).label(c) for c in cols])
 
 
 def resolve_histogram_query(flt: ReportFilter, dialect: str) -> Any:
