@@ -8,6 +8,8 @@ Create Date: 2026-12-07 10:40:00
 (lib.core.durations), each indexed with the period and the roll-up's filter columns. `incident_rollups` is
 derived data: it is dropped, created again with the duration histogram columns and the largest resolve SLA,
 and refilled from the stored incidents (the application's own GROUP BY, lib.incidents.rollup).
+`incident_filter_values` (the report's filter options per day, lib.incidents.filter_values) is created and
+filled from the stored incidents.
 """
 
 from collections.abc import Sequence
@@ -72,9 +74,22 @@ def upgrade() -> None:
         )
     _drop_rollup_table()
     _rollup_table(with_bins=True)
+    op.create_table(
+        "incident_filter_values",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("field", sa.String(length=16), nullable=False),
+        sa.Column("value", sa.String(length=128), nullable=True),
+        sa.Column("person_id", sa.Integer(), nullable=True),
+    )
+    op.create_index("ix_incident_filter_values_day", "incident_filter_values", ["day", "field"])
+    from lib.incidents import filter_values
+
+    filter_values.rebuild(op.get_bind())
 
 
 def downgrade() -> None:
+    op.drop_index("ix_incident_filter_values_day", table_name="incident_filter_values")
+    op.drop_table("incident_filter_values")
     _drop_rollup_table()
     _rollup_table(with_bins=False)
     for m in DURATION_MEASURES:

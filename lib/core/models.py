@@ -882,3 +882,14 @@ IncidentRollup = Table(
     ),
     Index("ix_incident_rollups_day", "day"),
 )
+# The report's filter options per detection day (lib.incidents.filter_values), kept with the roll-ups above:
+# field platforms/rooms/hosts with the value, or handlers with the typed name and the roster id.
+IncidentFilterValue = Table(
+    "incident_filter_values",
+    Base.metadata,
+    Column("day", Date, nullable=False),
+    Column("field", String(16), nullable=False),
+    Column("value", String(128)),
+    Column("person_id", Integer),  # no foreign key: recomputed, never addressed
+    Index("ix_incident_filter_values_day", "day", "field"),
+)

@@ -36,6 +36,7 @@ from sqlalchemy import type_coerce as coerce
 from lib.core.durations import DURATION_MEASURES, bin_columns, bin_of
 from lib.core.models import Department, Incident, IncidentRollup
 from lib.core.rollup_diff import keyed_differences
+from lib.incidents import filter_values
 from lib.incidents.model import ReportFilter
 from lib.incidents.sql import IncidentQuery, week_start
 
@@ -127,6 +128,7 @@ def refresh_days(conn: Connection, days: Iterable[dt.date | None]) -> int:
         chunk = wanted[n : n + DAY_CHUNK]
         conn.execute(delete(R).where(R.c.day.in_(chunk)))
         conn.execute(insert(R).from_select(names, _fresh(dialect, _days_where(dialect, chunk))))
+        filter_values.refresh_days(conn, chunk, _days_where(dialect, chunk))
     return len(wanted)
 
 
@@ -143,6 +145,8 @@ def rebuild_connection(conn: Connection, table: Table | None = None) -> None:
     conn.execute(delete(target))
     names = [*KEYS, *(m for m in MEASURES if m in target.c)]  # a migration's table may have fewer
     conn.execute(insert(target).from_select(names, _fresh(conn.dialect.name, [], names)))
+    if table is None:  # a migration fills the filter values itself (rollups_5)
+        filter_values.rebuild(conn)
 
 
 def differences(conn: Connection) -> list[dict[str, Any]]:
@@ -151,7 +155,8 @@ def differences(conn: Connection) -> list[dict[str, Any]]:
     measures = list(MEASURES)
     fresh = conn.execute(_fresh(conn.dialect.name, []))
     stored = conn.execute(select(*(R.c[k] for k in (*KEYS, *measures))))
-    return [{"table": "incident_rollups", **d} for d in keyed_differences(stored, fresh, KEYS)]
+    rolled = [{"table": "incident_rollups", **d} for d in keyed_differences(stored, fresh, KEYS)]
+    return rolled + filter_values.differences(conn)
 
 
 def serves(flt: ReportFilter, by: str | None) -> bool:
