@@ -17,6 +17,7 @@ from sqlalchemy import cast as sql_cast
 
 from lib.core.models import Incident, IncidentFilterValue, Person
 from lib.core.rollup_diff import keyed_differences
+from lib.incidents.sql import day_of
 
 V = IncidentFilterValue
 COLUMNS = ("day", "field", "value", "person_id")
@@ -25,8 +26,6 @@ FIELDS = {"platforms": "platform", "rooms": "room", "hosts": "host_name"}
 
 def _fresh(dialect: str, where: list[Any]) -> Any:
     """The distinct (day, field, value, person_id) rows of the incidents matching `where`."""
-    from lib.incidents.rollup import day_of  # the roll-ups' own day (rollup imports this module)
-
     i = Incident.__table__
     day = day_of(i.c.detected_at, dialect)
 

@@ -30,25 +30,19 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Date, Table, case, cast, delete, func, insert, literal_column, select
-from sqlalchemy import type_coerce as coerce
+from sqlalchemy import Connection, Table, case, delete, func, insert, literal_column, select
 
 from lib.core.durations import DURATION_MEASURES, bin_columns, bin_of
 from lib.core.models import Department, Incident, IncidentRollup
 from lib.core.rollup_diff import keyed_differences
 from lib.incidents import filter_values
 from lib.incidents.model import ReportFilter
-from lib.incidents.sql import IncidentQuery, week_start
+from lib.incidents.sql import IncidentQuery, day_of, week_start
 
 R = IncidentRollup
 KEYS = ("day", "category", "severity", "owner_department_id")
 DAY_CHUNK = 200  # days per statement
 ROLLUP_GROUPS = (None, "category", "severity", "department", "week")
-
-
-def day_of(col: Any, dialect: str) -> Any:
-    """The calendar day of a timestamp column, typed as a date (SQLite: its text YYYY-MM-DD)."""
-    return coerce(func.date(col), Date) if dialect == "sqlite" else cast(col, Date)
 
 
 def _per_incident(dialect: str, where: list[Any]) -> Any:

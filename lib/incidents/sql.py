@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import (
     Connection,
+    Date,
     Engine,
     Integer,
     and_,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy import type_coerce as coerce
 from sqlalchemy.sql.elements import ColumnElement
 
 from lib.core.durations import seconds_between
@@ -59,6 +61,11 @@ def _seconds_between(start: Any, end: Any, dialect: str) -> ColumnElement:
     """Whole seconds from `start` to `end` (NULL when either is NULL): lib.core.durations' definition, the
     one the generated duration columns of `incidents` use too."""
     return seconds_between(start, end, dialect)
+
+
+def day_of(col: Any, dialect: str) -> Any:
+    """The calendar day of a timestamp column, typed as a date (SQLite: its text YYYY-MM-DD)."""
+    return coerce(func.date(col), Date) if dialect == "sqlite" else cast(col, Date)
 
 
 def week_start(col: Any, dialect: str) -> ColumnElement:
