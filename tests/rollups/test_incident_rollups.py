@@ -244,3 +244,40 @@ def test_a_finer_filter_stays_on_the_raw_incidents() -> None:
     ):
         assert not rollup.serves(inc.ReportFilter(day, day, **finer), None)
     assert not rollup.serves(inc.ReportFilter(day, day), "handler")
+
+
+def test_the_migration_fills_the_duration_histograms_from_stored_incidents(engine, users) -> None:
+    from alembic import command
+
+    from lib.core.schema import alembic_config, upgrade
+
+    base = {"category": CATEGORIES[0], "severity": "simple", "department": DEPARTMENTS[0]}
+    rows = []
+    for hour, resolve in ((1, 3), (2, 45), (3, 90)):  # minutes
+        detected = DAY0 + dt.timedelta(hours=hour)
+        done = detected + dt.timedelta(minutes=resolve)
+        rows.append({**base, "detected": detected, "responded": done, "resolved": done})
+    assert importing.import_bytes(engine, _csv(rows), "incidents_migration.csv", None).batch_id
+    with engine.begin() as conn:  # back to before the histograms: the incidents stay
+        command.downgrade(alembic_config(conn), "rollups_2")
+    inspector = sa.inspect(engine)
+    assert "incident_filter_values" not in inspector.get_table_names()
+    assert "resolve_s" not in {c["name"] for c in inspector.get_columns("incidents")}
+    upgrade(engine)
+    assert rollups.check(engine) == []
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(Incident.resolve_s).order_by(Incident.resolve_s)).scalars().all() == [
+            180.0,
+            2700.0,
+            5400.0,
+        ]
+        binned = conn.execute(
+            sa.select(
+                sa.func.sum(IncidentRollup.c.resolve_b018),  # 180 s: the 10-second bin from 180 s
+                sa.func.sum(IncidentRollup.c.resolve_b095),  # 2700 s: the minute from 45 minutes
+                sa.func.sum(IncidentRollup.c.resolve_b110),  # 5400 s: an hour and more
+            )
+        ).one()
+    assert tuple(binned) == (1, 1, 1)
+    got = inc.report(engine, inc.ReportFilter(DAY0.date(), DAY0.date()))
+    assert (got[0]["resolve_p50"], got[0]["resolve_max"]) == (45.0, 90.0)
