@@ -91,3 +91,30 @@ def bin_of(seconds: ColumnElement[Any], dialect: str) -> ColumnElement[Any]:
         whens.append((seconds < until, k + whole))
         k += (until - start) // width
     return case(*whens, else_=k)
+
+
+# Buckets of ten consecutive bins, counted too: an exact percentile first finds its bucket from a dozen
+# columns, then its bin from that bucket's ten (reading a roll-up row costs by the column on SQLite).
+BUCKET_BINS = 10
+
+
+def bucket_count() -> int:
+    return -(-len(DURATION_BIN_STARTS) // BUCKET_BINS)
+
+
+def coarse_column(measure: str, c: int) -> str:
+    """The roll-up column counting `measure` durations in bucket c (bins c*10 .. c*10+9)."""
+    return f"{measure}_c{c:02d}"
+
+
+def coarse_columns(measure: str) -> list[str]:
+    return [coarse_column(measure, c) for c in range(bucket_count())]
+
+
+def bins_of_bucket(c: int) -> list[int]:
+    return list(range(c * BUCKET_BINS, min((c + 1) * BUCKET_BINS, len(DURATION_BIN_STARTS))))
+
+
+def histogram_columns(measure: str) -> list[str]:
+    """Every histogram column of `measure` in table order: the buckets, then the bins."""
+    return [*coarse_columns(measure), *bin_columns(measure)]

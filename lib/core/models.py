@@ -34,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeEngine
 
-from lib.core.durations import DURATION_MEASURES, SecondsBetween, bin_columns
+from lib.core.durations import DURATION_MEASURES, SecondsBetween, histogram_columns
 
 # Stable constraint names so migrations are the same on every database.
 NAMING = {
@@ -391,6 +391,9 @@ class Incident(Base):
     # exact percentile reads the few durations of one histogram bin from the index (lib.incidents.percentiles).
     __table_args__ = (
         Index("ix_incidents_detected", "detected_at"),
+        Index(
+            "ix_incidents_open", "resolved_at", "detected_at"
+        ),  # open ones (NULL) oldest first: the open list
         *(
             Index(
                 f"ix_incidents_{m}_s", f"{m}_s", "detected_at", "category", "severity", "owner_department_id"
@@ -878,7 +881,7 @@ IncidentRollup = Table(
     *(
         Column(name, Integer, nullable=False, server_default="0")
         for m in DURATION_MEASURES
-        for name in bin_columns(m)
+        for name in histogram_columns(m)
     ),
     Index("ix_incident_rollups_day", "day"),
 )

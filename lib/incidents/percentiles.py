@@ -1,9 +1,11 @@
 """Exact percentiles from the roll-ups' duration histograms, equal to `sql_percentiles` over the raw rows.
 
 The roll-ups count each group's durations per bin (lib.core.durations: 10-second bins up to 10 minutes,
-then 1-minute bins up to an hour, then one open bin). The n durations of a group and the ranks floor(h) and
-ceil(h) that a quantile interpolates between (h = (n - 1) * q, numpy's 'linear') are known from the counts
-alone; cumulating the bins tells which bin holds each rank and at which offset. Only the raw durations of
+then 1-minute bins up to an hour, then one open bin) and per bucket of ten bins. The n durations of a group
+and the ranks floor(h) and ceil(h) that a quantile interpolates between (h = (n - 1) * q, numpy's
+'linear') are known from the bucket counts alone; cumulating them tells which bucket holds each rank and at
+which offset, and the bins of those buckets only (a dozen columns of the roll-up rather than all 111: the
+roll-up read costs by the column) which bin. Only the raw durations of
 those bins are read back, counted per distinct value (whole seconds: at most 60 per 1-minute bin) through
 the index on the generated duration column (its period and filter columns follow it in the index), and
 the value at the offset is exact. Ties need nothing special: equal values share a rank range.
@@ -27,7 +29,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
-from lib.core.durations import DURATION_BIN_STARTS, DURATION_MEASURES, bin_bounds
+from lib.core.durations import DURATION_MEASURES, bin_bounds, bin_column, bins_of_bucket, coarse_columns
 from lib.incidents import rollup
 from lib.incidents.model import QUANTILES, ReportFilter
 from lib.incidents.sql import IncidentQuery, interpolate
@@ -135,6 +137,46 @@ def _at(values: list[tuple[float, int]], offset: int) -> float:
     raise IndexError(offset)
 
 
+def _sums(
+    conn: Connection, flt: ReportFilter, by: str | None, dialect: str, columns: list[str]
+) -> dict[Key, list[int]]:
+    """{group key: the roll-ups' sums of `columns`, in order} for the filter and group."""
+    rows = conn.execute(rollup.histogram_query(flt, by, dialect, columns))
+    return {((r[0],) if by else ()): [int(c or 0) for c in r[1:]] for r in rows}
+
+
+def _fine_ranks(
+    conn: Connection,
+    flt: ReportFilter,
+    by: str | None,
+    dialect: str,
+    measure: str,
+    quantiles: tuple[Fraction, ...],
+) -> tuple[dict[Key, dict[int, tuple[int, int]]], dict[Key, dict[int, int]], dict[Key, int]] | None:
+    """Per group: {rank: (bin, offset)}, the counts of those bins, and n; None if the roll-up rows changed
+    between the coarse and the fine read."""
+    coarse = _sums(conn, flt, by, dialect, coarse_columns(measure))
+    wanted = {
+        key: {r: _locate(counts, r) for r in _ranks(sum(counts), quantiles)}
+        for key, counts in coarse.items()
+        if sum(counts)
+    }
+    buckets = sorted({c for at in wanted.values() for c, _ in at.values()})
+    bins = [b for c in buckets for b in bins_of_bucket(c)]
+    fine = _sums(conn, flt, by, dialect, [bin_column(measure, b) for b in bins]) if bins else {}
+    located: dict[Key, dict[int, tuple[int, int]]] = {}
+    counts: dict[Key, dict[int, int]] = {}
+    for key, at in wanted.items():
+        counts[key] = dict(zip(bins, fine.get(key, [0] * len(bins)), strict=True))
+        for r, (c, offset) in at.items():
+            in_bucket = [counts[key][b] for b in bins_of_bucket(c)]
+            if sum(in_bucket) != coarse[key][c]:
+                return None
+            i, within = _locate(in_bucket, offset)
+            located.setdefault(key, {})[r] = (bins_of_bucket(c)[i], within)
+    return located, counts, {key: sum(coarse[key]) for key in wanted}
+
+
 def rollup_percentiles(
     conn: Connection,
     q: IncidentQuery,
@@ -144,27 +186,20 @@ def rollup_percentiles(
 ) -> dict[Key, dict[str, list[float | None]]] | None:
     """The respond and resolve percentiles per group, shaped like `sql_percentiles`' answer; None when the
     raw durations disagree with the roll-ups (see the module doc)."""
-    width = len(DURATION_BIN_STARTS)
-    hist: dict[str, dict[Key, list[int]]] = {m: {} for m in DURATION_MEASURES}
-    for r in conn.execute(rollup.histogram_query(flt, by, q.dialect)):
-        for j, m in enumerate(DURATION_MEASURES):
-            hist[m][(r[0],) if by else ()] = [int(c or 0) for c in r[1 + j * width : 1 + (j + 1) * width]]
     out: dict[Key, dict[str, list[float | None]]] = {}
     for m in DURATION_MEASURES:
-        wanted = {
-            key: {r: _locate(counts, r) for r in _ranks(sum(counts), quantiles)}
-            for key, counts in hist[m].items()
-            if sum(counts)
-        }
-        bins = {b for at in wanted.values() for b, _ in at.values()}
+        found = _fine_ranks(conn, flt, by, q.dialect, m, quantiles)
+        if found is None:
+            return None
+        located, counts, sizes = found
+        bins = {b for at in located.values() for b, _ in at.values()}
         values = _values(conn, q, flt, by, m, bins) if bins else {}
-        for key, at in wanted.items():
+        for key, at in located.items():
             got = values.get(key, {})
-            if any(sum(n for _, n in got.get(b, [])) != hist[m][key][b] for b, _ in at.values()):
+            if any(sum(n for _, n in got.get(b, [])) != counts[key][b] for b, _ in at.values()):
                 return None
             by_rank = {r: _at(got[b], off) for r, (b, off) in at.items()}
-            n = sum(hist[m][key])
-            out.setdefault(key, {})[m] = [interpolate(by_rank, n, qv) for qv in quantiles]
+            out.setdefault(key, {})[m] = [interpolate(by_rank, sizes[key], qv) for qv in quantiles]
     for per in out.values():
         for m in DURATION_MEASURES:
             per.setdefault(m, [None] * len(quantiles))

@@ -30,9 +30,9 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Table, case, delete, func, insert, literal_column, select
+from sqlalchemy import Connection, Table, and_, case, delete, func, insert, literal_column, select
 
-from lib.core.durations import DURATION_MEASURES, bin_columns, bin_of
+from lib.core.durations import BUCKET_BINS, DURATION_MEASURES, bin_columns, bin_of, coarse_columns
 from lib.core.models import Department, Incident, IncidentRollup
 from lib.core.rollup_diff import keyed_differences
 from lib.incidents import filter_values
@@ -89,6 +89,9 @@ def _measures(x: Any) -> dict[str, Any]:
         "resolve_sla_max": func.max(x.c.resolve_sla),
     }
     for m in DURATION_MEASURES:
+        for c, name in enumerate(coarse_columns(m)):
+            inside = and_(x.c[f"{m}_bin"] >= c * BUCKET_BINS, x.c[f"{m}_bin"] < (c + 1) * BUCKET_BINS)
+            out[name] = func.sum(case((inside, 1), else_=0))
         for k, name in enumerate(bin_columns(m)):
             out[name] = func.sum(case((x.c[f"{m}_bin"] == k, 1), else_=0))
     return out
@@ -210,11 +213,10 @@ def counts_query(flt: ReportFilter, by: str | None, dialect: str) -> Any:
     )
 
 
-def histogram_query(flt: ReportFilter, by: str | None, dialect: str) -> Any:
-    """grp and the count of respond, then resolve durations in each bin (DURATION_MEASURES, bins in order),
-    when `serves`: one pass over the roll-up rows for both."""
-    cols = [c for m in DURATION_MEASURES for c in bin_columns(m)]
-    return _grouped(flt, by, dialect, [func.sum(R.c[c]).label(c) for c in cols])
+def histogram_query(flt: ReportFilter, by: str | None, dialect: str, columns: list[str]) -> Any:
+    """grp and the sums of the roll-ups' histogram `columns` (bins or buckets, lib.core.durations), in
+    order, when `serves`."""
+    return _grouped(flt, by, dialect, [func.sum(R.c[c]).label(c) for c in columns])
 
 
 def resolve_histogram_query(flt: ReportFilter, dialect: str) -> Any:

@@ -183,12 +183,18 @@ def test_resolve_minutes_fall_in_their_minute_and_the_last_bin_is_open(engine) -
     assert set(dist["sla_minutes"]) == {5.0}  # the generic simple SLA
 
 
-def test_a_histogram_out_of_step_falls_back_to_the_raw_ranking(engine) -> None:
+@pytest.mark.parametrize(
+    "changed",
+    [("resolve_b020",), ("resolve_b020", "resolve_c02")],
+    ids=["bin without its bucket", "bin and bucket without the raw row"],
+)
+def test_a_histogram_out_of_step_falls_back_to_the_raw_ranking(engine, changed) -> None:
     _store(engine, [_one(DAY0, 30, s) for s in (100, 200, 300)])
     flt = inc.ReportFilter(DAY, DAY)
     expected = _raw_percentiles(engine, flt, None)
-    with engine.begin() as conn:  # as if a write committed between the two reads: one more in bin 10
-        conn.execute(sa.update(IncidentRollup).values(resolve_b010=IncidentRollup.c.resolve_b010 + 1))
+    assert _from_bins(engine, flt, None) == expected
+    with engine.begin() as conn:  # as if a write committed between two reads: one more around 200 s
+        conn.execute(sa.update(IncidentRollup).values({c: IncidentRollup.c[c] + 1 for c in changed}))
     assert _from_bins(engine, flt, None) is None
     rows = inc.report(engine, flt)
     assert rows[0]["resolve_p50"] == round(expected[()]["resolve"][0] / 60, 2)
