@@ -877,7 +877,7 @@ IncidentRollup = Table(
     Column("resolve_s_max", Double),
     Column("resolve_sla_max", Float),  # the largest resolve SLA (minutes) of the resolved incidents
     # The duration histograms (lib.core.durations DURATION_BIN_STARTS): how many respond / resolve durations
-    # fall in each bin. Columns, not rows: a row per bin would be about as many rows as incidents.
+    # fall in each bucket of ten bins, then in each bin. Columns, not rows: a row per bin would be about as many rows as incidents.
     *(
         Column(name, Integer, nullable=False, server_default="0")
         for m in DURATION_MEASURES

@@ -17,8 +17,8 @@ cannot: a filter or group finer than its keys (platform, room, host, handler, se
 no, and the report reads the raw incidents for those.
 
 Duration histograms: each row also counts its respond and resolve durations per bin (lib.core.durations:
-10-second bins up to 10 minutes, 1-minute bins up to an hour, one bin above), and keeps the largest
-resolve SLA of its resolved incidents. The report's 1-minute resolve-time histogram is a sum of those
+10-second bins up to 10 minutes, 1-minute bins up to an hour, one bin above) and per bucket of ten bins,
+and keeps the largest resolve SLA of its resolved incidents. The report's 1-minute resolve-time histogram is a sum of those
 bins; its exact percentiles locate each rank's bin from them and read back only that bin's raw durations
 (lib.incidents.percentiles). Bins are columns, not rows: at a few incidents per key and day a row per
 bin would be about as many rows as incidents.
