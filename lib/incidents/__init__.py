@@ -2,7 +2,10 @@
 
 model (vocabulary and value types), sql (the report's portable SQL), queries (reads), logbook (log and
 update an incident), admin (categories and SLA table), report (figures, lists, histogram, scorecard
-feeds), rollup (per day x category x severity x department, kept by every incident write), present (texts and tables for a language), charts (Altair, for a language), cli (its command).
+feeds), rollup (per day x category x severity x department, with duration histograms, kept by every
+incident write), filter_values (the report's filter options per day, kept with it), percentiles (exact
+percentiles from those histograms), present (texts and tables for a
+language), charts (Altair, for a language), cli (its command).
 """
 
 from lib.incidents import charts, present
@@ -32,6 +35,7 @@ from lib.incidents.model import (
     ReportFilter,
     Sla,
 )
+from lib.incidents.percentiles import rollup_percentiles
 from lib.incidents.queries import (
     categories,
     filter_options,
@@ -102,6 +106,7 @@ __all__ = [
     "rebuild_rollups",
     "refresh_rollup_days",
     "rollup_differences",
+    "rollup_percentiles",
     "resolve_distribution",
     "save_categories",
     "save_slas",

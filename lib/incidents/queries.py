@@ -10,7 +10,8 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, func, or_, select
 
 from lib.core import clock
-from lib.core.models import Department, IncidentCategory, IncidentSla, LiveSession, Person
+from lib.core.models import Department, IncidentCategory, IncidentRollup, IncidentSla, LiveSession, Person
+from lib.incidents import filter_values
 from lib.incidents.model import ReportFilter, Sla
 from lib.incidents.sql import IncidentQuery, detail_columns, detail_frame, dialect_of, sla_in_force
 
@@ -190,20 +191,17 @@ def sessions_with_incidents(engine: Engine, flt: ReportFilter, limit: int = 200)
 
 
 def filter_options(engine: Engine, date_from: dt.date, date_to: dt.date) -> dict[str, list[Any]]:
-    """Distinct values seen in the period for each report filter (DISTINCT in SQL)."""
-    q = IncidentQuery(dialect_of(engine))
-    where = q.where(ReportFilter(date_from, date_to))
-    out: dict[str, list[Any]] = {}
+    """Distinct values seen in the period for each report filter: platforms, rooms, hosts and handlers from
+    the per-day filter values, categories from the incident roll-ups (both kept by every incident write)."""
     with engine.connect() as conn:
-        for key, col in (
-            ("platforms", q.i.c.platform),
-            ("rooms", q.i.c.room),
-            ("hosts", q.i.c.host_name),
-            ("categories", q.i.c.category),
-            ("handlers", q.handler),
-        ):
-            stmt = select(col).select_from(q.lean_source).where(*where, col.is_not(None)).distinct()
-            out[key] = sorted(conn.execute(stmt).scalars())
+        out = filter_values.options(conn, date_from, date_to)
+        out["categories"] = sorted(
+            conn.execute(
+                select(IncidentRollup.c.category)
+                .where(IncidentRollup.c.day >= date_from, IncidentRollup.c.day <= date_to)
+                .distinct()
+            ).scalars()
+        )
         out["departments"] = [
             tuple(r) for r in conn.execute(select(Department.id, Department.name).order_by(Department.id))
         ]

@@ -20,6 +20,7 @@ Definitions (also shown on the report page):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -27,6 +28,7 @@ import pandas as pd
 from sqlalchemy import Engine, case, func, literal_column, or_, select
 
 from lib.core.db import now
+from lib.core.durations import DURATION_BIN_STARTS
 from lib.incidents import rollup
 from lib.incidents.model import (
     DISTRIBUTION_CAP_MINUTES,
@@ -37,6 +39,7 @@ from lib.incidents.model import (
     ReportFilter,
     minutes,
 )
+from lib.incidents.percentiles import rollup_percentiles
 from lib.incidents.sql import (
     IncidentQuery,
     detail_columns,
@@ -51,20 +54,26 @@ from lib.incidents.sql import (
 def report(engine: Engine, flt: ReportFilter, by: str | None = None) -> list[dict[str, Any]]:
     """Figures per group (or one group "all" when `by` is None): count, open, respond/resolve p50/p90,
     resolve max (minutes, 2 decimals), SLA attainment % (2 decimals, None without resolved incidents),
-    breaches. Counts are GROUP BY in SQL (over the incident roll-ups where they serve the filter and group,
-    lib.incidents.rollup), percentiles by window functions in SQL over the raw incidents (sql_percentiles)."""
+    breaches. Counts are GROUP BY in SQL and percentiles exact: both from the incident roll-ups where they
+    serve the filter and group (lib.incidents.rollup, lib.incidents.percentiles), else over the raw
+    incidents (percentiles by window functions, sql_percentiles)."""
     if by is not None and by not in GROUP_BYS:
         raise IncidentError("bad_group", by=by)
     q = IncidentQuery(dialect_of(engine))
     where = q.where(flt)
     keys = [q.group_expr(by)] if by else []
-    # Whole days by category, severity or department: the maintained roll-ups. A platform, room, host,
-    # handler or session filter, or the handler group, is finer than their keys: the raw incidents. The
-    # percentiles always rank the raw durations.
-    counts = rollup.counts_query(flt, by, q.dialect) if rollup.serves(flt, by) else _raw_counts(q, where, by)
+    # Whole days by category, severity or department: the maintained roll-ups (counts, and the duration
+    # histograms that locate each percentile). A platform, room, host, handler or session filter, or the
+    # handler group, is finer than their keys: the raw incidents.
+    served = rollup.serves(flt, by)
+    counts = rollup.counts_query(flt, by, q.dialect) if served else _raw_counts(q, where, by)
     with engine.connect() as conn:
         rows = conn.execute(counts).all()
-        pct = sql_percentiles(conn, q, where, keys, {"respond": q.respond_s, "resolve": q.resolve_s})
+        # Exact percentiles from the roll-ups' duration histograms (lib.incidents.percentiles) where they
+        # serve; else (or if a write slipped between its reads) ranked over every raw duration.
+        pct = rollup_percentiles(conn, q, flt, by) if rollup.serves_histograms(flt, by) else None
+        if pct is None:
+            pct = sql_percentiles(conn, q, where, keys, {"respond": q.respond_s, "resolve": q.resolve_s})
     out = []
     for r in rows:
         if not r.n:  # an ungrouped aggregate of nothing still returns one row
@@ -143,13 +152,45 @@ def open_incidents(
 
 def resolve_distribution(engine: Engine, flt: ReportFilter) -> pd.DataFrame:
     """Histogram of resolve times per category and severity (1-minute bins, the last one open-ended),
-    with each group's resolve SLA. Binned and counted in SQL."""
+    with each group's resolve SLA (the largest in force over the period's resolved incidents). Summed
+    from the roll-ups' resolve-time bins where they serve the filter, else binned and counted in SQL over
+    the raw incidents (a platform, room, host, handler or session filter)."""
+    cols = ["category", "severity", "minute", "count", "sla_minutes"]
     q = IncidentQuery(dialect_of(engine))
+    if rollup.serves_histograms(flt, None):
+        with engine.connect() as conn:
+            rows = conn.execute(rollup.resolve_histogram_query(flt, q.dialect)).all()
+        out = pd.DataFrame(_minutes_of_bins(rows), columns=cols)
+    else:
+        with engine.connect() as conn:
+            out = pd.DataFrame([tuple(r) for r in conn.execute(_raw_distribution(q, flt))], columns=cols)
+        # One SLA per group, as the roll-ups keep it (a period may span two SLA tables).
+        out["sla_minutes"] = out.groupby(["category", "severity"], sort=False)["sla_minutes"].transform("max")
+    out["minute"] = out["minute"].astype(int)
+    return out
+
+
+def _minutes_of_bins(rows: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """(category, severity, minute, count, sla) rows from the roll-ups' (category, severity, sla, bins...)
+    rows: each bin lies within one minute (DURATION_BIN_STARTS), the minutes from the cap on are one."""
+    out = []
+    for r in rows:
+        per_minute: dict[int, int] = {}
+        for start, n in zip(DURATION_BIN_STARTS, r[4:], strict=True):
+            if n:
+                minute = min(start // 60, DISTRIBUTION_CAP_MINUTES)
+                per_minute[minute] = per_minute.get(minute, 0) + int(n)
+        sla = None if r.sla_minutes is None else float(r.sla_minutes)
+        out += [(r.category, r.severity, m, per_minute[m], sla) for m in sorted(per_minute)]
+    return out
+
+
+def _raw_distribution(q: IncidentQuery, flt: ReportFilter) -> Any:
     cap = DISTRIBUTION_CAP_MINUTES
     minute = case((q.resolve_s >= cap * 60, cap), else_=floor_int(q.resolve_s / 60, q.dialect)).label(
         "minute"
     )
-    stmt = (
+    return (
         select(
             q.i.c.category,
             q.i.c.severity,
@@ -162,11 +203,6 @@ def resolve_distribution(engine: Engine, flt: ReportFilter) -> pd.DataFrame:
         .group_by(q.i.c.category, q.i.c.severity, minute)
         .order_by(q.i.c.category, q.i.c.severity, minute)
     )
-    cols = ["category", "severity", "minute", "count", "sla_minutes"]
-    with engine.connect() as conn:
-        out = pd.DataFrame([tuple(r) for r in conn.execute(stmt)], columns=cols)
-    out["minute"] = out["minute"].astype(int)
-    return out
 
 
 # --- feeds for scorecards ----------------------------------------------------------------------------

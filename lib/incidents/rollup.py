@@ -14,8 +14,14 @@ durations and counts stored here do not depend on any SLA.
 What the roll-up answers: whole-day periods (the report's filter is in days) filtered by category,
 severity and owner department, grouped by nothing, category, severity, department or week. What it
 cannot: a filter or group finer than its keys (platform, room, host, handler, session): `serves` says
-no, and the report reads the raw incidents for those. Percentiles are never a roll-up's: a sum cannot
-give a median (sql_percentiles ranks the raw durations).
+no, and the report reads the raw incidents for those.
+
+Duration histograms: each row also counts its respond and resolve durations per bin (lib.core.durations:
+10-second bins up to 10 minutes, 1-minute bins up to an hour, one bin above) and per bucket of ten bins,
+and keeps the largest resolve SLA of its resolved incidents. The report's 1-minute resolve-time histogram is a sum of those
+bins; its exact percentiles locate each rank's bin from them and read back only that bin's raw durations
+(lib.incidents.percentiles). Bins are columns, not rows: at a few incidents per key and day a row per
+bin would be about as many rows as incidents.
 """
 
 from __future__ import annotations
@@ -24,13 +30,14 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Date, Table, case, cast, delete, func, insert, literal_column, select
-from sqlalchemy import type_coerce as coerce
+from sqlalchemy import Connection, Table, and_, case, delete, func, insert, literal_column, select
 
+from lib.core.durations import BUCKET_BINS, DURATION_MEASURES, bin_columns, bin_of, coarse_columns
 from lib.core.models import Department, Incident, IncidentRollup
 from lib.core.rollup_diff import keyed_differences
+from lib.incidents import filter_values
 from lib.incidents.model import ReportFilter
-from lib.incidents.sql import IncidentQuery, week_start
+from lib.incidents.sql import IncidentQuery, day_of, week_start
 
 R = IncidentRollup
 KEYS = ("day", "category", "severity", "owner_department_id")
@@ -38,30 +45,68 @@ DAY_CHUNK = 200  # days per statement
 ROLLUP_GROUPS = (None, "category", "severity", "department", "week")
 
 
-def day_of(col: Any, dialect: str) -> Any:
-    """The calendar day of a timestamp column, typed as a date (SQLite: its text YYYY-MM-DD)."""
-    return coerce(func.date(col), Date) if dialect == "sqlite" else cast(col, Date)
-
-
-def _measures(q: IncidentQuery) -> dict[str, Any]:
-    return {
-        "incidents": func.count(),
-        "open": func.sum(case((q.is_resolved, 0), else_=1)),
-        "resolved": func.sum(case((q.is_resolved, 1), else_=0)),
-        "met": func.sum(q.met),
-        "responded": func.count(q.i.c.responded_at),
-        "respond_s_sum": func.sum(q.respond_s),
-        "resolve_s_sum": func.sum(q.resolve_s),
-        "resolve_s_max": func.max(q.resolve_s),
-    }
-
-
-def _fresh(dialect: str, where: list[Any]) -> Any:
+def _per_incident(dialect: str, where: list[Any]) -> Any:
+    """One row per incident: its keys and the values the measures add up, each duration computed once and
+    binned from that (`bin_of`), so the 222 histogram sums compare small integers, not dates."""
     q = IncidentQuery(dialect)
-    keys = [day_of(q.i.c.detected_at, dialect), q.i.c.category, q.i.c.severity, q.i.c.owner_department_id]
-    cols = [k.label(n) for k, n in zip(keys, KEYS, strict=True)]
-    cols += [expr.label(name) for name, expr in _measures(q).items()]
-    return select(*cols).select_from(q.source).where(*where).group_by(*keys)
+    durations = select(
+        day_of(q.i.c.detected_at, dialect).label("day"),
+        q.i.c.category,
+        q.i.c.severity,
+        q.i.c.owner_department_id,
+        q.i.c.responded_at,
+        case((q.is_resolved, 1), else_=0).label("is_resolved"),
+        q.met.label("met"),
+        q.respond_s.label("respond_s"),
+        q.resolve_s.label("resolve_s"),
+        case((q.is_resolved, q.resolve_sla)).label("resolve_sla"),
+    ).select_from(q.source)
+    d = _unflattened(durations.where(*where), dialect).subquery("d")
+    binned = select(
+        d,
+        bin_of(d.c.respond_s, dialect).label("respond_bin"),
+        bin_of(d.c.resolve_s, dialect).label("resolve_bin"),
+    )
+    return _unflattened(binned, dialect).subquery("x")
+
+
+def _unflattened(stmt: Any, dialect: str) -> Any:
+    # SQLite merges a subquery into its outer query and then evaluates the subquery's expressions once per
+    # use; a LIMIT (-1: none) keeps it a subquery, so each duration is computed once per incident.
+    return stmt.limit(-1) if dialect == "sqlite" else stmt
+
+
+def _measures(x: Any) -> dict[str, Any]:
+    out = {
+        "incidents": func.count(),
+        "open": func.sum(1 - x.c.is_resolved),
+        "resolved": func.sum(x.c.is_resolved),
+        "met": func.sum(x.c.met),
+        "responded": func.count(x.c.responded_at),
+        "respond_s_sum": func.sum(x.c.respond_s),
+        "resolve_s_sum": func.sum(x.c.resolve_s),
+        "resolve_s_max": func.max(x.c.resolve_s),
+        "resolve_sla_max": func.max(x.c.resolve_sla),
+    }
+    for m in DURATION_MEASURES:
+        for c, name in enumerate(coarse_columns(m)):
+            inside = and_(x.c[f"{m}_bin"] >= c * BUCKET_BINS, x.c[f"{m}_bin"] < (c + 1) * BUCKET_BINS)
+            out[name] = func.sum(case((inside, 1), else_=0))
+        for k, name in enumerate(bin_columns(m)):
+            out[name] = func.sum(case((x.c[f"{m}_bin"] == k, 1), else_=0))
+    return out
+
+
+def _fresh(dialect: str, where: list[Any], names: Iterable[str] | None = None) -> Any:
+    """The roll-up rows of the incidents matching `where`, as a GROUP BY (only the measures in `names`)."""
+    x = _per_incident(dialect, where)
+    keys = [x.c[k] for k in KEYS]
+    measures = _measures(x)
+    chosen = measures if names is None else {n: measures[n] for n in names if n in measures}
+    return select(*keys, *(e.label(n) for n, e in chosen.items())).group_by(*keys)
+
+
+MEASURES = tuple(_measures(_per_incident("sqlite", [])))  # the measure columns, in table order
 
 
 def _days_where(dialect: str, days: list[dt.date]) -> list[Any]:
@@ -75,11 +120,12 @@ def refresh_days(conn: Connection, days: Iterable[dt.date | None]) -> int:
     """Recompute the incident roll-ups of `days` from the raw incidents, in the caller's transaction."""
     wanted = sorted({d for d in days if d is not None})
     dialect = conn.dialect.name
-    names = [*KEYS, *_measures(IncidentQuery(dialect))]
+    names = [*KEYS, *MEASURES]
     for n in range(0, len(wanted), DAY_CHUNK):
         chunk = wanted[n : n + DAY_CHUNK]
         conn.execute(delete(R).where(R.c.day.in_(chunk)))
         conn.execute(insert(R).from_select(names, _fresh(dialect, _days_where(dialect, chunk))))
+        filter_values.refresh_days(conn, chunk, _days_where(dialect, chunk))
     return len(wanted)
 
 
@@ -94,17 +140,20 @@ def rebuild_connection(conn: Connection, table: Table | None = None) -> None:
     """Empty and refill the incident roll-ups from every incident (`table`: as a migration reflects it)."""
     target = R if table is None else table
     conn.execute(delete(target))
-    names = [*KEYS, *_measures(IncidentQuery(conn.dialect.name))]
-    conn.execute(insert(target).from_select(names, _fresh(conn.dialect.name, [])))
+    names = [*KEYS, *(m for m in MEASURES if m in target.c)]  # a migration's table may have fewer
+    conn.execute(insert(target).from_select(names, _fresh(conn.dialect.name, [], names)))
+    if table is None:  # a migration fills the filter values itself (rollups_5)
+        filter_values.rebuild(conn)
 
 
 def differences(conn: Connection) -> list[dict[str, Any]]:
     """Every incident roll-up key whose stored figures differ from a fresh GROUP BY of the raw incidents
     (missing or extra keys included): [{table, key, column: [stored, fresh]}]."""
-    measures = list(_measures(IncidentQuery(conn.dialect.name)))
+    measures = list(MEASURES)
     fresh = conn.execute(_fresh(conn.dialect.name, []))
     stored = conn.execute(select(*(R.c[k] for k in (*KEYS, *measures))))
-    return [{"table": "incident_rollups", **d} for d in keyed_differences(stored, fresh, KEYS)]
+    rolled = [{"table": "incident_rollups", **d} for d in keyed_differences(stored, fresh, KEYS)]
+    return rolled + filter_values.differences(conn)
 
 
 def serves(flt: ReportFilter, by: str | None) -> bool:
@@ -113,9 +162,14 @@ def serves(flt: ReportFilter, by: str | None) -> bool:
     return not finer and by in ROLLUP_GROUPS
 
 
-def counts_query(flt: ReportFilter, by: str | None, dialect: str) -> Any:
-    """The report's counts (grp, n, open, resolved, met, resolve_max in seconds) from the roll-ups: the
-    same rows as the report's GROUP BY over the raw incidents, when `serves(flt, by)`."""
+def serves_histograms(flt: ReportFilter, by: str | None) -> bool:
+    """Whether the report's percentiles and resolve-time histogram read the roll-ups' duration bins: the
+    same filters and groups as the counts (`serves`); a switch of its own for the benches' before/after."""
+    return serves(flt, by)
+
+
+def _grouped(flt: ReportFilter, by: str | None, dialect: str, columns: list[Any]) -> Any:
+    """SELECT grp, `columns` FROM the roll-ups of the filter's days and keys, grouped like the report."""
     d = Department.__table__.alias("d")
     groups = {
         "category": R.c.category,
@@ -135,15 +189,48 @@ def counts_query(flt: ReportFilter, by: str | None, dialect: str) -> Any:
         if values:
             conds.append(col.in_(list(values)))
     query = (
-        select(
-            group,
+        select(group, *columns)
+        .select_from(R.outerjoin(d, d.c.id == R.c.owner_department_id) if by == "department" else R)
+        .where(*conds)
+    )
+    return query.group_by(group) if by else query  # PostgreSQL refuses a constant in GROUP BY
+
+
+def counts_query(flt: ReportFilter, by: str | None, dialect: str) -> Any:
+    """The report's counts (grp, n, open, resolved, met, resolve_max in seconds) from the roll-ups: the
+    same rows as the report's GROUP BY over the raw incidents, when `serves(flt, by)`."""
+    return _grouped(
+        flt,
+        by,
+        dialect,
+        [
             func.sum(R.c.incidents).label("n"),
             func.sum(R.c.open).label("open"),
             func.sum(R.c.resolved).label("resolved"),
             func.sum(R.c.met).label("met"),
             func.max(R.c.resolve_s_max).label("resolve_max"),
-        )
-        .select_from(R.outerjoin(d, d.c.id == R.c.owner_department_id) if by == "department" else R)
-        .where(*conds)
+        ],
     )
-    return query.group_by(group) if by else query
+
+
+def histogram_query(flt: ReportFilter, by: str | None, dialect: str, columns: list[str]) -> Any:
+    """grp and the sums of the roll-ups' histogram `columns` (bins or buckets, lib.core.durations), in
+    order, when `serves`."""
+    return _grouped(flt, by, dialect, [func.sum(R.c[c]).label(c) for c in columns])
+
+
+def resolve_histogram_query(flt: ReportFilter, dialect: str) -> Any:
+    """category, severity, the largest resolve SLA and the resolve-time bin counts of the filter, ordered
+    like the raw histogram (lib.incidents.report resolve_distribution), when `serves(flt, None)`."""
+    query = _grouped(
+        flt,
+        None,
+        dialect,
+        [
+            R.c.category,
+            R.c.severity,
+            func.max(R.c.resolve_sla_max).label("sla_minutes"),
+            *(func.sum(R.c[c]).label(c) for c in bin_columns("resolve")),
+        ],
+    )
+    return query.group_by(R.c.category, R.c.severity).order_by(R.c.category, R.c.severity)

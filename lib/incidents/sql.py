@@ -14,20 +14,21 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import (
     Connection,
+    Date,
     Engine,
-    Float,
     Integer,
     and_,
     case,
     cast,
-    extract,
     func,
     literal_column,
     or_,
     select,
 )
+from sqlalchemy import type_coerce as coerce
 from sqlalchemy.sql.elements import ColumnElement
 
+from lib.core.durations import seconds_between
 from lib.core.models import Department, Incident, IncidentCategory, IncidentSla, Person
 from lib.incidents.model import QUANTILES, IncidentError, ReportFilter
 
@@ -57,13 +58,14 @@ def dialect_of(engine: Engine) -> str:
 
 
 def _seconds_between(start: Any, end: Any, dialect: str) -> ColumnElement:
-    """Whole seconds from `start` to `end` (NULL when either is NULL)."""
-    if dialect == "postgresql":
-        return cast(extract("epoch", end - start), Float)
-    if dialect in ("mysql", "mariadb"):
-        return cast(func.timestampdiff(literal_column("SECOND"), start, end), Float)
-    # julianday() is SQLite's fastest date parser; rounding to whole seconds removes its float noise.
-    return cast(func.round((func.julianday(end) - func.julianday(start)) * 86400), Float)
+    """Whole seconds from `start` to `end` (NULL when either is NULL): lib.core.durations' definition, the
+    one the generated duration columns of `incidents` use too."""
+    return seconds_between(start, end, dialect)
+
+
+def day_of(col: Any, dialect: str) -> Any:
+    """The calendar day of a timestamp column, typed as a date (SQLite: its text YYYY-MM-DD)."""
+    return coerce(func.date(col), Date) if dialect == "sqlite" else cast(col, Date)
 
 
 def week_start(col: Any, dialect: str) -> ColumnElement:

@@ -1,14 +1,18 @@
 """Benchmark of the incident-duration report with 100,000 incidents (goal: 1,000,000 over 180 days, page cold < 0.5 s).
 
     .venv/bin/python -m tests.bench.bench_incidents [--rows 100000] [--backends sqlite,postgresql]
+        [--sqlite-dir DIR [--reuse]] [--repeat 3]
 
 Bulk-inserts deterministic incidents (random.Random(42)) over ~6 months, in detection order as they are
 logged and imported in real use, into a fresh database per backend
-(SQLite: a temp file; PostgreSQL: its own database liveops_bench_incidents) with the benches' bulk loader
-(tests/bench/common.py load_incidents, which builds the incident roll-ups), then times the bare raw counts
-query, the report with its counts from the raw rows (before the roll-ups) and from the roll-ups, the other
-lib queries (median of 3 runs) and the report page under AppTest (first render with a cold cache, then a rerun with the
-data-version cache warm), before and after, and the page process's peak RSS. Prints a markdown table.
+(SQLite: a file under --sqlite-dir or a temp directory; PostgreSQL: its own database liveops_bench_incidents)
+with the benches' bulk loader (tests/bench/common.py load_incidents, which builds the incident roll-ups),
+then times, in one process: the bare raw counts query (the ratio base), and each report call and the report
+page (AppTest, first render with a cold cache, then a rerun with the data-version cache warm) "before"
+(percentiles ranked over the raw durations and the resolve histogram binned from the raw rows:
+lib.incidents.rollup.serves_histograms switched off, counts still from the roll-ups) and "after" (both
+from the roll-ups' duration histograms). Queries: median of --repeat runs. Prints a markdown table with
+each time also as a multiple of the bare raw counts query, and the load average before and after.
 """
 
 from __future__ import annotations
@@ -74,9 +78,15 @@ def make_rows(n: int, departments: list[int]) -> list[dict]:
     return rows
 
 
-def prepare(backend: str, n: int) -> str:
+def prepare(backend: str, n: int, sqlite_dir: str | None = None, reuse: bool = False) -> str:
     if backend == "sqlite":
-        url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='bench_incidents_')) / 'bench.db'}"
+        folder = Path(sqlite_dir or tempfile.mkdtemp(prefix="bench_incidents_"))
+        folder.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{folder / 'bench.db'}"
+        if reuse and (folder / "bench.db").exists():
+            print(f"sqlite: reusing {folder / 'bench.db'}")
+            return url
+        (folder / "bench.db").unlink(missing_ok=True)
     else:
         admin_url = make_url(db.normalise_url(PG_ADMIN_URL))
         admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
@@ -99,16 +109,20 @@ def prepare(backend: str, n: int) -> str:
 
 
 @contextmanager
-def raw_counts():
-    """The report as before the roll-ups: its counts from the raw incidents (lib.incidents.rollup says it
-    serves nothing), nothing else changed."""
+def switched_off(name: str):
+    """Run with lib.incidents.rollup.`name` (serves / serves_histograms) answering False: that part of the
+    report reads the raw incidents, nothing else changed."""
     rollup = importlib.import_module("lib.incidents.rollup")
-    serves = rollup.serves
-    rollup.serves = lambda *_: False
+    original = getattr(rollup, name)
+    setattr(rollup, name, lambda *_: False)
     try:
         yield
     finally:
-        rollup.serves = serves
+        setattr(rollup, name, original)
+
+
+BEFORE = "before: percentiles and histogram from raw rows"
+AFTER = "after: counts from roll-ups, duration histograms"
 
 
 def timed(func: Callable[[], object], repeat: int = 3) -> float:
@@ -120,7 +134,7 @@ def timed(func: Callable[[], object], repeat: int = 3) -> float:
     return statistics.median(runs)
 
 
-def bench_queries(url: str) -> list[tuple[str, float]]:
+def bench_queries(url: str, repeat: int) -> list[tuple[str, float]]:
     engine = db.get_engine(url)
     flt = inc.ReportFilter(START.date(), (START + dt.timedelta(days=DAYS)).date())
     month = inc.ReportFilter(dt.date(2026, 10, 25), dt.date(2026, 11, 23))
@@ -135,29 +149,43 @@ def bench_queries(url: str) -> list[tuple[str, float]]:
         with engine.connect() as conn:
             conn.execute(bare).all()
 
-    out = [("bare raw counts query (180 days)", timed(run_bare))]
-    for label, by in (("no grouping", None), ("by category", "category"), ("by week", "week")):
-        with raw_counts():
-            before = timed(lambda by=by: inc.report(engine, flt, by))
-        out += [
-            (f"report, {label} (180 days), counts from raw rows (before)", before),
-            (
-                f"report, {label} (180 days), counts from roll-ups",
-                timed(lambda by=by: inc.report(engine, flt, by)),
-            ),
-        ]
+    out = [("bare raw counts query (180 days)", timed(run_bare, repeat))]
+    calls: list[tuple[str, Callable[[], object]]] = [
+        ("report, no grouping (180 days)", lambda: inc.report(engine, flt, None)),
+        ("report, by category (180 days)", lambda: inc.report(engine, flt, "category")),
+        ("report, by week (180 days)", lambda: inc.report(engine, flt, "week")),
+        ("report, no grouping (last 30 days)", lambda: inc.report(engine, month, None)),
+        ("resolve-time distribution (180 days)", lambda: inc.resolve_distribution(engine, flt)),
+    ]
+    for label, call in calls:
+        with switched_off("serves_histograms"):
+            before = timed(call, repeat)
+            expected = call()
+        after = timed(call, repeat)
+        assert _same(call(), expected), label  # the bench measures equal answers
+        out += [(f"{label}, {BEFORE}", before), (f"{label}, {AFTER}", after)]
     return out + [
         (
             "report by handler (last 30 days, raw rows: finer than the roll-up)",
-            timed(lambda: inc.report(engine, month, "handler")),
+            timed(lambda: inc.report(engine, month, "handler"), repeat),
         ),
-        ("breach list (≤ 5,000 rows, 180 days)", timed(lambda: inc.breaches(engine, flt))),
-        ("resolve-time distribution (180 days)", timed(lambda: inc.resolve_distribution(engine, flt))),
+        ("breach list (≤ 5,000 rows, 180 days)", timed(lambda: inc.breaches(engine, flt), repeat)),
+        ("open list (≤ 5,000 rows, 180 days)", timed(lambda: inc.open_incidents(engine, flt), repeat)),
         (
-            "handler × month feed (180 days)",
-            timed(lambda: inc.handler_monthly(engine, flt.date_from, flt.date_to)),
+            "filter options (180 days)",
+            timed(lambda: inc.filter_options(engine, flt.date_from, flt.date_to), repeat),
+        ),
+        (
+            "handler × month feed (180 days, raw rows: finer than the roll-up)",
+            timed(lambda: inc.handler_monthly(engine, flt.date_from, flt.date_to), repeat),
         ),
     ]
+
+
+def _same(a: object, b: object) -> bool:
+    if hasattr(a, "equals"):
+        return bool(a.equals(b))  # type: ignore[attr-defined]
+    return a == b
 
 
 def bench_page(url: str) -> list[tuple[str, float]]:
@@ -166,7 +194,7 @@ def bench_page(url: str) -> list[tuple[str, float]]:
 
     os.environ["DATABASE_URL"] = url
     st.cache_data.clear()
-    at = AppTest.from_file(str(ROOT / "pages" / "incident_report.py"), default_timeout=600)
+    at = AppTest.from_file(str(ROOT / "pages" / "incident_report.py"), default_timeout=900)
     at.session_state["authentication_status"] = True
     at.session_state["username"] = "bench_manager"
     from lib.core import clock  # the login this session rests on (lib.web.ui.current_user)
@@ -178,7 +206,7 @@ def bench_page(url: str) -> list[tuple[str, float]]:
         ("last 30 days", (dt.date(2026, 10, 25), dt.date(2026, 11, 23))),
         ("180 days", (START.date(), (START + dt.timedelta(days=DAYS)).date())),
     ):
-        for how, ctx in (("counts from raw rows (before)", raw_counts), ("roll-ups", nullcontext)):
+        for how, ctx in ((BEFORE, lambda: switched_off("serves_histograms")), (AFTER, nullcontext)):
             with ctx():
                 st.cache_data.clear()
                 at.date_input(key="rep_period").set_value(period)
@@ -197,27 +225,44 @@ def bench_page(url: str) -> list[tuple[str, float]]:
     return out
 
 
+def load_average() -> str:
+    return " / ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--sqlite-dir", default=None, help="where the SQLite file goes (default: a temp dir)")
+    parser.add_argument(
+        "--reuse", action="store_true", help="SQLite: keep a bench.db already in --sqlite-dir"
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="runs per query (the median is shown)")
     args = parser.parse_args()
     os.environ.setdefault("LIVEOPS_BCRYPT_ROUNDS", "4")
     results: dict[str, list[tuple[str, float]]] = {}
+    loads = [load_average()]
     for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
         try:
-            url = prepare(backend, args.rows)
+            url = prepare(backend, args.rows, args.sqlite_dir, args.reuse)
         except sa.exc.OperationalError as exc:
             print(f"{backend}: skipped, server not reachable ({exc.__class__.__name__})")
             continue
-        results[backend] = bench_queries(url) + bench_page(url)
+        results[backend] = bench_queries(url, args.repeat) + bench_page(url)
         db.dispose_engines()
+    loads.append(load_average())
     backends = list(results)
-    print(f"\n### Incident report, {args.rows:,} incidents (seconds, median of 3 for queries)\n")
-    print("| measure | " + " | ".join(backends) + " |")
-    print("|---|" + "---:|" * len(backends))
+    print(f"\n### Incident report, {args.rows:,} incidents (seconds, median of {args.repeat} for queries)\n")
+    print(f"Load average (1/5/15 min) at start: {loads[0]}; at end: {loads[1]}.\n")
+    print("| measure | " + " | ".join(f"{b} s | {b} × bare" for b in backends) + " |")
+    print("|---|" + "---:|---:|" * len(backends))
     for i, (label, _) in enumerate(next(iter(results.values()), [])):
-        print(f"| {label} | " + " | ".join(f"{results[b][i][1]:.3f}" for b in backends) + " |")
+        cells = []
+        for b in backends:
+            value, base = results[b][i][1], results[b][0][1]
+            ratio = "–" if label.endswith("MB") or not base else f"{value / base:.2f}"
+            cells.append(f"{value:.3f} | {ratio}")
+        print(f"| {label} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

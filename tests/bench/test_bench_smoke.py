@@ -18,7 +18,10 @@ SMOKE = {
     "bench_demo": (["--sessions", "400", "--small", "200", "--backends", "sqlite"], "| sqlite | "),
     "bench_kpis": (["--sizes", "400", "--backends", "sqlite"], "| overview |"),
     "bench_import": (["--rows", "300", "--no-pg"], "import committed (pipeline)"),
-    "bench_incidents": (["--rows", "300", "--backends", "sqlite"], "counts from roll-ups"),
+    "bench_incidents": (
+        ["--rows", "300", "--backends", "sqlite"],
+        "counts from roll-ups, duration histograms",
+    ),
     "bench_cases": (["--cases", "60", "--backends", "sqlite"], "sqlite"),
     "bench_scorecards": (["--sessions", "400", "--backends", "sqlite"], "cold / bare raw"),
     "bench_rollups": (["--sessions", "400", "--months", "2", "--backends", "sqlite"], "| sqlite | "),

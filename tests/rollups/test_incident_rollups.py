@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from lib import importing, rollups
 from lib import incidents as inc
+from lib.core.durations import bin_columns
 from lib.core.models import Department, Incident, IncidentRollup
 from tests.conftest import wipe
 
@@ -159,7 +160,37 @@ def test_incident_rollups_equal_a_fresh_computation_after_any_writes(engine, use
     with engine.connect() as conn:  # not vacuous: the roll-ups count what the table holds
         raw = conn.execute(sa.select(sa.func.count()).select_from(Incident)).scalar()
         rolled = conn.execute(sa.select(sa.func.sum(IncidentRollup.c.incidents))).scalar() or 0
+        binned = sum(
+            conn.execute(sa.select(sa.func.sum(IncidentRollup.c[c]))).scalar() or 0
+            for c in bin_columns("resolve")
+        )
+        resolved = conn.execute(sa.select(sa.func.count(Incident.resolved_at))).scalar()
     assert rolled == raw
+    assert binned == resolved  # every resolved incident in one resolve-time bin
+    for first, last in ((0, 3), (1, 1), (2, 9)):  # the filter options equal a DISTINCT over the raw rows
+        start, end = (DAY0 + dt.timedelta(days=first)).date(), (DAY0 + dt.timedelta(days=last)).date()
+        assert inc.filter_options(engine, start, end) == _raw_options(engine, start, end)
+
+
+def _raw_options(engine: sa.Engine, date_from: dt.date, date_to: dt.date) -> dict:
+    """The report's filter options as a DISTINCT over the period's raw incidents (as before the roll-up)."""
+    q = inc.IncidentQuery(inc.dialect_of(engine))
+    where = q.where(inc.ReportFilter(date_from, date_to))
+    out = {}
+    with engine.connect() as conn:
+        for key, col in (
+            ("platforms", q.i.c.platform),
+            ("rooms", q.i.c.room),
+            ("hosts", q.i.c.host_name),
+            ("categories", q.i.c.category),
+            ("handlers", q.handler),
+        ):
+            stmt = sa.select(col).select_from(q.lean_source).where(*where, col.is_not(None)).distinct()
+            out[key] = sorted(conn.execute(stmt).scalars())
+        out["departments"] = [
+            tuple(r) for r in conn.execute(sa.select(Department.id, Department.name).order_by(Department.id))
+        ]
+    return out
 
 
 filters = st.builds(
@@ -213,3 +244,40 @@ def test_a_finer_filter_stays_on_the_raw_incidents() -> None:
     ):
         assert not rollup.serves(inc.ReportFilter(day, day, **finer), None)
     assert not rollup.serves(inc.ReportFilter(day, day), "handler")
+
+
+def test_the_migration_fills_the_duration_histograms_from_stored_incidents(engine, users) -> None:
+    from alembic import command
+
+    from lib.core.schema import alembic_config, upgrade
+
+    base = {"category": CATEGORIES[0], "severity": "simple", "department": DEPARTMENTS[0]}
+    rows = []
+    for hour, resolve in ((1, 3), (2, 45), (3, 90)):  # minutes
+        detected = DAY0 + dt.timedelta(hours=hour)
+        done = detected + dt.timedelta(minutes=resolve)
+        rows.append({**base, "detected": detected, "responded": done, "resolved": done})
+    assert importing.import_bytes(engine, _csv(rows), "incidents_migration.csv", None).batch_id
+    with engine.begin() as conn:  # back to before the histograms: the incidents stay
+        command.downgrade(alembic_config(conn), "rollups_2")
+    inspector = sa.inspect(engine)
+    assert "incident_filter_values" not in inspector.get_table_names()
+    assert "resolve_s" not in {c["name"] for c in inspector.get_columns("incidents")}
+    upgrade(engine)
+    assert rollups.check(engine) == []
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(Incident.resolve_s).order_by(Incident.resolve_s)).scalars().all() == [
+            180.0,
+            2700.0,
+            5400.0,
+        ]
+        binned = conn.execute(
+            sa.select(
+                sa.func.sum(IncidentRollup.c.resolve_b018),  # 180 s: the 10-second bin from 180 s
+                sa.func.sum(IncidentRollup.c.resolve_b095),  # 2700 s: the minute from 45 minutes
+                sa.func.sum(IncidentRollup.c.resolve_b110),  # 5400 s: an hour and more
+            )
+        ).one()
+    assert tuple(binned) == (1, 1, 1)
+    got = inc.report(engine, inc.ReportFilter(DAY0.date(), DAY0.date()))
+    assert (got[0]["resolve_p50"], got[0]["resolve_max"]) == (45.0, 90.0)
