@@ -259,7 +259,7 @@ def test_the_migration_fills_the_duration_histograms_from_stored_incidents(engin
         rows.append({**base, "detected": detected, "responded": done, "resolved": done})
     assert importing.import_bytes(engine, _csv(rows), "incidents_migration.csv", None).batch_id
     with engine.begin() as conn:  # back to before the histograms: the incidents stay
-        command.downgrade(alembic_config(conn), "rollups_2")
+        command.downgrade(alembic_config(conn), "rollups_3")
     inspector = sa.inspect(engine)
     assert "incident_filter_values" not in inspector.get_table_names()
     assert "resolve_s" not in {c["name"] for c in inspector.get_columns("incidents")}
