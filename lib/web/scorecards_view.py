@@ -3,6 +3,8 @@ behind it, the month and quarter views for managers, the monthly figures form an
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 import streamlit as st
 
@@ -21,13 +23,24 @@ DEF_KEYS = ("sc_def_rows_", "sc_def_cap", "sc_def_band_", "sc_def_base")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def month_cards(month: str) -> list[sc.Card]:
+    """Every card of `month`, scored once per data version: the month's tables, the trend, the quarters and
+    the promotion flags all read the same cached months instead of scoring each again."""
+    cards: list[sc.Card] = cached(sc.score_month, month)
+    return cards
+
+
+def cards_of(months: Iterable[str]) -> dict[str, list[sc.Card]]:
+    return {m: month_cards(m) for m in months}
+
+
 def show_card(month: str, person_id: int, lang: str) -> None:
-    """One person's card: every KPI and the rows it came from."""
-    data = cached(sc.card_for, month, person_id)
-    if data is None:
+    """One person's card (from the month's cards): every KPI and the rows it came from."""
+    card = next((c for c in month_cards(month) if c.person_id == person_id), None)
+    if card is None:
         no_data("scorecards.no_card")
         return
-    card = data["card"]
+    rows = cached(sc.card_rows, month, person_id, tuple(k["metric"] for k in card.kpis))
     st.subheader(t("scorecards.card_title", person=md_escape(card.person), month=month))
     position, team = sc.position_name(card.position, lang), md_escape(card.team or "—")
     st.caption(t("scorecards.card_caption", position=position, team=team, since=card.definition_from))
@@ -41,7 +54,7 @@ def show_card(month: str, person_id: int, lang: str) -> None:
         used = sum(k["weight"] for k in card.kpis if k["points"] is not None)
         st.info(t("scorecards.rescaled", used=f"{used:g}"), icon=":material/info:")
     show_table(sc.card_frame(card, lang), hide_index=True, key="sc_card_kpis")
-    for kind, frame in data["rows"].items():
+    for kind, frame in rows.items():
         st.markdown(f"**{t(sc.ROW_LABELS[kind])}** ({len(frame)})")
         if frame.empty:
             no_data()
@@ -62,7 +75,7 @@ def staff_view(user: CurrentUser, months: list[str], default_month: str, lang: s
         return
     show_card(month, user.person_id, lang)
     selfassess_view.section(user, month, user.person_id, user.display_name, lang)
-    cards = cached(sc.score_month, month)
+    cards = month_cards(month)
     mine = next((c for c in cards if c.person_id == user.person_id), None)
     if mine is not None and mine.team:
         teams = sc.team_scores(cards)
@@ -76,7 +89,9 @@ def staff_view(user: CurrentUser, months: list[str], default_month: str, lang: s
 def show_promotion(quarter: str, lang: str) -> None:
     """People at or above the promotion bar in this quarter and the one before."""
     st.subheader(t("scorecards.promotion", bar=f"{cached(sc.promotion_bar):g}"))
-    flags = cached(sc.promotion_flags, quarter)
+    definitions = cached(sc.load_definitions)
+    cards = cards_of(sc.promotion_months(quarter))
+    flags = sc.promotion_flags_of(quarter, cards, definitions, cached(sc.promotion_bar))
     if flags.empty:
         no_data("scorecards.no_promotion")
     else:
@@ -86,7 +101,7 @@ def show_promotion(quarter: str, lang: str) -> None:
 def quarter_view(months: list[str], lang: str) -> None:
     quarters = list(dict.fromkeys(sc.quarter_of(m) for m in months))
     quarter = st.selectbox(t("scorecards.quarter"), quarters, key="sc_quarter")
-    frame = cached(sc.quarter_scores, quarter)
+    frame = sc.quarter_scores_of(quarter, cards_of(sc.quarter_months(quarter)), cached(sc.load_definitions))
     if frame.empty:
         no_data()
     for pos in sc.POSITIONS:
@@ -100,8 +115,8 @@ def quarter_view(months: list[str], lang: str) -> None:
 def position_tables(cards: list[sc.Card], month: str, lang: str) -> None:
     """Each position's table (numbers formatted by unit) and its members' trend. Who is where first (name,
     total, grade, rank, change against last month, team); every KPI's columns on demand."""
-    trend = cached(sc.trend, month)
-    previous = {c.person_id: c.total for c in cached(sc.score_month, sc.shift_month(month, -1))}
+    trend = sc.trend_of(cards_of(sc.trend_months(month)))
+    previous = {c.person_id: c.total for c in month_cards(sc.shift_month(month, -1))}
     detail = st.toggle(t("scorecards.show_detail"), key="sc_detail")
     for pos in sc.POSITIONS:
         group = [c for c in cards if c.position == pos]
@@ -153,7 +168,7 @@ def month_view(user: CurrentUser, months: list[str], default_month: str, raw_mon
     month = st.selectbox(t("scorecards.month"), months, index=months.index(default_month), key="sc_month")
     if month != raw_month:
         st.query_params["month"] = month
-    cards = cached(sc.score_month, month)
+    cards = month_cards(month)
     if not cards:
         no_data()
         return
