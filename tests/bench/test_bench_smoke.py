@@ -20,7 +20,7 @@ SMOKE = {
     "bench_import": (["--rows", "300", "--no-pg"], "import committed (pipeline)"),
     "bench_incidents": (["--rows", "300", "--backends", "sqlite"], "counts from roll-ups"),
     "bench_cases": (["--cases", "60", "--backends", "sqlite"], "sqlite"),
-    "bench_scorecards": (["--sessions", "400", "--backends", "sqlite"], "cold / bare raw"),
+    "bench_scorecards": (["--sessions", "400", "--backends", "sqlite"], "| page cold s |"),
     "bench_rollups": (["--sessions", "400", "--months", "2", "--backends", "sqlite"], "| sqlite | "),
     "bench_review_products": (["--products", "200"], "review page, 200 products"),
     "bench_notify": (["--sessions", "300", "--months", "2"], "weekly report: PDF (warm)"),
