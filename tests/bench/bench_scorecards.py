@@ -101,7 +101,10 @@ def _bare_month(engine: sa.Engine, month: str) -> None:
 
 
 def export_tree(ref: str, into: Path) -> Path:
-    """The source of git `ref` (`git archive`), to run the "before" side from."""
+    """The source of git `ref` (`git archive`), to run the "before" side from; a directory is taken as such
+    a tree already exported (a bench run from an exported tree, which is no git checkout)."""
+    if Path(ref).is_dir():
+        return Path(ref)
     tree = into / f"tree-{ref.replace('/', '_')}"
     tree.mkdir(parents=True, exist_ok=True)
     archive = subprocess.run(["git", "archive", ref], cwd=ROOT, capture_output=True, check=True).stdout
@@ -197,7 +200,7 @@ def main() -> int:
     parser.add_argument("--sessions", default="demo,100000")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--url", help="an already loaded database (one backend, one size)")
-    parser.add_argument("--before", metavar="REF", help="also time git REF's code (e.g. main), same database")
+    parser.add_argument("--before", metavar="REF", help="also time git REF's code (main, or a tree), same db")
     parser.add_argument("--runs", type=int, default=3, help="runs per median (trend, promotion: one)")
     args = parser.parse_args()
     rows = []
