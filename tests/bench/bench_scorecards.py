@@ -8,7 +8,7 @@ into a fresh database (SQLite: a temp file; PostgreSQL: its own database liveops
 `--url` names a database already loaded that way (a size's load takes minutes at 1,000,000 sessions).
 Times (median of `--runs`) the bare `score_month` of the last full month, the 6-month trend, the
 promotion flags, one card with its source rows, and the scorecards page under AppTest as a manager (first
-render of a process, then cold: caches cleared, then warm, as bench_kpis) in a page-only process (its peak
+render of a process, then cold: caches cleared, then warm: best of three reruns) in a page-only process (its peak
 RSS is the page's memory). Every measure runs in a
 fresh child process per side: "after" is this tree; `--before REF` also runs the same measures on the code
 of git REF (exported with `git archive` next to the database) on the same database, so the two sides are
@@ -72,8 +72,14 @@ if mode == "funcs":
 else:
     from tests.bench.common import page_cold_warm
     start = time.perf_counter()
-    cold, warm, _at = page_cold_warm("scorecards", {"month": month})
-    out = {"first": time.perf_counter() - start - cold - warm, "cold": cold, "warm": warm}
+    cold, warm, at = page_cold_warm("scorecards", {"month": month})
+    out = {"first": time.perf_counter() - start - cold - warm, "cold": cold}
+    warms = [warm]
+    for _ in range(2):  # warm: the best of three reruns (one rerun is at the mercy of a busy machine)
+        start = time.perf_counter()
+        at.run()
+        warms.append(time.perf_counter() - start)
+    out["warm"] = min(warms)
 out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 print(json.dumps(out))
 """
