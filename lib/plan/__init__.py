@@ -11,9 +11,11 @@ from lib.plan.compare import (
     Comparison,
     Match,
     OwnerFigures,
+    PlanOutcomes,
     Timeliness,
     by_owner,
     compare,
+    outcomes,
     script_timeliness,
 )
 from lib.plan.demo import add_demo_schedule
@@ -47,6 +49,7 @@ __all__ = [
     "Comparison",
     "Match",
     "OwnerFigures",
+    "PlanOutcomes",
     "RowError",
     "SchedulePreview",
     "PlanError",
@@ -62,6 +65,7 @@ __all__ = [
     "compare",
     "copy_week",
     "copy_week_once",
+    "outcomes",
     "history",
     "history_of",
     "present",

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,28 +68,64 @@ def forecast_error(forecast: float | None, result: float | None) -> float | None
     return (float(forecast) - float(result)) / float(result)
 
 
+HELD_COLUMNS = (
+    L.c.id,
+    L.c.platform,
+    L.c.account,
+    L.c.room,
+    L.c.host_name,
+    L.c.started_at,
+    L.c.started_on,
+    L.c.duration_minutes,
+    L.c.ended_at,
+    L.c.gmv,
+    L.c.viewers,
+    P.c.name.label("person"),
+)
+
+
 def _held_rows(
     conn: Connection, date_from: dt.date, date_to: dt.date, window: dt.timedelta
 ) -> list[sa.Row[*tuple[Any, ...]]]:
+    """Every session held in the period (widened by the match window): the plan page lists the unplanned."""
     start = dt.datetime.combine(date_from, dt.time()) - window
     end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time()) + window
     query = (
-        sa.select(
-            L.c.id,
-            L.c.platform,
-            L.c.account,
-            L.c.room,
-            L.c.host_name,
-            L.c.started_at,
-            L.c.started_on,
-            L.c.duration_minutes,
-            L.c.ended_at,
-            L.c.gmv,
-            L.c.viewers,
-            P.c.name.label("person"),
-        )
+        sa.select(*HELD_COLUMNS)
         .select_from(L.outerjoin(P, P.c.id == L.c.host_person_id))
+        # started_on is started_at's day: its bounds let the day index find the rows (no started_at index)
+        .where(L.c.started_on >= start.date(), L.c.started_on <= end.date())
         .where(L.c.started_at >= start, L.c.started_at < end)
+        .order_by(L.c.started_at, L.c.id)
+    )
+    return list(conn.execute(query))
+
+
+def _candidate_rows(conn: Connection, live: list[Any], book: RuleBook) -> list[sa.Row[*tuple[Any, ...]]]:
+    """Only the held sessions `_pairs` could match with a live planned session: on a day within one's match
+    window (started_on is started_at's day: the day index), on its platform, in its room (account or room
+    name) or by its host. A superset of the candidates, so the matches are those of every held session."""
+    if not live:
+        return []
+    days: set[dt.date] = set()
+    for p in live:
+        window = book.at(p.starts_at).match_window
+        day, last = (p.starts_at - window).date(), (p.starts_at + window).date()
+        while day <= last:
+            days.add(day)
+            day += dt.timedelta(days=1)
+    rooms = sorted({p.account for p in live})
+    hosts = sorted({p.host_name for p in live})
+    query = (
+        sa.select(*HELD_COLUMNS)
+        .select_from(L.outerjoin(P, P.c.id == L.c.host_person_id))
+        .where(
+            L.c.started_on.in_(sorted(days)),
+            L.c.platform.in_(sorted({p.platform for p in live})),
+            sa.or_(
+                L.c.account.in_(rooms), L.c.room.in_(rooms), L.c.host_name.in_(hosts), P.c.name.in_(hosts)
+            ),
+        )
         .order_by(L.c.started_at, L.c.id)
     )
     return list(conn.execute(query))
@@ -125,39 +162,70 @@ def _pairs(planned: list[Any], held: list[Any], book: RuleBook) -> list[tuple[An
     """Candidate (planned, held) pairs, best first: same platform and room (account or room name), start
     within the window; the closest start wins, then the planned host. A held session whose account and
     room name no planned room (an export without the account, e.g. Taobao's list names the host) may
-    match on the host instead."""
+    match on the host instead. Each planned session looks only at its platform's sessions starting within
+    its window (bisected by start), not at every held session."""
     rooms = {(p.platform, p.account) for p in planned}
+    by_platform: dict[str, list[Any]] = {}
+    for h in sorted(held, key=lambda h: h.started_at):
+        by_platform.setdefault(h.platform, []).append(h)
+    starts = {k: [h.started_at for h in v] for k, v in by_platform.items()}
     out = []
     for p in planned:
-        window = book.at(p.starts_at).match_window.total_seconds()
-        for h in held:
-            if h.platform != p.platform:
-                continue
+        window = book.at(p.starts_at).match_window
+        same_platform = by_platform.get(p.platform, [])
+        first = bisect.bisect_left(starts.get(p.platform, []), p.starts_at - window)
+        last = bisect.bisect_right(starts.get(p.platform, []), p.starts_at + window)
+        for h in same_platform[first:last]:
             room_known = (h.platform, h.account) in rooms or (h.platform, h.room) in rooms
             if p.account not in (h.account, h.room) and (room_known or not _same_host(p, h)):
                 continue
             delta = abs((h.started_at - p.starts_at).total_seconds())
-            if delta <= window:
+            if delta <= window.total_seconds():
                 out.append((delta, not _same_host(p, h), p.id, h.id, p, h))
     out.sort(key=lambda x: x[:4])
     return out
 
 
 def compare(
-    engine: Engine, date_from: dt.date, date_to: dt.date, now: dt.datetime, ops_owner: str | None = None
+    engine: Engine,
+    date_from: dt.date,
+    date_to: dt.date,
+    now: dt.datetime,
+    ops_owner: str | None = None,
+    held_unplanned: bool = True,
 ) -> Comparison:
     """Planned sessions starting in the period (and due by `now`: start + match window passed), matched
-    to the held sessions; `ops_owner` counts only the planned sessions that person owns (运营负责人)."""
+    to the held sessions; `ops_owner` counts only the planned sessions that person owns (运营负责人).
+    `held_unplanned=False` leaves `unmatched_held` empty and reads only the held sessions that could match
+    a planned one (the owners' figures need no more; the same matches)."""
     with engine.connect() as conn:
         book = load_rules(conn)
-        planned = [
-            r
-            for r in planned_rows(conn, date_from, date_to)
-            if r.starts_at + book.at(r.starts_at).match_window <= now
-            and (ops_owner is None or r.ops_owner == ops_owner)
-        ]
-        held = _held_rows(conn, date_from, date_to, book.widest_window(date_from, date_to))
+        rows = planned_rows(conn, date_from, date_to)
+        return _compare_rows(conn, book, rows, date_from, date_to, now, ops_owner, held_unplanned)
+
+
+def _compare_rows(
+    conn: Connection,
+    book: RuleBook,
+    rows: list[Any],
+    date_from: dt.date,
+    date_to: dt.date,
+    now: dt.datetime,
+    ops_owner: str | None,
+    held_unplanned: bool,
+) -> Comparison:
+    planned = [
+        r
+        for r in rows
+        if r.starts_at + book.at(r.starts_at).match_window <= now
+        and (ops_owner is None or r.ops_owner == ops_owner)
+    ]
     live = [p for p in planned if p.status == "planned"]
+    listing = held_unplanned and ops_owner is None  # only then are the unplanned sessions listed
+    if listing:
+        held = _held_rows(conn, date_from, date_to, book.widest_window(date_from, date_to))
+    else:
+        held = _candidate_rows(conn, live, book)
     used_p: set[int] = set()
     used_h: set[int] = set()
     result = Comparison(planned=len(planned))
@@ -169,9 +237,10 @@ def compare(
         result.matches.append(_judge(p, h, book.at(p.starts_at)))
     result.matches.sort(key=lambda m: (m.planned.starts_at, m.planned.id))
     result.unmatched_planned = [p for p in planned if p.id not in used_p]
-    result.unmatched_held = [
-        h for h in held if h.id not in used_h and date_from <= h.started_on <= date_to and ops_owner is None
-    ]
+    if listing:
+        result.unmatched_held = [
+            h for h in held if h.id not in used_h and date_from <= h.started_on <= date_to
+        ]
     return result
 
 
@@ -220,30 +289,50 @@ class OwnerFigures:
     scripts_on_time: int = 0
 
 
+@dataclass
+class PlanOutcomes:
+    """A period's plan against what happened, read once: the comparison (matches and the planned sessions
+    not held) and each due script's outcome; `by_owner` splits them by any owner column."""
+
+    comparison: Comparison
+    scripts: list[tuple[Any, bool]]
+
+    def by_owner(self, owner_field: str) -> dict[str, OwnerFigures]:
+        """Schedule accuracy and script timeliness counts per owner (`owner_field`: ops_owner,
+        content_owner or floor_manager)."""
+        out: dict[str, OwnerFigures] = {}
+
+        def of(row: Any) -> OwnerFigures | None:
+            name = getattr(row, owner_field)
+            return out.setdefault(name, OwnerFigures()) if name else None
+
+        for m in self.comparison.matches:
+            if (fig := of(m.planned)) is not None:
+                fig.planned += 1
+                fig.held_as_planned += m.as_planned
+        for p in self.comparison.unmatched_planned:
+            if (fig := of(p)) is not None:
+                fig.planned += 1
+        for r, ok in self.scripts:
+            if (fig := of(r)) is not None:
+                fig.scripts_due += 1
+                fig.scripts_on_time += ok
+        return out
+
+
+def outcomes(engine: Engine, date_from: dt.date, date_to: dt.date, now: dt.datetime) -> PlanOutcomes:
+    """The period's plan outcomes from one read of the plan and of the held sessions that could match it
+    (not every session held in the period): what the scorecards split by owner."""
+    with engine.connect() as conn:
+        book = load_rules(conn)
+        rows = planned_rows(conn, date_from, date_to)
+        comparison = _compare_rows(conn, book, rows, date_from, date_to, now, None, False)
+    return PlanOutcomes(comparison, _script_outcomes(rows, now, book))
+
+
 def by_owner(
     engine: Engine, date_from: dt.date, date_to: dt.date, now: dt.datetime, owner_field: str
 ) -> dict[str, OwnerFigures]:
     """Schedule accuracy and script timeliness counts per owner (`owner_field`: ops_owner, content_owner
     or floor_manager), from one comparison of the whole plan."""
-    result = compare(engine, date_from, date_to, now)
-    out: dict[str, OwnerFigures] = {}
-
-    def of(row: Any) -> OwnerFigures | None:
-        name = getattr(row, owner_field)
-        return out.setdefault(name, OwnerFigures()) if name else None
-
-    for m in result.matches:
-        if (fig := of(m.planned)) is not None:
-            fig.planned += 1
-            fig.held_as_planned += m.as_planned
-    for p in result.unmatched_planned:
-        if (fig := of(p)) is not None:
-            fig.planned += 1
-    with engine.connect() as conn:
-        rows = planned_rows(conn, date_from, date_to, include_cancelled=False)
-        book = load_rules(conn)
-    for r, ok in _script_outcomes(rows, now, book):
-        if (fig := of(r)) is not None:
-            fig.scripts_due += 1
-            fig.scripts_on_time += ok
-    return out
+    return outcomes(engine, date_from, date_to, now).by_owner(owner_field)

@@ -19,7 +19,6 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from lib import plan
-from lib.core import clock
 from lib.core.dates import month_bounds, month_of, shift_month_key
 from lib.core.metrics import metrics_from_rows
 from lib.core.models import (
@@ -50,13 +49,15 @@ def _chunks(ids: list[int]) -> Iterable[list[int]]:
 # --- 场控 --------------------------------------------------------------------------------------------
 
 
-def field_control_figures(engine: Engine, month: str, persons: Iterable[Any]) -> Figures:
-    """Started on time, incidents per 10 sessions and interaction rate of each 场控's planned sessions."""
+def field_control_figures(
+    engine: Engine, persons: Iterable[Any], outcomes: plan.PlanOutcomes | None
+) -> Figures:
+    """Started on time, incidents per 10 sessions and interaction rate of each 场控's planned sessions
+    (`outcomes`: the month's plan against what happened, lib.plan)."""
     names = {p.name: p.id for p in persons if p.position == "field_control"}
-    if not names:
+    if not names or outcomes is None:
         return {}
-    start, end = month_bounds(month)
-    comparison = plan.compare(engine, start, end, clock.now())
+    comparison = outcomes.comparison
     planned: dict[int, int] = {}
     on_time: dict[int, int] = {}
     held: dict[int, list[int]] = {}

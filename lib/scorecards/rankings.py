@@ -5,6 +5,7 @@ admin's bar) and each person's trend."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -15,6 +16,7 @@ from lib.core.formatting import number_or_none
 from lib.scorecards.definitions import (
     EPS,
     TREND_MONTHS,
+    Definition,
     ScorecardError,
     definition_for,
     load_definitions,
@@ -60,11 +62,19 @@ def previous_quarter(quarter: str) -> str:
 def quarter_scores(engine: Engine, quarter: str, position: str | None = None) -> pd.DataFrame:
     """Per person: the total of each month of the quarter, the quarter score (mean of the months that have
     one), its grade (bands of the quarter's last month) and rank within the position."""
+    cards = {m: score_month(engine, m, position) for m in quarter_months(quarter)}
+    return quarter_scores_of(quarter, cards, load_definitions(engine))
+
+
+def quarter_scores_of(
+    quarter: str, cards_by_month: Mapping[str, list[Card]], definitions: tuple[Definition, ...]
+) -> pd.DataFrame:
+    """`quarter_scores` from the months' cards already scored (`cards_by_month` holds at least the
+    quarter's months): a page that shows several months and quarters scores each month once."""
     months = quarter_months(quarter)
-    definitions = load_definitions(engine)
     by_person: dict[int, dict[str, Any]] = {}
     for month in months:
-        for c in score_month(engine, month, position):
+        for c in cards_by_month[month]:
             rec = by_person.setdefault(
                 c.person_id,
                 {"person_id": c.person_id, "person": c.person, "position": c.position, "team": c.team},
@@ -90,12 +100,24 @@ def quarter_scores(engine: Engine, quarter: str, position: str | None = None) ->
     return frame
 
 
+def promotion_months(quarter: str) -> tuple[str, ...]:
+    """The months whose cards the promotion flags of `quarter` need: its own and the quarter before's."""
+    return (*quarter_months(previous_quarter(quarter)), *quarter_months(quarter))
+
+
 def promotion_flags(engine: Engine, quarter: str) -> pd.DataFrame:
     """People whose quarter score is at or above the admin's bar in `quarter` and the quarter before."""
-    bar = promotion_bar(engine)
+    cards = {m: score_month(engine, m) for m in promotion_months(quarter)}
+    return promotion_flags_of(quarter, cards, load_definitions(engine), promotion_bar(engine))
+
+
+def promotion_flags_of(
+    quarter: str, cards_by_month: Mapping[str, list[Card]], definitions: tuple[Definition, ...], bar: float
+) -> pd.DataFrame:
+    """`promotion_flags` from the months' cards already scored (`cards_by_month`: `promotion_months`)."""
     before = previous_quarter(quarter)
-    now_q = quarter_scores(engine, quarter).set_index("person_id")
-    prev_q = quarter_scores(engine, before).set_index("person_id")
+    now_q = quarter_scores_of(quarter, cards_by_month, definitions).set_index("person_id")
+    prev_q = quarter_scores_of(before, cards_by_month, definitions).set_index("person_id")
     rows = []
     for pid, rec in now_q.iterrows():
         a = number_or_none(rec["quarter"])
@@ -105,12 +127,19 @@ def promotion_flags(engine: Engine, quarter: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["person_id", "person", "position", "team", before, quarter])
 
 
+def trend_months(month: str, months: int = TREND_MONTHS) -> list[str]:
+    """The `months` months ending with `month`, oldest first."""
+    return [shift_month_key(month, -i) for i in range(months - 1, -1, -1)]
+
+
 def trend(
     engine: Engine, month: str, position: str | None = None, months: int = TREND_MONTHS
 ) -> pd.DataFrame:
     """Each person's total over the `months` months ending with `month`: month, person, position, total."""
-    rows = []
-    for i in range(months - 1, -1, -1):
-        m = shift_month_key(month, -i)
-        rows += [(m, c.person, c.position, c.total) for c in score_month(engine, m, position)]
+    return trend_of({m: score_month(engine, m, position) for m in trend_months(month, months)})
+
+
+def trend_of(cards_by_month: Mapping[str, list[Card]]) -> pd.DataFrame:
+    """`trend` from the months' cards already scored, in the mapping's order (`trend_months`)."""
+    rows = [(m, c.person, c.position, c.total) for m, cards in cards_by_month.items() for c in cards]
     return pd.DataFrame(rows, columns=["month", "person", "position", "total"])

@@ -291,7 +291,17 @@ def card_for(engine: Engine, month: str, person_id: int) -> dict[str, Any] | Non
     card = next((c for c in score_month(engine, month, person.position) if c.person_id == person_id), None)
     if card is None:
         return None
-    metrics = [k["metric"] for k in card.kpis]
+    return {"card": card, "rows": card_rows(engine, month, person_id, tuple(k["metric"] for k in card.kpis))}
+
+
+def card_rows(
+    engine: Engine, month: str, person_id: int, metrics: tuple[str, ...]
+) -> dict[str, pd.DataFrame]:
+    """The rows behind a card's KPIs (`metrics`: its KPIs' keys), by kind: what `card_for` adds to a card
+    that a page already has from `score_month`."""
+    person = next((p for p in src.people(engine) if p.id == person_id), None)
+    if person is None:
+        return {}
     sources = {SC_KPIS[m].source for m in metrics if m in SC_KPIS}
     rows: dict[str, pd.DataFrame] = {}
     if "session" in sources:
@@ -306,4 +316,4 @@ def card_for(engine: Engine, month: str, person_id: int) -> dict[str, Any] | Non
         )
     if "manual" in sources:
         rows["manual"] = src.card_manual(engine, month, person)
-    return {"card": card, "rows": rows}
+    return rows

@@ -123,9 +123,19 @@ def month_facts(engine: Engine, month: str, persons: list[PersonRow]) -> MonthFa
         if number_or_none(rec["department_id"]) is not None:
             facts.dept_response[int(rec["department_id"])] = number_or_none(rec["median_respond_minutes"])
     facts.collab = surveys.department_scores(engine, month)
-    facts.computed = plan_figures(engine, month, persons)
-    facts.computed.update(position_figures(engine, month, persons, facts, roster))
+    outcomes = plan_outcomes(engine, month, persons)
+    facts.computed = plan_figures(persons, outcomes)
+    facts.computed.update(position_figures(engine, month, persons, facts, roster, outcomes))
     return facts
+
+
+def plan_outcomes(engine: Engine, month: str, persons: list[PersonRow]) -> plan.PlanOutcomes | None:
+    """The month's plan against what happened, read once for every position that is scored from it (the
+    operations and content owners, the 场控); None when no one is."""
+    if not any(p.position in (*PLAN_OWNER, "field_control") for p in persons):
+        return None
+    start, end = month_bounds(month)
+    return plan.outcomes(engine, start, end, clock.now())
 
 
 def host_sums(
@@ -151,7 +161,12 @@ def host_sums(
 
 
 def position_figures(
-    engine: Engine, month: str, persons: list[PersonRow], facts: MonthFacts, roster: Any
+    engine: Engine,
+    month: str,
+    persons: list[PersonRow],
+    facts: MonthFacts,
+    roster: Any,
+    outcomes: plan.PlanOutcomes | None,
 ) -> dict[tuple[int, str], tuple[float | None, dict[str, Any]]]:
     """The 场控's and data analyst's computed KPIs and host growth (lib/scorecards/position_facts.py); the
     conversion rates of host growth are the card's own (session_actual over the same sums)."""
@@ -164,7 +179,7 @@ def position_figures(
         sums, _teams = host_sums(engine, base_month, roster)
         return {pid: session_actual(s, "conversion_rate") for pid, s in sums.items()}
 
-    out = pf.field_control_figures(engine, month, persons)
+    out = pf.field_control_figures(engine, persons, outcomes)
     out.update(pf.upload_figures(engine, month, persons))
     out.update(pf.host_growth_figures(engine, month, persons, conversion, base_conversion))
     return out
@@ -176,20 +191,18 @@ PLAN_OWNER = {"operations": "ops_owner", "content_planner": "content_owner"}
 
 
 def plan_figures(
-    engine: Engine, month: str, persons: list[PersonRow]
+    persons: list[PersonRow], outcomes: plan.PlanOutcomes | None
 ) -> dict[tuple[int, str], tuple[float | None, dict[str, Any]]]:
     """Schedule accuracy and script timeliness from the plan, for each person who owns planned sessions
-    due in `month`."""
-    start, end = month_bounds(month)
-    now = clock.now()
+    due in the month of `outcomes`."""
     out: dict[tuple[int, str], tuple[float | None, dict[str, Any]]] = {}
     by_field: dict[str, dict[str, plan.OwnerFigures]] = {}
     for p in persons:
         owner_field = PLAN_OWNER.get(p.position or "")
-        if owner_field is None:
+        if owner_field is None or outcomes is None:
             continue
         if owner_field not in by_field:
-            by_field[owner_field] = plan.by_owner(engine, start, end, now, owner_field)
+            by_field[owner_field] = outcomes.by_owner(owner_field)
         fig = by_field[owner_field].get(p.name)
         if fig and fig.planned:
             counts = {"planned": fig.planned, "held_as_planned": fig.held_as_planned}

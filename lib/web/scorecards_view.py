@@ -3,6 +3,8 @@ behind it, the month and quarter views for managers, the monthly figures form an
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 import streamlit as st
 
@@ -14,20 +16,33 @@ from lib.core.exports import to_xlsx_bytes
 from lib.core.formatting import md_escape, stored_from_typed
 from lib.web import form_ui, selfassess_view
 from lib.web.i18n import t
-from lib.web.ui import cached, edit_table, engine, flash, month_picker, no_data, show_table
+from lib.web.ui import cached, cached_each, edit_table, engine, flash, month_picker, no_data, show_table
 
 MANUAL_KEYS = ("sc_manual_month", "sc_manual_person", "sc_manual_metric", "sc_manual_value")
 DEF_KEYS = ("sc_def_rows_", "sc_def_cap", "sc_def_band_", "sc_def_base")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def show_card(month: str, person_id: int, lang: str) -> None:
-    """One person's card: every KPI and the rows it came from."""
-    data = cached(sc.card_for, month, person_id)
-    if data is None:
+def month_cards(month: str) -> list[sc.Card]:
+    """Every card of `month`, scored once per data version."""
+    cards: list[sc.Card] = cached(sc.score_month, month)
+    return cards
+
+
+def cards_of(months: Iterable[str]) -> dict[str, list[sc.Card]]:
+    """The cards of each month, each month scored once per data version and read once per rerun: the
+    month's tables, the trend, the quarters and the promotion flags share them instead of scoring again."""
+    wanted = sorted(set(months))
+    return dict(zip(wanted, cached_each(sc.score_month, [(m,) for m in wanted]), strict=True))
+
+
+def show_card(month: str, person_id: int, lang: str, cards: list[sc.Card]) -> None:
+    """One person's card (from the month's `cards`): every KPI and the rows it came from."""
+    card = next((c for c in cards if c.person_id == person_id), None)
+    if card is None:
         no_data("scorecards.no_card")
         return
-    card = data["card"]
+    rows = cached(sc.card_rows, month, person_id, tuple(k["metric"] for k in card.kpis))
     st.subheader(t("scorecards.card_title", person=md_escape(card.person), month=month))
     position, team = sc.position_name(card.position, lang), md_escape(card.team or "—")
     st.caption(t("scorecards.card_caption", position=position, team=team, since=card.definition_from))
@@ -41,7 +56,7 @@ def show_card(month: str, person_id: int, lang: str) -> None:
         used = sum(k["weight"] for k in card.kpis if k["points"] is not None)
         st.info(t("scorecards.rescaled", used=f"{used:g}"), icon=":material/info:")
     show_table(sc.card_frame(card, lang), hide_index=True, key="sc_card_kpis")
-    for kind, frame in data["rows"].items():
+    for kind, frame in rows.items():
         st.markdown(f"**{t(sc.ROW_LABELS[kind])}** ({len(frame)})")
         if frame.empty:
             no_data()
@@ -60,9 +75,9 @@ def staff_view(user: CurrentUser, months: list[str], default_month: str, lang: s
     if user.person_id is None:
         st.info(t("scorecards.not_linked"), icon=":material/link_off:")
         return
-    show_card(month, user.person_id, lang)
+    cards = month_cards(month)
+    show_card(month, user.person_id, lang, cards)
     selfassess_view.section(user, month, user.person_id, user.display_name, lang)
-    cards = cached(sc.score_month, month)
     mine = next((c for c in cards if c.person_id == user.person_id), None)
     if mine is not None and mine.team:
         teams = sc.team_scores(cards)
@@ -73,10 +88,12 @@ def staff_view(user: CurrentUser, months: list[str], default_month: str, lang: s
             )
 
 
-def show_promotion(quarter: str, lang: str) -> None:
-    """People at or above the promotion bar in this quarter and the one before."""
-    st.subheader(t("scorecards.promotion", bar=f"{cached(sc.promotion_bar):g}"))
-    flags = cached(sc.promotion_flags, quarter)
+def show_promotion(quarter: str, lang: str, by_month: dict[str, list[sc.Card]]) -> None:
+    """People at or above the promotion bar in this quarter and the one before (`by_month`: at least
+    `sc.promotion_months(quarter)`)."""
+    bar = cached(sc.promotion_bar)
+    st.subheader(t("scorecards.promotion", bar=f"{bar:g}"))
+    flags = sc.promotion_flags_of(quarter, by_month, cached(sc.load_definitions), bar)
     if flags.empty:
         no_data("scorecards.no_promotion")
     else:
@@ -86,7 +103,8 @@ def show_promotion(quarter: str, lang: str) -> None:
 def quarter_view(months: list[str], lang: str) -> None:
     quarters = list(dict.fromkeys(sc.quarter_of(m) for m in months))
     quarter = st.selectbox(t("scorecards.quarter"), quarters, key="sc_quarter")
-    frame = cached(sc.quarter_scores, quarter)
+    by_month = cards_of(sc.promotion_months(quarter))  # the quarter's and the one before's
+    frame = sc.quarter_scores_of(quarter, by_month, cached(sc.load_definitions))
     if frame.empty:
         no_data()
     for pos in sc.POSITIONS:
@@ -94,14 +112,15 @@ def quarter_view(months: list[str], lang: str) -> None:
         if not part.empty:
             st.subheader(sc.position_name(pos, lang))
             show_table(sc.quarter_table(part, lang), hide_index=True, key=f"sc_q_{pos}")
-    show_promotion(quarter, lang)
+    show_promotion(quarter, lang, by_month)
 
 
-def position_tables(cards: list[sc.Card], month: str, lang: str) -> None:
+def position_tables(by_month: dict[str, list[sc.Card]], month: str, lang: str) -> None:
     """Each position's table (numbers formatted by unit) and its members' trend. Who is where first (name,
     total, grade, rank, change against last month, team); every KPI's columns on demand."""
-    trend = cached(sc.trend, month)
-    previous = {c.person_id: c.total for c in cached(sc.score_month, sc.shift_month(month, -1))}
+    cards = by_month[month]
+    trend = sc.trend_of({m: by_month[m] for m in sc.trend_months(month)})
+    previous = {c.person_id: c.total for c in by_month[sc.shift_month(month, -1)]}
     detail = st.toggle(t("scorecards.show_detail"), key="sc_detail")
     for pos in sc.POSITIONS:
         group = [c for c in cards if c.position == pos]
@@ -153,7 +172,9 @@ def month_view(user: CurrentUser, months: list[str], default_month: str, raw_mon
     month = st.selectbox(t("scorecards.month"), months, index=months.index(default_month), key="sc_month")
     if month != raw_month:
         st.query_params["month"] = month
-    cards = cached(sc.score_month, month)
+    quarter = sc.quarter_of(month)
+    by_month = cards_of([*sc.trend_months(month), sc.shift_month(month, -1), *sc.promotion_months(quarter)])
+    cards = by_month[month]
     if not cards:
         no_data()
         return
@@ -164,12 +185,12 @@ def month_view(user: CurrentUser, months: list[str], default_month: str, raw_mon
         mime=XLSX_MIME,
         key="sc_xlsx",
     )
-    position_tables(cards, month, lang)
+    position_tables(by_month, month, lang)
     team_section(cards, lang)
-    show_promotion(sc.quarter_of(month), lang)
+    show_promotion(quarter, lang, by_month)
     st.divider()
     person_id = person_picker(cards, lang)
-    show_card(month, person_id, lang)
+    show_card(month, person_id, lang, cards)
     person = next(c.person for c in cards if c.person_id == person_id)
     selfassess_view.section(user, month, person_id, person, lang)
     with st.expander(t("scorecards.manual.title"), icon=":material/edit_note:"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import streamlit as st
@@ -95,6 +95,12 @@ def cached(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     process makes every process recompute at its next rerun. Arguments must be hashable."""
     version = data_version(engine())
     return _cached_call(func.__module__, func.__qualname__, args, tuple(sorted(kwargs.items())), version)
+
+
+def cached_each(func: Callable[..., Any], args_list: Iterable[tuple]) -> list[Any]:
+    """`cached` for each argument tuple, reading the data version once (one query for all, not one each)."""
+    version = data_version(engine())
+    return [_cached_call(func.__module__, func.__qualname__, tuple(args), (), version) for args in args_list]
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=512, show_spinner=False)
