@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import inspect
 import os
-import shutil
 import tempfile
 import zlib
 from pathlib import Path
@@ -55,8 +54,6 @@ def _server_database(backend: str) -> str:
         if backend == "postgresql":
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-            # A throwaway database: its commits need not wait for the disk (this database only).
-            conn.execute(sa.text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
         else:
             conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
             conn.execute(
@@ -76,22 +73,12 @@ def _drop_server_database(backend: str, url: str) -> None:
     admin.dispose()
 
 
-def _memory_backed_dir(tmp_path_factory) -> Path:
-    """A folder for the SQLite test database in memory (/dev/shm) when there is one: a test commits several
-    times and each commit waits for the disk otherwise (WAL, synchronous=FULL). The product's file is
-    unchanged; this is only where the suite keeps its throwaway copy."""
-    shm = Path("/dev/shm")
-    if shm.is_dir() and os.access(shm, os.W_OK):
-        return Path(tempfile.mkdtemp(prefix=f"liveops-test-{_worker()}-", dir=shm))
-    return tmp_path_factory.mktemp("db")
-
-
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(request, tmp_path_factory):
     """A migrated database per backend and worker, reused by its tests (wiped between them)."""
     backend = request.param
     if backend == "sqlite":
-        url = f"sqlite:///{_memory_backed_dir(tmp_path_factory) / 'liveops.db'}"
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'liveops.db'}"
     elif backend in SERVER_URLS:
         url = _server_database(backend)
     else:
@@ -100,9 +87,6 @@ def database_url(request, tmp_path_factory):
     yield url
     if backend in SERVER_URLS:
         _drop_server_database(backend, url)
-    else:
-        db.dispose_engines()
-        shutil.rmtree(make_url(url).database.rsplit("/", 1)[0], ignore_errors=True)  # memory is not swept
 
 
 @pytest.fixture(autouse=True)
