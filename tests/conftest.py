@@ -100,10 +100,18 @@ def _clock_of_backend(request, monkeypatch):
 
 
 def wipe(engine: sa.Engine) -> None:
-    """Empty every table (children first) and restore the reference data."""
+    """Empty every table (children first) and restore the reference data. One query finds the tables that
+    hold rows, so a test pays for what it wrote, not for all the schema's tables (about 40 DELETEs and as
+    many round trips to a server otherwise)."""
+    tables = list(reversed(Base.metadata.sorted_tables))
+    probe = sa.union_all(
+        *(sa.select(sa.literal(t.name).label("name")).where(sa.exists().select_from(t)) for t in tables)
+    )
     with engine.begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
-            conn.execute(table.delete())
+        filled = set(conn.execute(probe).scalars())
+        for table in tables:
+            if table.name in filled:
+                conn.execute(table.delete())
         seed_reference(conn)
 
 
