@@ -10,7 +10,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, insert, inspect, select
 
-from lib.core.db import ROOT, get_engine, get_setting, inserted_id, set_setting
+from lib.core.db import ROOT, get_engine, get_setting, set_setting
 from lib.core.metrics import CATALOGUE
 from lib.core.models import (
     DataVersion,
@@ -107,42 +107,54 @@ def seed_reference(conn: Connection) -> None:
         set_setting(conn, "import_lock", "")
     if get_setting(conn, "reference_seeded") == "1":
         return
-    for name in DEPARTMENTS:
-        conn.execute(insert(Department).values(name=name))
-    for key, zh, en in POSITIONS:
-        conn.execute(insert(Position).values(key=key, name_zh=zh, name_en=en))
-    category_ids = {}
-    for order, name in enumerate(INCIDENT_CATEGORIES):
-        category_ids[name] = inserted_id(
-            conn.execute(insert(IncidentCategory).values(name=name, sort_order=order, active=True))
-        )
-    for category, severity, respond, resolve, meeting in default_sla_rows():
+    # One statement per table (executemany): a test database is wiped and seeded before every test.
+    conn.execute(insert(Department), [{"name": name} for name in DEPARTMENTS])
+    conn.execute(insert(Position), [{"key": k, "name_zh": zh, "name_en": en} for k, zh, en in POSITIONS])
+    conn.execute(
+        insert(IncidentCategory),
+        [
+            {"name": name, "sort_order": order, "active": True}
+            for order, name in enumerate(INCIDENT_CATEGORIES)
+        ],
+    )
+    category_ids = dict(  # the newest row of each name: the ones just inserted
         conn.execute(
-            insert(IncidentSla).values(
-                category_id=None if category is None else category_ids[category],
-                severity=severity,
-                respond_minutes=respond,
-                resolve_minutes=resolve,
-                meeting_minutes=meeting,
-            )
-        )
+            select(IncidentCategory.name, IncidentCategory.id)
+            .where(IncidentCategory.name.in_(INCIDENT_CATEGORIES))
+            .order_by(IncidentCategory.id)
+        ).all()
+    )
+    conn.execute(
+        insert(IncidentSla),
+        [
+            {
+                "category_id": None if category is None else category_ids[category],
+                "severity": severity,
+                "respond_minutes": respond,
+                "resolve_minutes": resolve,
+                "meeting_minutes": meeting,
+            }
+            for category, severity, respond, resolve, meeting in default_sla_rows()
+        ],
+    )
     stamp = dt.datetime(2020, 1, 1)
-    for m in CATALOGUE:
-        if m.default_target is None:
-            continue
-        kind, value, high = m.default_target
-        conn.execute(
-            insert(Target).values(
-                metric=m.key,
-                scope_kind="all",
-                scope_value="",
-                month_from=DEFAULT_TARGETS_FROM,
-                kind=kind,
-                value=value,
-                value_high=high,
-                period=m.target_period,
-                set_by="system",
-                set_at=stamp,
-            )
-        )
+    conn.execute(
+        insert(Target),
+        [
+            {
+                "metric": m.key,
+                "scope_kind": "all",
+                "scope_value": "",
+                "month_from": DEFAULT_TARGETS_FROM,
+                "kind": m.default_target[0],
+                "value": m.default_target[1],
+                "value_high": m.default_target[2],
+                "period": m.target_period,
+                "set_by": "system",
+                "set_at": stamp,
+            }
+            for m in CATALOGUE
+            if m.default_target is not None
+        ],
+    )
     set_setting(conn, "reference_seeded", "1")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+import subprocess
 import uuid
 from pathlib import Path
 
@@ -187,6 +188,13 @@ def _check_postgresql(engine, order) -> None:
     assert sizes["survey_answer_buffer"] == 0 and sizes["survey_submissions"] <= 8192, _other_sessions(engine)
 
 
+def _bytes_of(path: Path) -> bytes:
+    """A live SQLite file's bytes, read by another process: closing a descriptor of our own on it would drop
+    every POSIX lock this process holds on the file, so another process's SQLite would think itself the last
+    one open and delete the -wal and -shm under our pooled connections (disk I/O errors in later tests)."""
+    return subprocess.run(["cat", str(path)], capture_output=True, check=True).stdout
+
+
 def test_sqlite_files_hold_each_written_answer_once(engine):
     """The issue's attack: read the database file and its -wal in byte order. After the 10th answer
     (two batches of five written out) each of those answers is in the files once, at a random place,
@@ -203,7 +211,7 @@ def test_sqlite_files_hold_each_written_answer_once(engine):
         answer(engine, round_id, user_id, 4, comment=f"marker-{user_id}-{tag}")
     wal = path.with_name(path.name + "-wal")
     assert not wal.exists() or wal.stat().st_size == 0
-    data = path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+    data = _bytes_of(path) + (_bytes_of(wal) if wal.exists() else b"")
     found = [int(m.group(1)) for m in re.finditer(rb"marker-(\d+)-" + tag.encode(), data)]
     assert sorted(found) == sorted(order)  # each exactly once: no copy left behind
     assert found != order and found != order[::-1]
