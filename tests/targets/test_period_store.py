@@ -26,8 +26,8 @@ def _rows(engine):
 def _audits(engine, action):
     with engine.connect() as conn:
         found = conn.execute(
-            select(AuditLog.username, AuditLog.detail).where(AuditLog.action == action)
-        ).all()
+            select(AuditLog.username, AuditLog.detail).where(AuditLog.action == action).order_by(AuditLog.id)
+        ).all()  # in writing order: a server may return a table's rows in any order without ORDER BY
     return [(a.username, json.loads(a.detail)) for a in found]
 
 
