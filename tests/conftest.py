@@ -3,10 +3,8 @@ them), the shared sample files, users, and AppTest runs as a logged-in user."""
 
 from __future__ import annotations
 
-import inspect
 import os
 import tempfile
-import zlib
 from pathlib import Path
 
 os.environ["LIVEOPS_TESTING"] = (
@@ -223,50 +221,20 @@ def clock_at(monkeypatch):
     return _set
 
 
-def _drives_a_page(item) -> bool:
-    """An AppTest page test: it asks for `run_page` or builds an AppTest itself."""
-    if "run_page" in getattr(item, "fixturenames", ()):
-        return True
-    try:
-        source = inspect.getsource(item.function)
-    except (AttributeError, OSError, TypeError):
-        return False
-    return "app_test(" in source or "AppTest" in source
-
-
-def _database_of_page_test(item, backend: str) -> str:
-    """The one database a page test runs on: the same every run (a hash of its id without the database),
-    and spread evenly, so every database renders about a third of the page tests."""
-    key = f"{item.path.name}::{item.originalname}[{item.callspec.id.replace(backend, '', 1)}]"
-    return BACKENDS[zlib.crc32(key.encode()) % len(BACKENDS)]
-
-
 def pytest_collection_modifyitems(config, items):
-    """Which database each test runs on:
-    - unit and data-layer tests (queries, imports, roll-ups, the CLI): every database of LIVEOPS_TEST_DATABASES;
-    - AppTest page tests: one database each, picked by a hash of the test's id, so the page tests as a whole
-      run on every database while each page's queries are proven on all of them by the data-layer tests
-      (one path per figure); `all_databases` keeps a page test on every database;
-    - the cases of a table-driven test marked `spread_databases` (bad input refused before anything is
-      written): one database each, in the same way;
-    - browser tests and tests marked `one_database` (texts, argument refusals before any query): the first
-      database only, except browser tests marked `all_databases` (two processes, the proxy)."""
+    """Browser tests drive the UI, and tests marked `one_database` check what pages say (texts, labels), not
+    what a database does: both run on the first database of LIVEOPS_TEST_DATABASES only (the other databases
+    run every unit and page test), except browser tests marked `all_databases` (e.g. two processes)."""
     first = BACKENDS[0] if BACKENDS else "sqlite"
     keep, drop = [], []
     for item in items:
         callspec = getattr(item, "callspec", None)
         backend = callspec.params.get("database_url") if callspec else None
-        every = item.get_closest_marker("all_databases") is not None
         is_e2e = item.get_closest_marker("e2e") is not None or "e2e" in item.path.parts
-        if backend is None or (every and not item.get_closest_marker("one_database")):
-            keep.append(item)
-        elif (is_e2e or item.get_closest_marker("one_database")) and backend != first:
-            drop.append(item)
-        elif (
-            not is_e2e
-            and (_drives_a_page(item) or item.get_closest_marker("spread_databases"))
-            and backend != _database_of_page_test(item, backend)
-        ):
+        once = (is_e2e and item.get_closest_marker("all_databases") is None) or item.get_closest_marker(
+            "one_database"
+        )
+        if once and backend not in (None, first):
             drop.append(item)
         else:
             keep.append(item)

@@ -118,7 +118,6 @@ def test_cli_search_and_export(engine, published, tmp_path, capsys):
     assert openpyxl.load_workbook(xlsx)["案例"].max_row == 2
 
 
-@pytest.mark.spread_databases  # refused before anything is written: each case on one database
 @pytest.mark.parametrize(
     ("args", "message"),
     [

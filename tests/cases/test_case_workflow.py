@@ -127,7 +127,6 @@ BAD_INPUT = [
 ]
 
 
-@pytest.mark.spread_databases  # refused before anything is written: each case on one database
 @pytest.mark.parametrize(
     ("change", "code", "shown"), BAD_INPUT, ids=[b[1] + str(i) for i, b in enumerate(BAD_INPUT)]
 )

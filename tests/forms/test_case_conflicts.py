@@ -11,9 +11,6 @@ from lib.core import forms
 from lib.core.models import Case, User
 from tests.cases.case_data import MANAGER, STAFF, case_input
 
-# Saves through the forms (tokens, conflicts): page tests that prove what each database does.
-pytestmark = pytest.mark.all_databases
-
 
 def test_second_editor_of_the_same_version_is_refused_and_first_save_kept(engine, users, clock_at):
     clock_at("2026-12-01T10:15")

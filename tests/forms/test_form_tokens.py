@@ -13,9 +13,6 @@ from lib.core import forms
 from lib.core.db import now
 from lib.core.models import FormSubmission, Incident
 
-# Saves through the forms (tokens, conflicts): page tests that prove what each database does.
-pytestmark = pytest.mark.all_databases
-
 
 def incident_count(engine) -> int:
     with engine.connect() as conn:

@@ -13,9 +13,6 @@ from lib.core import forms
 from lib.core.models import PlannedSession
 from tests.plan.helpers import planned
 
-# Saves through the forms (tokens, conflicts): page tests that prove what each database does.
-pytestmark = pytest.mark.all_databases
-
 SAMPLE = "schedule_2026-11-02_2026-11-08.csv"
 
 

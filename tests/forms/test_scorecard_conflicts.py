@@ -12,9 +12,6 @@ from lib import scorecards as sc
 from lib.core import forms
 from lib.core.models import ScorecardDefinition
 
-# Saves through the forms (tokens, conflicts): page tests that prove what each database does.
-pytestmark = pytest.mark.all_databases
-
 
 def stored(engine) -> list[tuple]:
     t = ScorecardDefinition.__table__

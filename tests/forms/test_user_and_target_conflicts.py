@@ -11,9 +11,6 @@ from lib.core.db import write
 from lib.core.models import User
 from tests.conftest import TEST_PASSWORD
 
-# Saves through the forms (tokens, conflicts): page tests that prove what each database does.
-pytestmark = pytest.mark.all_databases
-
 
 def user_row(engine, name: str):
     with engine.connect() as conn:

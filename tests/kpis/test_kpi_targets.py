@@ -149,7 +149,6 @@ def test_set_target_keeps_history_and_audits(engine):
     assert json.loads(audits[0].detail)["value"] == 0.05
 
 
-@pytest.mark.spread_databases  # refused before anything is written: each case on one database
 @pytest.mark.parametrize(
     ("args", "code"),
     [

@@ -228,7 +228,6 @@ def _change(now: float | None, before: float | None) -> float | None:
     return None if now is None or not before else (now - before) / before
 
 
-@pytest.mark.all_databases  # one figure in every place: proven on every database
 @pytest.mark.parametrize("moment", list(MOMENTS))
 def test_every_place_agrees_at_the_moment(engine, users, run_page, clock_at, capsys, moment):
     clock_at(moment)

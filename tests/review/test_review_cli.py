@@ -95,7 +95,6 @@ def test_every_retention_figure_is_a_share(engine, capsys):
         assert set(retention) == {"first_5", "first_15", "whole"}
 
 
-@pytest.mark.spread_databases  # refused before anything is written: each case on one database
 @pytest.mark.parametrize(
     ("args", "zh", "en"),
     [

@@ -120,7 +120,6 @@ def test_card_lists_its_source_rows(imported):
     assert set(manual["file_name"]) == {"manual_metrics_2026-10.csv"}
 
 
-@pytest.mark.spread_databases  # refused before anything is written: each case on one database
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -30,7 +30,6 @@ def test_cli_list_and_set(engine, cli_here, clock_at):
     }
 
 
-@pytest.mark.spread_databases  # refused before anything is written: each case on one database
 @pytest.mark.parametrize(
     ("args", "said"),
     [
@@ -95,7 +94,6 @@ def test_position_add_rename_retire_keeps_history(engine):
     assert "floor_lead" in settings.active_position_keys(engine)
 
 
-@pytest.mark.spread_databases  # refused before anything is written: each case on one database
 @pytest.mark.parametrize(
     ("key", "zh", "en", "code"),
     [

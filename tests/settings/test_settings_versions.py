@@ -86,7 +86,6 @@ def test_sla_from_a_later_month_then_this_month_chains(engine, clock_at):
     assert at == {"2026-11-30 23:00": 5, "2027-01-31 23:00": 10, "2027-02-01 00:00": 20}
 
 
-@pytest.mark.spread_databases  # refused before anything is written: each case on one database
 @pytest.mark.parametrize("month", ["2026-11", "2026-13", "next", ""])
 def test_sla_month_refused_and_nothing_stored(engine, clock_at, month):
     clock_at(NOW)
@@ -155,7 +154,6 @@ def test_setting_stored_and_audited_with_who_and_month(engine, clock_at):
     assert listed["plan.match_window_minutes"]["versions"][0]["month_from"] == "2027-01"
 
 
-@pytest.mark.spread_databases  # refused before anything is written: each case on one database
 @pytest.mark.parametrize(
     ("key", "value", "month", "code", "named"),
     [

@@ -175,7 +175,6 @@ def test_user_without_person_or_department_is_told_why(engine):
     assert counts(engine) == (0, 0, 0)
 
 
-@pytest.mark.spread_databases  # refused before anything is written: each case on one database
 @pytest.mark.parametrize(
     ("answers", "code", "params"),
     [

@@ -76,7 +76,6 @@ def test_bad_questions_name_the_row(rows, code, params):
     assert exc.value.code == code and params.items() <= exc.value.params.items()
 
 
-@pytest.mark.spread_databases  # refused before anything is written: each case on one database
 @pytest.mark.parametrize(
     ("name", "period", "code"), [("", PERIOD, "bad_name"), ("x", "2026-13", "bad_period")]
 )
@@ -195,7 +194,6 @@ def test_demo_rounds_show_suppressed_results(engine):
     assert not res.raters[dept_ids(engine)["技术部"]].shown  # at most 3 answers: hidden
 
 
-@pytest.mark.spread_databases  # refused before anything is written: each case on one database
 @pytest.mark.parametrize("value", ["99999999999999999999999", "2147483648", "0", "-3", "abc"])
 def test_cli_bad_round_answers_with_a_message(engine, capsys, value):
     with pytest.raises(SystemExit) as exc:

@@ -59,7 +59,6 @@ def test_set_edit_delete_with_versions_and_audit(engine, truth, clock_at):
     assert user == "boss" and detail["scope_value"] == host and detail["value"] == 650_000
 
 
-@pytest.mark.spread_databases  # refused before anything is written: each case on one database
 @pytest.mark.parametrize(
     ("args", "code"),
     [
