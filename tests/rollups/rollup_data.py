@@ -4,7 +4,9 @@ column blank or not, so every measure meets NULLs, zeros, long sessions and re-i
 from __future__ import annotations
 
 import datetime as dt
+import math
 
+import sqlalchemy as sa
 from hypothesis import strategies as st
 
 HEADER = (
@@ -57,3 +59,23 @@ def session_row(draw, first_day: dt.date = FIRST_DAY, days: int = 5) -> str:
 
 def csv_file(rows: list[str]) -> bytes:
     return ("\ufeff" + "\n".join([HEADER, *rows]) + "\n").encode("utf-8")
+
+
+def keyed_rows(engine: sa.Engine, query: sa.Select) -> list[dict]:
+    """A query's rows as dicts, sorted by their group keys (the columns named k_*): two readers compared."""
+    with engine.connect() as conn:
+        result = conn.execute(query)
+        keys = list(result.keys())
+        rows = [dict(zip(keys, r, strict=True)) for r in result.all()]
+    return sorted(rows, key=lambda r: tuple(str(r[k]) for k in keys if k.startswith("k_")))
+
+
+def same_value(a: object, b: object) -> bool:
+    """Equal as a figure: None and NaN alike, group keys as text, numbers to 1e-9."""
+    a = None if a is None or (isinstance(a, float) and math.isnan(a)) else a
+    b = None if b is None or (isinstance(b, float) and math.isnan(b)) else b
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, str | dt.date) or isinstance(b, str | dt.date):
+        return str(a) == str(b)
+    return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-6)

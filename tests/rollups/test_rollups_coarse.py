@@ -6,12 +6,11 @@ lib.kpis `sums_query` answers over the raw sessions, on every database."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 import sqlalchemy as sa
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from rollup_data import ACCOUNTS, HOSTS, csv_file, session_row
+from rollup_data import ACCOUNTS, HOSTS, csv_file, keyed_rows, same_value, session_row
 
 from lib import importing, rollups
 from lib.core.metrics import SESSION_METRICS
@@ -36,22 +35,6 @@ rows = st.lists(session_row(DAY0, SPAN), min_size=1, max_size=12, unique_by=lamb
 
 def _import(engine: sa.Engine, data: list[str], name: str) -> int | None:
     return importing.import_bytes(engine, csv_file(data), name, None).batch_id
-
-
-def _rows(engine: sa.Engine, query) -> list[dict]:
-    with engine.connect() as conn:
-        result = conn.execute(query)
-        keys = list(result.keys())
-        out = [dict(zip(keys, r, strict=True)) for r in result.all()]
-    return sorted(out, key=lambda r: tuple(str(r[k]) for k in keys if k.startswith("k_")))
-
-
-def _equal(a: object, b: object) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    if isinstance(a, str | dt.date) or isinstance(b, str | dt.date):
-        return str(a) == str(b)
-    return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-6)
 
 
 operation = st.one_of(
@@ -118,12 +101,12 @@ def test_months_and_days_together_equal_the_raw_sums(engine, data, flt, by, keys
     _import(engine, data, "douyin_coarse_read.csv")
     roster = load_roster(engine)
     metric_keys = tuple(keys) if keys is not None else None
-    raw = _rows(engine, sums_query(flt, by, roster, metric_keys=metric_keys, extras=extras))
-    rolled = _rows(engine, rollups.sums_query(flt, by, roster, metric_keys=metric_keys, extras=extras))
+    raw = keyed_rows(engine, sums_query(flt, by, roster, metric_keys=metric_keys, extras=extras))
+    rolled = keyed_rows(engine, rollups.sums_query(flt, by, roster, metric_keys=metric_keys, extras=extras))
     assert len(raw) == len(rolled)
     for r, o in zip(raw, rolled, strict=True):
         assert list(r) == list(o)  # the same labels in the same order
-        bad = {k: (r[k], o[k]) for k in r if not _equal(r[k], o[k])}
+        bad = {k: (r[k], o[k]) for k in r if not same_value(r[k], o[k])}
         assert not bad, bad
 
 

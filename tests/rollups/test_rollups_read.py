@@ -4,12 +4,11 @@ filters, groups and metric subsets (and declines a per-session question)."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 import sqlalchemy as sa
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from rollup_data import ACCOUNTS, HOSTS, csv_file, session_row
+from rollup_data import ACCOUNTS, HOSTS, csv_file, keyed_rows, same_value, session_row
 
 from lib import importing, kpis, rollups
 from lib.core.metrics import SESSION_METRICS
@@ -34,22 +33,6 @@ def test_the_rollup_table_has_every_kpi_sum() -> None:
         list(SESSION_ROLLUP_MEASURES) == labels
     )  # a new catalogue sum needs a roll-up column (and migration)
     assert [m.name for m in rollups.measures_of_sessions()] == labels
-
-
-def _rows(engine: sa.Engine, query) -> list[tuple]:
-    with engine.connect() as conn:
-        result = conn.execute(query)
-        keys = list(result.keys())
-        rows = [dict(zip(keys, r, strict=True)) for r in result.all()]
-    return sorted(rows, key=lambda r: tuple(str(r[k]) for k in keys if k.startswith("k_")))
-
-
-def _equal(a: object, b: object) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    if isinstance(a, str | dt.date) or isinstance(b, str | dt.date):  # group keys
-        return str(a) == str(b)
-    return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-6)
 
 
 filters = st.builds(
@@ -82,12 +65,12 @@ def test_rollup_sums_equal_kpis_sums_query(engine, users, data, flt, by, keys, e
     importing.import_bytes(engine, csv_file(data), "douyin_read.csv", None)
     roster = load_roster(engine)
     metric_keys = tuple(keys) if keys is not None else None
-    raw = _rows(engine, sums_query(flt, by, roster, metric_keys=metric_keys, extras=extras))
-    rolled = _rows(engine, rollups.sums_query(flt, by, roster, metric_keys=metric_keys, extras=extras))
+    raw = keyed_rows(engine, sums_query(flt, by, roster, metric_keys=metric_keys, extras=extras))
+    rolled = keyed_rows(engine, rollups.sums_query(flt, by, roster, metric_keys=metric_keys, extras=extras))
     assert len(raw) == len(rolled)
     for r, o in zip(raw, rolled, strict=True):
         assert list(r) == list(o)  # the same labels in the same order
-        bad = {k: (r[k], o[k]) for k in r if not _equal(r[k], o[k])}
+        bad = {k: (r[k], o[k]) for k in r if not same_value(r[k], o[k])}
         assert not bad, bad
 
 

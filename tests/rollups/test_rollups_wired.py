@@ -6,13 +6,12 @@ filter and metric subset."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 import pandas as pd
 import sqlalchemy as sa
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from rollup_data import ACCOUNTS, HOSTS, csv_file, session_row
+from rollup_data import ACCOUNTS, HOSTS, csv_file, same_value, session_row
 
 from lib import importing, kpis
 from lib.core.models import LiveSession
@@ -39,16 +38,6 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     keys = [c for c in frame.columns if c.startswith("k_")]
     rows = frame.to_dict("records")
     return sorted(rows, key=lambda r: tuple(str(None if pd.isna(r[k]) else r[k]) for k in keys))
-
-
-def _same(a: object, b: object) -> bool:
-    a = None if a is None or (isinstance(a, float) and math.isnan(a)) else a
-    b = None if b is None or (isinstance(b, float) and math.isnan(b)) else b
-    if a is None or b is None:
-        return a is None and b is None
-    if isinstance(a, str | dt.date) or isinstance(b, str | dt.date):
-        return str(a) == str(b)
-    return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-6)
 
 
 cuts = st.builds(
@@ -97,7 +86,7 @@ def test_sums_by_equals_the_raw_statement_for_any_cut(
     assert len(got) == len(want), (got, want)
     for g, w in zip(got, want, strict=True):
         assert set(g) == set(w)
-        bad = {k: (g[k], w[k]) for k in w if not _same(g[k], w[k])}
+        bad = {k: (g[k], w[k]) for k in w if not same_value(g[k], w[k])}
         assert not bad, bad
 
 
