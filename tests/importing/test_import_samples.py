@@ -22,7 +22,7 @@ from import_helpers import (
     truth,
 )
 
-from lib import importing
+from lib import importing, rollups
 from lib.core import clock
 from lib.core.models import (
     Department,
@@ -255,6 +255,9 @@ def test_undo_restores_previous_state(engine, users):
     first = importing.import_bytes(engine, sample_bytes(DOUYIN), DOUYIN, username="t")
     incidents = importing.import_bytes(engine, sample_bytes(INCIDENTS), INCIDENTS, username="t")
     skip = ("import_batches", "import_changes", "audit_log", "data_version")
+    # The month roll-up is re-summed from day rows after an undo: its float sums may differ in the last bit
+    # (summation order on a server), so it is checked against a fresh computation instead (rollups.check).
+    skip = (*skip, "session_month_rollups")
     before = snapshot(engine, skip=skip)
     second = importing.import_bytes(engine, _douyin_revised(), "douyin_revised.csv", username="t")
     assert (second.inserted, second.updated, second.unchanged) == (1, 2, 12)
@@ -268,6 +271,7 @@ def test_undo_restores_previous_state(engine, users):
     counts = importing.undo(engine, second.batch_id, users["manager"])
     assert counts == {"deleted": 1, "restored": 2}
     assert snapshot(engine, skip=skip) == before
+    assert rollups.check(engine) == []
     with engine.connect() as conn:
         status = conn.execute(
             sa.select(ImportBatch.status, ImportBatch.undone_by).where(ImportBatch.id == second.batch_id)
