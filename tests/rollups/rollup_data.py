@@ -61,6 +61,9 @@ def csv_file(rows: list[str]) -> bytes:
     return ("\ufeff" + "\n".join([HEADER, *rows]) + "\n").encode("utf-8")
 
 
+ROSTER = "tests/samples/roster.csv"
+
+
 def keyed_rows(engine: sa.Engine, query: sa.Select) -> list[dict]:
     """A query's rows as dicts, sorted by their group keys (the columns named k_*): two readers compared."""
     with engine.connect() as conn:
@@ -79,3 +82,27 @@ def same_value(a: object, b: object) -> bool:
     if isinstance(a, str | dt.date) or isinstance(b, str | dt.date):
         return str(a) == str(b)
     return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-6)
+
+
+def assert_rollup_sums_equal_raw(
+    engine: sa.Engine, data: list[str], name: str, flt, by, keys, extras
+) -> None:
+    """The roster and `data` imported into an empty database, then the roll-up reader's sums for this
+    question equal the KPI sums over the raw sessions, row by row and label by label."""
+    from lib import importing, rollups
+    from lib.kpis import load_roster, sums_query
+    from tests.conftest import wipe
+
+    wipe(engine)
+    with open(ROSTER, "rb") as fh:
+        importing.import_bytes(engine, fh.read(), "roster.csv", None)
+    importing.import_bytes(engine, csv_file(data), name, None)
+    roster = load_roster(engine)
+    metric_keys = tuple(keys) if keys is not None else None
+    raw = keyed_rows(engine, sums_query(flt, by, roster, metric_keys=metric_keys, extras=extras))
+    rolled = keyed_rows(engine, rollups.sums_query(flt, by, roster, metric_keys=metric_keys, extras=extras))
+    assert len(raw) == len(rolled)
+    for r, o in zip(raw, rolled, strict=True):
+        assert list(r) == list(o)  # the same labels in the same order
+        bad = {k: (r[k], o[k]) for k in r if not same_value(r[k], o[k])}
+        assert not bad, bad

@@ -10,12 +10,12 @@ import datetime as dt
 import sqlalchemy as sa
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from rollup_data import ACCOUNTS, HOSTS, csv_file, keyed_rows, same_value, session_row
+from rollup_data import ACCOUNTS, HOSTS, assert_rollup_sums_equal_raw, csv_file, session_row
 
 from lib import importing, rollups
 from lib.core.metrics import SESSION_METRICS
 from lib.core.models import LiveSession, SessionMonthRollup, SessionPlatformDayRollup
-from lib.kpis import GROUPS, Filters, load_roster, sums_query
+from lib.kpis import GROUPS, Filters
 from lib.rollups.read import M, P, R, parts
 from tests.conftest import wipe
 
@@ -95,19 +95,7 @@ filters = st.builds(
     extras=st.booleans(),
 )
 def test_months_and_days_together_equal_the_raw_sums(engine, data, flt, by, keys, extras) -> None:
-    wipe(engine)
-    with open(ROSTER, "rb") as fh:
-        importing.import_bytes(engine, fh.read(), "roster.csv", None)
-    _import(engine, data, "douyin_coarse_read.csv")
-    roster = load_roster(engine)
-    metric_keys = tuple(keys) if keys is not None else None
-    raw = keyed_rows(engine, sums_query(flt, by, roster, metric_keys=metric_keys, extras=extras))
-    rolled = keyed_rows(engine, rollups.sums_query(flt, by, roster, metric_keys=metric_keys, extras=extras))
-    assert len(raw) == len(rolled)
-    for r, o in zip(raw, rolled, strict=True):
-        assert list(r) == list(o)  # the same labels in the same order
-        bad = {k: (r[k], o[k]) for k in r if not same_value(r[k], o[k])}
-        assert not bad, bad
+    assert_rollup_sums_equal_raw(engine, data, "douyin_coarse_read.csv", flt, by, keys, extras)
 
 
 @given(start=st.integers(0, 400), length=st.integers(-2, 400), by=st.sampled_from(("host", "room", "day")))

@@ -8,14 +8,13 @@ import datetime as dt
 import sqlalchemy as sa
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from rollup_data import ACCOUNTS, HOSTS, csv_file, keyed_rows, same_value, session_row
+from rollup_data import ACCOUNTS, HOSTS, assert_rollup_sums_equal_raw, session_row
 
-from lib import importing, kpis, rollups
+from lib import kpis, rollups
 from lib.core.metrics import SESSION_METRICS
 from lib.core.models import SESSION_ROLLUP_MEASURES, SessionRollup
-from lib.kpis import GROUPS, Filters, load_roster, sum_columns, sums_query
+from lib.kpis import GROUPS, Filters, sum_columns
 
-ROSTER = "tests/samples/roster.csv"
 SETTINGS = settings(
     max_examples=40,
     phases=(Phase.explicit, Phase.reuse, Phase.generate),  # no shrinking: a failure prints as found
@@ -57,21 +56,8 @@ filters = st.builds(
     extras=st.booleans(),
 )
 def test_rollup_sums_equal_kpis_sums_query(engine, users, data, flt, by, keys, extras) -> None:
-    from tests.conftest import wipe
 
-    wipe(engine)
-    with open(ROSTER, "rb") as fh:
-        importing.import_bytes(engine, fh.read(), "roster.csv", None)
-    importing.import_bytes(engine, csv_file(data), "douyin_read.csv", None)
-    roster = load_roster(engine)
-    metric_keys = tuple(keys) if keys is not None else None
-    raw = keyed_rows(engine, sums_query(flt, by, roster, metric_keys=metric_keys, extras=extras))
-    rolled = keyed_rows(engine, rollups.sums_query(flt, by, roster, metric_keys=metric_keys, extras=extras))
-    assert len(raw) == len(rolled)
-    for r, o in zip(raw, rolled, strict=True):
-        assert list(r) == list(o)  # the same labels in the same order
-        bad = {k: (r[k], o[k]) for k in r if not same_value(r[k], o[k])}
-        assert not bad, bad
+    assert_rollup_sums_equal_raw(engine, data, "douyin_read.csv", flt, by, keys, extras)
 
 
 def test_a_per_session_question_is_not_the_rollups(engine) -> None:
