@@ -42,6 +42,7 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.database_url = database_url
+        self.env = env or {}
         full_env = {**os.environ, "DATABASE_URL": database_url, "LIVEOPS_BCRYPT_ROUNDS": "4", **(env or {})}
         self.log = open(ARTIFACTS / f"server-{self.port}.log", "wb")  # noqa: SIM115
         self.proc = subprocess.Popen(
@@ -155,6 +156,33 @@ def login(page, server: Server, username: str, password: str) -> None:
     page.get_by_role("button", name="登录").click()
     page.wait_for_selector(".st-key-logout_button")
     settle_after_login(page)
+
+
+def arrive_logged_in(page, server: Server, username: str, path: str = "") -> None:
+    """Open `path` as a user who logged in earlier: the browser holds a valid login cookie, as it does the
+    day after a login (the app's own cookie path: read, checked against logouts, session started). For tests
+    whose subject is a page, not the login form: the form's own tests (test_foundation_browser,
+    test_login_security_browser, test_kpis_browser's shared link, ...) keep typing the password."""
+    from lib.core import auth, clock
+    from lib.core.db import get_engine
+    from lib.core.login_cookie import encode_login_token
+
+    key = server.env.get("LIVEOPS_COOKIE_KEY") or auth.cookie_key(get_engine(server.database_url))
+    token, expires = encode_login_token(username, clock.now(), auth.COOKIE_EXPIRY_DAYS, key)
+    page.context.add_cookies(
+        [
+            {
+                "name": auth.COOKIE_NAME,
+                "value": token,
+                "url": server.url,
+                "expires": expires,
+                "sameSite": "Strict",
+            }
+        ]
+    )
+    page.goto(server.url + path)
+    page.wait_for_selector(".st-key-logout_button")
+    wait_idle(page)
 
 
 def settle_after_login(page) -> None:

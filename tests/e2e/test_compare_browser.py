@@ -9,9 +9,8 @@ import datetime as dt
 import pytest
 
 from lib import kpis
-from lib.core.auth import DEMO_PASSWORD
 from lib.core.formatting import format_metric_compact
-from tests.e2e.conftest import ARTIFACTS, SIZES, login, no_exception, serve_demo_at, wait_idle
+from tests.e2e.conftest import ARTIFACTS, SIZES, arrive_logged_in, no_exception, serve_demo_at, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -30,7 +29,7 @@ def test_first_screen_answers_yesterday_then_the_month(demo_server, engine, brow
     context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(45_000)
-    login(page, demo_server, "manager", DEMO_PASSWORD)
+    arrive_logged_in(page, demo_server, "manager")
     page.set_viewport_size({"width": width, "height": height})
     page.wait_for_selector(".st-key-home_yesterday_gmv [data-testid='stMetricValue']")
     wait_idle(page)

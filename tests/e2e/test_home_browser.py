@@ -10,9 +10,8 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from lib import kpis
-from lib.core.auth import DEMO_PASSWORD
 from lib.core.i18n import translate
-from tests.e2e.conftest import ARTIFACTS, SIZES, login, no_exception, serve_demo_at
+from tests.e2e.conftest import ARTIFACTS, SIZES, arrive_logged_in, no_exception, serve_demo_at
 
 pytestmark = pytest.mark.e2e
 
@@ -35,7 +34,7 @@ def test_home_needs_me_then_tiles_drill_down(demo_server, engine, browser, size)
     context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(45_000)
-    login(page, demo_server, "manager", DEMO_PASSWORD)  # the sidebar's logout shows at this size
+    arrive_logged_in(page, demo_server, "manager")  # at 1440 px, then the size under test
     page.set_viewport_size({"width": width, "height": height})
     page.wait_for_selector(".st-key-home_flags")
     page.wait_for_selector('[data-testid="stMetricValue"]')
@@ -77,7 +76,7 @@ def test_home_needs_me_then_tiles_drill_down(demo_server, engine, browser, size)
 
 
 def test_red_flags_link_lands_on_the_same_week(demo_server, engine, page):
-    login(page, demo_server, "manager", DEMO_PASSWORD)
+    arrive_logged_in(page, demo_server, "manager")
     page.locator(".st-key-home_flags a").click()
     page.wait_for_selector("h1:has-text('直播数据 vs 目标')")
     page.get_by_text(zh("kpis.flags"), exact=True).wait_for()

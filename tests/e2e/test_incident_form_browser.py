@@ -9,8 +9,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from lib.core.models import Incident
-from tests.conftest import TEST_PASSWORD
-from tests.e2e.conftest import ARTIFACTS, login, no_exception, wait_idle
+from tests.e2e.conftest import ARTIFACTS, arrive_logged_in, no_exception, wait_idle
 
 pytestmark = pytest.mark.e2e
 SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
@@ -23,7 +22,7 @@ def test_incident_form_responded_empty_then_now(engine, database_url, start_serv
     context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(45_000)
-    login(page, server, users["manager"], TEST_PASSWORD)
+    arrive_logged_in(page, server, users["manager"])
     page.goto(f"{server.url}/incidents")
     page.get_by_role("tab", name="登记问题").wait_for()
     wait_idle(page)

@@ -10,10 +10,9 @@ import pytest
 from playwright.sync_api import expect
 
 from lib import notify
-from lib.core.auth import DEMO_PASSWORD
 from lib.core.db import write
 from lib.demo import load_demo
-from tests.e2e.conftest import ARTIFACTS, go_to, login, no_exception, wait_idle
+from tests.e2e.conftest import ARTIFACTS, arrive_logged_in, go_to, no_exception, wait_idle
 from tests.e2e.test_phone_layout import OVERFLOW_JS, shoot
 from tests.notify import receiver as rcv
 
@@ -70,7 +69,7 @@ def pick_rule(page, channel: str) -> None:
 
 def test_notify_page_at_phone_and_desktop(notify_server, sized, robot):
     size, page = sized
-    login(page, notify_server, "admin", DEMO_PASSWORD)
+    arrive_logged_in(page, notify_server, "admin")
     go_to(page, "群通知")
     expect(page.get_by_role("heading", name="群通知", exact=True)).to_be_visible()
     wait_idle(page)

@@ -10,9 +10,8 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from lib.core.auth import DEMO_PASSWORD
 from lib.demo import load_demo
-from tests.e2e.conftest import ARTIFACTS, SIZES, go_to, login, no_exception, wait_idle
+from tests.e2e.conftest import ARTIFACTS, SIZES, arrive_logged_in, go_to, no_exception, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -107,7 +106,7 @@ def arrive(page, size: str, label: str, ready) -> None:
 def test_kpi_page_answer_first(demo_server, sized):
     size, page = sized
     width, height = SIZES[size]
-    login(page, demo_server, "manager", DEMO_PASSWORD)
+    arrive_logged_in(page, demo_server, "manager")
     page.goto(f"{demo_server.url}/kpis")
     page.locator('[data-testid="stMetricValue"]').first.wait_for()
     settle(page)
@@ -183,7 +182,7 @@ def test_kpi_page_answer_first(demo_server, sized):
 def test_navigation_and_scorecards(demo_server, sized):
     size, page = sized
     width, _ = SIZES[size]
-    login(page, demo_server, "manager", DEMO_PASSWORD)
+    arrive_logged_in(page, demo_server, "manager")
     settle(page)
     arrive(page, size, "岗位绩效考核", page.locator('[data-testid="stDataFrame"]'))
     table = table_with(page, "总分")
@@ -203,7 +202,7 @@ def test_navigation_and_scorecards(demo_server, sized):
 def test_incidents_report_and_upload(demo_server, sized):
     size, page = sized
     width, height = SIZES[size]
-    login(page, demo_server, "manager", DEMO_PASSWORD)
+    arrive_logged_in(page, demo_server, "manager")
     settle(page)
     arrive(page, size, "问题登记", page.get_by_role("tab", name="登记问题"))
     save = page.get_by_role("button", name="保存问题")

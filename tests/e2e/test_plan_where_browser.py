@@ -10,8 +10,7 @@ import datetime as dt
 import pytest
 
 from lib import plan
-from lib.core.auth import DEMO_PASSWORD
-from tests.e2e.conftest import ARTIFACTS, SIZES, login, no_exception, serve_demo_at, wait_idle
+from tests.e2e.conftest import ARTIFACTS, SIZES, arrive_logged_in, no_exception, serve_demo_at, wait_idle
 
 pytestmark = pytest.mark.e2e
 NOW = "2026-11-24T20:30"
@@ -36,7 +35,7 @@ def test_review_plan_block_and_home_needs_me(demo_server, engine, browser, size)
     context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(45_000)
-    login(page, demo_server, "manager", DEMO_PASSWORD)
+    arrive_logged_in(page, demo_server, "manager")
     page.set_viewport_size({"width": width, "height": height})
 
     card = page.locator(".st-key-home_plan")

@@ -7,8 +7,7 @@ from __future__ import annotations
 import pytest
 
 from lib.core.formatting import format_value
-from tests.conftest import TEST_PASSWORD
-from tests.e2e.conftest import ARTIFACTS, login, no_exception
+from tests.e2e.conftest import ARTIFACTS, arrive_logged_in, no_exception
 from tests.review.review_data import XY_1102, XY_1103, load_review_week, truth_of
 
 pytestmark = pytest.mark.e2e
@@ -48,7 +47,7 @@ def test_review_pk_and_products_pages_in_the_browser(review_server, browser, use
     context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(45_000)
-    login(page, server, users["manager"], TEST_PASSWORD)
+    arrive_logged_in(page, server, users["manager"])
 
     _open(page, f"{server.url}/session_detail?session={ids[XY_1102]}", "单场详情与复盘", 4)
     body = page.inner_text("body")

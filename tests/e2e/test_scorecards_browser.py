@@ -7,8 +7,7 @@ from sqlalchemy import select
 
 from lib.core.models import Person
 from lib.importing.pipeline import import_bytes
-from tests.conftest import TEST_PASSWORD
-from tests.e2e.conftest import ARTIFACTS, go_to, login, no_exception
+from tests.e2e.conftest import ARTIFACTS, arrive_logged_in, go_to, no_exception
 
 pytestmark = pytest.mark.e2e
 FILES = ("roster.csv", "taobao_2026-11-02_2026-11-08.csv", "manual_metrics_2026-10.csv")
@@ -29,7 +28,7 @@ def test_manager_opens_a_card_and_sees_its_source_rows(
             "LIVEOPS_TEST_NOW": "2026-11-20T10:00:00",
         },
     )
-    login(page, server, users["manager"], TEST_PASSWORD)
+    arrive_logged_in(page, server, users["manager"])
     go_to(page, "岗位绩效考核")
     page.get_by_text("本月最佳协作小组", exact=False).first.wait_for()
     no_exception(page)

@@ -13,8 +13,7 @@ from sqlalchemy import insert, select, update
 from lib.core import db
 from lib.core.models import Person, SelfAssessment, User
 from lib.importing.pipeline import import_bytes
-from tests.conftest import TEST_PASSWORD
-from tests.e2e.conftest import ARTIFACTS, go_to, login, no_exception
+from tests.e2e.conftest import ARTIFACTS, arrive_logged_in, go_to, no_exception
 
 pytestmark = pytest.mark.e2e
 SHOTS = Path(os.environ.get("LIVEOPS_SHOTS", ARTIFACTS))
@@ -50,7 +49,7 @@ def test_staff_card_with_the_self_assessment(engine, database_url, users, sample
             "LIVEOPS_TEST_NOW": "2026-11-05T10:00:00",
         },
     )
-    login(page, server, users["staff"], TEST_PASSWORD)
+    arrive_logged_in(page, server, users["staff"])
     go_to(page, "岗位绩效考核")
     page.get_by_text("韩雪 · 2026-10 考核卡").wait_for()
     page.get_by_text("月度自评", exact=True).wait_for()

@@ -10,9 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from lib import plan, settings
-from lib.core.auth import DEMO_PASSWORD
 from lib.demo import load_demo
-from tests.e2e.conftest import ARTIFACTS, go_to, login, no_exception
+from tests.e2e.conftest import ARTIFACTS, arrive_logged_in, go_to, no_exception
 from tests.e2e.test_phone_layout import assert_no_sideways_scroll, settle
 
 pytestmark = pytest.mark.e2e
@@ -34,7 +33,7 @@ def _tab(page, name: str) -> None:
 
 def test_admin_changes_settings(demo_server, sized, engine):
     size, page = sized
-    login(page, demo_server, "admin", DEMO_PASSWORD)
+    arrive_logged_in(page, demo_server, "admin")
     go_to(page, "系统设置")
     page.locator("h1:has-text('系统设置')").wait_for()
     settle(page)

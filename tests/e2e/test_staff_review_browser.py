@@ -16,7 +16,7 @@ from lib.core.db import write
 from lib.core.i18n import translate
 from lib.core.models import LiveSession, Person, SessionProduct
 from tests.conftest import TEST_PASSWORD
-from tests.e2e.conftest import ARTIFACTS, login, no_exception, wait_idle
+from tests.e2e.conftest import ARTIFACTS, arrive_logged_in, no_exception, wait_idle
 from tests.review.review_data import XY_1102, ZHOU_1102, load_review_week
 
 pytestmark = pytest.mark.e2e
@@ -59,7 +59,7 @@ def test_staff_review_their_own_session_and_are_told_about_others(staff_server, 
     context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(45_000)
-    login(page, server, HOST, TEST_PASSWORD)
+    arrive_logged_in(page, server, HOST)
 
     own = ids[XY_1102]
     page.goto(f"{server.url}/session_detail?session={own}")  # a fresh load: the cookie logs her in

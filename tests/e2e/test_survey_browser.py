@@ -9,11 +9,10 @@ from playwright.sync_api import expect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "surveys"))
 
-from conftest import ARTIFACTS, go_to, login, no_exception, wait_idle  # noqa: E402
+from conftest import ARTIFACTS, arrive_logged_in, go_to, no_exception, wait_idle  # noqa: E402
 from survey_data import answer, link_user, make_respondents, open_round  # noqa: E402
 
 from lib import surveys  # noqa: E402
-from tests.conftest import TEST_PASSWORD  # noqa: E402
 
 
 def open_page(page, label: str, marker: str) -> None:
@@ -31,7 +30,7 @@ def test_staff_answers_and_manager_sees_results_only_with_enough(
     page.set_default_timeout(40_000)  # the machine is shared: allow slow reruns
     server = start_server(database_url, env={"LIVEOPS_COOKIE_KEY": "survey-e2e-cookie-key-" + "x" * 32})
 
-    login(page, server, users["staff"], TEST_PASSWORD)
+    arrive_logged_in(page, server, users["staff"])
     open_page(page, "协作满意度问卷", "本问卷为保密问卷")
     page.get_by_role("button", name="提交问卷").wait_for()
     radios = page.locator('[data-testid="stForm"] [data-testid="stRadio"]')
@@ -67,7 +66,7 @@ def test_staff_answers_and_manager_sees_results_only_with_enough(
     manager = context.new_page()
     manager.set_default_timeout(40_000)
     try:
-        login(manager, server, users["manager"], TEST_PASSWORD)
+        arrive_logged_in(manager, server, users["manager"])
         open_page(manager, "协作满意度结果", "本轮回答不足 5 份")
         assert manager.locator('[data-testid="stMetric"]').count() == 0
         no_exception(manager)
@@ -127,7 +126,7 @@ def test_the_five_scores_share_one_row_on_a_phone(engine, users, database_url, s
     page = context.new_page()
     page.set_default_timeout(45_000)
     try:
-        login(page, server, users["staff"], TEST_PASSWORD)
+        arrive_logged_in(page, server, users["staff"])
         wait_idle(page)
         page.goto(f"{server.url}/survey")
         page.get_by_role("button", name="提交问卷").wait_for()

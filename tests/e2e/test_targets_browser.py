@@ -12,9 +12,8 @@ from playwright.sync_api import expect
 
 from lib import kpis
 from lib import targets as tg
-from lib.core.auth import DEMO_PASSWORD
 from lib.demo import load_demo
-from tests.e2e.conftest import ARTIFACTS, go_to, login, no_exception
+from tests.e2e.conftest import ARTIFACTS, arrive_logged_in, go_to, no_exception
 from tests.e2e.test_phone_layout import assert_no_sideways_scroll, settle
 
 pytestmark = pytest.mark.e2e
@@ -39,7 +38,7 @@ def paced_server(engine, database_url, start_server, clock_at):
 
 def test_pacing_on_kpi_home_and_targets_pages(paced_server, sized):
     size, page = sized
-    login(page, paced_server, "manager", DEMO_PASSWORD)
+    arrive_logged_in(page, paced_server, "manager")
     page.goto(f"{paced_server.url}/kpis")
     page.locator('[data-testid="stMetricValue"]').first.wait_for()
     settle(page)

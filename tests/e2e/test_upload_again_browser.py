@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 
 from lib import importing
 from lib.core.models import ImportBatch
-from tests.conftest import SAMPLES, TEST_PASSWORD
-from tests.e2e.conftest import ARTIFACTS, go_to, login, no_exception
+from tests.conftest import SAMPLES
+from tests.e2e.conftest import ARTIFACTS, arrive_logged_in, go_to, no_exception
 
 pytestmark = pytest.mark.e2e
 KUAISHOU = SAMPLES / "kuaishou_2026-11-02_2026-11-08.xlsx"
@@ -20,7 +20,7 @@ def test_the_same_file_again_on_the_upload_page(engine, database_url, users, sta
     first = importing.import_bytes(engine, KUAISHOU.read_bytes(), KUAISHOU.name, username=users["manager"])
     assert first.batch_id is not None
     server = start_server(database_url, env={"LIVEOPS_COOKIE_KEY": "upload-e2e-cookie-key-" + "a" * 32})
-    login(page, server, users["staff"], TEST_PASSWORD)
+    arrive_logged_in(page, server, users["staff"])
     go_to(page, "数据上传")
     page.wait_for_selector("h1:has-text('数据上传')")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(KUAISHOU))

@@ -8,15 +8,15 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from lib.core.models import ImportBatch, LiveSession
-from tests.conftest import SAMPLES, TEST_PASSWORD
-from tests.e2e.conftest import ARTIFACTS, go_to, login, no_exception
+from tests.conftest import SAMPLES
+from tests.e2e.conftest import ARTIFACTS, arrive_logged_in, go_to, no_exception
 
 pytestmark = pytest.mark.e2e
 
 
 def test_upload_preview_commit(engine, database_url, users, start_server, page, tmp_path):
     server = start_server(database_url, env={"LIVEOPS_COOKIE_KEY": "upload-e2e-cookie-key-" + "u" * 32})
-    login(page, server, users["staff"], TEST_PASSWORD)
+    arrive_logged_in(page, server, users["staff"])
     go_to(page, "数据上传")
     page.wait_for_selector("h1:has-text('数据上传')")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
@@ -65,7 +65,7 @@ def test_file_over_the_upload_limit_is_refused_on_the_page(
         fh.write((SAMPLES / "douyin_2026-11-02_2026-11-08.csv").read_bytes())
         fh.truncate(60 * 1024 * 1024)  # sparse: 60 MB without writing them
     server = start_server(database_url, env={"LIVEOPS_COOKIE_KEY": "upload-e2e-cookie-key-" + "u" * 32})
-    login(page, server, users["staff"], TEST_PASSWORD)
+    arrive_logged_in(page, server, users["staff"])
     go_to(page, "数据上传")
     page.wait_for_selector("h1:has-text('数据上传')")
     limit = f"每个文件最大 {MAX_UPLOAD_MB} MB"
@@ -91,7 +91,7 @@ def test_people_page_admin(engine, database_url, users, start_server, page):
 
     assert import_bytes(engine, (SAMPLES / "roster.csv").read_bytes(), "roster.csv", username="t").ok
     server = start_server(database_url, env={"LIVEOPS_COOKIE_KEY": "upload-e2e-cookie-key-" + "u" * 32})
-    login(page, server, users["admin"], TEST_PASSWORD)
+    arrive_logged_in(page, server, users["admin"])
     go_to(page, "人员与团队")
     page.wait_for_selector("h1:has-text('人员与团队')")
     expect(page.get_by_text("主播平台账号")).to_be_visible()
@@ -120,7 +120,7 @@ def test_admin_maps_unknown_layout_and_saves_profile(
         encoding="utf-8",
     )
     server = start_server(database_url, env={"LIVEOPS_COOKIE_KEY": "upload-e2e-cookie-key-" + "u" * 32})
-    login(page, server, users["admin"], TEST_PASSWORD)
+    arrive_logged_in(page, server, users["admin"])
     go_to(page, "数据上传")
     page.wait_for_selector("h1:has-text('数据上传')")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(unknown))
