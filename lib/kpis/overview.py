@@ -21,7 +21,7 @@ from lib.kpis.params import PRESET_KINDS, default_period, default_preset, params
 from lib.kpis.period_targets import with_period_targets
 from lib.kpis.periods import compared, comparison_of, period_filters, span_of
 from lib.kpis.queries import FLAG_SUMS, TREND_METRICS, Filters, load_roster, sums_by
-from lib.kpis.rows import group_rows, label_groups, period_figures
+from lib.kpis.rows import frame_rows, label_groups, period_figures, with_targets
 from lib.kpis.view import FLAG_TARGETS, red_flags
 
 TILE_METRICS = ("gmv", "sessions", "viewers", "conversion_rate")
@@ -216,5 +216,8 @@ def recent_flags(engine: Engine, moment: dt.datetime) -> list[dict[str, Any]]:
     before = sums_by(engine, compared(filters), "host", roster, metric_keys=FLAG_SUMS)
     before_hosts = label_groups(before, "host", roster)
     targets = tg.load_targets(engine)
-    hosts = group_rows(engine, filters, "host", roster, targets, FLAG_SUMS, before_hosts, None, FLAG_TARGETS)
-    return red_flags(hosts, before_hosts)
+    # The ranking's rows without its month-on-month column (group_rows adds it; the flags never read it).
+    hosts = frame_rows(
+        label_groups(sums_by(engine, filters, "host", roster, metric_keys=FLAG_SUMS), "host", roster)
+    )
+    return red_flags(with_targets("host", hosts, filters, roster, targets, FLAG_TARGETS), before_hosts)

@@ -112,6 +112,14 @@ def _user_id(engine, username: str) -> int:
         return conn.execute(select(User.id).where(User.username == username)).scalar_one()
 
 
+def test_home_flags_are_the_kpi_pages_flags_one_by_one(demo):
+    """The home page's (and the push messages') red flags are the KPI page's over the same 7 days: host,
+    metric, value, reference and reason, in the same order (one path per figure)."""
+    start, end = TODAY - dt.timedelta(days=6), TODAY
+    on_the_page = kpis.kpi_view(demo, kpis.Filters(start, end), "day", "host").flags
+    assert on_the_page and kpis.recent_flags(demo, clock.now()) == on_the_page
+
+
 @pytest.mark.parametrize("role", ["admin", "manager"])
 def test_red_flags_count_and_link_to_the_kpi_page(demo, role):
     start, end = TODAY - dt.timedelta(days=6), TODAY
