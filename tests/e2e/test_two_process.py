@@ -3,9 +3,8 @@ rerun (the data version every write bumps is part of every cache key). CI runs i
 
 import pytest
 
-from lib.core.auth import DEMO_PASSWORD
 from lib.demo import load_demo
-from tests.e2e.conftest import login, no_exception
+from tests.e2e.conftest import arrive_logged_in, no_exception
 
 pytestmark = [pytest.mark.e2e, pytest.mark.all_databases]
 
@@ -18,8 +17,7 @@ def test_a_write_in_one_process_shows_in_the_other(engine, database_url, start_s
     page_a, page_b = ctx_a.new_page(), ctx_b.new_page()
     for page, server in ((page_a, server_a), (page_b, server_b)):
         page.set_default_timeout(45_000)
-        login(page, server, "admin", DEMO_PASSWORD)
-        page.goto(f"{server.url}/users")
+        arrive_logged_in(page, server, "admin", "/users")  # the login form has its own tests
         page.wait_for_selector("text=共 3 个用户")
 
     # Add a user through process B's page.
