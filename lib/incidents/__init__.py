@@ -25,6 +25,7 @@ from lib.incidents.model import (
     DISTRIBUTION_CAP_MINUTES,
     GROUP_BYS,
     LIST_LIMIT,
+    LIST_SHOWN,
     PERCENTILE_METHOD,
     QUANTILES,
     REPORT_COLUMNS,
@@ -55,6 +56,7 @@ from lib.incidents.report import (
     open_incidents,
     report,
     report_frame,
+    report_list,
     resolve_distribution,
 )
 from lib.incidents.rollup import differences as rollup_differences
@@ -69,6 +71,7 @@ __all__ = [
     "DISTRIBUTION_CAP_MINUTES",
     "GROUP_BYS",
     "LIST_LIMIT",
+    "LIST_SHOWN",
     "PERCENTILE_METHOD",
     "QUANTILES",
     "REPORT_COLUMNS",
@@ -102,6 +105,7 @@ __all__ = [
     "present",
     "report",
     "report_frame",
+    "report_list",
     "report_period",
     "rebuild_rollups",
     "refresh_rollup_days",
