@@ -3,7 +3,7 @@
 model (vocabulary and value types), sql (the report's portable SQL), queries (reads), logbook (log and
 update an incident), admin (categories and SLA table), report (figures, lists, histogram, scorecard
 feeds), rollup (per day x category x severity x department, with duration histograms, kept by every
-incident write), filter_values (the report's filter options per day, kept with it), percentiles (exact
+incident write; month_rollup: the same per month, read for a period's whole months), filter_values (the report's filter options per day, kept with it), percentiles (exact
 percentiles from those histograms), present (texts and tables for a
 language), charts (Altair, for a language), cli (its command).
 """
