@@ -9,7 +9,7 @@ from lib.web import category_name, current_language, now  # noqa: E402
 from lib.web.i18n import t  # noqa: E402
 from lib.web.incidents_view import lists_section  # noqa: E402
 from lib.web.layout import phone_grid  # noqa: E402
-from lib.web.ui import cached, no_data  # noqa: E402
+from lib.web.ui import cached, engine, no_data  # noqa: E402
 
 lang = current_language()
 st.title(t("nav.incident_report"))
@@ -116,10 +116,10 @@ with st.container(key=f"rep_view_{view}"):  # each view its own block (a link or
             timeline = inc.charts.session_timeline(cached(inc.session_incidents, sid), as_of, lang)
             st.altair_chart(timeline, width="stretch")
 
-tables = inc.present.list_tables(
-    cached(inc.breaches, flt),
-    cached(inc.breaches, flt, True),
-    cached(inc.open_incidents, flt, as_of.replace(second=0)),
-    lang,
-)
-lists_section(tables, date_from, date_to)
+# Each list's first rows (one more than shown: there are more); its downloads read the whole list on a click.
+as_of_minute = as_of.replace(second=0)
+shown = {
+    name: cached(inc.report_list, name, flt, as_of_minute, inc.LIST_SHOWN + 1)
+    for _, name in inc.present.LISTS
+}
+lists_section(engine(), shown, flt, as_of_minute)

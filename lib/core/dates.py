@@ -55,9 +55,16 @@ def month_keys(start: dt.date, end: dt.date) -> list[str]:
 
 
 def _iter_months(start: dt.date, end: dt.date) -> Iterator[str]:
-    day = month_start(start)
-    while day <= end:
-        yield month_of(day)
+    return (month_of(day) for day in month_starts(start, end))
+
+
+def month_starts(first: dt.date | None, last: dt.date | None) -> Iterator[dt.date]:
+    """The first day of every month from first's month to last's, inclusive (none when either is None)."""
+    if first is None or last is None:
+        return
+    day = month_start(first)
+    while day <= last:
+        yield day
         day = shift_day_by_months(day, 1)
 
 

@@ -884,30 +884,54 @@ class SelfAssessment(Base):
 # the duration sums a mean needs), kept in the same transaction as every incident write. `met` is judged
 # with the SLA table in force when each incident was detected (incident_slas.valid_from/valid_to), like the
 # report's SQL; saving SLAs from a month recomputes the days from that month on, in the same transaction.
+def _incident_rollup_measures() -> list[Column[Any]]:
+    """The measure columns of the incident roll-ups (day and month): counts, duration sums and maxima, and
+    the duration histograms (lib.core.durations DURATION_BIN_STARTS): how many respond / resolve durations
+    fall in each bucket of ten bins, then in each bin. Columns, not rows: a row per bin would be about as
+    many rows as incidents."""
+    return [
+        Column("incidents", BigInteger, nullable=False),
+        Column("open", BigInteger, nullable=False),
+        Column("resolved", BigInteger, nullable=False),
+        Column("met", BigInteger, nullable=False),
+        Column("responded", BigInteger, nullable=False),
+        Column("respond_s_sum", Double),  # seconds detected -> responded, over the responded incidents
+        Column("resolve_s_sum", Double),  # seconds detected -> resolved, over the resolved incidents
+        Column("resolve_s_max", Double),
+        Column("resolve_sla_max", Float),  # the largest resolve SLA (minutes) of the resolved incidents
+        *(
+            Column(name, Integer, nullable=False, server_default="0")
+            for m in DURATION_MEASURES
+            for name in histogram_columns(m)
+        ),
+    ]
+
+
+def _incident_rollup_keys() -> list[Column[Any]]:
+    return [
+        Column("category", String(64), nullable=False),
+        Column("severity", String(16), nullable=False),
+        Column("owner_department_id", Integer),  # no foreign key: recomputed, never addressed
+    ]
+
+
 IncidentRollup = Table(
     "incident_rollups",
     Base.metadata,
     Column("day", Date, nullable=False),
-    Column("category", String(64), nullable=False),
-    Column("severity", String(16), nullable=False),
-    Column("owner_department_id", Integer),  # no foreign key: recomputed, never addressed
-    Column("incidents", BigInteger, nullable=False),
-    Column("open", BigInteger, nullable=False),
-    Column("resolved", BigInteger, nullable=False),
-    Column("met", BigInteger, nullable=False),
-    Column("responded", BigInteger, nullable=False),
-    Column("respond_s_sum", Double),  # seconds detected -> responded, over the responded incidents
-    Column("resolve_s_sum", Double),  # seconds detected -> resolved, over the resolved incidents
-    Column("resolve_s_max", Double),
-    Column("resolve_sla_max", Float),  # the largest resolve SLA (minutes) of the resolved incidents
-    # The duration histograms (lib.core.durations DURATION_BIN_STARTS): how many respond / resolve durations
-    # fall in each bucket of ten bins, then in each bin. Columns, not rows: a row per bin would be about as many rows as incidents.
-    *(
-        Column(name, Integer, nullable=False, server_default="0")
-        for m in DURATION_MEASURES
-        for name in histogram_columns(m)
-    ),
+    *_incident_rollup_keys(),
+    *_incident_rollup_measures(),
     Index("ix_incident_rollups_day", "day"),
+)
+# The same per month (its first day) x category x severity x owner department, recomputed from the day rows
+# of the months a write touched, in its transaction: a period's whole months read one row per key and month.
+IncidentMonthRollup = Table(
+    "incident_month_rollups",
+    Base.metadata,
+    Column("month", Date, nullable=False),
+    *_incident_rollup_keys(),
+    *_incident_rollup_measures(),
+    Index("ix_incident_month_rollups_month", "month"),
 )
 # The report's filter options per detection day (lib.incidents.filter_values), kept with the roll-ups above:
 # field platforms/rooms/hosts with the value, or handlers with the typed name and the roster id.

@@ -3,7 +3,7 @@
 model (vocabulary and value types), sql (the report's portable SQL), queries (reads), logbook (log and
 update an incident), admin (categories and SLA table), report (figures, lists, histogram, scorecard
 feeds), rollup (per day x category x severity x department, with duration histograms, kept by every
-incident write), filter_values (the report's filter options per day, kept with it), percentiles (exact
+incident write; month_rollup: the same per month, read for a period's whole months), filter_values (the report's filter options per day, kept with it), percentiles (exact
 percentiles from those histograms), present (texts and tables for a
 language), charts (Altair, for a language), cli (its command).
 """
@@ -25,6 +25,7 @@ from lib.incidents.model import (
     DISTRIBUTION_CAP_MINUTES,
     GROUP_BYS,
     LIST_LIMIT,
+    LIST_SHOWN,
     PERCENTILE_METHOD,
     QUANTILES,
     REPORT_COLUMNS,
@@ -55,6 +56,7 @@ from lib.incidents.report import (
     open_incidents,
     report,
     report_frame,
+    report_list,
     resolve_distribution,
 )
 from lib.incidents.rollup import differences as rollup_differences
@@ -69,6 +71,7 @@ __all__ = [
     "DISTRIBUTION_CAP_MINUTES",
     "GROUP_BYS",
     "LIST_LIMIT",
+    "LIST_SHOWN",
     "PERCENTILE_METHOD",
     "QUANTILES",
     "REPORT_COLUMNS",
@@ -102,6 +105,7 @@ __all__ = [
     "present",
     "report",
     "report_frame",
+    "report_list",
     "report_period",
     "rebuild_rollups",
     "refresh_rollup_days",

@@ -19,7 +19,9 @@ CLOCK_SKEW = dt.timedelta(minutes=1)  # a phone's clock may run a little ahead o
 SESSION_LINK_AFTER_END = dt.timedelta(minutes=60)
 PERCENTILE_METHOD = "linear"  # numpy/pandas default: interpolate between the two nearest ranks
 QUANTILES = (Fraction(1, 2), Fraction(9, 10))  # p50 (median) and p90, exact so ranks compare in integers
-LIST_LIMIT = 5000  # rows of a breach / open list brought back for a page or an export
+LIST_LIMIT = 5000  # rows of a breach / open list brought back for an export
+# Rows of each list on the report page (its table shows ~10 at a time); the download holds the whole list.
+LIST_SHOWN = 100
 DISTRIBUTION_CAP_MINUTES = 60  # resolve times above this fall into the last bin of the histogram
 REPORT_COLUMNS = (
     "group",

@@ -30,6 +30,7 @@ BREACH_COLUMNS = (
 OPEN_COLUMNS = ("id", "age_minutes", "detected_at", "room", "category", "severity", "department", "handler")
 # Export units (lib.core.exports formats numbers by them); the SLAs are in minutes too.
 MINUTE_COLUMNS = ("respond_minutes", "resolve_minutes", "respond_sla", "resolve_sla", "age_minutes")
+LIST_COLUMNS = {"breaches": BREACH_COLUMNS, "missing_reasons": BREACH_COLUMNS[:-1], "open": OPEN_COLUMNS}
 LISTS = (
     ("incidents.report.breaches", "breaches"),
     ("incidents.report.missing_reasons", "missing_reasons"),
@@ -121,17 +122,18 @@ def headline(total: dict[str, Any], lang: str) -> list[tuple[str, str]]:
     ]
 
 
+def list_table(name: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """One of the report's lists (`name` of LISTS: breaches with their reasons, breaches still lacking one,
+    open incidents) as shown and exported: its columns, labelled for `lang`."""
+    return labelled(frame[list(LIST_COLUMNS[name])], lang)
+
+
 def list_tables(
     breaches: pd.DataFrame, missing: pd.DataFrame, opened: pd.DataFrame, lang: str
 ) -> list[tuple[str, pd.DataFrame, str]]:
-    """(title key, labelled table, file name part) of the report's three lists: breaches with their
-    reasons, breaches still lacking one, open incidents."""
-    frames = (
-        breaches[list(BREACH_COLUMNS)],
-        missing[list(BREACH_COLUMNS[:-1])],
-        opened[list(OPEN_COLUMNS)],
-    )
-    return [(key, labelled(f, lang), name) for (key, name), f in zip(LISTS, frames, strict=True)]
+    """(title key, labelled table, file name part) of the report's three lists (`list_table`)."""
+    frames = (breaches, missing, opened)
+    return [(key, list_table(name, f, lang), name) for (key, name), f in zip(LISTS, frames, strict=True)]
 
 
 def export_units(lang: str) -> dict[str, str]:

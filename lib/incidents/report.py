@@ -150,6 +150,18 @@ def open_incidents(
     return df
 
 
+def report_list(
+    engine: Engine, name: str, flt: ReportFilter, as_of: dt.datetime | None = None, limit: int = LIST_LIMIT
+) -> pd.DataFrame:
+    """One of the report's lists by name (lib.incidents.present LISTS): "breaches", "missing_reasons"
+    (breaches without a reason) or "open" (ages at `as_of`); its first `limit` rows in the list's order."""
+    if name == "open":
+        return open_incidents(engine, flt, as_of, limit)
+    if name not in ("breaches", "missing_reasons"):
+        raise IncidentError("bad_list", name=name)
+    return breaches(engine, flt, name == "missing_reasons", limit)
+
+
 def resolve_distribution(engine: Engine, flt: ReportFilter) -> pd.DataFrame:
     """Histogram of resolve times per category and severity (1-minute bins, the last one open-ended),
     with each group's resolve SLA (the largest in force over the period's resolved incidents). Summed

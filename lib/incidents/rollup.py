@@ -27,15 +27,16 @@ bin would be about as many rows as incidents.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import Connection, Table, and_, case, delete, func, insert, literal_column, select
 
+from lib.core.dates import month_end, month_starts
 from lib.core.durations import BUCKET_BINS, DURATION_MEASURES, bin_columns, bin_of, coarse_columns
-from lib.core.models import Department, Incident, IncidentRollup
+from lib.core.models import Department, Incident, IncidentMonthRollup, IncidentRollup
 from lib.core.rollup_diff import keyed_differences
-from lib.incidents import filter_values
+from lib.incidents import filter_values, month_rollup
 from lib.incidents.model import ReportFilter
 from lib.incidents.sql import IncidentQuery, day_of, week_start
 
@@ -126,6 +127,7 @@ def refresh_days(conn: Connection, days: Iterable[dt.date | None]) -> int:
         conn.execute(delete(R).where(R.c.day.in_(chunk)))
         conn.execute(insert(R).from_select(names, _fresh(dialect, _days_where(dialect, chunk))))
         filter_values.refresh_days(conn, chunk, _days_where(dialect, chunk))
+    month_rollup.refresh_months(conn, month_rollup.months_of(wanted))  # from the day rows just written
     return len(wanted)
 
 
@@ -142,8 +144,9 @@ def rebuild_connection(conn: Connection, table: Table | None = None) -> None:
     conn.execute(delete(target))
     names = [*KEYS, *(m for m in MEASURES if m in target.c)]  # a migration's table may have fewer
     conn.execute(insert(target).from_select(names, _fresh(conn.dialect.name, [], names)))
-    if table is None:  # a migration fills the filter values itself (rollups_5)
+    if table is None:  # a migration fills the filter values (rollups_5) and the month rows (rollups_6) itself
         filter_values.rebuild(conn)
+        month_rollup.rebuild(conn)
 
 
 def differences(conn: Connection) -> list[dict[str, Any]]:
@@ -153,7 +156,37 @@ def differences(conn: Connection) -> list[dict[str, Any]]:
     fresh = conn.execute(_fresh(conn.dialect.name, []))
     stored = conn.execute(select(*(R.c[k] for k in (*KEYS, *measures))))
     rolled = [{"table": "incident_rollups", **d} for d in keyed_differences(stored, fresh, KEYS)]
-    return rolled + filter_values.differences(conn)
+    return rolled + _month_differences(conn) + filter_values.differences(conn)
+
+
+class _Keyed:
+    def __init__(self, mapping: dict[str, Any]) -> None:
+        self._mapping = mapping  # what keyed_differences reads of a row
+
+
+def _fresh_months(conn: Connection) -> Iterator[_Keyed]:
+    """A fresh GROUP BY of the raw incidents per month x category x severity x department, one statement
+    a month (the month put in here: MySQL returns a selected date parameter as text)."""
+    i = Incident.__table__
+    first, last = conn.execute(select(func.min(i.c.detected_at), func.max(i.c.detected_at))).one()
+    for month in month_starts(first and first.date(), last and last.date()):
+        end = month_end(month) + dt.timedelta(days=1)
+        where = [
+            i.c.detected_at >= dt.datetime.combine(month, dt.time()),
+            i.c.detected_at < dt.datetime.combine(end, dt.time()),
+        ]
+        x = _per_incident(conn.dialect.name, where)
+        keys = [x.c[k] for k in month_rollup.KEYS]
+        query = select(*keys, *(e.label(n) for n, e in _measures(x).items())).group_by(*keys)
+        for row in conn.execute(query):
+            yield _Keyed({"month": month, **row._mapping})
+
+
+def _month_differences(conn: Connection) -> list[dict[str, Any]]:
+    m = IncidentMonthRollup
+    names = ("month", *month_rollup.KEYS)
+    stored = conn.execute(select(*(m.c[k] for k in names), *(m.c[n] for n in MEASURES)))
+    return [{"table": m.name, **d} for d in keyed_differences(stored, _fresh_months(conn), names)]
 
 
 def serves(flt: ReportFilter, by: str | None) -> bool:
@@ -168,30 +201,28 @@ def serves_histograms(flt: ReportFilter, by: str | None) -> bool:
     return serves(flt, by)
 
 
-def _grouped(flt: ReportFilter, by: str | None, dialect: str, columns: list[Any]) -> Any:
-    """SELECT grp, `columns` FROM the roll-ups of the filter's days and keys, grouped like the report."""
+def _grouped(flt: ReportFilter, by: str | None, dialect: str, names: list[str], columns: Any) -> Any:
+    """SELECT grp, `columns(r)` FROM the roll-up rows `r` of the filter's period and keys (with the columns
+    `names`: the whole months from the month rows, the edge days from the day rows; by week: day rows
+    only), grouped like the report."""
+    where = {
+        "category": flt.categories,
+        "severity": flt.severities,
+        "owner_department_id": flt.department_ids,
+    }
+    r = month_rollup.period_rows(flt.date_from, flt.date_to, names, where, days=by == "week")
     d = Department.__table__.alias("d")
     groups = {
-        "category": R.c.category,
-        "severity": R.c.severity,
+        "category": r.c.category,
+        "severity": r.c.severity,
         "department": d.c.name,
-        "week": week_start(R.c.day, dialect) if by == "week" else None,
+        "week": week_start(r.c.day, dialect) if by == "week" else None,
     }
     chosen = groups[by] if by else literal_column("'all'")
     assert chosen is not None  # "week" is built when it is the group
     group = chosen.label("grp")
-    conds = [R.c.day >= flt.date_from, R.c.day <= flt.date_to]
-    for values, col in (
-        (flt.categories, R.c.category),
-        (flt.severities, R.c.severity),
-        (flt.department_ids, R.c.owner_department_id),
-    ):
-        if values:
-            conds.append(col.in_(list(values)))
-    query = (
-        select(group, *columns)
-        .select_from(R.outerjoin(d, d.c.id == R.c.owner_department_id) if by == "department" else R)
-        .where(*conds)
+    query = select(group, *columns(r)).select_from(
+        r.outerjoin(d, d.c.id == r.c.owner_department_id) if by == "department" else r
     )
     return query.group_by(group) if by else query  # PostgreSQL refuses a constant in GROUP BY
 
@@ -203,12 +234,13 @@ def counts_query(flt: ReportFilter, by: str | None, dialect: str) -> Any:
         flt,
         by,
         dialect,
-        [
-            func.sum(R.c.incidents).label("n"),
-            func.sum(R.c.open).label("open"),
-            func.sum(R.c.resolved).label("resolved"),
-            func.sum(R.c.met).label("met"),
-            func.max(R.c.resolve_s_max).label("resolve_max"),
+        ["incidents", "open", "resolved", "met", "resolve_s_max"],
+        lambda r: [
+            func.sum(r.c.incidents).label("n"),
+            func.sum(r.c.open).label("open"),
+            func.sum(r.c.resolved).label("resolved"),
+            func.sum(r.c.met).label("met"),
+            func.max(r.c.resolve_s_max).label("resolve_max"),
         ],
     )
 
@@ -216,21 +248,24 @@ def counts_query(flt: ReportFilter, by: str | None, dialect: str) -> Any:
 def histogram_query(flt: ReportFilter, by: str | None, dialect: str, columns: list[str]) -> Any:
     """grp and the sums of the roll-ups' histogram `columns` (bins or buckets, lib.core.durations), in
     order, when `serves`."""
-    return _grouped(flt, by, dialect, [func.sum(R.c[c]).label(c) for c in columns])
+    return _grouped(flt, by, dialect, columns, lambda r: [func.sum(r.c[c]).label(c) for c in columns])
 
 
 def resolve_histogram_query(flt: ReportFilter, dialect: str) -> Any:
     """category, severity, the largest resolve SLA and the resolve-time bin counts of the filter, ordered
     like the raw histogram (lib.incidents.report resolve_distribution), when `serves(flt, None)`."""
+    bins = bin_columns("resolve")
     query = _grouped(
         flt,
         None,
         dialect,
-        [
-            R.c.category,
-            R.c.severity,
-            func.max(R.c.resolve_sla_max).label("sla_minutes"),
-            *(func.sum(R.c[c]).label(c) for c in bin_columns("resolve")),
+        ["resolve_sla_max", *bins],
+        lambda r: [
+            r.c.category,
+            r.c.severity,
+            func.max(r.c.resolve_sla_max).label("sla_minutes"),
+            *(func.sum(r.c[c]).label(c) for c in bins),
         ],
     )
-    return query.group_by(R.c.category, R.c.severity).order_by(R.c.category, R.c.severity)
+    r = query.selected_columns
+    return query.group_by(r.category, r.severity).order_by(r.category, r.severity)

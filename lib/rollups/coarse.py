@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, and_, delete, func, insert, literal, or_, select
 
-from lib.core.dates import month_end, month_start
+from lib.core.dates import month_end, month_start, month_starts
 from lib.core.models import LiveSession, SessionMonthRollup, SessionPlatformDayRollup, SessionRollup
 from lib.core.rollup_diff import keyed_differences
 from lib.rollups.measures import combined, measures
@@ -110,15 +110,6 @@ def _room_cond(table: Table, given: set[Any]) -> Any:
     return or_(cond, table.c.room.is_(None)) if None in given else cond
 
 
-def _months(first: dt.date | None, last: dt.date | None) -> Iterator[dt.date]:
-    if first is None or last is None:
-        return
-    month = month_start(first)
-    while month <= last:
-        yield month
-        month = month_end(month) + dt.timedelta(days=1)
-
-
 def rebuild_coarse(
     conn: Connection,
     day_table: Table | None = None,
@@ -132,7 +123,7 @@ def rebuild_coarse(
     conn.execute(delete(m))
     conn.execute(delete(p))
     first, last = conn.execute(select(func.min(r.c.day), func.max(r.c.day))).one()
-    for month in _months(first, last):
+    for month in month_starts(first, last):
         _fill_month(conn, month, r, m, [])
     _fill_platform_days(conn, r, p, [])
 
@@ -148,7 +139,7 @@ def _fresh_months(conn: Connection) -> Iterator[_Keyed]:
     ms = measures(LS)
     keys = [LS.c[k] for k in _HOST_KEYS]
     first, last = conn.execute(select(func.min(LS.c.started_on), func.max(LS.c.started_on))).one()
-    for month in _months(first, last):
+    for month in month_starts(first, last):
         query = (
             select(*keys, *(x.expr.label(x.name) for x in ms))
             .where(LS.c.started_on >= month, LS.c.started_on <= month_end(month))

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy import Engine
 
 from lib import incidents as inc
 from lib.core.db import now
@@ -78,32 +79,57 @@ def save(form: str, action: Callable[[str], int | None], message_key: str, clear
     st.rerun()
 
 
-def lists_section(tables: list[tuple[str, pd.DataFrame, str]], date_from: dt.date, date_to: dt.date) -> None:
-    """The report's lists (see incidents.present.list_tables), each with its CSV and Excel download."""
+def lists_section(
+    engine: Engine, shown: dict[str, pd.DataFrame], flt: inc.ReportFilter, as_of: dt.datetime
+) -> None:
+    """The report's lists (incidents.present LISTS), each from `shown`: its first rows, one more than
+    inc.LIST_SHOWN read (the page shows LIST_SHOWN: a row beyond says there are more). Each has a CSV and
+    an Excel download of the whole list (up to inc.LIST_LIMIT rows, read when a button is clicked)."""
     lang = current_language()
     units = inc.present.export_units(lang)
-    for title_key, frame, name in tables:
-        st.subheader(f"{t(title_key)} ({len(frame)})")
+    for title_key, name in inc.present.LISTS:
+        frame = shown[name]
+        more = len(frame) > inc.LIST_SHOWN
+        st.subheader(f"{t(title_key)} ({min(len(frame), inc.LIST_SHOWN)}{'+' if more else ''})")
         if frame.empty:
             no_data()
             continue
-        if len(frame) >= inc.LIST_LIMIT:
-            st.caption(t("incidents.report.truncated", n=inc.LIST_LIMIT))
-        show_table(frame, hide_index=True, width="stretch", height=min(38 + 35 * len(frame), 400))
+        table = inc.present.list_table(name, frame.head(inc.LIST_SHOWN), lang)
+        show_table(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 400))
+        if more:
+            st.caption(t("incidents.report.shown_part", n=inc.LIST_SHOWN, limit=inc.LIST_LIMIT))
+        whole = (
+            partial(whole_list, engine, name, flt, as_of, lang) if more else partial(pd.DataFrame.copy, table)
+        )
         d1, d2 = st.columns(2)
-        stem = inc.present.export_stem(name, date_from, date_to)
+        stem = inc.present.export_stem(name, flt.date_from, flt.date_to)
         # Files are built only when a button is clicked (callables), not on every rerun.
         d1.download_button(
             t("common.download_csv"),
-            partial(to_csv_bytes, frame, units),
+            partial(_csv, whole, units),
             f"{stem}.csv",
             "text/csv",
             key=f"csv_{name}",
         )
         d2.download_button(
             t("common.download_xlsx"),
-            partial(to_xlsx_bytes, {name: frame}, units),
+            partial(_xlsx, whole, name, units),
             f"{stem}.xlsx",
             key=f"xlsx_{name}",
             mime=XLSX_MIME,
         )
+
+
+def whole_list(
+    engine: Engine, name: str, flt: inc.ReportFilter, as_of: dt.datetime, lang: str
+) -> pd.DataFrame:
+    """The export of a list: all its rows up to inc.LIST_LIMIT, labelled like the page's table."""
+    return inc.present.list_table(name, inc.report_list(engine, name, flt, as_of, inc.LIST_LIMIT), lang)
+
+
+def _csv(whole: Callable[[], pd.DataFrame], units: dict[str, str]) -> bytes:
+    return to_csv_bytes(whole(), units)
+
+
+def _xlsx(whole: Callable[[], pd.DataFrame], name: str, units: dict[str, str]) -> bytes:
+    return to_xlsx_bytes({name: whole()}, units)

@@ -23,6 +23,7 @@ ROLLED_TABLES = (
     "session_platform_day_rollups",
     "incidents",
     "incident_rollups",
+    "incident_month_rollups",
 )
 PG_ADMIN_URL = os.environ.get("LIVEOPS_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -283,6 +284,7 @@ def load_incidents(url: str, rows: list[dict], chunk: int = 5000) -> float:
         with engine.begin() as conn:
             conn.execute(sa.text("ANALYZE incidents"))
             conn.execute(sa.text("ANALYZE incident_rollups"))
+            conn.execute(sa.text("ANALYZE incident_month_rollups"))
     return time.perf_counter() - start
 
 

@@ -133,3 +133,27 @@ def test_pages_in_english(engine, run_page):
     assert not at.exception
     labels = [b.label for b in at.button]
     assert "Save incident" in labels and "Now" in labels
+
+
+def test_report_lists_show_their_first_rows_and_export_the_whole_list(engine, run_page, monkeypatch):
+    from lib import incidents as inc
+    from lib.web.incidents_view import whole_list
+
+    monkeypatch.setattr(inc, "LIST_SHOWN", 1)  # two breaches, one without a reason, one open
+    add(engine, known_rows(engine))
+    at = run_page("incident_report", "manager")
+    at.date_input(key="rep_period").set_value((T0.date(), T0.date())).run()
+    assert not at.exception
+    assert [s.value for s in at.subheader] == [
+        "超时清单（含原因） (1+)",
+        "超时未填原因（待跟进） (1)",
+        "未解决问题 (1)",
+    ]
+    assert [len(d.value) for d in at.dataframe[1:]] == [1, 1, 1]
+    assert [c.value for c in at.caption if "下载文件包含完整清单" in c.value] == [
+        "此处显示前 1 行；下载文件包含完整清单（最多 5000 行）。"
+    ]
+    flt = inc.ReportFilter(T0.date(), T0.date())
+    export = whole_list(engine, "breaches", flt, T0, "zh")
+    assert len(export) == 2
+    assert export.equals(inc.present.list_table("breaches", inc.breaches(engine, flt), "zh"))

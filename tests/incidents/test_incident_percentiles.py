@@ -28,12 +28,15 @@ DAY0 = dt.datetime(2026, 11, 2)
 CATEGORIES = ("网络中断", "价格异常", "负面评论/舆情")
 # bin edges and their neighbours (10 s bins to 10 min, 1 min bins to an hour, one bin above)
 EDGES = (0, 1, 9, 10, 11, 59, 60, 61, 599, 600, 601, 659, 660, 3599, 3600, 3601, 7200, 86400)
+# days from DAY0 on either side of a month's first day (Oct 31, Nov 1, Nov 30, Dec 1): the month roll-up's edges
+MONTH_EDGE_DAYS = (-2, -1, 28, 29)
 seconds = st.one_of(st.sampled_from(EDGES), st.integers(0, 900), st.integers(0, 5000))
 
 
 @st.composite
 def incident(draw) -> dict:
-    detected = DAY0 + dt.timedelta(days=draw(st.integers(0, 9)), seconds=draw(st.integers(0, 86399)))
+    day = draw(st.one_of(st.integers(0, 9), st.sampled_from(MONTH_EDGE_DAYS)))
+    detected = DAY0 + dt.timedelta(days=day, seconds=draw(st.integers(0, 86399)))
     respond = draw(st.one_of(st.none(), seconds))
     resolve = None if respond is None else draw(st.one_of(st.none(), seconds))
     responded = None if respond is None else detected + dt.timedelta(seconds=respond)
@@ -86,8 +89,8 @@ def _without_histograms(monkeypatch, call):
 @given(
     rows=st.lists(incident(), min_size=0, max_size=40),
     ties=st.lists(st.sampled_from(EDGES[:8]), max_size=8),
-    start=st.integers(0, 9),
-    length=st.integers(0, 9),
+    start=st.one_of(st.integers(0, 9), st.sampled_from((-32, -1))),  # from Oct 1 or Nov 1: whole months
+    length=st.one_of(st.integers(0, 9), st.sampled_from((29, 30, 60))),
     cats=st.lists(st.sampled_from(CATEGORIES), max_size=2, unique=True),
     sevs=st.lists(st.sampled_from(inc.SEVERITIES), max_size=2, unique=True),
     dept=st.booleans(),

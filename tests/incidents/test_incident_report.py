@@ -132,3 +132,25 @@ def test_breach_export_is_formula_safe(engine):
     assert "'=HYPERLINK" in csv
     assert '"=HYPERLINK' not in csv and ",=HYPERLINK" not in csv
     assert to_xlsx_bytes({"breaches": frame})[:2] == b"PK"
+
+
+def test_lists_by_name_are_the_first_rows_of_the_whole_list(engine):
+    add(engine, known_rows(engine))
+    as_of = T0 + dt.timedelta(hours=2)
+    whole = {
+        "breaches": inc.breaches(engine, flt()),
+        "missing_reasons": inc.breaches(engine, flt(), without_reason=True),
+        "open": inc.open_incidents(engine, flt(), as_of),
+    }
+    for name, frame in whole.items():
+        assert inc.report_list(engine, name, flt(), as_of).equals(frame), name
+        first = inc.report_list(engine, name, flt(), as_of, limit=1)
+        # the same values (a one-row frame may infer another dtype for a column of missing values)
+        assert _records(first) == _records(frame.head(1)), name
+    with pytest.raises(inc.IncidentError) as err:
+        inc.report_list(engine, "closed", flt(), as_of)
+    assert err.value.code == "bad_list"
+
+
+def _records(frame) -> list[dict]:
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")

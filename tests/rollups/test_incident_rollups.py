@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from lib import importing, rollups
 from lib import incidents as inc
 from lib.core.durations import bin_columns
-from lib.core.models import Department, Incident, IncidentRollup
+from lib.core.models import Department, Incident, IncidentMonthRollup, IncidentRollup
 from tests.conftest import wipe
 
 PROPERTY = settings(
@@ -30,11 +30,14 @@ SEVERITY_NAMES = {"simple": "简单", "complex": "复杂", "major": "重大"}
 DEPARTMENTS = ("运营部", "技术部", "客服部")
 DAY0 = dt.datetime(2026, 11, 2)
 AS_OF = dt.datetime(2026, 12, 1)
+# days from DAY0 on either side of a month's first day (Oct 31, Nov 1, Nov 30): the month roll-up's edges
+MONTH_EDGE_DAYS = (-2, -1, 28)
 
 
 @st.composite
 def incident(draw) -> dict:
-    detected = DAY0 + dt.timedelta(days=draw(st.integers(0, 3)), minutes=draw(st.integers(0, 1439)))
+    day = draw(st.one_of(st.integers(0, 3), st.sampled_from(MONTH_EDGE_DAYS)))
+    detected = DAY0 + dt.timedelta(days=day, minutes=draw(st.integers(0, 1439)))
     respond = draw(st.one_of(st.none(), st.integers(0, 20)))
     resolve = draw(st.one_of(st.none(), st.integers(0, 60)))
     responded = None if respond is None else detected + dt.timedelta(minutes=respond, seconds=7)
@@ -195,8 +198,8 @@ def _raw_options(engine: sa.Engine, date_from: dt.date, date_to: dt.date) -> dic
 
 filters = st.builds(
     lambda start, length, cats, sevs: (start, length, tuple(cats), tuple(sevs)),
-    st.integers(0, 3),
-    st.integers(0, 3),
+    st.one_of(st.integers(0, 3), st.sampled_from((-32, -1))),  # from Oct 1 or Nov 1: whole months
+    st.one_of(st.integers(0, 3), st.sampled_from((29, 30, 60))),
     st.lists(st.sampled_from(CATEGORIES), max_size=2, unique=True),
     st.lists(st.sampled_from(tuple(SEVERITY_NAMES)), max_size=2, unique=True),
 )
@@ -281,3 +284,26 @@ def test_the_migration_fills_the_duration_histograms_from_stored_incidents(engin
     assert tuple(binned) == (1, 1, 1)
     got = inc.report(engine, inc.ReportFilter(DAY0.date(), DAY0.date()))
     assert (got[0]["resolve_p50"], got[0]["resolve_max"]) == (45.0, 90.0)
+
+
+def test_whole_months_come_from_the_month_rows_and_a_drift_there_shows(engine, users) -> None:
+    month_rollup = importlib.import_module("lib.incidents.month_rollup")
+    nov, dec = dt.date(2026, 11, 1), dt.date(2026, 12, 1)
+    assert month_rollup.whole_months(nov, dt.date(2026, 11, 30)) == (nov, nov)
+    assert month_rollup.whole_months(dt.date(2026, 10, 31), dec) == (nov, nov)
+    assert month_rollup.whole_months(dt.date(2026, 11, 2), dt.date(2026, 12, 31)) == (dec, dec)
+    assert month_rollup.whole_months(dt.date(2026, 11, 2), dt.date(2026, 11, 30)) is None
+    assert month_rollup.whole_months(dt.date(2026, 1, 1), dt.date(2026, 12, 31)) == (dt.date(2026, 1, 1), dec)
+    base = {"category": CATEGORIES[0], "severity": "simple", "department": DEPARTMENTS[0]}
+    rows = []
+    for day in (-2, -1, 13, 28, 29):  # Oct 31, Nov 1, Nov 15, Nov 30, Dec 1
+        detected = DAY0 + dt.timedelta(days=day, hours=3)
+        rows.append({**base, "detected": detected, "responded": detected, "resolved": detected})
+    importing.import_bytes(engine, _csv(rows), "incidents_months.csv", None)
+    flt = inc.ReportFilter(dt.date(2026, 10, 31), dec)
+    assert inc.report(engine, flt)[0]["count"] == 5
+    with engine.begin() as conn:  # a drift in the month rows only: the report reads them, the check sees it
+        conn.execute(sa.update(IncidentMonthRollup).values(incidents=IncidentMonthRollup.c.incidents + 1))
+    assert inc.report(engine, flt)[0]["count"] == 6
+    assert [d["table"] for d in rollups.check(engine)] == ["incident_month_rollups"] * 3
+    assert inc.report(engine, inc.ReportFilter(dt.date(2026, 11, 2), dec))[0]["count"] == 3  # day rows only
