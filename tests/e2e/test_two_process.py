@@ -17,7 +17,8 @@ def test_a_write_in_one_process_shows_in_the_other(engine, database_url, start_s
     page_a, page_b = ctx_a.new_page(), ctx_b.new_page()
     for page, server in ((page_a, server_a), (page_b, server_b)):
         page.set_default_timeout(45_000)
-        arrive_logged_in(page, server, "admin", "/users")  # the login form has its own tests
+        arrive_logged_in(page, server, "admin")  # the login form and deep links have their own tests
+        page.goto(f"{server.url}/users")
         page.wait_for_selector("text=共 3 个用户")
 
     # Add a user through process B's page.
