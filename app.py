@@ -96,14 +96,8 @@ if user is not None:
             st.session_state["logged_out"] = True
             st.rerun()
     write_pending_cookie(authenticator)
-    # The deep link to land on after a login: kept until this run is on its page (a rerun the browser asks
-    # for at the same moment, e.g. the cookie component's, may overtake the switch, and must not lose it).
-    pending = st.session_state.get("next_page")
-    if pending is not None:
-        target = pages_by_key.get(pending[0])
-        if target is None or pending[0] == "overview" or nav.url_path == target.url_path:
-            st.session_state.pop("next_page", None)
-        else:
-            st.switch_page(target, query_params=pending[1] or None)
+    pending = st.session_state.pop("next_page", None)
+    if pending is not None and pending[0] in pages_by_key and pending[0] != "overview":
+        st.switch_page(pages_by_key[pending[0]], query_params=pending[1] or None)
 
 nav.run()

@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.conftest import TEST_PASSWORD
-from tests.e2e.conftest import ARTIFACTS, go_to, no_exception, wait_idle
+from tests.e2e.conftest import ARTIFACTS, go_to, no_exception, settle_after_login, wait_idle
 from tests.kpis.test_kpi_pages import money
 from tests.kpis.truth_data import load_roster, load_truth_sessions, truth_sessions
 
@@ -44,6 +44,7 @@ def test_shared_link_after_login_shows_the_same_tiles_and_xlsx(kpi_server, brows
     page.wait_for_timeout(1500)  # let the "page not found" notice of the login view settle
     _login_form(page, users["manager"])
     page.wait_for_selector("h1:has-text('直播数据 vs 目标')")
+    settle_after_login(page)  # the cookie component's rerun would swallow the download click below
     page.wait_for_selector('[data-testid="stMetricValue"]')
     no_exception(page)
     assert "platform=douyin" in page.url and "from=2026-11-02" in page.url
