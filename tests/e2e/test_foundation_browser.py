@@ -6,11 +6,11 @@ from playwright.sync_api import expect
 
 from lib.core import clock
 from lib.core.access import MANAGERS, PAGES
-from lib.core.auth import COOKIE_NAME, DEMO_PASSWORD
+from lib.core.auth import DEMO_PASSWORD
 from lib.core.formatting import format_metric_compact
 from lib.demo import load_demo
 from lib.kpis import overview_tiles
-from tests.e2e.conftest import ARTIFACTS, arrive_logged_in, login, no_exception
+from tests.e2e.conftest import ARTIFACTS, login, no_exception
 
 pytestmark = pytest.mark.e2e
 
@@ -103,30 +103,6 @@ def test_deep_link_survives_login_on_a_fresh_and_a_warm_server(demo_server, brow
     page = context.new_page()
     page.goto(f"{demo_server.url}/users?tab=edit")
     page.wait_for_selector('[data-testid="stForm"]')
-    _login_form(page, "admin")
-    page.wait_for_selector("h1:has-text('用户管理')")
-    assert "/users" in page.url and "tab=edit" in page.url
-    context.close()
-
-
-def test_a_bookmark_with_a_login_cookie_on_a_fresh_server_opens_the_page(demo_server, browser):
-    """The morning after a restart: the page script answers first (no app.py yet), sees a login cookie and
-    hands it to the app, which reads it and comes back to the page with its filters. A forged cookie gets the
-    login form, with no data shown and the page still remembered."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    arrive_logged_in(page, demo_server, "admin", "/users?tab=edit")
-    page.wait_for_selector("h1:has-text('用户管理')")
-    assert "/users" in page.url and "tab=edit" in page.url
-    no_exception(page)
-    context.close()
-
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.add_cookies([{"name": COOKIE_NAME, "value": "forged.token.value", "url": demo_server.url}])
-    page = context.new_page()
-    page.goto(f"{demo_server.url}/users?tab=edit")
-    page.wait_for_selector('[data-testid="stForm"]')
-    assert page.locator('[data-testid="stDataFrame"]').count() == 0
     _login_form(page, "admin")
     page.wait_for_selector("h1:has-text('用户管理')")
     assert "/users" in page.url and "tab=edit" in page.url
