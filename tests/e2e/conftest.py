@@ -182,6 +182,12 @@ def arrive_logged_in(page, server: Server, username: str, path: str = "") -> Non
     )
     page.goto(server.url + path)
     page.wait_for_selector(".st-key-logout_button")
+    # The cookie component's frame reports the browser's cookies once it has loaded, and that report reruns
+    # the app: a click landing in that rerun is lost. Wait for the frame, then for the rerun to end.
+    page.wait_for_function(
+        "() => { const f = document.querySelector('iframe[title$=\"CookieManager.cookie_manager\"]');"
+        " return !!f && !!f.contentDocument && f.contentDocument.readyState === 'complete'; }"
+    )
     wait_idle(page)
 
 
