@@ -39,6 +39,43 @@ TEST_CLOCKS = {
 }
 
 
+def _lighter_apptest() -> None:
+    """Two costs of AppTest (streamlit 1.67) that say nothing about the page under test, taken out of every
+    run: each run scans every installed package's metadata for v2 components (~0.2 s of CPU; the installed
+    packages cannot change during a test run, so the first scan's answer is kept), and it waits for the
+    script by waking every millisecond, which takes the GIL from the script thread about a thousand times a
+    second (a join on the script thread waits for the same end without polling). Results are unchanged."""
+    from streamlit.components.v2 import manifest_scanner
+    from streamlit.testing.v1 import local_script_runner as lsr
+
+    scan = manifest_scanner.scan_component_manifests
+    found: list = []
+
+    def scan_once(*args, **kwargs):
+        if not found:
+            found.append(scan(*args, **kwargs))
+        return list(found[0])
+
+    manifest_scanner.scan_component_manifests = scan_once
+    polling_wait = lsr.require_widgets_deltas  # kept for a runner without a thread of its own
+
+    def wait_for_script(runner, timeout: float = 3) -> None:
+        thread = getattr(runner, "_script_thread", None)
+        if thread is None:
+            return polling_wait(runner, timeout)
+        thread.join(timeout)  # the script thread ends once its requests are done (SHUTDOWN sent)
+        if not runner.script_stopped():  # as the library does on a timeout: stop the runner, then raise
+            runner.request_stop()
+            runner.join()
+            raise RuntimeError(f"AppTest script run timed out after {timeout}(s)")
+        return None
+
+    lsr.require_widgets_deltas = wait_for_script
+
+
+_lighter_apptest()
+
+
 def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 

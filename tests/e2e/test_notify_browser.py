@@ -58,10 +58,19 @@ def pick_rule(page, channel: str) -> None:
     wait_idle(page)  # a rerun would close a list opened meanwhile
     picker = page.locator(".st-key-nru_pick").get_by_role("combobox")
     picker.scroll_into_view_if_needed()
-    picker.evaluate("el => el.blur()")  # still focused from the last pick: ArrowDown would not open it
-    picker.focus()
-    page.keyboard.press("ArrowDown")  # opens the list wherever the picker sits on the screen
-    expect(picker).to_have_attribute("aria-expanded", "true")
+    # A key pressed while a late rerun redraws the picker is lost (seen once in the suite on the phone, under
+    # load): open it again, at most three times, rather than wait 45 s for a list that will not come.
+    for attempt in range(3):
+        picker.evaluate("el => el.blur()")  # still focused from the last pick: ArrowDown would not open it
+        picker.focus()
+        page.keyboard.press("ArrowDown")  # opens the list wherever the picker sits on the screen
+        try:
+            expect(picker).to_have_attribute("aria-expanded", "true", timeout=5_000)
+            break
+        except AssertionError:
+            if attempt == 2:
+                raise
+            wait_idle(page)
     page.get_by_role("option").filter(has_text=channel).first.click()
     expect(picker).to_have_value(re.compile(re.escape(channel)))
     wait_idle(page)
