@@ -23,7 +23,7 @@ SMOKE = {
         "counts from roll-ups, duration histograms",
     ),
     "bench_cases": (["--cases", "60", "--backends", "sqlite"], "sqlite"),
-    "bench_scorecards": (["--sessions", "400", "--backends", "sqlite"], "| page cold s |"),
+    "bench_scorecards": (["--sessions", "400", "--backends", "sqlite", "--runs", "1"], "| page cold s |"),
     "bench_rollups": (["--sessions", "400", "--months", "2", "--backends", "sqlite"], "| sqlite | "),
     "bench_review_products": (["--products", "200"], "review page, 200 products"),
     "bench_notify": (["--sessions", "300", "--months", "2"], "weekly report: PDF (warm)"),
