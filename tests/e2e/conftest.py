@@ -227,6 +227,25 @@ def wait_idle(page) -> None:
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached")
 
 
+def download(page, button, attempts: int = 3):
+    """Click a download button and return the Download. The file is made when the button is pressed (a
+    deferred download) and the press also reruns the app: under CI's load a click that lands in a rerun
+    started just before it is lost with the button it hit (seen twice in the shared-link test). A person
+    clicks again; so does this, up to `attempts` times, 30 s each."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(attempts):
+        wait_idle(page)  # a click that lands during a rerun is lost with the button it hit
+        try:
+            with page.expect_download(timeout=30_000) as info:
+                button.click()
+            return info.value
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 def wait_for_login_cookie(page, timeout: float = 20) -> None:
     """The login cookie is written by a component frame after the app shell shows; a test that opens a
     URL right away must wait for it, as a person would never notice."""

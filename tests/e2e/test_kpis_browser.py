@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.conftest import TEST_PASSWORD
-from tests.e2e.conftest import ARTIFACTS, go_to, no_exception, settle_after_login, wait_idle
+from tests.e2e.conftest import ARTIFACTS, download, go_to, no_exception, settle_after_login
 from tests.kpis.test_kpi_pages import money
 from tests.kpis.truth_data import load_roster, load_truth_sessions, truth_sessions
 
@@ -56,12 +56,8 @@ def test_shared_link_after_login_shows_the_same_tiles_and_xlsx(kpi_server, brows
     page.wait_for_timeout(1500)
     page.screenshot(path=str(ARTIFACTS / "kpis_shared_link.png"))
 
-    wait_idle(page)  # a click that lands during a rerun is lost with the button it hit
-    # The file is made when the button is pressed (a deferred download): allow a busy machine its time.
-    with page.expect_download(timeout=60_000) as info:
-        page.locator(".st-key-kpis_xlsx button").click()
     path = tmp_path / "ranking.xlsx"
-    info.value.save_as(path)
+    download(page, page.locator(".st-key-kpis_xlsx button")).save_as(path)
     sheet = load_workbook(path, read_only=True).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     header, body = rows[0], rows[1:]
