@@ -57,18 +57,15 @@ def _lighter_apptest() -> None:
         return list(found[0])
 
     manifest_scanner.scan_component_manifests = scan_once
-    polling_wait = lsr.require_widgets_deltas  # kept for a runner without a thread of its own
 
     def wait_for_script(runner, timeout: float = 3) -> None:
-        thread = getattr(runner, "_script_thread", None)
-        if thread is None:
-            return polling_wait(runner, timeout)
-        thread.join(timeout)  # the script thread ends once its requests are done (SHUTDOWN sent)
+        # LocalScriptRunner.run starts the script thread before it waits; the thread ends once its requests
+        # are done (SHUTDOWN sent first).
+        runner._script_thread.join(timeout)
         if not runner.script_stopped():  # as the library does on a timeout: stop the runner, then raise
             runner.request_stop()
             runner.join()
             raise RuntimeError(f"AppTest script run timed out after {timeout}(s)")
-        return None
 
     lsr.require_widgets_deltas = wait_for_script
 

@@ -227,23 +227,33 @@ def wait_idle(page) -> None:
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached")
 
 
-def download(page, button, attempts: int = 3):
-    """Click a download button and return the Download. The file is made when the button is pressed (a
-    deferred download) and the press also reruns the app: under CI's load a click that lands in a rerun
-    started just before it is lost with the button it hit (seen twice in the shared-link test). A person
-    clicks again; so does this, up to `attempts` times, 30 s each."""
+def until_taken(page, act, attempts: int = 3):
+    """Return `act()` — an action and the check that it took — done again when the check fails. Under CI's
+    load an action that lands in a rerun started just before it is lost with the element it hit (a click, a
+    key press); a person does it again, and so does this, after that rerun, up to `attempts` times."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    for attempt in range(attempts):
-        wait_idle(page)  # a click that lands during a rerun is lost with the button it hit
+    for attempt in range(1, attempts + 1):
+        wait_idle(page)  # an action landing during a rerun is lost with the element it hit
         try:
-            with page.expect_download(timeout=30_000) as info:
-                button.click()
-            return info.value
-        except PlaywrightTimeout:
-            if attempt == attempts - 1:
+            return act()
+        except (AssertionError, PlaywrightTimeout):
+            if attempt == attempts:
                 raise
-    raise AssertionError("unreachable")
+    return None
+
+
+def download(page, button):
+    """Click a download button and return the Download. The file is made when the button is pressed (a
+    deferred download) and the press also reruns the app: a lost click (seen twice in the shared-link test)
+    is clicked again after 30 s."""
+
+    def click():
+        with page.expect_download(timeout=30_000) as info:
+            button.click()
+        return info.value
+
+    return until_taken(page, click)
 
 
 def wait_for_login_cookie(page, timeout: float = 20) -> None:

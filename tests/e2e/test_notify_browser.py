@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from lib import notify
 from lib.core.db import write
 from lib.demo import load_demo
-from tests.e2e.conftest import ARTIFACTS, arrive_logged_in, go_to, no_exception, wait_idle
+from tests.e2e.conftest import ARTIFACTS, arrive_logged_in, go_to, no_exception, until_taken, wait_idle
 from tests.e2e.test_phone_layout import OVERFLOW_JS, shoot
 from tests.notify import receiver as rcv
 
@@ -58,19 +58,14 @@ def pick_rule(page, channel: str) -> None:
     wait_idle(page)  # a rerun would close a list opened meanwhile
     picker = page.locator(".st-key-nru_pick").get_by_role("combobox")
     picker.scroll_into_view_if_needed()
-    # A key pressed while a late rerun redraws the picker is lost (seen once in the suite on the phone, under
-    # load): open it again, at most three times, rather than wait 45 s for a list that will not come.
-    for attempt in range(3):
+
+    def open_list() -> None:
         picker.evaluate("el => el.blur()")  # still focused from the last pick: ArrowDown would not open it
         picker.focus()
         page.keyboard.press("ArrowDown")  # opens the list wherever the picker sits on the screen
-        try:
-            expect(picker).to_have_attribute("aria-expanded", "true", timeout=5_000)
-            break
-        except AssertionError:
-            if attempt == 2:
-                raise
-            wait_idle(page)
+        expect(picker).to_have_attribute("aria-expanded", "true", timeout=5_000)
+
+    until_taken(page, open_list)  # a key press lost in a late rerun (once, on the phone): pressed again
     page.get_by_role("option").filter(has_text=channel).first.click()
     expect(picker).to_have_value(re.compile(re.escape(channel)))
     wait_idle(page)
