@@ -102,6 +102,7 @@ def test_notify_page_at_phone_and_desktop(notify_server, sized, robot):
         view = page.locator(".st-key-notify_platform_view")
         expect(view).to_contain_text(shown)
         expect(view).to_contain_text("晨报")
+        wait_idle(page)  # the preview's rerun redraws the view: a screenshot during it finds it detached (CI)
         no_exception(page)
         view.screenshot(path=str(ARTIFACTS / f"notify-platform-{kind}-{size}.png"))
     go_to(page, "周报")
