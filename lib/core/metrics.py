@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any, cast
+
+import numpy as np
 
 # Columns of live_sessions that are summed per group; `*_n` companions count the rows that had a value,
 # so a metric can tell "no data" from zero.
@@ -40,18 +43,26 @@ WEIGHTED_COLUMNS = {
 Sums = Mapping[str, float | None]
 
 
-def _div(num: float | None, den: float | None, scale: float = 1.0) -> float | None:
-    if num is None or den is None or den == 0:
+def _div(num: Any, den: Any, scale: float = 1.0) -> Any:
+    if num is None or den is None:
+        return None
+    if isinstance(num, np.ndarray) or isinstance(den, np.ndarray):  # a column of groups: NaN is "no data"
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return np.where(den == 0, np.nan, num / den * scale)
+    if den == 0:
         return None
     return num / den * scale
 
 
-def _interaction(s: Sums) -> float | None:
-    parts = [s.get(k) for k in ("comments", "likes", "shares", "questions")]
-    present = [p for p in parts if p is not None]
+def _interaction(s: Sums) -> Any:
+    comments, likes, shares, questions = (s.get(k) for k in ("comments", "likes", "shares", "questions"))
     # Compass exports no likes/shares: an interaction rate from comments alone would mislead.
-    if s.get("likes") is None or s.get("shares") is None or s.get("comments") is None:
+    if likes is None or shares is None or comments is None:
         return None
+    if isinstance(comments, np.ndarray):  # a column of groups: a NaN of the three stays NaN, questions add 0
+        asked = 0.0 if questions is None else np.where(np.isnan(questions), 0.0, questions)
+        return _div(comments + likes + shares + asked, s.get("viewers"))
+    present = [p for p in (comments, likes, shares, questions) if p is not None]
     return _div(sum(present), s.get("viewers"))
 
 
@@ -680,6 +691,18 @@ def session_metrics(sums: Sums) -> dict[str, float | None]:
 
 
 SESSION_METRICS: tuple[Metric, ...] = tuple(m for m in CATALOGUE if m.from_sums is not None)
+
+
+def metric_column(m: Metric, sums: Mapping[str, np.ndarray], groups: int) -> list[float | None]:
+    """Metric `m` of `groups` groups at once (lib.kpis frame_rows: thousands of hosts): `sums` holds each
+    input as a float column, NaN where a group has no data. The same `from_sums` as one group's, its
+    arithmetic done elementwise (`_div`, `_interaction` take columns); None where the scalar gives None."""
+    assert m.from_sums is not None  # a session metric
+    value = m.from_sums(cast(Sums, sums))
+    if value is None:
+        return [None] * groups
+    column = np.broadcast_to(np.asarray(value, dtype="float64"), (groups,))
+    return [None if v != v else v for v in column.tolist()]
 
 
 def covered_sums(rows: list[Mapping[str, float | None]], m: Metric) -> dict[str, float | None]:

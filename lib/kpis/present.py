@@ -20,10 +20,12 @@ def ranking_for_export(ranking: pd.DataFrame, by: str, lang: str) -> pd.DataFram
 
     out = ranking.copy()
     pace = {"target_kind": "period"}  # a period target's status is its pacing: on pace / behind
-    out["status"] = [
-        tg.status_text(s, pace if k == "period" else None, lang)
-        for s, k in zip(out["status"], out["target_kind"], strict=True)
-    ]
+    # A few distinct (status, kind) pairs over thousands of rows: each text made once.
+    texts = {
+        pair: tg.status_text(pair[0], pace if pair[1] == "period" else None, lang)
+        for pair in set(zip(out["status"], out["target_kind"], strict=True))
+    }
+    out["status"] = [texts[pair] for pair in zip(out["status"], out["target_kind"], strict=True)]
     if by == "platform":
         out["group"] = out["group"].map(lambda p: translate(f"kpis.platform_name.{p}", lang))
     none = translate("kpis.no_team" if by == "team" else "common.no_data", lang)
@@ -35,7 +37,8 @@ def ranking_for_export(ranking: pd.DataFrame, by: str, lang: str) -> pd.DataFram
     }
     names.update({k: METRICS[k].name(lang) for k in RANK_COLUMNS})
     names.update(_pacing_names(lang))
-    out["target_kind"] = out["target_kind"].map(lambda k: translate(f"targets.ranking.kind.{k}", lang))
+    kinds = {k: translate(f"targets.ranking.kind.{k}", lang) for k in set(out["target_kind"])}
+    out["target_kind"] = [kinds[k] for k in out["target_kind"]]
     return out.rename(columns=names)
 
 

@@ -30,9 +30,11 @@ from lib.kpis.queries import (
     sums_by,
 )
 from lib.kpis.rows import (
+    float_column,
     frame_rows,
     group_rows,
     label_groups,
+    metric_columns,
     period_row,
     total_of,
     with_targets,
@@ -277,11 +279,27 @@ def _flag_values(row: dict[str, Any]) -> dict[str, float | None]:
     }
 
 
+def _normals(before: pd.DataFrame) -> dict[Any, dict[str, float | None]]:
+    """`_flag_values` of every host of `before` (labelled host sums), read column by column: a record per
+    host costs more than the flags themselves at thousands of hosts."""
+    columns = metric_columns(before, ("gmv", "viewers", "conversion_rate"))
+    counts = {
+        name: float_column(before, name).tolist()
+        for name in ("sessions", "gmv__sessions", "viewers__sessions")
+    }
+    out = {}
+    for i, group in enumerate(before["group"].tolist()):
+        row = {key: values[i] for key, values in columns.items()}
+        row.update({name: None if values[i] != values[i] else values[i] for name, values in counts.items()})
+        out[group] = _flag_values(row)
+    return out
+
+
 def red_flags(hosts: list[dict[str, Any]], before: pd.DataFrame) -> list[dict[str, Any]]:
     """Hosts whose GMV or viewers per session or conversion rate is under FLAG_RATIO of their own normal
     (the comparison span, `before`: labelled host sums), or whose GMV or conversion is under
     FLAG_RATIO of the target."""
-    normal = {r["group"]: _flag_values(r) for r in frame_rows(before)}
+    normal = _normals(before)
     flags = []
     for row in hosts:
         now_values = _flag_values(row)

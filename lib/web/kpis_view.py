@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any, Literal
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote_plus, urlencode, urlsplit
 
 import pandas as pd
 import streamlit as st
@@ -183,11 +183,12 @@ def drill_links(groups: pd.Series, rank_by: str, state: dict[str, Any]) -> list[
     marker = "\x00group"
     shared = with_language(kpis.params_from_view({**state, rank_by: marker, "by": DRILL_BY[rank_by]}))
     encoded = [(k, None if v == marker else urlencode({k: v})) for k, v in shared.items()]
+    key = quote_plus(rank_by)
     for group in groups:
         if group is None or group != group:
             links.append(None)
         elif str(group):
-            own = urlencode({rank_by: str(group)})
+            own = f"{key}={quote_plus(str(group))}"  # urlencode of the one pair, without its per-call setup
             links.append("kpis?" + "&".join(own if part is None else part for _k, part in encoded))
         else:  # an empty key is left out of the query string: the whole view's link
             params = kpis.params_from_view({**state, rank_by: "", "by": DRILL_BY[rank_by]})

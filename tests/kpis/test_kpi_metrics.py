@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from lib.core.metrics import METRICS, metrics_from_rows
+from lib.core.metrics import METRICS, SESSION_METRICS, WEIGHTED_COLUMNS, metric_column, metrics_from_rows
 
 A = {
     "gmv": 1000.0,
@@ -127,3 +130,34 @@ def test_additive_metrics_are_the_plain_sums():
         "buyers",
         "new_followers",
     }
+
+
+_SUM_VALUE = st.one_of(
+    st.none(),
+    st.just(0.0),
+    st.integers(min_value=1, max_value=10**6).map(float),
+    st.floats(min_value=-1e9, max_value=1e12, allow_nan=False, allow_infinity=False),
+)
+
+
+@pytest.mark.parametrize("m", SESSION_METRICS, ids=lambda m: m.key)
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(data=st.data(), groups=st.integers(min_value=0, max_value=8))
+def test_metric_column_is_from_sums_per_group(m, data, groups):
+    """frame_rows computes a metric for thousands of groups at once through metric_column: every group's
+    value is exactly what from_sums gives that group alone (None where it gives None), with missing
+    inputs, zero denominators and keys not queried."""
+    keys = ["sessions", *m.inputs, *m.optional]
+    keys += [f"{c}_{s}" for c in m.inputs if c in WEIGHTED_COLUMNS for s in ("w", "v")]
+    absent = data.draw(st.sets(st.sampled_from(keys), max_size=1), label="not queried")
+    columns = {
+        k: data.draw(st.lists(_SUM_VALUE, min_size=groups, max_size=groups), label=k)
+        for k in keys
+        if k not in absent
+    }
+    arrays = {
+        k: np.array([np.nan if v is None else v for v in vs], dtype="float64") for k, vs in columns.items()
+    }
+    assert m.from_sums is not None
+    expected = [m.from_sums({k: v[i] for k, v in columns.items()}) for i in range(groups)]
+    assert metric_column(m, arrays, groups) == expected
