@@ -70,6 +70,18 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+# PostgreSQL's default work_mem (4 MB) makes it sort a week of roll-up rows to group them by host (20,000
+# rows, ~3,700 hosts at 10,000,000 sessions: 55-75 ms) where a hash takes 22 ms. Per sort or hash of a
+# connection, only while one runs; a query that needs more still spills to disk, as before.
+PG_WORK_MEM = "16MB"
+
+
+def _pg_settings(dbapi_conn: Any, _record: Any) -> None:
+    with dbapi_conn.cursor() as cur:
+        cur.execute(f"SET work_mem = '{PG_WORK_MEM}'")
+    dbapi_conn.commit()  # the SET opened a transaction (psycopg is not in autocommit here)
+
+
 def get_engine(url: str | None = None) -> Engine:
     """One engine (connection pool) per URL per process."""
     url = normalise_url(url or database_url())
@@ -86,6 +98,8 @@ def get_engine(url: str | None = None) -> Engine:
         engine = create_engine(url, **kwargs)
         if parsed.get_backend_name() == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
+        elif parsed.get_backend_name() == "postgresql":
+            event.listen(engine, "connect", _pg_settings)
         _engines[url] = engine
     return engine
 

@@ -9,6 +9,7 @@ targets from the one resolver), so the home page, the KPI page and the `kpi` com
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -213,11 +214,14 @@ def recent_flags(engine: Engine, moment: dt.datetime) -> list[dict[str, Any]]:
     start, end = recent_window(moment.date())
     filters = period_filters(start, end, moment)
     roster = load_roster(engine)
-    before = sums_by(engine, compared(filters), "host", roster, metric_keys=FLAG_SUMS)
+    with ThreadPoolExecutor(max_workers=2) as pool:  # the two scans side by side, as the KPI page's
+        scans = [
+            pool.submit(sums_by, engine, span, "host", roster, metric_keys=FLAG_SUMS)
+            for span in (compared(filters), filters)
+        ]
+    before, now = (scan.result() for scan in scans)
     before_hosts = label_groups(before, "host", roster)
     targets = tg.load_targets(engine)
     # The ranking's rows without its month-on-month column (group_rows adds it; the flags never read it).
-    hosts = frame_rows(
-        label_groups(sums_by(engine, filters, "host", roster, metric_keys=FLAG_SUMS), "host", roster)
-    )
+    hosts = frame_rows(label_groups(now, "host", roster))
     return red_flags(with_targets("host", hosts, filters, roster, targets, FLAG_TARGETS), before_hosts)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from sqlalchemy import FromClause, Table, and_, case, func
+from sqlalchemy import Double, FromClause, Table, and_, case, cast, func
 
 from lib.core.metrics import MAX_COLUMNS, SESSION_METRICS, WEIGHTED_COLUMNS
 
@@ -94,15 +94,20 @@ def selected(all_measures: list[Measure], metric_keys: tuple[str, ...] | None, e
     return out
 
 
-def combined(table: FromClause, m: Measure) -> Any:
+def combined(table: FromClause, m: Measure, as_float: bool = False) -> Any:
     """`m` over rows of a roll-up `table`, combined as it says, labelled by its name (a count over no row is
-    0, as on the raw table)."""
+    0, as on the raw table). `as_float`: sent as a double, for a reader that makes floats of it anyway
+    (PostgreSQL's and MariaDB's SUM of integers is a decimal: one Decimal object per value on the client
+    costs more than the query at thousands of hosts)."""
     col = table.c[m.name]
+    expr: Any
     if m.combine == "max":
-        return func.max(col).label(m.name)
-    if m.combine == "count":
-        return func.coalesce(func.sum(col), 0).label(m.name)
-    return func.sum(col).label(m.name)
+        expr = func.max(col)
+    elif m.combine == "count":
+        expr = func.coalesce(func.sum(col), 0)
+    else:
+        expr = func.sum(col)
+    return (cast(expr, Double) if as_float else expr).label(m.name)
 
 
 def measures_of_sessions() -> list[Measure]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, NamedTuple
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, FromClause, Table, and_, func, literal, or_, select, union, union_all
 
@@ -54,10 +55,12 @@ def parts(filters: Any, by: str, date_from: dt.date, date_to: dt.date) -> list[P
     return out + ([Part(R, "day", last + _ONE_DAY, date_to)] if last < date_to else [])
 
 
-def _where(part: Part, filters: Any, roster: Any) -> list[Any]:
+def _where(part: Part, filters: Any, roster: Any, by: str = "") -> list[Any]:
     """lib.kpis where_conditions over a roll-up's keys (`filters` a kpis.Filters, `roster` a kpis.Roster)."""
     t = part.table
     conds: list[Any] = [t.c[part.period] >= part.first, t.c[part.period] <= part.last]
+    if by == "person":
+        conds.append(t.c.host_person_id.is_not(None))
     if filters.platform:
         conds.append(t.c.platform == filters.platform)
     if filters.room:
@@ -79,6 +82,8 @@ def _key_sources(by: str) -> tuple[tuple[str, str], ...] | None:
         return (("day", "k_day"),)
     if by in ("host", "team"):
         return (("host_person_id", "k_person"), ("host_name", "k_host_name"))
+    if by == "person":  # roster hosts only (the scorecards): one row per person, the rest left in SQL
+        return (("host_person_id", "k_person"),)
     if by in ("room", "platform"):
         return ((by, f"k_{by}"),)
     if by == "all":
@@ -89,7 +94,7 @@ def _key_sources(by: str) -> tuple[tuple[str, str], ...] | None:
 def _grouped(source: FromClause, keys: tuple[tuple[str, str], ...], by: str, chosen: list[Any]) -> Any:
     cols = [source.c[c].label(label) for c, label in keys]
     extra = [func.max(source.c.platform).label("k_room_platform")] if by == "room" else []
-    query = select(*cols, *extra, *(combined(source, m) for m in chosen))
+    query = select(*cols, *extra, *(combined(source, m, as_float=True) for m in chosen))
     return query.group_by(*cols) if cols else query
 
 
@@ -112,12 +117,12 @@ def sums_query(
     spans = parts(filters, by, date_from or filters.date_from, date_to or filters.date_to)
     if len(spans) == 1:
         [part] = spans
-        return _grouped(part.table, keys, by, chosen).where(*_where(part, filters, roster))
+        return _grouped(part.table, keys, by, chosen).where(*_where(part, filters, roster, by))
     # Months and days of one range: their rows side by side, then grouped as one table.
     plain = {c for c, _label in keys} | ({"platform"} if by == "room" else set())
     rows = [
         select(*(p.table.c[c] for c in sorted(plain)), *(p.table.c[m.name] for m in chosen)).where(
-            *_where(p, filters, roster)
+            *_where(p, filters, roster, by)
         )
         for p in spans
     ]
@@ -141,11 +146,15 @@ def sums_frame(
         raise ValueError(f"the roll-ups cannot answer by={by!r}")
     with engine.connect() as conn:
         result = conn.execute(query)
-        frame = pd.DataFrame([tuple(r) for r in result.all()], columns=list(result.keys()))
-    for name in frame.columns:
-        if name == "sessions" or "__" in name:
-            frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
-    return frame
+        names, rows = list(result.keys()), result.all()
+    sums = [i for i, name in enumerate(names) if name == "sessions" or "__" in name]
+    keys = [i for i in range(len(names)) if i not in set(sums)]
+    # The sums as one float block (None -> NaN, Decimal -> float): converting ~120 columns one by one
+    # costs more than the query on a month's roll-up rows.
+    values = np.array([[r[i] for i in sums] for r in rows], dtype="float64").reshape(len(rows), len(sums))
+    block = pd.DataFrame(values, columns=[names[i] for i in sums])
+    labels = pd.DataFrame([tuple(r[i] for i in keys) for r in rows], columns=[names[i] for i in keys])
+    return pd.concat([labels, block], axis=1)[names]
 
 
 def keys_in_range(engine: Engine, date_from: dt.date, date_to: dt.date) -> list[tuple[Any, ...]]:
