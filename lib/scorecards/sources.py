@@ -146,12 +146,12 @@ def host_sums(
     start, end = month_bounds(month)
     person_sums: dict[int, dict[str, Any]] = {}
     team_sums: dict[int, dict[str, Any]] = {}
-    frame = rollups.sums_frame(engine, kpis.Filters(start, end), "host", roster)
-    frame = frame[frame["k_person"].notna()].drop(columns=["k_host_name"])
+    # Roster hosts only, one row each, grouped in SQL: the exported names of hosts not on the roster
+    # (partners: thousands at scale) have no scorecard.
+    frame = rollups.sums_frame(engine, kpis.Filters(start, end), "person", roster)
     if not frame.empty:
         frame["k_person"] = frame["k_person"].astype(int)
-        by_person = kpis.rollup(frame, ["k_person"])
-        person_sums = {int(r["k_person"]): r for r in by_person.to_dict("records", into=dict)}
+        person_sums = {int(r["k_person"]): r for r in frame.to_dict("records", into=dict)}
         frame["k_team"] = frame["k_person"].map(lambda p: roster.person_team.get(int(p)))
         teams = frame[frame["k_team"].notna()].drop(columns=["k_person"])
         if not teams.empty:
