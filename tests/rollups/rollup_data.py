@@ -84,20 +84,29 @@ def same_value(a: object, b: object) -> bool:
     return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-6)
 
 
-def assert_rollup_sums_equal_raw(
-    engine: sa.Engine, data: list[str], name: str, flt, by, keys, extras
-) -> None:
-    """The roster and `data` imported into an empty database, then the roll-up reader's sums for this
-    question equal the KPI sums over the raw sessions, row by row and label by label."""
-    from lib import importing, rollups
-    from lib.kpis import load_roster, sums_query
+def load_rows(engine: sa.Engine, data: list[str], name: str):
+    """The roster and `data` (rows of an export named `name`) imported into an emptied database; its
+    roster (lib.kpis.Roster)."""
+    from lib import importing
+    from lib.kpis import load_roster
     from tests.conftest import wipe
 
     wipe(engine)
     with open(ROSTER, "rb") as fh:
         importing.import_bytes(engine, fh.read(), "roster.csv", None)
     importing.import_bytes(engine, csv_file(data), name, None)
-    roster = load_roster(engine)
+    return load_roster(engine)
+
+
+def assert_rollup_sums_equal_raw(
+    engine: sa.Engine, data: list[str], name: str, flt, by, keys, extras
+) -> None:
+    """The roster and `data` imported into an empty database, then the roll-up reader's sums for this
+    question equal the KPI sums over the raw sessions, row by row and label by label."""
+    from lib import rollups
+    from lib.kpis import sums_query
+
+    roster = load_rows(engine, data, name)
     metric_keys = tuple(keys) if keys is not None else None
     raw = keyed_rows(engine, sums_query(flt, by, roster, metric_keys=metric_keys, extras=extras))
     rolled = keyed_rows(engine, rollups.sums_query(flt, by, roster, metric_keys=metric_keys, extras=extras))

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import sqlalchemy as sa
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from rollup_data import ACCOUNTS, HOSTS, assert_rollup_sums_equal_raw, session_row
+from rollup_data import ACCOUNTS, HOSTS, assert_rollup_sums_equal_raw, load_rows, same_value, session_row
 
 from lib import kpis, rollups
 from lib.core.metrics import SESSION_METRICS
@@ -58,6 +59,37 @@ filters = st.builds(
 def test_rollup_sums_equal_kpis_sums_query(engine, users, data, flt, by, keys, extras) -> None:
 
     assert_rollup_sums_equal_raw(engine, data, "douyin_read.csv", flt, by, keys, extras)
+
+
+@SETTINGS
+@given(
+    data=st.lists(session_row(), min_size=1, max_size=10, unique_by=lambda r: tuple(r.split(",")[:3])),
+    start=st.integers(0, 6),
+    length=st.integers(0, 35),  # a month and more: whole months come from the month roll-up
+    keys=st.one_of(st.none(), st.lists(st.sampled_from(METRIC_KEYS), min_size=1, max_size=3, unique=True)),
+)
+def test_person_sums_are_the_raw_host_sums_of_roster_hosts(engine, users, data, start, length, keys) -> None:
+    """by="person" (the scorecards' month sums, unfiltered): one row per roster person holding the raw
+    host sums of that person added up, and no row for an exported host name that is not on the roster."""
+    roster = load_rows(engine, data, "douyin_read.csv")
+    flt = Filters(DAY0 + dt.timedelta(days=start), DAY0 + dt.timedelta(days=start + length))
+    metric_keys = tuple(keys) if keys is not None else None
+    with engine.connect() as conn:
+        result = conn.execute(kpis.sums_query(flt, "host", roster, metric_keys=metric_keys))
+        raw = pd.DataFrame([tuple(r) for r in result.all()], columns=list(result.keys()))
+    raw = raw[raw["k_person"].notna()].drop(columns=["k_host_name"])
+    for name in kpis.sum_names(raw):
+        raw[name] = pd.to_numeric(raw[name]).astype("float64")
+    expected = kpis.rollup(raw.astype({"k_person": int}), ["k_person"]) if not raw.empty else raw
+    got = rollups.sums_frame(engine, flt, "person", roster, metric_keys=metric_keys)
+    assert sorted(got.columns) == sorted(expected.columns)
+    assert got["k_person"].notna().all()
+    assert sorted(int(p) for p in got["k_person"]) == sorted(int(p) for p in expected["k_person"])
+    by_person = {int(r["k_person"]): r for r in got.to_dict("records")}
+    for row in expected.to_dict("records"):
+        mine = by_person[int(row["k_person"])]
+        bad = {k: (v, mine[k]) for k, v in row.items() if k != "k_person" and not same_value(v, mine[k])}
+        assert not bad, bad
 
 
 def test_a_per_session_question_is_not_the_rollups(engine) -> None:
