@@ -4,6 +4,7 @@ as a ratio, in one run; and the same page with its sums read from the raw table 
     .venv/bin/python -m tests.bench.bench_kpis [--sizes 10000,100000,1000000] [--backends sqlite,postgresql]
         [--copy]   # PostgreSQL: load with COPY (tests/bench/common.py copy_sessions), e.g. --sizes 10000000
         [--database URL]   # measure a database loaded before (by this loader) instead of loading one
+        [--repeat N]   # each bare SQL and page time the median of N runs (a single run varies by ±30 % here)
 
 Each size goes into a fresh database (a temp SQLite file; the PostgreSQL database liveops_bench_kpis)
 through the benches' own loader (the demo loader, which keeps the roll-ups; with --copy the sessions are
@@ -22,6 +23,7 @@ import argparse
 import importlib
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -69,14 +71,18 @@ def _home_statements(kpis, roster, moment) -> list:
     return out
 
 
-def _bare(engine, statements) -> float:
-    total = 0.0
+def _bare(engine, statements, repeat: int = 1) -> float:
+    """Seconds to run `statements` one after the other (the median of `repeat` runs)."""
+    totals = []
     with engine.connect() as conn:
-        for query in statements:
-            t0 = time.perf_counter()
-            conn.execute(query).all()
-            total += time.perf_counter() - t0
-    return total
+        for _ in range(repeat):
+            total = 0.0
+            for query in statements:
+                t0 = time.perf_counter()
+                conn.execute(query).all()
+                total += time.perf_counter() - t0
+            totals.append(total)
+    return statistics.median(totals)
 
 
 class _RawSums:
@@ -110,7 +116,7 @@ class _RawSums:
             return [tuple(r) for r in conn.execute(query).all()]
 
 
-def _child(url: str) -> dict:
+def _child(url: str, repeat: int = 1) -> dict:
     """In a fresh process: bare raw SQL, then each page cold and warm (roll-ups), then cold with raw sums."""
     from sqlalchemy import func, select
 
@@ -127,21 +133,21 @@ def _child(url: str) -> dict:
         out["month_sessions"] = conn.execute(
             select(func.count()).where(*kpis.where_conditions(month, roster, start, end))
         ).scalar()
-    out["kpis_bare"] = _bare(engine, _kpi_statements(kpis, roster, month))
-    out["overview_bare"] = _bare(engine, _home_statements(kpis, roster, moment))
+    out["kpis_bare"] = _bare(engine, _kpi_statements(kpis, roster, month), repeat)
+    out["overview_bare"] = _bare(engine, _home_statements(kpis, roster, moment), repeat)
     for page, query in (("kpis", QUERY), ("overview", {})):
-        out[f"{page}_cold"], out[f"{page}_warm"], _at = page_cold_warm(page, query)
+        out[f"{page}_cold"], out[f"{page}_warm"], _at = page_cold_warm(page, query, repeat)
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     queries = importlib.import_module("lib.kpis.queries")
     queries.rollups = _RawSums  # before the roll-ups: the same pages, sums over the raw sessions
     for page, query in (("kpis", QUERY), ("overview", {})):
-        out[f"{page}_before"], _warm, _at = page_cold_warm(page, query)
+        out[f"{page}_before"], _warm, _at = page_cold_warm(page, query, repeat)
     return out
 
 
-def _measure(url: str) -> dict:
+def _measure(url: str, repeat: int = 1) -> dict:
     proc = subprocess.run(
-        [sys.executable, "-m", "tests.bench.bench_kpis", "--child", url],
+        [sys.executable, "-m", "tests.bench.bench_kpis", "--child", url, "--repeat", str(repeat)],
         cwd=ROOT,
         check=True,
         capture_output=True,
@@ -154,7 +160,7 @@ def _seconds(value: float) -> str:
     return "–" if value != value else f"{value:.1f}"  # NaN: loaded before (--database)
 
 
-def _reused(url: str) -> tuple[str, int, float, dict]:
+def _reused(url: str, repeat: int = 1) -> tuple[str, int, float, dict]:
     """A database loaded before (e.g. 1,000,000 sessions kept under /work/benchdata): migrated, measured."""
     from sqlalchemy import func, select, text
 
@@ -171,7 +177,7 @@ def _reused(url: str) -> tuple[str, int, float, dict]:
             for table in ROLLED_TABLES:
                 conn.execute(text(f"ANALYZE {table}"))
     engine.dispose()
-    result = _measure(url)
+    result = _measure(url, repeat)
     print(f"  {url}: {result}", file=sys.stderr)
     return engine.dialect.name, n, float("nan"), result
 
@@ -185,14 +191,22 @@ def main() -> int:
         "--copy", action="store_true", help="PostgreSQL: COPY the sessions (10,000,000 and up)"
     )
     parser.add_argument("--database", help="an already loaded database URL: measured as it is (migrated)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="median of this many runs of each bare SQL and page (cold, warm)",
+    )
     parser.add_argument("--child")
     args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat must be 1 or more")
     if args.child:
-        print(json.dumps(_child(args.child)))
+        print(json.dumps(_child(args.child, args.repeat)))
         return 0
     rows = []
     if args.database:
-        rows.append(_reused(args.database))
+        rows.append(_reused(args.database, args.repeat))
     with tempfile.TemporaryDirectory() as tmp:
         for backend in [] if args.database else args.backends.split(","):
             for n in (int(s) for s in args.sizes.split(",")):
@@ -201,10 +215,10 @@ def main() -> int:
                     load, stats = copy_sessions(url, n, args.months)
                 else:
                     load, _peak, stats = load_sessions(url, n, args.months)
-                result = _measure(url)
+                result = _measure(url, args.repeat)
                 print(f"  {backend} {n:,}: load {load:.1f} s, {result}", file=sys.stderr)
                 rows.append((backend, stats["sessions"], load, result))
-    print(f"machine: {machine()}\n")
+    print(f"machine: {machine()}" + (f"; medians of {args.repeat} runs" if args.repeat > 1 else "") + "\n")
     print(
         "| backend | sessions | page | month's sessions | load s | bare raw SQL s | before (raw sums) cold s "
         "| page cold s | cold / bare raw | page warm s | peak MB |"

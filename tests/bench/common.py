@@ -6,6 +6,7 @@ import json
 import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -137,10 +138,11 @@ def bench_engine(url: str) -> sa.Engine:
     return engine
 
 
-def page_cold_warm(page: str, query: dict[str, str]) -> tuple[float, float, object]:
+def page_cold_warm(page: str, query: dict[str, str], repeat: int = 1) -> tuple[float, float, object]:
     """(cold, warm, the AppTest) of pages/<page>.py as BENCH_USER: a first render (imports, a new browser
     session: a running server has done this already), then cold (caches cleared: nothing cached for this
-    data version) and warm."""
+    data version) and warm; with `repeat`, the median of that many cold and warm renders (one render on
+    this 2-core machine varies by ±30 %)."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
@@ -155,13 +157,14 @@ def page_cold_warm(page: str, query: dict[str, str]) -> tuple[float, float, obje
     at.run()
     if at.exception:
         raise RuntimeError(at.exception[0].message)
-    st.cache_data.clear()
-    timings = []
-    for _ in range(2):
-        start = time.perf_counter()
-        at.run()
-        timings.append(time.perf_counter() - start)
-    return timings[0], timings[1], at
+    colds, warms = [], []
+    for _ in range(repeat):
+        st.cache_data.clear()
+        for timings in (colds, warms):
+            start = time.perf_counter()
+            at.run()
+            timings.append(time.perf_counter() - start)
+    return statistics.median(colds), statistics.median(warms), at
 
 
 def load_sessions(
