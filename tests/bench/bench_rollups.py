@@ -78,11 +78,15 @@ class _RawSums:
 
         from lib import kpis
 
+        asked = "host" if by == "person" else by  # roster persons: the raw host sums, added up per person
         with engine.connect() as conn:  # kpis.sums_by reads the roll-ups now: the bare raw statement
-            result = conn.execute(kpis.sums_query(filters, by, roster, *args, **kwargs))
+            result = conn.execute(kpis.sums_query(filters, asked, roster, *args, **kwargs))
             frame = pd.DataFrame([tuple(r) for r in result.all()], columns=list(result.keys()))
         for name in kpis.sum_names(frame):
             frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
+        if by == "person":
+            frame = frame[frame["k_person"].notna()].drop(columns=["k_host_name"])
+            frame = kpis.rollup(frame.astype({"k_person": int}), ["k_person"]) if not frame.empty else frame
         return frame
 
 
