@@ -232,12 +232,7 @@ def sums_by(
 
 
 def _frame(engine: Engine, query: Any) -> pd.DataFrame:
-    with engine.connect() as conn:
-        result = conn.execute(query)
-        frame = pd.DataFrame([tuple(r) for r in result.all()], columns=list(result.keys()))
-    for name in sum_names(frame):
-        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
-    return frame
+    return rollups.frame_of(engine, query)  # one reader of sums rows, raw or rolled up
 
 
 def combine_sums(frames: list[pd.DataFrame], by: str) -> pd.DataFrame:

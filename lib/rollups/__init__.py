@@ -11,7 +11,7 @@ from lib.rollups.cli import register_cli
 from lib.rollups.coarse import rebuild_coarse
 from lib.rollups.maintain import check, differences, rebuild, rebuild_connection, refresh_days, session_days
 from lib.rollups.measures import measures_of_sessions
-from lib.rollups.read import keys_in_range, sums_frame, sums_query
+from lib.rollups.read import frame_of, keys_in_range, sums_frame, sums_query
 
 __all__ = [
     "check",
@@ -24,6 +24,7 @@ __all__ = [
     "refresh_days",
     "register_cli",
     "session_days",
+    "frame_of",
     "sums_frame",
     "sums_query",
 ]

@@ -144,11 +144,17 @@ def sums_frame(
     query = sums_query(filters, by, roster, date_from, date_to, metric_keys, extras)
     if query is None:
         raise ValueError(f"the roll-ups cannot answer by={by!r}")
+    return frame_of(engine, query)
+
+
+def frame_of(engine: Engine, query: Any) -> pd.DataFrame:
+    """The rows of a sums statement (this module's or lib.kpis' raw one): group keys as read, the sums
+    (`sessions` and every `metric__input` column) as floats, NaN for NULL."""
     with engine.connect() as conn:
         result = conn.execute(query)
         names, rows = list(result.keys()), result.all()
     sums = [i for i, name in enumerate(names) if name == "sessions" or "__" in name]
-    keys = [i for i in range(len(names)) if i not in set(sums)]
+    keys = [i for i, name in enumerate(names) if not (name == "sessions" or "__" in name)]
     # The sums as one float block (None -> NaN, Decimal -> float): converting ~120 columns one by one
     # costs more than the query on a month's roll-up rows.
     values = np.array([[r[i] for i in sums] for r in rows], dtype="float64").reshape(len(rows), len(sums))
