@@ -32,6 +32,7 @@ from pathlib import Path
 
 from tests.bench.common import (
     ROLLED_TABLES,
+    RawSums,
     bench_engine,
     copy_sessions,
     fresh_database,
@@ -85,37 +86,6 @@ def _bare(engine, statements, repeat: int = 1) -> float:
     return statistics.median(totals)
 
 
-class _RawSums:
-    """Stands in for lib.rollups inside lib.kpis.queries: every sum read from live_sessions (before)."""
-
-    @staticmethod
-    def sums_frame(engine, filters, by, roster, date_from, date_to, metric_keys, extras):
-        import pandas as pd
-
-        from lib import kpis
-
-        with engine.connect() as conn:
-            result = conn.execute(
-                kpis.sums_query(filters, by, roster, date_from, date_to, metric_keys, extras)
-            )
-            frame = pd.DataFrame([tuple(r) for r in result.all()], columns=list(result.keys()))
-        for name in kpis.sum_names(frame):
-            frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
-        return frame
-
-    @staticmethod
-    def keys_in_range(engine, date_from, date_to):
-        from sqlalchemy import select
-
-        from lib import kpis
-
-        ls = kpis.LS
-        keys = (ls.c.platform, ls.c.room, ls.c.host_person_id, ls.c.host_name)
-        query = select(*keys).where(ls.c.started_on >= date_from, ls.c.started_on <= date_to).group_by(*keys)
-        with engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(query).all()]
-
-
 def _child(url: str, repeat: int = 1) -> dict:
     """In a fresh process: bare raw SQL, then each page cold and warm (roll-ups), then cold with raw sums."""
     from sqlalchemy import func, select
@@ -139,7 +109,7 @@ def _child(url: str, repeat: int = 1) -> dict:
         out[f"{page}_cold"], out[f"{page}_warm"], _at = page_cold_warm(page, query, repeat)
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     queries = importlib.import_module("lib.kpis.queries")
-    queries.rollups = _RawSums  # before the roll-ups: the same pages, sums over the raw sessions
+    queries.rollups = RawSums  # before the roll-ups: the same pages, sums over the raw sessions
     for page, query in (("kpis", QUERY), ("overview", {})):
         out[f"{page}_before"], _warm, _at = page_cold_warm(page, query, repeat)
     return out
@@ -149,10 +119,11 @@ def _measure(url: str, repeat: int = 1) -> dict:
     proc = subprocess.run(
         [sys.executable, "-m", "tests.bench.bench_kpis", "--child", url, "--repeat", str(repeat)],
         cwd=ROOT,
-        check=True,
         capture_output=True,
         text=True,
     )
+    if proc.returncode:  # the child's own traceback, not only its exit status
+        raise RuntimeError(f"bench child failed on {url}:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 

@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.bench.common import bench_engine, fresh_database, load_sessions, machine, page_cold_warm
+from tests.bench.common import RawSums, bench_engine, fresh_database, load_sessions, machine, page_cold_warm
 
 RUNS = 3
 
@@ -68,28 +68,6 @@ def _measure(url: str) -> list[tuple]:
     return out
 
 
-class _RawSums:
-    """Stands in for lib.rollups in the scorecards' sources: the month's host sums from the raw sessions,
-    as before the roll-ups (the "before" figure of the same run)."""
-
-    @staticmethod
-    def sums_frame(engine, filters, by, roster, *args, **kwargs):
-        import pandas as pd
-
-        from lib import kpis
-
-        asked = "host" if by == "person" else by  # roster persons: the raw host sums, added up per person
-        with engine.connect() as conn:  # kpis.sums_by reads the roll-ups now: the bare raw statement
-            result = conn.execute(kpis.sums_query(filters, asked, roster, *args, **kwargs))
-            frame = pd.DataFrame([tuple(r) for r in result.all()], columns=list(result.keys()))
-        for name in kpis.sum_names(frame):
-            frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
-        if by == "person":
-            frame = frame[frame["k_person"].notna()].drop(columns=["k_host_name"])
-            frame = kpis.rollup(frame.astype({"k_person": int}), ["k_person"]) if not frame.empty else frame
-        return frame
-
-
 def _scorecards(url: str) -> list[tuple]:
     """score_month of the last full month and the scorecards page cold, raw sums vs roll-ups."""
     import importlib
@@ -103,7 +81,7 @@ def _scorecards(url: str) -> list[tuple]:
     month = sc.shift_month(clock.today().strftime("%Y-%m"), -1)
     sources = importlib.import_module("lib.scorecards.sources")  # the bench swaps the read, nothing else
     out = []
-    for label, impl in (("raw", _RawSums), ("roll-up", rollups)):
+    for label, impl in (("raw", RawSums), ("roll-up", rollups)):
         sources.rollups = impl
         runs = []
         for _ in range(RUNS):

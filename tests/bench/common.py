@@ -298,3 +298,37 @@ def load_demo(url: str, sessions: int) -> float:
 
 if __name__ == "__main__" and sys.argv[1:2] == ["copy"]:
     print(json.dumps(copy_child(sys.argv[2], int(sys.argv[3]), int(sys.argv[4])), default=str))
+
+
+class RawSums:
+    """Stands in for lib.rollups where a bench swaps the read (lib.kpis.queries, lib.scorecards.sources):
+    every sum from the raw sessions, as before the roll-ups (the "before" figure of the same run)."""
+
+    @staticmethod
+    def sums_frame(engine, filters, by, roster, *args, **kwargs):
+        from lib import kpis, rollups
+
+        asked = "host" if by == "person" else by  # roster persons: the raw host sums, added up per person
+        frame = rollups.frame_of(engine, kpis.sums_query(filters, asked, roster, *args, **kwargs))
+        if by == "person":
+            frame = frame[frame["k_person"].notna()].drop(columns=["k_host_name"])
+            frame = kpis.rollup(frame.astype({"k_person": int}), ["k_person"]) if not frame.empty else frame
+        return frame
+
+    @staticmethod
+    def frame_of(engine, query):
+        from lib import rollups
+
+        return rollups.frame_of(engine, query)
+
+    @staticmethod
+    def keys_in_range(engine, date_from, date_to):
+        from sqlalchemy import select
+
+        from lib import kpis
+
+        ls = kpis.LS
+        keys = (ls.c.platform, ls.c.room, ls.c.host_person_id, ls.c.host_name)
+        query = select(*keys).where(ls.c.started_on >= date_from, ls.c.started_on <= date_to).group_by(*keys)
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(query).all()]
