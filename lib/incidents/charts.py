@@ -59,7 +59,7 @@ def resolve_distribution(frame: pd.DataFrame, lang: str) -> alt.FacetChart:
         .transform_filter(alt.datum.kind == "sla")
         .mark_rule(strokeDash=[6, 3], size=2)
         .encode(
-            x="sla_minutes:Q",
+            x=alt.X("sla_minutes:Q"),
             color=color,
             tooltip=[
                 alt.Tooltip("severity_label:N", title=translate("incidents.field.severity", lang)),
@@ -151,11 +151,11 @@ def session_timeline(frame: pd.DataFrame, as_of: dt.datetime, lang: str) -> alt.
     base = alt.Chart(data).encode(y=alt.Y("label:N", title=None, sort=None), tooltip=tooltip)
     bars = base.mark_bar(height=14).encode(
         x=alt.X("detected_at:T", title=translate("incidents.col.time", lang), axis=alt.Axis(format="%H:%M")),
-        x2="end:T",
+        x2=alt.X2("end:T"),
         color=alt.Color(
             "severity_label:N", title=translate("incidents.field.severity", lang), scale=_severity_scale(lang)
         ),
         opacity=alt.condition(alt.datum.open, alt.value(0.35), alt.value(1.0)),
     )
-    ticks = base.mark_tick(color="black", thickness=2, size=18).encode(x="responded_at:T")
+    ticks = base.mark_tick(color="black", thickness=2, size=18).encode(x=alt.X("responded_at:T"))
     return alt.layer(bars, ticks).properties(height=alt.Step(26))

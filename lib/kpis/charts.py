@@ -79,11 +79,11 @@ def trend(
     )
     if data["target_high"].notna().any():
         target = base.mark_area(opacity=0.18, color=STATUS_COLOURS["green"]).encode(
-            x=x, y="target:Q", y2="target_high:Q", tooltip=tooltip
+            x=x, y=alt.Y("target:Q"), y2=alt.Y2("target_high:Q"), tooltip=tooltip
         )
     else:
         target = base.mark_line(strokeDash=[6, 4], color=STATUS_COLOURS["red"]).encode(
-            x=x, y="target:Q", tooltip=tooltip
+            x=x, y=alt.Y("target:Q"), tooltip=tooltip
         )
     return alt.layer(target, line)
 
@@ -119,7 +119,11 @@ def bullet(ranking: pd.DataFrame, title: str, lang: str = "zh") -> alt.LayerChar
             ],
         )
     )
-    rule = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(strokeDash=[4, 3], color="black").encode(x="x:Q")
+    rule = (
+        alt.Chart(pd.DataFrame({"x": [1.0]}))
+        .mark_rule(strokeDash=[4, 3], color="black")
+        .encode(x=alt.X("x:Q"))
+    )
     return alt.layer(bars, rule)
 
 
@@ -164,7 +168,7 @@ def durations(
                 title=translate("kpis.hours_from", lang),
                 axis=alt.Axis(values=list(range(0, 8))),
             ),
-            x2="hours_to:Q",
+            x2=alt.X2("hours_to:Q"),
             y=alt.Y("sessions:Q", title=translate("kpis.sessions", lang)),
             tooltip=[
                 alt.Tooltip("hours_from:Q", title=translate("kpis.hours_from", lang), format=".1f"),
@@ -176,7 +180,9 @@ def durations(
         return alt.layer(bars)
     band = pd.DataFrame({"low": [low], "high": [high if high is not None else low]})
     shade = (
-        alt.Chart(band).mark_rect(opacity=0.15, color=STATUS_COLOURS["green"]).encode(x="low:Q", x2="high:Q")
+        alt.Chart(band)
+        .mark_rect(opacity=0.15, color=STATUS_COLOURS["green"])
+        .encode(x=alt.X("low:Q"), x2=alt.X2("high:Q"))
     )
     return alt.layer(shade, bars)
 

@@ -114,12 +114,12 @@ def _span_layers(frame: pd.DataFrame, spans: pd.DataFrame, lang: str) -> list[al
     band = (
         alt.Chart(data)
         .mark_rect(opacity=0.18, color=SPAN_COLOUR)
-        .encode(x="start:T", x2="end:T", tooltip=tooltip)
+        .encode(x=alt.X("start:T"), x2=alt.X2("end:T"), tooltip=tooltip)
     )
     text = (
         alt.Chart(data)
         .mark_text(color=SPAN_COLOUR, dy=-2, align="left", baseline="top", fontSize=11)
-        .encode(x="start:T", y=alt.value(2), text="risk:N", tooltip=tooltip)
+        .encode(x=alt.X("start:T"), y=alt.value(2), text=alt.Text("risk:N"), tooltip=tooltip)
     )
     return [band, text]
 
@@ -139,7 +139,7 @@ def _shelf_layer(windows: pd.DataFrame, lang: str) -> list[alt.Chart]:
         alt.Chart(data)
         .mark_rule(color=SHELF_COLOUR, strokeDash=[3, 3], opacity=0.6)
         .encode(
-            x="at:T",
+            x=alt.X("at:T"),
             tooltip=[
                 alt.Tooltip("at:T", title=column_name("first_on_shelf", lang), format="%H:%M"),
                 alt.Tooltip("name:N", title=column_name("name", lang)),
@@ -162,7 +162,7 @@ def rate_bars(top: pd.DataFrame, lang: str) -> alt.Chart:
         .encode(
             y=alt.Y("x:N", title=None, sort=None),
             x=alt.X("value:Q", title=None, axis=alt.Axis(format=".0%")),
-            yOffset="series:N",
+            yOffset=alt.YOffset("series:N"),
             color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top")),
             tooltip=[
                 alt.Tooltip("x:N", title=column_name("name", lang)),

@@ -17,7 +17,7 @@ def trend_chart(lines: pd.DataFrame, lang: str) -> alt.Chart:
             x=alt.X("month:O", title=translate("scorecards.month", lang)),
             y=alt.Y("total:Q", title=translate("scorecards.col.total", lang)),
             color=alt.Color("person:N", title=translate("scorecards.col.person", lang)),
-            tooltip=["month", "person", alt.Tooltip("total:Q", format=".2f")],
+            tooltip=[alt.Tooltip("month"), alt.Tooltip("person"), alt.Tooltip("total:Q", format=".2f")],
         )
         .properties(height=220)
     )

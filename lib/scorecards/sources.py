@@ -151,12 +151,12 @@ def host_sums(
     frame = rollups.sums_frame(engine, kpis.Filters(start, end), "person", roster)
     if not frame.empty:
         frame["k_person"] = frame["k_person"].astype(int)
-        person_sums = {int(r["k_person"]): r for r in frame.to_dict("records", into=dict)}
+        person_sums = {int(r["k_person"]): r for r in kpis.records(frame)}
         frame["k_team"] = frame["k_person"].map(lambda p: roster.person_team.get(int(p)))
         teams = frame[frame["k_team"].notna()].drop(columns=["k_person"])
         if not teams.empty:
             by_team = kpis.rollup(teams.astype({"k_team": int}), ["k_team"])
-            team_sums = {int(r["k_team"]): r for r in by_team.to_dict("records", into=dict)}
+            team_sums = {int(r["k_team"]): r for r in kpis.records(by_team)}
     return person_sums, team_sums
 
 

@@ -33,13 +33,22 @@ def pair_heatmap(res: RoundResults, lang: str, question: str | None = None) -> a
             ),
             alt.value("#d9d9d9"),
         ),
-        tooltip=["rater:N", "rated:N", alt.Tooltip("mean:Q", format=".2f"), "responses:Q"],
+        tooltip=[
+            alt.Tooltip("rater:N"),
+            alt.Tooltip("rated:N"),
+            alt.Tooltip("mean:Q", format=".2f"),
+            alt.Tooltip("responses:Q"),
+        ],
     )
-    return (rect + base.mark_text(fontSize=13).encode(text="label:N")).properties(height=alt.Step(44))
+    return (rect + base.mark_text(fontSize=13).encode(text=alt.Text("label:N"))).properties(
+        height=alt.Step(44)
+    )
 
 
 def _target_rule(target: float) -> alt.Chart:
-    return alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(strokeDash=[6, 4]).encode(y="target:Q")
+    return (
+        alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(strokeDash=[6, 4]).encode(y=alt.Y("target:Q"))
+    )
 
 
 def target_bars(frame: pd.DataFrame, target: float, lang: str) -> alt.Chart:
@@ -51,7 +60,7 @@ def target_bars(frame: pd.DataFrame, target: float, lang: str) -> alt.Chart:
             x=alt.X("department:N", title=None, sort=None, axis=alt.Axis(labelAngle=0)),
             y=alt.Y("mean:Q", scale=alt.Scale(domain=[0, 5]), title=translate("survey.results.mean", lang)),
             color=alt.condition(alt.datum.meets_target, alt.value("#2e7d32"), alt.value("#c62828")),
-            tooltip=["department:N", alt.Tooltip("mean:Q", format=".2f")],
+            tooltip=[alt.Tooltip("department:N"), alt.Tooltip("mean:Q", format=".2f")],
         )
     )
     return bars + _target_rule(target)
@@ -66,7 +75,7 @@ def distribution_chart(shares: tuple[float, ...], lang: str) -> alt.Chart:
         .encode(
             x=alt.X("score:O", title=translate("survey.results.score", lang), axis=alt.Axis(labelAngle=0)),
             y=alt.Y("share:Q", title=translate("survey.results.share", lang), axis=alt.Axis(format="%")),
-            tooltip=["score", alt.Tooltip("share:Q", format=".0%")],
+            tooltip=[alt.Tooltip("score"), alt.Tooltip("share:Q", format=".0%")],
         )
     )
 
@@ -80,7 +89,11 @@ def trend_chart(frame: pd.DataFrame, target: float, lang: str) -> alt.Chart:
             x=alt.X("period:O", title=None, axis=alt.Axis(labelAngle=0)),
             y=alt.Y("mean:Q", scale=alt.Scale(domain=[1, 5]), title=translate("survey.results.mean", lang)),
             color=alt.Color("department:N", title=None),
-            tooltip=["round:N", "department:N", alt.Tooltip("mean:Q", format=".2f")],
+            tooltip=[
+                alt.Tooltip("round:N"),
+                alt.Tooltip("department:N"),
+                alt.Tooltip("mean:Q", format=".2f"),
+            ],
         )
     )
     return lines + _target_rule(target)
