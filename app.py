@@ -10,7 +10,7 @@ import streamlit_authenticator as stauth
 from lib.web import ConfigError, access, auth, read_login_token, write
 from lib.web.i18n import t
 from lib.web.layout import ACCOUNT_WHO, apply_layout_rules
-from lib.web.login import PENDING_COOKIE, clear_login_cookie, write_pending_cookie
+from lib.web.login import PENDING_COOKIE, clear_login_cookie, go_to_remembered_page, write_pending_cookie
 from lib.web.ui import SESSION_ISSUED, current_user, demo_banner, engine, language_switch, start_session
 
 st.set_page_config(page_title="LiveOps Dashboard", page_icon=":material/live_tv:", layout="wide")
@@ -96,8 +96,6 @@ if user is not None:
             st.session_state["logged_out"] = True
             st.rerun()
     write_pending_cookie(authenticator)
-    pending = st.session_state.pop("next_page", None)
-    if pending is not None and pending[0] in pages_by_key and pending[0] != "overview":
-        st.switch_page(pages_by_key[pending[0]], query_params=pending[1] or None)
+    go_to_remembered_page(pages_by_key, nav)
 
 nav.run()

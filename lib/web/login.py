@@ -51,6 +51,9 @@ def refusal_message() -> str:
 PENDING_COOKIE = "_pending_login_cookie"
 
 
+NEXT_PAGE_TRIES = 3  # switches to a remembered page before it is given up
+
+
 def write_pending_cookie(authenticator) -> None:
     """Write the login cookie through the cookie component and keep that component on the page, run after
     run, until the browser reports the cookie written. (Setting it in the run that reruns straight after
@@ -82,3 +85,20 @@ def clear_login_cookie(authenticator) -> None:
     model.cookie_manager.cookie_manager(
         method="delete", cookie=model.cookie_name, key="clear_login_cookie", default=False
     )
+
+
+def go_to_remembered_page(pages: dict[str, st.Page], shown: st.Page) -> None:
+    """After a login, go to the page a deep link asked for; forget it only once that page is the one shown.
+    A rerun the cookie component asks for at that moment can overtake the switch (the browser still names
+    the page it showed): then this run switches again, up to NEXT_PAGE_TRIES times."""
+    pending = st.session_state.get("next_page")
+    if pending is None:
+        return
+    target = pages.get(pending[0])
+    tries = st.session_state.get("next_page_tries", 0)
+    if target is None or shown is target or tries >= NEXT_PAGE_TRIES:  # there, or nowhere to go
+        st.session_state.pop("next_page", None)
+        st.session_state.pop("next_page_tries", None)
+        return
+    st.session_state["next_page_tries"] = tries + 1
+    st.switch_page(target, query_params=pending[1] or None)

@@ -81,6 +81,11 @@ def guard(page_key: str) -> auth.CurrentUser:
         st.warning(t("auth.login_required"))
         # Go to the login (app.py), carrying this page and its filters to land on after login.
         params = {"next": page_key, **{k: v for k, v in st.query_params.items() if k != "next"}}
+        raw_cookie = st.context.cookies.get(auth.COOKIE_NAME)
+        if isinstance(raw_cookie, str) and raw_cookie:
+            # A bookmark opened on a freshly started server runs this page before the app: the login
+            # cookie is the app's to read (and to refuse), so go there at once and come back logged in.
+            st.switch_page("app.py", query_params=params)
         if st.button(t("auth.go_to_login"), icon=":material/login:", key="go_to_login"):
             st.switch_page("app.py", query_params=params)
         st.stop()
