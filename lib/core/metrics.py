@@ -693,6 +693,12 @@ def session_metrics(sums: Sums) -> dict[str, float | None]:
 SESSION_METRICS: tuple[Metric, ...] = tuple(m for m in CATALOGUE if m.from_sums is not None)
 
 
+def is_sum_column(name: str) -> bool:
+    """A column of a sums row (raw or rolled up): `sessions` or a metric's input, `<metric>__<input>`; any
+    other column is a group key."""
+    return name == "sessions" or "__" in name
+
+
 def metric_column(m: Metric, sums: Mapping[str, np.ndarray], groups: int) -> list[float | None]:
     """Metric `m` of `groups` groups at once (lib.kpis frame_rows: thousands of hosts): `sums` holds each
     input as a float column, NaN where a group has no data. The same `from_sums` as one group's, its

@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import Engine, and_, case, func, literal, or_, select
 
 from lib import rollups
-from lib.core.metrics import MAX_COLUMNS, SESSION_METRICS, WEIGHTED_COLUMNS, metrics_from_rows
+from lib.core.metrics import MAX_COLUMNS, SESSION_METRICS, WEIGHTED_COLUMNS, is_sum_column, metrics_from_rows
 from lib.core.models import LiveSession, Person, Team
 
 GROUPS = ("session", "day", "week", "month", "host", "room", "platform", "team")
@@ -105,7 +105,7 @@ def sum_columns(metric_keys: tuple[str, ...] | None = None, extras: bool = True)
 
 
 def sum_names(frame: pd.DataFrame) -> list[str]:
-    return [c for c in frame.columns if c == "sessions" or "__" in c]
+    return [c for c in frame.columns if is_sum_column(c)]
 
 
 def _is_max(name: str) -> bool:

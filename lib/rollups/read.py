@@ -21,6 +21,7 @@ import pandas as pd
 from sqlalchemy import Engine, FromClause, Table, and_, func, literal, or_, select, union, union_all
 
 from lib.core.dates import month_end, month_start
+from lib.core.metrics import is_sum_column
 from lib.core.models import LiveSession, SessionMonthRollup, SessionPlatformDayRollup, SessionRollup
 from lib.rollups.measures import combined, measures, selected
 
@@ -153,8 +154,8 @@ def frame_of(engine: Engine, query: Any) -> pd.DataFrame:
     with engine.connect() as conn:
         result = conn.execute(query)
         names, rows = list(result.keys()), result.all()
-    sums = [i for i, name in enumerate(names) if name == "sessions" or "__" in name]
-    keys = [i for i, name in enumerate(names) if not (name == "sessions" or "__" in name)]
+    sums = [i for i, name in enumerate(names) if is_sum_column(name)]
+    keys = [i for i, name in enumerate(names) if not is_sum_column(name)]
     # The sums as one float block (None -> NaN, Decimal -> float): converting ~120 columns one by one
     # costs more than the query on a month's roll-up rows.
     values = np.array([[r[i] for i in sums] for r in rows], dtype="float64").reshape(len(rows), len(sums))
